@@ -1,0 +1,1 @@
+"""Analyses across elections: compare (flips, swing, history), polls, forecast."""

@@ -1,0 +1,133 @@
+"""Readers and writers at the edge: one module per format; the core never parses text.
+
+This module is the one seam where files are opened. ``open_source`` turns a path into a text stream
+(gzip handled here, once) and records its sha256; ``read_path`` picks the reader from ``Format``.
+A reader takes an open text stream and a source name and returns model objects — never a path,
+never a URL — and raises ``ValidationError`` with every problem located by file, line and field.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import io
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from enum import StrEnum
+from pathlib import Path
+from typing import TextIO
+
+from electoral.errors import NotFoundError, Problem, ValidationError
+from electoral.model import Returns
+
+
+class Format(StrEnum):
+    """Every results format electoral reads. Helpers add themselves to ``READERS``."""
+
+    NATIVE = "csv"
+    ARTICLE = "article"
+    OPENELECTIONS = "openelections"
+    SAMPLE = "sample"
+
+
+@dataclass(frozen=True, slots=True)
+class ReadOptions:
+    """What a caller may tell a reader that the file itself does not say."""
+
+    election: str | None = None  # an election id such as 2004-CT-president
+    extra: dict[str, str] = field(default_factory=dict)
+
+
+Reader = Callable[[TextIO, str, ReadOptions], list[Returns]]
+READERS: dict[Format, Reader] = {}
+
+
+def register(fmt: Format) -> Callable[[Reader], Reader]:
+    def add(reader: Reader) -> Reader:
+        READERS[fmt] = reader
+        return reader
+    return add
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """A file as read: its name, its sha256 and its text."""
+
+    name: str
+    sha256: str
+    text: str
+
+    def stream(self) -> TextIO:
+        return io.StringIO(self.text, newline=None)
+
+
+def open_source(path: Path | str) -> Source:
+    path = Path(path)
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError as exc:
+        raise NotFoundError(f"no file {path}; check the path") from exc
+    except OSError as exc:
+        raise NotFoundError(f"cannot read {path}: {exc.strerror}") from exc
+    digest = hashlib.sha256(raw).hexdigest()
+    if raw[:2] == b"\x1f\x8b":
+        try:
+            raw = gzip.decompress(raw)
+        except (OSError, EOFError) as exc:
+            raise ValidationError([Problem("malformed-file", f"not a readable gzip file: {exc}",
+                                           source=path.name)]) from exc
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = raw.decode("latin-1")
+    return Source(path.name, digest, text)
+
+
+def detect_format(source: Source) -> Format:
+    """Guess a file's format from its name and first line; say how to choose when unsure."""
+    name = source.name.lower()
+    head = source.text.lstrip()[:4000]
+    if name.endswith(".sample.json"):
+        return Format.SAMPLE
+    if head.startswith("= ") and "Infobox" in head:
+        return Format.ARTICLE
+    first = head.splitlines()[0].lower() if head else ""
+    columns = {c.strip() for c in first.split(",")}
+    if {"election", "unit", "candidate", "votes"} <= columns:
+        return Format.NATIVE
+    if "__" in name and {"office", "candidate", "votes"} <= columns:
+        return Format.OPENELECTIONS
+    for fmt, probe in PROBES.items():
+        if probe(source.name, head):
+            return fmt
+    raise ValidationError([Problem(
+        "unknown-format", "cannot tell this file's format; pass --format "
+        f"({', '.join(f.value for f in READERS)})", source=source.name)])
+
+
+Probe = Callable[[str, str], bool]
+PROBES: dict[Format, Probe] = {}
+
+
+def read_source(source: Source, fmt: Format | None = None,
+                options: ReadOptions | None = None) -> list[Returns]:
+    _load_readers()
+    fmt = fmt or detect_format(source)
+    reader = READERS.get(fmt)
+    if reader is None:
+        raise ValidationError([Problem("unknown-format", f"no reader for format {fmt!r}",
+                                       source=source.name)])
+    try:
+        return reader(source.stream(), source.name, options or ReadOptions())
+    except ValidationError as exc:
+        raise exc.located(source.name) from None
+
+
+def read_path(path: Path | str, fmt: Format | None = None,
+              options: ReadOptions | None = None) -> list[Returns]:
+    return read_source(open_source(path), fmt, options)
+
+
+def _load_readers() -> None:
+    # Importing a format module registers its reader; kept lazy so the CLI starts fast.
+    from electoral.io import article, native, openelections, sample  # noqa: F401

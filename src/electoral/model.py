@@ -1,0 +1,262 @@
+"""Domain types: what an election's returns are, independent of any file format or database.
+
+Vocabulary follows NIST SP 1500-100 where it fits (a *reporting unit* is its GpUnit, a *count* its
+VoteCounts). Every type is a frozen, slotted dataclass; ids are stable and separate from display names.
+Votes are ``int``: percentages are derived later, from exact integers, by ``tabulate``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from electoral.errors import Problem, ValidationError
+
+
+class UnitKind(StrEnum):
+    """The kinds of reporting unit, from the largest to the smallest."""
+
+    NATION = "nation"
+    STATE = "state"
+    COUNTY = "county"
+    COG = "cog"  # Connecticut's councils of government (county-equivalents since 2022)
+    DISTRICT = "district"  # congressional district
+    TOWN = "town"
+    PRECINCT = "precinct"
+
+
+class VoteType(StrEnum):
+    """How a vote was cast. ``TOTAL`` is every type together."""
+
+    TOTAL = "total"
+    ELECTION_DAY = "election_day"
+    EARLY = "early"
+    ABSENTEE = "absentee"
+    MAIL = "mail"
+    PROVISIONAL = "provisional"
+
+
+OFFICES = ("president",)
+ELECTION_ID = re.compile(r"^(?P<year>\d{4})-(?P<state>[A-Z]{2})-(?P<office>[a-z][a-z_-]*)$")
+
+STATE_NAMES: dict[str, str] = {
+    "AL": "Alabama", "AK": "Alaska", "AZ": "Arizona", "AR": "Arkansas", "CA": "California",
+    "CO": "Colorado", "CT": "Connecticut", "DE": "Delaware", "DC": "District of Columbia",
+    "FL": "Florida", "GA": "Georgia", "HI": "Hawaii", "ID": "Idaho", "IL": "Illinois",
+    "IN": "Indiana", "IA": "Iowa", "KS": "Kansas", "KY": "Kentucky", "LA": "Louisiana",
+    "ME": "Maine", "MD": "Maryland", "MA": "Massachusetts", "MI": "Michigan", "MN": "Minnesota",
+    "MS": "Mississippi", "MO": "Missouri", "MT": "Montana", "NE": "Nebraska", "NV": "Nevada",
+    "NH": "New Hampshire", "NJ": "New Jersey", "NM": "New Mexico", "NY": "New York",
+    "NC": "North Carolina", "ND": "North Dakota", "OH": "Ohio", "OK": "Oklahoma", "OR": "Oregon",
+    "PA": "Pennsylvania", "RI": "Rhode Island", "SC": "South Carolina", "SD": "South Dakota",
+    "TN": "Tennessee", "TX": "Texas", "UT": "Utah", "VT": "Vermont", "VA": "Virginia",
+    "WA": "Washington", "WV": "West Virginia", "WI": "Wisconsin", "WY": "Wyoming",
+}  # fmt: skip
+STATE_BY_NAME: dict[str, str] = {name.lower(): po for po, name in STATE_NAMES.items()}
+
+
+def slug(text: str) -> str:
+    """A stable id fragment for a display name: ``"St. Louis City"`` → ``"st-louis-city"``."""
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+
+
+@dataclass(frozen=True, slots=True)
+class Election:
+    """One contest for one office in one state: ``2004-CT-president``."""
+
+    year: int
+    state: str  # USPS code, "US" for a national contest
+    office: str = "president"
+    date: dt.date | None = None
+    name: str = ""
+
+    @property
+    def id(self) -> str:
+        return f"{self.year}-{self.state}-{self.office}"
+
+    @classmethod
+    def from_id(cls, election_id: str) -> Election:
+        match = ELECTION_ID.match(election_id)
+        if not match:
+            raise ValidationError(
+                [Problem("election-id", f"{election_id!r} is not an election id; "
+                         "write it as YEAR-ST-office, e.g. 2004-CT-president", field="election")]
+            )
+        state = match["state"]
+        if state not in STATE_NAMES and state != "US":
+            raise ValidationError(
+                [Problem("election-id", f"unknown state {state!r} in {election_id!r}",
+                         field="election")]
+            )
+        return cls(year=int(match["year"]), state=state, office=match["office"])
+
+
+@dataclass(frozen=True, slots=True)
+class Party:
+    id: str
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """A candidate (or a ticket) on the ballot. ``name`` may be empty when a source leaves it unnamed;
+    such a candidate keeps a stable id (``unnamed-3``) and is never given an invented name."""
+
+    id: str
+    name: str
+    party: str | None = None  # party id
+    running_mate: str | None = None
+    home_state: str | None = None
+    incumbent: bool = False
+    write_in: bool = False
+    # A pseudo-candidate stands for a group of real ones ("Various candidates", "Others (Write-In)").
+    aggregate: bool = False
+
+    @property
+    def label(self) -> str:
+        return self.name or f"(unnamed {self.id})"
+
+
+@dataclass(frozen=True, slots=True)
+class Unit:
+    """A reporting unit. ``parent`` is its place in the geographic tree (precinct → town → county →
+    state); ``groups`` are the other groupings it belongs to (council of government, congressional
+    district), as unit ids."""
+
+    id: str
+    name: str
+    kind: UnitKind
+    parent: str | None = None
+    groups: tuple[str, ...] = ()
+    fips: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Count:
+    unit: str  # unit id
+    candidate: str  # candidate id
+    votes: int
+    vote_type: VoteType = VoteType.TOTAL
+
+    def __post_init__(self) -> None:
+        if type(self.votes) is not int or self.votes < 0:
+            raise ValueError(f"votes must be a non-negative int, not {self.votes!r}")
+
+
+@dataclass(frozen=True, slots=True)
+class UnitFacts:
+    """What is known of a unit beyond its votes: ballots cast, registered voters, voting-age
+    population. Any may be unknown."""
+
+    unit: str
+    ballots_cast: int | None = None
+    registered: int | None = None
+    voting_age_population: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Returns:
+    """Everything an import brings for one election: the contest, who ran, the units and their counts."""
+
+    election: Election
+    candidates: tuple[Candidate, ...]
+    units: tuple[Unit, ...]
+    counts: tuple[Count, ...]
+    parties: tuple[Party, ...] = ()
+    facts: tuple[UnitFacts, ...] = ()
+    source: str = ""
+    extras: dict[str, object] = field(default_factory=dict, compare=False)
+
+    def unit(self, unit_id: str) -> Unit:
+        for unit in self.units:
+            if unit.id == unit_id:
+                return unit
+        raise KeyError(unit_id)
+
+    def candidate(self, candidate_id: str) -> Candidate:
+        for candidate in self.candidates:
+            if candidate.id == candidate_id:
+                return candidate
+        raise KeyError(candidate_id)
+
+    def party_name(self, party_id: str | None) -> str:
+        for party in self.parties:
+            if party.id == party_id:
+                return party.name
+        return party_id or ""
+
+    def units_of(self, kind: UnitKind) -> Iterator[Unit]:
+        return (unit for unit in self.units if unit.kind == kind)
+
+    def validate(self) -> Returns:
+        """Check referential integrity; raise one ``ValidationError`` listing every problem."""
+        problems = list(_integrity_problems(self))
+        if problems:
+            raise ValidationError(problems)
+        return self
+
+
+def _integrity_problems(returns: Returns) -> Iterable[Problem]:
+    unit_ids = _ids_once("unit", (u.id for u in returns.units))
+    candidate_ids = _ids_once("candidate", (c.id for c in returns.candidates))
+    party_ids = {p.id for p in returns.parties}
+    yield from unit_ids.problems
+    yield from candidate_ids.problems
+    for unit in returns.units:
+        for ref in (unit.parent, *unit.groups):
+            if ref is not None and ref not in unit_ids.seen:
+                yield Problem("unknown-unit", f"unit {unit.id!r} refers to unknown unit {ref!r}",
+                              field="parent")
+    for candidate in returns.candidates:
+        if candidate.party is not None and party_ids and candidate.party not in party_ids:
+            yield Problem("unknown-party", f"candidate {candidate.label!r} has unknown party "
+                          f"{candidate.party!r}", field="party")
+    seen: set[tuple[str, str, VoteType]] = set()
+    for count in returns.counts:
+        key = (count.unit, count.candidate, count.vote_type)
+        if count.unit not in unit_ids.seen:
+            yield Problem("unknown-unit", f"a count names unknown unit {count.unit!r}", field="unit")
+        if count.candidate not in candidate_ids.seen:
+            yield Problem("unknown-candidate", f"a count names unknown candidate "
+                          f"{count.candidate!r}", field="candidate")
+        if key in seen:
+            yield Problem("duplicate-row", f"two counts for candidate {count.candidate!r} in unit "
+                          f"{count.unit!r} ({count.vote_type})", field="votes")
+        seen.add(key)
+
+
+@dataclass(slots=True)
+class _IdCheck:
+    seen: set[str] = field(default_factory=set)
+    problems: list[Problem] = field(default_factory=list)
+
+
+def _ids_once(what: str, ids: Iterable[str]) -> _IdCheck:
+    check = _IdCheck()
+    for item in ids:
+        if item in check.seen:
+            check.problems.append(Problem(f"duplicate-{what}", f"{what} id {item!r} appears twice",
+                                          field="id"))
+        check.seen.add(item)
+    return check
+
+
+@dataclass(frozen=True, slots=True)
+class CastVoteRecord:
+    """One ballot's marks in one ranked contest, exactly as the CVR states them, before any rule
+    (overvote, skipped rank, duplicate, alias, write-in) is applied: that is the tabulator's job.
+
+    ``marks`` are ``(rank, choice)`` pairs in the order found, ``choice`` being the label the file
+    uses (a candidate name or code, or the file's overvote/undervote/write-in label). Two marks at
+    one rank are an overvote; a missing rank is a skipped one.
+    """
+
+    id: str
+    marks: tuple[tuple[int, str], ...]
+    precinct: str | None = None
+    batch: str | None = None
+    contest: str | None = None
+    weight: int = 1

@@ -1,0 +1,1 @@
+"""Rendering: tables and maps in every output format. Nothing here computes a result."""

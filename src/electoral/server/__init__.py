@@ -1,0 +1,1 @@
+"""The live results API and site."""

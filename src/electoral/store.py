@@ -1,0 +1,294 @@
+"""The embedded results database: one DuckDB file holding every imported election.
+
+An import is one transaction. ``save`` validates first and writes nothing on a problem; a re-import
+replaces the election only once the new data has been written whole, so a failure half-way leaves
+what was stored before untouched. Every import is recorded (source, sha256, time, rows) so that any
+figure can be traced to the file it came from.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+
+from electoral.errors import NotFoundError, StoreError
+from electoral.model import (
+    Candidate,
+    Count,
+    Election,
+    Party,
+    Returns,
+    Unit,
+    UnitFacts,
+    UnitKind,
+    VoteType,
+)
+
+DEFAULT_DB = "electoral.duckdb"
+ENV_DB = "ELECTORAL_DB"
+
+SCHEMA = """
+CREATE SEQUENCE IF NOT EXISTS import_ids START 1;
+CREATE TABLE IF NOT EXISTS imports (
+    id BIGINT PRIMARY KEY, election_id VARCHAR NOT NULL, source VARCHAR NOT NULL,
+    sha256 VARCHAR NOT NULL, format VARCHAR NOT NULL, imported_at TIMESTAMP NOT NULL,
+    rows BIGINT NOT NULL);
+CREATE TABLE IF NOT EXISTS elections (
+    id VARCHAR PRIMARY KEY, year INTEGER NOT NULL, state VARCHAR NOT NULL, office VARCHAR NOT NULL,
+    date DATE, name VARCHAR, import_id BIGINT NOT NULL, extras JSON);
+CREATE TABLE IF NOT EXISTS parties (
+    election_id VARCHAR NOT NULL, id VARCHAR NOT NULL, name VARCHAR NOT NULL,
+    PRIMARY KEY (election_id, id));
+CREATE TABLE IF NOT EXISTS candidates (
+    election_id VARCHAR NOT NULL, id VARCHAR NOT NULL, position INTEGER NOT NULL,
+    name VARCHAR NOT NULL, party VARCHAR, running_mate VARCHAR, home_state VARCHAR,
+    incumbent BOOLEAN NOT NULL, write_in BOOLEAN NOT NULL, aggregate BOOLEAN NOT NULL,
+    PRIMARY KEY (election_id, id));
+CREATE TABLE IF NOT EXISTS units (
+    election_id VARCHAR NOT NULL, id VARCHAR NOT NULL, position INTEGER NOT NULL,
+    name VARCHAR NOT NULL, kind VARCHAR NOT NULL, parent VARCHAR, groups VARCHAR[], fips VARCHAR,
+    PRIMARY KEY (election_id, id));
+CREATE TABLE IF NOT EXISTS counts (
+    election_id VARCHAR NOT NULL, unit_id VARCHAR NOT NULL, candidate_id VARCHAR NOT NULL,
+    vote_type VARCHAR NOT NULL, votes BIGINT NOT NULL CHECK (votes >= 0));
+CREATE TABLE IF NOT EXISTS unit_facts (
+    election_id VARCHAR NOT NULL, unit_id VARCHAR NOT NULL, ballots_cast BIGINT,
+    registered BIGINT, voting_age_population BIGINT);
+"""
+
+ELECTION_TABLES = ("parties", "candidates", "units", "counts", "unit_facts")
+
+
+def default_path() -> Path:
+    """``$ELECTORAL_DB`` when set, else ``./electoral.duckdb``."""
+    return Path(os.environ.get(ENV_DB) or DEFAULT_DB)
+
+
+@dataclass(frozen=True, slots=True)
+class ImportRecord:
+    id: int
+    election_id: str
+    source: str
+    sha256: str
+    format: str
+    imported_at: dt.datetime
+    rows: int
+
+
+@dataclass(frozen=True, slots=True)
+class ElectionSummary:
+    id: str
+    year: int
+    state: str
+    office: str
+    units: int
+    counts: int
+    source: str
+
+
+class Store:
+    """A results database. Use as a context manager, or call ``close``."""
+
+    def __init__(self, path: Path | str | None = None, *, read_only: bool = False):
+        self.path = Path(path) if path is not None else default_path()
+        try:
+            self._db = duckdb.connect(str(self.path), read_only=read_only)
+        except duckdb.Error as exc:
+            raise StoreError(f"cannot open results database {self.path}: {exc}. Check the path, "
+                             "or pass --db / set $ELECTORAL_DB to another file.") from exc
+        if not read_only:
+            self._db.execute(SCHEMA)
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self._db.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """Everything inside commits together or not at all."""
+        self._db.execute("BEGIN TRANSACTION")
+        try:
+            yield self._db
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+        self._db.execute("COMMIT")
+
+    # -- writing -------------------------------------------------------------------------------
+
+    def save(self, *returns: Returns, source: str, sha256: str, format: str) -> list[ImportRecord]:
+        """Store every election in ``returns`` in one transaction, each replacing any earlier import
+        of the same election. All are validated first; on any problem nothing is written."""
+        for one in returns:
+            one.validate()
+        now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+        records = []
+        try:
+            with self.transaction() as db:
+                for one in returns:
+                    records.append(_replace(db, one, source, sha256, format, now))
+        except duckdb.Error as exc:
+            raise StoreError(f"could not store {source}: {exc}; nothing was changed") from exc
+        return records
+
+    def delete(self, election_id: str) -> None:
+        with self.transaction() as db:
+            if not db.execute("SELECT 1 FROM elections WHERE id = ?", [election_id]).fetchone():
+                raise NotFoundError(_missing(election_id))
+            for table in ELECTION_TABLES:
+                db.execute(f"DELETE FROM {table} WHERE election_id = ?", [election_id])
+            db.execute("DELETE FROM elections WHERE id = ?", [election_id])
+
+    # -- reading -------------------------------------------------------------------------------
+
+    def elections(self) -> list[ElectionSummary]:
+        rows = self._db.execute(
+            """SELECT e.id, e.year, e.state, e.office,
+                      (SELECT count(*) FROM units u WHERE u.election_id = e.id),
+                      (SELECT count(*) FROM counts c WHERE c.election_id = e.id),
+                      i.source
+               FROM elections e JOIN imports i ON i.id = e.import_id
+               ORDER BY e.year, e.state, e.office"""
+        ).fetchall()
+        return [ElectionSummary(*row) for row in rows]
+
+    def imports(self, election_id: str | None = None) -> list[ImportRecord]:
+        query = "SELECT * FROM imports"
+        params: list[object] = []
+        if election_id:
+            query += " WHERE election_id = ?"
+            params.append(election_id)
+        return [ImportRecord(*row) for row in self._db.execute(query + " ORDER BY id", params).fetchall()]
+
+    def has(self, election_id: str) -> bool:
+        return bool(self._db.execute("SELECT 1 FROM elections WHERE id = ?", [election_id]).fetchone())
+
+    def load(self, election_id: str) -> Returns:
+        """The stored returns of one election, exactly as imported."""
+        row = self._db.execute(
+            "SELECT e.year, e.state, e.office, e.date, e.name, e.extras, i.source "
+            "FROM elections e JOIN imports i ON i.id = e.import_id WHERE e.id = ?", [election_id]
+        ).fetchone()
+        if row is None:
+            raise NotFoundError(_missing(election_id))
+        year, state, office, date, name, extras, source = row
+        election = Election(year=year, state=state, office=office, date=date, name=name or "")
+        return Returns(
+            election=election,
+            candidates=tuple(self._candidates(election_id)),
+            units=tuple(self._units(election_id)),
+            counts=tuple(self._counts(election_id)),
+            parties=tuple(Party(*r) for r in self._select(
+                "SELECT id, name FROM parties WHERE election_id = ? ORDER BY id", election_id)),
+            facts=tuple(UnitFacts(*r) for r in self._select(
+                "SELECT unit_id, ballots_cast, registered, voting_age_population FROM unit_facts "
+                "WHERE election_id = ?", election_id)),
+            source=source,
+            extras=json.loads(extras) if extras else {},
+        )
+
+    def sql(self, query: str, params: list[object] | None = None) -> list[tuple[object, ...]]:
+        """Run a read query against the store (for analyses that want SQL)."""
+        return self._db.execute(query, params or []).fetchall()
+
+    @property
+    def connection(self) -> duckdb.DuckDBPyConnection:
+        return self._db
+
+    def _select(self, query: str, election_id: str) -> list[tuple[object, ...]]:
+        return self._db.execute(query, [election_id]).fetchall()
+
+    def _candidates(self, election_id: str) -> Iterator[Candidate]:
+        for r in self._select(
+            "SELECT id, name, party, running_mate, home_state, incumbent, write_in, aggregate "
+            "FROM candidates WHERE election_id = ? ORDER BY position", election_id):
+            yield Candidate(*r)  # type: ignore[arg-type]
+
+    def _units(self, election_id: str) -> Iterator[Unit]:
+        for uid, name, kind, parent, groups, fips in self._select(
+            "SELECT id, name, kind, parent, groups, fips FROM units WHERE election_id = ? "
+            "ORDER BY position", election_id):
+            yield Unit(uid, name, UnitKind(kind), parent, tuple(groups or ()), fips)  # type: ignore[arg-type]
+
+    def _counts(self, election_id: str) -> Iterator[Count]:
+        table = self._db.execute(
+            "SELECT unit_id, candidate_id, votes, vote_type FROM counts WHERE election_id = ?",
+            [election_id]).fetch_arrow_table()
+        columns = [table.column(i).to_pylist() for i in range(4)]
+        for unit, candidate, votes, vote_type in zip(*columns, strict=True):
+            yield Count(unit, candidate, votes, VoteType(vote_type))
+
+
+def _replace(db: duckdb.DuckDBPyConnection, returns: Returns, source: str, sha256: str,
+             format: str, now: dt.datetime) -> ImportRecord:
+    election = returns.election
+    import_id = db.execute("SELECT nextval('import_ids')").fetchone()[0]  # type: ignore[index]
+    for table in ELECTION_TABLES:
+        db.execute(f"DELETE FROM {table} WHERE election_id = ?", [election.id])
+    db.execute("DELETE FROM elections WHERE id = ?", [election.id])
+    rows = len(returns.counts)
+    db.execute("INSERT INTO imports VALUES (?, ?, ?, ?, ?, ?, ?)",
+               [import_id, election.id, source, sha256, format, now, rows])
+    db.execute("INSERT INTO elections VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+               [election.id, election.year, election.state, election.office, election.date,
+                election.name, import_id, json.dumps(returns.extras, default=str)])
+    _insert_rows(db, returns)
+    return ImportRecord(import_id, election.id, source, sha256, format, now, rows)
+
+
+def _insert_rows(db: duckdb.DuckDBPyConnection, returns: Returns) -> None:
+    eid = returns.election.id
+    tables = {
+        "parties": pa.table({"election_id": [eid] * len(returns.parties),
+                             "id": [p.id for p in returns.parties],
+                             "name": [p.name for p in returns.parties]}),
+        "candidates": pa.Table.from_pylist([
+            {"election_id": eid, "id": c.id, "position": i, "name": c.name, "party": c.party,
+             "running_mate": c.running_mate, "home_state": c.home_state,
+             "incumbent": c.incumbent, "write_in": c.write_in, "aggregate": c.aggregate}
+            for i, c in enumerate(returns.candidates)]),
+        "units": pa.Table.from_pylist([
+            {"election_id": eid, "id": u.id, "position": i, "name": u.name, "kind": str(u.kind),
+             "parent": u.parent, "groups": list(u.groups), "fips": u.fips}
+            for i, u in enumerate(returns.units)],
+            schema=pa.schema([("election_id", pa.string()), ("id", pa.string()),
+                              ("position", pa.int32()), ("name", pa.string()),
+                              ("kind", pa.string()), ("parent", pa.string()),
+                              ("groups", pa.list_(pa.string())), ("fips", pa.string())])),
+        "counts": pa.table({
+            "election_id": pa.array([eid] * len(returns.counts), pa.string()),
+            "unit_id": pa.array([c.unit for c in returns.counts], pa.string()),
+            "candidate_id": pa.array([c.candidate for c in returns.counts], pa.string()),
+            "vote_type": pa.array([str(c.vote_type) for c in returns.counts], pa.string()),
+            "votes": pa.array([c.votes for c in returns.counts], pa.int64())}),
+        "unit_facts": pa.table({
+            "election_id": pa.array([eid] * len(returns.facts), pa.string()),
+            "unit_id": pa.array([f.unit for f in returns.facts], pa.string()),
+            "ballots_cast": pa.array([f.ballots_cast for f in returns.facts], pa.int64()),
+            "registered": pa.array([f.registered for f in returns.facts], pa.int64()),
+            "voting_age_population": pa.array([f.voting_age_population for f in returns.facts],
+                                              pa.int64())}),
+    }
+    for name, table in tables.items():
+        if table.num_rows:
+            db.register("_incoming", table)
+            db.execute(f"INSERT INTO {name} BY NAME SELECT * FROM _incoming")
+            db.unregister("_incoming")
+
+
+def _missing(election_id: str) -> str:
+    return (f"no election {election_id!r} in the store; `electoral elections` lists what is there, "
+            "`electoral import FILE` adds one")

@@ -1,0 +1,1 @@
+"""Pure tabulation: rollup (plurality), electors (apportionment, allocation), rcv (instant runoff)."""

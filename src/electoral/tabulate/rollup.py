@@ -1,0 +1,197 @@
+"""Roll returns up to any level: votes per candidate per unit, totals, "other", margins, winners.
+
+Everything here is exact integer arithmetic. Percentages are ``Decimal`` values computed from the
+integers and rounded once, half away from zero (``percent``); nothing rounded is ever summed.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+from fractions import Fraction
+
+from electoral.errors import NotFoundError
+from electoral.model import Candidate, Count, Returns, Unit, UnitKind, VoteType
+
+# How deep each kind sits below the state: a unit can only be rolled up into a shallower one.
+DEPTH = {
+    UnitKind.NATION: 0, UnitKind.STATE: 1, UnitKind.COUNTY: 2, UnitKind.COG: 2,
+    UnitKind.DISTRICT: 2, UnitKind.TOWN: 3, UnitKind.PRECINCT: 4,
+}
+
+
+def percent(part: int, whole: int, places: int = 2) -> Decimal:
+    """``100 * part / whole`` rounded half away from zero to ``places`` decimals (exact)."""
+    if whole == 0:
+        return Decimal(0).quantize(Decimal(1).scaleb(-places))
+    exact = Fraction(100 * part, whole)
+    scaled = abs(exact) * 10**places
+    rounded = int(scaled) + (1 if scaled - int(scaled) >= Fraction(1, 2) else 0)
+    value = Decimal(rounded).scaleb(-places)
+    return -value if exact < 0 else value
+
+
+def round_half_away(value: Decimal, places: int) -> Decimal:
+    return value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+
+
+@dataclass(frozen=True, slots=True)
+class Row:
+    """One unit's result: votes per candidate (in column order) and the total."""
+
+    unit: Unit
+    votes: Mapping[str, int]  # candidate id → votes
+    total: int
+
+    def of(self, candidate_id: str) -> int:
+        return self.votes.get(candidate_id, 0)
+
+    def share(self, candidate_id: str, places: int = 2) -> Decimal:
+        return percent(self.of(candidate_id), self.total, places)
+
+    def winner(self) -> str | None:
+        """The candidate id with the most votes, or ``None`` on a tie or an empty unit."""
+        ranked = sorted(self.votes.items(), key=lambda kv: -kv[1])
+        if not ranked or ranked[0][1] == 0 or (len(ranked) > 1 and ranked[0][1] == ranked[1][1]):
+            return None
+        return ranked[0][0]
+
+
+@dataclass(frozen=True, slots=True)
+class Tabulation:
+    """A results table: the rows of one level, the state total, and the two leading candidates
+    statewide (whose difference is the margin, negative where the second leads)."""
+
+    returns: Returns
+    level: UnitKind
+    columns: tuple[Candidate, ...]  # every candidate, most votes statewide first
+    leading: tuple[str, str]  # ids of the two leading real candidates statewide
+    rows: tuple[Row, ...]
+    total: Row
+
+    def other(self, row: Row) -> int:
+        return row.total - row.of(self.leading[0]) - row.of(self.leading[1])
+
+    def margin(self, row: Row) -> int:
+        return row.of(self.leading[0]) - row.of(self.leading[1])
+
+    def margin_percent(self, row: Row, places: int = 2) -> Decimal:
+        return percent(self.margin(row), row.total, places)
+
+    def row(self, unit_name: str) -> Row:
+        for row in self.rows:
+            if row.unit.name == unit_name or row.unit.id == unit_name:
+                return row
+        raise NotFoundError(f"no unit {unit_name!r} at level {self.level}")
+
+
+def roll_up(returns: Returns, level: UnitKind | str) -> Tabulation:
+    """The results of ``returns`` at ``level`` (state, county, cog, district, town, precinct)."""
+    level = UnitKind(level)
+    state_votes = _votes_at(returns, UnitKind.STATE)
+    rows = _votes_at(returns, level)
+    if not rows:
+        raise NotFoundError(
+            f"{returns.election.id} has no votes that roll up to the {level} level; "
+            f"levels with votes: {', '.join(sorted(available_levels(returns)))}")
+    state_row = state_votes[0] if state_votes else _sum_rows(_state_unit(returns), rows)
+    columns = _columns(returns, state_row)
+    real = [c.id for c in columns if not c.aggregate]
+    leading = (real[0], real[1] if len(real) > 1 else real[0])
+    return Tabulation(returns, level, tuple(columns), leading, tuple(rows), state_row)
+
+
+def available_levels(returns: Returns) -> set[str]:
+    kinds = {u.kind for u in returns.units}
+    return {str(k) for k in kinds if _votes_at(returns, k)}
+
+
+def _votes_at(returns: Returns, level: UnitKind) -> list[Row]:
+    """Rows for every unit of ``level``, from the finest-grained counts that map onto it."""
+    units = {u.id: u for u in returns.units}
+    targets = [u for u in returns.units if u.kind == level]
+    if not targets:
+        return []
+    by_kind: dict[UnitKind, list[Count]] = defaultdict(list)
+    for count in returns.counts:
+        by_kind[units[count.unit].kind].append(count)
+    for kind in _source_kinds(level):
+        counts = by_kind.get(kind)
+        if not counts:
+            continue
+        owner = {u.id: _ancestor(u, level, units) for u in units.values() if u.kind == kind}
+        if not any(owner.values()):
+            continue
+        return _tally(targets, _totals(counts), owner)
+    return []
+
+
+def _source_kinds(level: UnitKind) -> list[UnitKind]:
+    finer = sorted((k for k in UnitKind if DEPTH[k] > DEPTH[level]),
+                   key=lambda k: (DEPTH[k], list(UnitKind).index(k)))
+    return [level, *finer]
+
+
+def _ancestor(unit: Unit, level: UnitKind, units: Mapping[str, Unit]) -> str | None:
+    """The unit of kind ``level`` that contains ``unit`` (through parents or groupings)."""
+    seen: set[str] = set()
+    frontier = [unit]
+    while frontier:
+        current = frontier.pop(0)
+        if current.id in seen:
+            continue
+        seen.add(current.id)
+        if current.kind == level:
+            return current.id
+        for ref in (current.parent, *current.groups):
+            if ref is not None and ref in units:
+                frontier.append(units[ref])
+    return None
+
+
+def _totals(counts: Iterable[Count]) -> dict[tuple[str, str], int]:
+    """Votes per (unit, candidate): the TOTAL row where one exists, else the sum of vote types —
+    so a file with both never counts a vote twice."""
+    total: dict[tuple[str, str], int] = {}
+    by_type: dict[tuple[str, str], int] = defaultdict(int)
+    for count in counts:
+        key = (count.unit, count.candidate)
+        if count.vote_type == VoteType.TOTAL:
+            total[key] = total.get(key, 0) + count.votes
+        else:
+            by_type[key] += count.votes
+    for key, votes in by_type.items():
+        total.setdefault(key, votes)
+    return total
+
+
+def _tally(targets: list[Unit], totals: Mapping[tuple[str, str], int],
+           owner: Mapping[str, str | None]) -> list[Row]:
+    votes: dict[str, dict[str, int]] = {u.id: defaultdict(int) for u in targets}
+    for (unit_id, candidate_id), n in totals.items():
+        target = owner.get(unit_id)
+        if target is not None and target in votes:
+            votes[target][candidate_id] += n
+    return [Row(u, dict(votes[u.id]), sum(votes[u.id].values())) for u in targets]
+
+
+def _sum_rows(unit: Unit, rows: Iterable[Row]) -> Row:
+    votes: dict[str, int] = defaultdict(int)
+    for row in rows:
+        for cid, n in row.votes.items():
+            votes[cid] += n
+    return Row(unit, dict(votes), sum(votes.values()))
+
+
+def _state_unit(returns: Returns) -> Unit:
+    states = list(returns.units_of(UnitKind.STATE))
+    if states:
+        return states[0]
+    return Unit(returns.election.state, returns.election.state, UnitKind.STATE)
+
+
+def _columns(returns: Returns, state_row: Row) -> list[Candidate]:
+    order = {c.id: i for i, c in enumerate(returns.candidates)}
+    return sorted(returns.candidates, key=lambda c: (c.aggregate, -state_row.of(c.id), order[c.id]))
