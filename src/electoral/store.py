@@ -224,9 +224,9 @@ class Store:
             yield Unit(uid, name, UnitKind(kind), parent, tuple(groups or ()), fips)  # type: ignore[arg-type]
 
     def _counts(self, election_id: str) -> Iterator[Count]:
-        table = self._db.execute(
+        table = self._db.sql(
             "SELECT unit_id, candidate_id, votes, vote_type FROM counts WHERE election_id = ?",
-            [election_id]).fetch_arrow_table()
+            params=[election_id]).to_arrow_table()
         columns = [table.column(i).to_pylist() for i in range(4)]
         for unit, candidate, votes, vote_type in zip(*columns, strict=True):
             yield Count(unit, candidate, votes, VoteType(vote_type))

@@ -28,6 +28,7 @@ class Format(StrEnum):
     ARTICLE = "article"
     OPENELECTIONS = "openelections"
     SAMPLE = "sample"
+    MEDSL_STATE = "medsl-state"
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,4 +131,4 @@ def read_path(path: Path | str, fmt: Format | None = None,
 
 def _load_readers() -> None:
     # Importing a format module registers its reader; kept lazy so the CLI starts fast.
-    from electoral.io import article, native, openelections, sample  # noqa: F401
+    from electoral.io import article, medsl, native, openelections, sample  # noqa: F401

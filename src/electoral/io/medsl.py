@@ -1,0 +1,383 @@
+"""MIT Election Data + Science Lab (MEDSL) presidential returns: the state files.
+
+Two layouts are read, told apart by their header:
+
+* ``1976-2020-president.csv``: ``year,state,state_po,state_fips,…,candidate,party_detailed,writein,
+  candidatevotes,totalvotes,version,notes,party_simplified``;
+* ``2024-president-state.csv``: the same idea with ``votes`` for ``candidatevotes`` and the extra
+  columns ``mode``, ``stage``, ``special`` and ``unofficial``.
+
+Each state-year becomes one ``Returns`` (``2004-MO-president``) whose single unit is the state
+(id ``MO``, fips ``29``). The files' quirks, from the folder README, are handled here:
+
+* a candidate on several party lines (fusion: NY, CT, SC …) is one candidate; the lines are summed
+  and kept in ``extras["fusion"]``;
+* doubled-quote artefacts (``BUBAR, BENJAMIN ""BEN""``) are undone, embedded newlines flattened;
+* unnamed rows, "OTHER", "SCATTERING", "WRITE-IN" … are aggregate pseudo-candidates, told apart by
+  party and write-in flag; over/under/blank/void rows are not votes for anyone and are excluded with
+  their reason, as are rows with no count (``NA``) and rows that are not the regular general
+  election. Exclusions travel in ``extras["exclusions"]``;
+* ``totalvotes`` (the file's own contest total) is kept in ``extras["reported_total"]``;
+  2024 rows marked ``unofficial`` set ``extras["unofficial"]``.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import TextIO
+
+from electoral.errors import NotFoundError, Problem, ValidationError
+from electoral.io import PROBES, Format, ReadOptions, register
+from electoral.io.exclusions import KEY as EXCLUSIONS
+from electoral.io.exclusions import Exclusion, as_extras
+from electoral.model import (
+    STATE_NAMES,
+    Candidate,
+    Count,
+    Election,
+    Party,
+    Returns,
+    Unit,
+    UnitKind,
+    VoteType,
+    slug,
+)
+
+OFFICE = "US PRESIDENT"
+STATE_COLUMNS = ("year", "state_po", "state_fips", "office", "candidate", "party_detailed",
+                 "writein", "totalvotes")
+
+# Rows that are not votes for anyone, by their label: the reason they are set aside.
+NOT_VOTES: dict[str, str] = {
+    **dict.fromkeys(("OVERVOTES", "OVERVOTE", "OVER VOTE", "OVER VOTES"),
+                    "overvotes: not a vote for any candidate"),
+    **dict.fromkeys(("UNDERVOTES", "UNDERVOTE", "UNDER VOTE", "UNDER VOTES"),
+                    "undervotes: not a vote for any candidate"),
+    **dict.fromkeys(("BLANK VOTE", "BLANK VOTES", "BLANK", "BLANKS", "BLANK BALLOTS"),
+                    "blank ballots: not a vote for any candidate"),
+    **dict.fromkeys(("VOID", "VOID VOTE", "VOID VOTES", "SPOILED", "SPOILED BALLOTS", "REJECTED"),
+                    "void or spoiled ballots: not a vote for any candidate"),
+    **dict.fromkeys(("BLANK VOTE/SCATTERING", "BLANK VOTE/VOID VOTE/SCATTERING"),
+                    "blank ballots merged with scattered write-ins: cannot be split"),
+    **dict.fromkeys(("TOTAL BALLOTS CAST", "BALLOTS CAST", "TOTAL VOTES CAST", "CAST VOTES",
+                     "CONTEST TOTAL", "TOTAL VOTES", "TOTAL"),
+                    "a total line, not a candidate"),
+}
+# Labels that stand for a group of candidates (or for no named one): aggregate pseudo-candidates.
+GROUPS = frozenset({
+    "", "OTHER", "OTHERS", "ALL OTHERS", "SCATTERING", "WRITE-IN", "WRITE-INS", "WRITEIN",
+    "WRITE IN", "WRITE INS", "NOT DESIGNATED", "UNAFFILIATED", "NONPARTISAN",
+    "NONE OF THESE CANDIDATES", "NONE OF THE ABOVE", "UNCOMMITTED",
+})
+# party_detailed values that say "write-in" rather than name a party.
+NOT_PARTIES = frozenset({"", "NA", "WRITE-IN", "WRITE IN", "WI", "W/I", "(W/I)"})
+MAJOR = {"DEMOCRAT": Party("democratic", "Democratic"),
+         "REPUBLICAN": Party("republican", "Republican"),
+         "LIBERTARIAN": Party("libertarian", "Libertarian")}
+# MEDSL ``mode`` values by the words they contain, first match wins; the types are summed by
+# ``rollup`` where no TOTAL row exists, so two modes of one type (``ABSENTEE``, ``2ND ABSENTEE``)
+# are added together here.
+MODE_WORDS: tuple[tuple[tuple[str, ...], VoteType], ...] = (
+    (("TOTAL", "NA"), VoteType.TOTAL),
+    (("PROV", "FAILSAFE", "QUESTION", "EMERGENCY"), VoteType.PROVISIONAL),
+    (("MAIL",), VoteType.MAIL),
+    (("ABSENTEE", "OVERSEAS", "UOCAVA"), VoteType.ABSENTEE),
+    (("EARLY", "ONE STOP", "ADVANCE"), VoteType.EARLY),
+)
+
+
+def clean_label(text: str) -> str:
+    """A candidate label as MEDSL meant it: doubled-quote artefacts undone, whitespace collapsed."""
+    while '""' in text:
+        text = text.replace('""', '"')
+    return " ".join(text.split())
+
+
+def party_of(detailed: str, simplified: str = "") -> Party | None:
+    """The party a row's candidate ran for; the three national parties get one id everywhere."""
+    detailed = " ".join(detailed.upper().split())
+    simplified = simplified.strip().upper()
+    if simplified in MAJOR and (detailed in NOT_PARTIES or detailed.startswith(simplified[:8])):
+        return MAJOR[simplified]
+    if detailed in NOT_PARTIES:
+        return MAJOR.get(simplified)
+    for key, party in MAJOR.items():
+        if detailed.startswith(key[:8]):
+            return party
+    return Party(slug(detailed), detailed.title())
+
+
+def vote_type(mode: str) -> VoteType:
+    """A MEDSL ``mode`` as a vote type. Empty and ``NA`` mean the row is the unit's total; modes
+    that name none of the types (``ELECTION DAY``, ``MACHINE COUNT``, ``UNKNOWN``) are votes cast
+    at the polls or of unstated kind, counted as election-day votes."""
+    text = mode.strip().upper()
+    if not text:
+        return VoteType.TOTAL
+    for words, kind in MODE_WORDS:
+        if any(word == text or (len(word) > 2 and word in text) for word in words):
+            return kind
+    return VoteType.ELECTION_DAY
+
+
+def general_election_day(year: int) -> dt.date:
+    """The Tuesday after the first Monday of November."""
+    first = dt.date(year, 11, 1)
+    monday = first + dt.timedelta(days=(7 - first.weekday()) % 7)
+    return monday + dt.timedelta(days=1)
+
+
+def is_true(text: str) -> bool:
+    return text.strip().upper() in ("TRUE", "T", "1", "YES")
+
+
+# ---- reading rows with their line numbers ------------------------------------------------------
+
+
+def records(stream: TextIO, required: Sequence[str]) -> Iterator[tuple[int, dict[str, str]]]:
+    """``(line, row)`` for every record of a CSV stream, ``line`` being where the record starts.
+    A missing column, a malformed record or a ragged row raises ``ValidationError``."""
+    reader = csv.reader(stream)
+    try:
+        header = [h.strip().lower() for h in next(reader)]
+    except StopIteration:
+        raise ValidationError([Problem("empty-file", "the file is empty", line=1)]) from None
+    missing = [c for c in required if c not in header]
+    if missing:
+        raise ValidationError([Problem(
+            "missing-column", f"no column {c!r}; is this a MEDSL file? (columns: "
+            f"{', '.join(header)})", line=1, field=c) for c in missing])
+    problems: list[Problem] = []
+    line = reader.line_num + 1
+    while True:
+        try:
+            record = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            problems.append(Problem("malformed-row", f"unreadable CSV record: {exc}", line=line))
+            line = reader.line_num + 1
+            continue
+        if record and len(record) != len(header):
+            problems.append(Problem("ragged-row", f"{len(record)} fields where the header has "
+                                    f"{len(header)}", line=line))
+        elif record:
+            yield line, dict(zip(header, record, strict=True))
+        line = reader.line_num + 1
+    if problems:
+        raise ValidationError(problems)
+
+
+def parse_count(row: Mapping[str, str], column: str, line: int,
+                problems: list[Problem]) -> int | None:
+    """The integer in ``row[column]``; ``None`` for a count the file does not give (``NA``, ``*``,
+    empty), and a located problem (and ``None``) for anything else not a non-negative integer."""
+    text = row[column].strip()
+    if text in ("", "NA", "*", "N/A", "-"):
+        return None
+    try:
+        value = int(text.replace(",", ""))
+    except ValueError:
+        try:
+            number = float(text)
+        except ValueError:
+            number = -1.0
+        if number.is_integer() and number >= 0:
+            return int(number)
+        problems.append(Problem("bad-votes", f"{text!r} is not a vote count", line=line,
+                                field=column))
+        return None
+    if value < 0:
+        problems.append(Problem("bad-votes", f"negative vote count {value}", line=line,
+                                field=column))
+        return None
+    return value
+
+
+# ---- building one election ---------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class _Ballot:
+    """What is known of one candidate while rows arrive."""
+
+    label: str
+    aggregate: bool
+    parties: list[Party] = field(default_factory=list)
+    write_in: bool = True
+    lines: dict[str, int] = field(default_factory=lambda: defaultdict(int))  # party id → votes
+
+    def party(self) -> Party | None:
+        for party in self.parties:
+            if party.id in ("democratic", "republican"):
+                return party
+        return self.parties[0] if self.parties else None
+
+
+@dataclass(slots=True)
+class ElectionBuilder:
+    """Accumulates the rows of one election in file order, then builds its ``Returns``."""
+
+    election: Election
+    ballots: dict[str, _Ballot] = field(default_factory=dict)
+    units: dict[str, Unit] = field(default_factory=dict)
+    votes: dict[tuple[str, str, VoteType], int] = field(default_factory=lambda: defaultdict(int))
+    exclusions: list[Exclusion] = field(default_factory=list)
+    extras: dict[str, object] = field(default_factory=dict)
+
+    def candidate_id(self, label: str, party: Party | None, write_in: bool) -> str:
+        """Register a row's candidate and return its id (see ``candidate_key``)."""
+        key, aggregate = candidate_key(label, party, write_in)
+        ballot = self.ballots.get(key)
+        if ballot is None:
+            ballot = self.ballots[key] = _Ballot(label, aggregate)
+        if party is not None and party not in ballot.parties:
+            ballot.parties.append(party)
+        ballot.write_in = ballot.write_in and write_in
+        return key
+
+    def add(self, unit: str, candidate: str, party: Party | None, votes: int,
+            kind: VoteType = VoteType.TOTAL) -> None:
+        self.votes[(unit, candidate, kind)] += votes
+        if unit == self.election.state:
+            self.ballots[candidate].lines[party.id if party else ""] += votes
+
+    def build(self, source: str) -> Returns:
+        parties = {p.id: p for b in self.ballots.values() for p in b.parties}
+        candidates = tuple(
+            Candidate(cid, b.label, party=(b.party().id if b.party() else None),  # type: ignore[union-attr]
+                      write_in=b.write_in, aggregate=b.aggregate)
+            for cid, b in self.ballots.items())
+        counts = tuple(Count(u, c, v, t) for (u, c, t), v in self.votes.items())
+        fusion = {cid: dict(b.lines) for cid, b in self.ballots.items() if len(b.lines) > 1}
+        extras = dict(self.extras)
+        if fusion:
+            extras["fusion"] = fusion
+        extras[EXCLUSIONS] = as_extras(self.exclusions)
+        return Returns(self.election, candidates, tuple(self.units.values()), counts,
+                       parties=tuple(parties.values()), source=source, extras=extras)
+
+
+def candidate_key(label: str, party: Party | None, write_in: bool) -> tuple[str, bool]:
+    """``(id, aggregate)`` for a row's candidate. A named candidate is the slug of the name,
+    whatever party line or write-in flag the row has (fusion lines are one person). A group label
+    ("OTHER", "", "SCATTERING" …) is told apart by party and write-in flag: ``other-write-in``,
+    ``unnamed-independent``."""
+    if label.upper() not in GROUPS:
+        return slug(label) or "unnamed", False
+    parts = [slug(label) or "unnamed"]
+    if party is not None:
+        parts.append(party.id)
+    if write_in and "write" not in parts[0]:
+        parts.append("write-in")
+    return "-".join(parts), True
+
+
+def state_unit(po: str, fips: str) -> Unit:
+    return Unit(po, STATE_NAMES[po], UnitKind.STATE, fips=fips.strip().zfill(2))
+
+
+def wanted(options: ReadOptions) -> Election | None:
+    return Election.from_id(options.election) if options.election else None
+
+
+def finish(builders: Mapping[str, ElectionBuilder], problems: list[Problem], source: str,
+           want: Election | None) -> list[Returns]:
+    if problems:
+        raise ValidationError(problems)
+    if want is not None and want.id not in builders:
+        raise NotFoundError(f"{source} has no rows for {want.id}; check the election id")
+    return [builders[k].build(source) for k in sorted(builders)]
+
+
+# ---- the state reader --------------------------------------------------------------------------
+
+
+@register(Format.MEDSL_STATE)
+def read_medsl_state(stream: TextIO, source: str, options: ReadOptions) -> list[Returns]:
+    """Every state-year of a MEDSL state presidential file (either layout), one ``Returns`` each."""
+    want = wanted(options)
+    builders: dict[str, ElectionBuilder] = {}
+    problems: list[Problem] = []
+    column = ""
+    for line, row in records(stream, STATE_COLUMNS):
+        column = column or ("candidatevotes" if "candidatevotes" in row else "votes")
+        if column not in row:
+            raise ValidationError([Problem("missing-column", "no column 'candidatevotes' or "
+                                           "'votes'", line=1, field="candidatevotes")])
+        election = _state_election(row, line, problems)
+        if election is None or (want is not None and election.id != want.id):
+            continue
+        builder = builders.get(election.id)
+        if builder is None:
+            builder = builders[election.id] = ElectionBuilder(election)
+            builder.units[election.state] = state_unit(election.state, row["state_fips"])
+        _state_row(builder, row, line, column, problems)
+    return finish(builders, problems, source, want)
+
+
+def _state_election(row: Mapping[str, str], line: int, problems: list[Problem]) -> Election | None:
+    po = row["state_po"].strip().upper()
+    if po not in STATE_NAMES:
+        problems.append(Problem("unknown-state", f"unknown state code {po!r}", line=line,
+                                field="state_po"))
+        return None
+    year = row["year"].strip()
+    if not (year.isdigit() and len(year) == 4):
+        problems.append(Problem("bad-year", f"{year!r} is not a year", line=line, field="year"))
+        return None
+    return Election(int(year), po, "president", general_election_day(int(year)))
+
+
+def _state_row(builder: ElectionBuilder, row: Mapping[str, str], line: int, column: str,
+               problems: list[Problem]) -> None:
+    votes = parse_count(row, column, line, problems)
+    label = clean_label(row["candidate"])
+    skip = _skip_reason(row, label)
+    if skip is not None or votes is None:
+        if not problems or problems[-1].line != line:
+            reason = skip or f"no vote count given ({row[column].strip() or 'empty'})"
+            builder.exclusions.append(Exclusion(line, reason, votes, label))
+        return
+    _record_total(builder, row, line, problems)
+    if is_true(row.get("unofficial", "")):
+        builder.extras["unofficial"] = True
+    party = party_of(row["party_detailed"], row.get("party_simplified", ""))
+    candidate = builder.candidate_id(label, party, is_true(row["writein"]))
+    builder.add(builder.election.state, candidate, party, votes, vote_type(row.get("mode", "")))
+
+
+def _skip_reason(row: Mapping[str, str], label: str) -> str | None:
+    if row["office"].strip().upper() != OFFICE:
+        return f"another office ({row['office'].strip()})"
+    if row.get("stage", "GEN").strip().upper() not in ("GEN", ""):
+        return f"not the general election (stage {row['stage'].strip()})"
+    if is_true(row.get("special", "")):
+        return "a special election"
+    return NOT_VOTES.get(label.upper())
+
+
+def _record_total(builder: ElectionBuilder, row: Mapping[str, str], line: int,
+                  problems: list[Problem]) -> None:
+    total = parse_count(row, "totalvotes", line, problems)
+    if total is None:
+        return
+    known = builder.extras.setdefault("reported_total", total)
+    if known != total:
+        problems.append(Problem("inconsistent-total", f"totalvotes {total} differs from "
+                                f"{known} on earlier rows of {builder.election.id}", line=line,
+                                field="totalvotes"))
+
+
+def probe_state(name: str, head: str) -> bool:
+    first = head.splitlines()[0].lower() if head else ""
+    columns = {c.strip().strip('"') for c in first.split(",")}
+    return ({"state_po", "office", "candidate", "totalvotes"} <= columns
+            and not columns & {"county_fips", "county_name", "precinct"})
+
+
+PROBES[Format.MEDSL_STATE] = probe_state
