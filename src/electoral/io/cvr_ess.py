@@ -1,0 +1,105 @@
+"""ES&S cast vote record spreadsheets (.xlsx): one row per ballot, one column per rank.
+
+The config names the first rank column and first ballot row (1-based) and optionally the id,
+precinct and batch columns. Cells hold a candidate label, the file's overvote/undervote/write-in
+labels, or nothing; a cell may hold several candidates split by the overvote delimiter. Like RCTab,
+columns past ``max_rankings`` are not ranks, a ballot lacking its precinct or batch is put in
+``missing_precinct_id`` / ``missing_batch_id``, and ids read ``<file>-<n>`` (n counts ballot rows).
+"""
+
+from __future__ import annotations
+
+import warnings
+import zipfile
+from typing import BinaryIO
+
+from electoral.io.cvr import CvrOptions, Problems, cell_text, sanitize
+from electoral.model import CastVoteRecord
+
+MISSING_PRECINCT = "missing_precinct_id"
+MISSING_BATCH = "missing_batch_id"
+
+
+def read_ess(stream: BinaryIO, source_name: str, options: CvrOptions) -> list[CastVoteRecord]:
+    """Every ballot row of the first sheet, marks as (rank, label) pairs in column order."""
+    import openpyxl
+
+    problems = Problems(source_name)
+    first_column = options.first_vote_column or 0
+    first_row = options.first_vote_row or 0
+    if first_column < 1 or first_row < 1:
+        raise problems.fail("missing-option", "ES&S files need firstVoteColumnIndex and "
+                            "firstVoteRowIndex (1-based) in the CVR source",
+                            field="firstVoteColumnIndex" if first_column < 1 else
+                            "firstVoteRowIndex")
+    try:
+        with warnings.catch_warnings():  # vendor workbooks carry extensions openpyxl skips
+            warnings.simplefilter("ignore", UserWarning)
+            book = openpyxl.load_workbook(stream, read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, ValueError, TypeError, OSError) as exc:
+        raise problems.fail("malformed-file", f"not a readable .xlsx workbook ({exc}); ES&S "
+                            "files must be Excel workbooks") from exc
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)
+            rows = book.worksheets[0].iter_rows(min_row=first_row, values_only=True)
+            records = _records(rows, source_name, options, problems)
+    except (zipfile.BadZipFile, KeyError, ValueError, TypeError) as exc:
+        raise problems.fail("malformed-file", f"cannot read the sheet's cells ({exc})") from exc
+    finally:
+        book.close()
+    problems.raise_if_any()
+    return records
+
+
+def _records(rows, source_name: str, options: CvrOptions,
+             problems: Problems) -> list[CastVoteRecord]:
+    prefix = sanitize(source_name)
+    records: list[CastVoteRecord] = []
+    for row_number, row in enumerate(rows, start=options.first_vote_row or 1):
+        if all(cell_text(value) is None for value in row):
+            continue  # a row with nothing in it is not a ballot
+        record_id = f"{prefix}-{len(records) + 1}"
+        records.append(CastVoteRecord(
+            id=record_id,
+            marks=_marks(row, row_number, options, problems),
+            precinct=_column(row, options.precinct_column, MISSING_PRECINCT),
+            batch=_column(row, options.batch_column, MISSING_BATCH)))
+        if options.id_column is not None and _cell(row, options.id_column) is None:
+            problems.add("missing-id", "the ballot id cell is empty", row_number,
+                         f"column {options.id_column}")
+    return records
+
+
+def _cell(row: tuple, column: int) -> str | None:
+    return cell_text(row[column - 1]) if 0 < column <= len(row) else None
+
+
+def _column(row: tuple, column: int | None, missing: str) -> str | None:
+    if column is None:
+        return None
+    return _cell(row, column) or missing
+
+
+def _marks(row: tuple, row_number: int, options: CvrOptions,
+           problems: Problems) -> tuple[tuple[int, str], ...]:
+    first = options.first_vote_column or 1
+    special = {options.precinct_column, options.batch_column, options.id_column}
+    last = len(row) if options.max_rankings is None else min(
+        len(row), first - 1 + options.max_rankings)
+    delimiter = options.overvote_delimiter
+    marks: list[tuple[int, str]] = []
+    for column in range(first, last + 1):
+        text = None if column in special else cell_text(row[column - 1])
+        if text is None:
+            continue
+        rank = column - first + 1
+        parts = [text.strip()] if not delimiter else [p.strip() for p in text.split(delimiter)]
+        if len(parts) > 1 and any(not p or p == options.skipped_rank_label for p in parts):
+            problems.add("bad-overvote-cell", f"cell {text!r} splits into a blank or skipped "
+                         f"ranking; every part between {delimiter!r} must name a candidate",
+                         row_number, f"rank {rank}")
+            continue
+        marks.extend((rank, part) for part in parts)
+    return tuple(marks)
+

@@ -1,0 +1,121 @@
+"""ES&S .xlsx cast vote records: real RCTab samples, round trips of generated sheets, bad input."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+import openpyxl
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from electoral.errors import ValidationError
+from electoral.io.cvr import CvrOptions, read_cvrs
+from electoral.io.cvr_ess import read_ess
+
+RCTAB = "conformance/rctab"
+
+
+def _source(shared: Path, case: str) -> tuple[Path, CvrOptions]:
+    config = json.loads((shared / RCTAB / case / f"{case}_config.json").read_text())
+    source = config["cvrFileSources"][0]
+    limit = str(config["rules"].get("maxRankingsAllowed", "max"))
+    options = CvrOptions.from_rctab(source, None if limit == "max" else int(limit))
+    return shared / RCTAB / case / source["filePath"], options
+
+
+def test_minneapolis_2017_reads_every_ballot_with_precincts(shared: Path) -> None:
+    path, source = _source(shared, "2017_minneapolis_mayor")
+    records = read_cvrs(path, "ess", source)
+    assert len(records) == 105_928  # the README's ballot count for this CVR
+    assert records[0].id == "2017_minneapolis_mayor_cvr.xlsx-1"
+    assert records[0].marks == ((1, "Jacob Frey"), (2, "Nekima Levy-Pounds"), (3, "Raymond Dehn"))
+    assert records[0].precinct == "MINNEAPOLIS W-10 P-02"
+    # every label is a candidate in RCTab's expected round-1 tally or one of the config's labels
+    report = json.loads((path.parent / "2017_minneapolis_mayor_expected_detailed_report.json")
+                        .read_text())
+    known = set(report["results"][0]["tally"]) | {"undervote", "overvote", "UWI"}
+    assert {choice for r in records for _, choice in r.marks} <= known
+    assert all(rank <= 3 for r in records for rank, _ in r.marks)
+
+
+def test_overvote_delimiter_splits_one_cell_into_marks_at_one_rank(shared: Path) -> None:
+    path, source = _source(shared, "exhaust_if_multiple_continuing")
+    records = read_cvrs(path, "ess", source)
+    assert records[0].marks == ((1, "A"), (1, "D"), (2, "B"), (3, "C"))
+
+
+def test_batch_column_and_labels_kept_as_written(shared: Path) -> None:
+    path, source = _source(shared, "batch_example")
+    records = read_cvrs(path, "ess", source)
+    assert records[0].batch == "MINNEAPOLIS W-10 P-02" and records[0].precinct is None
+    path, source = _source(shared, "skip_to_next_test")
+    marks = read_cvrs(path, "ess", source)[0].marks
+    assert marks == ((1, "overvote"), (2, "undervote"), (3, "C"), (4, "D"))
+
+
+def _sheet(rows: list[list[object]]) -> io.BytesIO:
+    book = openpyxl.Workbook()
+    sheet = book.active
+    for row in rows:
+        sheet.append(row)
+    out = io.BytesIO()
+    book.save(out)
+    out.seek(0)
+    return out
+
+
+NAMES = st.sampled_from(["Ann", "Bo", "Cy Dee", "undervote", "overvote", "UWI"])
+BALLOTS = st.lists(st.lists(st.one_of(st.none(), NAMES), min_size=1, max_size=5)
+                   .filter(lambda cells: any(cells)), min_size=1, max_size=20)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(BALLOTS)
+def test_generated_sheet_round_trips_to_the_marks_written(ballots: list[list[str | None]]) -> None:
+    rows: list[list[object]] = [["Precinct", "1", "2", "3", "4", "5"]]
+    rows += [[f"P{i % 3}", *cells] for i, cells in enumerate(ballots)]
+    records = read_ess(_sheet(rows), "gen.xlsx",
+                       CvrOptions(first_vote_column=2, first_vote_row=2, precinct_column=1))
+    assert [r.marks for r in records] == [
+        tuple((rank, c) for rank, c in enumerate(cells, start=1) if c) for cells in ballots]
+    assert [r.precinct for r in records] == [f"P{i % 3}" for i in range(len(ballots))]
+    assert records[-1].id == f"gen.xlsx-{len(ballots)}"
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.binary(max_size=400))
+def test_garbage_is_a_validation_error_naming_the_file(data: bytes) -> None:
+    with pytest.raises(ValidationError) as caught:
+        read_ess(io.BytesIO(data), "junk.xlsx", CvrOptions(first_vote_column=2, first_vote_row=2))
+    assert all(p.source == "junk.xlsx" for p in caught.value.problems)
+
+
+def test_missing_id_and_bad_overvote_cell_are_located() -> None:
+    sheet = _sheet([["id", "r1", "r2"], [None, "A", "B"], ["7", "A||B", "C"]])
+    options = CvrOptions(first_vote_column=2, first_vote_row=2, id_column=1,
+                         overvote_delimiter="|")
+    with pytest.raises(ValidationError) as caught:
+        read_ess(sheet, "bad.xlsx", options)
+    found = {(p.code, p.line, p.field) for p in caught.value.problems}
+    assert found == {("missing-id", 2, "column 1"), ("bad-overvote-cell", 3, "rank 1")}
+
+
+def test_columns_past_the_maximum_rank_are_not_ranks() -> None:
+    sheet = _sheet([["r1", "r2", "r3"], ["A", "B", "C"]])
+    records = read_ess(sheet, "m.xlsx", CvrOptions(first_vote_column=1, first_vote_row=2,
+                                                   max_rankings=2))
+    assert records[0].marks == ((1, "A"), (2, "B"))
+
+
+def test_unknown_provider_and_missing_options_are_errors(tmp_path: Path) -> None:
+    path = tmp_path / "x.xlsx"
+    path.write_bytes(_sheet([["a"]]).getvalue())
+    with pytest.raises(ValidationError, match="no CVR reader"):
+        read_cvrs(path, "nope", {})
+    with pytest.raises(ValidationError, match="firstVoteColumnIndex"):
+        read_cvrs(path, "ess", {"firstVoteRowIndex": "2"})
+    with pytest.raises(ValidationError, match="whole number"):
+        read_cvrs(path, "ess", {"firstVoteColumnIndex": "x"})
