@@ -26,7 +26,8 @@ lint: $(STAMP)
 
 # Re-derive the package's bundled fact tables from ../shared (maintainers only; the results are committed).
 data: $(STAMP)
-	$(BIN)/python scripts/derive_data.py
+	$(BIN)/python scripts/derive_geography.py
+	$(BIN)/python scripts/derive_samples.py
 
 clean:
 	rm -rf $(VENV) electoral.duckdb build *.egg-info

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Iterator
+from enum import StrEnum
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
@@ -76,6 +77,126 @@ def emit(text: str, out: Path | None) -> None:
 
 
 # ---- results: import, elections, report, check, demo ------------------------------------------
+
+FormatChoice = Annotated[
+    str | None, typer.Option("--format", "-f", help="Input format (default: detected from the file).")]
+
+
+@app.command("import")
+def import_(
+    files: Annotated[list[Path], typer.Argument(help="Files of returns to import.", exists=False)],
+    db: DbOption = None,
+    fmt: FormatChoice = None,
+    election: Annotated[str | None, typer.Option(
+        help="Election id (e.g. 2004-CT-president) for files whose name does not say it.")] = None,
+) -> None:
+    """Import returns; each file is one transaction: any error stores nothing."""
+    from electoral import api
+    from electoral.io import Format
+
+    with handled():
+        chosen = _format(fmt, Format)
+    with opened(db) as store:
+        for path in files:
+            imported = api.import_path(store, path, chosen, election)
+            for record in imported.records:
+                console.print(f"imported [bold]{record.election_id}[/] from {path} "
+                              f"({record.rows:,} counts, sha256 {record.sha256[:12]}…)")
+            for reason, rows in imported.exclusions.items():
+                console.print(f"  left out {rows:,} row(s): {reason}", markup=False)
+
+
+def _format(name: str | None, enum: type) -> object:
+    if name is None:
+        return None
+    try:
+        return enum(name)
+    except ValueError:
+        raise typer.BadParameter(f"unknown format {name!r}; choose from "
+                                 f"{', '.join(m.value for m in enum)}", param_hint="--format") from None
+
+
+@app.command()
+def elections(db: DbOption = None) -> None:
+    """List the elections in the store, with where each came from."""
+    from rich.table import Table
+
+    with opened(db) as store:
+        rows = store.elections()
+    table = Table("election", "units", "counts", "source")
+    for row in rows:
+        table.add_row(row.id, f"{row.units:,}", f"{row.counts:,}", row.source)
+    console.print(table if rows else "no elections stored yet: `electoral import FILE` adds one")
+
+
+class Level(StrEnum):
+    state = "state"
+    county = "county"
+    cog = "cog"
+    district = "district"
+    town = "town"
+    precinct = "precinct"
+
+
+class ReportFormat(StrEnum):
+    text = "text"
+    md = "md"
+    wiki = "wiki"
+    html = "html"
+    csv = "csv"
+    json = "json"
+
+
+@app.command()
+def report(
+    election: Annotated[str, typer.Argument(help="Election id, e.g. 2004-MA-president.")],
+    by: Annotated[Level, typer.Option(help="Level of the rows.")] = Level.state,
+    compare: Annotated[str | None, typer.Option(
+        help="An earlier election to compare with: flips and swing.")] = None,
+    fmt: Annotated[ReportFormat, typer.Option("--format", "-f")] = ReportFormat.text,
+    out: Annotated[Path | None, typer.Option(help="Write to this file instead of stdout.")] = None,
+    db: DbOption = None,
+) -> None:
+    """A results table with percentages, margins, "other" and totals."""
+    from electoral import api
+
+    with opened(db) as store:
+        text = api.report(store, election, by.value, compare, fmt.value)
+    emit(text, out)
+
+
+class CheckFormat(StrEnum):
+    text = "text"
+    json = "json"
+
+
+@app.command()
+def check(
+    files: Annotated[list[Path], typer.Argument(help="Articles or sample files to check.")],
+    fmt: Annotated[CheckFormat, typer.Option("--format", "-f")] = CheckFormat.text,
+) -> None:
+    """Recompute every published figure; exit 1 if any is wrong (rounding slips alone exit 0)."""
+    from electoral import api
+    from electoral.report.checks import render_check
+
+    with handled():
+        found = api.check_paths(files)
+    sys.stdout.write(render_check(found, fmt.value))
+    from electoral.check import has_errors
+    if has_errors(found):
+        raise typer.Exit(1)
+
+
+@app.command()
+def demo(
+    db: DbOption = None,
+    out: Annotated[Path, typer.Option(help="Folder for the demo's pages.")] = Path("out"),
+) -> None:
+    """Load the bundled sample elections and show what electoral does with them."""
+    from electoral.demo import run_demo
+
+    with opened(db) as store:
+        run_demo(store, console, out)
 
 # ---- end of results commands ------------------------------------------------------------------
 

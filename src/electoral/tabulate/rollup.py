@@ -61,7 +61,7 @@ class Row:
 
 @dataclass(frozen=True, slots=True)
 class Tabulation:
-    """A results table: the rows of one level, the state total, and the two leading candidates
+    """A results table: the rows of one level, their total, and the two leading candidates
     statewide (whose difference is the margin, negative where the second leads)."""
 
     returns: Returns
@@ -100,7 +100,10 @@ def roll_up(returns: Returns, level: UnitKind | str) -> Tabulation:
     columns = _columns(returns, state_row)
     real = [c.id for c in columns if not c.aggregate]
     leading = (real[0], real[1] if len(real) > 1 else real[0])
-    return Tabulation(returns, level, tuple(columns), leading, tuple(rows), state_row)
+    # A unit table's total row is the sum of its rows, so the table always adds up; where the
+    # statewide returns disagree with that sum, `electoral check` says so.
+    total = state_row if level == UnitKind.STATE else _sum_rows(state_row.unit, rows)
+    return Tabulation(returns, level, tuple(columns), leading, tuple(rows), total)
 
 
 def available_levels(returns: Returns) -> set[str]:
@@ -109,33 +112,33 @@ def available_levels(returns: Returns) -> set[str]:
 
 
 def _votes_at(returns: Returns, level: UnitKind) -> list[Row]:
-    """Rows for every unit of ``level``, from the finest-grained counts that map onto it."""
+    """Rows for every unit of ``level``. Each unit with counts adds them to the unit of ``level``
+    that contains it, unless a unit between the two has counts of its own, which already include
+    it: so a file giving both county totals and precinct rows counts each vote once, and a
+    county reported in parts (Jackson County, MO and Kansas City) adds its parts together."""
     units = {u.id: u for u in returns.units}
     targets = [u for u in returns.units if u.kind == level]
     if not targets:
         return []
-    by_kind: dict[UnitKind, list[Count]] = defaultdict(list)
-    for count in returns.counts:
-        by_kind[units[count.unit].kind].append(count)
-    for kind in _source_kinds(level):
-        counts = by_kind.get(kind)
-        if not counts:
-            continue
-        owner = {u.id: _ancestor(u, level, units) for u in units.values() if u.kind == kind}
-        if not any(owner.values()):
-            continue
-        return _tally(targets, _totals(counts), owner)
-    return []
+    counted = {count.unit for count in returns.counts}
+    owner: dict[str, str | None] = {}
+    for unit_id in counted:
+        target, covered = _owner(units[unit_id], level, units, counted)
+        if target is not None and not covered:
+            owner[unit_id] = target
+    if not owner:
+        return []
+    return _tally(targets, _totals(c for c in returns.counts if c.unit in owner), owner)
 
 
-def _source_kinds(level: UnitKind) -> list[UnitKind]:
-    finer = sorted((k for k in UnitKind if DEPTH[k] > DEPTH[level]),
-                   key=lambda k: (DEPTH[k], list(UnitKind).index(k)))
-    return [level, *finer]
-
-
-def _ancestor(unit: Unit, level: UnitKind, units: Mapping[str, Unit]) -> str | None:
-    """The unit of kind ``level`` that contains ``unit`` (through parents or groupings)."""
+def _owner(unit: Unit, level: UnitKind, units: Mapping[str, Unit],
+           counted: set[str]) -> tuple[str | None, bool]:
+    """The unit of kind ``level`` containing ``unit`` (through parents or groupings), and whether
+    a unit on the way there (the target included) has counts of its own."""
+    if DEPTH[unit.kind] < DEPTH[level]:
+        return None, False
+    target: str | None = None
+    covered = False
     seen: set[str] = set()
     frontier = [unit]
     while frontier:
@@ -143,12 +146,14 @@ def _ancestor(unit: Unit, level: UnitKind, units: Mapping[str, Unit]) -> str | N
         if current.id in seen:
             continue
         seen.add(current.id)
+        covered = covered or (current is not unit and current.id in counted)
         if current.kind == level:
-            return current.id
+            target = target or current.id
+            continue
         for ref in (current.parent, *current.groups):
-            if ref is not None and ref in units:
+            if ref is not None and ref in units and DEPTH[units[ref].kind] >= DEPTH[level]:
                 frontier.append(units[ref])
-    return None
+    return target, covered
 
 
 def _totals(counts: Iterable[Count]) -> dict[tuple[str, str], int]:

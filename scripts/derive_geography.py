@@ -1,0 +1,51 @@
+"""Derive src/electoral/data/units.csv (state, fips, kind, name) from the county files in ../shared.
+
+Counties (and Connecticut's planning regions, its county-equivalents since 2022) with their FIPS and
+proper names, so readers that only have a name (an article's "St. Louis City") can key units by FIPS.
+Run by `make data`; the output is committed.
+"""
+
+from __future__ import annotations
+
+import csv
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared" / "data" / "county_presidential"
+OUT = ROOT / "src" / "electoral" / "data" / "units.csv"
+FILES = ("tonmcg_2020_US_County_Level_Presidential_Results.csv",
+         "tonmcg_2024_US_County_Level_Presidential_Results.csv")
+STATE_FIPS_TO_PO = {
+    "01": "AL", "02": "AK", "04": "AZ", "05": "AR", "06": "CA", "08": "CO", "09": "CT", "10": "DE",
+    "11": "DC", "12": "FL", "13": "GA", "15": "HI", "16": "ID", "17": "IL", "18": "IN", "19": "IA",
+    "20": "KS", "21": "KY", "22": "LA", "23": "ME", "24": "MD", "25": "MA", "26": "MI", "27": "MN",
+    "28": "MS", "29": "MO", "30": "MT", "31": "NE", "32": "NV", "33": "NH", "34": "NJ", "35": "NM",
+    "36": "NY", "37": "NC", "38": "ND", "39": "OH", "40": "OK", "41": "OR", "42": "PA", "44": "RI",
+    "45": "SC", "46": "SD", "47": "TN", "48": "TX", "49": "UT", "50": "VT", "51": "VA", "53": "WA",
+    "54": "WV", "55": "WI", "56": "WY",
+}  # fmt: skip
+
+
+def main() -> int:
+    units: dict[str, tuple[str, str, str, str]] = {}
+    for name in FILES:
+        with (SHARED / name).open(newline="", encoding="utf-8") as f:
+            for row in csv.DictReader(f):
+                fips = row["county_fips"].zfill(5)
+                state = STATE_FIPS_TO_PO[fips[:2]]
+                if state == "AK":
+                    continue  # reported by State House district, not by borough
+                kind = "cog" if fips.startswith("091") else "county"  # CT planning regions
+                units[fips] = (state, fips, kind, row["county_name"])
+    OUT.parent.mkdir(parents=True, exist_ok=True)
+    with OUT.open("w", newline="", encoding="utf-8") as f:
+        writer = csv.writer(f, lineterminator="\n")
+        writer.writerow(["state", "fips", "kind", "name"])
+        writer.writerows(sorted(units.values(), key=lambda u: u[1]))
+    print(f"wrote {OUT} ({len(units)} units)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

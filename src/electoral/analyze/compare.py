@@ -1,0 +1,95 @@
+"""Compare two results tables of the same level: which units flipped, and how far each swung.
+
+Units are matched by FIPS where both sides have one, else by name. Margins are party against party
+(the two leading parties of the later election), exact fractions until they are rendered.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from fractions import Fraction
+
+from electoral.geography import normal_name
+from electoral.model import Unit
+from electoral.tabulate.rollup import Row, Tabulation
+
+
+@dataclass(frozen=True, slots=True)
+class UnitChange:
+    unit: Unit  # as in the later election
+    earlier_winner: str | None  # party name, None on a tie or no votes
+    later_winner: str | None
+    earlier_margin: Fraction  # (first party − second party) / total, in the earlier election
+    later_margin: Fraction
+
+    @property
+    def swing(self) -> Fraction:
+        """Change in margin toward the first party (negative: toward the second)."""
+        return self.later_margin - self.earlier_margin
+
+    @property
+    def flipped(self) -> bool:
+        return (self.earlier_winner is not None and self.later_winner is not None
+                and self.earlier_winner != self.later_winner)
+
+
+@dataclass(frozen=True, slots=True)
+class Comparison:
+    later: Tabulation
+    earlier: Tabulation
+    parties: tuple[str, str]  # the margin is the first party's share minus the second's
+    changes: tuple[UnitChange, ...]
+    unmatched: tuple[str, ...]  # later units with no counterpart in the earlier election
+
+    @property
+    def flips(self) -> tuple[UnitChange, ...]:
+        return tuple(c for c in self.changes if c.flipped)
+
+
+def compare(later: Tabulation, earlier: Tabulation) -> Comparison:
+    """Flips and swing from ``earlier`` to ``later`` (same level, e.g. two county tables)."""
+    parties = (party_of(later, later.leading[0]), party_of(later, later.leading[1]))
+    earlier_rows = {_key(row.unit): row for row in earlier.rows}
+    earlier_by_name = {normal_name(row.unit.name): row for row in earlier.rows}
+    changes, unmatched = [], []
+    for row in later.rows:
+        before = earlier_rows.get(_key(row.unit)) or earlier_by_name.get(normal_name(row.unit.name))
+        if before is None:
+            unmatched.append(row.unit.name)
+            continue
+        changes.append(UnitChange(
+            row.unit, winning_party(earlier, before), winning_party(later, row),
+            party_margin(earlier, before, parties), party_margin(later, row, parties)))
+    return Comparison(later, earlier, parties, tuple(changes), tuple(unmatched))
+
+
+def _key(unit: Unit) -> str:
+    return unit.fips or normal_name(unit.name)
+
+
+def party_of(tabulation: Tabulation, candidate_id: str) -> str:
+    returns = tabulation.returns
+    return returns.party_name(returns.candidate(candidate_id).party) or returns.candidate(
+        candidate_id).label
+
+
+def winning_party(tabulation: Tabulation, row: Row) -> str | None:
+    """The party of the unit's leading real candidate (a "various candidates" column never wins)."""
+    real = {c.id for c in tabulation.columns if not c.aggregate}
+    ranked = sorted(((v, cid) for cid, v in row.votes.items() if cid in real), reverse=True)
+    if not ranked or ranked[0][0] == 0 or (len(ranked) > 1 and ranked[0][0] == ranked[1][0]):
+        return None
+    return party_of(tabulation, ranked[0][1])
+
+
+def party_margin(tabulation: Tabulation, row: Row, parties: tuple[str, str]) -> Fraction:
+    if row.total == 0:
+        return Fraction(0)
+    votes = {parties[0]: 0, parties[1]: 0}
+    for candidate in tabulation.columns:
+        if candidate.aggregate:
+            continue
+        party = party_of(tabulation, candidate.id)
+        if party in votes:
+            votes[party] += row.of(candidate.id)
+    return Fraction(votes[parties[0]] - votes[parties[1]], row.total)

@@ -1,0 +1,118 @@
+"""The library's front door: each operation the CLI and the server offer, as one function.
+
+Each takes plain values and a ``Store`` and returns results (never prints, never exits), so the
+CLI stays a thin layer and the same call serves scripts, tests and the web API.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from electoral.analyze.compare import Comparison, compare
+from electoral.check import Discrepancy, check_article
+from electoral.errors import ValidationError
+from electoral.io import Format, ReadOptions, detect_format, open_source, read_source
+from electoral.model import Election, UnitKind
+from electoral.published import Article
+from electoral.report.tables import OutputFormat, render, results_view
+from electoral.store import ImportRecord, Store
+from electoral.tabulate.rollup import Tabulation, roll_up
+
+
+@dataclass(frozen=True, slots=True)
+class Imported:
+    path: str
+    records: tuple[ImportRecord, ...]
+    exclusions: dict[str, int]  # reason → rows left out, as the reader reported them
+
+
+def import_path(store: Store, path: Path | str, fmt: Format | None = None,
+                election: str | None = None) -> Imported:
+    """Read one file and store every election in it, in one transaction: all or nothing."""
+    if election is not None:
+        Election.from_id(election)
+    source = open_source(path)
+    fmt = fmt or detect_format(source)
+    elections = read_source(source, fmt, ReadOptions(election=election))
+    records = store.save(*elections, source=source.name, sha256=source.sha256, format=str(fmt))
+    return Imported(str(path), tuple(records), _exclusions(elections))
+
+
+def _exclusions(elections: Iterable[object]) -> dict[str, int]:
+    counted: dict[str, int] = {}
+    for returns in elections:
+        for item in getattr(returns, "extras", {}).get("exclusions", []):
+            reason = item.get("reason", "excluded") if isinstance(item, dict) else str(item)
+            counted[reason] = counted.get(reason, 0) + 1
+    return counted
+
+
+def tabulate(store: Store, election: str, level: UnitKind | str) -> Tabulation:
+    Election.from_id(election)
+    return roll_up(store.load(election), _level(level))
+
+
+def _level(level: UnitKind | str) -> UnitKind:
+    try:
+        return UnitKind(level)
+    except ValueError:
+        from electoral.errors import Problem
+        raise ValidationError([Problem(
+            "unknown-level", f"unknown level {level!r}; use one of "
+            f"{', '.join(k.value for k in UnitKind if k != UnitKind.NATION)}", field="by")]) from None
+
+
+def report(store: Store, election: str, level: UnitKind | str = UnitKind.STATE,
+           earlier: str | None = None, fmt: OutputFormat | str = OutputFormat.TEXT) -> str:
+    """A results table of ``election`` at ``level``, with flips and swing against ``earlier``."""
+    tabulation = tabulate(store, election, level)
+    comparison = compare_with(store, tabulation, earlier) if earlier else None
+    return render(results_view(tabulation, comparison), fmt)
+
+
+def compare_with(store: Store, later: Tabulation, earlier: str) -> Comparison:
+    return compare(later, tabulate(store, earlier, later.level))
+
+
+def read_published(path: Path | str) -> Article:
+    """An article (or a bundled sample) with every figure it states."""
+    source = open_source(path)
+    return published_from_text(source.name, source.text, detect_format(source))
+
+
+def published_from_text(name: str, text: str, fmt: Format) -> Article:
+    from electoral.io.article import read_article
+    from electoral.io.sample import read_sample
+    readers = {Format.ARTICLE: read_article, Format.SAMPLE: read_sample}
+    if fmt not in readers:
+        from electoral.errors import Problem
+        raise ValidationError([Problem("not-checkable", f"{fmt} files state no figures to check; "
+                                       "check takes articles and samples", source=name)])
+    try:
+        return readers[fmt](io.StringIO(text), name)
+    except ValidationError as exc:
+        raise exc.located(name) from None
+
+
+def check_paths(paths: Iterable[Path | str]) -> list[Discrepancy]:
+    """Every disagreement in every file, in file order."""
+    found: list[Discrepancy] = []
+    for path in paths:
+        found.extend(check_article(read_published(path)))
+    return found
+
+
+def load_samples(store: Store) -> list[Article]:
+    """Store the bundled sample elections (each in its own transaction) and return them."""
+    from electoral.io.sample import bundled_samples
+    import hashlib
+    articles = []
+    for name, text in bundled_samples():
+        article = published_from_text(name, text, Format.SAMPLE)
+        store.save(article.returns, source=f"bundled:{name}",
+                   sha256=hashlib.sha256(text.encode()).hexdigest(), format=str(Format.SAMPLE))
+        articles.append(article)
+    return articles

@@ -1,0 +1,49 @@
+"""The demo: load the bundled sample elections and show each capability on them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from rich.console import Console
+from rich.rule import Rule
+
+from electoral import api
+from electoral.check import check_article
+from electoral.model import UnitKind
+from electoral.report.checks import render_check
+from electoral.store import Store
+
+FLIPS = ("2024-CT-president", "2004-CT-president")
+
+
+def run_demo(store: Store, console: Console, out: Path) -> None:
+    articles = api.load_samples(store)
+    console.print(f"Loaded {len(articles)} bundled elections into {store.path}")
+    for article in articles:
+        election = article.returns.election.id
+        console.print(Rule(election))
+        console.print(api.report(store, election, UnitKind.STATE), markup=False, soft_wrap=True)
+        levels = [UnitKind.COUNTY, UnitKind.COG]
+        for level in levels:
+            if any(u.kind == level for u in article.returns.units):
+                console.print(api.report(store, election, level), markup=False, soft_wrap=True)
+    later, earlier = FLIPS
+    console.print(Rule(f"{earlier} → {later}: counties that flipped"))
+    console.print(api.report(store, later, UnitKind.COUNTY, earlier), markup=False, soft_wrap=True)
+    console.print(Rule("What `electoral check` finds in the articles"))
+    for article in articles:
+        console.print(f"[bold]{article.returns.election.id}[/]")
+        console.print(render_check(check_article(article)), markup=False, soft_wrap=True)
+    _pages(store, console, out, [a.returns.election.id for a in articles])
+
+
+def _pages(store: Store, console: Console, out: Path, elections: list[str]) -> None:
+    """Write the results page of each election, where the page renderer is installed."""
+    try:
+        from electoral.report.page import write_page
+    except ImportError:
+        return
+    console.print(Rule("Results pages"))
+    for election in elections:
+        path = write_page(store, election, out / election)
+        console.print(f"{election}: {path}")

@@ -1,0 +1,285 @@
+"""Render a results table (a rollup ``Tabulation``, optionally with a ``Comparison``) in every
+output format: text (Rich), md, wiki, html, csv and json. Nothing here computes a result: the view
+below only reads figures off the tabulation and formats them.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from dataclasses import dataclass
+from decimal import Decimal
+from enum import StrEnum
+from fractions import Fraction
+from html import escape
+
+from rich.console import Console
+from rich.table import Table
+
+from electoral.analyze.compare import Comparison, party_of
+from electoral.model import UnitKind
+from electoral.tabulate.rollup import Row, Tabulation, percent
+
+
+class OutputFormat(StrEnum):
+    TEXT = "text"
+    MD = "md"
+    WIKI = "wiki"
+    HTML = "html"
+    CSV = "csv"
+    JSON = "json"
+
+
+LEVEL_TITLES = {"state": "Statewide", "county": "County", "cog": "Council of Government",
+                "district": "District", "town": "Town", "precinct": "Precinct"}
+
+
+@dataclass(frozen=True, slots=True)
+class Cell:
+    votes: int
+    percent: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class RowView:
+    unit: str
+    total: int
+    candidates: tuple[Cell, ...]
+    other: Cell
+    margin: Cell
+
+
+@dataclass(frozen=True, slots=True)
+class ResultsView:
+    election: str
+    level: str
+    columns: tuple[tuple[str, str], ...]  # (candidate name, party name)
+    rows: tuple[RowView, ...]
+    total: RowView
+    comparison: Comparison | None = None
+
+
+def results_view(tabulation: Tabulation, comparison: Comparison | None = None) -> ResultsView:
+    """The figures to print: every candidate statewide, the two leading ones per unit."""
+    statewide = tabulation.level == UnitKind.STATE
+    shown = ([c.id for c in tabulation.columns if tabulation.total.of(c.id)] if statewide
+             else list(tabulation.leading))
+    columns = tuple((tabulation.returns.candidate(c).label, _party(tabulation, c)) for c in shown)
+
+    def view(row: Row) -> RowView:
+        listed = sum(row.of(c) for c in shown)
+        return RowView(
+            row.unit.name, row.total,
+            tuple(Cell(row.of(c), percent(row.of(c), row.total)) for c in shown),
+            Cell(row.total - listed, percent(row.total - listed, row.total)),
+            Cell(tabulation.margin(row), tabulation.margin_percent(row)))
+
+    rows = () if statewide else tuple(view(r) for r in tabulation.rows)
+    return ResultsView(tabulation.returns.election.id, str(tabulation.level), columns, rows,
+                       view(tabulation.total), comparison)
+
+
+def _party(tabulation: Tabulation, candidate_id: str) -> str:
+    candidate = tabulation.returns.candidate(candidate_id)
+    return tabulation.returns.party_name(candidate.party) if candidate.party else ""
+
+
+def render(view: ResultsView, fmt: OutputFormat | str) -> str:
+    return RENDERERS[OutputFormat(fmt)](view)
+
+
+def _pct(value: Decimal | Fraction) -> str:
+    if isinstance(value, Fraction):
+        value = percent(value.numerator, value.denominator)
+    return f"{value}%"
+
+
+def _n(votes: int) -> str:
+    return f"{votes:,}"
+
+
+def _header(view: ResultsView) -> list[str]:
+    if not view.rows:
+        return ["Candidate", "Party", "Votes", "%"]
+    head = [LEVEL_TITLES.get(view.level, view.level.title())]
+    for name, party in view.columns:
+        head += [f"{name} ({party}) #" if party else f"{name} #", "%"]
+    return [*head, "Other #", "%", "Margin #", "%", "Total"]
+
+
+def _cells(row: RowView) -> list[str]:
+    cells = [row.unit]
+    for cell in (*row.candidates, row.other, row.margin):
+        cells += [_n(cell.votes), _pct(cell.percent)]
+    return [*cells, _n(row.total)]
+
+
+def _body(view: ResultsView) -> list[list[str]]:
+    if not view.rows:  # statewide: a row per candidate, as in an article's results table
+        rows = [[name, party, _n(cell.votes), _pct(cell.percent)]
+                for (name, party), cell in zip(view.columns, view.total.candidates, strict=True)]
+        if view.total.other.votes:
+            rows.append(["Other", "", _n(view.total.other.votes), _pct(view.total.other.percent)])
+        return [*rows, ["Total", "", _n(view.total.total), _pct(percent(1, 1))]]
+    total = _cells(view.total)
+    total[0] = "Total"
+    return [*(_cells(r) for r in view.rows), total]
+
+
+def _title(view: ResultsView) -> str:
+    return f"{view.election} — {LEVEL_TITLES.get(view.level, view.level)} results"
+
+
+def _comparison_lines(view: ResultsView) -> list[str]:
+    comparison = view.comparison
+    if comparison is None:
+        return []
+    earlier = comparison.earlier.returns.election.id
+    lines = [f"Units that flipped since {earlier}:"]
+    lines += [f"- {c.unit.name}: {c.earlier_winner} → {c.later_winner}" for c in comparison.flips]
+    if not comparison.flips:
+        lines.append("- none")
+    a, b = comparison.parties
+    lines.append(f"Swing in margin ({a} minus {b}) since {earlier}:")
+    lines += [f"- {c.unit.name}: {_pct(c.earlier_margin)} → {_pct(c.later_margin)} "
+              f"({'+' if c.swing >= 0 else ''}{_pct(c.swing)})" for c in comparison.changes]
+    if comparison.unmatched:
+        lines.append(f"No earlier result for: {', '.join(comparison.unmatched)}")
+    return lines
+
+
+def _margin_line(view: ResultsView) -> str:
+    (first, _), (second, _) = view.columns[0], view.columns[1 if len(view.columns) > 1 else 0]
+    margin = view.total.margin
+    return f"Margin: {first} over {second} by {_n(margin.votes)} votes ({_pct(margin.percent)})"
+
+
+def render_text(view: ResultsView) -> str:
+    table = Table(title=_title(view), title_justify="left")
+    for i, name in enumerate(_header(view)):
+        table.add_column(name, justify="left" if i == 0 else "right")
+    body = _body(view)
+    for i, cells in enumerate(body):
+        table.add_row(*cells, end_section=i == len(body) - 2)
+    console = Console(file=io.StringIO(), width=max(100, 14 * len(_header(view))), record=True,
+                      highlight=False)
+    console.print(table)
+    if not view.rows:
+        console.print(_margin_line(view), markup=False)
+    for line in _comparison_lines(view):
+        console.print(line, markup=False)
+    return console.export_text()
+
+
+def render_md(view: ResultsView) -> str:
+    head = _header(view)
+    lines = [f"### {_title(view)}", "", "| " + " | ".join(head) + " |",
+             "|" + "|".join([":---"] + ["---:"] * (len(head) - 1)) + "|"]
+    lines += ["| " + " | ".join(cells) + " |" for cells in _body(view)]
+    if not view.rows:
+        lines += ["", _margin_line(view)]
+    extra = _comparison_lines(view)
+    return "\n".join(lines + ([""] + extra if extra else [])) + "\n"
+
+
+def render_wiki(view: ResultsView) -> str:
+    """Wikitext in the articles' layout: a two-row header, # and % under each candidate."""
+    if not view.rows:
+        lines = ['{| class="wikitable sortable"', f"|+ {_title(view)}", "|-",
+                 "! " + " !! ".join(_header(view))]
+        for cells in _body(view):
+            lines += ["|-", "| " + " || ".join(cells)]
+        return "\n".join([*lines, "|}", "", _margin_line(view)]) + "\n"
+    level = LEVEL_TITLES.get(view.level, view.level)
+    lines = ['{| class="wikitable sortable"', "|-", f'! rowspan="2" | {level}']
+    for name, party in view.columns:
+        lines.append(f'! colspan="2" | {name}<br />{party}')
+    lines += ['! colspan="2" | Various candidates<br />Other parties', '! colspan="2" | Margin',
+              '! rowspan="2" | Total votes cast', "|-"]
+    lines.append("! # !! % " * (len(view.columns) + 2))
+    for cells in _body(view):
+        lines += ["|-", "| " + " || ".join(cells)]
+    lines.append("|}")
+    extra = _comparison_lines(view)
+    return "\n".join(lines + ([""] + extra if extra else [])) + "\n"
+
+
+def render_html(view: ResultsView) -> str:
+    head = "".join(f'<th scope="col">{escape(h)}</th>' for h in _header(view))
+    body = _body(view)
+    rows = []
+    for i, cells in enumerate(body):
+        tag = "tfoot" if i == len(body) - 1 else None
+        row = f'<th scope="row">{escape(cells[0])}</th>' + "".join(
+            f'<td class="num">{escape(c)}</td>' for c in cells[1:])
+        rows.append((tag, f"<tr>{row}</tr>"))
+    tbody = "".join(r for tag, r in rows if tag is None)
+    tfoot = "".join(r for tag, r in rows if tag == "tfoot")
+    html = (f'<table class="results"><caption>{escape(_title(view))}</caption>'
+            f"<thead><tr>{head}</tr></thead><tbody>{tbody}</tbody><tfoot>{tfoot}</tfoot></table>")
+    extra = _comparison_lines(view)
+    if extra:
+        html += "<pre class=\"comparison\">" + escape("\n".join(extra)) + "</pre>"
+    return html + "\n"
+
+
+def render_csv(view: ResultsView) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    if not view.rows:
+        writer.writerow(["candidate", "party", "votes", "percent"])
+        for (name, party), cell in zip(view.columns, view.total.candidates, strict=True):
+            writer.writerow([name, party, cell.votes, str(cell.percent)])
+        writer.writerow(["Total", "", view.total.total, "100.00"])
+        return out.getvalue()
+    head = ["unit"]
+    for name, _party in view.columns:
+        head += [f"{name} votes", f"{name} percent"]
+    writer.writerow([*head, "other votes", "other percent", "margin votes", "margin percent",
+                     "total"])
+    for row in (*view.rows, view.total):
+        cells: list[object] = [row.unit if row is not view.total else "Total"]
+        for cell in (*row.candidates, row.other, row.margin):
+            cells += [cell.votes, str(cell.percent)]
+        writer.writerow([*cells, row.total])
+    return out.getvalue()
+
+
+def render_json(view: ResultsView) -> str:
+    def row_json(row: RowView) -> dict[str, object]:
+        return {
+            "unit": row.unit, "total": row.total,
+            "candidates": [{"name": name, "party": party, "votes": cell.votes,
+                            "percent": str(cell.percent)}
+                           for (name, party), cell in zip(view.columns, row.candidates, strict=True)],
+            "other": {"votes": row.other.votes, "percent": str(row.other.percent)},
+            "margin": {"votes": row.margin.votes, "percent": str(row.margin.percent)},
+        }
+
+    document: dict[str, object] = {
+        "election": view.election, "level": view.level,
+        "columns": [name for name, _ in view.columns],
+        "rows": [row_json(r) for r in view.rows], "total": row_json(view.total)}
+    if view.comparison is not None:
+        c = view.comparison
+        document["compare"] = c.earlier.returns.election.id
+        document["flips"] = [{"unit": f.unit.name, "from": f.earlier_winner, "to": f.later_winner}
+                             for f in c.flips]
+        document["swing"] = [{"unit": ch.unit.name, "toward": c.parties[0],
+                              "earlier_margin": str(_frac(ch.earlier_margin)),
+                              "later_margin": str(_frac(ch.later_margin)),
+                              "swing": str(_frac(ch.swing))} for ch in c.changes]
+    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+
+
+def _frac(value: Fraction) -> Decimal:
+    return percent(value.numerator, value.denominator)
+
+
+RENDERERS = {
+    OutputFormat.TEXT: render_text, OutputFormat.MD: render_md, OutputFormat.WIKI: render_wiki,
+    OutputFormat.HTML: render_html, OutputFormat.CSV: render_csv, OutputFormat.JSON: render_json,
+}
+
+__all__ = ["OutputFormat", "ResultsView", "party_of", "render", "results_view"]
