@@ -1,0 +1,258 @@
+"""House apportionment by the method of equal proportions (Huntington–Hill, 2 U.S.C. §2a).
+
+Every state first gets one seat. Each further seat goes to the state with the highest priority
+value ``P / sqrt(n (n + 1))``, where ``P`` is its apportionment population and ``n`` the seats it
+already holds. Priority values are irrational, so they are compared exactly, as their squares
+``P² / (n (n + 1))`` (``Fraction``); two exactly equal priorities go to the state whose USPS code
+sorts first. Nothing here is rounded except the priority values shown to people.
+
+Electors follow: House seats + 2 senators per state, and 3 for the District of Columbia (23rd
+Amendment). An election uses the census in force: 2004/2008 → 2000, 2012–2020 → 2010,
+2024/2028 → 2020.
+"""
+
+from __future__ import annotations
+
+import csv
+import heapq
+import io
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from decimal import Decimal, localcontext
+from fractions import Fraction
+from functools import cache
+from importlib import resources
+from math import isqrt
+from typing import TextIO
+
+from electoral.errors import NotFoundError, Problem, ValidationError
+from electoral.model import STATE_NAMES
+from electoral.tabulate.rollup import round_half_away
+
+HOUSE_SIZE = 435
+DC = "DC"
+DC_ELECTORS = 3  # 23rd Amendment: no more than the least populous state, which always has 3
+STATES = tuple(sorted(po for po in STATE_NAMES if po != DC))  # the 50 states apportioned
+
+
+@dataclass(frozen=True, slots=True)
+class Assignment:
+    """One seat handed out by priority: the ``seat``-th of the House, the state's ``nth``."""
+
+    seat: int
+    state: str
+    nth: int
+    priority_squared: Fraction  # P² / ((nth - 1) nth), exact
+
+    @property
+    def priority(self) -> Decimal:
+        """The priority value ``P / sqrt((nth - 1) nth)``, to the cent, as the Census prints it."""
+        return priority_value(self.priority_squared)
+
+
+@dataclass(frozen=True, slots=True)
+class Contender:
+    """A state next in line once the House is full, and how many more people it needed to
+    take the last seat assigned instead."""
+
+    seat: int  # the seat number it would have taken in a larger House (436, 437, ...)
+    state: str
+    nth: int
+    priority_squared: Fraction
+    shortfall: int  # additional residents that would have won it the last seat
+
+    @property
+    def priority(self) -> Decimal:
+        return priority_value(self.priority_squared)
+
+
+@dataclass(frozen=True, slots=True)
+class Apportionment:
+    """Seats per state for one House size, every seat assigned by priority, and who came next."""
+
+    populations: Mapping[str, int]
+    house_size: int
+    seats: Mapping[str, int]
+    assignments: tuple[Assignment, ...]  # seats after the one-per-state minimum, in order
+    next_in_line: tuple[Contender, ...]
+
+    @property
+    def last(self) -> Assignment:
+        return self.assignments[-1]
+
+    def electors(self) -> dict[str, int]:
+        """Electors per state (House seats + 2), with the District of Columbia's 3 unless DC is
+        itself apportioned as a state in this what-if."""
+        electors = {state: seats + 2 for state, seats in self.seats.items()}
+        electors.setdefault(DC, DC_ELECTORS)
+        return dict(sorted(electors.items()))
+
+
+def apportion(populations: Mapping[str, int], seats: int = HOUSE_SIZE,
+              next_in_line: int = 5) -> Apportionment:
+    """Apportion ``seats`` among the states in ``populations`` by equal proportions."""
+    _check(populations, seats)
+    held = dict.fromkeys(populations, 1)
+    queue = [(-_priority_squared(pop, 1), state) for state, pop in populations.items()]
+    heapq.heapify(queue)
+    picks: list[Assignment] = []
+    for seat in range(len(populations) + 1, seats + next_in_line + 1):
+        minus_priority, state = heapq.heappop(queue)
+        nth = held[state] + 1
+        picks.append(Assignment(seat, state, nth, -minus_priority))
+        held[state] = nth
+        heapq.heappush(queue, (-_priority_squared(populations[state], nth), state))
+    assigned, beyond = picks[: seats - len(populations)], picks[seats - len(populations):]
+    final = dict.fromkeys(populations, 1)
+    for pick in assigned:
+        final[pick.state] += 1
+    last = assigned[-1] if assigned else None
+    contenders = tuple(
+        Contender(p.seat, p.state, p.nth, p.priority_squared,
+                  _shortfall(populations[p.state], p.nth, last))
+        for p in beyond)
+    return Apportionment(dict(populations), seats, dict(sorted(final.items())), tuple(assigned),
+                         contenders)
+
+
+def priority_value(priority_squared: Fraction, places: int = 2) -> Decimal:
+    with localcontext() as ctx:
+        ctx.prec = 40
+        root = (Decimal(priority_squared.numerator) / Decimal(priority_squared.denominator)).sqrt()
+    return round_half_away(root, places)
+
+
+def _priority_squared(population: int, held: int) -> Fraction:
+    """The squared priority value of a state's ``held + 1``-th seat."""
+    return Fraction(population * population, held * (held + 1))
+
+
+def _shortfall(population: int, nth: int, last: Assignment | None) -> int:
+    """The fewest extra people with which the ``nth`` seat's priority exceeds the last seat's."""
+    if last is None:
+        return 0
+    # Smallest y with y² / ((nth-1) nth) > last²  ⇔  y² > last² · (nth-1) nth.
+    bound = last.priority_squared * (nth - 1) * nth
+    y = isqrt(bound.numerator // bound.denominator)
+    while Fraction(y * y) <= bound:
+        y += 1
+    return max(y - population, 0)
+
+
+def _check(populations: Mapping[str, int], seats: int) -> None:
+    problems = []
+    if not populations:
+        problems.append(Problem("no-states", "no state populations to apportion"))
+    for state, pop in populations.items():
+        if type(pop) is not int or pop <= 0:
+            problems.append(Problem("bad-population", f"{state}: population must be a positive "
+                                    f"whole number, not {pop!r}", field="population"))
+    if seats < len(populations):
+        problems.append(Problem(
+            "too-few-seats", f"{seats} seats cannot give each of the {len(populations)} states "
+            "its constitutional minimum of one; ask for at least as many seats as states",
+            field="seats"))
+    if problems:
+        raise ValidationError(problems)
+
+
+# -- populations: the shipped censuses and what-if files --------------------------------------
+
+CENSUSES = (2000, 2010, 2020)
+
+
+@dataclass(frozen=True, slots=True)
+class CensusRow:
+    census: int
+    state: str
+    population: int
+    representatives: int
+
+
+@cache
+def census_table() -> tuple[CensusRow, ...]:
+    """The official apportionment populations and seats (package data from Census Table 1)."""
+    text = resources.files("electoral").joinpath("data/apportionment.csv").read_text("utf-8")
+    return tuple(CensusRow(int(r["census"]), r["state_po"], int(r["apportionment_population"]),
+                           int(r["representatives"])) for r in csv.DictReader(io.StringIO(text)))
+
+
+def census_populations(census: int) -> dict[str, int]:
+    rows = {r.state: r.population for r in census_table() if r.census == census}
+    if not rows:
+        raise NotFoundError(f"no apportionment population for census {census}; "
+                            f"shipped: {', '.join(map(str, CENSUSES))}")
+    return rows
+
+
+def official_seats(census: int) -> dict[str, int]:
+    census_populations(census)  # the same clear error for an unknown census
+    return {r.state: r.representatives for r in census_table() if r.census == census}
+
+
+def census_for(year: int) -> int:
+    """The census whose apportionment is in force for the presidential election of ``year``."""
+    if year % 4 or year < 1792:
+        raise NotFoundError(f"{year} is not a presidential election year (every fourth year, "
+                            "e.g. 2004, 2024)")
+    census = (year - 1) // 10 * 10
+    if census not in CENSUSES:
+        raise NotFoundError(
+            f"no apportionment shipped for {year}: it uses the {census} census; elections "
+            f"{CENSUSES[0] + 4}–{CENSUSES[-1] + 8} are covered")
+    return census
+
+
+@cache
+def electors_table() -> dict[int, dict[str, int]]:
+    """Electors per state (DC included) per census, from the package data."""
+    text = resources.files("electoral").joinpath("data/electors.csv").read_text("utf-8")
+    table: dict[int, dict[str, int]] = {}
+    for row in csv.DictReader(io.StringIO(text)):
+        table.setdefault(int(row["census"]), {})[row["state_po"]] = int(row["electors"])
+    return table
+
+
+def electors_for(year: int) -> dict[str, int]:
+    """Electors per state and DC for the presidential election of ``year`` (538 in all)."""
+    return dict(electors_table()[census_for(year)])
+
+
+def read_populations(stream: TextIO, source: str = "populations") -> dict[str, int]:
+    """A what-if populations file: CSV with columns ``state_po,population``, one row per state.
+    All 50 states are required; DC may be added to apportion it as a state."""
+    reader = csv.DictReader(stream)
+    columns = {c.strip().lower() for c in reader.fieldnames or ()}
+    if not {"state_po", "population"} <= columns:
+        raise ValidationError([Problem(
+            "missing-column", f"need columns state_po,population; found {sorted(columns)}",
+            source, 1)])
+    populations: dict[str, int] = {}
+    problems: list[Problem] = []
+    for line, row in enumerate(reader, start=2):
+        row = {k.strip().lower(): (v or "").strip() for k, v in row.items() if k}
+        problems.extend(_population_row(row, populations, source, line))
+    missing = [s for s in STATES if s not in populations]
+    if missing:
+        problems.append(Problem("missing-state", f"no population for {', '.join(missing)}; "
+                                "every one of the 50 states needs a row", source, field="state_po"))
+    if problems:
+        raise ValidationError(problems)
+    return populations
+
+
+def _population_row(row: Mapping[str, str], seen: dict[str, int], source: str,
+                    line: int) -> Iterable[Problem]:
+    state, value = row["state_po"].upper(), row["population"]
+    if state not in STATE_NAMES:
+        yield Problem("unknown-state", f"unknown state {row['state_po']!r}", source, line,
+                      "state_po")
+        return
+    if state in seen:
+        yield Problem("duplicate-state", f"{state} appears twice", source, line, "state_po")
+        return
+    if not value.isdigit() or int(value) == 0:
+        yield Problem("bad-population", f"{state}: population {value!r} is not a positive whole "
+                      "number", source, line, "population")
+        return
+    seen[state] = int(value)
