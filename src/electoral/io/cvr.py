@@ -163,13 +163,23 @@ def _cdf(path: Path, name: str, options: CvrOptions) -> list[CastVoteRecord]:
 
 
 def _dominion(path: Path, name: str, options: CvrOptions) -> list[CastVoteRecord]:
-    from electoral.io.cvr_dominion import read_dominion
-    return read_dominion(path, options)
+    from electoral.io.cvr_dominion import export_names, read_dominion
+    names = _folder(path)
+    wanted = [n for n in names if n.endswith("Manifest.json")] + export_names(names)
+    return read_dominion({n: (path / n).read_bytes() for n in wanted}, name, options)
 
 
 def _hart(path: Path, name: str, options: CvrOptions) -> list[CastVoteRecord]:
-    from electoral.io.cvr_hart import read_hart
-    return read_hart(path, options)
+    from electoral.io.cvr_hart import ballot_names, read_hart
+    files = {n: (path / n).read_bytes() for n in ballot_names(_folder(path))}
+    return read_hart(files, name, options)
+
+
+def _folder(path: Path) -> list[str]:
+    if not path.is_dir():
+        raise ValidationError([Problem("malformed-file", f"{path} is a file; this provider "
+                                       "reads a folder of CVR files", source=path.name)])
+    return sorted(child.name for child in path.iterdir() if child.is_file())
 
 
 def _clear_ballot(path: Path, name: str, options: CvrOptions) -> list[CastVoteRecord]:

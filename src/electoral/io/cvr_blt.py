@@ -1,0 +1,116 @@
+"""BLT ballot files (OpenSTV / ERS): candidates by number, one weighted ballot per line.
+
+    6 1                       candidates, seats (a second line of negative numbers withdraws some)
+    1 4 2 1 0                 weight, choices by candidate number, 0 ends the ballot
+    1 3 - 5 0                 '-' is a skipped rank
+    1 2=5 3 0                 'a=b' marks a and b at one rank (an overvote); '-=-' one with unknown
+    0                         candidates, read as the label OVERVOTE
+    "Name 1" ... "Name 6"     the candidate names, in number order, then the title
+
+Lines starting with ``#`` are comments. Marks carry the candidate's name; the ballot id is its
+number in the file and its weight the line's first number. A candidate number above the count
+given on the first line is an unknown candidate; the error names the line and field.
+"""
+
+from __future__ import annotations
+
+import io
+import shlex
+from collections.abc import Iterator
+from typing import BinaryIO
+
+from electoral.io.cvr import OVERVOTE, CvrOptions, Problems
+from electoral.model import CastVoteRecord
+
+
+def read_blt(stream: BinaryIO, source_name: str,
+             options: CvrOptions | None = None) -> list[CastVoteRecord]:
+    options = options or CvrOptions()
+    problems = Problems(source_name)
+    try:
+        lines = list(_lines(io.TextIOWrapper(stream, encoding="utf-8-sig", errors="strict")))
+    except (UnicodeDecodeError, OSError, EOFError) as exc:
+        raise problems.fail("malformed-file", f"not a readable text file: {exc}") from exc
+    if not lines:
+        raise problems.fail("malformed-file", "the file is empty: a BLT file starts with "
+                            "'<candidates> <seats>'", line=1)
+    count = _head(lines[0], problems)
+    body = lines[1:]
+    if body and body[0][1].lstrip().startswith("-"):
+        body = body[1:]  # withdrawn candidates: not a ballot
+    ballots: list[tuple[int, list[str]]] = []
+    end = None
+    for position, (number, text) in enumerate(body):
+        fields = text.split()
+        if fields == ["0"]:
+            end = position
+            break
+        ballots.append((number, fields))
+    if end is None:
+        raise problems.fail("malformed-file", "no line '0' ends the ballots", line=lines[-1][0])
+    names = _names(body[end + 1:], count, problems)
+    records = [_ballot(number, fields, index, names, count, options, problems)
+               for index, (number, fields) in enumerate(ballots, start=1)]
+    problems.raise_if_any()
+    return records
+
+
+def _lines(text: io.TextIOWrapper) -> Iterator[tuple[int, str]]:
+    for number, line in enumerate(text, start=1):
+        stripped = line.strip()
+        if stripped and not stripped.startswith("#"):
+            yield number, stripped
+
+
+def _head(first: tuple[int, str], problems: Problems) -> int:
+    number, text = first
+    fields = text.split()
+    if len(fields) != 2 or not all(f.isdigit() for f in fields) or int(fields[0]) < 1:
+        raise problems.fail("malformed-file", f"the first line {text!r} must be "
+                            "'<candidates> <seats>'", line=number, field="header")
+    return int(fields[0])
+
+
+def _names(lines: list[tuple[int, str]], count: int, problems: Problems) -> list[str]:
+    names: list[str] = []
+    for number, text in lines:
+        try:
+            names.extend(shlex.split(text, posix=True))
+        except ValueError as exc:
+            raise problems.fail("malformed-file", f"unbalanced quotes in {text!r}", line=number,
+                                field="names") from exc
+    if len(names) < count:
+        at = lines[-1][0] if lines else None
+        raise problems.fail("malformed-file", f"{count} candidates but {len(names)} quoted "
+                            "names (and a title) after the ballots", line=at, field="names")
+    return names[:count]
+
+
+def _ballot(number: int, fields: list[str], index: int, names: list[str], count: int,
+            options: CvrOptions, problems: Problems) -> CastVoteRecord:
+    weight_text, choices = fields[0], fields[1:]
+    if not weight_text.isdigit() or int(weight_text) < 1:
+        problems.add("bad-weight", f"ballot weight {weight_text!r} is not a whole number from 1",
+                     number, "weight")
+    if not choices or choices[-1] != "0":
+        problems.add("malformed-ballot", "a ballot line must end with 0", number, "ballot")
+    else:
+        choices = choices[:-1]
+    if options.max_rankings is not None and len(choices) > options.max_rankings:
+        problems.add("rank-out-of-range", f"{len(choices)} ranks, above the maximum of "
+                     f"{options.max_rankings}", number, f"rank {options.max_rankings + 1}")
+    marks: list[tuple[int, str]] = []
+    for rank, choice in enumerate(choices, start=1):
+        if choice == "-":
+            continue
+        if choice == "-=-":
+            marks.append((rank, OVERVOTE))
+            continue
+        for part in choice.split("="):
+            if not part.isdigit() or not 1 <= int(part) <= count:
+                problems.add("unknown-candidate", f"candidate {part!r} at rank {rank} is not "
+                             f"one of the {count} candidates", number, f"rank {rank}")
+                continue
+            marks.append((rank, names[int(part) - 1]))
+    weight = int(weight_text) if weight_text.isdigit() else 1
+    return CastVoteRecord(str(index), tuple(marks), weight=max(weight, 1))

@@ -1,0 +1,212 @@
+"""The plain ranks CSV: one row per ballot, columns ``rank1..rankN`` holding candidate names.
+
+A blank cell is no ranking. Optional ``id``, ``precinct`` and ``batch`` columns are kept; other
+columns are ignored. Names are taken as written (surrounding spaces trimmed). Ids are the ballot's
+row number (1 = the first ballot) unless the file has an ``id`` column.
+
+Two ways in: ``read_ranks`` gives ``CastVoteRecord``s like every other reader; ``read_rank_matrix``
+is the fast path for a city's million ballots — pyarrow parses, each rank column is
+dictionary-encoded, and the result is an ``n x N`` int32 matrix of candidate indices into ``names``
+(-1 = blank), which the tabulator counts without making a Python object per ballot.
+``iter_rank_matrices`` does the same a block at a time, for files larger than memory.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import BinaryIO
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
+
+from electoral.io.cvr import CvrOptions, Problems
+from electoral.model import CastVoteRecord
+
+RANK_COLUMN = re.compile(r"^rank\s*(\d+)$", re.IGNORECASE)
+KEPT = ("id", "precinct", "batch")
+
+
+@dataclass(frozen=True, slots=True)
+class RankMatrix:
+    """Ballots as candidate indices: ``ranks[b, r]`` is ballot b's choice at rank r+1, -1 blank."""
+
+    names: tuple[str, ...]
+    ranks: np.ndarray  # shape (ballots, max rank), int32
+
+    def __len__(self) -> int:
+        return int(self.ranks.shape[0])
+
+
+def read_ranks(stream: BinaryIO, source_name: str,
+               options: CvrOptions | None = None) -> list[CastVoteRecord]:
+    """Every ballot as a CastVoteRecord (marks in rank order; blanks left out)."""
+    table, rank_columns = _parse(stream, source_name, options or CvrOptions())
+    matrix = _encode(table, rank_columns, source_name)
+    names = matrix.names
+    extra = {key: table.column(key).to_pylist() for key in KEPT if key in table.column_names}
+    ids = extra.get("id") or [str(i) for i in range(1, len(matrix) + 1)]
+    precincts = extra.get("precinct") or [None] * len(matrix)
+    batches = extra.get("batch") or [None] * len(matrix)
+    records = []
+    for row, record_id, precinct, batch in zip(matrix.ranks.tolist(), ids, precincts, batches,
+                                               strict=True):
+        marks = tuple((rank, names[c]) for rank, c in enumerate(row, start=1) if c >= 0)
+        records.append(CastVoteRecord(str(record_id), marks, precinct, batch))
+    return records
+
+
+def read_rank_matrix(stream: BinaryIO | str, source_name: str,
+                     options: CvrOptions | None = None) -> RankMatrix:
+    """The whole file as one RankMatrix (the fast path)."""
+    table, rank_columns = _parse(stream, source_name, options or CvrOptions())
+    return _encode(table, rank_columns, source_name)
+
+
+def iter_rank_matrices(stream: BinaryIO | str, source_name: str,
+                       options: CvrOptions | None = None,
+                       block_size: int = 64 << 20) -> Iterator[RankMatrix]:
+    """The file a block at a time; every block's ``names`` extends the previous block's, so an
+    index means the same candidate in every block."""
+    options = options or CvrOptions()
+    problems = Problems(source_name)
+    try:
+        reader = pacsv.open_csv(stream, read_options=pacsv.ReadOptions(block_size=block_size),
+                                convert_options=_text_columns(_header(stream, problems)))
+    except (pa.ArrowInvalid, UnicodeDecodeError) as exc:
+        raise problems.fail("malformed-file", f"not a readable CSV: {exc}") from exc
+    rank_columns = _rank_columns(reader.schema.names, options, problems)
+    names: list[str] = []
+    line = 1
+    while True:
+        try:
+            batch = reader.read_next_batch()
+        except StopIteration:
+            return
+        except (pa.ArrowInvalid, UnicodeDecodeError) as exc:
+            raise problems.fail("malformed-file", f"not a readable CSV after line {line}: "
+                                f"{exc}") from exc
+        table = pa.Table.from_batches([batch])
+        _check_max_rank(table, rank_columns, options, problems, line)
+        yield _encode(table, rank_columns, source_name, names)
+        line += batch.num_rows
+
+
+# ---- parsing ----
+
+def _text_columns(header: list[str]) -> pacsv.ConvertOptions:
+    """Every column is text and an empty cell is null (a blank ranking)."""
+    return pacsv.ConvertOptions(strings_can_be_null=True, quoted_strings_can_be_null=True,
+                                column_types={name: pa.string() for name in header})
+
+
+def _parse(stream: BinaryIO | str, source_name: str,
+           options: CvrOptions) -> tuple[pa.Table, list[tuple[int, str]]]:
+    problems = Problems(source_name)
+    header = _header(stream, problems)
+    try:
+        table = pacsv.read_csv(stream, convert_options=_text_columns(header))
+    except (pa.ArrowInvalid, UnicodeDecodeError) as exc:
+        raise problems.fail("malformed-file", f"not a readable CSV: {_arrow_message(exc)}",
+                            line=_arrow_line(exc)) from exc
+    rank_columns = _rank_columns(table.column_names, options, problems)
+    _check_max_rank(table, rank_columns, options, problems, 1)
+    return table, rank_columns
+
+
+def _header(stream: BinaryIO | str, problems: Problems) -> list[str]:
+    """The header's column names (read without moving the stream), for typing every column."""
+    if isinstance(stream, str):
+        with open(stream, "rb") as handle:
+            first = handle.readline()
+    else:
+        position = stream.tell()
+        first = stream.readline()
+        stream.seek(position)
+    try:
+        text = first.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise problems.fail("malformed-file", "the header is not UTF-8 text", line=1) from exc
+    import csv
+    rows = list(csv.reader([text]))
+    return rows[0] if rows else []
+
+
+def _rank_columns(columns: list[str], options: CvrOptions,
+                  problems: Problems) -> list[tuple[int, str]]:
+    ranks: dict[int, str] = {}
+    for column in columns:
+        match = RANK_COLUMN.match(column.strip())
+        if not match:
+            continue
+        rank = int(match.group(1))
+        if rank < 1 or rank in ranks:
+            problems.add("bad-header", f"column {column!r} repeats or misnumbers a rank", 1,
+                         column)
+        ranks[rank] = column
+    if not ranks:
+        problems.add("bad-header", "no rank columns: the header needs rank1, rank2, ...", 1)
+    elif sorted(ranks) != list(range(1, len(ranks) + 1)):
+        problems.add("bad-header", f"rank columns must run rank1..rank{len(ranks)} without gaps",
+                     1)
+    problems.raise_if_any()
+    return sorted(ranks.items())
+
+
+def _check_max_rank(table: pa.Table, rank_columns: list[tuple[int, str]], options: CvrOptions,
+                    problems: Problems, first_line: int) -> None:
+    if options.max_rankings is None:
+        return
+    for rank, column in rank_columns:
+        if rank <= options.max_rankings:
+            continue
+        valid = pc.is_valid(pc.utf8_trim_whitespace(table.column(column)))
+        marked = np.flatnonzero(valid.to_numpy(zero_copy_only=False))
+        for row in marked[:20]:
+            value = table.column(column)[int(row)].as_py()
+            if value.strip():
+                problems.add("rank-out-of-range", f"ballot {first_line + row}: rank {rank} "
+                             f"({value!r}) is above the maximum of {options.max_rankings}",
+                             first_line + int(row) + 1, column)
+    problems.raise_if_any()
+
+
+# ---- dictionary encoding into one candidate index ----
+
+def _encode(table: pa.Table, rank_columns: list[tuple[int, str]], source_name: str,
+            names: list[str] | None = None) -> RankMatrix:
+    names = [] if names is None else names
+    index = {name: i for i, name in enumerate(names)}
+    matrix = np.full((table.num_rows, len(rank_columns)), -1, dtype=np.int32)
+    for position, (_, column) in enumerate(rank_columns):
+        encoded = table.column(column).combine_chunks().dictionary_encode()
+        labels = [(v or "").strip() for v in encoded.dictionary.to_pylist()]
+        lookup = np.empty(len(labels), dtype=np.int32)
+        for i, label in enumerate(labels):
+            if not label:
+                lookup[i] = -1
+                continue
+            if label not in index:
+                index[label] = len(names)
+                names.append(label)
+            lookup[i] = index[label]
+        codes = encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False)
+        if len(lookup):
+            safe = np.where(codes < 0, 0, codes)
+            matrix[:, position] = np.where(codes < 0, -1, lookup[safe])
+    return RankMatrix(tuple(names), matrix)
+
+
+def _arrow_message(exc: Exception) -> str:
+    return str(exc).splitlines()[0][:300]
+
+
+def _arrow_line(exc: Exception) -> int | None:
+    match = re.search(r"[Rr]ow #(\d+)", str(exc))
+    return int(match.group(1)) if match else None
+
+
+__all__ = ["RankMatrix", "iter_rank_matrices", "read_rank_matrix", "read_ranks"]
