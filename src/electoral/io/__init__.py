@@ -29,6 +29,7 @@ class Format(StrEnum):
     OPENELECTIONS = "openelections"
     SAMPLE = "sample"
     MEDSL_STATE = "medsl-state"
+    MEDSL_COUNTY = "medsl-county"
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,4 +132,4 @@ def read_path(path: Path | str, fmt: Format | None = None,
 
 def _load_readers() -> None:
     # Importing a format module registers its reader; kept lazy so the CLI starts fast.
-    from electoral.io import article, medsl, native, openelections, sample  # noqa: F401
+    from electoral.io import article, medsl, medsl_county, native, openelections, sample  # noqa: F401

@@ -35,6 +35,7 @@ from electoral.io import PROBES, Format, ReadOptions, register
 from electoral.io.exclusions import KEY as EXCLUSIONS
 from electoral.io.exclusions import Exclusion, as_extras
 from electoral.model import (
+    STATE_BY_NAME,
     STATE_NAMES,
     Candidate,
     Count,
@@ -51,6 +52,14 @@ OFFICE = "US PRESIDENT"
 STATE_COLUMNS = ("year", "state_po", "state_fips", "office", "candidate", "party_detailed",
                  "writein", "totalvotes")
 
+STATE_FIPS = {"AL": "01", "AK": "02", "AZ": "04", "AR": "05", "CA": "06", "CO": "08", "CT": "09",
+              "DE": "10", "DC": "11", "FL": "12", "GA": "13", "HI": "15", "ID": "16", "IL": "17",
+              "IN": "18", "IA": "19", "KS": "20", "KY": "21", "LA": "22", "ME": "23", "MD": "24",
+              "MA": "25", "MI": "26", "MN": "27", "MS": "28", "MO": "29", "MT": "30", "NE": "31",
+              "NV": "32", "NH": "33", "NJ": "34", "NM": "35", "NY": "36", "NC": "37", "ND": "38",
+              "OH": "39", "OK": "40", "OR": "41", "PA": "42", "RI": "44", "SC": "45", "SD": "46",
+              "TN": "47", "TX": "48", "UT": "49", "VT": "50", "VA": "51", "WA": "53", "WV": "54",
+              "WI": "55", "WY": "56"}  # fmt: skip
 # Rows that are not votes for anyone, by their label: the reason they are set aside.
 NOT_VOTES: dict[str, str] = {
     **dict.fromkeys(("OVERVOTES", "OVERVOTE", "OVER VOTE", "OVER VOTES"),
@@ -74,7 +83,7 @@ GROUPS = frozenset({
     "NONE OF THESE CANDIDATES", "NONE OF THE ABOVE", "UNCOMMITTED",
 })
 # party_detailed values that say "write-in" rather than name a party.
-NOT_PARTIES = frozenset({"", "NA", "WRITE-IN", "WRITE IN", "WI", "W/I", "(W/I)"})
+NOT_PARTIES = frozenset({"", "NA", "OTHER", "WRITE-IN", "WRITE IN", "WI", "W/I", "(W/I)"})
 MAJOR = {"DEMOCRAT": Party("democratic", "Democratic"),
          "REPUBLICAN": Party("republican", "Republican"),
          "LIBERTARIAN": Party("libertarian", "Libertarian")}
@@ -277,8 +286,8 @@ def candidate_key(label: str, party: Party | None, write_in: bool) -> tuple[str,
     return "-".join(parts), True
 
 
-def state_unit(po: str, fips: str) -> Unit:
-    return Unit(po, STATE_NAMES[po], UnitKind.STATE, fips=fips.strip().zfill(2))
+def state_unit(po: str) -> Unit:
+    return Unit(po, STATE_NAMES[po], UnitKind.STATE, fips=STATE_FIPS[po])
 
 
 def wanted(options: ReadOptions) -> Election | None:
@@ -309,28 +318,40 @@ def read_medsl_state(stream: TextIO, source: str, options: ReadOptions) -> list[
         if column not in row:
             raise ValidationError([Problem("missing-column", "no column 'candidatevotes' or "
                                            "'votes'", line=1, field="candidatevotes")])
-        election = _state_election(row, line, problems)
-        if election is None or (want is not None and election.id != want.id):
-            continue
-        builder = builders.get(election.id)
-        if builder is None:
-            builder = builders[election.id] = ElectionBuilder(election)
-            builder.units[election.state] = state_unit(election.state, row["state_fips"])
-        _state_row(builder, row, line, column, problems)
+        builder = builder_for(builders, election_of(row, line, problems), want)
+        if builder is not None:
+            _state_row(builder, row, line, column, problems)
     return finish(builders, problems, source, want)
 
 
-def _state_election(row: Mapping[str, str], line: int, problems: list[Problem]) -> Election | None:
+def election_of(row: Mapping[str, str], line: int, problems: list[Problem]) -> Election | None:
+    """The election a row belongs to, by ``year`` and ``state_po`` (or the ``state`` name where
+    ``state_po`` is ``NA``, as on MEDSL's pseudo-county rows)."""
     po = row["state_po"].strip().upper()
+    if po in ("NA", ""):
+        po = STATE_BY_NAME.get(row.get("state", "").strip().lower(), "")
     if po not in STATE_NAMES:
-        problems.append(Problem("unknown-state", f"unknown state code {po!r}", line=line,
-                                field="state_po"))
+        problems.append(Problem("unknown-state", f"unknown state code {row['state_po']!r}",
+                                line=line, field="state_po"))
         return None
     year = row["year"].strip()
     if not (year.isdigit() and len(year) == 4):
         problems.append(Problem("bad-year", f"{year!r} is not a year", line=line, field="year"))
         return None
     return Election(int(year), po, "president", general_election_day(int(year)))
+
+
+def builder_for(builders: dict[str, ElectionBuilder], election: Election | None,
+                want: Election | None) -> ElectionBuilder | None:
+    """The builder of ``election`` (made, with its state unit, on first sight); ``None`` for a row
+    of no election or of one not asked for."""
+    if election is None or (want is not None and election.id != want.id):
+        return None
+    builder = builders.get(election.id)
+    if builder is None:
+        builder = builders[election.id] = ElectionBuilder(election)
+        builder.units[election.state] = state_unit(election.state)
+    return builder
 
 
 def _state_row(builder: ElectionBuilder, row: Mapping[str, str], line: int, column: str,
