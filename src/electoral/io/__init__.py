@@ -87,6 +87,7 @@ def open_source(path: Path | str) -> Source:
 
 def detect_format(source: Source) -> Format:
     """Guess a file's format from its name and first line; say how to choose when unsure."""
+    _load_readers()  # the readers' modules add their probes
     name = source.name.lower()
     head = source.text.lstrip()[:4000]
     if name.endswith(".sample.json"):
