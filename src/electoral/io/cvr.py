@@ -16,11 +16,13 @@ so audit output lines up: ``<file>-<row>`` (ES&S), ``<file>(<n>)`` (CDF),
 
 from __future__ import annotations
 
+import io
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from electoral.errors import NotFoundError, Problem, ValidationError
 from electoral.model import CastVoteRecord
@@ -98,9 +100,11 @@ class Problems:
         self.limit = limit
 
     def add(self, code: str, message: str, line: int | None = None,
-            field: str | None = None) -> None:
+            field: str | None = None, within: str | None = None) -> None:
+        """Record a problem; ``within`` names the file inside a folder source."""
+        source = f"{self.source}/{within}" if within else self.source
         if len(self.items) < self.limit:
-            self.items.append(Problem(code, message, self.source, line, field))
+            self.items.append(Problem(code, message, source, line, field))
 
     def __bool__(self) -> bool:
         return bool(self.items)
@@ -125,6 +129,16 @@ def check_ranks(records: Iterable[CastVoteRecord], max_rankings: int | None,
                 problems.add("rank-out-of-range",
                              f"ballot {record.id}: rank {rank} for {choice!r} is outside {allowed}",
                              lines(index), "rank")
+
+
+@contextmanager
+def text_of(stream: BinaryIO) -> Iterator[io.TextIOWrapper]:
+    """A binary stream read as UTF-8 text (BOM dropped), handed back unclosed to its owner."""
+    text = io.TextIOWrapper(stream, encoding="utf-8-sig", newline="")
+    try:
+        yield text
+    finally:
+        text.detach()
 
 
 def cell_text(value: object) -> str | None:

@@ -14,12 +14,11 @@ given on the first line is an unknown candidate; the error names the line and fi
 
 from __future__ import annotations
 
-import io
 import shlex
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import BinaryIO
 
-from electoral.io.cvr import OVERVOTE, CvrOptions, Problems
+from electoral.io.cvr import OVERVOTE, CvrOptions, Problems, text_of
 from electoral.model import CastVoteRecord
 
 
@@ -28,7 +27,8 @@ def read_blt(stream: BinaryIO, source_name: str,
     options = options or CvrOptions()
     problems = Problems(source_name)
     try:
-        lines = list(_lines(io.TextIOWrapper(stream, encoding="utf-8-sig", errors="strict")))
+        with text_of(stream) as text:
+            lines = list(_lines(text))
     except (UnicodeDecodeError, OSError, EOFError) as exc:
         raise problems.fail("malformed-file", f"not a readable text file: {exc}") from exc
     if not lines:
@@ -55,7 +55,7 @@ def read_blt(stream: BinaryIO, source_name: str,
     return records
 
 
-def _lines(text: io.TextIOWrapper) -> Iterator[tuple[int, str]]:
+def _lines(text: Iterable[str]) -> Iterator[tuple[int, str]]:
     for number, line in enumerate(text, start=1):
         stripped = line.strip()
         if stripped and not stripped.startswith("#"):

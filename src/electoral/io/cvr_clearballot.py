@@ -10,10 +10,9 @@ rank. Only the configured contest's columns are read; as in RCTab, columns for r
 from __future__ import annotations
 
 import csv
-import io
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
-from electoral.io.cvr import CvrOptions, Problems
+from electoral.io.cvr import CvrOptions, Problems, text_of
 from electoral.model import CastVoteRecord
 
 FIXED = ("RowNumber", "BoxID", "BoxPosition", "BallotID", "PrecinctID", "BallotStyleID",
@@ -25,16 +24,20 @@ def read_clear_ballot(stream: BinaryIO, source_name: str,
                       options: CvrOptions) -> list[CastVoteRecord]:
     problems = Problems(source_name)
     try:
-        rows = csv.reader(io.TextIOWrapper(stream, encoding="utf-8-sig", newline=""))
-        header = next(rows, None)
-        if not header or len(header) <= len(FIXED):
-            raise problems.fail("malformed-file", "no choice columns: the header needs the "
-                                f"{len(FIXED)} ballot columns then Choice_... columns", line=1)
-        columns = _choice_columns(header, options, problems)
-        records = [_record(row, rows.line_num, len(header), columns, options, problems)
-                   for row in rows if row]
+        with text_of(stream) as text:
+            return _read(csv.reader(text), options, problems)
     except (UnicodeDecodeError, csv.Error) as exc:
         raise problems.fail("malformed-file", f"not a readable CSV: {exc}") from exc
+
+
+def _read(rows: Any, options: CvrOptions, problems: Problems) -> list[CastVoteRecord]:
+    header = next(rows, None)
+    if not header or len(header) <= len(FIXED):
+        raise problems.fail("malformed-file", "no choice columns: the header needs the "
+                            f"{len(FIXED)} ballot columns then Choice_... columns", line=1)
+    columns = _choice_columns(header, options, problems)
+    records = [_record(row, rows.line_num, len(header), columns, options, problems)
+               for row in rows if row]
     problems.raise_if_any()
     return records
 

@@ -10,10 +10,9 @@ the ballot's row number, as in RCTab. A rank that is not a whole number, or is a
 from __future__ import annotations
 
 import csv
-import io
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
-from electoral.io.cvr import CvrOptions, Problems
+from electoral.io.cvr import CvrOptions, Problems, text_of
 from electoral.model import CastVoteRecord
 
 NO_PRECINCT = "no precinct id"
@@ -23,25 +22,27 @@ NO_BATCH = "no batch id"
 def read_generic_csv(stream: BinaryIO, source_name: str,
                      options: CvrOptions) -> list[CastVoteRecord]:
     problems = Problems(source_name)
-    first = options.first_vote_column
-    if first is None:
+    if options.first_vote_column is None:
         raise problems.fail("missing-option", "generic CSV files need firstVoteColumnIndex",
                             field="firstVoteColumnIndex")
     try:
-        rows = csv.reader(io.TextIOWrapper(stream, encoding="utf-8-sig", newline=""))
-        header = next(rows, None)
-        if header is None:
-            raise problems.fail("malformed-file", "the file is empty: it needs a header row of "
-                                "candidate names", line=1)
-        candidates = _candidates(header, first, problems)
-        records: list[CastVoteRecord] = []
-        for row in rows:
-            if row and row != [""]:  # like RCTab's CSV parser, an empty line is no ballot
-                record = _record(row, rows.line_num, len(records) + 1, candidates, options,
-                                 problems)
-                records.append(record)
+        with text_of(stream) as text:
+            return _read(csv.reader(text), options, problems)
     except (UnicodeDecodeError, csv.Error) as exc:
         raise problems.fail("malformed-file", f"not a readable CSV: {exc}") from exc
+
+
+def _read(rows: Any, options: CvrOptions, problems: Problems) -> list[CastVoteRecord]:
+    header = next(rows, None)
+    if header is None:
+        raise problems.fail("malformed-file", "the file is empty: it needs a header row of "
+                            "candidate names", line=1)
+    candidates = _candidates(header, options.first_vote_column or 1, problems)
+    records: list[CastVoteRecord] = []
+    for row in rows:
+        if row and row != [""]:  # like RCTab's CSV parser, an empty line is no ballot
+            records.append(_record(row, rows.line_num, len(records) + 1, candidates, options,
+                                   problems))
     problems.raise_if_any()
     return records
 

@@ -54,14 +54,14 @@ def read_dominion(files: Mapping[str, bytes], source_name: str,
     for name in exports:
         sessions = _load(files, name, problems).get("Sessions")
         if not isinstance(sessions, list):
-            problems.add("malformed-file", "no Sessions list", field="Sessions")
+            problems.add("malformed-file", "no Sessions list", field="Sessions", within=name)
             continue
         for number, session in enumerate(sessions, start=1):
             try:
                 records.extend(_session(session, name, number, manifests, options, problems))
             except (TypeError, KeyError, AttributeError, ValueError) as exc:
-                problems.add("malformed-cvr", f"{name}: session {number} has an unexpected "
-                             f"structure ({exc!r})", number, "Sessions")
+                problems.add("malformed-cvr", f"session {number} has an unexpected structure "
+                             f"({exc!r})", number, "Sessions", within=name)
     if not records and not problems:
         problems.add("no-ballots", f"no ballot carries contest {options.contest!r}",
                      field="contestId")
@@ -119,9 +119,9 @@ def _session(session: dict[str, Any], name: str, number: int, manifests: _Manife
     if precinct_id is not None:
         precinct = (manifests.precincts or {}).get(precinct_id)
         if precinct is None:
-            problems.add("unknown-precinct", f"{name}: session {number} names precinct "
-                         f"{precinct_id}, which PrecinctManifest.json does not list", number,
-                         "PrecinctId")
+            problems.add("unknown-precinct", f"session {number} names precinct {precinct_id}, "
+                         "which PrecinctManifest.json does not list", number, "PrecinctId",
+                         within=name)
     ident = "-".join(str(session[key]) for key in ("TabulatorId", "BatchId", "RecordId")
                      if str(session[key]).strip())
     records = []
@@ -147,12 +147,12 @@ def _marks(marks: list[dict[str, Any]], ident: str, name: str, number: int,
         candidate, rank = str(mark["CandidateId"]), mark["Rank"]
         if candidate not in manifests.candidates and candidate != \
                 options.undeclared_write_in_label:
-            problems.add("unknown-candidate", f"{name}: ballot {ident} marks candidate "
-                         f"{candidate}, which CandidateManifest.json does not give contest "
-                         f"{options.contest}", number, "CandidateId")
+            problems.add("unknown-candidate", f"ballot {ident} marks candidate {candidate}, "
+                         f"which CandidateManifest.json does not give contest {options.contest}",
+                         number, "CandidateId", within=name)
             continue
         if not isinstance(rank, int) or not 1 <= rank <= limit:
-            problems.add("rank-out-of-range", f"{name}: ballot {ident} ranks candidate "
-                         f"{candidate} at {rank!r}, outside 1..{limit}", number, "Rank")
+            problems.add("rank-out-of-range", f"ballot {ident} ranks candidate {candidate} at "
+                         f"{rank!r}, outside 1..{limit}", number, "Rank", within=name)
             continue
         yield rank, candidate

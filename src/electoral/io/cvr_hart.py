@@ -33,26 +33,27 @@ def read_hart(files: Mapping[str, bytes], source_name: str,
     if not names:
         raise problems.fail("malformed-file", "the folder holds no CVR .xml files")
     records: list[CastVoteRecord] = []
-    for number, name in enumerate(names, start=1):
+    for name in names:
         try:
             root = ET.fromstring(files[name])
         except ET.ParseError as exc:
-            problems.add("malformed-file", f"{name} is not well-formed XML: {exc}", number)
+            problems.add("malformed-file", f"not well-formed XML: {exc}", exc.position[0],
+                         within=name)
             continue
-        records.extend(_ballot(root, name, number, options, problems))
+        records.extend(_ballot(root, name, options, problems))
     problems.raise_if_any()
     return records
 
 
-def _ballot(root: ET.Element, name: str, number: int, options: CvrOptions,
+def _ballot(root: ET.Element, name: str, options: CvrOptions,
             problems: Problems) -> list[CastVoteRecord]:
     if _local(root.tag) != "Cvr":
-        problems.add("malformed-file", f"{name}: the root element is {_local(root.tag)}, not "
-                     "Cvr", number)
+        problems.add("malformed-file", f"the root element is {_local(root.tag)}, not Cvr",
+                     within=name)
         return []
     guid = _text(root, "CvrGuid")
     if not guid:
-        problems.add("missing-id", f"{name} has no CvrGuid", number, "CvrGuid")
+        problems.add("missing-id", "the ballot has no CvrGuid", field="CvrGuid", within=name)
     split = _child(root, "PrecinctSplit")
     precinct = _text(split, "Name") if split is not None else None
     records = []
@@ -66,9 +67,9 @@ def _ballot(root: ET.Element, name: str, number: int, options: CvrOptions,
                 if flag != "1":
                     continue
                 if options.max_rankings is not None and rank > options.max_rankings:
-                    problems.add("rank-out-of-range", f"{name}: option {code} is marked at rank "
-                                 f"{rank}, above the maximum of {options.max_rankings}",
-                                 number, "Value")
+                    problems.add("rank-out-of-range", f"option {code} is marked at rank {rank},"
+                                 f" above the maximum of {options.max_rankings}", field="Value",
+                                 within=name)
                     continue
                 marks.append((rank, code))
         records.append(CastVoteRecord(guid or name, tuple(marks), precinct,

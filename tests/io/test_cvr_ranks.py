@@ -1,0 +1,88 @@
+"""The plain ranks CSV: records, the rank-matrix fast path and its block-by-block form agree."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from electoral.errors import ValidationError
+from electoral.io.cvr import CvrOptions
+from electoral.io.cvr_ranks import iter_rank_matrices, read_rank_matrix, read_ranks
+
+NAMES = st.sampled_from(["Ann", "Bo, Jr.", 'Cy "C"', "Dee"])
+BALLOTS = st.lists(st.lists(st.none() | NAMES, min_size=4, max_size=4), min_size=1, max_size=30)
+
+
+def _file(ballots: list[list[str | None]], extra: bool = False) -> bytes:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow((["id", "precinct"] if extra else []) + [f"rank{k}" for k in range(1, 5)])
+    for i, ballot in enumerate(ballots):
+        writer.writerow(([f"x{i}", f"p{i % 2}"] if extra else []) + [c or "" for c in ballot])
+    return out.getvalue().encode()
+
+
+def _expected(ballots: list[list[str | None]]) -> list[tuple[tuple[int, str], ...]]:
+    return [tuple((r, c) for r, c in enumerate(b, start=1) if c) for b in ballots]
+
+
+@settings(max_examples=50, deadline=None)
+@given(BALLOTS, st.booleans())
+def test_records_round_trip(ballots: list[list[str | None]], extra: bool) -> None:
+    records = read_ranks(io.BytesIO(_file(ballots, extra)), "gen.csv")
+    assert [r.marks for r in records] == _expected(ballots)
+    ids = [f"x{i}" for i in range(len(ballots))] if extra else [
+        str(i) for i in range(1, len(ballots) + 1)]
+    assert [r.id for r in records] == ids
+
+
+@settings(max_examples=50, deadline=None)
+@given(BALLOTS)
+def test_matrix_and_blocks_hold_the_same_ballots(ballots: list[list[str | None]]) -> None:
+    data = _file(ballots)
+    matrix = read_rank_matrix(io.BytesIO(data), "gen.csv")
+    assert matrix.ranks.dtype == np.int32 and matrix.ranks.shape == (len(ballots), 4)
+    decoded = [tuple((r, matrix.names[c]) for r, c in enumerate(row, start=1) if c >= 0)
+               for row in matrix.ranks.tolist()]
+    assert decoded == _expected(ballots)
+    blocks = list(iter_rank_matrices(io.BytesIO(data), "gen.csv", block_size=64))
+    names = blocks[-1].names
+    assert all(names[:len(b.names)] == b.names for b in blocks)
+    joined = np.concatenate([b.ranks for b in blocks])
+    assert [[names[c] if c >= 0 else None for c in row] for row in joined.tolist()] == [
+        [c or None for c in b] for b in ballots]
+
+
+def test_rank_above_maximum_names_ballot_line_and_column() -> None:
+    data = _file([["Ann", None, None, None], ["Ann", "Bo, Jr.", "Dee", None]])
+    for reader in (read_ranks, read_rank_matrix):
+        with pytest.raises(ValidationError) as caught:
+            reader(io.BytesIO(data), "r.csv", CvrOptions(max_rankings=2))
+        found = [(p.code, p.source, p.line, p.field) for p in caught.value.problems]
+        assert found == [("rank-out-of-range", "r.csv", 3, "rank3")]
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.binary(max_size=200) | st.text(max_size=120).map(
+    lambda t: ("rank1,rank2\n" + t).encode()))
+def test_garbage_is_a_located_validation_error(data: bytes) -> None:
+    for reader in (read_ranks, read_rank_matrix):
+        try:
+            reader(io.BytesIO(data), "junk.csv")
+        except ValidationError as exc:
+            assert all(p.source == "junk.csv" for p in exc.problems)
+
+
+def test_header_without_ranks_and_ragged_row_are_errors() -> None:
+    with pytest.raises(ValidationError, match="no rank columns"):
+        read_ranks(io.BytesIO(b"a,b\nx,y\n"), "h.csv")
+    with pytest.raises(ValidationError, match="rank1..rank2 without gaps"):
+        read_ranks(io.BytesIO(b"rank1,rank3\nx,y\n"), "h.csv")
+    with pytest.raises(ValidationError) as caught:
+        read_rank_matrix(io.BytesIO(b"rank1,rank2\nx,y\nx,y,z\n"), "h.csv")
+    assert caught.value.problems[0].code == "malformed-file"
