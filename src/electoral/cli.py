@@ -200,6 +200,78 @@ def demo(
 
 # ---- end of results commands ------------------------------------------------------------------
 
+# ---- electors: apportion, college --------------------------------------------------------------
+
+
+class ElectorsOutput(StrEnum):
+    text = "text"
+    md = "md"
+    wiki = "wiki"
+    json = "json"
+
+
+ElectorsFormatOption = Annotated[ElectorsOutput, typer.Option("--format", "-f")]
+OutOption = Annotated[Path | None, typer.Option(help="Write to this file instead of stdout.")]
+
+
+@app.command()
+def apportion(
+    census: Annotated[int | None, typer.Option(
+        help="Census whose apportionment populations to use: 2000, 2010 or 2020 (default 2020).",
+        show_default=False)] = None,
+    populations: Annotated[Path | None, typer.Option(
+        help="What-if populations: a CSV with columns state_po,population for all 50 states.",
+        show_default=False)] = None,
+    seats: Annotated[int, typer.Option(help="Size of the House.")] = 435,
+    fmt: ElectorsFormatOption = ElectorsOutput.text,
+    out: OutOption = None,
+) -> None:
+    """Apportion House seats by the method of equal proportions; electors are seats + 2."""
+    from electoral.report.electors import render_apportionment
+    from electoral.tabulate.apportion import apportion_for
+
+    if census is not None and populations is not None:
+        raise typer.BadParameter("give --census or --populations, not both",
+                                 param_hint="--populations")
+    with handled():
+        result, used, official = apportion_for(census, populations, seats)
+    emit(render_apportionment(result, fmt.value, used, official), out)
+
+
+@app.command()
+def college(
+    year: Annotated[int, typer.Argument(help="Presidential election year, e.g. 2004.")],
+    flip: Annotated[str | None, typer.Option(
+        help="Give these states' electors to the runner-up: OH,FL (or a district: NE-02).",
+        show_default=False)] = None,
+    swing: Annotated[str | None, typer.Option(
+        help="Uniform swing of the margin before re-deciding every state: D+2 or R+1.5.",
+        show_default=False)] = None,
+    state: Annotated[str | None, typer.Option(
+        help="Show one state's Electors section instead of the national count.",
+        show_default=False)] = None,
+    fmt: ElectorsFormatOption = ElectorsOutput.text,
+    out: OutOption = None,
+    db: DbOption = None,
+) -> None:
+    """The Electoral College for YEAR from the stored state returns: pledged and cast electors,
+    the winner or a contingent election, the tipping point and the closest states."""
+    from electoral.report.electors import electors_section, render_college
+    from electoral.tabulate.apportion import electors_for
+    from electoral.tabulate.electors import load_states
+    from electoral.tabulate.scenarios import Scenario, analyse, parse_flips, parse_swing
+
+    with handled():
+        electors_for(year)
+        scenario = Scenario(parse_flips(flip), parse_swing(swing))
+    with opened(db) as store:
+        analysis = analyse(load_states(store, year), year, scenario)
+        text = (electors_section(analysis, state.upper(), fmt.value) if state
+                else render_college(analysis, fmt.value))
+    emit(text, out)
+
+# ---- end of electors commands -------------------------------------------------------------------
+
 
 def main() -> None:
     app()

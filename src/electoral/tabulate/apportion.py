@@ -23,6 +23,7 @@ from fractions import Fraction
 from functools import cache
 from importlib import resources
 from math import isqrt
+from pathlib import Path
 from typing import TextIO
 
 from electoral.errors import NotFoundError, Problem, ValidationError
@@ -256,3 +257,23 @@ def _population_row(row: Mapping[str, str], seen: dict[str, int], source: str,
                       "number", source, line, "population")
         return
     seen[state] = int(value)
+
+
+Requested = tuple[Apportionment, int | None, dict[str, int] | None]
+
+
+def apportion_for(census: int | None = None, populations: str | Path | None = None,
+                  seats: int = HOUSE_SIZE) -> Requested:
+    """The apportionment a user asked for: a shipped census (default 2020) or a what-if
+    populations file; with the official seats when the census and House size are the real ones."""
+    if census is not None and populations is not None:
+        raise ValidationError([Problem("usage", "give either a census or a populations file, "
+                                       "not both", field="populations")])
+    if populations is not None:
+        from electoral.io import open_source  # the one seam where files are opened
+
+        source = open_source(populations)
+        return apportion(read_populations(source.stream(), source.name), seats), None, None
+    census = census or CENSUSES[-1]
+    result = apportion(census_populations(census), seats)
+    return result, census, official_seats(census) if seats == HOUSE_SIZE else None

@@ -155,22 +155,36 @@ def leaders(college: College) -> tuple[str, str] | None:
     return ranked[0], ranked[1] if len(ranked) > 1 else ""
 
 
-def tipping_point(college: College) -> str | None:
+def tipping_points(college: College) -> tuple[str, ...]:
     """The contest that gives the winner the decisive elector, when the winner's contests are
-    ordered from the largest margin to the smallest (margins over the national runner-up)."""
+    ordered from the largest margin to the smallest (margins over the national runner-up).
+
+    A district known only by its winner (no district returns) has no margin. It is ranked once as
+    the winner's safest contest and once as the closest: one id when both agree, both ids when the
+    answer depends on that district (import district returns to settle it)."""
     pair = leaders(college)
     if pair is None:
-        return None
+        return ()
     winner, runner_up = pair
-    won = [c for c in college.contests if c.winner == winner]
-    # A district known only by its winner has no margin: it sorts as the closest of all.
-    won.sort(key=lambda c: (c.lead(winner, runner_up) or Fraction(0), c.id), reverse=True)
-    running = 0
-    for contest in won:
-        running += contest.electors
-        if running >= college.needed:
-            return contest.id
-    return None  # pragma: no cover - a majority winner always reaches ``needed``
+    leads = {c.id: c.lead(winner, runner_up) for c in college.contests if c.winner == winner}
+    found = []
+    for unknown_first in (True, False):
+        won = sorted((c for c in college.contests if c.winner == winner),
+                     key=lambda c: ((leads[c.id] is None) != unknown_first,
+                                    -(leads[c.id] or 0), c.id))
+        running = 0
+        for contest in won:
+            running += contest.electors
+            if running >= college.needed:
+                found.append(contest.id)
+                break
+    return tuple(dict.fromkeys(found))
+
+
+def tipping_point(college: College) -> str | None:
+    """The tipping point when it is certain (see ``tipping_points``), else None."""
+    points = tipping_points(college)
+    return points[0] if len(points) == 1 else None
 
 
 def closest(college: College, count: int = 5) -> list[Contest]:
@@ -243,3 +257,24 @@ def _knapsack(items: list[tuple[str, int, int]], target: int) -> tuple[int, tupl
 def _points(value: Fraction) -> str:
     text = f"{Decimal(value.numerator) / Decimal(value.denominator):f}"
     return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+@dataclass(frozen=True, slots=True)
+class CollegeAnalysis:
+    """A national count with its close calls: what ``electoral college`` reports."""
+
+    college: College
+    tipping_points: tuple[str, ...]  # one id, or two when an unreturned district decides it
+    closest: tuple[Contest, ...]
+    changes: tuple[Change, ...]
+
+    @property
+    def tipping_point(self) -> str | None:
+        return self.tipping_points[0] if len(self.tipping_points) == 1 else None
+
+
+def analyse(states: Iterable[StateVotes], year: int,
+            scenario: Scenario = Scenario()) -> CollegeAnalysis:  # noqa: B008 - frozen, immutable
+    college = run_scenario(states, year, scenario)
+    return CollegeAnalysis(college, tipping_points(college), tuple(closest(college)),
+                           tuple(votes_to_change(college)))
