@@ -19,3 +19,47 @@ def shared() -> Path:
 @pytest.fixture
 def db(tmp_path: Path) -> Path:
     return tmp_path / "test.duckdb"
+
+
+# ---- the seed articles, and a minimal article to vary -------------------------------------------
+
+SEEDS = {
+    "2004-CT-president": "000_73e904de25f5574c.txt",
+    "2004-MA-president": "001_3695aa5a2d496218.txt",
+    "2024-CT-president": "002_682362ffb1123e68.txt",
+    "2004-MO-president": "003_6194e91c70b19739.txt",
+}
+
+
+def minimal_article(other_pct: str = "1.36%", margin_pct: str = "4.06%") -> str:
+    return (
+        "= 2004 United States presidential election in Connecticut =\n\nInfobox\n"
+        "- Nominee1: John Kerry\n- Party1: Democratic Party (United States)\n"
+        "- Popular Vote1: 205,902\n"
+        "- Nominee2: George W. Bush\n- Party2: Republican Party (United States)\n"
+        "- Popular Vote2: 189,605\n\n"
+        "==Results==\n"
+        "| Party | Candidate | Votes | Percentage | Electoral votes | |\n"
+        "| | Democratic | John Kerry | 205,902 | 51.35% | 7 |\n"
+        "| | Republican | George W. Bush | 189,605 | 47.29% | 0 |\n"
+        "| | Independent | Ralph Nader | 5,460 | 1.36% | 0 |\n"
+        "| Totals | 400,967 | 100.00% | 7 | | |\n\n"
+        "===By county===\n"
+        "| County | John Kerry Democratic | George W. Bush Republican | Various candidates Other "
+        "parties | Margin | Total votes cast | | | | |\n"
+        "| # | % | # | % | # | % | # | % | |\n"
+        f"| Fairfield | 205,902 | 51.35% | 189,605 | 47.29% | 5,460 | {other_pct} | 16,297 | "
+        f"{margin_pct} | 400,967 |\n"
+        f"| Totals | 205,902 | 51.35% | 189,605 | 47.29% | 5,460 | {other_pct} | 16,297 | "
+        f"{margin_pct} | 400,967 |\n")
+
+
+@pytest.fixture
+def seed(shared: Path):
+    """The path of a seed article, by election id."""
+    return lambda election: shared / "seeds" / SEEDS[election]
+
+
+@pytest.fixture(name="minimal_article")
+def minimal_article_fixture():
+    return minimal_article

@@ -27,6 +27,7 @@ class Imported:
     path: str
     records: tuple[ImportRecord, ...]
     exclusions: dict[str, int]  # reason → rows left out, as the reader reported them
+    notes: tuple[str, ...] = ()  # what the reader did that a user should know
 
 
 def import_path(store: Store, path: Path | str, fmt: Format | None = None,
@@ -38,15 +39,16 @@ def import_path(store: Store, path: Path | str, fmt: Format | None = None,
     fmt = fmt or detect_format(source)
     elections = read_source(source, fmt, ReadOptions(election=election))
     records = store.save(*elections, source=source.name, sha256=source.sha256, format=str(fmt))
-    return Imported(str(path), tuple(records), _exclusions(elections))
+    notes = tuple(str(n) for e in elections for n in e.extras.get("notes", []))  # type: ignore[attr-defined]
+    return Imported(str(path), tuple(records), _exclusions(elections), notes)
 
 
 def _exclusions(elections: Iterable[object]) -> dict[str, int]:
     counted: dict[str, int] = {}
     for returns in elections:
         for item in getattr(returns, "extras", {}).get("exclusions", []):
-            reason = item.get("reason", "excluded") if isinstance(item, dict) else str(item)
-            counted[reason] = counted.get(reason, 0) + 1
+            reason = str(item.get("reason", "excluded"))
+            counted[reason] = counted.get(reason, 0) + int(item.get("rows", 1))
     return counted
 
 

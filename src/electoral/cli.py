@@ -104,6 +104,8 @@ def import_(
                               f"({record.rows:,} counts, sha256 {record.sha256[:12]}…)")
             for reason, rows in imported.exclusions.items():
                 console.print(f"  left out {rows:,} row(s): {reason}", markup=False)
+            for note in imported.notes:
+                console.print(f"  note: {note}", markup=False)
 
 
 def _format(name: str | None, enum: type) -> object:

@@ -132,5 +132,15 @@ def read_path(path: Path | str, fmt: Format | None = None,
 
 
 def _load_readers() -> None:
-    # Importing a format module registers its reader; kept lazy so the CLI starts fast.
-    from electoral.io import article, medsl, medsl_county, native, openelections, sample  # noqa: F401
+    """Import every format module of this package: importing one registers its reader (kept
+    lazy so the CLI starts fast, and automatic so a new format needs no edit here)."""
+    import importlib
+    import pkgutil
+
+    for module in pkgutil.iter_modules(__path__):
+        if not module.name.startswith(RANKED_MODULES):
+            importlib.import_module(f"{__name__}.{module.name}")
+
+
+# Cast-vote-record and RCTab modules read ballots, not returns: they have their own entry point.
+RANKED_MODULES = ("cvr", "rctab", "blt")

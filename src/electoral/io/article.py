@@ -360,9 +360,11 @@ def _read_unit_table(builder: _Builder, election: Election, block: list[_Line],
         rows.append(PublishedRow(label, line.number, figures))
         if label.lower().startswith("total"):
             continue
-        if len(cells) < 10 or any(f is None for f in figures[0:5:2]):
-            builder.problem("malformed-row", f"row {label!r} of {section!r} lacks vote counts",
-                            line.number)
+        bad = next((i for i in (0, 2, 4) if i >= len(figures) or figures[i] is None), None)
+        if bad is not None:
+            cell = cells[bad + 1] if bad + 1 < len(cells) else ""
+            builder.problem("malformed-row", f"row {label!r} of {section!r}: {cell!r} is not a "
+                            "vote count", line.number, columns[bad])
             continue
         unit = _unit(builder, election, level, label)
         for candidate_id, figure in zip((*leading, OTHER_ID), figures[0:5:2], strict=True):

@@ -1,0 +1,74 @@
+"""`electoral check` on the four seed articles: every real error the articles contain, named."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from electoral.api import check_paths
+from electoral.check import Kind, has_errors
+
+
+def errors(seed, election: str) -> set[tuple[str, str, str, str]]:
+    found = check_paths([seed(election)])
+    return {(d.table, d.row, d.column, d.stated) for d in found if d.kind == Kind.ERROR}
+
+
+def test_ct_2004_windham_other_share_is_truncated(seed) -> None:
+    assert errors(seed, "2004-CT-president") == {
+        ("By county", "Windham", "Other %", "2.16%")}
+
+
+def test_ma_2004_errors(seed) -> None:
+    found = errors(seed, "2004-MA-president")
+    # Essex's "other" share is simply wrong (4,051 of 333,233 is 1.22%, not 1.41%) ...
+    assert ("By county", "Essex", "Other %", "1.41%") in found
+    # ... and three more are the exact share cut off instead of rounded.
+    assert found == {("By county", "Essex", "Other %", "1.41%"),
+                     ("By county", "Berkshire", "Other %", "1.13%"),
+                     ("By county", "Hampshire", "Other %", "1.91%"),
+                     ("By county", "Nantucket", "Other %", "1.32%")}
+
+
+def test_ct_2024_errors(seed) -> None:
+    found = errors(seed, "2024-CT-president")
+    poll = "2024 Connecticut Libertarian straw poll"
+    assert found == {
+        ("Results", "Total", "Votes", "1"),  # the results list totals "1 votes"
+        ("By county", "Totals", "Total", "1,759,010"),  # counties add up to 6 more than statewide
+        ("By Council of Government", "Totals", "Total", "1,759,010"),
+        (poll, "unnamed-3", "Round 1 %", "14.6%"),  # 14 of 106 is 13.2%
+        (poll, "Active ballots", "Round 2", "101"),  # the active-ballot row is shifted a round
+        (poll, "unnamed-1", "Round 6", "(blank)"),  # 7 rounds announced, 5 given
+    }
+
+
+def test_mo_2004_errors(seed) -> None:
+    assert {row for _table, row, _column, _stated in errors(seed, "2004-MO-president")} == {
+        "Carter", "Crawford", "Dade", "Dent", "Wright"}
+
+
+def test_rounding_slips_are_reported_apart(seed) -> None:
+    found = check_paths([seed("2004-CT-president")])
+    rounding = {(d.row, d.column) for d in found if d.kind == Kind.ROUNDING}
+    # Litchfield's "other" is 100 − 46.19 − 51.89 = 1.92, exactly 1.93 (1,861 of 96,668).
+    assert ("Litchfield", "Other %") in rounding
+    assert ("Totals", "Margin %") in rounding
+
+
+def test_a_clean_table_has_no_errors(tmp_path: Path, minimal_article) -> None:
+    path = tmp_path / "clean.txt"
+    path.write_text(minimal_article(other_pct="1.36%"))
+    assert not has_errors(check_paths([path]))
+    path.write_text(minimal_article(other_pct="1.46%"))
+    assert has_errors(check_paths([path]))
+
+
+@pytest.mark.parametrize("stated,kind", [("4.06%", None), ("4.07%", Kind.ERROR)])
+def test_margin_checked_at_stated_precision(tmp_path: Path, minimal_article, stated: str,
+                                            kind: Kind | None) -> None:
+    path = tmp_path / "a.txt"
+    path.write_text(minimal_article(margin_pct=stated))
+    kinds = {d.kind for d in check_paths([path]) if d.column == "Margin %"}
+    assert kinds == ({kind} if kind else set())
