@@ -135,11 +135,9 @@ class Store:
         for one in returns:
             one.validate()
         now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
-        records = []
         try:
             with self.transaction() as db:
-                for one in returns:
-                    records.append(_replace(db, one, source, sha256, format, now))
+                records = _replace(db, returns, source, sha256, format, now)
         except duckdb.Error as exc:
             raise StoreError(f"could not store {source}: {exc}; nothing was changed") from exc
         return records
@@ -232,61 +230,90 @@ class Store:
             yield Count(unit, candidate, votes, VoteType(vote_type))
 
 
-def _replace(db: duckdb.DuckDBPyConnection, returns: Returns, source: str, sha256: str,
-             format: str, now: dt.datetime) -> ImportRecord:
-    election = returns.election
-    import_id = db.execute("SELECT nextval('import_ids')").fetchone()[0]  # type: ignore[index]
+def _replace(db: duckdb.DuckDBPyConnection, returns: tuple[Returns, ...], source: str,
+             sha256: str, format: str, now: dt.datetime) -> list[ImportRecord]:
+    """Delete the elections' earlier rows and write the new ones, every table in one statement
+    whatever the number of elections (a file of 600 elections is one insert per table)."""
+    ids = [one.election.id for one in returns]
+    first = db.execute("SELECT nextval('import_ids') FROM range(?)", [len(ids)]).fetchall()
+    records = [ImportRecord(int(row[0]), one.election.id, source, sha256, format, now,
+                            len(one.counts)) for row, one in zip(first, returns, strict=True)]
     for table in ELECTION_TABLES:
-        db.execute(f"DELETE FROM {table} WHERE election_id = ?", [election.id])
-    db.execute("DELETE FROM elections WHERE id = ?", [election.id])
-    rows = len(returns.counts)
-    db.execute("INSERT INTO imports VALUES (?, ?, ?, ?, ?, ?, ?)",
-               [import_id, election.id, source, sha256, format, now, rows])
-    db.execute("INSERT INTO elections VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-               [election.id, election.year, election.state, election.office, election.date,
-                election.name, import_id, json.dumps(returns.extras, default=str)])
-    _insert_rows(db, returns)
-    return ImportRecord(import_id, election.id, source, sha256, format, now, rows)
+        db.execute(f"DELETE FROM {table} WHERE list_contains(?, election_id)", [ids])
+    db.execute("DELETE FROM elections WHERE list_contains(?, id)", [ids])
+    _insert(db, "imports", pa.Table.from_pylist(
+        [{"id": r.id, "election_id": r.election_id, "source": source, "sha256": sha256,
+          "format": format, "imported_at": now, "rows": r.rows} for r in records]))
+    _insert(db, "elections", pa.table({
+        "id": pa.array(ids, pa.string()),
+        "year": pa.array([one.election.year for one in returns], pa.int32()),
+        "state": pa.array([one.election.state for one in returns], pa.string()),
+        "office": pa.array([one.election.office for one in returns], pa.string()),
+        "date": pa.array([one.election.date for one in returns], pa.date32()),
+        "name": pa.array([one.election.name for one in returns], pa.string()),
+        "import_id": pa.array([r.id for r in records], pa.int64()),
+        "extras": pa.array([json.dumps(one.extras, default=str) for one in returns],
+                           pa.string())}))
+    for name, table in _tables(returns).items():
+        _insert(db, name, table)
+    return records
 
 
-def _insert_rows(db: duckdb.DuckDBPyConnection, returns: Returns) -> None:
-    eid = returns.election.id
-    tables = {
-        "parties": pa.table({"election_id": [eid] * len(returns.parties),
-                             "id": [p.id for p in returns.parties],
-                             "name": [p.name for p in returns.parties]}),
-        "candidates": pa.Table.from_pylist([
-            {"election_id": eid, "id": c.id, "position": i, "name": c.name, "party": c.party,
-             "running_mate": c.running_mate, "home_state": c.home_state,
-             "incumbent": c.incumbent, "write_in": c.write_in, "aggregate": c.aggregate}
-            for i, c in enumerate(returns.candidates)]),
-        "units": pa.Table.from_pylist([
-            {"election_id": eid, "id": u.id, "position": i, "name": u.name, "kind": str(u.kind),
-             "parent": u.parent, "groups": list(u.groups), "fips": u.fips}
-            for i, u in enumerate(returns.units)],
-            schema=pa.schema([("election_id", pa.string()), ("id", pa.string()),
-                              ("position", pa.int32()), ("name", pa.string()),
-                              ("kind", pa.string()), ("parent", pa.string()),
-                              ("groups", pa.list_(pa.string())), ("fips", pa.string())])),
+def _insert(db: duckdb.DuckDBPyConnection, name: str, table: pa.Table) -> None:
+    if table.num_rows:
+        db.register("_incoming", table)
+        db.execute(f"INSERT INTO {name} BY NAME SELECT * FROM _incoming")
+        db.unregister("_incoming")
+
+
+def _tables(returns: tuple[Returns, ...]) -> dict[str, pa.Table]:
+    def eids(sizes: list[int]) -> pa.Array:
+        return pa.array([one.election.id for one, n in zip(returns, sizes, strict=True)
+                         for _ in range(n)], pa.string())
+
+    parties = [p for one in returns for p in one.parties]
+    candidates = [(i, c) for one in returns for i, c in enumerate(one.candidates)]
+    units = [(i, u) for one in returns for i, u in enumerate(one.units)]
+    counts = [c for one in returns for c in one.counts]
+    facts = [f for one in returns for f in one.facts]
+    return {
+        "parties": pa.table({"election_id": eids([len(one.parties) for one in returns]),
+                             "id": pa.array([p.id for p in parties], pa.string()),
+                             "name": pa.array([p.name for p in parties], pa.string())}),
+        "candidates": pa.table({
+            "election_id": eids([len(one.candidates) for one in returns]),
+            "id": pa.array([c.id for _, c in candidates], pa.string()),
+            "position": pa.array([i for i, _ in candidates], pa.int32()),
+            "name": pa.array([c.name for _, c in candidates], pa.string()),
+            "party": pa.array([c.party for _, c in candidates], pa.string()),
+            "running_mate": pa.array([c.running_mate for _, c in candidates], pa.string()),
+            "home_state": pa.array([c.home_state for _, c in candidates], pa.string()),
+            "incumbent": pa.array([c.incumbent for _, c in candidates], pa.bool_()),
+            "write_in": pa.array([c.write_in for _, c in candidates], pa.bool_()),
+            "aggregate": pa.array([c.aggregate for _, c in candidates], pa.bool_())}),
+        "units": pa.table({
+            "election_id": eids([len(one.units) for one in returns]),
+            "id": pa.array([u.id for _, u in units], pa.string()),
+            "position": pa.array([i for i, _ in units], pa.int32()),
+            "name": pa.array([u.name for _, u in units], pa.string()),
+            "kind": pa.array([str(u.kind) for _, u in units], pa.string()),
+            "parent": pa.array([u.parent for _, u in units], pa.string()),
+            "groups": pa.array([list(u.groups) for _, u in units], pa.list_(pa.string())),
+            "fips": pa.array([u.fips for _, u in units], pa.string())}),
         "counts": pa.table({
-            "election_id": pa.array([eid] * len(returns.counts), pa.string()),
-            "unit_id": pa.array([c.unit for c in returns.counts], pa.string()),
-            "candidate_id": pa.array([c.candidate for c in returns.counts], pa.string()),
-            "vote_type": pa.array([str(c.vote_type) for c in returns.counts], pa.string()),
-            "votes": pa.array([c.votes for c in returns.counts], pa.int64())}),
+            "election_id": eids([len(one.counts) for one in returns]),
+            "unit_id": pa.array([c.unit for c in counts], pa.string()),
+            "candidate_id": pa.array([c.candidate for c in counts], pa.string()),
+            "vote_type": pa.array([str(c.vote_type) for c in counts], pa.string()),
+            "votes": pa.array([c.votes for c in counts], pa.int64())}),
         "unit_facts": pa.table({
-            "election_id": pa.array([eid] * len(returns.facts), pa.string()),
-            "unit_id": pa.array([f.unit for f in returns.facts], pa.string()),
-            "ballots_cast": pa.array([f.ballots_cast for f in returns.facts], pa.int64()),
-            "registered": pa.array([f.registered for f in returns.facts], pa.int64()),
-            "voting_age_population": pa.array([f.voting_age_population for f in returns.facts],
+            "election_id": eids([len(one.facts) for one in returns]),
+            "unit_id": pa.array([f.unit for f in facts], pa.string()),
+            "ballots_cast": pa.array([f.ballots_cast for f in facts], pa.int64()),
+            "registered": pa.array([f.registered for f in facts], pa.int64()),
+            "voting_age_population": pa.array([f.voting_age_population for f in facts],
                                               pa.int64())}),
     }
-    for name, table in tables.items():
-        if table.num_rows:
-            db.register("_incoming", table)
-            db.execute(f"INSERT INTO {name} BY NAME SELECT * FROM _incoming")
-            db.unregister("_incoming")
 
 
 def _missing(election_id: str) -> str:
