@@ -8,7 +8,7 @@ other disagreement is an ``error``. Only errors make ``electoral check`` fail.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
@@ -76,16 +76,17 @@ def _text(value: object) -> str:
 
 
 def _pct_check(ctx: _Context, row: PublishedRow, column: str, stated: Figure | None, part: int,
-               whole: int, derived: Decimal | None = None) -> Iterator[Discrepancy]:
+               whole: int, derived: tuple[Decimal, str] | None = None) -> Iterator[Discrepancy]:
     """A stated share against the exact one at the stated precision."""
     if stated is None:
         return
     exact = percent(part, whole, stated.places)
     if stated.value == exact:
         return
-    if derived is not None and stated.value == derived:
-        yield ctx.found(row, column, stated, exact, f"{stated.text} is derived from rounded "
-                        f"figures ({derived}%); from the counts it is {exact}%", Kind.ROUNDING)
+    if derived is not None and stated.value == derived[0]:
+        yield ctx.found(row, column, stated, exact, f"{stated.text} is {derived[1]}, from rounded "
+                        f"figures; from the counts ({part:,} of {whole:,}) it is {exact}%",
+                        Kind.ROUNDING)
         return
     yield ctx.found(row, column, stated, exact,
                     f"{part:,} of {whole:,} is {exact}%, not {stated.text}"
@@ -198,18 +199,20 @@ def _unit_row(ctx: _Context, stated: PublishedRow, counts: tuple[int, int, int],
     for index, value in ((1, first), (3, second)):
         yield from _pct_check(ctx, stated, columns[index], stated.cell(index), value, total)
     yield from _pct_check(ctx, stated, columns[5], stated.cell(5), other, total,
-                          _derived(shares, lambda a, b: 100 - a - b))
+                          _derived(shares, "100% − {a} − {b}", lambda a, b: 100 - a - b))
     yield from _count_check(ctx, stated, columns[6], stated.cell(6), first - second,
                             "the first column's votes minus the second's")
     yield from _pct_check(ctx, stated, columns[7], stated.cell(7), first - second, total,
-                          _derived(shares, lambda a, b: a - b))
+                          _derived(shares, "{a} − {b}", lambda a, b: a - b))
 
 
-def _derived(shares: list[Figure | None], rule: object) -> Decimal | None:
-    if any(s is None for s in shares):
+def _derived(shares: list[Figure | None], formula: str,
+             rule: Callable[[Decimal, Decimal], Decimal]) -> tuple[Decimal, str] | None:
+    """What a figure would be if computed from the row's rounded shares, and how."""
+    if shares[0] is None or shares[1] is None:
         return None
-    a, b = (s.value for s in shares)  # type: ignore[union-attr]
-    return rule(a, b)  # type: ignore[operator,no-any-return]
+    a, b = shares[0], shares[1]
+    return rule(a.value, b.value), formula.format(a=a.text, b=b.text)
 
 
 def _against_statewide(ctx: _Context, stated: PublishedRow, first: str, second: str,

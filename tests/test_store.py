@@ -1,0 +1,86 @@
+"""The store: an import is one transaction, re-imports replace whole, every import is recorded."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import pytest
+
+from electoral.api import import_path
+from electoral.errors import NotFoundError, ValidationError
+from electoral.model import Candidate, Count, Election, Returns, Unit, UnitKind
+from electoral.store import Store
+
+HEADER = "election,unit,unit_kind,parent,candidate,party,votes\n"
+GOOD = HEADER + ("2004-CT-president,09001,county,CT,John Kerry,Democratic,205902\n"
+                 "2004-CT-president,09001,county,CT,George W. Bush,Republican,189605\n")
+
+
+def write(tmp_path: Path, name: str, text: str) -> Path:
+    path = tmp_path / name
+    path.write_text(text)
+    return path
+
+
+def test_import_is_recorded_and_loads_back(tmp_path: Path, db: Path) -> None:
+    path = write(tmp_path, "ct.csv", GOOD)
+    with Store(db) as store:
+        imported = import_path(store, path)
+        (record,) = imported.records
+        assert record.sha256 == hashlib.sha256(GOOD.encode()).hexdigest()
+        assert (record.source, record.rows, record.election_id) == ("ct.csv", 2, "2004-CT-president")
+        returns = store.load("2004-CT-president")
+    assert sorted(c.votes for c in returns.counts) == [189605, 205902]
+    assert returns.source == "ct.csv"
+
+
+def test_a_bad_file_changes_nothing(tmp_path: Path, db: Path) -> None:
+    with Store(db) as store:
+        import_path(store, write(tmp_path, "ct.csv", GOOD))
+        before = store.load("2004-CT-president")
+        bad = GOOD.replace("189605", "-1")
+        with pytest.raises(ValidationError) as caught:
+            import_path(store, write(tmp_path, "bad.csv", bad))
+        assert caught.value.problems[0].source == "bad.csv"
+        assert store.load("2004-CT-president") == before
+        assert len(store.imports()) == 1
+
+
+def test_reimport_replaces_the_election(tmp_path: Path, db: Path) -> None:
+    with Store(db) as store:
+        import_path(store, write(tmp_path, "ct.csv", GOOD))
+        import_path(store, write(tmp_path, "ct2.csv", GOOD.replace("205902", "205903")))
+        returns = store.load("2004-CT-president")
+        assert sorted(c.votes for c in returns.counts) == [189605, 205903]
+        assert [r.source for r in store.imports()] == ["ct.csv", "ct2.csv"]
+        assert len(store.elections()) == 1
+
+
+def test_a_failure_midway_rolls_back_every_election(db: Path) -> None:
+    good = Returns(Election(2004, "CT"), (Candidate("a", "A"),),
+                   (Unit("CT", "Connecticut", UnitKind.STATE),), (Count("CT", "a", 5),))
+    broken = Returns(Election(2004, "MA"), (Candidate("a", "A"),),
+                     (Unit("MA", "Massachusetts", UnitKind.STATE),), (Count("XX", "a", 5),))
+    with Store(db) as store:
+        with pytest.raises(ValidationError):
+            store.save(good, broken, source="two.csv", sha256="0", format="csv")
+        assert store.elections() == []
+
+
+def test_store_survives_reopening(tmp_path: Path, db: Path) -> None:
+    with Store(db) as store:
+        import_path(store, write(tmp_path, "ct.csv", GOOD))
+    with Store(db) as store:
+        assert [e.id for e in store.elections()] == ["2004-CT-president"]
+
+
+def test_missing_election_says_what_to_do(db: Path) -> None:
+    with Store(db) as store, pytest.raises(NotFoundError, match="electoral import"):
+        store.load("2004-CT-president")
+
+
+def test_env_var_chooses_the_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ELECTORAL_DB", str(tmp_path / "env.duckdb"))
+    with Store() as store:
+        assert store.path == tmp_path / "env.duckdb"
