@@ -1,0 +1,551 @@
+"""Maps of a results table: winner, margin, flips and swing choropleths by county or state, and the
+national Electoral College map. Output is SVG (and PNG through cairosvg).
+
+Every unit drawn is one ``<path class="unit">`` carrying its id, FIPS and result in ``data-``
+attributes; units the geometry lacks (Connecticut's councils of government, Alaska's House
+districts, Kansas City) are listed on the map and kept as ``data-`` records in
+``<g class="undrawn">``; areas with no result are hatched and said so in the legend. Nothing is
+ever silently blank.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from enum import StrEnum
+from fractions import Fraction
+from pathlib import Path
+
+from electoral.analyze.compare import Comparison, compare, party_of
+from electoral.errors import Problem, ValidationError
+from electoral.geography import normal_name
+from electoral.model import STATE_BY_NAME, STATE_NAMES, Returns, Unit, UnitKind
+from electoral.report.cartography import (
+    NO_DATA,
+    SMALL_EAST,
+    Area,
+    Drawing,
+    LegendRow,
+    Swatch,
+    render_svg,
+)
+from electoral.report.geometry import ATTRIBUTION, Atlas, Feature, load_atlas
+from electoral.tabulate.electors import College
+from electoral.tabulate.rollup import Row, Tabulation, percent, roll_up
+
+
+class MapKind(StrEnum):
+    WINNER = "winner"
+    MARGIN = "margin"
+    FLIPS = "flips"
+    SWING = "swing"
+    COLLEGE = "college"
+
+
+class Palette(StrEnum):
+    """``standard``: the usual blue and red. ``colorblind``: blue and vermillion with distinct
+    other hues (Okabe & Ito's set), readable with every common colour-vision deficiency."""
+
+    STANDARD = "standard"
+    COLORBLIND = "colorblind"
+
+
+PARTY_COLOURS: dict[Palette, dict[str, str]] = {
+    Palette.STANDARD: {"democrat": "#1f5fae", "republican": "#c4272f", "green": "#2e8b57",
+                       "libertarian": "#d9a400"},
+    Palette.COLORBLIND: {"democrat": "#0072b2", "republican": "#d55e00", "green": "#009e73",
+                         "libertarian": "#f0e442"},
+}
+OTHER_COLOURS: dict[Palette, tuple[str, ...]] = {
+    Palette.STANDARD: ("#7b4fa0", "#8c6d31", "#2a8c8c", "#c0508a"),
+    Palette.COLORBLIND: ("#cc79a7", "#56b4e9", "#e69f00", "#6b6b6b"),
+}
+TIE = "#b0b0b0"
+MARGIN_STEPS = (5, 10, 20, 30, 40)  # percentage points
+SWING_STEPS = (2, 5, 10)
+LEVEL_PLURALS = {UnitKind.STATE: "states", UnitKind.COUNTY: "counties",
+                 UnitKind.COG: "councils of government", UnitKind.DISTRICT: "districts",
+                 UnitKind.TOWN: "towns", UnitKind.PRECINCT: "precincts"}
+
+
+@dataclass(frozen=True, slots=True)
+class Shade:
+    """What one unit shows: its fill, its legend category and the figure behind it."""
+
+    fill: str
+    category: str
+    value: str = ""
+    hatched: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Shading:
+    shades: Mapping[str, Shade]  # unit id → shade
+    legend: tuple[LegendRow, ...]
+    subtitle: str
+    notes: tuple[str, ...] = ()
+
+
+# ---- public API --------------------------------------------------------------------------------
+
+def draw_map(tabulation: Tabulation, kind: MapKind | str = MapKind.WINNER, *,
+             earlier: Tabulation | None = None,
+             palette: Palette | str = Palette.STANDARD) -> str:
+    """The SVG map of ``tabulation`` (a county or state table); ``flips`` and ``swing`` compare it
+    with the ``earlier`` table of the same level. (The college map is ``draw_college``.)"""
+    kind, palette = MapKind(kind), Palette(palette)
+    colours = party_colours([tabulation] + ([earlier] if earlier else []), palette)
+    if kind in (MapKind.FLIPS, MapKind.SWING):
+        if earlier is None:
+            raise ValidationError([Problem("map-needs-earlier", f"a {kind} map compares two "
+                                           "elections: name the earlier one (--compare)",
+                                           field="compare")])
+        comparison = compare(tabulation, earlier)
+        shading = (flip_shading(comparison, colours) if kind == MapKind.FLIPS
+                   else swing_shading(comparison, colours))
+    elif kind == MapKind.COLLEGE:
+        raise ValidationError([Problem("map-needs-college", "a college map is drawn from the "
+                                       "national count of electors (draw_college), not from one "
+                                       "results table", field="kind")])
+    elif kind == MapKind.MARGIN:
+        shading = margin_shading(tabulation, colours)
+    else:
+        shading = winner_shading(tabulation, colours)
+    return render_svg(_drawing(tabulation, kind, shading))
+
+
+def map_election(returns: Returns, *, by: UnitKind | str = UnitKind.COUNTY,
+                 kind: MapKind | str = MapKind.WINNER, earlier: Returns | None = None,
+                 palette: Palette | str = Palette.STANDARD) -> str:
+    """Roll ``returns`` (and ``earlier``) up to ``by`` and draw the map."""
+    earlier_table = roll_up(earlier, by) if earlier is not None else None
+    return draw_map(roll_up(returns, by), kind, earlier=earlier_table, palette=palette)
+
+
+def write_map(svg: str, out: Path) -> Path:
+    """Write ``svg`` to ``out``: as is for ``.svg``, rasterised at twice its size for ``.png``."""
+    suffix = out.suffix.lower()
+    if suffix not in (".svg", ".png"):
+        raise ValidationError([Problem("map-format", f"cannot write a map as {out.name}: "
+                                       "name the file .svg or .png", field="out")])
+    out.parent.mkdir(parents=True, exist_ok=True)
+    if suffix == ".svg":
+        out.write_text(svg, encoding="utf-8")
+    else:
+        out.write_bytes(svg_to_png(svg))
+    return out
+
+
+def svg_to_png(svg: str, scale: float = 2.0) -> bytes:
+    import cairosvg  # imported here: it loads the cairo C library
+
+    return cairosvg.svg2png(bytestring=svg.encode("utf-8"), scale=scale)
+
+
+# ---- colours ------------------------------------------------------------------------------------
+
+def party_colours(tables: Sequence[Tabulation], palette: Palette) -> dict[str, str]:
+    """A colour for every party (as ``compare.party_of`` names it) of the tables' candidates."""
+    return colour_table([(party_of(t, c.id), c.aggregate) for t in tables for c in t.columns],
+                        palette)
+
+
+def colour_table(parties: Iterable[tuple[str, bool]], palette: Palette) -> dict[str, str]:
+    """A colour per party name: the usual parties by name, grey for an aggregate ("others"), the
+    rest in turn from the palette's other hues."""
+    colours: dict[str, str] = {}
+    others = iter(OTHER_COLOURS[palette] * 8)
+    for party, aggregate in parties:
+        if party in colours:
+            continue
+        known = [c for key, c in PARTY_COLOURS[palette].items() if key in party.lower()]
+        colours[party] = known[0] if known else ("#9a9a9a" if aggregate else next(others))
+    return colours
+
+
+def ramp(base: str, steps: int) -> list[str]:
+    """``steps`` shades of ``base`` from a pale tint to a deepened tone (for graded scales)."""
+    rgb = [int(base[i:i + 2], 16) for i in (1, 3, 5)]
+    out = []
+    for k in range(steps):
+        t = k / max(steps - 1, 1)  # 0 palest … 1 deepest
+        if t <= 0.75:
+            mix = 0.82 * (1 - t / 0.75)
+            shade = [c + (255 - c) * mix for c in rgb]
+        else:
+            shade = [c * (1 - 0.3 * (t - 0.75) / 0.25) for c in rgb]
+        out.append("#" + "".join(f"{round(c):02x}" for c in shade))
+    return out
+
+
+# ---- shadings -----------------------------------------------------------------------------------
+
+def leader(tabulation: Tabulation, row: Row) -> str | None:
+    """The real candidate with the most votes in ``row`` (``None`` on a tie or no votes)."""
+    real = [(row.of(c.id), c.id) for c in tabulation.columns if not c.aggregate]
+    ranked = sorted(real, key=lambda vc: -vc[0])
+    if not ranked or ranked[0][0] == 0 or (len(ranked) > 1 and ranked[0][0] == ranked[1][0]):
+        return None
+    return ranked[0][1]
+
+
+def winner_shading(tabulation: Tabulation, colours: Mapping[str, str]) -> Shading:
+    shades: dict[str, Shade] = {}
+    won: dict[str, int] = {}
+    for row in tabulation.rows:
+        winner = leader(tabulation, row)
+        if winner is None:
+            shades[row.unit.id] = Shade(TIE, "tie" if row.total else "no votes", hatched=True)
+            continue
+        won[winner] = won.get(winner, 0) + 1
+        shades[row.unit.id] = Shade(colours[party_of(tabulation, winner)],
+                                    _name(tabulation, winner), str(row.share(winner)))
+    swatches = [Swatch(colours[party_of(tabulation, cid)],
+                       f"{_name(tabulation, cid)}: {_units_phrase(tabulation, n)}")
+                for cid, n in sorted(won.items(), key=lambda kv: -kv[1])]
+    swatches += _tie_swatches(shades.values())
+    return Shading(shades, (LegendRow("Won by", tuple(swatches)),),
+                   f"Winner by {_level_name(tabulation)} · {_headline(tabulation)}")
+
+
+def margin_shading(tabulation: Tabulation, colours: Mapping[str, str]) -> Shading:
+    first, second = tabulation.leading
+    ramps = {cid: ramp(colours[party_of(tabulation, cid)], len(MARGIN_STEPS) + 1)
+             for cid in (first, second)}
+    shades: dict[str, Shade] = {}
+    for row in tabulation.rows:
+        margin = tabulation.margin_percent(row)
+        if row.total == 0 or tabulation.margin(row) == 0:
+            shades[row.unit.id] = Shade(TIE, "tie" if row.total else "no votes", str(margin),
+                                        hatched=True)
+            continue
+        ahead = first if margin > 0 else second
+        step = _step(abs(margin), MARGIN_STEPS)
+        shades[row.unit.id] = Shade(ramps[ahead][step], f"{_name(tabulation, ahead)} "
+                                    f"{_bin_label(step, MARGIN_STEPS)}", str(margin))
+    legend = _scale_legend({f"{_name(tabulation, c)} ahead by": ramps[c] for c in (first, second)},
+                           MARGIN_STEPS, shades)
+    note = (f"Margin: {_name(tabulation, first)}'s votes minus {_name(tabulation, second)}'s, "
+            "as a share of all votes cast in the unit, in percentage points.")
+    return Shading(shades, legend, f"Margin by {_level_name(tabulation)} · "
+                   f"{_headline(tabulation)}", (note,))
+
+
+def flip_shading(comparison: Comparison, colours: Mapping[str, str]) -> Shading:
+    later, earlier = comparison.later, comparison.earlier
+    year = earlier.returns.election.year
+    shades: dict[str, Shade] = {}
+    counts: dict[tuple[str, bool], int] = {}
+    for change in comparison.changes:
+        party = change.later_winner
+        if party is None:
+            shades[change.unit.id] = Shade(TIE, "tie or no votes", hatched=True)
+            continue
+        flipped = change.flipped
+        fill = colours.get(party, TIE) if flipped else ramp(colours.get(party, TIE), 6)[1]
+        category = (f"flipped to {party} (from {change.earlier_winner})" if flipped
+                    else f"held by {party}" if change.earlier_winner == party
+                    else f"{party} (no winner in {year})")
+        counts[(party, flipped)] = counts.get((party, flipped), 0) + 1
+        shades[change.unit.id] = Shade(fill, category, "flipped" if flipped else "held",
+                                       hatched=flipped)
+    for unit_id in _unmatched_ids(comparison):
+        shades[unit_id] = Shade(NO_DATA, f"no result in {year}", hatched=True)
+    swatches = []
+    for (party, flipped), n in sorted(counts.items(), key=lambda kv: (not kv[0][1], -kv[1])):
+        fill = colours.get(party, TIE) if flipped else ramp(colours.get(party, TIE), 6)[1]
+        swatches.append(Swatch(fill, f"{'Flipped to' if flipped else 'Held by'} {party} ({n})",
+                               hatched=flipped))
+    swatches += _tie_swatches(shades.values())
+    n_flips = len(comparison.flips)
+    subtitle = (f"{n_flips} {LEVEL_PLURALS.get(later.level, 'units')} changed party since "
+                f"{year} · {_headline(later)}")
+    return Shading(shades, (LegendRow("", tuple(swatches)),), subtitle,
+                   _unmatched_notes(comparison))
+
+
+def swing_shading(comparison: Comparison, colours: Mapping[str, str]) -> Shading:
+    first, second = comparison.parties
+    ramps = {p: ramp(colours.get(p, TIE), len(SWING_STEPS) + 1) for p in (first, second)}
+    year = comparison.earlier.returns.election.year
+    shades: dict[str, Shade] = {}
+    for change in comparison.changes:
+        swing = _points(change.swing)
+        if swing == 0:
+            shades[change.unit.id] = Shade(TIE, "no swing", str(swing), hatched=True)
+            continue
+        toward = first if swing > 0 else second
+        step = _step(abs(swing), SWING_STEPS)
+        shades[change.unit.id] = Shade(ramps[toward][step], f"toward {toward} "
+                                       f"{_bin_label(step, SWING_STEPS)}", str(swing))
+    for unit_id in _unmatched_ids(comparison):
+        shades[unit_id] = Shade(NO_DATA, f"no result in {year}", hatched=True)
+    legend = _scale_legend({f"Toward {p}": ramps[p] for p in (first, second)}, SWING_STEPS,
+                           shades)
+    note = (f"Swing: the change since {year} in the {first} margin over the {second} one, "
+            "each as a share of all votes cast in the unit, in percentage points.")
+    return Shading(shades, legend, f"Swing since {year} by "
+                   f"{_level_name(comparison.later)} · {_headline(comparison.later)}",
+                   (note, *_unmatched_notes(comparison)))
+
+
+def college_shading(college: College, colours: Mapping[str, str]) -> Shading:
+    """States by the electors they gave; a state that split its electors is hatched."""
+    shades: dict[str, Shade] = {}
+    for state in STATE_NAMES:
+        won: dict[str, int] = {}
+        for contest in college.state(state):
+            if contest.winner is not None:
+                won[contest.winner] = won.get(contest.winner, 0) + contest.electors
+        if not won:
+            shades[state] = Shade(TIE, "no electors decided", hatched=True)
+            continue
+        top = max(won, key=lambda key: won[key])
+        split = "–".join(str(n) for n in sorted(won.values(), reverse=True))
+        shades[state] = Shade(colours[_nominee_party(college, top)], college.name(top)
+                              + (" (split)" if len(won) > 1 else ""), split, len(won) > 1)
+    swatches = [Swatch(colours[_nominee_party(college, key)],
+                       f"{college.name(key)}: {college.pledged.get(key, 0)}")
+                for key in college.ranking() if college.pledged.get(key)]
+    if any(s.hatched and s.fill != TIE for s in shades.values()):
+        swatches.append(Swatch(TIE, "state split its electors (hatched)", hatched=True))
+    swatches += _tie_swatches(shades.values())
+    winner = (f"{college.name(college.winner)} elected with {college.cast[college.winner]} of "
+              f"{college.total}" if college.winner else "no majority: contingent election")
+    notes = (f"Pledged electors by state ({college.needed} needed to win); each state's label "
+             "gives its electors. Maine and Nebraska may split theirs by congressional district.",)
+    return Shading(shades, (LegendRow("Electors pledged", tuple(swatches)),),
+                   f"Electoral College · {winner}", notes)
+
+
+def _nominee_party(college: College, key: str) -> str:
+    nominee = college.nominees.get(key)
+    return (nominee.party or nominee.name) if nominee else key
+
+
+def draw_college(college: College, palette: Palette | str = Palette.STANDARD) -> str:
+    """The national map of the Electoral College: each state shaded by the nominee who won its
+    electors, labelled with how many it has."""
+    palette = Palette(palette)
+    colours = colour_table([(_nominee_party(college, k), False) for k in college.ranking()],
+                           palette)
+    shading = college_shading(college, colours)
+    atlas = load_atlas()
+    areas = []
+    for state, feature in atlas.states.items():
+        shade = shading.shades[state]
+        electors = sum(c.electors for c in college.state(state))
+        data = (("fips", feature.fips), ("unit", state), ("name", feature.name),
+                ("state", state), ("electors", str(electors)), ("winner", shade.category),
+                ("category", shade.category), ("value", shade.value))
+        title = f"{feature.name}: {electors} electors — {shade.category} ({shade.value})"
+        areas.append(Area(feature, shade.fill, data, title, shade.hatched, str(electors)))
+    return render_svg(Drawing(
+        scope="US", title=f"{college.year} presidential election: the Electoral College",
+        subtitle=shading.subtitle, areas=tuple(areas), legend=shading.legend,
+        notes=shading.notes, source=f"Source: state returns in the electoral store; "
+        f"electors per state from the apportionment. {ATTRIBUTION}.",
+        data=(("election", f"{college.year}-US-president"), ("kind", "college"),
+              ("level", "state"), ("units", str(len(areas)))),
+        side_labels=SMALL_EAST))
+
+
+# ---- drawing ------------------------------------------------------------------------------------
+
+def _drawing(tabulation: Tabulation, kind: MapKind, shading: Shading) -> Drawing:
+    atlas = load_atlas()
+    returns = tabulation.returns
+    scope = "US" if returns.election.state == "US" else returns.election.state
+    geo_level = tabulation.level if tabulation.level in (UnitKind.STATE, UnitKind.COUNTY) \
+        else None
+    backdrop = _backdrop(atlas, scope, geo_level)
+    by_feature: dict[str, Row] = {}
+    undrawn: list[Row] = []
+    for row in tabulation.rows:
+        feature = feature_of(row.unit, tabulation.level, atlas)
+        if feature is None or feature.id not in backdrop or feature.id in by_feature:
+            undrawn.append(row)
+        else:
+            by_feature[feature.id] = row
+    areas = [_area(tabulation, f, by_feature.get(f.id), shading) for f in backdrop.values()]
+    missing = [a for a in areas if a.css == "no-result"]
+    legend = shading.legend + ((LegendRow("", (Swatch(NO_DATA, "no results for this area",
+                                                      hatched=True),)),) if missing else ())
+    outlines = tuple(atlas.states[s] for s in _states_in(scope, atlas)) \
+        if geo_level == UnitKind.COUNTY else ()
+    return Drawing(
+        scope=scope, title=_title(returns), subtitle=shading.subtitle, areas=tuple(areas),
+        legend=legend, notes=(*shading.notes, *_coverage_notes(tabulation, undrawn, missing)),
+        source=_source(returns), outlines=outlines,
+        undrawn=tuple(_unit_data(tabulation, row, shading) for row in undrawn),
+        data=(("election", returns.election.id), ("kind", str(kind)),
+              ("level", str(tabulation.level)), ("units", str(len(by_feature)))))
+
+
+def feature_of(unit: Unit, level: UnitKind, atlas: Atlas) -> Feature | None:
+    """The boundary of ``unit`` in the atlas, or ``None`` when the atlas has none for it."""
+    if level == UnitKind.STATE:
+        code = unit.id if unit.id in atlas.states else STATE_BY_NAME.get(unit.name.lower())
+        return atlas.states.get(code or "")
+    if level != UnitKind.COUNTY or unit.kind != UnitKind.COUNTY:
+        return None
+    fips = unit.fips or (unit.id if unit.id.isdigit() and len(unit.id) == 5 else None)
+    feature = atlas.counties.get(fips or "")
+    if feature is None:
+        return None
+    # Alaska's returns come by State House district under pseudo-FIPS 02001–02040, some of which
+    # are real borough codes: join districts and Alaska only when the names agree.
+    doubtful = feature.state == "AK" or "district" in unit.name.lower()
+    if doubtful and normal_name(feature.name) not in normal_name(unit.name):
+        return None
+    return feature
+
+
+def _backdrop(atlas: Atlas, scope: str, level: UnitKind | None) -> dict[str, Feature]:
+    states = _states_in(scope, atlas)
+    if level == UnitKind.COUNTY:
+        return {f.id: f for f in atlas.counties.values() if f.state in states}
+    return {s: atlas.states[s] for s in states}
+
+
+def _states_in(scope: str, atlas: Atlas) -> list[str]:
+    return list(atlas.states) if scope == "US" else [scope]
+
+
+def _area(tabulation: Tabulation, feature: Feature, row: Row | None, shading: Shading) -> Area:
+    if row is None:
+        data = (("fips", feature.fips), ("name", feature.name), ("state", feature.state),
+                ("status", "no-result"), ("category", "no results"))
+        return Area(feature, NO_DATA, data, f"{feature.name}: no results for this area",
+                    hatched=True, css="no-result")
+    shade = shading.shades.get(row.unit.id, Shade(NO_DATA, "no results", hatched=True))
+    return Area(feature, shade.fill, (("fips", feature.fips),
+                                      *_unit_data(tabulation, row, shading)),
+                _tooltip(tabulation, row, shade), shade.hatched)
+
+
+def _unit_data(tabulation: Tabulation, row: Row, shading: Shading) -> tuple[tuple[str, str], ...]:
+    shade = shading.shades.get(row.unit.id, Shade(NO_DATA, "no results"))
+    winner = leader(tabulation, row)
+    votes = {c.id: row.of(c.id) for c in tabulation.columns if row.of(c.id)}
+    return (("unit", row.unit.id), ("name", row.unit.name),
+            ("state", row.unit.parent or tabulation.returns.election.state),
+            ("total", str(row.total)),
+            ("winner", _name(tabulation, winner) if winner else ""),
+            ("winner-party", party_of(tabulation, winner) if winner else ""),
+            ("margin", str(tabulation.margin_percent(row))),
+            ("category", shade.category), ("value", shade.value),
+            ("votes", json.dumps(votes, separators=(",", ":"))))
+
+
+def _tooltip(tabulation: Tabulation, row: Row, shade: Shade) -> str:
+    shares = ", ".join(f"{_name(tabulation, c.id)} {row.share(c.id)}%"
+                       for c in tabulation.columns[:3] if row.of(c.id))
+    return f"{row.unit.name}: {shares} ({row.total:,} votes) — {shade.category}"
+
+
+def _coverage_notes(tabulation: Tabulation, undrawn: list[Row], missing: list[Area]) -> list[str]:
+    notes = []
+    if undrawn:
+        names = [f"{r.unit.name} ({_short_result(tabulation, r)})" for r in undrawn[:8]]
+        more = f", and {len(undrawn) - 8} more" if len(undrawn) > 8 else ""
+        notes.append(f"Not drawn: {_units_phrase(tabulation, len(undrawn))} "
+                     f"with no boundary in the map's geometry: {'; '.join(names)}{more}. "
+                     "Their results are counted in the totals and listed in the tables.")
+    if missing:
+        by_state: dict[str, int] = {}
+        for area in missing:
+            by_state[area.feature.state] = by_state.get(area.feature.state, 0) + 1
+        where = ", ".join(f"{STATE_NAMES.get(s, s)} ({n})" for s, n in sorted(by_state.items()))
+        areas = "1 area" if len(missing) == 1 else f"{len(missing)} areas"
+        notes.append(f"Hatched grey: {areas} with no results at this level — {where}.")
+    return notes
+
+
+def _short_result(tabulation: Tabulation, row: Row) -> str:
+    winner = leader(tabulation, row)
+    if winner is None:
+        return "tie" if row.total else "no votes"
+    return f"{_name(tabulation, winner)} {row.share(winner)}%"
+
+
+def _unmatched_ids(comparison: Comparison) -> list[str]:
+    matched = {c.unit.id for c in comparison.changes}
+    return [row.unit.id for row in comparison.later.rows if row.unit.id not in matched]
+
+
+def _unmatched_notes(comparison: Comparison) -> tuple[str, ...]:
+    if not comparison.unmatched:
+        return ()
+    year = comparison.earlier.returns.election.year
+    names = ", ".join(comparison.unmatched[:8])
+    more = f" and {len(comparison.unmatched) - 8} more" if len(comparison.unmatched) > 8 else ""
+    return (f"No {year} result to compare with for: {names}{more} (hatched grey).",)
+
+
+def _scale_legend(ramps: Mapping[str, Sequence[str]], steps: Sequence[int],
+                  shades: Mapping[str, Shade]) -> tuple[LegendRow, ...]:
+    """One row per side of a graded scale, then the tie / no-data swatches in use."""
+    rows = [LegendRow(heading, tuple(Swatch(fills[k], _bin_label(k, steps))
+                                     for k in range(len(steps) + 1)))
+            for heading, fills in ramps.items()]
+    extra = _tie_swatches(shades.values())
+    return (*rows, LegendRow("", tuple(extra))) if extra else tuple(rows)
+
+
+def _tie_swatches(shades: object) -> list[Swatch]:
+    seen = {s.category for s in shades if s.fill == TIE}  # type: ignore[attr-defined]
+    return [Swatch(TIE, category, hatched=True) for category in sorted(seen)]
+
+
+def _step(value: Decimal, steps: Sequence[int]) -> int:
+    return sum(1 for edge in steps if value >= edge)
+
+
+def _bin_label(step: int, steps: Sequence[int]) -> str:
+    if step == 0:
+        return f"< {steps[0]}"
+    if step == len(steps):
+        return f"{steps[-1]}+"
+    return f"{steps[step - 1]}–{steps[step]}"
+
+
+def _points(share: Fraction) -> Decimal:
+    """A fraction of the vote as percentage points, rounded once (half away from zero)."""
+    return percent(share.numerator, share.denominator)
+
+
+def _name(tabulation: Tabulation, candidate_id: str) -> str:
+    label = tabulation.returns.candidate(candidate_id).label
+    return label.title() if label.isupper() else label
+
+
+def _headline(tabulation: Tabulation) -> str:
+    total = tabulation.total
+    parts = [f"{_name(tabulation, cid)} {total.share(cid)}%" for cid in tabulation.leading
+             if total.of(cid)]
+    return ", ".join(dict.fromkeys(parts))
+
+
+def _units_phrase(tabulation: Tabulation, n: int) -> str:
+    if n == 1:
+        return f"1 {_level_name(tabulation)}"
+    return f"{n} {LEVEL_PLURALS.get(tabulation.level, 'units')}"
+
+
+def _level_name(tabulation: Tabulation) -> str:
+    return {UnitKind.COG: "council of government"}.get(tabulation.level, str(tabulation.level))
+
+
+def _title(returns: Returns) -> str:
+    election = returns.election
+    where = "the United States" if election.state == "US" else STATE_NAMES[election.state]
+    office = {"president": "presidential"}.get(election.office, election.office)
+    return election.name or f"{election.year} {office} election in {where}"
+
+
+def _source(returns: Returns) -> str:
+    source = f"Source: {returns.source}" if returns.source else "Source: electoral results store"
+    return f"{source}. {ATTRIBUTION}."
