@@ -1,0 +1,67 @@
+"""Breaking a tie for first (a winner) or last (a loser) place, in each of RCTab's modes."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from decimal import Decimal
+
+from electoral.errors import Problem, ValidationError
+from electoral.tabulate.rcv_java import JavaRandom, hash_set_copy_order, java_sort_key
+from electoral.tabulate.rcv_rules import Tiebreak
+
+
+def break_tie(tied: Sequence[int], names: Sequence[str], mode: Tiebreak,
+              permutation: Sequence[str], previous: Sequence[Mapping[int, Decimal]],
+              random: JavaRandom | None, selecting_winner: bool, round_number: int,
+              votes: Decimal) -> int:
+    """The candidate (index into ``names``) chosen from ``tied``.
+
+    ``previous`` holds the earlier rounds' tallies, oldest first; ``permutation`` the tie-break
+    order of names (declared, or generated). Modes that need an operator raise a ValidationError:
+    a count run from the command line cannot stop and ask.
+    """
+    ordered = sorted(tied, key=lambda c: java_sort_key(names[c]))
+    if mode in (Tiebreak.CANDIDATE_ORDER, Tiebreak.GENERATE_PERMUTATION):
+        search = list(permutation) if selecting_winner else list(reversed(permutation))
+        for name in search:
+            if name in {names[c] for c in ordered}:
+                return names.index(name)
+        raise _needs_operator(ordered, names, round_number, votes, "is not in the tie-break order")
+    if mode == Tiebreak.RANDOM:
+        return _random(ordered, random)
+    if mode == Tiebreak.ASK:
+        raise _needs_operator(ordered, names, round_number, votes, "must be settled by an operator")
+    return _previous_rounds(ordered, names, mode, previous, random, selecting_winner,
+                            round_number, votes)
+
+
+def _random(ordered: Sequence[int], random: JavaRandom | None) -> int:
+    if random is None:
+        raise ValidationError([Problem("bad-rule", "a random tie-break needs a randomSeed",
+                                       field="randomSeed")])
+    return ordered[int(random.next_double() * len(ordered))]
+
+
+def _previous_rounds(ordered: list[int], names: Sequence[str], mode: Tiebreak,
+                     previous: Sequence[Mapping[int, Decimal]], random: JavaRandom | None,
+                     selecting_winner: bool, round_number: int, votes: Decimal) -> int:
+    contenders = ordered
+    for tally in reversed(previous):
+        in_order = [names.index(n) for n in hash_set_copy_order([names[c] for c in contenders])]
+        counts = {c: tally.get(c, Decimal(0)) for c in in_order}
+        best = max(counts.values()) if selecting_winner else min(counts.values())
+        contenders = [c for c in in_order if counts[c] == best]
+        if len(contenders) == 1:
+            return contenders[0]
+    if mode == Tiebreak.PREVIOUS_THEN_RANDOM:
+        return _random(contenders, random)
+    raise _needs_operator(contenders, names, round_number, votes, "must be settled by an operator")
+
+
+def _needs_operator(tied: Sequence[int], names: Sequence[str], round_number: int, votes: Decimal,
+                    why: str) -> ValidationError:
+    who = ", ".join(names[c] for c in tied)
+    return ValidationError([Problem(
+        "tie-needs-operator", f"round {round_number}: the tie between {who} ({votes} votes each) "
+        f"{why}; choose another tiebreakMode (e.g. random with a randomSeed) or settle it by law",
+        field="tiebreakMode")])
