@@ -274,6 +274,32 @@ def college(
 
 # ---- end of electors commands -------------------------------------------------------------------
 
+# ---- formats and history: history, export ------------------------------------------------------
+
+
+class HistoryFormat(StrEnum):
+    text = "text"
+    json = "json"
+
+
+@app.command()
+def history(
+    unit: Annotated[str, typer.Argument(
+        help='A state (MO), a county FIPS code (29019) or "Boone County, MO".')],
+    fmt: Annotated[HistoryFormat, typer.Option("--format", "-f")] = HistoryFormat.text,
+    out: Annotated[Path | None, typer.Option(help="Write to this file instead of stdout.")] = None,
+    db: DbOption = None,
+) -> None:
+    """One county's or state's record: winners, margins, swing, lean, bellwether, last times."""
+    from electoral.analyze.history import history as unit_history
+    from electoral.report.history import render_history
+
+    with opened(db) as store:
+        text = render_history(unit_history(store, unit), fmt.value)
+    emit(text, out)
+
+# ---- end of formats and history -----------------------------------------------------------------
+
 
 def main() -> None:
     app()

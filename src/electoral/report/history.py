@@ -1,0 +1,112 @@
+"""Render a unit's history (``electoral.analyze.history``) as text or JSON. Nothing is computed
+here beyond rounding the exact margins for display (half away from zero, once)."""
+
+from __future__ import annotations
+
+import io
+import json
+from decimal import Decimal
+from fractions import Fraction
+
+from rich.console import Console
+from rich.table import Table
+
+from electoral.analyze.history import DEMOCRATIC, REPUBLICAN, History, Year
+from electoral.model import UnitKind
+from electoral.tabulate.rollup import percent
+
+YES_NO = {True: "yes", False: "no", None: "–"}
+
+
+def points(value: Fraction | None, places: int = 1) -> Decimal | None:
+    """A margin as percentage points, rounded once, half away from zero."""
+    if value is None:
+        return None
+    return percent(value.numerator, value.denominator, places)
+
+
+def lean(value: Fraction | None) -> str:
+    """``D+4.2``, ``R+12.0``, ``even`` or ``–`` (unknown)."""
+    shown = points(value)
+    if shown is None:
+        return "–"
+    if shown == 0:
+        return "even"
+    return f"{'D' if shown > 0 else 'R'}+{abs(shown)}"
+
+
+def render_history(history: History, fmt: str = "text") -> str:
+    if fmt == "json":
+        return json.dumps(_as_dict(history), indent=2) + "\n"
+    table = Table(title=f"{history.place.name}: presidential elections in the store")
+    for header in ("year", "winner", "D", "R", "margin", "swing", "vs state", "vs nation",
+                   "president", "with winner"):
+        table.add_column(header, justify="right" if header not in ("winner", "president") else
+                         "left")
+    is_state = history.place.kind is UnitKind.STATE
+    for year in history.years:
+        table.add_row(str(year.year), year.winner or "tie", _share(year, DEMOCRATIC),
+                      _share(year, REPUBLICAN), lean(year.margin), lean(year.swing),
+                      "–" if is_state else lean(year.lean), lean(year.national_lean),
+                      year.president or "–", YES_NO[year.with_winner])
+    out = io.StringIO()
+    console = Console(file=out, width=120, highlight=False)
+    console.print(table)
+    for line in summary(history):
+        console.print(line, markup=False)
+    return out.getvalue()
+
+
+def summary(history: History) -> list[str]:
+    """The record in sentences: flips, bellwether, the last time each party won."""
+    name = history.place.name
+    lines = []
+    for flip_year, before, after in history.flips:
+        lines.append(f"{flip_year}: flipped from {before} to {after}")
+    right, known = history.bellwether
+    if known:
+        lines.append(f"voted for the winner of the presidency {right} of {known} times"
+                     f" (current streak {history.streak})")
+    for party in (DEMOCRATIC, REPUBLICAN):
+        last = history.last_time(party)
+        lines.append(f"the last time {name} voted {party}: {last}" if last else
+                     f"{name} voted {party} in none of the stored elections")
+    for year in history.years:
+        if year.since is not None and year.since != _previous(history, year):
+            lines.append(f"{year.year}: {year.winner} for the first time since {year.since}")
+    if history.missing:
+        lines.append(f"no returns for {name} in: {', '.join(history.missing)}")
+    return lines
+
+
+def _previous(history: History, year: Year) -> int | None:
+    years = [y.year for y in history.years]
+    index = years.index(year.year)
+    return years[index - 1] if index else None
+
+
+def _share(year: Year, party: str) -> str:
+    return f"{percent(year.votes.get(party, 0), year.total, 1)}%"
+
+
+def _as_dict(history: History) -> dict[str, object]:
+    right, known = history.bellwether
+    return {
+        "unit": {"id": history.place.id, "name": history.place.name,
+                 "kind": str(history.place.kind), "state": history.place.state},
+        "years": [{"year": y.year, "election": y.election, "winner": y.winner,
+                   "votes": dict(y.votes), "total": y.total,
+                   "margin": str(points(y.margin, 2)), "swing": _num(y.swing),
+                   "state_margin": str(points(y.state_margin, 2)),
+                   "nation_margin": _num(y.nation_margin), "president": y.president,
+                   "with_winner": y.with_winner, "since": y.since} for y in history.years],
+        "flips": [{"year": y, "from": a, "to": b} for y, a, b in history.flips],
+        "bellwether": {"with_winner": right, "known": known, "streak": history.streak},
+        "last_time": {p: history.last_time(p) for p in (DEMOCRATIC, REPUBLICAN)},
+        "missing": list(history.missing),
+    }
+
+
+def _num(value: Fraction | None) -> str | None:
+    shown = points(value, 2)
+    return None if shown is None else str(shown)

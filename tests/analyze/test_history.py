@@ -1,0 +1,103 @@
+"""History over the MEDSL county file 2000–2020: flips, swing, lean, bellwether, last times.
+
+The expected flips are the seed articles' lists (Wikipedia, "2004 United States presidential
+election in Missouri" / "… in Connecticut"): counties that went from Gore in 2000 to Bush in 2004.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from electoral.analyze.history import every_flip, find_place, flips_between, history
+from electoral.api import import_path
+from electoral.cli import app
+from electoral.errors import NotFoundError
+from electoral.model import UnitKind
+from electoral.store import Store
+
+FILE = "data/county_presidential/countypres_2000-2020.csv.gz"
+MO_2004_FLIPS = {"Boone", "Buchanan", "Clay", "Jefferson", "Mississippi", "New Madrid",
+                 "Pemiscot", "Ray", "Saline", "Washington"}
+
+
+@pytest.fixture(scope="module")
+def county_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from tests.conftest import SHARED
+
+    if not SHARED.is_dir():
+        pytest.skip(f"{SHARED} is absent: these tests read the real data in ../shared")
+    path = tmp_path_factory.mktemp("history") / "county.duckdb"
+    with Store(path) as store:
+        import_path(store, SHARED / FILE)
+    return path
+
+
+def test_the_articles_flips_are_reproduced(county_store: Path) -> None:
+    with Store(county_store, read_only=True) as store:
+        missouri = flips_between(store, "MO", 2000, 2004)
+        connecticut = flips_between(store, "CT", 2000, 2004)
+    assert {f.unit.name.removesuffix(" County") for f in missouri.flips
+            if (f.earlier_winner, f.later_winner) == ("Democratic", "Republican")} == MO_2004_FLIPS
+    assert not [f for f in missouri.flips if f.later_winner == "Democratic"]
+    assert [(f.unit.name, f.earlier_winner, f.later_winner) for f in connecticut.flips] == \
+        [("Litchfield County", "Democratic", "Republican")]
+
+
+def test_boone_county_record(county_store: Path) -> None:
+    with Store(county_store, read_only=True) as store:
+        boone = history(store, "Boone County, MO")
+    assert boone.place.id == "29019"
+    assert [y.year for y in boone.years] == [2000, 2004, 2008, 2012, 2016, 2020]
+    assert boone.flips == ((2004, "Democratic", "Republican"), (2008, "Republican", "Democratic"))
+    assert boone.last_time("Republican") == 2004
+    by_year = {y.year: y for y in boone.years}
+    assert by_year[2008].since == 2000
+    # Swing is the change of margin; lean is the margin against the state's.
+    assert by_year[2008].swing == by_year[2008].margin - by_year[2004].margin
+    assert by_year[2004].lean == by_year[2004].margin - by_year[2004].state_margin
+    # The presidency's winner comes from the electors wherever the electoral count is known:
+    assert by_year[2016].president == "Republican" and by_year[2016].with_winner is False
+    assert by_year[2020].president == "Democratic" and by_year[2020].with_winner is True
+
+
+def test_state_record_and_nation(county_store: Path) -> None:
+    with Store(county_store, read_only=True) as store:
+        ohio = history(store, "OH")
+    assert ohio.place.kind is UnitKind.STATE
+    assert all(y.nation_margin is not None for y in ohio.years)
+    right, known = ohio.bellwether
+    assert known >= 4 and right == known - 1  # Ohio missed only 2020 among 2004–2020
+
+
+def test_every_flip_walks_consecutive_elections(county_store: Path) -> None:
+    with Store(county_store, read_only=True) as store:
+        pairs = [(a, b) for a, b, _ in every_flip(store, "CT")]
+    assert pairs == [(2000, 2004), (2004, 2008), (2008, 2012), (2012, 2016), (2016, 2020)]
+
+
+@pytest.mark.parametrize("query, expected", [
+    ("MO", ("MO", UnitKind.STATE)), ("missouri", ("MO", UnitKind.STATE)),
+    ("29019", ("29019", UnitKind.COUNTY)), ("1001", ("01001", UnitKind.COUNTY)),
+    ("Boone County, MO", ("29019", UnitKind.COUNTY)), ("St. Louis City, Missouri",
+                                                       ("29510", UnitKind.COUNTY)),
+])
+def test_places(query: str, expected: tuple[str, UnitKind]) -> None:
+    place = find_place(query)
+    assert (place.id, place.kind) == expected
+
+
+def test_unknown_places_say_how_to_ask() -> None:
+    with pytest.raises(NotFoundError, match="Boone County, MO"):
+        find_place("Nowhere, MO")
+
+
+def test_cli_history(county_store: Path) -> None:
+    runner = CliRunner()
+    result = runner.invoke(app, ["history", "29019", "--db", str(county_store), "-f", "json"])
+    assert result.exit_code == 0, result.output
+    assert '"last_time"' in result.output and '"Republican": 2004' in result.output
+    missing = runner.invoke(app, ["history", "Nowhere, MO", "--db", str(county_store)])
+    assert missing.exit_code == 1
