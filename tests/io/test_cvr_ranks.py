@@ -86,3 +86,23 @@ def test_header_without_ranks_and_ragged_row_are_errors() -> None:
     with pytest.raises(ValidationError) as caught:
         read_rank_matrix(io.BytesIO(b"rank1,rank2\nx,y\nx,y,z\n"), "h.csv")
     assert caught.value.problems[0].code == "malformed-file"
+
+
+@settings(max_examples=40, deadline=None)
+@given(BALLOTS, st.sampled_from([4, 9]))
+def test_collapse_counts_each_distinct_ranking_once(ballots: list[list[str | None]],
+                                                   width: int) -> None:
+    from collections import Counter
+
+    from electoral.io.cvr_ranks import RankMatrix, collapse
+    blocks = list(iter_rank_matrices(io.BytesIO(_file(ballots)), "gen.csv", block_size=64))
+    if width > 4:  # the general path: rankings too wide for one int64 key
+        blocks = [RankMatrix(b.names, np.pad(b.ranks, ((0, 0), (0, width - 4)),
+                                             constant_values=-1)) for b in blocks]
+    profile = collapse(blocks)
+    assert profile.ballots == len(ballots)
+    names = profile.names
+    got = Counter({tuple(names[c] if c >= 0 else None for c in row[:4]): n
+                   for row, n in zip(profile.ranks.tolist(), profile.counts.tolist(), strict=True)})
+    assert len(got) == len(profile) and all(c == -1 for row in profile.ranks for c in row[4:])
+    assert got == Counter(tuple(c or None for c in b) for b in ballots)

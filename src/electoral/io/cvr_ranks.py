@@ -8,13 +8,15 @@ Two ways in: ``read_ranks`` gives ``CastVoteRecord``s like every other reader; `
 is the fast path for a city's million ballots — pyarrow parses, each rank column is
 dictionary-encoded, and the result is an ``n x N`` int32 matrix of candidate indices into ``names``
 (-1 = blank), which the tabulator counts without making a Python object per ballot.
-``iter_rank_matrices`` does the same a block at a time, for files larger than memory.
+``iter_rank_matrices`` does the same a block at a time, for files larger than memory, and
+``collapse`` folds blocks into the distinct rankings with their counts (bounded by the number of
+possible rankings, not of ballots), so a hundred million ballots stream through in little memory.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import BinaryIO
 
@@ -32,13 +34,63 @@ KEPT = ("id", "precinct", "batch")
 
 @dataclass(frozen=True, slots=True)
 class RankMatrix:
-    """Ballots as candidate indices: ``ranks[b, r]`` is ballot b's choice at rank r+1, -1 blank."""
+    """Ballots as candidate indices: ``ranks[b, r]`` is ballot b's choice at rank r+1, -1 blank.
+    ``counts[b]`` (when not None) is how many ballots row b stands for."""
 
     names: tuple[str, ...]
-    ranks: np.ndarray  # shape (ballots, max rank), int32
+    ranks: np.ndarray  # shape (rows, max rank), int32
+    counts: np.ndarray | None = None  # shape (rows,), int64
 
     def __len__(self) -> int:
         return int(self.ranks.shape[0])
+
+    @property
+    def ballots(self) -> int:
+        return len(self) if self.counts is None else int(self.counts.sum())
+
+
+def collapse(blocks: Iterable[RankMatrix]) -> RankMatrix:
+    """The distinct rankings of all blocks, each once, with how many ballots hold it.
+
+    Blocks must share their names' order (as ``iter_rank_matrices`` gives them). Memory grows with
+    the number of distinct rankings, never with the number of ballots.
+    """
+    names: tuple[str, ...] = ()
+    width = 0
+    rows = np.zeros((0, 0), np.int32)
+    counts = np.zeros(0, dtype=np.int64)
+    for block in blocks:
+        names, width = block.names, max(width, block.ranks.shape[1])
+        ranks = np.concatenate([_widen(rows, width), _widen(block.ranks, width)])
+        weights = np.concatenate([counts, np.ones(len(block), np.int64)
+                                  if block.counts is None else block.counts])
+        rows, inverse = _unique_rows(ranks)
+        counts = np.bincount(inverse, weights=weights, minlength=len(rows)).astype(np.int64)
+    return RankMatrix(names, rows.astype(np.int32), counts)
+
+
+def _unique_rows(ranks: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Distinct rows (sorted) and, per input row, the index of its distinct row."""
+    width = ranks.shape[1]
+    if width <= 7 and (ranks.size == 0 or ranks.max() < 255):
+        # each rank in one byte (0 = blank): one int64 key per row, far faster than rows
+        keys = np.zeros(len(ranks), np.int64)
+        for column in range(width):
+            keys = (keys << 8) | (ranks[:, column].astype(np.int64) + 1)
+        unique, inverse = np.unique(keys, return_inverse=True)
+        rows = np.empty((len(unique), width), np.int32)
+        for column in range(width - 1, -1, -1):
+            rows[:, column] = (unique & 0xFF) - 1
+            unique = unique >> 8
+        return rows, inverse.ravel()
+    rows, inverse = np.unique(ranks, axis=0, return_inverse=True)
+    return rows, inverse.ravel()
+
+
+def _widen(ranks: np.ndarray, width: int) -> np.ndarray:
+    if ranks.shape[1] == width:
+        return ranks
+    return np.pad(ranks, ((0, 0), (0, width - ranks.shape[1])), constant_values=-1)
 
 
 def read_ranks(stream: BinaryIO, source_name: str,
@@ -209,4 +261,4 @@ def _arrow_line(exc: Exception) -> int | None:
     return int(match.group(1)) if match else None
 
 
-__all__ = ["RankMatrix", "iter_rank_matrices", "read_rank_matrix", "read_ranks"]
+__all__ = ["RankMatrix", "collapse", "iter_rank_matrices", "read_rank_matrix", "read_ranks"]
