@@ -271,10 +271,19 @@ def electors_section(analysis: CollegeAnalysis, state: str, fmt: ElectorsFormat 
     heading = {"wiki": "==Electors==", "md": "## Electors"}.get(fmt.value, "Electors")
     body = [heading, "", *lines]
     if slate:
-        body += ["", f"The electors from {state_name(state)} were:"]
+        body += ["", f"The electors from {state_name(state)}{_pledged_to(college, contests)} were:"]
         body += [f"{'#' if fmt is ElectorsFormat.WIKI else f'{i}.'} {name}"
                  for i, name in enumerate(slate, start=1)]
     return "\n".join(body) + "\n"
+
+
+def _pledged_to(college: College, contests: tuple[Contest, ...]) -> str:
+    winners = {c.winner for c in contests}
+    if len(winners) != 1 or None in winners:
+        return ""
+    (key,) = winners
+    mate = college.nominees[key].running_mate if key in college.nominees else None
+    return f", all pledged to {college.name(key)}" + (f" and {mate}" if mate else "")
 
 
 def _section_prose(college: College, state: str, contests: tuple[Contest, ...]) -> list[str]:
