@@ -278,10 +278,9 @@ def electors_section(analysis: CollegeAnalysis, state: str, fmt: ElectorsFormat 
 
 
 def _pledged_to(college: College, contests: tuple[Contest, ...]) -> str:
-    winners = {c.winner for c in contests}
-    if len(winners) != 1 or None in winners:
+    if len({c.winner for c in contests}) != 1 or contests[0].winner is None:
         return ""
-    (key,) = winners
+    key = contests[0].winner
     mate = college.nominees[key].running_mate if key in college.nominees else None
     return f", all pledged to {college.name(key)}" + (f" and {mate}" if mate else "")
 

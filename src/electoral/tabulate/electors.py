@@ -151,7 +151,9 @@ class College:
     scenario: str = ""  # a description of the flips and swing applied, "" for the actual result
 
     def name(self, key: str | None) -> str:
-        return self.nominees[key].name if key in self.nominees else (key or "")
+        if key is None:
+            return ""
+        return self.nominees[key].name if key in self.nominees else key
 
     def ranking(self) -> list[str]:
         """Nominee keys by votes cast, then pledged, most first."""
@@ -195,7 +197,8 @@ def state_votes(returns: Returns) -> StateVotes:
     votes = {c.id: table.total.of(c.id) for c in real}
     nominees = tuple(Nominee(c.id, c.name, returns.party_name(c.party), c.running_mate, c.party)
                      for c in real)
-    slate = tuple(str(name) for name in returns.extras.get("electors", ()) or ())
+    listed = returns.extras.get("electors")
+    slate = tuple(str(name) for name in listed) if isinstance(listed, list | tuple) else ()
     return StateVotes(state, votes, table.total.total, nominees, _district_votes(returns, real),
                       slate)
 
@@ -365,7 +368,8 @@ def _nominees(states: list[StateVotes]) -> dict[str, Nominee]:
     first: dict[str, Nominee] = {}
     for sv in states:
         for nominee in sv.nominees:
-            labels.setdefault(nominee.key, Counter())[nominee.name] += sv.votes.get(nominee.key, 0)
+            votes = int(sv.votes.get(nominee.key, 0))
+            labels.setdefault(nominee.key, Counter())[nominee.name] += votes
             if nominee.key not in first or (nominee.running_mate and
                                             not first[nominee.key].running_mate):
                 first[nominee.key] = nominee

@@ -16,7 +16,7 @@ fewest that make the runner-up lead), chosen over the winner's contests by an ex
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from decimal import Decimal, InvalidOperation
 from fractions import Fraction
@@ -114,9 +114,10 @@ def swing_state(votes: StateVotes, swing: Fraction) -> StateVotes:
     return replace(votes, votes=_swing(votes.votes, votes.total, swing), districts=districts)
 
 
-def _swing(votes, total: int, swing: Fraction) -> dict[str, Fraction]:  # type: ignore[no-untyped-def]
+def _swing(votes: Mapping[str, Fraction | int], total: int,
+           swing: Fraction) -> dict[str, Fraction | int]:
     moved = swing * total / 200  # half the margin's points, as votes
-    out = {k: Fraction(v) for k, v in votes.items()}
+    out: dict[str, Fraction | int] = {k: Fraction(v) for k, v in votes.items()}
     if "democratic" in out or "republican" in out:
         out["democratic"] = max(out.get("democratic", Fraction(0)) + moved, Fraction(0))
         out["republican"] = max(out.get("republican", Fraction(0)) - moved, Fraction(0))
