@@ -72,3 +72,16 @@ def test_margin_checked_at_stated_precision(tmp_path: Path, minimal_article, sta
     path.write_text(minimal_article(margin_pct=stated))
     kinds = {d.kind for d in check_paths([path]) if d.column == "Margin %"}
     assert kinds == ({kind} if kind else set())
+
+
+def test_poll_shares_must_add_up(tmp_path: Path, minimal_article) -> None:
+    text = minimal_article() + (
+        "\n===Polling===\nKerry vs. Bush\n"
+        "| Poll source | Date(s) administered | Sample size | Margin of error | John Kerry | "
+        "George W. Bush | Other / Undecided |\n"
+        "| Good Poll | May 1, 2004 | 800 (LV) | ± 3.5% | 52% | 42% | 6% |\n"
+        "| Bad Poll | May 2, 2004 | 600 (RV) | ± 4.0% | 52% | 42% | 16% |\n")
+    path = tmp_path / "polls.txt"
+    path.write_text(text)
+    found = [d for d in check_paths([path]) if d.table == "Kerry vs. Bush"]
+    assert [(d.row, d.kind) for d in found] == [("Bad Poll (May 2, 2004)", Kind.ERROR)]

@@ -57,7 +57,7 @@ def check_article(article: Article) -> list[Discrepancy]:
     """Every disagreement between what ``article`` states and what its raw counts give."""
     found: list[Discrepancy] = []
     checks = {TableKind.RESULTS: _results, TableKind.UNITS: _units, TableKind.INFOBOX: _infobox,
-              TableKind.ROUNDS: _rounds, TableKind.DISTRICTS: _districts}
+              TableKind.ROUNDS: _rounds, TableKind.DISTRICTS: _districts, TableKind.POLLS: _polls}
     for table in article.tables:
         found.extend(checks[table.kind](_Context(article, table)))
     return found
@@ -241,6 +241,17 @@ def _districts(ctx: _Context) -> Iterator[Discrepancy]:
         if sum(c.value for c in shares) > 100 + slack:
             yield ctx.found(row, "all", " + ".join(c.text for c in shares), "≤ 100%",
                             "the shares add up to more than 100%")
+
+
+def _polls(ctx: _Context) -> Iterator[Discrepancy]:
+    """A poll's shares, "other / undecided" included, add up to 100% within their rounding."""
+    for row in ctx.table.rows:
+        shares = [c for c in row.cells[2:] if c is not None]
+        total = sum(c.value for c in shares)
+        slack = sum(Decimal(5).scaleb(-c.places - 1) for c in shares)
+        if shares and abs(total - 100) > slack:
+            yield ctx.found(row, "all options", " + ".join(c.text for c in shares),
+                            Decimal(100), f"the options add up to {total}%")
 
 
 def _rounds(ctx: _Context) -> Iterator[Discrepancy]:

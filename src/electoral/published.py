@@ -16,6 +16,7 @@ class TableKind(StrEnum):
     UNITS = "units"  # per county / council of government: two leading, other, margin, total
     DISTRICTS = "districts"  # per congressional district: shares only
     ROUNDS = "rounds"  # ranked-choice rounds
+    POLLS = "polls"  # opinion polls of one match-up: sample size, margin of error, shares
 
 
 @dataclass(frozen=True, slots=True)

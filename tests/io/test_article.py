@@ -124,3 +124,14 @@ def test_a_unit_row_without_counts_is_refused() -> None:
     problem = caught.value.problems[0]
     assert (problem.line, problem.field) == (12, "George W. Bush #")
     assert "n/a" in problem.message
+
+
+def test_polls_are_read_per_matchup(seed) -> None:
+    polls = [t for t in article(seed, "2024-CT-president").tables if t.kind == TableKind.POLLS]
+    assert [t.title for t in polls][:2] == ["Kamala Harris vs. Donald Trump vs. Robert F. Kennedy Jr.",
+                                            "Joe Biden vs. Donald Trump"]
+    massinc = polls[0].rows[0]
+    assert massinc.label == "MassINC Polling Group (September 12–18, 2024)"
+    assert [c.text for c in massinc.cells if c] == ["800", "3.7%", "52%", "37%", "3%", "8%"]
+    # The "Joe Biden withdraws from the race" row is an event, not a poll.
+    assert len(polls[1].rows) == 5

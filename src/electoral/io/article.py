@@ -240,7 +240,8 @@ def _candidate_by_header(builder: _Builder, header: str) -> str | None:
 # ---- tables -----------------------------------------------------------------------------------
 
 def _tables(lines: list[_Line]) -> Iterator[tuple[str, list[_Line], str]]:
-    """Each pipe table with the heading of its section and its caption (if any)."""
+    """Each pipe table with the heading of its section and its caption: a ``- … **`` caption
+    line, else the line of text just above the table (a poll's match-up)."""
     section, caption, block = "", "", []
     for line in [*lines, _Line(len(lines) + 1, "")]:
         stripped = line.text.strip()
@@ -252,9 +253,11 @@ def _tables(lines: list[_Line]) -> Iterator[tuple[str, list[_Line], str]]:
             block, caption = [], ""
         heading = HEADING.match(stripped)
         if heading:
-            section = heading[2].strip()
+            section, caption = heading[2].strip(), ""
         elif stripped.startswith("- ") and stripped.endswith("**"):
             caption = stripped.split("|")[-1].strip(" *")
+        elif stripped and not stripped.startswith("<"):
+            caption = stripped
 
 
 def _cells(line: _Line) -> list[str]:
@@ -275,6 +278,8 @@ def _read_table(builder: _Builder, election: Election, section: str, block: list
         _read_unit_table(builder, election, block, section)
     elif header and header[0] == "Candidate" and "Round 1" in header:
         _read_rounds_table(builder, block, caption or section)
+    elif header and header[0] == "Poll source":
+        _read_polls_table(builder, block, caption or section)
 
 
 def _read_results_table(builder: _Builder, election: Election, block: list[_Line]) -> None:
@@ -432,3 +437,21 @@ def _read_rounds_table(builder: _Builder, block: list[_Line], title: str) -> Non
             f"eliminated after column {eliminated}" if eliminated is not None else "")))
     builder.tables.append(PublishedTable(TableKind.ROUNDS, title, block[0].number,
                                          tuple(columns), tuple(rows)))
+
+
+def _read_polls_table(builder: _Builder, block: list[_Line], matchup: str) -> None:
+    """Polls of one match-up: sample size, margin of error and each option's share."""
+    header = _cells(block[0])
+    options = tuple(header[4:])
+    rows = []
+    for line in block[1:]:
+        cells = _cells(line)
+        shares = tuple(parse_figure(c) for c in cells[4:4 + len(options)])
+        if len(cells) < 4 + len(options) or all(f is None for f in shares):
+            continue  # an event row ("Joe Biden withdraws from the race.")
+        sample = parse_figure(cells[2].split("(")[0])
+        error = parse_figure(cells[3].replace("±", "").strip())
+        label = f"{cells[0] or '(unnamed poll)'} ({cells[1]})"
+        rows.append(PublishedRow(label, line.number, (sample, error, *shares)))
+    builder.tables.append(PublishedTable(TableKind.POLLS, matchup, block[0].number,
+                                         ("Sample size", "Margin of error", *options), tuple(rows)))
