@@ -63,3 +63,27 @@ def seed(shared: Path):
 @pytest.fixture(name="minimal_article")
 def minimal_article_fixture():
     return minimal_article
+
+
+# ---- golden files: `pytest --update-golden` rewrites them from what the code produces now ------
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--update-golden", action="store_true",
+                     help="rewrite golden files from the current output instead of comparing")
+
+
+@pytest.fixture
+def golden(request: pytest.FixtureRequest):
+    """Compare text with a golden file beside the test (``golden/NAME``)."""
+    folder = Path(request.path).parent / "golden"
+    update = request.config.getoption("--update-golden")
+
+    def check(name: str, text: str) -> None:
+        path = folder / name
+        if update or not path.exists():
+            folder.mkdir(exist_ok=True)
+            path.write_text(text, encoding="utf-8")
+            if not update:
+                pytest.fail(f"golden file {path} was missing and has been written; check it in")
+        assert text == path.read_text(encoding="utf-8"), f"{name} differs (--update-golden)"
+    return check

@@ -197,7 +197,7 @@ def render_wiki(view: ResultsView) -> str:
         lines.append(f'! colspan="2" | {name}<br />{party}')
     lines += ['! colspan="2" | Various candidates<br />Other parties', '! colspan="2" | Margin',
               '! rowspan="2" | Total votes cast', "|-"]
-    lines.append("! # !! % " * (len(view.columns) + 2))
+    lines.append("! " + " !! ".join(["#", "%"] * (len(view.columns) + 2)))
     for cells in _body(view):
         lines += ["|-", "| " + " || ".join(cells)]
     lines.append("|}")

@@ -1,0 +1,55 @@
+"""Results tables in every format, pinned by golden files (regenerate with --update-golden)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import pytest
+
+from electoral.analyze.compare import compare
+from electoral.api import published_from_text
+from electoral.io import Format
+from electoral.io.sample import bundled_samples
+from electoral.report.tables import OutputFormat, render, results_view
+from electoral.tabulate.rollup import roll_up
+
+SAMPLES = {name.removesuffix(".sample.json"): text for name, text in bundled_samples()}
+
+
+def returns(election: str):
+    return published_from_text(election, SAMPLES[election], Format.SAMPLE).returns
+
+
+CASES = [(e, level) for e in SAMPLES for level in ("state", "county")] + [
+    ("2024-CT-president", "cog")]
+
+
+@pytest.mark.parametrize("fmt", ["md", "wiki", "csv", "json", "html", "text"])
+@pytest.mark.parametrize("election,level", CASES)
+def test_rendering_is_pinned(golden, election: str, level: str, fmt: str) -> None:
+    text = render(results_view(roll_up(returns(election), level)), fmt)
+    golden(f"{election}-{level}.{fmt}", text)
+
+
+def test_every_number_in_csv_is_exact() -> None:
+    table = roll_up(returns("2004-MO-president"), "county")
+    rows = list(csv.DictReader(io.StringIO(render(results_view(table), OutputFormat.CSV))))
+    assert len(rows) == 116
+    for row in rows:
+        votes = int(row["George W. Bush votes"]) + int(row["John Kerry votes"]) + int(
+            row["other votes"])
+        assert votes == int(row["total"])
+        assert int(row["margin votes"]) == int(row["George W. Bush votes"]) - int(
+            row["John Kerry votes"])
+
+
+def test_comparison_in_json_and_text(golden) -> None:
+    later = roll_up(returns("2024-CT-president"), "county")
+    earlier = roll_up(returns("2004-CT-president"), "county")
+    view = results_view(later, compare(later, earlier))
+    document = json.loads(render(view, "json"))
+    assert document["compare"] == "2004-CT-president"
+    assert document["flips"] == [{"unit": "Windham", "from": "Democratic", "to": "Republican"}]
+    golden("2024-CT-vs-2004-county.text", render(view, "text"))
