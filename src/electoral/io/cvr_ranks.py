@@ -150,8 +150,8 @@ def iter_rank_matrices(stream: BinaryIO | str, source_name: str,
 # ---- parsing ----
 
 def _text_columns(header: list[str]) -> pacsv.ConvertOptions:
-    """Every column is text and an empty cell is null (a blank ranking)."""
-    return pacsv.ConvertOptions(strings_can_be_null=True, quoted_strings_can_be_null=True,
+    """Every column is text; an empty cell stays "" (a blank ranking), so nothing is null."""
+    return pacsv.ConvertOptions(strings_can_be_null=False,
                                 column_types={name: pa.string() for name in header})
 
 
@@ -215,14 +215,14 @@ def _check_max_rank(table: pa.Table, rank_columns: list[tuple[int, str]], option
     for rank, column in rank_columns:
         if rank <= options.max_rankings:
             continue
-        valid = pc.is_valid(pc.utf8_trim_whitespace(table.column(column)))
-        marked = np.flatnonzero(valid.to_numpy(zero_copy_only=False))
-        for row in marked[:20]:
-            value = table.column(column)[int(row)].as_py()
-            if value.strip():
-                problems.add("rank-out-of-range", f"ballot {first_line + row}: rank {rank} "
-                             f"({value!r}) is above the maximum of {options.max_rankings}",
-                             first_line + int(row) + 1, column)
+        values = table.column(column)
+        if not pc.any(pc.not_equal(pc.utf8_trim_whitespace(values), "")).as_py():
+            continue
+        marked = [(row, v) for row, v in enumerate(values.to_pylist()) if v.strip()]
+        for row, value in marked[:20]:
+            problems.add("rank-out-of-range", f"ballot {first_line + row}: rank {rank} "
+                         f"({value!r}) is above the maximum of {options.max_rankings}",
+                         first_line + row + 1, column)
     problems.raise_if_any()
 
 
@@ -245,11 +245,18 @@ def _encode(table: pa.Table, rank_columns: list[tuple[int, str]], source_name: s
                 index[label] = len(names)
                 names.append(label)
             lookup[i] = index[label]
-        codes = encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False)
         if len(lookup):
-            safe = np.where(codes < 0, 0, codes)
-            matrix[:, position] = np.where(codes < 0, -1, lookup[safe])
+            matrix[:, position] = lookup[_codes(encoded.indices)]
     return RankMatrix(tuple(names), matrix)
+
+
+def _codes(indices: pa.Array) -> np.ndarray:
+    """Dictionary indices (never null here) as a numpy view, without pyarrow's pandas-aware
+    conversion (which imports pandas when it is installed)."""
+    width = indices.type.bit_width // 8
+    dtype = np.dtype(f"int{width * 8}")
+    return np.frombuffer(indices.buffers()[1], dtype=dtype, count=len(indices),
+                         offset=indices.offset * width)
 
 
 def _arrow_message(exc: Exception) -> str:

@@ -1,0 +1,285 @@
+"""Ranked-choice speed and memory (issue #4, part 5), printed as Markdown for BENCHMARKS.md.
+
+    python benchmarks/rcv_bench.py          # everything (a few minutes; ~4 GB of temporary CSV)
+    RCV_BENCH_SCALE=0.01 python benchmarks/rcv_bench.py    # the same at 1/100 of the sizes
+
+Every figure comes from a fresh child process (``--child KIND ...``) so its peak memory
+(``ru_maxrss``) is its own. The synthetic ballots are seeded: 12 candidates of unequal strength,
+up to 5 ranks, ballot lengths 0..5 (so some ballots exhaust and a few rank nobody). Measured:
+pyarrow parsing the million-ballot ranks CSV alone; electoral end to end on it (parse, encode,
+count every round); the round loop alone over 10 million ballots already in memory; 100 million
+ballots streamed from a CSV in blocks; and the Python peers on a smaller file, with their winners
+checked against electoral's.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.csv as pacsv
+
+CANDIDATES = 12
+RANKS = 5
+SEED = 2026
+SCALE = float(os.environ.get("RCV_BENCH_SCALE", "1"))
+SIZES = {"e2e": 1_000_000, "loop": 10_000_000, "stream": 100_000_000, "peers": 50_000}
+DATA = Path(tempfile.gettempdir()) / "electoral-bench"
+NAMES = tuple(f"Candidate {chr(65 + i)}" for i in range(CANDIDATES))
+
+
+# ---- synthetic ballots ----
+
+def synthetic(n: int, seed: int) -> np.ndarray:
+    """``n`` ballots as an n x RANKS int32 matrix of candidate indices, -1 blank (seeded)."""
+    out = np.empty((n, RANKS), np.int32)
+    strength = np.log(np.random.default_rng(SEED).dirichlet(np.full(CANDIDATES, 2.0)))
+    for start in range(0, n, 1_000_000):
+        rng = np.random.default_rng([seed, start])
+        size = min(1_000_000, n - start)
+        keys = rng.gumbel(size=(size, CANDIDATES)) + strength
+        order = np.argsort(-keys, axis=1)[:, :RANKS].astype(np.int32)
+        length = rng.choice(RANKS + 1, size=size, p=[0.02, 0.18, 0.2, 0.2, 0.2, 0.2])
+        order[np.arange(RANKS)[None, :] >= length[:, None]] = -1
+        out[start:start + size] = order
+    return out
+
+
+def write_csv(path: Path, n: int, seed: int) -> Path:
+    """A ranks CSV of ``n`` synthetic ballots (cached: the same n and seed give the same file)."""
+    if path.exists():
+        return path
+    DATA.mkdir(parents=True, exist_ok=True)
+    partial = path.with_suffix(".partial")
+    names = pa.array(NAMES)
+    with pacsv.CSVWriter(partial, pa.schema([(f"rank{k}", pa.string())
+                                             for k in range(1, RANKS + 1)])) as writer:
+        for start in range(0, n, 1_000_000):
+            block = synthetic(min(1_000_000, n - start), seed + start)
+            columns = [pa.DictionaryArray.from_arrays(
+                pa.array(block[:, k], mask=block[:, k] < 0), names).cast(pa.string())
+                for k in range(RANKS)]
+            writer.write_table(pa.table(columns, names=[f"rank{k}" for k in range(1, RANKS + 1)]))
+    partial.rename(path)
+    return path
+
+
+def size(kind: str) -> int:
+    return max(1000, int(SIZES[kind] * SCALE))
+
+
+def csv_for(kind: str) -> Path:
+    n = size(kind)
+    return write_csv(DATA / f"ranks_{n}_{SEED}.csv", n, SEED)
+
+
+# ---- counting: electoral's fast path over a rank matrix ----
+
+def count(ranks: np.ndarray, counts: np.ndarray | None, names: tuple[str, ...]) -> dict:
+    """Count IRV with electoral and summarise the result (winner, rounds, first-round leader)."""
+    from electoral.tabulate import rcv
+    fast = getattr(rcv, "count_matrix", None)
+    if fast is not None:
+        result = fast(ranks, counts, names=names)
+    else:  # no matrix fast path yet: distinct rankings through the general engine
+        result = _count_general(ranks, counts, names)
+    first = result.rounds[0].tally.votes
+    return {"winner": list(result.winners), "rounds": len(result.rounds),
+            "first_round": {k: str(v) for k, v in sorted(first.items())},
+            "eliminated": [d.candidate for r in result.rounds for d in r.eliminated],
+            "engine": "count_matrix" if fast else "tabulate_rcv (general)"}
+
+
+def _count_general(ranks: np.ndarray, counts: np.ndarray | None, names: tuple[str, ...]):
+    from electoral.io.cvr_ranks import RankMatrix, collapse
+    from electoral.tabulate.rcv import tabulate_rcv
+    from electoral.tabulate.rcv_rules import Ballots, Labels, Rules
+    profile = collapse([RankMatrix(names, ranks, counts)])
+    rows = tuple(tuple((r + 1, (int(c),)) for r, c in enumerate(row) if c >= 0)
+                 for row in profile.ranks.tolist())
+    labels = Labels(names, tuple(range(len(names))), (True,) * len(names))
+    ballots = Ballots(labels, rows, tuple(profile.counts.tolist()))
+    return tabulate_rcv(ballots, Rules(candidates=names, seed=SEED))
+
+
+# ---- the measurements, each run in a child process ----
+
+def child_parse(path: str) -> dict:
+    start = time.perf_counter()
+    table = pacsv.read_csv(path)
+    return {"seconds": time.perf_counter() - start, "rows": table.num_rows}
+
+
+def child_e2e(path: str) -> dict:
+    import electoral.tabulate.rcv  # noqa: F401  (imports are not part of the count, as for pyarrow)
+    from electoral.io.cvr_ranks import read_rank_matrix
+    start = time.perf_counter()
+    matrix = read_rank_matrix(path, Path(path).name)
+    parsed = time.perf_counter()
+    summary = count(matrix.ranks, None, matrix.names)
+    done = time.perf_counter()
+    return {"seconds": done - start, "read": parsed - start, "count": done - parsed,
+            "ballots": len(matrix), **summary}
+
+
+def child_loop(n: str) -> dict:
+    import electoral.tabulate.rcv  # noqa: F401
+    ranks = synthetic(int(n), SEED)
+    start = time.perf_counter()
+    summary = count(ranks, None, NAMES)
+    seconds = time.perf_counter() - start
+    return {"seconds": seconds, "ballots": int(n), "per_second": int(n) / seconds, **summary}
+
+
+def child_stream(path: str) -> dict:
+    from electoral.io.cvr_ranks import collapse, iter_rank_matrices
+    start = time.perf_counter()
+    profile = collapse(iter_rank_matrices(path, Path(path).name, block_size=32 << 20))
+    read = time.perf_counter()
+    summary = count(profile.ranks, profile.counts, profile.names)
+    done = time.perf_counter()
+    return {"seconds": done - start, "read": read - start, "ballots": profile.ballots,
+            "distinct": len(profile), **summary}
+
+
+def child_peers(path: str) -> dict:
+    from electoral.io.cvr_ranks import read_rank_matrix
+    matrix = read_rank_matrix(path, Path(path).name)
+    ballots = [tuple(matrix.names[c] for c in row if c >= 0) for row in matrix.ranks.tolist()]
+    start = time.perf_counter()
+    ours = count(matrix.ranks, None, matrix.names)
+    results = {"electoral": {"seconds": time.perf_counter() - start, "winner": ours["winner"]}}
+    for name, run in PEERS.items():
+        start = time.perf_counter()
+        try:
+            winner = sorted(run(ballots, matrix.names))
+            results[name] = {"seconds": time.perf_counter() - start, "winner": winner}
+        except Exception as exc:  # a peer that fails is reported, not fatal  # noqa: BLE001
+            results[name] = {"seconds": time.perf_counter() - start,
+                             "error": f"{type(exc).__name__}: {exc}"[:200]}
+    return {"ballots": len(ballots), "results": results}
+
+
+def _pyrankvote(ballots: list[tuple[str, ...]], names: tuple[str, ...]) -> list[str]:
+    import pyrankvote
+    people = {n: pyrankvote.Candidate(n) for n in names}
+    votes = [pyrankvote.Ballot(ranked_candidates=[people[c] for c in b]) for b in ballots]
+    result = pyrankvote.instant_runoff_voting(list(people.values()), votes)
+    return [c.name for c in result.get_winners()]
+
+
+def _votekit(ballots: list[tuple[str, ...]], names: tuple[str, ...]) -> list[str]:
+    from votekit import RankBallot, RankProfile
+    from votekit.elections import IRV
+    # grouped into weighted rankings: one RankBallot per ballot takes minutes at this size
+    profile = RankProfile(ballots=[RankBallot(ranking=tuple(frozenset({c}) for c in b), weight=n)
+                                   for b, n in Counter(ballots).items() if b], candidates=names)
+    return [c for group in IRV(profile, tiebreak="random", rng_seed=SEED).get_elected()
+            for c in group]
+
+
+def _votelib(ballots: list[tuple[str, ...]], names: tuple[str, ...]) -> list[str]:
+    from votelib.evaluate.sequential import TransferableVoteSelector
+    return list(TransferableVoteSelector().evaluate(dict(Counter(ballots)), 1))
+
+
+def _rcv(ballots: list[tuple[str, ...]], names: tuple[str, ...]) -> list[str]:
+    import rcv
+    schedule = rcv.PreferenceSchedule.from_ballots([b for b in ballots if b])
+    return list(rcv.FractionalSTV(schedule, seats=1).elect())
+
+
+PEERS: dict[str, Callable[[list[tuple[str, ...]], tuple[str, ...]], list[str]]] = {
+    "pyrankvote": _pyrankvote, "votekit": _votekit, "votelib": _votelib, "rcv": _rcv}
+CHILDREN = {"parse": child_parse, "e2e": child_e2e, "loop": child_loop, "stream": child_stream,
+            "peers": child_peers}
+
+
+def measure(kind: str, argument: str) -> dict:
+    """Run one measurement in a fresh interpreter; add its peak resident memory in MB."""
+    done = subprocess.run([sys.executable, __file__, "--child", kind, argument],
+                          capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        raise SystemExit(f"{kind} failed:\n{done.stderr}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def _child(kind: str, argument: str) -> None:
+    result = CHILDREN[kind](argument)
+    result["max_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(json.dumps(result))
+
+
+# ---- the report ----
+
+def report() -> str:
+    e2e_file, peers_file = csv_for("e2e"), csv_for("peers")
+    parse = min((measure("parse", str(e2e_file)) for _ in range(3)), key=lambda r: r["seconds"])
+    e2e = min((measure("e2e", str(e2e_file)) for _ in range(3)), key=lambda r: r["seconds"])
+    loop = measure("loop", str(size("loop")))
+    stream = measure("stream", str(csv_for("stream")))
+    peers = measure("peers", str(peers_file))
+    return "\n".join(_lines(parse, e2e, loop, stream, peers))
+
+
+def _lines(parse: dict, e2e: dict, loop: dict, stream: dict, peers: dict) -> list[str]:
+    ratio = e2e["seconds"] / parse["seconds"]
+    lines = [
+        "## Ranked-choice voting (issue #4)", "",
+        f"Command: `python benchmarks/rcv_bench.py` (scale {SCALE:g}); "
+        f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
+        f"numpy {np.__version__}, pyarrow {pa.__version__}. Engine: {e2e['engine']}.", "",
+        "| measurement | ballots | time | figure | peak memory | target |",
+        "|---|---:|---:|---:|---:|---|",
+        f"| pyarrow parses the ranks CSV alone | {parse['rows']:,} | {parse['seconds']:.3f} s "
+        f"| | {parse['max_rss_mb']:.0f} MB | |",
+        f"| electoral end to end (read {e2e['read']:.3f} s + count {e2e['count']:.3f} s) "
+        f"| {e2e['ballots']:,} | {e2e['seconds']:.3f} s | {ratio:.2f}x pyarrow "
+        f"| {e2e['max_rss_mb']:.0f} MB | <= 3x, <= 500 MB: "
+        f"{_met(ratio <= 3 and e2e['max_rss_mb'] <= 500)} |",
+        f"| round loop alone, ballots in memory | {loop['ballots']:,} | {loop['seconds']:.3f} s "
+        f"| {loop['per_second'] / 1e6:.1f} M ballots/s | {loop['max_rss_mb']:.0f} MB "
+        f"| >= 50 M/s: {_met(loop['per_second'] >= 50e6)} |",
+        f"| streamed from CSV in 32 MB blocks ({stream['distinct']:,} distinct rankings) "
+        f"| {stream['ballots']:,} | {stream['seconds']:.1f} s "
+        f"| {stream['ballots'] / stream['seconds'] / 1e6:.1f} M ballots/s "
+        f"| {stream['max_rss_mb']:.0f} MB | bounded memory |", "",
+        f"Winner {', '.join(e2e['winner'])} after {e2e['rounds']} rounds (1M); "
+        f"10M in memory: {', '.join(loop['winner'])}; "
+        f"streamed: {', '.join(stream['winner'])}.", "",
+        f"### Python peers on the same {peers['ballots']:,} ballots (one IRV count each)", "",
+        "| package | time | ballots/s | winner | agrees with electoral |",
+        "|---|---:|---:|---|---|"]
+    ours = peers["results"]["electoral"]["winner"]
+    for name, result in peers["results"].items():
+        rate = peers["ballots"] / result["seconds"] if result["seconds"] else 0
+        if "error" in result:
+            lines.append(f"| {name} | {result['seconds']:.2f} s | | failed: {result['error']} "
+                         "| no |")
+            continue
+        agrees = "yes" if sorted(result["winner"]) == sorted(ours) else "**no**"
+        lines.append(f"| {name} | {result['seconds']:.3f} s | {rate:,.0f} "
+                     f"| {', '.join(map(str, result['winner']))} | {agrees} |")
+    return lines
+
+
+def _met(ok: bool) -> str:
+    return "met" if ok else "**not met**"
+
+
+if __name__ == "__main__":
+    if len(sys.argv) == 4 and sys.argv[1] == "--child":
+        _child(sys.argv[2], sys.argv[3])
+    else:
+        print(report())
