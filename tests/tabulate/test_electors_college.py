@@ -101,7 +101,7 @@ def test_269_to_269_is_a_contingent_election() -> None:
     assert set(contingent.president_among) == {D, R}
     assert (contingent.house_needed, contingent.senate_needed) == (26, 51)
     assert "Sam Roe" in contingent.vice_president_among
-    assert "running mate of Richard Roe" in contingent.vice_president_among
+    assert "the running mate of Richard Roe" in contingent.vice_president_among
     assert flipped.scenario == "flipped ME-01, NE-02"
     assert tipping_points(flipped) == ()
 

@@ -323,7 +323,7 @@ def _render(fmt: ElectorsFormat, title: str, header: list[str], rows: list[list[
             lines += ["|-", "| " + " || ".join(cells)]
         lines.append("|}")
         return "\n".join(lines + ([""] + [f"* {n}" for n in notes] if notes else [])) + "\n"
-    table = Table(title=title, title_justify="left")
+    table = Table()
     for i, name in enumerate(header):
         table.add_column(name, justify="left" if i == 0 or not rows or
                          not rows[0][i].replace(",", "").replace("%", "").replace(".", "")
@@ -332,6 +332,7 @@ def _render(fmt: ElectorsFormat, title: str, header: list[str], rows: list[list[
         table.add_row(*cells, end_section=i == len(rows) - 2 and cells[0] != "Total"
                       and rows[-1][0] == "Total")
     console = Console(file=io.StringIO(), width=120, record=True, highlight=False)
+    console.print(title, markup=False, style="bold")
     console.print(table)
     for note in notes:
         console.print(note, markup=False)

@@ -410,7 +410,7 @@ def person_key(name: str) -> str:
 def _with_contingent(college: College) -> College:
     ranked = [k for k in college.ranking() if college.cast.get(k, 0) > 0]
     among = tuple(ranked[:3])
-    mates = tuple(college.nominees[k].running_mate or f"running mate of {college.name(k)}"
+    mates = tuple(college.nominees[k].running_mate or f"the running mate of {college.name(k)}"
                   for k in ranked[:2])
     return College(college.year, college.total, college.needed, college.nominees, college.contests,
                    college.pledged, college.cast, college.abstentions, college.elector_votes,

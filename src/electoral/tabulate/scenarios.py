@@ -189,14 +189,16 @@ def tipping_point(college: College) -> str | None:
 
 
 def closest(college: College, count: int = 5) -> list[Contest]:
-    """The contests with the smallest winning margins in votes (those with returns)."""
-    known = [c for c in college.contests if c.margin is not None and c.winner is not None]
+    """The contests with the smallest winning margins in votes (those with returns, not flipped
+    by hand)."""
+    known = [c for c in college.contests
+             if c.margin is not None and c.winner is not None and not c.flipped]
     return sorted(known, key=lambda c: (c.margin, c.id))[:count]
 
 
 def switch_to_flip(contest: Contest, winner: str, to: str) -> int | None:
     """The fewest voters switching from ``winner`` to ``to`` that make ``to`` lead ``contest``."""
-    if not contest.votes or contest.winner != winner:
+    if not contest.votes or contest.winner != winner or contest.flipped:
         return None
     lead = contest.votes.get(winner, Fraction(0)) - contest.votes.get(to, Fraction(0))
     needed = int(lead // 2) + 1
