@@ -20,7 +20,6 @@ from typing import TextIO
 from electoral.errors import Problem, ValidationError
 from electoral.geography import county_fips
 from electoral.io import Format, ReadOptions, register
-from electoral.published import Article, Figure, PublishedRow, PublishedTable, TableKind
 from electoral.model import (
     STATE_BY_NAME,
     STATE_NAMES,
@@ -33,6 +32,7 @@ from electoral.model import (
     UnitKind,
     slug,
 )
+from electoral.published import Article, Figure, PublishedRow, PublishedTable, TableKind
 
 TITLE = re.compile(r"^=\s*(?P<year>\d{4}) United States (?P<office>presidential) election in "
                    r"(?P<state>.+?)\s*=$")
@@ -269,8 +269,8 @@ def _read_table(builder: _Builder, election: Election, section: str, block: list
                 caption: str) -> None:
     header = _cells(block[0])
     name = section.lower()
-    if header[:3] == ["Party", "Candidate", "Votes"] or (len(block) > 1 and
-                                                       _cells(block[1])[:3] == ["Party", "Candidate", "Votes"]):
+    results_header = ["Party", "Candidate", "Votes"]
+    if results_header in (header[:3], _cells(block[1])[:3] if len(block) > 1 else []):
         _read_results_table(builder, election, block)
     elif name.startswith("by ") and "district" in name:
         _read_district_table(builder, election, block, section)
@@ -409,10 +409,11 @@ def _read_district_table(builder: _Builder, election: Election, block: list[_Lin
                         election.state)
         builder.units.setdefault(district.id, district)
         rows.append(PublishedRow(district.name, line.number, figures))
+    columns = tuple(f"{builder.candidates[c].name if c else h} %"
+                    for c, h in zip(shares, header[1:3], strict=True))
     builder.tables.append(PublishedTable(
-        TableKind.DISTRICTS, section, block[0].number,
-        tuple(f"{builder.candidates[c].name if c else h} %" for c, h in zip(shares, header[1:3], strict=True)),
-        tuple(rows), level=str(UnitKind.DISTRICT),
+        TableKind.DISTRICTS, section, block[0].number, columns, tuple(rows),
+        level=str(UnitKind.DISTRICT),
         candidates=tuple(c or "" for c in shares)))
 
 
