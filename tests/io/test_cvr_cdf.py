@@ -134,3 +134,17 @@ def test_rctab_nist_samples(shared: Path) -> None:
     mayor = read_cvrs(unisyn, "cdf", {"contestId": "For City C Mayor (1/3)"})
     assert len(mayor) == 35 and mayor[0].precinct == "Precinct 1"
     assert mayor[0].marks == ((1, "Karen Petersen"), (2, "Jon Miller"), (3, "Jerry Meyer"))
+
+
+def test_nist_examples(shared: Path) -> None:
+    nist = shared / "standards" / "nist-1500-103"
+    records = read_cvrs(nist / "examples" / "rcv_cvr_example.json", "cdf", {"contestId": "Mayor"})
+    assert [r.marks for r in records] == [
+        ((1, "Ada Example"), (2, "Ben Sample"), (3, "Cy Placeholder")),
+        ((1, "Ben Sample"), (2, "Ada Example")), ((1, "Cy Placeholder"), (2, "Ben Sample"))]
+    assert {r.precinct for r in records} == {"Precinct 1"}
+    # the official example is a plurality contest: its marks carry no rank, so it is refused
+    with pytest.raises(ValidationError) as caught:
+        read_cvrs(nist / "example_1.xml", "cdf", {})
+    assert {(p.code, p.field) for p in caught.value.problems} == {("missing-rank", "Rank")}
+    assert [p.line for p in caught.value.problems] == [1, 2, 3, 5, 6]
