@@ -28,6 +28,7 @@ lint: $(STAMP)
 data: $(STAMP)
 	$(BIN)/python scripts/derive_geography.py
 	$(BIN)/python scripts/derive_samples.py
+	$(BIN)/python scripts/derive_apportionment.py
 
 clean:
 	rm -rf $(VENV) electoral.duckdb build *.egg-info
