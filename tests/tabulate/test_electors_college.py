@@ -244,3 +244,20 @@ def test_district_returns_are_read_from_district_units() -> None:
     ("OTHER", "Other")])
 def test_display_names(label: str, name: str) -> None:
     assert display_name(label) == name
+
+
+def test_the_faithless_record_1976_to_2024() -> None:
+    """National Archives: 1976 one Ford elector (WA) for Reagan; 1988 one Dukakis elector (WV) for
+    Bentsen; 2000 one Gore elector (DC) abstained; 2004 one Kerry elector (MN) for Edwards; 2016
+    seven (two Trump electors in TX, four Clinton electors in WA, one in HI)."""
+    from collections import Counter
+
+    from electoral.tabulate.electors import FAITHLESS_YEARS, faithless_record
+
+    record = faithless_record()
+    assert Counter(v.year for v in record) == {1976: 1, 1988: 1, 2000: 1, 2004: 1, 2016: 7}
+    assert all(v.year in FAITHLESS_YEARS and v.pledged in (D, R) and v.source for v in record)
+    assert [v.state for v in record if not v.president] == ["DC"]
+    assert Counter((v.state, v.pledged) for v in record if v.year == 2016) == {
+        ("TX", R): 2, ("WA", D): 4, ("HI", D): 1}
+    assert Counter(v.president for v in record if v.year == 2016)["Colin Powell"] == 3
