@@ -53,3 +53,22 @@ def test_comparison_in_json_and_text(golden) -> None:
     assert document["compare"] == "2004-CT-president"
     assert document["flips"] == [{"unit": "Windham", "from": "Democratic", "to": "Republican"}]
     golden("2024-CT-vs-2004-county.text", render(view, "text"))
+
+
+def test_ballots_cast_and_turnout_appear_where_known() -> None:
+    from electoral.io import ReadOptions
+    from electoral.io.openelections import read_openelections
+    text = ("town,precinct,office,candidate,party,votes\n"
+            "Acton,1,President,Kerry and Edwards,Democratic,60\n"
+            "Acton,1,President,Bush and Cheney,Republican,30\n"
+            "Acton,1,President,Total Votes Cast,,95\n"
+            "Acton,2,President,Kerry and Edwards,Democratic,10\n"
+            "Acton,2,President,Bush and Cheney,Republican,20\n"
+            "Acton,2,President,Total Votes Cast,,31\n")
+    (election,) = read_openelections(io.StringIO(text), "20041102__ma__general__precinct.csv",
+                                     ReadOptions())
+    document = json.loads(render(results_view(roll_up(election, "town")), "json"))
+    assert document["rows"][0]["ballots_cast"] == 126
+    assert document["total"]["ballots_cast"] == 126
+    assert "turnout" not in document["rows"][0]  # no registration known: no turnout invented
+    assert "Ballots cast" in render(results_view(roll_up(election, "town")), "md")

@@ -19,7 +19,7 @@ from rich.table import Table
 
 from electoral.analyze.compare import Comparison, party_of
 from electoral.model import UnitKind
-from electoral.tabulate.rollup import Row, Tabulation, percent
+from electoral.tabulate.rollup import Row, Tabulation, percent, turnout
 
 
 class OutputFormat(StrEnum):
@@ -48,6 +48,8 @@ class RowView:
     candidates: tuple[Cell, ...]
     other: Cell
     margin: Cell
+    ballots: int | None = None  # ballots cast, where the returns give them
+    turnout: Decimal | None = None  # ballots cast over registration (or voting-age population)
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,13 +69,17 @@ def results_view(tabulation: Tabulation, comparison: Comparison | None = None) -
              else list(tabulation.leading))
     columns = tuple((tabulation.returns.candidate(c).label, _party(tabulation, c)) for c in shown)
 
+    facts = turnout(tabulation)
+
     def view(row: Row) -> RowView:
         listed = sum(row.of(c) for c in shown)
+        known = facts.get(row.unit.id)
         return RowView(
             row.unit.name, row.total,
             tuple(Cell(row.of(c), percent(row.of(c), row.total)) for c in shown),
             Cell(row.total - listed, percent(row.total - listed, row.total)),
-            Cell(tabulation.margin(row), tabulation.margin_percent(row)))
+            Cell(tabulation.margin(row), tabulation.margin_percent(row)),
+            known.ballots if known else None, known.percent() if known else None)
 
     rows = () if statewide else tuple(view(r) for r in tabulation.rows)
     return ResultsView(tabulation.returns.election.id, str(tabulation.level), columns, rows,
@@ -99,20 +105,33 @@ def _n(votes: int) -> str:
     return f"{votes:,}"
 
 
+def _extra_columns(view: ResultsView) -> list[str]:
+    rows = (*view.rows, view.total)
+    return ([c for c, present in (("Ballots cast", any(r.ballots for r in rows)),
+                                  ("Turnout", any(r.turnout is not None for r in rows))) if present])
+
+
+def _extra_cells(view: ResultsView, row: RowView) -> list[str]:
+    columns = _extra_columns(view)
+    cells = {"Ballots cast": _n(row.ballots) if row.ballots else "",
+             "Turnout": _pct(row.turnout) if row.turnout is not None else ""}
+    return [cells[c] for c in columns]
+
+
 def _header(view: ResultsView) -> list[str]:
     if not view.rows:
         return ["Candidate", "Party", "Votes", "%"]
     head = [LEVEL_TITLES.get(view.level, view.level.title())]
     for name, party in view.columns:
         head += [f"{name} ({party}) #" if party else f"{name} #", "%"]
-    return [*head, "Other #", "%", "Margin #", "%", "Total"]
+    return [*head, "Other #", "%", "Margin #", "%", "Total", *_extra_columns(view)]
 
 
-def _cells(row: RowView) -> list[str]:
+def _cells(view: ResultsView, row: RowView) -> list[str]:
     cells = [row.unit]
     for cell in (*row.candidates, row.other, row.margin):
         cells += [_n(cell.votes), _pct(cell.percent)]
-    return [*cells, _n(row.total)]
+    return [*cells, _n(row.total), *_extra_cells(view, row)]
 
 
 def _body(view: ResultsView) -> list[list[str]]:
@@ -122,9 +141,9 @@ def _body(view: ResultsView) -> list[list[str]]:
         if view.total.other.votes:
             rows.append(["Other", "", _n(view.total.other.votes), _pct(view.total.other.percent)])
         return [*rows, ["Total", "", _n(view.total.total), _pct(percent(1, 1))]]
-    total = _cells(view.total)
+    total = _cells(view, view.total)
     total[0] = "Total"
-    return [*(_cells(r) for r in view.rows), total]
+    return [*(_cells(view, r) for r in view.rows), total]
 
 
 def _title(view: ResultsView) -> str:
@@ -255,7 +274,8 @@ def render_json(view: ResultsView) -> str:
                            for (name, party), cell in zip(view.columns, row.candidates, strict=True)],
             "other": {"votes": row.other.votes, "percent": str(row.other.percent)},
             "margin": {"votes": row.margin.votes, "percent": str(row.margin.percent)},
-        }
+        } | ({"ballots_cast": row.ballots} if row.ballots else {}) | (
+            {"turnout": str(row.turnout)} if row.turnout is not None else {})
 
     document: dict[str, object] = {
         "election": view.election, "level": view.level,

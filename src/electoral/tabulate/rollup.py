@@ -13,7 +13,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
 from electoral.errors import NotFoundError
-from electoral.model import Candidate, Count, Returns, Unit, UnitKind, VoteType
+from electoral.model import Candidate, Count, Returns, Unit, UnitFacts, UnitKind, VoteType
 
 # How deep each kind sits below the state: a unit can only be rolled up into a shallower one.
 DEPTH = {
@@ -200,3 +200,48 @@ def _state_unit(returns: Returns) -> Unit:
 def _columns(returns: Returns, state_row: Row) -> list[Candidate]:
     order = {c.id: i for i, c in enumerate(returns.candidates)}
     return sorted(returns.candidates, key=lambda c: (c.aggregate, -state_row.of(c.id), order[c.id]))
+
+
+@dataclass(frozen=True, slots=True)
+class Turnout:
+    """Ballots cast against registration (or, failing that, voting-age population)."""
+
+    ballots: int | None
+    registered: int | None
+    voting_age_population: int | None
+
+    @property
+    def eligible(self) -> int | None:
+        return self.registered or self.voting_age_population
+
+    def percent(self, places: int = 2) -> Decimal | None:
+        if not self.ballots or not self.eligible:
+            return None
+        return percent(self.ballots, self.eligible, places)
+
+
+def turnout(tabulation: Tabulation) -> dict[str, Turnout]:
+    """Turnout per row unit (and the total row's unit) wherever the returns give ballots cast,
+    registration or voting-age population; a figure is summed only where every part has it."""
+    returns = tabulation.returns
+    units = {u.id: u for u in returns.units}
+    known = {f.unit: f for f in returns.facts if f.unit in units}
+    if not known:
+        return {}
+    parts: dict[str, list[UnitFacts]] = defaultdict(list)
+    for unit_id, facts in known.items():
+        target, covered = _owner(units[unit_id], tabulation.level, units, set(known))
+        if target is not None and not covered:
+            parts[target].append(facts)
+    result = {target: _sum_facts(facts) for target, facts in parts.items()}
+    state = tabulation.total.unit.id
+    result[state] = _sum_facts([known[state]] if state in known else
+                               [f for facts in parts.values() for f in facts])
+    return result
+
+
+def _sum_facts(facts: list[UnitFacts]) -> Turnout:
+    def total(values: list[int | None]) -> int | None:
+        return None if not values or None in values else sum(v for v in values if v is not None)
+    return Turnout(total([f.ballots_cast for f in facts]), total([f.registered for f in facts]),
+                   total([f.voting_age_population for f in facts]))
