@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import BinaryIO
 
@@ -232,22 +233,28 @@ def _encode(table: pa.Table, rank_columns: list[tuple[int, str]], source_name: s
             names: list[str] | None = None) -> RankMatrix:
     names = [] if names is None else names
     index = {name: i for i, name in enumerate(names)}
-    matrix = np.full((table.num_rows, len(rank_columns)), -1, dtype=np.int32)
-    for position, (_, column) in enumerate(rank_columns):
-        encoded = table.column(column).combine_chunks().dictionary_encode()
-        labels = [(v or "").strip() for v in encoded.dictionary.to_pylist()]
-        lookup = np.empty(len(labels), dtype=np.int32)
-        for i, label in enumerate(labels):
-            if not label:
-                lookup[i] = -1
-                continue
-            if label not in index:
-                index[label] = len(names)
-                names.append(label)
-            lookup[i] = index[label]
-        if len(lookup):
-            matrix[:, position] = lookup[_codes(encoded.indices)]
+    matrix = np.empty((table.num_rows, len(rank_columns)), dtype=np.int32)
+    with ThreadPoolExecutor(2) as pool:  # pyarrow hashes without the GIL: columns in parallel
+        encoded = list(pool.map(lambda c: table.column(c[1]).dictionary_encode(), rank_columns))
+    for position, column in enumerate(encoded):
+        start = 0
+        for chunk in column.chunks:
+            lookup = _lookup(chunk.dictionary.to_pylist(), names, index)
+            matrix[start:start + len(chunk), position] = lookup[_codes(chunk.indices)]
+            start += len(chunk)
     return RankMatrix(tuple(names), matrix)
+
+
+def _lookup(labels: list[str | None], names: list[str], index: dict[str, int]) -> np.ndarray:
+    """Each dictionary entry's candidate index (-1 for blank), adding new names to ``names``."""
+    lookup = np.full(max(len(labels), 1), -1, dtype=np.int32)
+    for i, raw in enumerate(labels):
+        label = (raw or "").strip()
+        if label:
+            lookup[i] = index.setdefault(label, len(names))
+            if lookup[i] == len(names):
+                names.append(label)
+    return lookup
 
 
 def _codes(indices: pa.Array) -> np.ndarray:
