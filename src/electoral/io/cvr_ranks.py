@@ -15,6 +15,7 @@ possible rankings, not of ballots), so a hundred million ballots stream through 
 
 from __future__ import annotations
 
+import csv
 import re
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -26,7 +27,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
-from electoral.io.cvr import CvrOptions, Problems
+from electoral.io.cvr import CvrOptions, Problems, text_of
 from electoral.model import CastVoteRecord
 
 RANK_COLUMN = re.compile(r"^rank\s*(\d+)$", re.IGNORECASE)
@@ -160,11 +161,13 @@ def _parse(stream: BinaryIO | str, source_name: str,
            options: CvrOptions) -> tuple[pa.Table, list[tuple[int, str]]]:
     problems = Problems(source_name)
     header = _header(stream, problems)
+    start = stream.tell() if not isinstance(stream, str) else 0
     try:
         table = pacsv.read_csv(stream, convert_options=_text_columns(header))
     except (pa.ArrowInvalid, UnicodeDecodeError) as exc:
+        line, field = _ragged_row(stream, start, len(header))
         raise problems.fail("malformed-file", f"not a readable CSV: {_arrow_message(exc)}",
-                            line=_arrow_line(exc)) from exc
+                            line=line, field=field) from exc
     rank_columns = _rank_columns(table.column_names, options, problems)
     _check_max_rank(table, rank_columns, options, problems, 1)
     return table, rank_columns
@@ -183,7 +186,6 @@ def _header(stream: BinaryIO | str, problems: Problems) -> list[str]:
         text = first.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise problems.fail("malformed-file", "the header is not UTF-8 text", line=1) from exc
-    import csv
     rows = list(csv.reader([text]))
     return rows[0] if rows else []
 
@@ -270,9 +272,24 @@ def _arrow_message(exc: Exception) -> str:
     return str(exc).splitlines()[0][:300]
 
 
-def _arrow_line(exc: Exception) -> int | None:
-    match = re.search(r"[Rr]ow #(\d+)", str(exc))
-    return int(match.group(1)) if match else None
+def _ragged_row(stream: BinaryIO | str, start: int, width: int) -> tuple[int | None, str | None]:
+    """Where pyarrow gave up (it does not say): the first row whose cell count is not the
+    header's, and the first column it lacks or adds — found with the csv module, and only ever
+    on the error path."""
+    try:
+        if isinstance(stream, str):
+            with open(stream, "rb") as handle:
+                return _first_ragged(handle, 0, width)
+        return _first_ragged(stream, start, width)
+    except (csv.Error, OSError, ValueError):
+        return None, None
 
 
-__all__ = ["RankMatrix", "collapse", "iter_rank_matrices", "read_rank_matrix", "read_ranks"]
+def _first_ragged(handle: BinaryIO, start: int, width: int) -> tuple[int | None, str | None]:
+    handle.seek(start)
+    with text_of(handle) as text:
+        rows = csv.reader(text)
+        for row in rows:
+            if row and len(row) != width:
+                return rows.line_num, f"column {min(len(row), width) + 1}"
+    return None, None
