@@ -233,3 +233,9 @@ def test_the_shipped_tables_match_the_census_files(shared: Path) -> None:
     done = subprocess.run([sys.executable, str(ROOT / "scripts" / "derive_apportionment.py"),
                            "--check", "--shared", str(shared)], capture_output=True, text=True)
     assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_the_2020_apportionment_matches_its_golden_file(golden) -> None:
+    result = runner.invoke(app, ["apportion", "--census", "2020", "-f", "md"])
+    assert result.exit_code == 0
+    golden("electors_apportion_2020.md", result.output)

@@ -190,3 +190,13 @@ def test_a_year_not_in_the_store(tmp_path: Path) -> None:
     assert result.exit_code == 1
     assert "51 of 51 presidential elections are not in the store" in " ".join(
         result.output.split())
+
+
+@pytest.mark.parametrize("fmt", ["wiki", "md"])
+def test_the_2004_tables_match_their_golden_files(store_path: Path, golden, fmt: str) -> None:
+    """The national table and the Electors section of Minnesota, where one elector was faithless."""
+    national = runner.invoke(app, ["college", "2004", "--db", str(store_path), "-f", fmt])
+    section = runner.invoke(app, ["college", "2004", "--state", "MN", "--db", str(store_path),
+                                  "-f", fmt])
+    assert national.exit_code == 0 and section.exit_code == 0
+    golden(f"electors_college_2004.{fmt}", national.output + "\n" + section.output)

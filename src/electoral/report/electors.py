@@ -269,7 +269,9 @@ def electors_section(analysis: CollegeAnalysis, state: str, fmt: ElectorsFormat 
     lines = _section_prose(college, state, contests)
     slate = college.slates.get(state, ())
     heading = {"wiki": "==Electors==", "md": "## Electors"}.get(fmt.value, "Electors")
-    body = [heading, "", *lines]
+    body = [heading]
+    for line in lines:  # each its own paragraph
+        body += ["", line]
     if slate:
         body += ["", f"The electors from {state_name(state)}{_pledged_to(college, contests)} were:"]
         body += [f"{'#' if fmt is ElectorsFormat.WIKI else f'{i}.'} {name}"
