@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test bench lint clean data
+.PHONY: demo test bench lint clean data system-deps
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -12,10 +12,10 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[test,server]'
 	touch $(STAMP)
 
-demo: $(STAMP)
+demo: $(STAMP) system-deps
 	$(BIN)/electoral demo
 
-test: $(STAMP)
+test: $(STAMP) system-deps
 	$(BIN)/python -m pytest -n 2 -q
 
 bench: $(STAMP)
@@ -29,6 +29,21 @@ data: $(STAMP)
 	$(BIN)/python scripts/derive_geography.py
 	$(BIN)/python scripts/derive_samples.py
 	$(BIN)/python scripts/derive_apportionment.py
+	$(BIN)/python scripts/derive_geometry.py
+
+# Debian packages for PNG maps (cairo), the pages' browser tests (Chromium) and the maps' font,
+# installed only when missing, and only as root; otherwise say what to install.
+system-deps:
+	@if [ ! -x /usr/bin/chromium ] || [ ! -d /usr/share/fonts/truetype/dejavu ] || \
+	    ! ldconfig -p | grep -q 'libcairo\.so\.2'; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
+	      chromium libcairo2 fonts-dejavu-core; \
+	  else \
+	    echo "note: install chromium, libcairo2 and fonts-dejavu-core (as root) for PNG maps" \
+	      "and the browser tests"; \
+	  fi; \
+	fi
 
 clean:
 	rm -rf $(VENV) electoral.duckdb build *.egg-info

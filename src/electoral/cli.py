@@ -159,9 +159,17 @@ def report(
     out: Annotated[Path | None, typer.Option(help="Write to this file instead of stdout.")] = None,
     db: DbOption = None,
 ) -> None:
-    """A results table with percentages, margins, "other" and totals."""
+    """A results table with percentages, margins, "other" and totals. With --format html and
+    --out DIR: a self-contained results page (maps, tables, downloads) in DIR."""
     from electoral import api
 
+    if fmt == ReportFormat.html and out is not None and (out.is_dir() or not out.suffix):
+        from electoral.report.page import write_page
+
+        with opened(db) as store:
+            page = write_page(store, election, out, compare_with=compare or "auto")
+        err_console.print(f"wrote {page}")
+        return
     with opened(db) as store:
         text = api.report(store, election, by.value, compare, fmt.value)
     emit(text, out)
@@ -299,6 +307,60 @@ def history(
     emit(text, out)
 
 # ---- end of formats and history -----------------------------------------------------------------
+
+# ---- maps and pages: map (report --format html writes a page) ----------------------------------
+
+
+class MapLevel(StrEnum):
+    county = "county"
+    state = "state"
+
+
+class MapKindOption(StrEnum):
+    winner = "winner"
+    margin = "margin"
+    flips = "flips"
+    swing = "swing"
+    college = "college"
+
+
+class PaletteOption(StrEnum):
+    standard = "standard"
+    colorblind = "colorblind"
+
+
+def _map_file(out: Path) -> Path:
+    if out.suffix.lower() not in (".svg", ".png"):
+        raise typer.BadParameter("name the map file .svg or .png", param_hint="--out")
+    return out
+
+
+@app.command("map")
+def map_(
+    election: Annotated[str, typer.Argument(help="Election id, e.g. 2004-MO-president.")],
+    out: Annotated[Path, typer.Option(help="The map file: FILE.svg or FILE.png.",
+                                      callback=_map_file)],
+    by: Annotated[MapLevel, typer.Option(help="Units to shade.")] = MapLevel.county,
+    kind: Annotated[MapKindOption, typer.Option(
+        help="winner, margin, flips or swing (these two need --compare), or college: the "
+             "national Electoral College of the election's year.")] = MapKindOption.winner,
+    compare: Annotated[str | None, typer.Option(
+        help="The earlier election for a flips or swing map.", show_default=False)] = None,
+    palette: Annotated[PaletteOption, typer.Option(
+        help="standard (blue/red) or colorblind (blue/vermillion).")] = PaletteOption.standard,
+    db: DbOption = None,
+) -> None:
+    """Draw a map: every unit an SVG element with its FIPS and result in data- attributes."""
+    from electoral.report.maps import map_from_store, write_map
+
+    with opened(db) as store:
+        svg = map_from_store(store, election, by=by.value, kind=kind.value,
+                             compare_with=compare, palette=palette.value)
+    with handled():
+        write_map(svg, out)
+    err_console.print(f"wrote {out}")
+
+# ---- end of maps and pages ----------------------------------------------------------------------
 
 
 def main() -> None:

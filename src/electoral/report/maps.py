@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
 from fractions import Fraction
@@ -21,7 +21,7 @@ from pathlib import Path
 from electoral.analyze.compare import Comparison, compare, party_of
 from electoral.errors import Problem, ValidationError
 from electoral.geography import normal_name
-from electoral.model import STATE_BY_NAME, STATE_NAMES, Returns, Unit, UnitKind
+from electoral.model import STATE_BY_NAME, STATE_NAMES, Election, Returns, Unit, UnitKind
 from electoral.report.cartography import (
     NO_DATA,
     SMALL_EAST,
@@ -32,6 +32,7 @@ from electoral.report.cartography import (
     render_svg,
 )
 from electoral.report.geometry import ATTRIBUTION, Atlas, Feature, load_atlas
+from electoral.store import Store
 from electoral.tabulate.electors import College
 from electoral.tabulate.rollup import Row, Tabulation, percent, roll_up
 
@@ -86,6 +87,7 @@ class Shading:
     legend: tuple[LegendRow, ...]
     subtitle: str
     notes: tuple[str, ...] = ()
+    margins: Mapping[str, Decimal] = field(default_factory=dict)  # unit id → margin, if computed
 
 
 # ---- public API --------------------------------------------------------------------------------
@@ -122,6 +124,20 @@ def map_election(returns: Returns, *, by: UnitKind | str = UnitKind.COUNTY,
     """Roll ``returns`` (and ``earlier``) up to ``by`` and draw the map."""
     earlier_table = roll_up(earlier, by) if earlier is not None else None
     return draw_map(roll_up(returns, by), kind, earlier=earlier_table, palette=palette)
+
+
+def map_from_store(store: Store, election: str, *, by: UnitKind | str = UnitKind.COUNTY,
+                   kind: MapKind | str = MapKind.WINNER, compare_with: str | None = None,
+                   palette: Palette | str = Palette.STANDARD) -> str:
+    """The map of a stored election; a ``college`` map counts the electors of the election's
+    year from every stored state (``electoral college`` does the same count)."""
+    from electoral.tabulate.electors import count_college, load_states
+
+    if MapKind(kind) == MapKind.COLLEGE:
+        year = Election.from_id(election).year
+        return draw_college(count_college(load_states(store, year), year), palette)
+    earlier = store.load(compare_with) if compare_with else None
+    return map_election(store.load(election), by=by, kind=kind, earlier=earlier, palette=palette)
 
 
 def write_map(svg: str, out: Path) -> Path:
@@ -203,7 +219,7 @@ def winner_shading(tabulation: Tabulation, colours: Mapping[str, str]) -> Shadin
         shades[row.unit.id] = Shade(colours[party_of(tabulation, winner)],
                                     _name(tabulation, winner), str(row.share(winner)))
     swatches = [Swatch(colours[party_of(tabulation, cid)],
-                       f"{_name(tabulation, cid)}: {_units_phrase(tabulation, n)}")
+                       f"{_name(tabulation, cid)}: {units_phrase(tabulation, n)}")
                 for cid, n in sorted(won.items(), key=lambda kv: -kv[1])]
     swatches += _tie_swatches(shades.values())
     return Shading(shades, (LegendRow("Won by", tuple(swatches)),),
@@ -215,8 +231,9 @@ def margin_shading(tabulation: Tabulation, colours: Mapping[str, str]) -> Shadin
     ramps = {cid: ramp(colours[party_of(tabulation, cid)], len(MARGIN_STEPS) + 1)
              for cid in (first, second)}
     shades: dict[str, Shade] = {}
+    margins: dict[str, Decimal] = {}
     for row in tabulation.rows:
-        margin = tabulation.margin_percent(row)
+        margin = margins[row.unit.id] = tabulation.margin_percent(row)
         if row.total == 0 or tabulation.margin(row) == 0:
             shades[row.unit.id] = Shade(TIE, "tie" if row.total else "no votes", str(margin),
                                         hatched=True)
@@ -230,7 +247,7 @@ def margin_shading(tabulation: Tabulation, colours: Mapping[str, str]) -> Shadin
     note = (f"Margin: {_name(tabulation, first)}'s votes minus {_name(tabulation, second)}'s, "
             "as a share of all votes cast in the unit, in percentage points.")
     return Shading(shades, legend, f"Margin by {_level_name(tabulation)} · "
-                   f"{_headline(tabulation)}", (note,))
+                   f"{_headline(tabulation)}", (note,), margins)
 
 
 def flip_shading(comparison: Comparison, colours: Mapping[str, str]) -> Shading:
@@ -259,9 +276,8 @@ def flip_shading(comparison: Comparison, colours: Mapping[str, str]) -> Shading:
         swatches.append(Swatch(fill, f"{'Flipped to' if flipped else 'Held by'} {party} ({n})",
                                hatched=flipped))
     swatches += _tie_swatches(shades.values())
-    n_flips = len(comparison.flips)
-    subtitle = (f"{n_flips} {LEVEL_PLURALS.get(later.level, 'units')} changed party since "
-                f"{year} · {_headline(later)}")
+    subtitle = (f"{units_phrase(later, len(comparison.flips))} changed party since {year} · "
+                f"{_headline(later)}")
     return Shading(shades, (LegendRow("", tuple(swatches)),), subtitle,
                    _unmatched_notes(comparison))
 
@@ -376,7 +392,7 @@ def _drawing(tabulation: Tabulation, kind: MapKind, shading: Shading) -> Drawing
     outlines = tuple(atlas.states[s] for s in _states_in(scope, atlas)) \
         if geo_level == UnitKind.COUNTY else ()
     return Drawing(
-        scope=scope, title=_title(returns), subtitle=shading.subtitle, areas=tuple(areas),
+        scope=scope, title=election_title(returns), subtitle=shading.subtitle, areas=tuple(areas),
         legend=legend, notes=(*shading.notes, *_coverage_notes(tabulation, undrawn, missing)),
         source=_source(returns), outlines=outlines,
         undrawn=tuple(_unit_data(tabulation, row, shading) for row in undrawn),
@@ -435,14 +451,15 @@ def _unit_data(tabulation: Tabulation, row: Row, shading: Shading) -> tuple[tupl
             ("total", str(row.total)),
             ("winner", _name(tabulation, winner) if winner else ""),
             ("winner-party", party_of(tabulation, winner) if winner else ""),
-            ("margin", str(tabulation.margin_percent(row))),
+            ("margin", str(shading.margins.get(row.unit.id)
+                            or tabulation.margin_percent(row))),
             ("category", shade.category), ("value", shade.value),
             ("votes", json.dumps(votes, separators=(",", ":"))))
 
 
 def _tooltip(tabulation: Tabulation, row: Row, shade: Shade) -> str:
-    shares = ", ".join(f"{_name(tabulation, c.id)} {row.share(c.id)}%"
-                       for c in tabulation.columns[:3] if row.of(c.id))
+    shares = ", ".join(f"{_name(tabulation, c)} {row.share(c)}%"
+                       for c in dict.fromkeys(tabulation.leading) if row.of(c))
     return f"{row.unit.name}: {shares} ({row.total:,} votes) — {shade.category}"
 
 
@@ -451,7 +468,7 @@ def _coverage_notes(tabulation: Tabulation, undrawn: list[Row], missing: list[Ar
     if undrawn:
         names = [f"{r.unit.name} ({_short_result(tabulation, r)})" for r in undrawn[:8]]
         more = f", and {len(undrawn) - 8} more" if len(undrawn) > 8 else ""
-        notes.append(f"Not drawn: {_units_phrase(tabulation, len(undrawn))} "
+        notes.append(f"Not drawn: {units_phrase(tabulation, len(undrawn))} "
                      f"with no boundary in the map's geometry: {'; '.join(names)}{more}. "
                      "Their results are counted in the totals and listed in the tables.")
     if missing:
@@ -529,7 +546,8 @@ def _headline(tabulation: Tabulation) -> str:
     return ", ".join(dict.fromkeys(parts))
 
 
-def _units_phrase(tabulation: Tabulation, n: int) -> str:
+def units_phrase(tabulation: Tabulation, n: int) -> str:
+    """``1 county``, ``8 counties``, ``3 councils of government``."""
     if n == 1:
         return f"1 {_level_name(tabulation)}"
     return f"{n} {LEVEL_PLURALS.get(tabulation.level, 'units')}"
@@ -539,7 +557,7 @@ def _level_name(tabulation: Tabulation) -> str:
     return {UnitKind.COG: "council of government"}.get(tabulation.level, str(tabulation.level))
 
 
-def _title(returns: Returns) -> str:
+def election_title(returns: Returns) -> str:
     election = returns.election
     where = "the United States" if election.state == "US" else STATE_NAMES[election.state]
     office = {"president": "presidential"}.get(election.office, election.office)

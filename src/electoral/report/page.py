@@ -1,0 +1,230 @@
+"""A self-contained results page: headline, maps, the statewide and unit tables (sortable, with
+real headers), the comparison with an earlier election, the electors, any ranked-choice rounds, and
+download links for the figures. Everything the page needs is inline or beside it: no network at
+view time. Rendered with the Jinja2 templates in ``report/templates``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from jinja2 import Environment, PackageLoader, select_autoescape
+
+from electoral.analyze.compare import Comparison, compare
+from electoral.errors import ElectoralError
+from electoral.model import STATE_NAMES, Returns, UnitKind
+from electoral.published import Article, PublishedTable, TableKind
+from electoral.report import maps
+from electoral.report.geometry import ATTRIBUTION
+from electoral.report.tables import LEVEL_TITLES, render_csv, render_html, render_json, results_view
+from electoral.store import Store
+from electoral.tabulate.rollup import DEPTH, Tabulation, available_levels, percent, roll_up
+
+MAPPED_LEVELS = (UnitKind.COUNTY, UnitKind.STATE)
+
+
+@dataclass(frozen=True, slots=True)
+class MapView:
+    id: str
+    caption: str
+    svg: str  # the standard-palette map, inlined
+    files: tuple[tuple[str, str], ...]  # (label, file name) of the map files beside the page
+
+
+@dataclass(frozen=True, slots=True)
+class TableView:
+    id: str
+    heading: str
+    note: str
+    html: str
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    """What the page shows, and the files that go beside it (name → text)."""
+
+    title: str
+    headline: str
+    source: str
+    maps: tuple[MapView, ...]
+    statewide: TableView
+    units: tuple[TableView, ...]
+    electors: tuple[str, ...]
+    comparison: Comparison | None
+    rounds: tuple[PublishedTable, ...]
+    files: dict[str, str] = field(default_factory=dict)
+    downloads: tuple[tuple[str, str], ...] = ()
+
+
+def write_page(store: Store, election: str, out: Path | str, *, compare_with: str | None = "auto",
+               article: Article | None = None) -> Path:
+    """Write ``out/index.html`` (and its maps and data files) for a stored election; return the
+    page's path. ``compare_with`` names an earlier election, ``"auto"`` picks the latest earlier
+    stored one of the same state and office, ``None`` none. ``article``: the published figures
+    of the election, for its ranked-choice round tables."""
+    returns = store.load(election)
+    earlier_id = latest_earlier(store, returns) if compare_with == "auto" else compare_with
+    earlier = store.load(earlier_id) if earlier_id else None
+    page = build_page(returns, earlier=earlier, article=article)
+    folder = Path(out)
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, text in page.files.items():
+        (folder / name).parent.mkdir(parents=True, exist_ok=True)
+        (folder / name).write_text(text, encoding="utf-8")
+    index = folder / "index.html"
+    index.write_text(render_page(page), encoding="utf-8")
+    return index
+
+
+def latest_earlier(store: Store, returns: Returns) -> str | None:
+    """The most recent stored election of the same state and office before this one."""
+    e = returns.election
+    earlier = [s for s in store.elections()
+               if s.state == e.state and s.office == e.office and s.year < e.year]
+    return max(earlier, key=lambda s: s.year).id if earlier else None
+
+
+def build_page(returns: Returns, *, earlier: Returns | None = None,
+               article: Article | None = None) -> Page:
+    """Everything the page shows, computed from the returns (nothing here writes files)."""
+    statewide = roll_up(returns, UnitKind.STATE)
+    levels = sorted((UnitKind(k) for k in available_levels(returns)
+                     if UnitKind(k) not in (UnitKind.STATE, UnitKind.NATION)),
+                    key=lambda k: (DEPTH[k], list(UnitKind).index(k)))
+    tables = [roll_up(returns, level) for level in levels]
+    comparison = _comparison(tables, earlier)
+    files: dict[str, str] = {}
+    downloads: list[tuple[str, str]] = []
+    for table in (statewide, *tables):
+        view = results_view(table)
+        for suffix, text in (("csv", render_csv(view)), ("json", render_json(view))):
+            name = f"data/{returns.election.id}-{table.level}.{suffix}"
+            files[name] = text
+            downloads.append((f"{_level_title(table)} results ({suffix.upper()})", name))
+    map_views = _maps(returns, tables, comparison, files)
+    rounds = tuple(t for t in (article.tables if article else ()) if t.kind == TableKind.ROUNDS)
+    return Page(
+        title=maps.election_title(returns), headline=headline(statewide),
+        source=returns.source or "the electoral results store", maps=tuple(map_views),
+        statewide=TableView("statewide", "Statewide result", _margin_note(statewide),
+                            render_html(results_view(statewide))),
+        units=tuple(TableView(f"by-{t.level}", f"Results by {_level_title(t).lower()}",
+                              _margin_note(t), render_html(results_view(t))) for t in tables),
+        electors=electors_lines(returns), comparison=comparison, rounds=rounds, files=files,
+        downloads=tuple(downloads))
+
+
+def _comparison(tables: Sequence[Tabulation], earlier: Returns | None) -> Comparison | None:
+    """Flips and swing at the finest mapped level both elections have."""
+    if earlier is None:
+        return None
+    have = available_levels(earlier)
+    for table in tables:
+        if str(table.level) in have:
+            return compare(table, roll_up(earlier, table.level))
+    return None
+
+
+def _maps(returns: Returns, tables: Sequence[Tabulation], comparison: Comparison | None,
+          files: dict[str, str]) -> list[MapView]:
+    mapped = [t for t in tables if t.level in MAPPED_LEVELS] or list(tables[:1])
+    views = []
+    for table in mapped:
+        level = _level_title(table).lower()
+        kinds = [(maps.MapKind.MARGIN, f"Margin by {level}: the deeper the shade, the wider "
+                  "the lead.")]
+        if comparison is not None and comparison.later.level == table.level:
+            year = comparison.earlier.returns.election.year
+            kinds += [(maps.MapKind.FLIPS, f"{level.title()} that changed party since {year} "
+                       "(hatched)."),
+                      (maps.MapKind.SWING, f"Swing by {level} since {year}.")]
+        for kind, caption in kinds:
+            earlier = comparison.earlier if kind != maps.MapKind.MARGIN and comparison else None
+            svgs = {p: maps.draw_map(table, kind, earlier=earlier, palette=p)
+                    for p in maps.Palette}
+            stem = f"maps/{returns.election.id}-{table.level}-{kind}"
+            names = {p: f"{stem}.svg" if p == maps.Palette.STANDARD else f"{stem}-{p}.svg"
+                     for p in maps.Palette}
+            files.update({names[p]: svgs[p] for p in maps.Palette})
+            views.append(MapView(f"map-{table.level}-{kind}", caption,
+                                 svgs[maps.Palette.STANDARD],
+                                 (("SVG", names[maps.Palette.STANDARD]),
+                                  ("colour-blind-safe version",
+                                   names[maps.Palette.COLORBLIND]))))
+    return views
+
+
+def headline(statewide: Tabulation) -> str:
+    """One sentence: who won, with what share, by how much."""
+    returns, total = statewide.returns, statewide.total
+    where = "the nation" if returns.election.state == "US" else STATE_NAMES[
+        returns.election.state]
+    first, second = statewide.leading
+    name = returns.candidate(first).label
+    if total.total == 0:
+        return f"No votes are recorded for {where}."
+    if statewide.margin(total) == 0 or first == second:
+        return (f"{name} received {total.share(first)}% of the vote in {where}"
+                + ("." if first == second else f", tied with {returns.candidate(second).label}."))
+    return (f"{name} won {where} with {total.share(first)}% of the vote, "
+            f"{statewide.margin_percent(total)} points ({statewide.margin(total):,} votes) ahead "
+            f"of {returns.candidate(second).label}, of {total.total:,} votes counted.")
+
+
+def electors_lines(returns: Returns) -> tuple[str, ...]:
+    """Who the state's electors are pledged to, from its returns and the apportionment."""
+    from electoral.tabulate.apportion import electors_for
+    from electoral.tabulate.electors import allocate_electors, state_votes
+
+    e = returns.election
+    if e.office != "president" or e.state not in STATE_NAMES:
+        return ()
+    try:
+        votes = state_votes(returns)
+        contests = allocate_electors(votes, electors_for(e.year)[e.state], e.year)
+    except (ElectoralError, KeyError):
+        return ()
+    names = {n.key: n.name for n in votes.nominees}
+    lines = []
+    for contest in contests:
+        who = names.get(contest.winner or "", "no one (a tie)")
+        what = ("statewide" if contest.id == e.state else f"district {contest.id[-2:]}")
+        margin = contest.margin_percent
+        lines.append(f"{contest.electors} elector{'s' if contest.electors != 1 else ''} "
+                     f"({what}) pledged to {who}"
+                     + (f", by {margin} points" if margin is not None else "")
+                     + (" — decided from a published table" if contest.source != "returns"
+                        else ""))
+    return tuple(lines)
+
+
+def _margin_note(table: Tabulation) -> str:
+    returns = table.returns
+    first, second = (returns.candidate(c).label for c in table.leading)
+    return (f"Margin is {first}'s votes minus {second}'s (negative where {second} leads). "
+            "Select a column heading to sort.")
+
+
+def _level_title(table: Tabulation) -> str:
+    return LEVEL_TITLES.get(str(table.level), str(table.level).title())
+
+
+def render_page(page: Page) -> str:
+    template = _environment().get_template("page.html.j2")
+    return template.render(page=page, attribution=ATTRIBUTION, pct=_pct,
+                           units_phrase=maps.units_phrase)
+
+
+def _pct(share: object) -> str:
+    from fractions import Fraction
+
+    value = percent(share.numerator, share.denominator) if isinstance(share, Fraction) else share
+    return f"{value}%"
+
+
+def _environment() -> Environment:
+    return Environment(loader=PackageLoader("electoral.report", "templates"),
+                       autoescape=select_autoescape(["html", "j2"]), trim_blocks=True,
+                       lstrip_blocks=True, keep_trailing_newline=True)

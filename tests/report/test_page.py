@@ -1,0 +1,221 @@
+"""The results page: what it contains, that it needs no network, and what a reader sees in a real
+browser (headless Chromium), with one golden screenshot per seed election.
+
+Published figures come from the seed articles' infoboxes and tables (bundled as samples).
+Golden images live in tests/report/golden/pages/; rerun with ELECTORAL_UPDATE_GOLDEN=1 to
+rewrite them after an intended change, and look at the new images before committing them.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import re
+import shutil
+from html.parser import HTMLParser
+from pathlib import Path
+
+import numpy as np
+import pytest
+from typer.testing import CliRunner
+
+from electoral import api
+from electoral.cli import app
+from electoral.report.page import write_page
+from electoral.store import Store
+
+SEEDS = ("2004-CT-president", "2004-MA-president", "2004-MO-president", "2024-CT-president")
+COUNTIES = {"2004-CT-president": 8, "2004-MA-president": 14, "2004-MO-president": 115,
+            "2024-CT-president": 8}
+GOLDEN = Path(__file__).parent / "golden" / "pages"
+UPDATE = os.environ.get("ELECTORAL_UPDATE_GOLDEN") == "1"
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory) -> tuple[Path, Path]:
+    """The bundled elections in a store, and a page for each (as `make demo` writes them)."""
+    root = tmp_path_factory.mktemp("site")
+    db = root / "pages.duckdb"
+    with Store(db) as store:
+        for article in api.load_samples(store):
+            election = article.returns.election.id
+            write_page(store, election, root / election, article=article)
+    return db, root
+
+
+def page_text(site: tuple[Path, Path], election: str) -> str:
+    return (site[1] / election / "index.html").read_text(encoding="utf-8")
+
+
+class Links(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.refs: list[str] = []
+        self.ids: set[str] = set()
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        found = dict(attrs)
+        self.refs += [v for k, v in attrs if k in ("href", "src") and v]
+        if found.get("id"):
+            self.ids.add(found["id"])  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("election", SEEDS)
+def test_page_needs_nothing_from_the_network(site, election):
+    links = Links()
+    links.feed(page_text(site, election))
+    assert links.refs
+    for ref in links.refs:
+        assert not re.match(r"^(https?:)?//", ref), ref
+        if ref.startswith("#"):
+            assert ref[1:] in links.ids, ref
+        else:
+            assert (site[1] / election / ref).is_file(), ref
+    assert "<link" not in page_text(site, election)
+
+
+def test_headline_gives_the_published_result(site):
+    # 2004 Missouri infobox: Bush 53.30%, a 7.20% margin over Kerry.
+    text = page_text(site, "2004-MO-president")
+    assert "George W. Bush won Missouri with 53.30% of the vote, 7.20 points" in text
+    assert "ahead of John Kerry" in text
+    assert "11 electors (statewide) pledged to George W. Bush" in text
+
+
+def test_unit_tables_have_real_headers_and_every_unit(site):
+    text = page_text(site, "2024-CT-president")
+    for section, rows in (("by-county", 8), ("by-cog", 9)):
+        body = text.split(f'<section id="{section}"')[1].split("</section>")[0]
+        assert '<th scope="col">' in body
+        tbody = body.split("<tbody>")[1].split("</tbody>")[0]
+        assert tbody.count('<th scope="row">') == rows
+
+
+def test_comparison_with_the_latest_earlier_election(site):
+    # 2024 Connecticut article: Windham went to Trump; the 2004 article has Kerry winning it.
+    text = page_text(site, "2024-CT-president")
+    section = text.split('<section id="comparison"')[1].split("</section>")[0]
+    assert "Compared with 2004" in section
+    windham = section.split('<th scope="row">Windham</th>')[1].split("</tr>")[0]
+    assert "<td>Democratic</td><td>Republican</td><td>yes</td>" in windham.replace(
+        "Democratic Party (United States)", "Democratic").replace(
+        "Republican Party (United States)", "Republican")
+    assert "1 county of 8 changed party since 2004" in section
+
+
+def test_ranked_choice_rounds_are_shown_where_the_source_has_them(site):
+    text = page_text(site, "2024-CT-president")
+    assert "2024 Connecticut Libertarian straw poll" in text and 'id="rounds"' in text
+    assert 'id="rounds"' not in page_text(site, "2004-MO-president")
+
+
+def test_downloads_hold_the_tables(site):
+    folder = site[1] / "2004-MA-president"
+    rows = list(csv.DictReader(io.StringIO(
+        (folder / "data" / "2004-MA-president-county.csv").read_text())))
+    assert len(rows) == 15 and rows[-1]["unit"] == "Total"
+    document = json.loads((folder / "data" / "2004-MA-president-state.json").read_text())
+    assert document["election"] == "2004-MA-president"
+    colour_blind = folder / "maps" / "2004-MA-president-county-margin-colorblind.svg"
+    assert colour_blind.read_text().count('class="unit"') == 14
+
+
+def test_report_html_to_a_folder_writes_the_page(site, tmp_path):
+    db, _ = site
+    result = CliRunner().invoke(app, ["report", "2004-MO-president", "--format", "html",
+                                      "--out", str(tmp_path / "mo"), "--db", str(db)])
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "mo" / "index.html").is_file()
+
+
+def test_map_command_exit_codes(site, tmp_path):
+    db = str(site[0])
+    runner = CliRunner()
+    ok = runner.invoke(app, ["map", "2004-MO-president", "--kind", "margin", "--out",
+                             str(tmp_path / "mo.svg"), "--db", db])
+    assert ok.exit_code == 0, ok.output
+    assert (tmp_path / "mo.svg").read_text().count('class="unit"') == 115
+    flips = runner.invoke(app, ["map", "2024-CT-president", "--kind", "flips", "--compare",
+                                "2004-CT-president", "--out", str(tmp_path / "ct.png"),
+                                "--db", db])
+    assert flips.exit_code == 0 and (tmp_path / "ct.png").read_bytes()[:4] == b"\x89PNG"
+    missing = runner.invoke(app, ["map", "2024-CT-president", "--kind", "swing", "--out",
+                                  str(tmp_path / "x.svg"), "--db", db])
+    assert missing.exit_code == 1 and "--compare" in missing.output
+    usage = runner.invoke(app, ["map", "2004-MO-president", "--out", str(tmp_path / "x.pdf"),
+                                "--db", db])
+    assert usage.exit_code == 2
+
+
+# ---- in a real browser ------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def browser():
+    if not Path(CHROMIUM).is_file():
+        pytest.skip(f"no Chromium at {CHROMIUM}: `make test` installs Debian's chromium "
+                    "(make system-deps, as root)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS[1:])
+        yield chromium
+        chromium.close()
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("election", SEEDS)
+def test_a_reader_sees_title_map_and_tables(site, browser, election):
+    context = browser.new_context(viewport={"width": 1100, "height": 900},
+                                  device_scale_factor=1)
+    requested: list[str] = []
+    context.route("**/*", lambda route: (requested.append(route.request.url),
+                                         route.abort() if not route.request.url.startswith(
+                                             "file://") else route.continue_()))
+    page = context.new_page()
+    page.goto((site[1] / election / "index.html").as_uri())
+    assert all(url.startswith("file://") for url in requested), requested
+    title = page.locator("h1").inner_text()
+    assert page.title().startswith(title) and "presidential election in" in title
+    map_figure = page.locator("figure#map-county-margin")
+    assert map_figure.locator("svg path.unit").count() == COUNTIES[election]
+    assert map_figure.locator("svg path.unit").first.bounding_box()["width"] > 1  # drawn
+    rows = page.locator("#by-county tbody tr")
+    assert rows.count() == COUNTIES[election]
+    assert page.locator("#statewide table").count() == 1
+    _check_sorting(page)
+    _compare_with_golden(map_figure.screenshot(), election)
+    context.close()
+
+
+def _check_sorting(page) -> None:
+    """Selecting the "Total" heading orders the county rows by total votes, then reverses."""
+    total = page.locator("#by-county thead th").last
+    totals = lambda: [int(t.replace(",", "")) for t in page.locator(  # noqa: E731
+        "#by-county tbody tr td:last-child").all_inner_texts()]
+    total.locator("button").click()
+    assert totals() == sorted(totals()) and total.get_attribute("aria-sort") == "ascending"
+    total.locator("button").click()
+    assert totals() == sorted(totals(), reverse=True)
+    assert total.get_attribute("aria-sort") == "descending"
+
+
+def _compare_with_golden(png: bytes, election: str) -> None:
+    from PIL import Image
+
+    golden = GOLDEN / f"{election}.png"
+    if UPDATE:
+        golden.parent.mkdir(parents=True, exist_ok=True)
+        golden.write_bytes(png)
+    assert golden.is_file(), f"no golden image {golden}: run with ELECTORAL_UPDATE_GOLDEN=1"
+    seen = np.asarray(Image.open(io.BytesIO(png)).convert("RGB"), dtype=np.int16)
+    expected = np.asarray(Image.open(golden).convert("RGB"), dtype=np.int16)
+    assert seen.shape == expected.shape, f"screenshot is {seen.shape}, golden {expected.shape}"
+    difference = np.abs(seen - expected).max(axis=2)
+    changed = float((difference > 48).mean())
+    assert changed < 0.005, f"{changed:.2%} of pixels differ from {golden.name}"
+    assert float(difference.mean()) < 2.0
