@@ -74,6 +74,17 @@ def test_a_district_state_without_district_results_is_refused() -> None:
         count_college(country({"CA"}), 2028)
 
 
+def test_one_state_alone_gets_district_winners_by_its_own_candidate_ids() -> None:
+    """Without ``unify`` (one state's returns on their own) the shipped table's party is mapped to
+    the candidate who ran for it: Maine 2016 split 3–1."""
+    from electoral.tabulate.electors import allocate_electors
+
+    contests = allocate_electors(fake("ME", 357_735, 335_593), 4, 2016)
+    assert [(c.id, c.winner, c.runner_up) for c in contests] == [
+        ("ME", "dem-id", "rep-id"), ("ME-01", "dem-id", "rep-id"), ("ME-02", "rep-id", "dem-id")]
+    assert contests[2].source.startswith("Maine Secretary of State")
+
+
 def test_district_count_must_match_the_apportionment() -> None:
     districts = {**ME_NE, "ME": {1: (60, 40)}}
     with pytest.raises(ValidationError, match="ME 2028 has 2 congressional districts"):

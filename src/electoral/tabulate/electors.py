@@ -308,9 +308,13 @@ def _table_districts(votes: StateVotes, count: int, year: int,
             "congressional district; import district-level returns (units of kind 'district')")
     contests = []
     for row in sorted(rows, key=lambda r: r.district):
-        others = [k for k in (at_large.winner, at_large.runner_up) if k and k != row.party]
+        # The table names a party; the state's own key for that ticket is the party (after
+        # ``unify``) or the id of the candidate who ran for it (a single state's returns).
+        winner = next((n.key for n in votes.nominees
+                       if n.key == row.party or n.party_id == row.party), row.party)
+        others = [k for k in (at_large.winner, at_large.runner_up) if k and k != winner]
         contests.append(Contest(district_id(votes.state, row.district), votes.state, 1, {}, 0,
-                                row.party, others[0] if others else None, row.source))
+                                winner, others[0] if others else None, row.source))
     return contests
 
 
