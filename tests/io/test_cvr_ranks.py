@@ -83,7 +83,8 @@ def test_header_without_ranks_and_ragged_row_are_errors() -> None:
         read_ranks(io.BytesIO(b"a,b\nx,y\n"), "h.csv")
     with pytest.raises(ValidationError, match="rank1..rank2 without gaps"):
         read_ranks(io.BytesIO(b"rank1,rank3\nx,y\n"), "h.csv")
-    for reader in (read_ranks, read_rank_matrix):
+    for reader in (read_ranks, read_rank_matrix,
+                   lambda data, name: list(iter_rank_matrices(data, name, block_size=4))):
         with pytest.raises(ValidationError) as caught:
             reader(io.BytesIO(b"rank1,rank2\nx,y\n\"a\nb\",c\nx,y,z\n"), "h.csv")
         found = [(p.code, p.line, p.field) for p in caught.value.problems]

@@ -16,6 +16,7 @@ possible rankings, not of ballots), so a hundred million ballots stream through 
 from __future__ import annotations
 
 import csv
+import io
 import re
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -153,31 +154,53 @@ def read_rank_matrix(stream: BinaryIO | str, source_name: str,
 
 def iter_rank_matrices(stream: BinaryIO | str, source_name: str,
                        options: CvrOptions | None = None,
-                       block_size: int = 64 << 20) -> Iterator[RankMatrix]:
-    """The file a block at a time; every block's ``names`` extends the previous block's, so an
-    index means the same candidate in every block."""
+                       block_size: int = 16 << 20) -> Iterator[RankMatrix]:
+    """The file a block of about ``block_size`` bytes at a time; every block's ``names`` extends
+    the previous block's, so an index means the same candidate in every block.
+
+    Blocks are cut at line ends outside quotes and each is parsed on its own, so memory holds one
+    block, whatever the file's size (pyarrow's own streaming reader reads far ahead).
+    """
     options = options or CvrOptions()
     problems = Problems(source_name)
-    try:
-        reader = pacsv.open_csv(stream, read_options=pacsv.ReadOptions(block_size=block_size),
-                                convert_options=_text_columns(_header(stream, problems)))
-    except (pa.ArrowInvalid, UnicodeDecodeError) as exc:
-        raise problems.fail("malformed-file", f"not a readable CSV: {exc}") from exc
-    rank_columns = _rank_columns(reader.schema.names, options, problems)
+    if isinstance(stream, str):
+        with open(stream, "rb") as handle:
+            yield from iter_rank_matrices(handle, source_name, options, block_size)
+        return
+    header = _header(stream, problems)
+    stream.readline()
+    rank_columns = _rank_columns(header, options, problems)
+    convert = _text_columns(header)
     names: list[str] = []
-    line = 1
-    while True:
+    line = 2
+    for block in _blocks(stream, block_size):
         try:
-            batch = reader.read_next_batch()
-        except StopIteration:
-            return
+            table = pacsv.read_csv(io.BytesIO(block), convert_options=convert,
+                                   read_options=pacsv.ReadOptions(column_names=header))
         except (pa.ArrowInvalid, UnicodeDecodeError) as exc:
-            raise problems.fail("malformed-file", f"not a readable CSV after line {line}: "
-                                f"{exc}") from exc
-        table = pa.Table.from_batches([batch])
-        _check_max_rank(table, rank_columns, options, problems, line)
+            where, field = _first_ragged(io.BytesIO(block), 0, len(header))
+            raise problems.fail("malformed-file", f"not a readable CSV: {_arrow_message(exc)}",
+                                line=None if where is None else line + where - 1,
+                                field=field) from exc
+        _check_max_rank(table, rank_columns, options, problems, line - 1)
         yield _encode(table, rank_columns, source_name, names)
-        line += batch.num_rows
+        line += block.count(b"\n")
+
+
+def _blocks(stream: BinaryIO, size: int) -> Iterator[bytes]:
+    """The rest of the stream in pieces of about ``size`` bytes, each ending at a line end that
+    is not inside a quoted field (an even number of quotes before it)."""
+    while True:
+        block = stream.read(size)
+        if not block:
+            return
+        block += stream.readline()
+        while block.count(b'"') % 2:
+            more = stream.readline()
+            if not more:
+                break
+            block += more
+        yield block
 
 
 # ---- parsing ----
