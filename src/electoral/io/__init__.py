@@ -30,6 +30,7 @@ class Format(StrEnum):
     SAMPLE = "sample"
     MEDSL_STATE = "medsl-state"
     MEDSL_COUNTY = "medsl-county"
+    MEDSL_PRECINCT = "medsl-precinct"
 
 
 @dataclass(frozen=True, slots=True)

@@ -68,7 +68,8 @@ NOT_VOTES: dict[str, str] = {
                     "undervotes: not a vote for any candidate"),
     **dict.fromkeys(("BLANK VOTE", "BLANK VOTES", "BLANK", "BLANKS", "BLANK BALLOTS"),
                     "blank ballots: not a vote for any candidate"),
-    **dict.fromkeys(("VOID", "VOID VOTE", "VOID VOTES", "SPOILED", "SPOILED BALLOTS", "REJECTED"),
+    **dict.fromkeys(("VOID", "VOID VOTE", "VOID VOTES", "SPOILED", "SPOILED BALLOTS", "REJECTED",
+                     "INVALID VOTES"),
                     "void or spoiled ballots: not a vote for any candidate"),
     **dict.fromkeys(("BLANK VOTE/SCATTERING", "BLANK VOTE/VOID VOTE/SCATTERING"),
                     "blank ballots merged with scattered write-ins: cannot be split"),
@@ -80,7 +81,7 @@ NOT_VOTES: dict[str, str] = {
 GROUPS = frozenset({
     "", "OTHER", "OTHERS", "ALL OTHERS", "SCATTERING", "WRITE-IN", "WRITE-INS", "WRITEIN",
     "WRITE IN", "WRITE INS", "NOT DESIGNATED", "UNAFFILIATED", "NONPARTISAN",
-    "NONE OF THESE CANDIDATES", "NONE OF THE ABOVE", "UNCOMMITTED",
+    "NONE OF THESE CANDIDATES", "NONE OF THE ABOVE", "UNCOMMITTED", "UNDECIDED",
 })
 # party_detailed values that say "write-in" rather than name a party.
 NOT_PARTIES = frozenset({"", "NA", "OTHER", "WRITE-IN", "WRITE IN", "WI", "W/I", "(W/I)"})

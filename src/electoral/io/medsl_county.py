@@ -96,7 +96,7 @@ def _unit(builder: ElectionBuilder, row: Mapping[str, str], line: int,
     part_of = PARTS_OF_COUNTIES.get((state, name.upper()))
     if part_of is not None:
         unit = Unit(f"{state}-town-{slug(name)}", _title(name), UnitKind.TOWN, parent=part_of)
-        builder.units.setdefault(part_of, _county(part_of, state, ""))
+        builder.units.setdefault(part_of, county_unit(part_of, state, ""))
     elif not fips:
         unit = Unit(f"{state}/{slug(name)}", _title(name), UnitKind.PRECINCT, parent=state)
     elif not fips.isdigit() or len(fips) > 5 or fips.zfill(5)[:2] != STATE_FIPS[state]:
@@ -104,11 +104,12 @@ def _unit(builder: ElectionBuilder, row: Mapping[str, str], line: int,
                                 line=line, field="county_fips"))
         return None
     else:
-        unit = _county(fips.zfill(5), state, name)
+        unit = county_unit(fips.zfill(5), state, name)
     return builder.units.setdefault(unit.id, unit)
 
 
-def _county(fips: str, state: str, medsl_name: str) -> Unit:
+def county_unit(fips: str, state: str, medsl_name: str) -> Unit:
+    """A county by FIPS, named as the package's table names it (else as the file does)."""
     name = county_names().get(fips) or _title(medsl_name) or fips
     return Unit(fips, name, UnitKind.COUNTY, parent=state, fips=fips)
 

@@ -1,0 +1,344 @@
+"""MEDSL precinct presidential returns (``president_precinct_2024_medsl.csv``, 1.48M rows).
+
+Columns: ``state_po,state_fips,county_name,county_fips,jurisdiction_name,jurisdiction_fips,precinct,
+district,candidate,party_detailed,party_simplified,mode,writein,votes``, all text. One ``Returns``
+per state: the state, its counties (5-digit FIPS), New England and Wisconsin towns (the file's
+jurisdictions, ``CT-town-hartford``) and the precincts (``{parent}/{slug}``). The file is too big
+for a row-at-a-time Python loop, so it is parsed by pyarrow and grouped by DuckDB; Python sees only
+the distinct units and candidates.
+
+The folder README's caveats: mode rows are kept as vote types and ``rollup`` prefers a unit's TOTAL
+row where one exists (CT, DE, OK, RI give both); ``*`` (suppressed small counts, NM and NV) and
+other unreadable counts, over/under/blank/void rows and total lines are exclusions with their
+reason; ``TOTAL BALLOTS CAST`` (ME) becomes the precinct's ballots cast; rows without a county FIPS
+(AK district tallies, LA, RI, GA) are precincts of the state.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from typing import TextIO
+
+import duckdb
+import pyarrow as pa
+import pyarrow.csv as pacsv  # type: ignore[import-untyped]
+
+from electoral.errors import NotFoundError, Problem, ValidationError
+from electoral.io import PROBES, Format, ReadOptions, register
+from electoral.io.exclusions import KEY as EXCLUSIONS
+from electoral.io.medsl import (
+    NOT_VOTES,
+    STATE_FIPS,
+    candidate_key,
+    clean_label,
+    general_election_day,
+    is_true,
+    party_of,
+    state_unit,
+    vote_type,
+    wanted,
+)
+from electoral.io.medsl_county import PARTS_OF_COUNTIES, county_unit
+from electoral.model import (
+    Candidate,
+    Count,
+    Election,
+    Party,
+    Returns,
+    Unit,
+    UnitFacts,
+    UnitKind,
+    VoteType,
+    slug,
+)
+
+COLUMNS = ("state_po", "county_name", "county_fips", "jurisdiction_name", "precinct", "candidate",
+           "party_detailed", "party_simplified", "mode", "writein", "votes")
+BALLOTS_CAST = ("TOTAL BALLOTS CAST", "BALLOTS CAST")
+TOWN_STATES = frozenset({"CT", "MA", "ME", "NH", "RI", "VT", "WI"})
+YEAR = re.compile(r"(?<!\d)(19|20)\d\d(?!\d)")
+# Up to this many problems are reported; a file with more is surely not this format.
+MAX_PROBLEMS = 200
+
+
+@register(Format.MEDSL_PRECINCT)
+def read_medsl_precinct(stream: TextIO, source: str, options: ReadOptions) -> list[Returns]:
+    """Every state of a MEDSL precinct presidential file, one ``Returns`` each."""
+    want = wanted(options)
+    year = want.year if want else _year(source)
+    table = _arrow(stream)
+    db = duckdb.connect()
+    try:
+        db.register("raw", table)
+        db.execute(_ROWS, [want.state if want else None] * 2)
+        problems = _problems(db)
+        if problems:
+            raise ValidationError(problems)
+        states = [r[0] for r in db.execute("SELECT DISTINCT state FROM rows ORDER BY 1").fetchall()]
+        if want is not None and not states:
+            raise NotFoundError(f"{source} has no rows for {want.id}; check the election id")
+        places = _places(db)
+        candidates = _candidates(db)
+        counts = _counts(db)
+        facts, exclusions = _set_aside(db)
+    finally:
+        db.close()
+    return [Returns(Election(year, st, "president", general_election_day(year)),
+                    candidates[st][0], tuple(places[st].values()), counts.get(st, ()),
+                    parties=candidates[st][1], facts=facts.get(st, ()), source=source,
+                    extras={EXCLUSIONS: exclusions.get(st, [])})
+            for st in states]
+
+
+def _year(source: str) -> int:
+    match = YEAR.search(source)
+    if match is None:
+        raise ValidationError([Problem(
+            "no-year", "the file name does not say the election year; pass --election "
+            "YEAR-ST-president", source=source)])
+    return int(match.group(0))
+
+
+def _arrow(stream: TextIO) -> pa.Table:
+    """The whole file as an Arrow table of strings (parsed in parallel by pyarrow)."""
+    text = stream.getvalue() if isinstance(stream, io.StringIO) else stream.read()
+    data = text.encode("utf-8")
+    header = data[:data.find(b"\n")].decode().strip().lower().split(",")
+    missing = [c for c in COLUMNS if c not in header]
+    if missing:
+        raise ValidationError([Problem("missing-column", f"no column {c!r}; is this a MEDSL "
+                                       "precinct file?", line=1, field=c) for c in missing])
+    try:
+        return pacsv.read_csv(
+            io.BytesIO(data),
+            read_options=pacsv.ReadOptions(column_names=header, skip_rows=1),
+            convert_options=pacsv.ConvertOptions(
+                column_types={c: pa.string() for c in header}, strings_can_be_null=False,
+                quoted_strings_can_be_null=False))
+    except pa.ArrowInvalid as exc:
+        raise ValidationError([Problem("malformed-file", f"unreadable CSV: {exc}")]) from exc
+
+
+_ROWS = """
+CREATE TEMP TABLE rows AS
+SELECT * FROM (
+    SELECT
+        row_number() OVER () + 1 AS line,
+        upper(trim(state_po)) AS state,
+        -- unpadded (4-digit) and float-formatted ("44001.0") codes are the same FIPS
+        CASE WHEN regexp_full_match(trim(county_fips), '[0-9]{1,5}([.]0+)?')
+             THEN lpad(split_part(trim(county_fips), '.', 1), 5, '0')
+             ELSE trim(county_fips) END AS county_fips,
+        trim(county_name) AS county_name,
+        trim(jurisdiction_name) AS jurisdiction_name,
+        trim(jurisdiction_fips) AS jurisdiction_fips,
+        trim(precinct) AS precinct,
+        candidate, party_detailed, party_simplified, writein,
+        upper(trim(mode)) AS mode,
+        trim(votes) AS votes_text,
+        CASE WHEN regexp_full_match(trim(votes), '-?[0-9]+') THEN TRY_CAST(trim(votes) AS BIGINT)
+             END AS votes
+    FROM raw)
+WHERE ?::VARCHAR IS NULL OR state = ?::VARCHAR
+"""
+
+
+def _problems(db: duckdb.DuckDBPyConnection) -> list[Problem]:
+    """Rows that are wrong (not merely unreadable counts): unknown states, FIPS codes of another
+    state, negative or fractional counts."""
+    known = list(STATE_FIPS)
+    prefixes = [STATE_FIPS[s] for s in known]
+    parts = [f"{st}:{name}" for st, name in PARTS_OF_COUNTIES]
+    rows = db.execute(f"""
+        SELECT line, 'state_po', 'unknown state code ' || state FROM rows
+            WHERE NOT list_contains(?, state)
+        UNION ALL
+        SELECT line, 'county_fips', county_fips || ' is not a county FIPS code of ' || state
+            FROM rows WHERE county_fips <> '' AND list_contains(?, state)
+                AND NOT list_contains(?, state || ':' || upper(county_name)) AND (
+                NOT regexp_full_match(county_fips, '\\d{{5}}')
+                OR county_fips[1:2] <> list_extract(?, list_position(?, state)))
+        UNION ALL
+        SELECT line, 'votes', votes_text || ' is not a vote count' FROM rows
+            WHERE votes IS NULL AND regexp_full_match(votes_text, '-?[0-9.]+')
+        ORDER BY line LIMIT {MAX_PROBLEMS}""", [known, known, parts, prefixes, known]).fetchall()
+    return [Problem("bad-row", str(message), line=int(line), field=str(column))
+            for line, column, message in rows]
+
+
+Key = tuple[str, ...]
+
+
+def _places(db: duckdb.DuckDBPyConnection) -> dict[str, dict[str, Unit]]:
+    """Every state's units (state, counties, towns, precincts) in file order; registers the
+    table ``_unit_ids`` mapping the file's names to unit ids."""
+    units: dict[str, dict[str, Unit]] = {}
+    ids: dict[Key, str] = {}
+    towns: dict[tuple[str, str], str] = {}  # (county FIPS, jurisdiction) → town id
+    rows = db.execute("""SELECT state, county_fips, county_name, jurisdiction_name, precinct,
+                                any_value(jurisdiction_fips)
+                         FROM rows GROUP BY ALL ORDER BY min(line)""").fetchall()
+    for st, fips, county, jurisdiction, precinct, jurisdiction_fips in rows:
+        places = units.get(st) or units.setdefault(st, {st: state_unit(st)})
+        parent = _parent(places, st, fips, county)
+        if st in TOWN_STATES and jurisdiction and jurisdiction_fips not in ("", fips):
+            parent = _town(places, towns, st, parent, jurisdiction)
+        uid = base = f"{parent}/{slug(precinct) or 'unnamed'}"
+        n = 1
+        while uid in places:
+            n += 1
+            uid = f"{base}-{n}"
+        places[uid] = Unit(uid, precinct or "(unnamed)", UnitKind.PRECINCT, parent=parent)
+        ids[(st, fips, county, jurisdiction, precinct)] = uid
+    _register(db, "_unit_ids", ("state", "county_fips", "county_name", "jurisdiction_name",
+                                "precinct"), ids, "unit_id")
+    return units
+
+
+def _parent(places: dict[str, Unit], st: str, fips: str, county: str) -> str:
+    """The county (or Kansas City, a town of one) a precinct belongs to, registered on first
+    sight; the state for a row without a county."""
+    parent = st
+    part_of = PARTS_OF_COUNTIES.get((st, county.upper()))
+    if part_of is not None:  # Kansas City's own board: a town of Jackson County
+        places.setdefault(part_of, county_unit(part_of, st, ""))
+        parent = part_of
+    elif fips:
+        parent = fips
+        places.setdefault(fips, county_unit(fips, st, county))
+    if part_of is not None:
+        town = f"{st}-town-{slug(county)}"
+        places.setdefault(town, Unit(town, _title(county), UnitKind.TOWN, parent=parent))
+        parent = town
+    return parent
+
+
+def _town(places: dict[str, Unit], towns: dict[tuple[str, str], str], st: str, county: str,
+          name: str) -> str:
+    """A New England or Wisconsin town (the file's jurisdiction) in its county. Wisconsin has
+    towns of one name in several counties: the second and later get the county's FIPS."""
+    known = towns.get((county, name))
+    if known is None:
+        known = f"{st}-town-{slug(name)}"
+        if known in places:
+            known = f"{known}-{county}"
+        towns[(county, name)] = known
+        places[known] = Unit(known, _title(name), UnitKind.TOWN, parent=county)
+    return known
+
+
+def _register(db: duckdb.DuckDBPyConnection, name: str, columns: tuple[str, ...],
+              ids: dict[Key, str], id_column: str) -> None:
+    data = {c: [k[i] for k in ids] for i, c in enumerate(columns)}
+    data[id_column] = list(ids.values())
+    db.register(name, pa.table(data))
+
+
+def _candidates(db: duckdb.DuckDBPyConnection
+                ) -> dict[str, tuple[tuple[Candidate, ...], tuple[Party, ...]]]:
+    """Every state's candidates (file order) and parties; registers ``_candidate_ids`` mapping
+    each raw label to its candidate id."""
+    rows = db.execute("""SELECT state, candidate, party_detailed, party_simplified, writein
+                         FROM rows GROUP BY ALL ORDER BY min(line)""").fetchall()
+    ids: dict[Key, str] = {}
+    found: dict[str, dict[str, tuple[str, bool, list[Party], bool]]] = {}
+    for st, label, detailed, simplified, writein in rows:
+        name = clean_label(label)
+        if name.upper() in NOT_VOTES:
+            continue
+        party = party_of(detailed, simplified)
+        cid, aggregate = candidate_key(name, party, is_true(writein))
+        ids[(st, label, detailed, simplified, writein)] = cid
+        _, _, known, write_in = found.setdefault(st, {}).setdefault(
+            cid, (name, aggregate, [], True))
+        if party is not None and party not in known:
+            known.append(party)
+        found[st][cid] = (name, aggregate, known, write_in and is_true(writein))
+    _register(db, "_candidate_ids", ("state", "candidate", "party_detailed", "party_simplified",
+                                     "writein"), ids, "candidate_id")
+    out = {}
+    for st, by_id in found.items():
+        candidates = tuple(Candidate(cid, name, party=_main(ps).id if ps else None, write_in=w,
+                                     aggregate=agg) for cid, (name, agg, ps, w) in by_id.items())
+        parties = {p.id: p for _, _, ps, _ in by_id.values() for p in ps}
+        out[st] = (candidates, tuple(parties.values()))
+    return out
+
+
+def _main(parties: list[Party]) -> Party:
+    for party in parties:
+        if party.id in ("democratic", "republican"):
+            return party
+    return parties[0]
+
+
+def _counts(db: duckdb.DuckDBPyConnection) -> dict[str, tuple[Count, ...]]:
+    """Votes per (unit, candidate, vote type), raw modes of one type and labels of one candidate
+    added together, in file order."""
+    modes = [r[0] for r in db.execute("SELECT DISTINCT mode FROM rows").fetchall()]
+    db.register("_modes", pa.table({"mode": modes, "vote_type": [str(vote_type(m))
+                                                                  for m in modes]}))
+    table = db.sql("""
+        SELECT r.state, u.unit_id, c.candidate_id, m.vote_type, sum(r.votes)::BIGINT AS votes
+        FROM rows r
+        JOIN _unit_ids u USING (state, county_fips, county_name, jurisdiction_name, precinct)
+        JOIN _candidate_ids c USING (state, candidate, party_detailed, party_simplified, writein)
+        JOIN _modes m USING (mode)
+        WHERE r.votes >= 0
+        GROUP BY ALL ORDER BY r.state, min(r.line)""").to_arrow_table()
+    kinds = {str(k): k for k in VoteType}
+    out: dict[str, list[Count]] = {}
+    columns = (table.column(i).to_pylist() for i in range(5))
+    for st, unit, candidate, kind, votes in zip(*columns, strict=True):
+        out.setdefault(st, []).append(Count(unit, candidate, votes, kinds[kind]))
+    return {st: tuple(counts) for st, counts in out.items()}
+
+
+def _set_aside(db: duckdb.DuckDBPyConnection
+               ) -> tuple[dict[str, tuple[UnitFacts, ...]], dict[str, list[dict[str, object]]]]:
+    """Ballots-cast lines as facts; every other row that is not a vote, or has no readable
+    count, as an exclusion ``{line, reason, votes, label}``."""
+    reasons = {label: reason for label, reason in NOT_VOTES.items() if label not in BALLOTS_CAST}
+    db.register("_reasons", pa.table({"label": list(reasons), "reason": list(reasons.values())}))
+    rows = db.execute("""
+        SELECT r.state, r.line, r.votes, r.votes_text, upper(trim(r.candidate)) AS label,
+               x.reason, u.unit_id
+        FROM rows r
+        LEFT JOIN _reasons x ON x.label = upper(trim(r.candidate))
+        LEFT JOIN _unit_ids u USING (state, county_fips, county_name, jurisdiction_name, precinct)
+        WHERE x.reason IS NOT NULL OR r.votes IS NULL OR r.votes < 0
+              OR list_contains(?, upper(trim(r.candidate)))
+        ORDER BY r.line""", [list(BALLOTS_CAST)]).fetchall()
+    ballots: dict[str, dict[str, int]] = {}
+    exclusions: dict[str, list[dict[str, object]]] = {}
+    for st, line, votes, text, label, reason, unit in rows:
+        if label in BALLOTS_CAST and votes is not None and votes >= 0:
+            ballots.setdefault(st, {})[unit] = ballots.get(st, {}).get(unit, 0) + votes
+            continue
+        exclusions.setdefault(st, []).append({"line": line, "reason": reason or _unreadable(
+            votes, text), "votes": votes, "label": label})
+    facts = {st: tuple(UnitFacts(u, ballots_cast=n) for u, n in by_unit.items())
+             for st, by_unit in ballots.items()}
+    return facts, exclusions
+
+
+def _unreadable(votes: int | None, text: str) -> str:
+    if votes is not None:
+        return "negative count (a correction; counts cannot be negative)"
+    if text == "*":
+        return "suppressed count (*)"
+    return f"no vote count given ({text or 'empty'})"
+
+
+def _title(name: str) -> str:
+    return " ".join(w.capitalize() for w in name.split())
+
+
+def probe_precinct(name: str, head: str) -> bool:
+    first = head.splitlines()[0].lower() if head else ""
+    columns = {c.strip().strip('"') for c in first.split(",")}
+    return {"state_po", "county_fips", "precinct", "candidate", "votes"} <= columns
+
+
+PROBES[Format.MEDSL_PRECINCT] = probe_precinct

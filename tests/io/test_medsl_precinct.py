@@ -1,0 +1,122 @@
+"""MEDSL 2024 precinct presidential file (1.48M rows), read from the real file in ../shared."""
+
+from __future__ import annotations
+
+import io
+from functools import cache
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from electoral.errors import ValidationError
+from electoral.io import Format, ReadOptions, detect_format, open_source, read_path, read_source
+from electoral.io.medsl_precinct import read_medsl_precinct
+from electoral.model import Returns, UnitKind
+from electoral.tabulate.rollup import roll_up
+
+FOLDER = "data/precinct/medsl_2024_president_precinct"
+FILE = f"{FOLDER}/president_precinct_2024_medsl.csv.gz"
+STATE_FILE = "data/state_presidential/2024-president-state.csv"
+# The folder README's list of jurisdictions whose precinct rows reproduce the certified Trump and
+# Harris totals within 0.1% (using TOTAL rows where they coexist with mode rows).
+COMPLETE = ("AK AR CO CT DC DE FL GA HI IA ID KS KY MA MD MI MN MO MS MT ND NE NH NM NV OK OR PA "
+            "RI SC SD TN TX VA VT WI WV WY").split()
+HEADER = ("state_po,state_fips,county_name,county_fips,jurisdiction_name,jurisdiction_fips,"
+          "precinct,district,candidate,party_detailed,party_simplified,mode,writein,votes\n")
+
+
+@cache
+def _precincts(path: Path) -> dict[str, Returns]:
+    return {r.election.state: r for r in read_path(path)}
+
+
+@pytest.mark.slow
+def test_state_totals_match_the_state_file_where_the_file_is_complete(shared: Path) -> None:
+    precincts = _precincts(shared / FILE)
+    assert len(precincts) == 44
+    states = {r.election.state: r for r in read_path(shared / STATE_FILE)}
+    for st in COMPLETE:
+        rolled = roll_up(precincts[st], UnitKind.STATE).total
+        certified = {c.candidate: c.votes for c in states[st].counts}
+        for precinct_id, state_id in (("donald-j-trump", "trump-donald-j"),
+                                      ("kamala-d-harris", "harris-kamala-d")):
+            ratio = rolled.of(precinct_id) / certified[state_id]
+            assert abs(ratio - 1) <= 0.001, (st, precinct_id, ratio)
+    # Alabama's absentee and provisional tallies are units of their own: all of them count.
+    alabama = roll_up(precincts["AL"], UnitKind.STATE).total
+    assert alabama.of("donald-j-trump") == 1_462_616
+
+
+@pytest.mark.slow
+def test_every_row_lands_in_a_count_a_fact_or_an_exclusion(shared: Path) -> None:
+    precincts = _precincts(shared / FILE)
+    for st in ("ME", "NM", "VT", "MO"):
+        returns = precincts[st]
+        returns.validate()
+        (in_file,), = duckdb.sql(
+            f"SELECT sum(TRY_CAST(votes AS BIGINT)) FROM read_csv('{shared / FILE}', "
+            f"all_varchar=true, quote='\"') WHERE state_po = '{st}'").fetchall()
+        counted = sum(c.votes for c in returns.counts)
+        facts = sum(f.ballots_cast or 0 for f in returns.facts)
+        excluded = sum(e["votes"] or 0 for e in returns.extras["exclusions"])  # type: ignore[union-attr, index]
+        assert counted + facts + excluded == in_file, st
+    reasons = {e["reason"] for e in precincts["NM"].extras["exclusions"]}  # type: ignore[union-attr, index]
+    assert "suppressed count (*)" in reasons
+    assert precincts["ME"].facts, "Maine's TOTAL BALLOTS CAST rows become ballots cast"
+
+
+@pytest.mark.slow
+def test_geography(shared: Path) -> None:
+    precincts = _precincts(shared / FILE)
+    missouri = precincts["MO"]
+    kc = missouri.unit("MO-town-kansas-city")
+    assert kc.parent == "29095" and missouri.unit("29095").name == "Jackson County"
+    hartford = precincts["CT"].unit("CT-town-hartford")
+    assert hartford.kind is UnitKind.TOWN and hartford.parent == "09003"
+    precinct = next(u for u in precincts["CT"].units if u.parent == "CT-town-hartford")
+    assert precinct.kind is UnitKind.PRECINCT and precinct.id.startswith("CT-town-hartford/")
+    assert any(u.parent == "AK" and u.kind is UnitKind.PRECINCT for u in precincts["AK"].units)
+    ri = precincts["RI"]  # RI writes some FIPS as floats ("44001.0")
+    assert {u.id for u in ri.units if u.kind is UnitKind.COUNTY} <= \
+        {"44001", "44003", "44005", "44007", "44009"}
+
+
+def test_detected(shared: Path) -> None:
+    assert detect_format(open_source(shared / FILE)) is Format.MEDSL_PRECINCT
+
+
+def _row(st: str = "MO", fips: str = "29019", votes: str = "5", candidate: str = "JANE DOE",
+         mode: str = "TOTAL") -> str:
+    return (f"{st},29,BOONE,{fips},BOONE,{fips},WARD 1,,{candidate},DEMOCRAT,DEMOCRAT,{mode},"
+            f"FALSE,{votes}\n")
+
+
+def test_small_file_modes_and_exclusions() -> None:
+    text = HEADER + _row() + _row(mode="ABSENTEE", votes="2") + _row(votes="*", mode="MAIL") \
+        + _row(candidate="UNDERVOTES", votes="3") + _row(votes="-1", candidate="JOHN ROE")
+    (missouri,) = read_medsl_precinct(io.StringIO(text), "president_2024.csv", ReadOptions())
+    assert missouri.election.id == "2024-MO-president"
+    assert roll_up(missouri, UnitKind.COUNTY).row("29019").votes == {"jane-doe": 5}
+    reasons = [(e["line"], e["reason"]) for e in missouri.extras["exclusions"]]  # type: ignore[union-attr, index]
+    assert reasons == [(4, "suppressed count (*)"),
+                       (5, "undervotes: not a vote for any candidate"),
+                       (6, "negative count (a correction; counts cannot be negative)")]
+
+
+def test_bad_rows_are_located_and_nothing_is_read() -> None:
+    text = HEADER + _row() + _row(st="XX") + _row(fips="01001") + _row(votes="2.5")
+    with pytest.raises(ValidationError) as caught:
+        read_medsl_precinct(io.StringIO(text), "president_2024.csv", ReadOptions())
+    assert {(p.line, p.field) for p in caught.value.problems} == \
+        {(3, "state_po"), (4, "county_fips"), (5, "votes")}
+
+
+def test_year_must_be_known(tmp_path: Path) -> None:
+    path = tmp_path / "precincts.csv"
+    path.write_text(HEADER + _row(), encoding="utf-8")
+    with pytest.raises(ValidationError, match="election year"):
+        read_source(open_source(path), Format.MEDSL_PRECINCT)
+    (only,) = read_source(open_source(path), Format.MEDSL_PRECINCT,
+                          ReadOptions(election="2020-MO-president"))
+    assert only.election.id == "2020-MO-president"
