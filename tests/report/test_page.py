@@ -152,6 +152,57 @@ def test_map_command_exit_codes(site, tmp_path):
     assert usage.exit_code == 2
 
 
+@pytest.fixture(scope="module")
+def medsl(tmp_path_factory) -> tuple[Path, Path]:
+    """Real MEDSL returns in a store: every state of 1976–2020 (state level) and Pennsylvania's
+    and Alaska's counties in 2016 and 2020; pages for three of them."""
+    from tests.conftest import SHARED
+
+    if not SHARED.is_dir():
+        pytest.skip(f"{SHARED} is absent: these pages are drawn from the MEDSL returns")
+    data = SHARED / "data"
+    root = tmp_path_factory.mktemp("medsl")
+    db = root / "medsl.duckdb"
+    with Store(db) as store:
+        api.import_path(store, data / "state_presidential" / "1976-2020-president.csv")
+        for election in ("2016-PA-president", "2020-PA-president", "2020-AK-president"):
+            api.import_path(store, data / "county_presidential" / "countypres_2000-2020.csv.gz",
+                            election=election)
+        for election in ("2008-NE-president", "2020-PA-president", "2020-AK-president"):
+            write_page(store, election, root / election)
+    return db, root
+
+
+@pytest.mark.slow
+def test_page_draws_the_national_college_when_every_state_is_stored(medsl):
+    # 2008: Obama 365, McCain 173; Nebraska split, Obama taking the 2nd district.
+    text = page_text(medsl, "2008-NE-president")
+    college = text.split('<figure id="map-college"')[1].split("</figure>")[0]
+    assert college.count('class="unit"') == 51
+    assert "1 elector (district 02) pledged to Barack H. Obama" in text
+    assert "2 electors (at large) pledged to John McCain" in text
+    assert "Nationally: Barack H. Obama elected with 365 of 538 electoral votes cast" in text
+
+
+@pytest.mark.slow
+def test_medsl_county_page_compares_with_the_last_stored_election(medsl):
+    # Erie and Northampton went from Trump (2016) to Biden (2020).
+    text = page_text(medsl, "2020-PA-president")
+    flips = text.split('<figure id="map-county-flips"')[1].split("</figure>")[0]
+    assert flips.count('class="unit"') == 67
+    flipped = re.findall(r'data-name="([^"]+)"[^>]*data-value="flipped"', flips)
+    assert sorted(flipped) == ["Erie County", "Northampton County"]
+    assert "Joseph R Biden Jr. won Pennsylvania with 50.01% of the vote" in text
+
+
+@pytest.mark.slow
+def test_alaska_districts_are_listed_not_drawn(medsl):
+    text = page_text(medsl, "2020-AK-president")
+    figure = text.split('<figure id="map-county-margin"')[1].split("</figure>")[0]
+    assert 'class="unit"' not in figure
+    assert "Not drawn: " in figure and "District 1 (Donald J Trump 48.00%)" in figure
+
+
 # ---- in a real browser ------------------------------------------------------------------------
 
 @pytest.fixture(scope="module")
@@ -190,6 +241,19 @@ def test_a_reader_sees_title_map_and_tables(site, browser, election):
     _check_sorting(page)
     _compare_with_golden(map_figure.screenshot(), election)
     context.close()
+
+
+@pytest.mark.slow
+def test_a_reader_sees_a_medsl_state_year(medsl, browser):
+    page = browser.new_page(viewport={"width": 1100, "height": 900}, device_scale_factor=1)
+    page.goto((medsl[1] / "2020-PA-president" / "index.html").as_uri())
+    assert page.locator("h1").inner_text() == "2020 presidential election in Pennsylvania"
+    flips = page.locator("figure#map-county-flips")
+    assert flips.locator("svg path.unit").count() == 67
+    assert page.locator("#by-county tbody tr").count() == 67
+    assert page.locator("#comparison tbody tr").count() == 67
+    _compare_with_golden(flips.screenshot(), "2020-PA-president-flips")
+    page.close()
 
 
 def _check_sorting(page) -> None:

@@ -92,8 +92,8 @@ def render_svg(drawing: Drawing, width: int = WIDTH) -> str:
     paths = _paths(planes, placed)
     legend, legend_height = _legend(drawing.legend, width, top + map_height + 24)
     notes_top = top + map_height + 24 + legend_height + 10
-    note_lines = [line for note in drawing.notes for line in textwrap.wrap(note, 140)]
-    source_lines = textwrap.wrap(drawing.source, 150)
+    note_lines = [line for note in drawing.notes for line in textwrap.wrap(note, 128)]
+    source_lines = textwrap.wrap(drawing.source, 145)
     height = notes_top + 18 * len(note_lines) + 16 * len(source_lines) + 24
     body = [
         _head(drawing, width, height),

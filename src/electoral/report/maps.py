@@ -33,7 +33,7 @@ from electoral.report.cartography import (
 )
 from electoral.report.geometry import ATTRIBUTION, Atlas, Feature, load_atlas
 from electoral.store import Store
-from electoral.tabulate.electors import College
+from electoral.tabulate.electors import College, display_name
 from electoral.tabulate.rollup import Row, Tabulation, percent, roll_up
 
 
@@ -535,8 +535,13 @@ def _points(share: Fraction) -> Decimal:
 
 
 def _name(tabulation: Tabulation, candidate_id: str) -> str:
-    label = tabulation.returns.candidate(candidate_id).label
-    return label.title() if label.isupper() else label
+    return candidate_name(tabulation.returns, candidate_id)
+
+
+def candidate_name(returns: Returns, candidate_id: str) -> str:
+    """A candidate's name for display: ``BUSH, GEORGE W.`` reads ``George W. Bush``."""
+    candidate = returns.candidate(candidate_id)
+    return display_name(candidate.name) if candidate.name else candidate.label
 
 
 def _headline(tabulation: Tabulation) -> str:

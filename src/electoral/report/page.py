@@ -20,6 +20,7 @@ from electoral.report import maps
 from electoral.report.geometry import ATTRIBUTION
 from electoral.report.tables import LEVEL_TITLES, render_csv, render_html, render_json, results_view
 from electoral.store import Store
+from electoral.tabulate.electors import College
 from electoral.tabulate.rollup import DEPTH, Tabulation, available_levels, percent, roll_up
 
 MAPPED_LEVELS = (UnitKind.COUNTY, UnitKind.STATE)
@@ -67,7 +68,8 @@ def write_page(store: Store, election: str, out: Path | str, *, compare_with: st
     returns = store.load(election)
     earlier_id = latest_earlier(store, returns) if compare_with == "auto" else compare_with
     earlier = store.load(earlier_id) if earlier_id else None
-    page = build_page(returns, earlier=earlier, article=article)
+    page = build_page(returns, earlier=earlier, article=article,
+                      college=national_college(store, returns))
     folder = Path(out)
     folder.mkdir(parents=True, exist_ok=True)
     for name, text in page.files.items():
@@ -86,9 +88,23 @@ def latest_earlier(store: Store, returns: Returns) -> str | None:
     return max(earlier, key=lambda s: s.year).id if earlier else None
 
 
+def national_college(store: Store, returns: Returns) -> College | None:
+    """The Electoral College of the election's year, when every state's returns are stored."""
+    from electoral.tabulate.electors import count_college, load_states
+
+    year = returns.election.year
+    if returns.election.office != "president":
+        return None
+    try:
+        return count_college(load_states(store, year), year)
+    except ElectoralError:
+        return None
+
+
 def build_page(returns: Returns, *, earlier: Returns | None = None,
-               article: Article | None = None) -> Page:
-    """Everything the page shows, computed from the returns (nothing here writes files)."""
+               article: Article | None = None, college: College | None = None) -> Page:
+    """Everything the page shows, computed from the returns (nothing here writes files).
+    ``college``: the national count of the election's year, drawn as the college map."""
     statewide = roll_up(returns, UnitKind.STATE)
     levels = sorted((UnitKind(k) for k in available_levels(returns)
                      if UnitKind(k) not in (UnitKind.STATE, UnitKind.NATION)),
@@ -104,6 +120,8 @@ def build_page(returns: Returns, *, earlier: Returns | None = None,
             files[name] = text
             downloads.append((f"{_level_title(table)} results ({suffix.upper()})", name))
     map_views = _maps(returns, tables, comparison, files)
+    if college is not None:
+        map_views.append(_college_map(college, files))
     rounds = tuple(t for t in (article.tables if article else ()) if t.kind == TableKind.ROUNDS)
     return Page(
         title=maps.election_title(returns), headline=headline(statewide),
@@ -112,8 +130,8 @@ def build_page(returns: Returns, *, earlier: Returns | None = None,
                             render_html(results_view(statewide))),
         units=tuple(TableView(f"by-{t.level}", f"Results by {_level_title(t).lower()}",
                               _margin_note(t), render_html(results_view(t))) for t in tables),
-        electors=electors_lines(returns), comparison=comparison, rounds=rounds, files=files,
-        downloads=tuple(downloads))
+        electors=electors_lines(returns) + _national_line(college), comparison=comparison,
+        rounds=rounds, files=files, downloads=tuple(downloads))
 
 
 def _comparison(tables: Sequence[Tabulation], earlier: Returns | None) -> Comparison | None:
@@ -137,7 +155,8 @@ def _maps(returns: Returns, tables: Sequence[Tabulation], comparison: Comparison
                   "the lead.")]
         if comparison is not None and comparison.later.level == table.level:
             year = comparison.earlier.returns.election.year
-            kinds += [(maps.MapKind.FLIPS, f"{level.title()} that changed party since {year} "
+            plural = maps.LEVEL_PLURALS.get(table.level, "units").capitalize()
+            kinds += [(maps.MapKind.FLIPS, f"{plural} that changed party since {year} "
                        "(hatched)."),
                       (maps.MapKind.SWING, f"Swing by {level} since {year}.")]
         for kind, caption in kinds:
@@ -156,21 +175,43 @@ def _maps(returns: Returns, tables: Sequence[Tabulation], comparison: Comparison
     return views
 
 
+def _college_map(college: College, files: dict[str, str]) -> MapView:
+    stem = f"maps/{college.year}-US-president-college"
+    svgs = {p: maps.draw_college(college, p) for p in maps.Palette}
+    files[f"{stem}.svg"] = svgs[maps.Palette.STANDARD]
+    files[f"{stem}-colorblind.svg"] = svgs[maps.Palette.COLORBLIND]
+    return MapView("map-college", f"The Electoral College in {college.year}: each state by "
+                   "the nominee its electors were pledged to.", svgs[maps.Palette.STANDARD],
+                   (("SVG", f"{stem}.svg"), ("colour-blind-safe version",
+                                             f"{stem}-colorblind.svg")))
+
+
+def _national_line(college: College | None) -> tuple[str, ...]:
+    if college is None:
+        return ()
+    if college.winner is None:
+        return (f"Nationally no nominee won a majority of the {college.total} electors: "
+                "a contingent election in the House.",)
+    return (f"Nationally: {college.name(college.winner)} elected with "
+            f"{college.cast[college.winner]} of {college.total} electoral votes cast "
+            f"({college.needed} needed).",)
+
+
 def headline(statewide: Tabulation) -> str:
     """One sentence: who won, with what share, by how much."""
     returns, total = statewide.returns, statewide.total
     where = "the nation" if returns.election.state == "US" else STATE_NAMES[
         returns.election.state]
     first, second = statewide.leading
-    name = returns.candidate(first).label
+    name, runner_up = (maps.candidate_name(returns, c) for c in (first, second))
     if total.total == 0:
         return f"No votes are recorded for {where}."
     if statewide.margin(total) == 0 or first == second:
         return (f"{name} received {total.share(first)}% of the vote in {where}"
-                + ("." if first == second else f", tied with {returns.candidate(second).label}."))
+                + ("." if first == second else f", tied with {runner_up}."))
     return (f"{name} won {where} with {total.share(first)}% of the vote, "
             f"{statewide.margin_percent(total)} points ({statewide.margin(total):,} votes) ahead "
-            f"of {returns.candidate(second).label}, of {total.total:,} votes counted.")
+            f"of {runner_up}, of {total.total:,} votes counted.")
 
 
 def electors_lines(returns: Returns) -> tuple[str, ...]:
@@ -186,11 +227,12 @@ def electors_lines(returns: Returns) -> tuple[str, ...]:
         contests = allocate_electors(votes, electors_for(e.year)[e.state], e.year)
     except (ElectoralError, KeyError):
         return ()
-    names = {n.key: n.name for n in votes.nominees}
+    names = {n.key: maps.candidate_name(returns, n.key) for n in votes.nominees}
     lines = []
     for contest in contests:
         who = names.get(contest.winner or "", "no one (a tie)")
-        what = ("statewide" if contest.id == e.state else f"district {contest.id[-2:]}")
+        what = ("at large" if len(contests) > 1 else "statewide") if contest.id == e.state \
+            else f"district {contest.id[-2:]}"
         margin = contest.margin_percent
         lines.append(f"{contest.electors} elector{'s' if contest.electors != 1 else ''} "
                      f"({what}) pledged to {who}"
@@ -202,7 +244,7 @@ def electors_lines(returns: Returns) -> tuple[str, ...]:
 
 def _margin_note(table: Tabulation) -> str:
     returns = table.returns
-    first, second = (returns.candidate(c).label for c in table.leading)
+    first, second = (maps.candidate_name(returns, c) for c in table.leading)
     return (f"Margin is {first}'s votes minus {second}'s (negative where {second} leads). "
             "Select a column heading to sort.")
 
