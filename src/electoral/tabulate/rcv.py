@@ -24,17 +24,23 @@ Random tie-breaks use a ``java.util.Random``-compatible generator (``rcv_java``)
 from __future__ import annotations
 
 import decimal
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from decimal import ROUND_DOWN, ROUND_UP, Decimal
-from fractions import Fraction
+from decimal import Decimal
+
+import numpy as np
 
 from electoral.errors import Problem, ValidationError
-from electoral.tabulate.rcv_java import JavaRandom, java_sort_key
 from electoral.tabulate.rcv_rules import (
-    OVERVOTE_CODE, UNDECLARED_WRITE_IN, Ballots, OvervoteRule, Rules, Status, Tiebreak, WinnerMode,
+    OVERVOTE,
+    OVERVOTE_CODE,
+    UNDECLARED_WRITE_IN,
+    Ballots,
+    LabelMap,
+    Labels,
+    Rules,
+    Status,
 )
-from electoral.tabulate.rcv_tiebreak import break_tie
 
 ZERO = Decimal(0)
 ONE = Decimal(1)
@@ -104,7 +110,8 @@ class Tabulation:
 
 
 def tabulate_rcv(ballots: Ballots, rules: Rules, slices: tuple[str, ...] = ()) -> Tabulation:
-    """Count ``ballots`` under ``rules``; ``slices`` names the breakdowns wanted (precinct, batch)."""
+    """Count ``ballots`` under ``rules``; ``slices`` names the breakdowns wanted (precinct,
+    batch)."""
     rules.validate()
     return _tabulate(ballots, rules, slices)
 
@@ -113,7 +120,8 @@ def _tabulate(ballots: Ballots, rules: Rules, slices: tuple[str, ...]) -> Tabula
     with decimal.localcontext() as context:
         context.prec = 80
         context.traps[decimal.Inexact] = False
-        return _Count(ballots, rules, slices).run()
+        from electoral.tabulate.rcv_count import Count
+        return Count(ballots, rules, slices).run()
 
 
 def tabulate_passes(ballots: Ballots, rules: Rules,
@@ -139,407 +147,63 @@ def _replace(rules: Rules, **changes: object) -> Rules:
     return replace(rules, **changes)  # type: ignore[arg-type]
 
 
-class _Count:
-    """The mutable working state of one count; only immutable ``Round``s leave it."""
+def count_matrix(ranks: np.ndarray, names: Sequence[str], rules: Rules,
+                 counts: np.ndarray | None = None, labels: LabelMap | None = None) -> Tabulation:
+    """Count an ``n x max_rank`` int32 matrix of indices into ``names`` (``-1`` blank), each row
+    standing for ``counts[row]`` ballots (1 when ``counts`` is None).
 
-    def __init__(self, ballots: Ballots, rules: Rules, slices: tuple[str, ...]):
-        self.b = ballots
-        self.rules = rules
-        self.names = rules.names
-        self.n = len(self.names)
-        self.uwi = self.names.index(UNDECLARED_WRITE_IN) if rules.write_ins else -1
-        excluded = {self.names.index(x) for x in rules.excluded if x in self.names}
-        self.excluded = excluded
-        self.winner_round: dict[int, int] = {}
-        self.eliminated_round: dict[int, int] = {}
-        self.round = 0
-        self.random = JavaRandom(rules.seed) if rules.tiebreak.random and rules.seed is not None \
-            else None
-        self.permutation = list(rules.candidates)
-        if rules.tiebreak == Tiebreak.GENERATE_PERMUTATION and self.random is not None:
-            self.permutation.sort(key=java_sort_key)
-            self.random.shuffle(self.permutation)
-        rows = len(ballots.counts)
-        self.recipient: list[int] = [-1] * rows
-        self.status: list[Status | None] = [None] * rows
-        self.value: list[Decimal] = [ONE] * rows
-        self.alloc: list[dict[int, Decimal]] | None = [{} for _ in range(rows)] \
-            if rules.uses_surpluses else None
-        self.piles: list[list[int]] = [[] for _ in range(self.n)]
-        self.won_rows: dict[int, list[int]] = {}
-        self.votes: list[Decimal] = [ZERO] * self.n
-        self.inactive: dict[Status, Decimal] = {s: ZERO for s in Status}
-        self.scopes = self._scopes(slices)
-        self.rounds: list[Round] = []
-        self.residual = ZERO
-        self.stopped: list[int] = []
-        self.max_rank = [r[-1][0] if r else 0 for r in ballots.ranks]
+    ``labels`` says which names are the overvote, skipped-rank and write-in labels. Single-winner
+    rules run on the numpy fast path (``rcv_fast``); others through the general engine after
+    folding identical rows. An unknown name raises a ValidationError listing all of them.
+    """
+    from electoral.tabulate.rcv_fast import MatrixCount, supports
 
-    # ---- scopes (precinct / batch breakdowns) ----
+    rules.validate()
+    codes = _codes(names, rules, labels or LabelMap())
+    matrix = np.asarray(ranks, dtype=np.int32)
+    if np.array_equal(codes, np.arange(len(codes))):
+        mapped = matrix  # the matrix already uses the rules' candidate order
+    else:
+        lookup = np.concatenate(([-1], codes)).astype(np.int32)
+        mapped = lookup[matrix + 1]
+    with decimal.localcontext() as context:
+        context.prec = 80
+        if supports(rules):
+            return MatrixCount(mapped, counts, rules).run()
+        return _tabulate(_fold(mapped, counts, rules), rules, ())
 
-    def _scopes(self, slices: tuple[str, ...]) -> dict[str, list[str | None]]:
-        scopes: dict[str, list[str | None]] = {}
-        for kind in slices:
-            ids = list(self.b.precincts if kind == PRECINCT else self.b.batches)
-            present = {i for i in ids if i not in (None, "")}
-            if not present:
-                raise TabulationError(f'"Tabulate by {kind}" is on, but no cast vote record '
-                                      f"lists a {kind}", code=f"no-{kind}s")
-            if len(present) != len({i for i in ids}):
-                raise TabulationError(f"some cast vote records have no {kind} while "
-                                      f'"Tabulate by {kind}" is on', code=f"missing-{kind}")
-            scopes[kind] = ids
-        return scopes
 
-    # ---- the loop ----
-
-    def run(self) -> Tabulation:
-        if not self.b.counts:
-            raise TabulationError("no cast vote records to count", code="no-ballots")
-        while self._keep_going():
-            self.round += 1
-            self._one_round()
-        winners = sorted(self.winner_round, key=lambda c: self.winner_round[c])
-        slice_ids = {kind: tuple(sorted({i for i in ids if i}, key=java_sort_key))
-                     for kind, ids in self.scopes.items()}
-        return Tabulation(self.rules, tuple(self.rounds),
-                          tuple(self.names[c] for c in winners), slice_ids)
-
-    def _keep_going(self) -> bool:
-        r = self.rules
-        won, gone = len(self.winner_round), len(self.eliminated_round)
-        if r.stop_after_round is not None and self.round >= r.stop_after_round:
-            return False
-        if won == len(r.candidates) and r.seats > self._num_candidates():
-            return False
-        if r.continue_until_two:
-            return gone + won + 1 < self._num_candidates() or \
-                self.round in self.eliminated_round.values()
-        if r.mode == WinnerMode.BOTTOMS_UP_THRESHOLD:
-            return won == 0
-        return won < r.seats or (r.uses_surpluses and self.round in self.winner_round.values())
-
-    def _num_candidates(self) -> int:
-        return self.n - len(self.excluded)
-
-    def continuing(self, c: int) -> bool:
-        if c in self.excluded or c in self.eliminated_round:
-            return False
-        return c not in self.winner_round or self.rules.continue_until_two
-
-    def _one_round(self) -> None:
-        transfers: dict[str, dict[str, Decimal]] = {}
-        scope_transfers: dict[tuple[str, str], dict[str, dict[str, Decimal]]] = {}
-        rows = range(len(self.b.counts)) if self.round == 1 else \
-            [row for c in self.stopped for row in self.piles[c]]
-        for c in self.stopped:
-            self.piles[c] = []
-        self.stopped = []
-        for row in rows:
-            self._reassign(row, transfers, scope_transfers)
-        scopes = self._scope_tallies(scope_transfers)
-        threshold = self._threshold()
-        continuing = [c for c in range(self.n) if self.continuing(c)]
-        tally = {c: self.votes[c] for c in continuing}
-        elected = self._identify_winners(tally, threshold)
-        eliminated: list[Decision] = []
-        if elected:
-            for d in elected:
-                self.winner_round[self.names.index(d.candidate)] = self.round
-            if self.rules.uses_surpluses:
-                self._distribute_surpluses(elected, tally, threshold)
-        elif self._needs_elimination():
-            eliminated = self._eliminate(tally, threshold)
-            for d in eliminated:
-                self.eliminated_round[self.names.index(d.candidate)] = self.round
-        self.stopped = [c for c in continuing if not self.continuing(c)]
-        self._close_round(tally, threshold, elected, eliminated, transfers, scopes)
-
-    def _needs_elimination(self) -> bool:
-        r = self.rules
-        return (len(self.winner_round) < r.seats
-                or (r.continue_until_two
-                    and len(self.eliminated_round) < self._num_candidates() - 2)
-                or r.mode == WinnerMode.BOTTOMS_UP_THRESHOLD)
-
-    # ---- one ranking's choice ----
-
-    def _reassign(self, row: int, transfers: dict[str, dict[str, Decimal]],
-                  scope_transfers: dict[tuple[str, str], dict[str, dict[str, Decimal]]]) -> None:
-        old = self.recipient[row]
-        new, status = self._choose(row)
-        weight = self.value[row] * self.b.counts[row]
-        source = UNCOUNTED if old < 0 else self.names[old]
-        target = EXHAUSTED if new < 0 else self.names[new]
-        keys = [(kind, ids[row]) for kind, ids in self.scopes.items()]
-        if self.value[row] > 0:
-            _add(transfers.setdefault(source, {}), target, weight)
-            for key in keys:
-                _add(scope_transfers.setdefault(key, {}).setdefault(source, {}), target, weight)
-        self.recipient[row] = new
-        if new >= 0:
-            self.piles[new].append(row)
-            self.votes[new] += weight
+def _codes(names: Sequence[str], rules: Rules, labels: LabelMap) -> np.ndarray:
+    index = {name: i for i, name in enumerate(rules.names)}
+    index.update((alias, index[name]) for alias, name in rules.aliases)
+    codes = np.empty(len(names), dtype=np.int32)
+    unknown = []
+    for i, name in enumerate(names):
+        if labels.skipped is not None and name == labels.skipped:
+            codes[i] = -1
+        elif name == OVERVOTE or (labels.overvote is not None and name == labels.overvote):
+            codes[i] = len(rules.names)
+        elif labels.write_in is not None and name == labels.write_in and rules.write_ins:
+            codes[i] = index[UNDECLARED_WRITE_IN]
+        elif name in index:
+            codes[i] = index[name]
         else:
-            assert status is not None
-            self.status[row] = status
-            self.inactive[status] += weight
-
-    def _choose(self, row: int) -> tuple[int, Status | None]:
-        r = self.rules
-        ranks = self.b.ranks[row]
-        if not ranks:
-            return -1, Status.NO_RANKINGS
-        labels = self.b.labels
-        last = 0
-        seen: set[int] = set()
-        for rank, marks in ranks:
-            if r.uses_surpluses and len(self.winner_round) == r.seats:
-                return -1, Status.FINAL_SURPLUS
-            if r.max_skipped is not None and rank - last > r.max_skipped + 1:
-                return -1, Status.SKIPPED
-            last = rank
-            if r.exhaust_on_duplicate:
-                if any(m in seen or seen.add(m) for m in marks):  # type: ignore[func-returns-value]
-                    return -1, Status.REPEATED
-            decision = self._overvote(marks)
-            if decision == "exhaust":
-                return -1, Status.OVERVOTE
-            if decision != "skip":
-                for m in marks:
-                    code = labels.code[m]
-                    if code >= 0 and self.continuing(code):
-                        return code, None
-            if rank == self.max_rank[row]:
-                return -1, Status.EXHAUSTED
-        return -1, Status.EXHAUSTED
-
-    def _overvote(self, marks: tuple[int, ...]) -> str:
-        labels, rule = self.b.labels, self.rules.overvote
-        if any(labels.code[m] == OVERVOTE_CODE for m in marks):
-            if len(marks) != 1:
-                raise TabulationError("a ranking holds the overvote label and a candidate at once")
-            if rule == OvervoteRule.EXHAUST_IF_MULTIPLE:
-                raise TabulationError("an explicit overvote label needs overvoteRule "
-                                      "exhaustImmediately or alwaysSkipToNextRank")
-            return "exhaust" if rule == OvervoteRule.EXHAUST else "skip"
-        if len(marks) <= 1:
-            return ""
-        if rule == OvervoteRule.EXHAUST:
-            return "exhaust"
-        if rule == OvervoteRule.SKIP:
-            return "skip"
-        live = sum(1 for m in marks if not labels.is_name[m] or self.continuing(labels.code[m]))
-        return "exhaust" if live >= 2 else ""
-
-    # ---- threshold and winners ----
-
-    def _active(self) -> Decimal:
-        total = sum((self.votes[c] for c in range(self.n) if self.continuing(c)), ZERO)
-        return total + self.inactive[Status.FINAL_SURPLUS]
-
-    def _threshold(self) -> Decimal:
-        r = self.rules
-        if self.round > 1 and not self._recompute_threshold():
-            return self.rounds[-1].threshold
-        active = self._active()
-        if r.mode == WinnerMode.BOTTOMS_UP_THRESHOLD:
-            return active * r.bottoms_up_fraction()
-        places = r.decimals if r.non_integer_threshold else 0
-        if r.hare:
-            return _divide(active, Decimal(r.seats), places, ROUND_UP)
-        return _divide(active, Decimal(r.seats + 1), places, ROUND_DOWN) + ONE.scaleb(-places)
-
-    def _recompute_threshold(self) -> bool:
-        r = self.rules
-        if r.seats > 1:
-            return False
-        if r.first_round_threshold:
-            return False
-        if r.continue_until_two:
-            return not self.winner_round
-        return True
-
-    def _identify_winners(self, tally: dict[int, Decimal], threshold: Decimal) -> list[Decision]:
-        r = self.rules
-        if self.uwi >= 0 and tally.get(self.uwi, ZERO) != 0:
-            return []
-        if r.mode == WinnerMode.BOTTOMS_UP_THRESHOLD:
-            if all(v > threshold for v in tally.values()):
-                return [Decision(self.names[c]) for c in tally]
-            return []
-        unfilled = r.seats - len(self.winner_round)
-        chosen: list[int] = []
-        if unfilled > 0:
-            if len(tally) <= unfilled:
-                chosen = list(tally)
-            elif r.first_round_threshold and len(tally) - 1 == r.seats:
-                top = max(tally.values())
-                chosen = [c for c, v in tally.items() if v == top]
-            elif r.mode != WinnerMode.BOTTOMS_UP:
-                chosen = [c for c, v in tally.items() if v >= threshold and c != self.uwi]
-        several = len(chosen) > 1 and (r.mode == WinnerMode.ONE_PER_ROUND
-                                       or r.first_round_threshold)
-        none_of_two = r.seats == 1 and not chosen and len(tally) == 2 and unfilled == 1
-        if several or none_of_two:
-            top = max(tally.values())
-            chosen = [c for c, v in tally.items() if v == top]
-            if len(chosen) > 1:
-                pick = self._tiebreak(chosen, top, selecting_winner=True)
-                return [Decision(self.names[pick], tiebreak=True)]
-        return [Decision(self.names[c]) for c in chosen]
-
-    def _tiebreak(self, tied: list[int], votes: Decimal, selecting_winner: bool) -> int:
-        previous = [{self.names.index(k): v for k, v in rnd.tally.votes.items()}
-                    for rnd in self.rounds]
-        return break_tie(tied, self.names, self.rules.tiebreak, self.permutation, previous,
-                         self.random, selecting_winner, self.round, votes)
-
-    def _distribute_surpluses(self, elected: list[Decision], tally: dict[int, Decimal],
-                              threshold: Decimal) -> None:
-        assert self.alloc is not None
-        places = self.rules.decimals
-        quantum = ONE.scaleb(-places)
-        for d in elected:
-            c = self.names.index(d.candidate)
-            votes = tally[c]
-            extra = votes - threshold
-            fraction = _divide(extra, votes, places, ROUND_DOWN) if extra > 0 else ZERO
-            self.won_rows[c] = list(self.piles[c])
-            for row in self.piles[c]:
-                value = self.value[row]
-                moved = (value * fraction).quantize(quantum, rounding=ROUND_DOWN)
-                self.alloc[row][c] = value - moved
-                self.value[row] = ONE - sum(self.alloc[row].values(), ZERO)
-
-    # ---- eliminations ----
-
-    def _eliminate(self, tally: dict[int, Decimal], threshold: Decimal) -> list[Decision]:
-        if self.uwi >= 0 and tally.get(self.uwi, ZERO) > 0:
-            return [Decision(UNDECLARED_WRITE_IN)]
-        if self.rules.cutoff_elimination:
-            gone = [Decision(self.names[c]) for c, v in tally.items() if v < threshold]
-            if gone:
-                return gone
-        if self.rules.batch_elimination:
-            batch = self._batch(tally)
-            if len(batch) > 1:
-                return [Decision(self.names[c]) for c in batch]
-        if not tally:
-            raise TabulationError("no candidate is left to eliminate")
-        low = min(tally.values())
-        last = [c for c, v in tally.items() if v == low]
-        if len(last) > 1:
-            return [Decision(self.names[self._tiebreak(last, low, selecting_winner=False)], True)]
-        return [Decision(self.names[last[0]])]
-
-    def _batch(self, tally: dict[int, Decimal]) -> list[int]:
-        levels = sorted(set(tally.values()))
-        running = ZERO
-        seen: list[int] = []
-        out: list[int] = []
-        previous: list[int] = []
-        for level in levels:
-            if running < level:
-                fresh = [c for c in seen if c not in out]
-                if fresh:
-                    previous, out = out, out + fresh
-            group = [c for c, v in tally.items() if v == level]
-            running += level * len(group)
-            seen.extend(group)
-        if self.rules.continue_until_two and \
-                len(out) + len(self.eliminated_round) == self._num_candidates() - 1:
-            out = previous
-        return out
-
-    # ---- closing a round ----
-
-    def _close_round(self, tally: dict[int, Decimal], threshold: Decimal,
-                     elected: list[Decision], eliminated: list[Decision],
-                     transfers: dict[str, dict[str, Decimal]],
-                     scopes: dict[tuple[str, str], Tally]) -> None:
-        votes = {self.names[c]: v for c, v in tally.items()}
-        active = sum(tally.values(), ZERO) + self.inactive[Status.FINAL_SURPLUS]
-        locked = ZERO
-        scope_locked: dict[tuple[str, str], dict[str, Decimal]] = {}
-        if self.rules.seats > 1:
-            locked = self._winner_tallies(votes, threshold, transfers, scope_locked)
-        finished = {key: _finish_scope(t, scope_locked.get(key, {})) for key, t in scopes.items()}
-        self.rounds.append(Round(
-            self.round, Tally(votes, dict(self.inactive), active, locked, transfers), threshold,
-            tuple(elected), tuple(eliminated), self.residual, finished))
-
-    def _winner_tallies(self, votes: dict[str, Decimal], threshold: Decimal,
-                        transfers: dict[str, dict[str, Decimal]],
-                        scope_locked: dict[tuple[str, str], dict[str, Decimal]]) -> Decimal:
-        locked = ZERO
-        for c, won in self.winner_round.items():
-            if won == self.round:
-                continue
-            name = self.names[c]
-            if won == self.round - 1:
-                total = ZERO
-                for row in self.won_rows.get(c, ()):
-                    assert self.alloc is not None
-                    share = self.alloc[row][c] * self.b.counts[row]
-                    total += share
-                    for kind, ids in self.scopes.items():
-                        per = scope_locked.setdefault((kind, ids[row]), {})  # type: ignore[arg-type]
-                        per[name] = per.get(name, ZERO) + share
-                residual = total - threshold
-                if residual > 0:
-                    self.residual += residual
-                    _add(transfers.setdefault(name, {}), RESIDUAL, residual)
-                    total = threshold
-            else:
-                total = self.rounds[-1].tally.votes[name]
-                for key, tally in self.rounds[-1].slices.items():
-                    scope_locked.setdefault(key, {})[name] = tally.votes.get(name, ZERO)
-            votes[name] = total
-            locked += total
-        return locked
-
-    def _scope_tallies(self, scope_transfers: dict[tuple[str, str], dict[str, dict[str, Decimal]]],
-                       ) -> dict[tuple[str, str], Tally]:
-        """Each precinct's or batch's tally, read before this round's decisions change values."""
-        if not self.scopes:
-            return {}
-        out: dict[tuple[str, str], Tally] = {}
-        continuing = [c for c in range(self.n) if self.continuing(c)]
-        for kind, ids in self.scopes.items():
-            for scope in sorted({i for i in ids if i}):
-                votes = {self.names[c]: ZERO for c in continuing}
-                inactive = {s: ZERO for s in Status}
-                out[(kind, scope)] = Tally(votes, inactive, ZERO, ZERO,
-                                           scope_transfers.get((kind, scope), {}))
-            for row, scope in enumerate(ids):
-                tally = out[(kind, scope)]  # type: ignore[index]
-                weight = self.value[row] * self.b.counts[row]
-                c = self.recipient[row]
-                if c >= 0 and self.names[c] in tally.votes:
-                    tally.votes[self.names[c]] += weight  # type: ignore[index]
-                elif c < 0:
-                    tally.inactive[self.status[row]] += weight  # type: ignore[index]
-        return out
+            unknown.append(name)
+    if unknown:
+        raise ValidationError(Problem("unknown-candidate", f"{name!r} is not a declared "
+                                      "candidate", field="candidates") for name in unknown)
+    return codes
 
 
-def _finish_scope(tally: Tally, locked: dict[str, Decimal]) -> Tally:
-    votes = dict(tally.votes)
-    active = sum(votes.values(), ZERO) + tally.inactive[Status.FINAL_SURPLUS]
-    votes.update(locked)
-    return Tally(votes, tally.inactive, active, sum(locked.values(), ZERO), tally.transfers)
-
-
-def _add(bucket: dict[str, Decimal], key: str, value: Decimal) -> None:
-    bucket[key] = bucket.get(key, ZERO) + value
-
-
-def _divide(a: Decimal, b: Decimal, places: int, rounding: str) -> Decimal:
-    """``a / b`` to ``places`` decimals, rounded ``rounding`` exactly (as BigDecimal.divide)."""
-    exact = Fraction(a) / Fraction(b)
-    scaled = exact * 10**places
-    whole = scaled.numerator // scaled.denominator if scaled >= 0 else \
-        -((-scaled.numerator) // scaled.denominator)
-    if rounding == ROUND_UP and whole != scaled:
-        whole += 1 if scaled > 0 else -1
-    return Decimal(whole).scaleb(-places)
+def _fold(matrix: np.ndarray, counts: np.ndarray | None, rules: Rules) -> Ballots:
+    """The matrix as ``Ballots``: identical rows once, with their ballot counts."""
+    weights = np.ones(matrix.shape[0], dtype=np.int64) if counts is None else counts
+    rows, inverse = np.unique(matrix, axis=0, return_inverse=True)
+    totals = np.bincount(inverse.reshape(-1), weights=weights, minlength=len(rows))
+    names = rules.names
+    text = (*names, OVERVOTE)
+    ranks = tuple(tuple((r + 1, (int(c),)) for r, c in enumerate(row) if c >= 0)
+                  for row in rows.tolist())
+    labels = Labels(text, tuple(range(len(names))) + (OVERVOTE_CODE,),
+                    tuple(True for _ in names) + (False,))
+    return Ballots(labels, ranks, tuple(int(t) for t in totals))

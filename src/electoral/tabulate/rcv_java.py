@@ -3,8 +3,8 @@
 RCTab breaks random ties with ``java.util.Random`` seeded from the config, shuffles its generated
 permutation with ``Collections.shuffle``, and lists some candidates in ``HashMap`` iteration order
 (the row order of tied candidates in its reports). These are written here from the published Java
-specifications (the 48-bit linear congruential generator of ``java.util.Random``; ``String.hashCode``;
-the bucket layout of ``HashMap``), not from any Java source.
+specifications (the 48-bit linear congruential generator of ``java.util.Random``,
+``String.hashCode``, the bucket layout of ``HashMap``), not from any Java source.
 """
 
 from __future__ import annotations

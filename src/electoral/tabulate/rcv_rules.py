@@ -1,9 +1,9 @@
 """The rules of a ranked-choice count, as RCTab names them, and the ballots in compact form.
 
-``Rules`` is what a contest's law says (RCTab's ``rules`` block plus its candidate list); ``Ballots``
-is every distinct ranking once, with how many ballots cast it. Marks are kept as the file states
-them (the label, so aliases and repeated labels behave as RCTab's do), each label resolved once to
-its candidate.
+``Rules`` is what a contest's law says (RCTab's ``rules`` block plus its candidate list);
+``Ballots`` is every distinct ranking once, with how many ballots cast it. Marks are kept as the
+file states them (the label, so aliases and repeated labels behave as RCTab's do), each label
+resolved once to its candidate.
 """
 
 from __future__ import annotations

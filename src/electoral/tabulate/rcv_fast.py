@@ -1,0 +1,133 @@
+"""The numpy fast path: RCTab's single-winner rules over an ``n x max_rank`` matrix of candidate
+indices, with no Python object per ballot.
+
+Every ballot has a current candidate (``cur``) and the position of that mark (``pos``). Ballots sit
+in per-candidate piles (index arrays); a round takes the piles of the candidates who stopped
+continuing and advances just those ballots, all at once, one rank position per step, until each
+finds a continuing candidate or becomes inactive (skipped too many ranks, overvote, exhausted).
+Resuming from ``pos`` equals RCTab's rescan from rank 1: an earlier rank never becomes usable
+again once a candidate stops continuing. Decisions (threshold, winners, eliminations, tie-breaks)
+are the general engine's (``rcv_count.Count``), so both paths give the same rounds.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import numpy as np
+
+from electoral.tabulate.rcv import EXHAUSTED, UNCOUNTED, Tally
+from electoral.tabulate.rcv_count import Count
+from electoral.tabulate.rcv_kernel import advance_rows
+from electoral.tabulate.rcv_rules import Ballots, Labels, OvervoteRule, Rules, Status
+
+_STATUS = (None, Status.NO_RANKINGS, Status.EXHAUSTED, Status.OVERVOTE, Status.SKIPPED)
+_EMPTY = Ballots(Labels((), (), ()), (), ())
+
+
+def supports(rules: Rules) -> bool:
+    """Whether the fast path implements these rules (else the general engine counts)."""
+    return rules.seats == 1 and not rules.exhaust_on_duplicate \
+        and rules.overvote != OvervoteRule.EXHAUST_IF_MULTIPLE
+
+
+class MatrixCount(Count):
+    """``Count`` with ballots held as numpy arrays. ``ranks`` holds indices into ``rules.names``,
+    ``len(rules.names)`` for an overvote mark, ``-1`` for a blank rank."""
+
+    def __init__(self, ranks: np.ndarray, counts: np.ndarray | None, rules: Rules):
+        self.m = np.ascontiguousarray(ranks, dtype=np.int32)
+        self.w = None if counts is None else np.ascontiguousarray(counts, dtype=np.int64)
+        super().__init__(_EMPTY, rules, ())
+
+    def _init_ballots(self, slices: tuple[str, ...]) -> None:
+        rows = self.m.shape[0]
+        self.cur = np.full(rows, -1, dtype=np.int32)
+        self.pos = np.zeros(rows, dtype=np.int32)
+        self.first = self.cur  # each ballot's round-1 candidate, set in round 1
+        # later arrivals per candidate; the round-1 part of a pile is found from ``first`` once,
+        # when the candidate stops continuing (so round 1 needs no sort)
+        self.np_piles: list[list[np.ndarray]] = [[] for _ in range(self.n)]
+        self.np_votes = np.zeros(self.n, dtype=np.int64)
+        self.np_inactive = np.zeros(len(_STATUS), dtype=np.int64)
+        self.scopes = {}
+
+    def _has_ballots(self) -> bool:
+        return self.m.shape[0] > 0
+
+    def _move_ballots(self, transfers: dict[str, dict[str, Decimal]]
+                      ) -> dict[tuple[str, str], Tally]:
+        if self.round == 1:
+            self._first_round(transfers)
+            return {}
+        chunks = [np.flatnonzero(self.first == c) for c in self.stopped]
+        chunks += [a for c in self.stopped for a in self.np_piles[c]]
+        for c in self.stopped:
+            self.np_piles[c] = []
+        idx = np.concatenate(chunks) if chunks else np.zeros(0, dtype=np.int64)
+        if idx.size:  # (an empty idx would mean "every ballot" to the kernel)
+            last = self.pos[idx]
+            choice = self._advance(idx, self.cur[idx], last + 1, last, transfers)
+            self._pile(idx, choice)
+        return {}
+
+    def _first_round(self, transfers: dict[str, dict[str, Decimal]]) -> None:
+        """Round 1: every ballot's first usable mark (the kernel walks each row once)."""
+        rows = self.m.shape[0]
+        self.first = self._advance(np.zeros(0, dtype=np.int64), np.full(1, -1, dtype=np.int32),
+                                   np.zeros(rows, dtype=np.int32),
+                                   np.full(rows, -1, dtype=np.int32), transfers)
+
+    def _live(self) -> np.ndarray:
+        """Continuing candidates as a mask over codes, with room for overvote and blank (-1)."""
+        live = np.zeros(self.n + 2, dtype=np.bool_)
+        live[[c for c in range(self.n) if self.continuing(c)]] = True
+        return live
+
+    def _advance(self, idx: np.ndarray, source: np.ndarray, pos: np.ndarray, last: np.ndarray,
+                 transfers: dict[str, dict[str, Decimal]]) -> np.ndarray:
+        """Move each ballot (``idx``; empty: every row) from ``pos`` on to its next continuing
+        choice, or make it inactive; update tallies and transfers; return the choices."""
+        size = pos.size
+        choice = np.empty(size, dtype=np.int32)
+        status = np.empty(size, dtype=np.int8)
+        chunks = max(1, min(64, size // 65536))
+        flows = np.zeros((chunks, self.n + 1, self.n + 1), dtype=np.int64)
+        inactive = np.zeros((chunks, len(_STATUS)), dtype=np.int64)
+        limit = -1 if self.rules.max_skipped is None else self.rules.max_skipped + 1
+        weights = np.zeros(0, dtype=np.int64) if self.w is None else self.w
+        advance_rows(self.m, idx, pos, last, self._live(), limit, self.n,
+                     self.rules.overvote == OvervoteRule.EXHAUST, source, weights, choice,
+                     status, flows, inactive)
+        if idx.size == 0:
+            self.cur, self.pos = choice.copy(), pos
+        else:
+            self.cur[idx] = choice
+            self.pos[idx] = pos
+        self._tally(flows.sum(axis=0), inactive.sum(axis=0), transfers)
+        return choice
+
+    def _tally(self, flows: np.ndarray, inactive: np.ndarray,
+               transfers: dict[str, dict[str, Decimal]]) -> None:
+        self.np_votes += flows[:, 1:].sum(axis=0)
+        self.np_inactive += inactive
+        for src in np.flatnonzero(flows.any(axis=1)):
+            name_from = UNCOUNTED if src == 0 else self.names[src - 1]
+            for target in np.flatnonzero(flows[src]):
+                name_to = EXHAUSTED if target == 0 else self.names[target - 1]
+                transfers.setdefault(name_from, {})[name_to] = Decimal(int(flows[src, target]))
+        self.votes = [Decimal(int(v)) for v in self.np_votes]
+        for code, state in enumerate(_STATUS):
+            if state is not None:
+                self.inactive[state] = Decimal(int(self.np_inactive[code]))
+
+    def _pile(self, idx: np.ndarray, choice: np.ndarray) -> None:
+        """Add the ballots that just moved to their new candidates' piles."""
+        counted = choice >= 0
+        members, targets = idx[counted], choice[counted]
+        small = np.int16 if self.n < 2**15 else np.int32
+        order = np.argsort(targets.astype(small), kind="stable")
+        bounds = np.cumsum(np.bincount(targets, minlength=self.n))
+        for c, pile in enumerate(np.split(members[order], bounds[:-1])):
+            if pile.size:
+                self.np_piles[c].append(pile)

@@ -1,0 +1,68 @@
+"""The one compiled loop of the fast path: walk each ballot's row to its next usable mark.
+
+Compiled with numba (cached on disk after the first run) and run over both cores. For each ballot
+it applies RCTab's per-rank checks in RCTab's order: too many skipped ranks, an overvote, then the
+first continuing candidate; a row that runs out is exhausted (or, never marked, "no rankings").
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit, prange
+
+NONE, NO_RANKINGS, EXHAUSTED, OVERVOTE, SKIPPED = range(5)
+
+
+@njit(cache=True, nogil=True)
+def _walk(m: np.ndarray, row: int, p: int, last: int, live: np.ndarray, limit: int,
+          overvote: int, exhaust_overvote: bool) -> tuple[int, int, int, int]:
+    width = m.shape[1]
+    while p < width:
+        code = m[row, p]
+        if code >= 0:
+            if limit >= 0 and p - last > limit:
+                return -1, p, SKIPPED, last
+            last = p
+            if code == overvote:
+                if exhaust_overvote:
+                    return -1, p, OVERVOTE, last
+            elif live[code]:
+                return code, p, NONE, last
+        p += 1
+    return -1, p, (NO_RANKINGS if last < 0 else EXHAUSTED), last
+
+
+@njit(cache=True, nogil=True, parallel=True)
+def advance_rows(m: np.ndarray, idx: np.ndarray, pos: np.ndarray, last: np.ndarray,
+                 live: np.ndarray, limit: int, overvote: int, exhaust_overvote: bool,
+                 source: np.ndarray, weights: np.ndarray, choice: np.ndarray,
+                 status: np.ndarray, flows: np.ndarray, inactive: np.ndarray) -> None:
+    """For each ballot ``j`` (row ``idx[j]``, or row ``j`` when ``idx`` is empty) from position
+    ``pos[j]``: its next continuing candidate into ``choice`` (-1 none) and ``status``; ``pos``
+    and ``last`` (the last marked position) are updated in place.
+
+    Counts go to ``flows[chunk, from + 1, to + 1]`` (from: ``source[j]``, or ``source[0]`` for
+    all when it has one entry; to -1 is "inactive") and ``inactive[chunk, status]``, weighted by
+    ``weights[row]`` (1 when empty); the caller sums over chunks.
+    """
+    everyone = idx.size == 0
+    uniform = source.size == 1
+    weighted = weights.size > 0
+    chunks = flows.shape[0]
+    size = pos.size
+    for chunk in prange(chunks):
+        for j in range(chunk * size // chunks, (chunk + 1) * size // chunks):
+            row = np.int64(j)
+            if not everyone:
+                row = np.int64(idx[j])
+            c, p, st, seen = _walk(m, row, pos[j], last[j], live, limit, overvote,
+                                   exhaust_overvote)
+            choice[j] = c
+            pos[j] = p
+            status[j] = st
+            last[j] = seen
+            w = weights[row] if weighted else 1
+            src = source[0] if uniform else source[j]
+            flows[chunk, src + 1, c + 1] += w
+            if st != NONE:
+                inactive[chunk, st] += w
