@@ -108,6 +108,25 @@ def test_comparison_with_the_latest_earlier_election(site):
     assert "1 county of 8 changed party since 2004" in section
 
 
+def test_precinct_results_are_downloads_not_a_page_long_table():
+    from electoral.model import Count, Unit, UnitKind
+    from electoral.report.page import build_page, render_page
+    from tests.report.elections import county_returns
+
+    base = county_returns("RI", 2020)
+    precincts = [Unit(f"{c.id}/p{n}", f"Precinct {n}", UnitKind.PRECINCT, c.id)
+                 for c in base.units if c.kind == UnitKind.COUNTY for n in range(3)]
+    counts = [Count(p.id, k.id, 10 + n) for n, p in enumerate(precincts) for k in base.candidates]
+    returns = type(base)(base.election, base.candidates, base.units + tuple(precincts),
+                         tuple(counts), base.parties)
+    page = build_page(returns)
+    text = render_page(page)
+    precinct = text.split('<section id="by-precinct"')[1].split("</section>")[0]
+    assert "15 precincts: listed in the CSV and JSON downloads" in precinct and "<table" not in precinct
+    assert "data/2020-RI-president-precinct.csv" in page.files
+    assert '<section id="by-county"' in text and text.count('<th scope="row">') > 5
+
+
 def test_ranked_choice_rounds_are_shown_where_the_source_has_them(site):
     text = page_text(site, "2024-CT-president")
     assert "2024 Connecticut Libertarian straw poll" in text and 'id="rounds"' in text

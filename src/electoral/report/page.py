@@ -24,6 +24,7 @@ from electoral.tabulate.electors import College
 from electoral.tabulate.rollup import DEPTH, Tabulation, available_levels, percent, roll_up
 
 MAPPED_LEVELS = (UnitKind.COUNTY, UnitKind.STATE)
+UNLISTED_LEVELS = (UnitKind.PRECINCT,)  # thousands of rows: downloads only
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,10 +129,19 @@ def build_page(returns: Returns, *, earlier: Returns | None = None,
         source=returns.source or "the electoral results store", maps=tuple(map_views),
         statewide=TableView("statewide", "Statewide result", _margin_note(statewide),
                             render_html(results_view(statewide))),
-        units=tuple(TableView(f"by-{t.level}", f"Results by {_level_title(t).lower()}",
-                              _margin_note(t), render_html(results_view(t))) for t in tables),
+        units=tuple(_unit_table(t) for t in tables),
         electors=electors_lines(returns) + _national_line(college), comparison=comparison,
         rounds=rounds, files=files, downloads=tuple(downloads))
+
+
+def _unit_table(table: Tabulation) -> TableView:
+    """A unit table, or for precincts a pointer to the downloads."""
+    heading = f"Results by {_level_title(table).lower()}"
+    if table.level in UNLISTED_LEVELS:
+        return TableView(f"by-{table.level}", heading, f"{maps.units_phrase(table, len(table.rows))}"
+                         ": listed in the CSV and JSON downloads rather than on this page.", "")
+    return TableView(f"by-{table.level}", heading, _margin_note(table),
+                     render_html(results_view(table)))
 
 
 def _comparison(tables: Sequence[Tabulation], earlier: Returns | None) -> Comparison | None:
