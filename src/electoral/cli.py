@@ -306,6 +306,27 @@ def history(
         text = render_history(unit_history(store, unit), fmt.value)
     emit(text, out)
 
+class ExportChoice(StrEnum):
+    nist_json = "nist-json"
+    nist_xml = "nist-xml"
+    csv = "csv"
+
+
+@app.command()
+def export(
+    election: Annotated[str, typer.Argument(help="Election id, e.g. 2004-MO-president.")],
+    fmt: Annotated[ExportChoice, typer.Option("--format", "-f", help="nist-json, nist-xml "
+                                              "(NIST SP 1500-100 v2) or csv.")] = ExportChoice.csv,
+    out: Annotated[Path | None, typer.Option(help="Write to this file instead of stdout.")] = None,
+    db: DbOption = None,
+) -> None:
+    """Write a stored election as NIST SP 1500-100 v2 JSON or XML, or as electoral's CSV."""
+    from electoral.io.export import export as export_returns
+
+    with opened(db) as store:
+        text = export_returns(store.load(election), fmt.value)
+    emit(text, out)
+
 # ---- end of formats and history -----------------------------------------------------------------
 
 # ---- maps and pages: map (report --format html writes a page) ----------------------------------

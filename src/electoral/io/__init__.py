@@ -31,6 +31,8 @@ class Format(StrEnum):
     MEDSL_STATE = "medsl-state"
     MEDSL_COUNTY = "medsl-county"
     MEDSL_PRECINCT = "medsl-precinct"
+    NIST_JSON = "nist-json"
+    NIST_XML = "nist-xml"
 
 
 @dataclass(frozen=True, slots=True)

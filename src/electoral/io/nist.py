@@ -1,0 +1,590 @@
+"""NIST SP 1500-100 v2 Election Results Reporting, JSON and XML: read and written.
+
+One stored election is one ``ElectionReport``: the reporting units as ``GpUnit`` (the containment
+tree in ``ComposingGpUnitIds``), its parties, one ``Election`` with the candidates and a single
+``CandidateContest`` whose ``CandidateSelection``s carry the ``VoteCounts`` (one per unit and vote
+type). A running mate is the second candidate of the selection (a ticket); ballots cast are
+``BallotCounts``, registered voters ``VotersRegistered``.
+
+What the standard has no field for (electoral's ids, a unit's alternative groupings, an aggregate
+pseudo-candidate, a candidate's home state, the voting-age population, the source file) travels in
+``ExternalIdentifier`` entries of ``Type`` other, ``OtherType`` ``electoral-…``, so a report
+written here reads back to the same returns. Reports from elsewhere are read too: ids then come
+from FIPS codes, names and ``ObjectId``s, and one ``Returns`` is made per candidate contest.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+import xml.etree.ElementTree as ET
+from collections.abc import Mapping
+from typing import Any, TextIO
+
+from electoral.errors import Problem, ValidationError
+from electoral.io import PROBES, Format, ReadOptions, register
+from electoral.io.exclusions import KEY as EXCLUSIONS
+from electoral.io.medsl import STATE_FIPS, general_election_day
+from electoral.model import (
+    STATE_BY_NAME,
+    STATE_NAMES,
+    Candidate,
+    Count,
+    Election,
+    Party,
+    Returns,
+    Unit,
+    UnitFacts,
+    UnitKind,
+    VoteType,
+    slug,
+)
+
+NS = "http://itl.nist.gov/ns/voting/1500-100/v2"
+XSI = "http://www.w3.org/2001/XMLSchema-instance"
+PREFIX = "ElectionResults."
+VENDOR = "electoral 0.1.0"
+Node = dict[str, Any]
+
+# The XSD's element order for each type written (base type's elements first).
+ORDER: dict[str, tuple[str, ...]] = {
+    "ElectionReport": ("Election", "ExternalIdentifier", "Format", "GeneratedDate", "GpUnit",
+                       "Header", "Issuer", "IssuerAbbreviation", "IsTest", "Notes", "Office",
+                       "OfficeGroup", "Party", "Person", "SequenceStart", "SequenceEnd", "Status",
+                       "TestType", "VendorApplicationId"),
+    "Election": ("BallotCounts", "BallotStyle", "Candidate", "ContactInformation", "Contest",
+                 "CountStatus", "ElectionScopeId", "ExternalIdentifier", "Name", "StartDate",
+                 "EndDate", "Type", "OtherType"),
+    "ReportingUnit": ("ComposingGpUnitIds", "ExternalIdentifier", "Name", "AuthorityIds",
+                      "ContactInformation", "CountStatus", "ElectionAdministration",
+                      "IsDistricted", "IsMailOnly", "Number", "PartyRegistration",
+                      "SpatialDimension", "SubUnitsReported", "TotalSubUnits", "Type",
+                      "OtherType", "VotersParticipated", "VotersRegistered"),
+    "Party": ("Abbreviation", "Color", "ContactInformation", "ExternalIdentifier",
+              "IsRecognizedParty", "LeaderPersonIds", "LogoUri", "Name", "PartyScopeGpUnitIds",
+              "Slogan"),
+    "Candidate": ("BallotName", "CampaignSlogan", "ContactInformation", "ExternalIdentifier",
+                  "FileDate", "IsIncumbent", "IsTopTicket", "PartyId", "PersonId",
+                  "PostElectionStatus", "PreElectionStatus"),
+    "CandidateContest": ("Abbreviation", "BallotSubTitle", "BallotTitle", "ContestSelection",
+                         "CountStatus", "ElectionDistrictId", "ExternalIdentifier", "HasRotation",
+                         "Name", "OtherCounts", "SequenceOrder", "SubUnitsReported",
+                         "TotalSubUnits", "VoteVariation", "OtherVoteVariation", "NumberElected",
+                         "NumberRunoff", "OfficeIds", "PrimaryPartyIds", "VotesAllowed"),
+    "CandidateSelection": ("SequenceOrder", "VoteCounts", "CandidateIds", "EndorsementPartyIds",
+                           "IsWriteIn"),
+    "VoteCounts": ("DeviceClass", "GpUnitId", "IsSuppressedForPrivacy", "Round", "Type",
+                   "OtherType", "Count"),
+    "BallotCounts": ("DeviceClass", "GpUnitId", "IsSuppressedForPrivacy", "Round", "Type",
+                     "OtherType", "BallotsCast", "BallotsOutstanding", "BallotsRejected"),
+    "ExternalIdentifier": ("Type", "OtherType", "Value"),
+}
+# Elements whose type is a subclass, named in XML by xsi:type.
+POLYMORPHIC = {"GpUnit", "Contest", "ContestSelection"}
+IDREFS = {"ComposingGpUnitIds", "CandidateIds", "EndorsementPartyIds", "OfficeIds",
+          "PartyScopeGpUnitIds", "AuthorityIds", "LeaderPersonIds", "PrimaryPartyIds"}
+TEXTS = {"Name", "BallotName", "Abbreviation", "BallotTitle", "BallotSubTitle", "Slogan",
+         "CampaignSlogan"}
+PLAIN_NAME = {"ElectionResults.CandidateContest"}  # a contest's Name is a plain string
+
+UNIT_TYPES = {UnitKind.NATION: "country", UnitKind.STATE: "state", UnitKind.COUNTY: "county",
+              UnitKind.DISTRICT: "congressional", UnitKind.TOWN: "town",
+              UnitKind.PRECINCT: "precinct"}
+OTHER_UNIT = {UnitKind.COG: "council-of-governments"}
+KINDS = {
+    "country": UnitKind.NATION, "state": UnitKind.STATE, "county": UnitKind.COUNTY,
+    "congressional": UnitKind.DISTRICT, "state-house": UnitKind.DISTRICT,
+    "state-senate": UnitKind.DISTRICT, "town": UnitKind.TOWN, "township": UnitKind.TOWN,
+    "city": UnitKind.TOWN, "village": UnitKind.TOWN, "municipality": UnitKind.TOWN,
+    "borough": UnitKind.TOWN, "precinct": UnitKind.PRECINCT, "ward": UnitKind.PRECINCT,
+    "split-precinct": UnitKind.PRECINCT, "combined-precinct": UnitKind.PRECINCT,
+    "vote-center": UnitKind.PRECINCT, "polling-place": UnitKind.PRECINCT,
+    "ballot-batch": UnitKind.PRECINCT,
+}
+COUNT_TYPES = {VoteType.TOTAL: "total", VoteType.ELECTION_DAY: "election-day",
+               VoteType.EARLY: "early", VoteType.ABSENTEE: "absentee",
+               VoteType.MAIL: "absentee-mail", VoteType.PROVISIONAL: "provisional"}
+VOTE_TYPES = {**{v: k for k, v in COUNT_TYPES.items()}, "absentee-in-person": VoteType.ABSENTEE,
+              "absentee-fwab": VoteType.ABSENTEE, "uocava": VoteType.ABSENTEE,
+              "write-in": VoteType.TOTAL}
+
+
+# ---- writing -----------------------------------------------------------------------------------
+
+
+def _text(value: str) -> Node:
+    return {"@type": PREFIX + "InternationalizedText",
+            "Text": [{"@type": PREFIX + "LanguageString", "Language": "en", "Content": value}]}
+
+
+def _ext(other: str, value: str) -> Node:
+    return {"@type": PREFIX + "ExternalIdentifier", "Type": "other",
+            "OtherType": f"electoral-{other}", "Value": value}
+
+
+def _safe(prefix: str, ident: str, taken: set[str]) -> str:
+    """An xsd:ID (an NCName) for an electoral id, unique within the report."""
+    base = f"{prefix}-{re.sub(r'[^A-Za-z0-9._-]', '_', ident)}"
+    out, n = base, 1
+    while out in taken:
+        n += 1
+        out = f"{base}-{n}"
+    taken.add(out)
+    return out
+
+
+def to_document(returns: Returns, generated: dt.datetime | None = None) -> Node:
+    """The returns as a NIST v2 ``ElectionReport`` in its JSON shape."""
+    taken: set[str] = set()
+    gid = {u.id: _safe("gpu", u.id, taken) for u in returns.units}
+    pid = {p.id: _safe("par", p.id, taken) for p in returns.parties}
+    cid = {c.id: _safe("can", c.id, taken) for c in returns.candidates}
+    scope = next((u.id for u in returns.units if u.kind is UnitKind.STATE), returns.units[0].id)
+    stamp = (generated or dt.datetime.now(dt.UTC)).replace(microsecond=0)
+    report: Node = {
+        "@type": PREFIX + "ElectionReport",
+        "Election": [_election(returns, gid, pid, cid, scope)],
+        "ExternalIdentifier": [_ext("source", returns.source)] if returns.source else [],
+        "Format": "precinct-level" if any(u.kind is UnitKind.PRECINCT for u in returns.units)
+        else "summary-contest",
+        "GeneratedDate": stamp.isoformat(),
+        "GpUnit": [_gpunit(u, returns, gid) for u in returns.units],
+        "Issuer": "electoral", "IssuerAbbreviation": "electoral",
+        "Party": [{"@id": pid[p.id], "@type": PREFIX + "Party", "Name": _text(p.name),
+                   "ExternalIdentifier": [_ext("id", p.id)]} for p in returns.parties],
+        "SequenceStart": 1, "SequenceEnd": 1,
+        "Status": "unofficial-complete" if returns.extras.get("unofficial") else "certified",
+        "VendorApplicationId": VENDOR,
+    }
+    return {k: v for k, v in report.items() if v != []}
+
+
+def _gpunit(unit: Unit, returns: Returns, gid: Mapping[str, str]) -> Node:
+    children = [gid[u.id] for u in returns.units if u.parent == unit.id or unit.id in u.groups]
+    ids = [_ext("id", unit.id)]
+    if unit.fips:
+        ids.append({"@type": PREFIX + "ExternalIdentifier", "Type": "fips", "Value": unit.fips})
+    if unit.groups:
+        ids.append(_ext("groups", " ".join(unit.groups)))
+    facts = next((f for f in returns.facts if f.unit == unit.id), None)
+    if facts is not None and facts.voting_age_population is not None:
+        ids.append(_ext("voting-age-population", str(facts.voting_age_population)))
+    node: Node = {"@id": gid[unit.id], "@type": PREFIX + "ReportingUnit",
+                  "ComposingGpUnitIds": children, "ExternalIdentifier": ids,
+                  "Name": _text(unit.name), "Type": UNIT_TYPES.get(unit.kind, "other")}
+    if unit.kind in OTHER_UNIT:
+        node["OtherType"] = OTHER_UNIT[unit.kind]
+    if facts is not None and facts.registered is not None:
+        node["VotersRegistered"] = facts.registered
+    return {k: v for k, v in node.items() if v != []}
+
+
+def _election(returns: Returns, gid: Mapping[str, str], pid: Mapping[str, str],
+              cid: Mapping[str, str], scope: str) -> Node:
+    election = returns.election
+    day = election.date or general_election_day(election.year)
+    ids = [_ext("id", election.id)]
+    if election.name:
+        ids.append(_ext("name", election.name))
+    if election.date is None:
+        ids.append(_ext("date", "unknown"))
+    name = election.name or f"{election.year} {STATE_NAMES.get(election.state, election.state)} " \
+        f"{election.office} election"
+    return {
+        "@type": PREFIX + "Election",
+        "BallotCounts": [{"@type": PREFIX + "BallotCounts", "GpUnitId": gid[f.unit],
+                          "Type": "total", "BallotsCast": f.ballots_cast}
+                         for f in returns.facts if f.ballots_cast is not None],
+        "Candidate": [node for c in returns.candidates for node in _candidate(c, pid, cid)],
+        "Contest": [_contest(returns, gid, cid, scope)],
+        "ElectionScopeId": gid[scope], "ExternalIdentifier": ids, "Name": _text(name),
+        "StartDate": day.isoformat(), "EndDate": day.isoformat(), "Type": "general",
+    }
+
+
+def _candidate(c: Candidate, pid: Mapping[str, str], cid: Mapping[str, str]) -> list[Node]:
+    ids = [_ext("id", c.id)]
+    if c.home_state:
+        ids.append(_ext("home-state", c.home_state))
+    if c.aggregate:
+        ids.append(_ext("aggregate", "true"))
+    node: Node = {"@id": cid[c.id], "@type": PREFIX + "Candidate", "BallotName": _text(c.name),
+                  "ExternalIdentifier": ids}
+    if c.incumbent:
+        node["IsIncumbent"] = True
+    if c.party is not None and c.party in pid:
+        node["PartyId"] = pid[c.party]
+    if c.running_mate is None:
+        return [node]
+    mate: Node = {"@id": f"{cid[c.id]}-vp", "@type": PREFIX + "Candidate",
+                  "BallotName": _text(c.running_mate)}
+    return [node, mate]
+
+
+def _contest(returns: Returns, gid: Mapping[str, str], cid: Mapping[str, str],
+             scope: str) -> Node:
+    counts: dict[str, list[Node]] = {c.id: [] for c in returns.candidates}
+    for count in returns.counts:
+        counts[count.candidate].append({"@type": PREFIX + "VoteCounts", "GpUnitId":
+                                        gid[count.unit], "Type": COUNT_TYPES[count.vote_type],
+                                        "Count": count.votes})
+    selections = []
+    for c in returns.candidates:
+        node: Node = {"@id": f"sel-{cid[c.id]}", "@type": PREFIX + "CandidateSelection",
+                      "VoteCounts": counts[c.id],
+                      "CandidateIds": [cid[c.id]] + ([f"{cid[c.id]}-vp"] if c.running_mate
+                                                     is not None else [])}
+        if c.write_in:
+            node["IsWriteIn"] = True
+        selections.append({k: v for k, v in node.items() if v != []})
+    office = returns.election.office
+    return {"@id": f"con-{slug(office)}", "@type": PREFIX + "CandidateContest",
+            "ContestSelection": selections, "ElectionDistrictId": gid[scope],
+            "ExternalIdentifier": [_ext("office", office)],
+            "Name": office.replace("-", " ").title(), "VoteVariation": "plurality",
+            "NumberElected": 1, "VotesAllowed": 1}
+
+
+def write_nist_json(returns: Returns, generated: dt.datetime | None = None) -> str:
+    return json.dumps(to_document(returns, generated), indent=1, ensure_ascii=False) + "\n"
+
+
+def write_nist_xml(returns: Returns, generated: dt.datetime | None = None) -> str:
+    ET.register_namespace("", NS)
+    ET.register_namespace("xsi", XSI)
+    root = _element("ElectionReport", to_document(returns, generated))
+    ET.indent(root, space=" ")
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") \
+        + "\n"
+
+
+def _element(tag: str, node: Node) -> ET.Element:
+    element = ET.Element(f"{{{NS}}}{tag}")
+    kind = node.get("@type", PREFIX + tag).removeprefix(PREFIX)
+    if "@id" in node:
+        element.set("ObjectId", node["@id"])
+    if tag in POLYMORPHIC:
+        element.set(f"{{{XSI}}}type", kind)
+    for key in ORDER.get(kind, tuple(sorted(node))):
+        if key in node:
+            _add(element, key, node[key])
+    return element
+
+
+def _add(parent: ET.Element, key: str, value: Any) -> None:
+    if key in IDREFS:
+        ET.SubElement(parent, f"{{{NS}}}{key}").text = " ".join(value)
+    elif isinstance(value, list):
+        for item in value:
+            _add(parent, key, item)
+    elif isinstance(value, dict) and value.get("@type") == PREFIX + "InternationalizedText":
+        holder = ET.SubElement(parent, f"{{{NS}}}{key}")
+        for text in value["Text"]:
+            ET.SubElement(holder, f"{{{NS}}}Text", Language=text["Language"]).text = \
+                text["Content"]
+    elif isinstance(value, dict):
+        parent.append(_element(key, value))
+    else:
+        text = ("true" if value else "false") if isinstance(value, bool) else str(value)
+        ET.SubElement(parent, f"{{{NS}}}{key}").text = text
+
+
+# ---- reading -----------------------------------------------------------------------------------
+
+
+@register(Format.NIST_JSON)
+def read_nist_json(stream: TextIO, source: str, options: ReadOptions) -> list[Returns]:
+    """Every candidate contest of a NIST v2 JSON ``ElectionReport``, one ``Returns`` each."""
+    try:
+        document = json.load(stream)
+    except json.JSONDecodeError as exc:
+        raise ValidationError([Problem("malformed-file", f"not JSON: {exc.msg}",
+                                       line=exc.lineno)]) from None
+    if not isinstance(document, dict) or document.get("@type") != PREFIX + "ElectionReport":
+        raise ValidationError([Problem("not-nist", "the top object is not an "
+                                       "ElectionResults.ElectionReport", line=1, field="@type")])
+    return from_document(document, source, options)
+
+
+@register(Format.NIST_XML)
+def read_nist_xml(stream: TextIO, source: str, options: ReadOptions) -> list[Returns]:
+    """Every candidate contest of a NIST v2 XML ``ElectionReport``, one ``Returns`` each."""
+    try:
+        root = ET.fromstring(stream.read())
+    except ET.ParseError as exc:
+        raise ValidationError([Problem("malformed-file", f"not XML: {exc}",
+                                       line=exc.position[0])]) from None
+    if root.tag != f"{{{NS}}}ElectionReport":
+        raise ValidationError([Problem("not-nist", f"the root element is {root.tag}, not a NIST "
+                                       "1500-100 v2 ElectionReport", line=1)])
+    return from_document(_from_xml(root), source, options)
+
+
+def _local(tag: str) -> str:
+    return tag.rpartition("}")[2]
+
+
+def _from_xml(element: ET.Element) -> Node:
+    """An XML element in the JSON shape: every child as a list, IDREFS split, texts kept."""
+    node: Node = {}
+    if "ObjectId" in element.attrib:
+        node["@id"] = element.attrib["ObjectId"]
+    kind = element.attrib.get(f"{{{XSI}}}type")
+    if kind:
+        node["@type"] = PREFIX + kind.rpartition(":")[2]
+    for child in element:
+        key = _local(child.tag)
+        if key in IDREFS:
+            node.setdefault(key, []).extend((child.text or "").split())
+            continue
+        value: Any
+        if key in TEXTS and len(child) and all(_local(g.tag) == "Text" for g in child):
+            value = {"Text": [{"Language": g.get("Language", ""), "Content": g.text or ""}
+                              for g in child]}
+        elif len(child) or child.attrib:
+            value = _from_xml(child)
+        else:
+            value = (child.text or "").strip()
+        node.setdefault(key, []).append(value)
+    return node
+
+
+def _all(node: Node, key: str) -> list[Any]:
+    value = node.get(key)
+    return [] if value is None else value if isinstance(value, list) else [value]
+
+
+def _one(node: Node, key: str) -> Any:
+    values = _all(node, key)
+    return values[0] if values else None
+
+
+def _str(value: Any) -> str:
+    if isinstance(value, dict):
+        texts = _all(value, "Text")
+        return str(texts[0].get("Content", "")) if texts else ""
+    return "" if value is None else str(value)
+
+
+def _exts(node: Node) -> dict[str, str]:
+    """A node's external identifiers: ``electoral-…`` and others by OtherType, the rest by Type."""
+    out: dict[str, str] = {}
+    for ext in _all(node, "ExternalIdentifier"):
+        kind = _str(_one(ext, "Type"))
+        key = _str(_one(ext, "OtherType")) if kind == "other" else kind
+        out.setdefault(key, _str(_one(ext, "Value")))
+    return out
+
+
+class _Reader:
+    """Reads one report; collects every problem before raising."""
+
+    def __init__(self, document: Node, source: str, options: ReadOptions):
+        self.document = document
+        self.options = options
+        self.problems: list[Problem] = []
+        self.source = _exts(document).get("electoral-source") or source
+        self.units, self.gpu = self._units()
+        self.parties = {p["@id"]: self._party(p) for p in _all(document, "Party")}
+
+    def number(self, value: Any, field: str) -> int | None:
+        try:
+            number = int(str(value).strip())
+        except (TypeError, ValueError):
+            number = -1
+        if number < 0:
+            self.problems.append(Problem("bad-count", f"{value!r} is not a non-negative "
+                                         "integer", field=field))
+            return None
+        return number
+
+    def _units(self) -> tuple[list[Unit], dict[str, str]]:
+        nodes = _all(self.document, "GpUnit")
+        gpu = {n.get("@id", ""): self._unit_id(n) for n in nodes}
+        composers: dict[str, list[str]] = {}
+        for node in nodes:
+            for child in _all(node, "ComposingGpUnitIds"):
+                composers.setdefault(child, []).append(gpu[node.get("@id", "")])
+        units = []
+        for node in nodes:
+            uid = gpu[node.get("@id", "")]
+            exts = _exts(node)
+            above = composers.get(node.get("@id", ""), [])
+            groups = tuple(exts["electoral-groups"].split()) if "electoral-groups" in exts \
+                else tuple(above[1:])
+            parent = next((p for p in above if p not in groups), None)
+            units.append(Unit(uid, _str(_one(node, "Name")), self._kind(node), parent, groups,
+                              exts.get("fips") or None))
+        return units, gpu
+
+    def _unit_id(self, node: Node) -> str:
+        exts = _exts(node)
+        if "electoral-id" in exts:
+            return exts["electoral-id"]
+        fips = exts.get("fips", "")
+        name = _str(_one(node, "Name"))
+        if self._kind(node) is UnitKind.STATE:
+            for po, state in STATE_NAMES.items():
+                if name.lower() == state.lower() or fips == _state_fips(po):
+                    return po
+        if self._kind(node) is UnitKind.COUNTY and len(fips) == 5:
+            return fips
+        return str(node.get("@id", slug(name)))
+
+    def _kind(self, node: Node) -> UnitKind:
+        kind = _str(_one(node, "Type"))
+        if kind == "other" and _str(_one(node, "OtherType")) == OTHER_UNIT[UnitKind.COG]:
+            return UnitKind.COG
+        return KINDS.get(kind, UnitKind.PRECINCT)
+
+    def _party(self, node: Node) -> Party:
+        name = _str(_one(node, "Name"))
+        return Party(_exts(node).get("electoral-id") or slug(name) or node["@id"], name)
+
+    def facts(self, election: Node) -> tuple[UnitFacts, ...]:
+        ballots: dict[str, int] = {}
+        for node in _all(election, "BallotCounts"):
+            unit = self.gpu.get(_str(_one(node, "GpUnitId")))
+            cast = _one(node, "BallotsCast")
+            if unit is not None and cast is not None and _str(_one(node, "Type")) == "total":
+                ballots[unit] = (self.number(cast, "BallotsCast") or 0) + ballots.get(unit, 0)
+        out = []
+        for node in _all(self.document, "GpUnit"):
+            uid = self.gpu[node.get("@id", "")]
+            registered = _one(node, "VotersRegistered")
+            vap = _exts(node).get("electoral-voting-age-population")
+            if uid in ballots or registered is not None or vap is not None:
+                out.append(UnitFacts(uid, ballots.get(uid),
+                                     None if registered is None else self.number(registered,
+                                                                              "VotersRegistered"),
+                                     None if vap is None else self.number(vap, "ExternalIdentifier")))
+        return tuple(out)
+
+    def returns(self) -> list[Returns]:
+        out = []
+        for election in _all(self.document, "Election"):
+            contests = [c for c in _all(election, "Contest")
+                        if str(c.get("@type", "")).endswith("CandidateContest")]
+            candidates = {c.get("@id", ""): c for c in _all(election, "Candidate")}
+            facts = self.facts(election)
+            for contest in contests:
+                one = self._contest(election, contest, candidates, facts, len(contests) == 1)
+                if one is not None:
+                    out.append(one)
+        if not out and not self.problems:
+            self.problems.append(Problem("no-contest", "the report has no candidate contest",
+                                         field="Contest"))
+        if self.problems:
+            raise ValidationError(self.problems)
+        return out
+
+    def _contest(self, election: Node, contest: Node, candidates: Mapping[str, Node],
+                 facts: tuple[UnitFacts, ...], single: bool) -> Returns | None:
+        exts = _exts(election)
+        ours = "electoral-id" in exts and single
+        try:
+            found = Election.from_id(self.options.election or (exts["electoral-id"] if ours
+                                                                else self._derive(election,
+                                                                                  contest)))
+        except ValidationError as exc:
+            self.problems.extend(exc.problems)
+            return None
+        start = _str(_one(election, "StartDate"))[:10]
+        date = None if exts.get("electoral-date") == "unknown" or not start else \
+            dt.date.fromisoformat(start)
+        name = exts.get("electoral-name", "") if ours else _str(_one(election, "Name"))
+        chosen = Election(found.year, found.state, found.office, date, name)
+        people: list[Candidate] = []
+        votes: dict[tuple[str, str, VoteType], int] = {}
+        exclusions: list[dict[str, object]] = []
+        for selection in _all(contest, "ContestSelection"):
+            candidate = self._candidate(selection, candidates)
+            if candidate is None:
+                continue
+            people.append(candidate)
+            self._counts(selection, candidate.id, votes, exclusions)
+        counts = tuple(Count(u, c, n, t) for (u, c, t), n in votes.items())
+        return Returns(chosen, tuple(people), tuple(self.units), counts,
+                       parties=tuple(self.parties.values()), facts=facts, source=self.source,
+                       extras={EXCLUSIONS: exclusions} if exclusions else {})
+
+    def _derive(self, election: Node, contest: Node) -> str:
+        year = _str(_one(election, "StartDate"))[:4]
+        scope = self.gpu.get(_str(_one(election, "ElectionScopeId")), "")
+        states = [u.id for u in self.units if u.id in STATE_NAMES]
+        state = scope if scope in STATE_NAMES else (states[0] if len(states) == 1 else
+                                                     STATE_BY_NAME.get(scope.lower(), "ZZ"))
+        office = _exts(contest).get("electoral-office") or slug(_str(_one(contest, "Name")))
+        return f"{year}-{state}-{office}"
+
+    def _candidate(self, selection: Node, candidates: Mapping[str, Node]) -> Candidate | None:
+        ids = _all(selection, "CandidateIds")
+        write_in = _bool(_one(selection, "IsWriteIn"))
+        if not ids:
+            return Candidate(slug(str(selection.get("@id", ""))) or "write-in", "",
+                             write_in=write_in, aggregate=True)
+        node = candidates.get(ids[0])
+        if node is None:
+            self.problems.append(Problem("unknown-candidate", f"selection "
+                                         f"{selection.get('@id')!r} names unknown candidate "
+                                         f"{ids[0]!r}", field="CandidateIds"))
+            return None
+        exts = _exts(node)
+        name = _str(_one(node, "BallotName"))
+        mate = _str(_one(candidates[ids[1]], "BallotName")) if len(ids) > 1 and \
+            ids[1] in candidates else None
+        party = self.parties.get(_str(_one(node, "PartyId")))
+        return Candidate(exts.get("electoral-id") or slug(name) or ids[0], name,
+                         party.id if party else None, mate, exts.get("electoral-home-state"),
+                         _bool(_one(node, "IsIncumbent")), write_in,
+                         exts.get("electoral-aggregate") == "true")
+
+    def _counts(self, selection: Node, candidate: str,
+                votes: dict[tuple[str, str, VoteType], int],
+                exclusions: list[dict[str, object]]) -> None:
+        for node in _all(selection, "VoteCounts"):
+            where = _str(_one(node, "GpUnitId"))
+            unit = self.gpu.get(where)
+            kind = VOTE_TYPES.get(_str(_one(node, "Type")))
+            count = self.number(_one(node, "Count"), "Count")
+            if unit is None or kind is None:
+                self.problems.append(Problem(
+                    "bad-count", f"a count of {candidate!r} names unknown "
+                    f"{'unit ' + repr(where) if unit is None else 'type'}",
+                    field="GpUnitId" if unit is None else "Type"))
+                continue
+            reason = ("a ranked-choice round count" if _one(node, "Round") is not None else
+                      "suppressed for privacy" if _bool(_one(node, "IsSuppressedForPrivacy"))
+                      else None)
+            if reason is not None or count is None:
+                if reason is not None:
+                    exclusions.append({"line": 0, "reason": reason, "votes": count,
+                                       "label": f"{candidate} in {unit}"})
+                continue
+            votes[(unit, candidate, kind)] = votes.get((unit, candidate, kind), 0) + count
+
+
+def _bool(value: Any) -> bool:
+    return value is True or str(value).strip().lower() == "true"
+
+
+def _state_fips(po: str) -> str:
+    return STATE_FIPS[po]
+
+
+def from_document(document: Node, source: str, options: ReadOptions) -> list[Returns]:
+    """The returns of a report in its JSON shape (as parsed from JSON, or converted from XML)."""
+    return _Reader(document, source, options).returns()
+
+
+def probe_json(name: str, head: str) -> bool:
+    return head.startswith("{") and f'"{PREFIX}ElectionReport"' in head
+
+
+def probe_xml(name: str, head: str) -> bool:
+    return head.startswith("<") and NS in head and "ElectionReport" in head
+
+
+PROBES[Format.NIST_JSON] = probe_json
+PROBES[Format.NIST_XML] = probe_xml

@@ -1,0 +1,144 @@
+"""NIST SP 1500-100 v2: what electoral writes validates against the official schemas in
+../shared/standards/nist-1500-100 and reads back to the same returns."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import io
+import json
+from functools import cache
+from pathlib import Path
+
+import jsonschema
+import pytest
+from hypothesis import HealthCheck, given, settings
+from lxml import etree
+from typer.testing import CliRunner
+
+from electoral.cli import app
+from electoral.errors import ValidationError
+from electoral.io import Format, ReadOptions, detect_format, open_source, read_path
+from electoral.io.nist import read_nist_json, read_nist_xml, write_nist_json, write_nist_xml
+from electoral.model import Returns
+from electoral.store import Store
+from tests.io.strategies import returns as any_returns
+
+NIST = "standards/nist-1500-100"
+GENERATED = dt.datetime(2024, 11, 6, 12, 0, tzinfo=dt.UTC)
+REAL = [("data/county_presidential/countypres_2000-2020.csv.gz", "2004-MO-president"),
+        ("data/county_presidential/countypres_2000-2020.csv.gz", "2020-NC-president"),
+        ("data/state_presidential/1976-2020-president.csv", "2000-NY-president"),
+        ("data/state_presidential/2024-president-state.csv", "2024-KY-president")]
+
+
+@cache
+def _validators() -> tuple[jsonschema.Draft4Validator, etree.XMLSchema]:
+    from tests.conftest import SHARED
+
+    folder = SHARED / NIST
+    if not folder.is_dir():
+        pytest.skip(f"{folder} is absent: the NIST schemas are read from ../shared")
+    schema = json.loads((folder / "NIST_V2_election_results_reporting.json").read_text())
+    xsd = etree.XMLSchema(etree.parse(str(folder / "NIST_V2_election_results_reporting.xsd")))
+    return jsonschema.Draft4Validator(schema), xsd
+
+
+def canonical(returns: Returns) -> Returns:
+    """A report groups counts by candidate: compare counts and facts as sets, in one order."""
+    return dataclasses.replace(
+        returns, counts=tuple(sorted(returns.counts, key=lambda c: (c.unit, c.candidate,
+                                                                    c.vote_type))),
+        facts=tuple(sorted(returns.facts, key=lambda f: f.unit)))
+
+
+def _roundtrip(returns: Returns) -> None:
+    json_validator, xsd = _validators()
+    text = write_nist_json(returns, GENERATED)
+    errors = [e.message for e in json_validator.iter_errors(json.loads(text))]
+    assert errors == []
+    xml = write_nist_xml(returns, GENERATED)
+    assert xsd.validate(etree.fromstring(xml.encode())), xsd.error_log
+    (from_json,) = read_nist_json(io.StringIO(text), "x.json", ReadOptions())
+    (from_xml,) = read_nist_xml(io.StringIO(xml), "x.xml", ReadOptions())
+    assert canonical(from_json) == canonical(returns)
+    assert canonical(from_xml) == canonical(returns)
+
+
+@pytest.mark.parametrize("path, election", REAL)
+def test_real_elections_validate_and_read_back(shared: Path, path: str, election: str) -> None:
+    (returns,) = read_path(shared / path, options=ReadOptions(election=election))
+    _roundtrip(returns)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(any_returns())
+def test_any_returns_validate_and_read_back(returns: Returns) -> None:
+    _roundtrip(returns)
+
+
+def test_reports_are_detected(tmp_path: Path, shared: Path) -> None:
+    (returns,) = read_path(shared / REAL[0][0], options=ReadOptions(election=REAL[0][1]))
+    for name, text in (("r.json", write_nist_json(returns)), ("r.xml", write_nist_xml(returns))):
+        (tmp_path / name).write_text(text, encoding="utf-8")
+        expected = Format.NIST_JSON if name.endswith("json") else Format.NIST_XML
+        assert detect_format(open_source(tmp_path / name)) is expected
+
+
+def test_a_report_from_elsewhere(shared: Path) -> None:
+    """The hand-authored examples: a made-up state, so the election must be named; RCV round
+    counts are set aside with their reason."""
+    example = shared / NIST / "examples" / "minimal_county_precinct_results.xml"
+    with pytest.raises(ValidationError, match="unknown state 'ZZ'"):
+        read_path(example)
+    governor, mayor = read_path(example, options=ReadOptions(election="2024-MO-governor"))
+    votes = {(c.unit, c.candidate, c.vote_type.value): c.votes for c in governor.counts}
+    assert votes[("gpu-p1", "ada-example", "total")] == 560
+    assert votes[("gpu-p1", "ada-example", "election_day")] == 410
+    assert governor.unit("99001").parent == "gpu-state"
+    assert {e["reason"] for e in mayor.extras["exclusions"]} == {"a ranked-choice round count"}
+
+
+@pytest.mark.parametrize("text, field", [
+    ('{"@type": "ElectionResults.ElectionReport", "GpUnit": [], "Election": [{"Contest": [{'
+     '"@type": "ElectionResults.CandidateContest", "ContestSelection": [{"CandidateIds": ["c"]'
+     '}]}]}]}', "CandidateIds"),
+    ('{"@type": "ElectionResults.Other"}', "@type"),
+])
+def test_bad_reports_name_the_field(text: str, field: str) -> None:
+    with pytest.raises(ValidationError) as caught:
+        read_nist_json(io.StringIO(text), "bad.json", ReadOptions(election="2024-MO-president"))
+    assert field in {p.field for p in caught.value.problems}
+
+
+def test_bad_counts_and_syntax_are_located() -> None:
+    with pytest.raises(ValidationError) as caught:
+        read_nist_json(io.StringIO('{\n "a": [1,\n }'), "bad.json", ReadOptions())
+    assert caught.value.problems[0].line == 3
+    with pytest.raises(ValidationError) as caught:
+        read_nist_xml(io.StringIO("<ElectionReport>\n<x></ElectionReport>"), "bad.xml",
+                      ReadOptions())
+    assert caught.value.problems[0].line == 2
+
+
+def test_cli_export_and_import(tmp_path: Path, db: Path, shared: Path) -> None:
+    runner = CliRunner()
+    result = runner.invoke(app, ["import", str(shared / REAL[2][0]), "--db", str(db)])
+    assert result.exit_code == 0, result.output
+    out = tmp_path / "ny.xml"
+    result = runner.invoke(app, ["export", "2000-NY-president", "-f", "nist-xml", "--out",
+                                 str(out), "--db", str(db)])
+    assert result.exit_code == 0, result.output
+    with Store(db) as store:
+        before = store.load("2000-NY-president")
+    again = tmp_path / "again.duckdb"
+    assert runner.invoke(app, ["import", str(out), "--db", str(again)]).exit_code == 0
+    with Store(again) as store:
+        after = store.load("2000-NY-president")
+    # The store names each election's source after the file it was imported from.
+    assert after.source == "ny.xml"
+    assert canonical(dataclasses.replace(after, source=before.source)) == canonical(before)
+    missing = runner.invoke(app, ["export", "2099-NY-president", "--db", str(db)])
+    assert missing.exit_code == 1
+    bad_format = runner.invoke(app, ["export", "2000-NY-president", "-f", "pdf", "--db", str(db)])
+    assert bad_format.exit_code == 2
