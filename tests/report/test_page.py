@@ -140,6 +140,10 @@ def test_downloads_hold_the_tables(site):
     assert len(rows) == 15 and rows[-1]["unit"] == "Total"
     document = json.loads((folder / "data" / "2004-MA-president-state.json").read_text())
     assert document["election"] == "2004-MA-president"
+    nist = json.loads((folder / "data" / "2004-MA-president-nist-1500-100.json").read_text())
+    assert nist["@type"] == "ElectionResults.ElectionReport"
+    assert (folder / "data" / "2004-MA-president-nist-1500-100.xml").read_text().startswith(
+        "<?xml")
     colour_blind = folder / "maps" / "2004-MA-president-county-margin-colorblind.svg"
     assert colour_blind.read_text().count('class="unit"') == 14
 

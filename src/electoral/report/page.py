@@ -14,6 +14,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 
 from electoral.analyze.compare import Comparison, compare
 from electoral.errors import ElectoralError
+from electoral.io.export import export
 from electoral.model import STATE_NAMES, Returns, UnitKind
 from electoral.published import Article, PublishedTable, TableKind
 from electoral.report import maps
@@ -120,6 +121,11 @@ def build_page(returns: Returns, *, earlier: Returns | None = None,
             name = f"data/{returns.election.id}-{table.level}.{suffix}"
             files[name] = text
             downloads.append((f"{_level_title(table)} results ({suffix.upper()})", name))
+    for fmt, suffix, label in (("nist-json", "json", "NIST SP 1500-100 election report (JSON)"),
+                               ("nist-xml", "xml", "NIST SP 1500-100 election report (XML)")):
+        name = f"data/{returns.election.id}-nist-1500-100.{suffix}"
+        files[name] = export(returns, fmt)
+        downloads.append((label, name))
     map_views = _maps(returns, tables, comparison, files)
     if college is not None:
         map_views.append(_college_map(college, files))
