@@ -119,3 +119,50 @@ def test_unknown_provider_and_missing_options_are_errors(tmp_path: Path) -> None
         read_cvrs(path, "ess", {"firstVoteRowIndex": "2"})
     with pytest.raises(ValidationError, match="whole number"):
         read_cvrs(path, "ess", {"firstVoteColumnIndex": "x"})
+
+
+def _both(data: bytes, options: CvrOptions) -> tuple[list, list]:
+    from electoral.io.cvr import Problems
+    from electoral.io.cvr_ess import _read_with_openpyxl
+    fast = read_ess(io.BytesIO(data), "w.xlsx", options)
+    slow = _read_with_openpyxl(io.BytesIO(data), "w.xlsx", options, Problems("w.xlsx"))
+    return fast, slow
+
+
+def test_sheet_xml_reader_gives_openpyxl_values_for_every_cell_kind() -> None:
+    rows: list[list[object]] = [["id", "r1", "r2", "r3"], [1, "A & <B>", 2.0, True],
+                                [2, "=\"C\"&\"D\"", 3.5, "tab\there"], [3, None, "  ", "E"]]
+    data = _sheet(rows).getvalue()
+    options = CvrOptions(first_vote_column=2, first_vote_row=2, id_column=1)
+    fast, slow = _both(data, options)
+    assert fast == slow
+    assert fast[0].marks == ((1, "A & <B>"), (2, "2"), (3, "TRUE"))
+    assert fast[2].marks == ((3, "E"),)
+
+
+def test_a_sheet_the_xml_reader_leaves_alone_is_read_with_openpyxl(shared: Path) -> None:
+    import re
+    import zipfile
+    path, options = _source(shared, "precinct_example")
+    original = zipfile.ZipFile(path)
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as copy:
+        for item in original.infolist():
+            data = original.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":  # cells without their address
+                data = re.sub(rb'(<c) r="[A-Z]+\d+"', rb"\1", data)
+            copy.writestr(item, data)
+    from electoral.io.cvr_xlsx import UnsupportedSheet, sheet_rows
+    with pytest.raises(UnsupportedSheet):
+        list(sheet_rows(io.BytesIO(out.getvalue())))
+    fast, slow = _both(out.getvalue(), options)
+    expected = [(r.marks, r.precinct) for r in read_cvrs(path, "ess", options)]
+    assert fast == slow and [(r.marks, r.precinct) for r in fast] == expected
+
+
+def test_real_workbooks_read_the_same_both_ways(shared: Path) -> None:
+    for case in ("2015_portland_mayor", "aliases_ess_xlsx", "precinct_example",
+                 "test_set_treat_blank_as_undeclared_write_in", "multi_seat_uwi_test"):
+        path, options = _source(shared, case)
+        fast, slow = _both(path.read_bytes(), options)
+        assert fast == slow and fast, case

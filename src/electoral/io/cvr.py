@@ -145,6 +145,8 @@ def cell_text(value: object) -> str | None:
     """A spreadsheet cell as the text a user sees: 3.0 -> '3', blanks -> None."""
     if value is None:
         return None
+    if type(value) is str:
+        return value if value and not value.isspace() else None
     if isinstance(value, bool):
         return "TRUE" if value else "FALSE"
     if isinstance(value, float) and value.is_integer():
