@@ -33,6 +33,7 @@ class Format(StrEnum):
     MEDSL_PRECINCT = "medsl-precinct"
     NIST_JSON = "nist-json"
     NIST_XML = "nist-xml"
+    CLARITY = "clarity"
 
 
 @dataclass(frozen=True, slots=True)
