@@ -77,6 +77,8 @@ def test_page_needs_nothing_from_the_network(site, election):
         else:
             assert (site[1] / election / ref).is_file(), ref
     assert "<link" not in page_text(site, election)
+    ids = re.findall(r'\bid="([^"]+)"', page_text(site, election))
+    assert len(ids) == len(set(ids)), "element ids repeat: maps on one page must not share ids"
 
 
 def test_headline_gives_the_published_result(site):

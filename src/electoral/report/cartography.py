@@ -78,6 +78,7 @@ class Drawing:
     undrawn: tuple[tuple[tuple[str, str], ...], ...] = ()
     data: tuple[tuple[str, str], ...] = ()
     side_labels: tuple[str, ...] = field(default=())  # area ids labelled beside the map
+    prefix: str = ""  # prepended to every id, so that several maps can share one page
 
 
 def render_svg(drawing: Drawing, width: int = WIDTH) -> str:
@@ -90,7 +91,8 @@ def render_svg(drawing: Drawing, width: int = WIDTH) -> str:
     map_height = min(map_width * aspect_of(points), 640.0)
     placed = fit(points, map_width, map_height, MARGIN, top)
     paths = _paths(planes, placed)
-    legend, legend_height = _legend(drawing.legend, width, top + map_height + 24)
+    legend, legend_height = _legend(drawing.legend, width, top + map_height + 24,
+                                    drawing.prefix)
     notes_top = top + map_height + 24 + legend_height + 10
     note_lines = [line for note in drawing.notes for line in textwrap.wrap(note, 128)]
     source_lines = textwrap.wrap(drawing.source, 145)
@@ -121,27 +123,28 @@ def _head(drawing: Drawing, width: int, height: float) -> str:
     data = "".join(f' data-{k}="{escape(v)}"' for k, v in drawing.data)
     return (f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height:.0f}" '
             f'width="{width}" height="{height:.0f}" role="img" class="electoral-map" '
-            f'aria-labelledby="map-title" font-family="{FONT}"{data}>\n'
-            f'<title id="map-title">{escape(drawing.title)}: {escape(drawing.subtitle)}</title>')
+            f'aria-labelledby="{drawing.prefix}map-title" font-family="{FONT}"{data}>\n'
+            f'<title id="{drawing.prefix}map-title">{escape(drawing.title)}: '
+            f'{escape(drawing.subtitle)}</title>')
 
 
 def _defs(drawing: Drawing) -> str:
     fills = {a.fill for a in drawing.areas if a.hatched}
     fills |= {s.fill for row in drawing.legend for s in row.swatches if s.hatched}
     patterns = [
-        f'<pattern id="{_pattern_id(fill)}" width="6" height="6" patternUnits="userSpaceOnUse" '
-        f'patternTransform="rotate(45)"><rect width="6" height="6" fill="{fill}"/>'
+        f'<pattern id="{_pattern_id(fill, drawing.prefix)}" width="6" height="6" '
+        f'patternUnits="userSpaceOnUse" patternTransform="rotate(45)"><rect width="6" height="6" fill="{fill}"/>'
         f'<rect width="2.2" height="6" fill="{_stripe(fill)}"/></pattern>'
         for fill in sorted(fills)]
     return f"<defs>{''.join(patterns)}</defs>" if patterns else ""
 
 
-def _pattern_id(fill: str) -> str:
-    return "hatch-" + fill.lstrip("#").lower()
+def _pattern_id(fill: str, prefix: str) -> str:
+    return f"{prefix}hatch-" + fill.lstrip("#").lower()
 
 
-def _paint(fill: str, hatched: bool) -> str:
-    return f"url(#{_pattern_id(fill)})" if hatched else fill
+def _paint(fill: str, hatched: bool, prefix: str) -> str:
+    return f"url(#{_pattern_id(fill, prefix)})" if hatched else fill
 
 
 def _stripe(fill: str) -> str:
@@ -156,8 +159,9 @@ def _areas(drawing: Drawing, paths: dict[str, str]) -> str:
     out = [f'<g class="units" stroke="#ffffff" stroke-width="{width}" stroke-linejoin="round">']
     for area in drawing.areas:
         data = "".join(f' data-{k}="{escape(v)}"' for k, v in area.data)
-        out.append(f'<path id="unit-{escape(area.feature.id)}" class="{area.css}" '
-                   f'fill="{_paint(area.fill, area.hatched)}"{data} '
+        out.append(f'<path id="{drawing.prefix}unit-{escape(area.feature.id)}" '
+                   f'class="{area.css}" fill="{_paint(area.fill, area.hatched, drawing.prefix)}"'
+                   f'{data} '
                    f'd="{paths[area.feature.id]}"><title>{escape(area.title)}</title></path>')
     out.append("</g>")
     return "\n".join(out)
@@ -223,7 +227,8 @@ def _split(points: np.ndarray, feature: Feature) -> list[np.ndarray]:
     return np.split(points, np.cumsum(lengths)[:-1])
 
 
-def _legend(rows: Sequence[LegendRow], width: int, top: float) -> tuple[str, float]:
+def _legend(rows: Sequence[LegendRow], width: int, top: float,
+            prefix: str) -> tuple[str, float]:
     out, y = ['<g class="legend">'], top
     indent = max((_text_width(r.heading, 8.2) + 14 for r in rows if r.heading), default=0)
     for row in rows:
@@ -236,7 +241,7 @@ def _legend(rows: Sequence[LegendRow], width: int, top: float) -> tuple[str, flo
             if x + step > width - MARGIN:
                 x, y = MARGIN + indent, y + 22
             out.append(f'<rect x="{x}" y="{y}" width="16" height="14" stroke="#888888" '
-                       f'stroke-width="0.5" fill="{_paint(swatch.fill, swatch.hatched)}"/>')
+                       f'stroke-width="0.5" fill="{_paint(swatch.fill, swatch.hatched, prefix)}"/>')
             out.append(_text(x + 21, y + 11, swatch.label, f'font-size="12" fill="{INK}"',
                              "legend-label", "start"))
             x += step

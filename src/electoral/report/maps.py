@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from enum import StrEnum
 from fractions import Fraction
@@ -93,10 +93,11 @@ class Shading:
 # ---- public API --------------------------------------------------------------------------------
 
 def draw_map(tabulation: Tabulation, kind: MapKind | str = MapKind.WINNER, *,
-             earlier: Tabulation | None = None,
-             palette: Palette | str = Palette.STANDARD) -> str:
+             earlier: Tabulation | None = None, palette: Palette | str = Palette.STANDARD,
+             id_prefix: str = "") -> str:
     """The SVG map of ``tabulation`` (a county or state table); ``flips`` and ``swing`` compare it
-    with the ``earlier`` table of the same level. (The college map is ``draw_college``.)"""
+    with the ``earlier`` table of the same level. (The college map is ``draw_college``.)
+    ``id_prefix`` starts every element id, for pages that hold several maps."""
     kind, palette = MapKind(kind), Palette(palette)
     colours = party_colours([tabulation] + ([earlier] if earlier else []), palette)
     if kind in (MapKind.FLIPS, MapKind.SWING):
@@ -115,7 +116,7 @@ def draw_map(tabulation: Tabulation, kind: MapKind | str = MapKind.WINNER, *,
         shading = margin_shading(tabulation, colours)
     else:
         shading = winner_shading(tabulation, colours)
-    return render_svg(_drawing(tabulation, kind, shading))
+    return render_svg(replace(_drawing(tabulation, kind, shading), prefix=id_prefix))
 
 
 def map_election(returns: Returns, *, by: UnitKind | str = UnitKind.COUNTY,
@@ -341,7 +342,8 @@ def _nominee_party(college: College, key: str) -> str:
     return (nominee.party or nominee.name) if nominee else key
 
 
-def draw_college(college: College, palette: Palette | str = Palette.STANDARD) -> str:
+def draw_college(college: College, palette: Palette | str = Palette.STANDARD,
+                 id_prefix: str = "") -> str:
     """The national map of the Electoral College: each state shaded by the nominee who won its
     electors, labelled with how many it has."""
     palette = Palette(palette)
@@ -365,7 +367,7 @@ def draw_college(college: College, palette: Palette | str = Palette.STANDARD) ->
         f"electors per state from the apportionment. {ATTRIBUTION}.",
         data=(("election", f"{college.year}-US-president"), ("kind", "college"),
               ("level", "state"), ("units", str(len(areas)))),
-        side_labels=SMALL_EAST))
+        side_labels=SMALL_EAST, prefix=id_prefix))
 
 
 # ---- drawing ------------------------------------------------------------------------------------

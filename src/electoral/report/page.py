@@ -177,13 +177,15 @@ def _maps(returns: Returns, tables: Sequence[Tabulation], comparison: Comparison
                       (maps.MapKind.SWING, f"Swing by {level} since {year}.")]
         for kind, caption in kinds:
             earlier = comparison.earlier if kind != maps.MapKind.MARGIN and comparison else None
-            svgs = {p: maps.draw_map(table, kind, earlier=earlier, palette=p)
-                    for p in maps.Palette}
+            view_id = f"map-{table.level}-{kind}"
+            svgs = {p: maps.draw_map(table, kind, earlier=earlier, palette=p,
+                                     id_prefix=f"{view_id}-" if p == maps.Palette.STANDARD
+                                     else "") for p in maps.Palette}
             stem = f"maps/{returns.election.id}-{table.level}-{kind}"
             names = {p: f"{stem}.svg" if p == maps.Palette.STANDARD else f"{stem}-{p}.svg"
                      for p in maps.Palette}
             files.update({names[p]: svgs[p] for p in maps.Palette})
-            views.append(MapView(f"map-{table.level}-{kind}", caption,
+            views.append(MapView(view_id, caption,
                                  svgs[maps.Palette.STANDARD],
                                  (("SVG", names[maps.Palette.STANDARD]),
                                   ("colour-blind-safe version",
@@ -193,7 +195,8 @@ def _maps(returns: Returns, tables: Sequence[Tabulation], comparison: Comparison
 
 def _college_map(college: College, files: dict[str, str]) -> MapView:
     stem = f"maps/{college.year}-US-president-college"
-    svgs = {p: maps.draw_college(college, p) for p in maps.Palette}
+    svgs = {p: maps.draw_college(college, p, "map-college-" if p == maps.Palette.STANDARD
+                                 else "") for p in maps.Palette}
     files[f"{stem}.svg"] = svgs[maps.Palette.STANDARD]
     files[f"{stem}-colorblind.svg"] = svgs[maps.Palette.COLORBLIND]
     return MapView("map-college", f"The Electoral College in {college.year}: each state by "
