@@ -133,7 +133,8 @@ def _defs(drawing: Drawing) -> str:
     fills |= {s.fill for row in drawing.legend for s in row.swatches if s.hatched}
     patterns = [
         f'<pattern id="{_pattern_id(fill, drawing.prefix)}" width="6" height="6" '
-        f'patternUnits="userSpaceOnUse" patternTransform="rotate(45)"><rect width="6" height="6" fill="{fill}"/>'
+        f'patternUnits="userSpaceOnUse" patternTransform="rotate(45)">'
+        f'<rect width="6" height="6" fill="{fill}"/>'
         f'<rect width="2.2" height="6" fill="{_stripe(fill)}"/></pattern>'
         for fill in sorted(fills)]
     return f"<defs>{''.join(patterns)}</defs>" if patterns else ""
