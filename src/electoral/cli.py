@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Iterator
-from enum import StrEnum
 from contextlib import contextmanager
+from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, TypeVar
 
 import typer
 from rich.console import Console
@@ -382,6 +382,79 @@ def map_(
     err_console.print(f"wrote {out}")
 
 # ---- end of maps and pages ----------------------------------------------------------------------
+
+
+# ---- ranked-choice: rcv ------------------------------------------------------------------------
+
+E = TypeVar("E", bound=StrEnum)
+
+
+@app.command()
+def rcv(
+    files: Annotated[list[Path] | None, typer.Argument(
+        help="CVR files for a quick count (format from the name: .csv ranks, .blt, .xlsx ES&S, "
+             ".json/.xml CDF, a folder for Dominion or Hart).", show_default=False)] = None,
+    rctab_config: Annotated[Path | None, typer.Option(
+        "--rctab-config", help="An RCTab contest config: count it exactly as RCTab does.",
+        show_default=False)] = None,
+    output: Annotated[Path | None, typer.Option(
+        help="With --rctab-config: the folder for RCTab's report files.",
+        show_default=False)] = None,
+    seats: Annotated[int, typer.Option(min=1, help="Seats to fill (more than 1: STV).")] = 1,
+    fmt: Annotated[str, typer.Option("--format", help="text, md, wiki or json.")] = "text",
+    audit: Annotated[Path | None, typer.Option(
+        help="Write each ballot's path through the rounds to this Parquet file.",
+        show_default=False)] = None,
+    provider: Annotated[str | None, typer.Option(
+        help="The CVR format when the file name does not tell (ess, cdf, dominion, hart, "
+             "clearBallot, genericCsv, ranks, blt).", show_default=False)] = None,
+    overvote: Annotated[str, typer.Option(
+        help="exhaustImmediately, alwaysSkipToNextRank or exhaustIfMultipleContinuing.")
+    ] = "exhaustImmediately",
+    max_skipped: Annotated[int | None, typer.Option(
+        help="Skipped ranks allowed before a ballot exhausts (default: any).",
+        show_default=False)] = None,
+    seed: Annotated[int, typer.Option(help="Seed for random tie-breaks.")] = 0,
+) -> None:
+    """Count a ranked-choice contest: an RCTab config (its reports, identical to RCTab's), or
+    CVR files (a round-by-round table)."""
+    from electoral.io.rctab import tabulate_config
+    from electoral.io.rcv_quick import QuickOptions, quick_count, write_audit
+    from electoral.report.rcv import RcvFormat, render_rcv
+    from electoral.tabulate.rcv_rules import OvervoteRule
+
+    if (rctab_config is None) == (not files):
+        raise typer.BadParameter("give either CVR files or --rctab-config")
+    if rctab_config is not None:
+        if output is None:
+            raise typer.BadParameter("--rctab-config needs --output DIR")
+        with handled():
+            written = tabulate_config(rctab_config, output)
+        for path in written:
+            err_console.print(f"wrote {path}")
+        return
+    form = _rcv_choice(fmt, RcvFormat, "--format")
+    rule = _rcv_choice(overvote, OvervoteRule, "--overvote")
+    options = QuickOptions(seats=seats, provider=provider, overvote=rule,
+                           max_skipped=max_skipped, seed=seed, audit=audit is not None)
+    with handled():
+        result = quick_count(list(files or ()), options)
+        text = render_rcv(result.tabulation, form, result.title)
+        if audit is not None:
+            write_audit(result, audit)
+    emit(text, None)
+
+
+
+def _rcv_choice(value: str, enum: type[E], option: str) -> E:
+    try:
+        return enum(value)  # type: ignore[call-arg]
+    except ValueError:
+        choices = ", ".join(m.value for m in enum)  # type: ignore[attr-defined]
+        raise typer.BadParameter(f"unknown value {value!r}; choose from {choices}",
+                                 param_hint=option) from None
+
+# ---- end of ranked-choice -------------------------------------------------------------------------
 
 
 def main() -> None:

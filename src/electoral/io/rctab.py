@@ -19,7 +19,14 @@ from electoral.errors import NotFoundError, Problem, ValidationError
 from electoral.model import CastVoteRecord
 from electoral.tabulate.rcv import BATCH, PRECINCT, Tabulation, tabulate_passes, tabulate_rcv
 from electoral.tabulate.rcv_rules import (
-    UNDECLARED_WRITE_IN, Ballots, LabelMap, OvervoteRule, Rules, Tiebreak, WinnerMode, compact,
+    UNDECLARED_WRITE_IN,
+    Ballots,
+    LabelMap,
+    OvervoteRule,
+    Rules,
+    Tiebreak,
+    WinnerMode,
+    compact,
 )
 
 RESERVED = ("residual surplus", "exhausted", "uncounted")
@@ -324,3 +331,16 @@ def count(config: ContestConfig) -> tuple[Tabulation, ...]:
     if config.rules.mode == WinnerMode.MULTI_PASS:
         return tabulate_passes(ballots, config.rules, config.slices)
     return (tabulate_rcv(ballots, config.rules, config.slices),)
+
+
+def tabulate_config(path: Path | str, folder: Path | str) -> list[Path]:
+    """Read, validate and count an RCTab config, then write RCTab's reports into ``folder``
+    (named after the config, ``<name>_detailed_report.json`` ...). Nothing is written unless
+    the whole count succeeds."""
+    from electoral.io.rctab_report import Contest, write_reports
+
+    config = load_config(path)
+    results = count(config)
+    contest = Contest(config.contest, config.jurisdiction, config.office, config.date,
+                      config.rules.bottoms_up_percent)
+    return write_reports(results, contest, Path(folder), config.stem)

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import decimal
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
 import numpy as np
@@ -100,6 +100,9 @@ class Tabulation:
     rounds: tuple[Round, ...]
     winners: tuple[str, ...]  # in the order elected
     slice_ids: Mapping[str, tuple[str, ...]]
+    # when asked for (audit=True): per round, each ballot row's candidate (index into
+    # rules.names) or, below zero, why it is inactive: -1 - list(Status).index(status)
+    trail: tuple[np.ndarray, ...] = field(default=(), compare=False)
 
     @property
     def first_round_order(self) -> tuple[str, ...]:
@@ -109,19 +112,21 @@ class Tabulation:
         return tuple(sorted(names, key=lambda n: (n == UNDECLARED_WRITE_IN, -first[n])))
 
 
-def tabulate_rcv(ballots: Ballots, rules: Rules, slices: tuple[str, ...] = ()) -> Tabulation:
+def tabulate_rcv(ballots: Ballots, rules: Rules, slices: tuple[str, ...] = (),
+                 audit: bool = False) -> Tabulation:
     """Count ``ballots`` under ``rules``; ``slices`` names the breakdowns wanted (precinct,
-    batch)."""
+    batch); ``audit`` keeps each ballot row's path through the rounds (``Tabulation.trail``)."""
     rules.validate()
-    return _tabulate(ballots, rules, slices)
+    return _tabulate(ballots, rules, slices, audit)
 
 
-def _tabulate(ballots: Ballots, rules: Rules, slices: tuple[str, ...]) -> Tabulation:
+def _tabulate(ballots: Ballots, rules: Rules, slices: tuple[str, ...],
+              audit: bool = False) -> Tabulation:
     with decimal.localcontext() as context:
         context.prec = 80
         context.traps[decimal.Inexact] = False
         from electoral.tabulate.rcv_count import Count
-        return Count(ballots, rules, slices).run()
+        return Count(ballots, rules, slices, audit).run()
 
 
 def tabulate_passes(ballots: Ballots, rules: Rules,
@@ -143,18 +148,19 @@ def tabulate_passes(ballots: Ballots, rules: Rules,
 
 
 def _replace(rules: Rules, **changes: object) -> Rules:
-    from dataclasses import replace
     return replace(rules, **changes)  # type: ignore[arg-type]
 
 
 def count_matrix(ranks: np.ndarray, names: Sequence[str], rules: Rules,
-                 counts: np.ndarray | None = None, labels: LabelMap | None = None) -> Tabulation:
+                 counts: np.ndarray | None = None, labels: LabelMap | None = None,
+                 audit: bool = False) -> Tabulation:
     """Count an ``n x max_rank`` int32 matrix of indices into ``names`` (``-1`` blank), each row
     standing for ``counts[row]`` ballots (1 when ``counts`` is None).
 
     ``labels`` says which names are the overvote, skipped-rank and write-in labels. Single-winner
     rules run on the numpy fast path (``rcv_fast``); others through the general engine after
     folding identical rows. An unknown name raises a ValidationError listing all of them.
+    ``audit`` keeps each row's path through the rounds (``Tabulation.trail``, by matrix row).
     """
     from electoral.tabulate.rcv_fast import MatrixCount, supports
 
@@ -169,8 +175,12 @@ def count_matrix(ranks: np.ndarray, names: Sequence[str], rules: Rules,
     with decimal.localcontext() as context:
         context.prec = 80
         if supports(rules):
-            return MatrixCount(mapped, counts, rules).run()
-        return _tabulate(_fold(mapped, counts, rules), rules, ())
+            return MatrixCount(mapped, counts, rules, audit).run()
+        ballots, inverse = _fold(mapped, counts, rules)
+        tab = _tabulate(ballots, rules, (), audit)
+        if audit:  # back from folded rows to matrix rows
+            tab = replace(tab, trail=tuple(step[inverse] for step in tab.trail))
+        return tab
 
 
 def _codes(names: Sequence[str], rules: Rules, labels: LabelMap) -> np.ndarray:
@@ -195,8 +205,10 @@ def _codes(names: Sequence[str], rules: Rules, labels: LabelMap) -> np.ndarray:
     return codes
 
 
-def _fold(matrix: np.ndarray, counts: np.ndarray | None, rules: Rules) -> Ballots:
-    """The matrix as ``Ballots``: identical rows once, with their ballot counts."""
+def _fold(matrix: np.ndarray, counts: np.ndarray | None, rules: Rules
+          ) -> tuple[Ballots, np.ndarray]:
+    """The matrix as ``Ballots`` (identical rows once, with their ballot counts), and each
+    matrix row's folded row."""
     weights = np.ones(matrix.shape[0], dtype=np.int64) if counts is None else counts
     rows, inverse = np.unique(matrix, axis=0, return_inverse=True)
     totals = np.bincount(inverse.reshape(-1), weights=weights, minlength=len(rows))
@@ -206,4 +218,4 @@ def _fold(matrix: np.ndarray, counts: np.ndarray | None, rules: Rules) -> Ballot
                   for row in rows.tolist())
     labels = Labels(text, tuple(range(len(names))) + (OVERVOTE_CODE,),
                     tuple(True for _ in names) + (False,))
-    return Ballots(labels, ranks, tuple(int(t) for t in totals))
+    return Ballots(labels, ranks, tuple(int(t) for t in totals)), inverse.reshape(-1)

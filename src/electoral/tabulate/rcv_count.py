@@ -11,6 +11,8 @@ from __future__ import annotations
 from decimal import ROUND_DOWN, ROUND_UP, Decimal
 from fractions import Fraction
 
+import numpy as np
+
 from electoral.tabulate.rcv import (
     EXHAUSTED,
     ONE,
@@ -37,11 +39,16 @@ from electoral.tabulate.rcv_rules import (
 )
 from electoral.tabulate.rcv_tiebreak import break_tie
 
+_STATUS_INDEX = {status: i for i, status in enumerate(Status)}
+
 
 class Count:
     """The mutable working state of one count; only immutable ``Round``s leave it."""
 
-    def __init__(self, ballots: Ballots, rules: Rules, slices: tuple[str, ...]):
+    def __init__(self, ballots: Ballots, rules: Rules, slices: tuple[str, ...],
+                 audit: bool = False):
+        self.audit = audit
+        self.trail: list[np.ndarray] = []
         self.b = ballots
         self.rules = rules
         self.names = rules.names
@@ -106,7 +113,7 @@ class Count:
         slice_ids = {kind: tuple(sorted({i for i in ids if i}, key=java_sort_key))
                      for kind, ids in self.scopes.items()}
         return Tabulation(self.rules, tuple(self.rounds),
-                          tuple(self.names[c] for c in winners), slice_ids)
+                          tuple(self.names[c] for c in winners), slice_ids, tuple(self.trail))
 
     def _keep_going(self) -> bool:
         r = self.rules
@@ -133,6 +140,12 @@ class Count:
     def _has_ballots(self) -> bool:
         return bool(self.b.counts)
 
+    def _snapshot(self) -> np.ndarray:
+        """Each row's candidate now, or -1 - (its inactive status's place in ``Status``)."""
+        return np.array([c if c >= 0 else -1 - _STATUS_INDEX[s]  # type: ignore[index]
+                         for c, s in zip(self.recipient, self.status, strict=True)],
+                        dtype=np.int32)
+
     def _move_ballots(self, transfers: dict[str, dict[str, Decimal]]
                       ) -> dict[tuple[str, str], Tally]:
         """Give every ballot whose candidate stopped continuing its next choice (all ballots in
@@ -149,6 +162,8 @@ class Count:
     def _one_round(self) -> None:
         transfers: dict[str, dict[str, Decimal]] = {}
         scopes = self._move_ballots(transfers)
+        if self.audit:
+            self.trail.append(self._snapshot())
         self.stopped = []
         threshold = self._threshold()
         continuing = [c for c in range(self.n) if self.continuing(c)]

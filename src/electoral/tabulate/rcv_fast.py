@@ -35,10 +35,12 @@ class MatrixCount(Count):
     """``Count`` with ballots held as numpy arrays. ``ranks`` holds indices into ``rules.names``,
     ``len(rules.names)`` for an overvote mark, ``-1`` for a blank rank."""
 
-    def __init__(self, ranks: np.ndarray, counts: np.ndarray | None, rules: Rules):
+    def __init__(self, ranks: np.ndarray, counts: np.ndarray | None, rules: Rules,
+                 audit: bool = False):
         self.m = np.ascontiguousarray(ranks, dtype=np.int32)
         self.w = None if counts is None else np.ascontiguousarray(counts, dtype=np.int64)
-        super().__init__(_EMPTY, rules, ())
+        self.np_status = np.zeros(self.m.shape[0], dtype=np.int8) if audit else None
+        super().__init__(_EMPTY, rules, (), audit)
 
     def _init_ballots(self, slices: tuple[str, ...]) -> None:
         rows = self.m.shape[0]
@@ -54,6 +56,11 @@ class MatrixCount(Count):
 
     def _has_ballots(self) -> bool:
         return self.m.shape[0] > 0
+
+    def _snapshot(self) -> np.ndarray:
+        """Each row's candidate now, or -1 - (its inactive status's place in ``Status``)."""
+        assert self.np_status is not None
+        return np.where(self.cur >= 0, self.cur, -self.np_status.astype(np.int32))
 
     def _move_ballots(self, transfers: dict[str, dict[str, Decimal]]
                       ) -> dict[tuple[str, str], Tally]:
@@ -104,6 +111,11 @@ class MatrixCount(Count):
         else:
             self.cur[idx] = choice
             self.pos[idx] = pos
+        if self.np_status is not None:
+            if idx.size == 0:
+                self.np_status[:] = status
+            else:
+                self.np_status[idx] = status
         self._tally(flows.sum(axis=0), inactive.sum(axis=0), transfers)
         return choice
 

@@ -1,6 +1,6 @@
 """The one compiled loop of the fast path: walk each ballot's row to its next usable mark.
 
-Compiled with numba (cached on disk after the first run) and run over both cores. For each ballot
+Compiled with numba when first imported (then cached on disk) and run over both cores. For each ballot
 it applies RCTab's per-rank checks in RCTab's order: too many skipped ranks, an overvote, then the
 first continuing candidate; a row that runs out is exhausted (or, never marked, "no rankings").
 """
@@ -32,7 +32,12 @@ def _walk(m: np.ndarray, row: int, p: int, last: int, live: np.ndarray, limit: i
     return -1, p, (NO_RANKINGS if last < 0 else EXHAUSTED), last
 
 
-@njit(cache=True, nogil=True, parallel=True)
+_SIGNATURE = ("void(int32[:, ::1], int64[::1], int32[::1], int32[::1], boolean[::1], int64, "
+              "int64, boolean, int32[::1], int64[::1], int32[::1], int8[::1], int64[:, :, ::1], "
+              "int64[:, ::1])")
+
+
+@njit(_SIGNATURE, cache=True, nogil=True, parallel=True)  # compiled (or loaded) at import
 def advance_rows(m: np.ndarray, idx: np.ndarray, pos: np.ndarray, last: np.ndarray,
                  live: np.ndarray, limit: int, overvote: int, exhaust_overvote: bool,
                  source: np.ndarray, weights: np.ndarray, choice: np.ndarray,

@@ -205,6 +205,7 @@ class Ballots:
     precincts: tuple[str | None, ...] = ()
     batches: tuple[str | None, ...] = ()
     ids: tuple[tuple[str, ...], ...] = field(default=(), compare=False)  # record ids per row
+    record_rows: tuple[int, ...] = field(default=(), compare=False)  # each record's row
 
     @property
     def total(self) -> int:
@@ -258,6 +259,7 @@ def compact(records: Sequence[tuple[CastVoteRecord, LabelMap]], rules: Rules,
     precincts: list[str | None] = []
     batches: list[str | None] = []
     ids: list[list[str]] = []
+    record_rows: list[int] = []
     for record, labels in records:
         ranking = _ranking(record, labels, label_id)
         key = (ranking, record.precinct, record.batch) if slices else (ranking,)
@@ -272,6 +274,7 @@ def compact(records: Sequence[tuple[CastVoteRecord, LabelMap]], rules: Rules,
         counts[row] += record.weight
         if keep_ids:
             ids[row].append(record.id)
+            record_rows.append(row)
     if unknown:
         raise ValidationError(
             Problem("unknown-candidate", f"{text!r} is not a declared candidate or alias "
@@ -281,7 +284,8 @@ def compact(records: Sequence[tuple[CastVoteRecord, LabelMap]], rules: Rules,
     return Ballots(Labels(tuple(texts), tuple(codes), tuple(is_name)), tuple(rows),
                    tuple(counts), tuple(precincts) if slices else (),
                    tuple(batches) if slices else (),
-                   tuple(tuple(x) for x in ids) if keep_ids else ())
+                   tuple(tuple(x) for x in ids) if keep_ids else (),
+                   tuple(record_rows))
 
 
 def _ranking(record: CastVoteRecord, labels: LabelMap,

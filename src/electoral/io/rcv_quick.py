@@ -1,0 +1,153 @@
+"""A quick ranked-choice count of CVR files, with sensible defaults, and its audit file.
+
+``quick_count(paths, options)`` reads every file (format from its name unless ``provider`` says),
+takes the candidates from the marks themselves (the ``overvote`` and ``undervote`` labels excepted),
+and counts under ``QuickOptions``: one winner by majority, or several by fractional surplus
+transfer (Droop); overvotes exhaust the ballot; ties go to previous-round counts, then to a seeded
+``java.util.Random`` draw. A single plain ranks CSV goes through the numpy fast path.
+
+``write_audit(result, path)`` writes each ballot's path through the rounds as Parquet: a ``ballot``
+column, then one dictionary-encoded column per round holding the candidate the ballot counts for,
+or ``inactive: <reason>``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from electoral.errors import Problem, ValidationError
+from electoral.model import CastVoteRecord
+from electoral.tabulate.rcv import Tabulation, count_matrix, tabulate_rcv
+from electoral.tabulate.rcv_rules import (
+    OVERVOTE,
+    LabelMap,
+    OvervoteRule,
+    Rules,
+    Status,
+    Tiebreak,
+    WinnerMode,
+    compact,
+)
+
+SUFFIXES = {".blt": "blt", ".xlsx": "ess", ".xml": "cdf", ".json": "cdf", ".csv": "ranks"}
+
+
+@dataclass(frozen=True, slots=True)
+class QuickOptions:
+    seats: int = 1
+    provider: str | None = None
+    overvote: OvervoteRule = OvervoteRule.EXHAUST
+    max_skipped: int | None = None
+    tiebreak: Tiebreak = Tiebreak.PREVIOUS_THEN_RANDOM
+    seed: int = 0
+    batch_elimination: bool = False
+    overvote_label: str = "overvote"
+    skipped_label: str = "undervote"
+    audit: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class QuickResult:
+    tabulation: Tabulation
+    title: str
+    ballot_ids: tuple[str, ...] = field(default=(), compare=False)  # one per ballot, when audited
+    rows: np.ndarray | None = field(default=None, compare=False)  # ballot -> trail row
+
+
+def provider_of(path: Path) -> str:
+    """The reader for a file, from its name (a folder is a Dominion or Hart export)."""
+    if path.is_dir():
+        return "dominion" if any(path.glob("CvrExport*.json")) else "hart"
+    suffixes = [s.lower() for s in path.suffixes if s.lower() != ".gz"]
+    provider = SUFFIXES.get(suffixes[-1]) if suffixes else None
+    if provider is None:
+        raise ValidationError([Problem("unknown-format", f"cannot tell the CVR format of "
+                                       f"{path.name}; pass --provider", source=path.name)])
+    return provider
+
+
+def quick_rules(candidates: tuple[str, ...], options: QuickOptions) -> Rules:
+    return Rules(candidates=candidates, seats=options.seats,
+                 mode=WinnerMode.SINGLE if options.seats == 1 else WinnerMode.MULTIPLE_PER_ROUND,
+                 tiebreak=options.tiebreak, seed=options.seed, overvote=options.overvote,
+                 max_skipped=options.max_skipped, decimals=4,
+                 batch_elimination=options.batch_elimination).validate()
+
+
+def quick_count(paths: list[Path], options: QuickOptions = QuickOptions()) -> QuickResult:
+    if not paths:
+        raise ValidationError([Problem("no-files", "name at least one CVR file")])
+    labels = LabelMap(overvote=options.overvote_label, skipped=options.skipped_label)
+    title = ", ".join(p.name for p in paths)
+    providers = [options.provider or provider_of(p) for p in paths]
+    if providers == ["ranks"]:
+        return _quick_matrix(paths[0], labels, options, title)
+    records = _read_all(paths, providers)
+    seen = dict.fromkeys(label for r in records for _, label in r.marks)
+    names = tuple(n for n in seen if n not in (labels.overvote, labels.skipped, OVERVOTE))
+    rules = quick_rules(names, options)
+    ballots = compact([(r, labels) for r in records], rules, keep_ids=options.audit)
+    tab = tabulate_rcv(ballots, rules, audit=options.audit)
+    if not options.audit:
+        return QuickResult(tab, title)
+    ids = tuple(r.id for r in records)
+    return QuickResult(tab, title, ids, np.array(ballots.record_rows, dtype=np.int64))
+
+
+def _read_all(paths: list[Path], providers: list[str]) -> list[CastVoteRecord]:
+    from electoral.io.cvr import read_cvrs
+
+    records: list[CastVoteRecord] = []
+    problems: list[Problem] = []
+    for path, provider in zip(paths, providers, strict=True):
+        try:
+            records += read_cvrs(path, provider)
+        except ValidationError as exc:
+            problems += [p.located(source=path.name) for p in exc.problems]
+    if problems:
+        raise ValidationError(problems)
+    return records
+
+
+def _quick_matrix(path: Path, labels: LabelMap, options: QuickOptions,
+                  title: str) -> QuickResult:
+    import gzip
+
+    from electoral.io.cvr_ranks import read_rank_matrix
+
+    with path.open("rb") as probe:
+        zipped = probe.read(2) == b"\x1f\x8b"
+    with (gzip.open(path, "rb") if zipped else path.open("rb")) as stream:
+        matrix = read_rank_matrix(stream, path.name)
+    special = (labels.overvote, labels.skipped, OVERVOTE)
+    names = tuple(n for n in matrix.names if n not in special)
+    tab = count_matrix(matrix.ranks, matrix.names, quick_rules(names, options), matrix.counts,
+                       labels, audit=options.audit)
+    if not options.audit:
+        return QuickResult(tab, title)
+    ids = tuple(str(i) for i in range(1, len(matrix) + 1))
+    return QuickResult(tab, title, ids, np.arange(len(matrix)))
+
+
+def write_audit(result: QuickResult, path: Path) -> None:
+    """Each ballot's path through the rounds, as Parquet (see the module docstring)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    tab = result.tabulation
+    if not tab.trail or result.rows is None:
+        raise ValidationError([Problem("no-audit", "this count kept no ballot paths; count "
+                                       "again with audit on")])
+    words = [f"inactive: {s.value}" for s in Status]
+    names = list(tab.rules.names)
+    # code c >= 0 -> names[c]; code < 0 -> words[-1 - c]; as one dictionary: index c + len(words)
+    dictionary = pa.array(list(reversed(words)) + names)
+    columns = {"ballot": pa.array(result.ballot_ids, type=pa.string())}
+    for number, step in enumerate(tab.trail, start=1):
+        codes = (step[result.rows] + len(words)).astype(np.int32)
+        columns[f"round_{number}"] = pa.DictionaryArray.from_arrays(codes, dictionary)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    pq.write_table(pa.table(columns), path, compression="zstd")

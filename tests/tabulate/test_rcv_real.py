@@ -1,0 +1,94 @@
+"""Real elections against their official round-by-round reports (../shared/data/rcv, README there).
+
+- Burlington 2009 mayor: the city's official OpenSTV detail report (Droop threshold, candidates
+  "mathematically eliminated" dropped together, an overvote counting once only one of its
+  candidates is left). RCTab's batch elimination and exhaustIfMultipleContinuing rules give the
+  same three rounds (the official report adds a fourth that only restates the third).
+- Maine 2018 CD2: the Maine Secretary of State's summary report (overvotes exhaust, two skipped
+  ranks in a row exhaust, all but the top two eliminated together). Maine counts ballots with no
+  rankings and with two skipped ranks together as "undervotes".
+- Minneapolis 2013/2017 mayor: RCTab's own expected output, checked in test_rcv_conformance
+  (the same CVR, config and expected files as ../shared/data/rcv/minneapolis_*).
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import numpy as np
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
+import pytest
+
+from electoral.io.cvr import read_cvrs
+from electoral.tabulate.rcv import count_matrix, tabulate_rcv
+from electoral.tabulate.rcv_rules import LabelMap, OvervoteRule, Rules, Status, Tiebreak, compact
+
+RCV = "data/rcv"
+
+
+def votes(tab, number: int) -> dict[str, int]:  # noqa: ANN001
+    return {k: int(v) for k, v in tab.rounds[number - 1].tally.votes.items() if v}
+
+
+def test_burlington_2009_matches_the_official_report(shared: Path) -> None:
+    path = shared / RCV / "blt_irv_elections_2006_2011" / "2009-Burlington-Mayor.blt.gz"
+    records = read_cvrs(path, "blt")
+    names = tuple(dict.fromkeys(label for r in records for _, label in r.marks
+                                if label != "overvote"))
+    rules = Rules(names, tiebreak=Tiebreak.PREVIOUS_THEN_RANDOM, seed=1, batch_elimination=True,
+                  overvote=OvervoteRule.EXHAUST_IF_MULTIPLE)
+    tab = tabulate_rcv(compact([(r, LabelMap()) for r in records], rules), rules)
+    assert votes(tab, 1) == {"Kurt Wright": 2951, "Bob Kiss": 2585, "Andy Montroll": 2063,
+                             "Dan Smith": 1306, "Write-in": 36, "James Simpson": 35}
+    assert {d.candidate for d in tab.rounds[0].eliminated} == {"Dan Smith", "Write-in",
+                                                               "James Simpson"}
+    assert votes(tab, 2) == {"Kurt Wright": 3294, "Bob Kiss": 2981, "Andy Montroll": 2554}
+    assert votes(tab, 3) == {"Bob Kiss": 4313, "Kurt Wright": 4061}
+    assert tab.winners == ("Bob Kiss",)
+    # 8,984 ballots: 4 invalid (no rankings), then the report's exhausted pile of 4, 151, 606
+    blank = tab.rounds[0].tally.inactive[Status.NO_RANKINGS]
+    assert blank == 4
+    assert [int(r.tally.inactive_total - blank) for r in tab.rounds] == [4, 151, 606]
+
+
+def _maine_matrix(path: Path) -> tuple[np.ndarray, list[str]]:
+    """The CVR's five choice columns as a rank matrix. Labels are cleaned as the data README says
+    (the files disagree on a trailing " (nnnn)" and spaces); a test-side adapter, not a reader."""
+    table = pacsv.read_csv(path)
+    names: list[str] = []
+    index: dict[str, int] = {}
+    matrix = np.full((table.num_rows, 5), -1, dtype=np.int32)
+    for j in range(5):
+        encoded = pc.dictionary_encode(table.column(f"choice_{j + 1}")).combine_chunks()
+        lookup = []
+        for label in encoded.dictionary.to_pylist():
+            label = re.sub(r"\s*\(\d+\)\s*$", "", label or "").strip()
+            lookup.append(index.setdefault(label, len(index)))
+            if len(names) < len(index):
+                names.append(label)
+        matrix[:, j] = np.array(lookup, dtype=np.int32)[encoded.indices.to_numpy()]
+    return matrix, names
+
+
+@pytest.mark.slow
+def test_maine_2018_cd2_matches_the_official_report(shared: Path) -> None:
+    matrix, names = _maine_matrix(shared / RCV / "maine_2018_cd2" / "maine_2018_cd2_cvr.csv.gz")
+    candidates = tuple(n for n in names if n not in ("overvote", "undervote", ""))
+    rules = Rules(candidates, tiebreak=Tiebreak.RANDOM, seed=1, overvote=OvervoteRule.EXHAUST,
+                  max_skipped=1, batch_elimination=True)
+    tab = count_matrix(matrix, names, rules, labels=LabelMap(overvote="overvote",
+                                                            skipped="undervote"))
+    assert votes(tab, 1) == {"REP Poliquin, Bruce": 134184, "DEM Golden, Jared F.": 132013,
+                             "Bond, Tiffany L.": 16552, "Hoar, William R.S.": 6875}
+    first = tab.rounds[0].tally.inactive
+    assert first[Status.OVERVOTE] == 435
+    assert first[Status.NO_RANKINGS] + first[Status.SKIPPED] == 6018  # "By Undervotes"
+    assert tab.rounds[0].threshold == 144813
+    assert votes(tab, 2) == {"DEM Golden, Jared F.": 142440, "REP Poliquin, Bruce": 138931}
+    second = tab.rounds[1].tally
+    assert second.inactive[Status.OVERVOTE] == 533
+    assert second.inactive_total == 533 + 13838 + 335  # overvotes, undervotes, exhausted
+    assert second.active + second.inactive_total == 296077
+    assert tab.winners == ("DEM Golden, Jared F.",)
