@@ -8,8 +8,10 @@ live here too and are shared by the numpy fast path (``rcv_fast``), which moves 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from decimal import ROUND_DOWN, ROUND_UP, Decimal
 from fractions import Fraction
+from types import MappingProxyType
 
 import numpy as np
 
@@ -392,8 +394,8 @@ class Count:
             locked = self._winner_tallies(votes, threshold, transfers, scope_locked)
         finished = {key: _finish_scope(t, scope_locked.get(key, {})) for key, t in scopes.items()}
         self.rounds.append(Round(
-            self.round, Tally(votes, dict(self.inactive), active, locked, transfers), threshold,
-            tuple(elected), tuple(eliminated), self.residual, finished))
+            self.round, _frozen(votes, self.inactive, active, locked, transfers), threshold,
+            tuple(elected), tuple(eliminated), self.residual, MappingProxyType(finished)))
 
     def _winner_tallies(self, votes: dict[str, Decimal], threshold: Decimal,
                         transfers: dict[str, dict[str, Decimal]],
@@ -453,7 +455,15 @@ def _finish_scope(tally: Tally, locked: dict[str, Decimal]) -> Tally:
     votes = dict(tally.votes)
     active = sum(votes.values(), ZERO) + tally.inactive[Status.FINAL_SURPLUS]
     votes.update(locked)
-    return Tally(votes, tally.inactive, active, sum(locked.values(), ZERO), tally.transfers)
+    return _frozen(votes, tally.inactive, active, sum(locked.values(), ZERO), tally.transfers)
+
+
+def _frozen(votes: Mapping[str, Decimal], inactive: Mapping[Status, Decimal], active: Decimal,
+            locked: Decimal, transfers: Mapping[str, Mapping[str, Decimal]]) -> Tally:
+    """A ``Tally`` whose mappings cannot change: rounds leave the count immutable."""
+    moved = {source: MappingProxyType(dict(to)) for source, to in transfers.items()}
+    return Tally(MappingProxyType(dict(votes)), MappingProxyType(dict(inactive)), active, locked,
+                 MappingProxyType(moved))
 
 
 def _repeats(marks: tuple[int, ...], seen: set[int]) -> bool:
