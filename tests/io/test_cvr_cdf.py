@@ -99,7 +99,8 @@ def test_json_garbage_is_a_located_validation_error(data: bytes) -> None:
 
 
 @settings(max_examples=60, deadline=None)
-@given(st.binary(max_size=300) | st.text(max_size=200).map(lambda t: f"<a>{t}</a>".encode()))
+@given(st.binary(max_size=300) | st.text(max_size=200).map(lambda t: f"<a>{t}</a>".encode())
+       | st.sampled_from([b'<?xml version="1.0" encoding="qTF-8"?><a/>']))
 def test_xml_garbage_is_a_located_validation_error(data: bytes) -> None:
     with pytest.raises(ValidationError) as caught:
         read_cdf_xml(io.BytesIO(data), "junk.xml", CvrOptions(contest="Mayor"))

@@ -166,3 +166,16 @@ def test_real_workbooks_read_the_same_both_ways(shared: Path) -> None:
         path, options = _source(shared, case)
         fast, slow = _both(path.read_bytes(), options)
         assert fast == slow and fast, case
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 10**6), st.integers(0, 255)), min_size=1, max_size=4))
+def test_a_damaged_workbook_is_a_validation_error(damage: list[tuple[int, int]]) -> None:
+    data = bytearray(_sheet([["r1", "r2"], ["Ann", "Bo"], ["Bo", None]]).getvalue())
+    for offset, byte in damage:
+        data[offset % len(data)] = byte
+    try:
+        read_ess(io.BytesIO(bytes(data)), "d.xlsx", CvrOptions(first_vote_column=1,
+                                                              first_vote_row=2))
+    except ValidationError as exc:
+        assert all(p.source == "d.xlsx" for p in exc.problems)

@@ -109,3 +109,13 @@ def test_collapse_counts_each_distinct_ranking_once(ballots: list[list[str | Non
                    for row, n in zip(profile.ranks.tolist(), profile.counts.tolist(), strict=True)})
     assert len(got) == len(profile) and all(c == -1 for row in profile.ranks for c in row[4:])
     assert got == Counter(tuple(c or None for c in b) for b in ballots)
+
+
+def test_text_that_is_not_utf8_names_its_line_and_column() -> None:
+    data = b"rank1,rank2\nA,B\nC,\xfd\n"
+    for reader in (read_ranks, read_rank_matrix,
+                   lambda d, name: list(iter_rank_matrices(d, name, block_size=4))):
+        with pytest.raises(ValidationError) as caught:
+            reader(io.BytesIO(data), "u.csv")
+        found = [(p.code, p.source, p.line, p.field) for p in caught.value.problems]
+        assert found == [("malformed-file", "u.csv", 3, "rank2")]

@@ -47,9 +47,9 @@ def read_cdf_xml(stream: BinaryIO, source_name: str, options: CvrOptions) -> lis
     problems = Problems(source_name)
     try:
         root = ET.parse(stream).getroot()
-    except ET.ParseError as exc:
+    except (ET.ParseError, LookupError) as exc:  # LookupError: an encoding Python lacks
         raise problems.fail("malformed-file", f"not well-formed XML: {exc}",
-                            line=exc.position[0]) from exc
+                            line=getattr(exc, "position", (None,))[0]) from exc
     if _local(root.tag) != "CastVoteRecordReport":
         raise problems.fail("malformed-file", f"the root element is {_local(root.tag)}, "
                             "not CastVoteRecordReport")

@@ -16,6 +16,7 @@ from __future__ import annotations
 import warnings
 import xml.etree.ElementTree as ET
 import zipfile
+import zlib
 from collections.abc import Iterable
 from typing import BinaryIO
 
@@ -41,8 +42,8 @@ def read_ess(stream: BinaryIO, source_name: str, options: CvrOptions) -> list[Ca
         records = _records(sheet_rows(stream, first_row), source_name, options, problems)
     except UnsupportedSheet:
         return _read_with_openpyxl(stream, source_name, options, Problems(source_name))
-    except (zipfile.BadZipFile, KeyError, ValueError, IndexError, OSError, EOFError,
-            ET.ParseError) as exc:
+    except (zipfile.BadZipFile, zlib.error, KeyError, ValueError, IndexError, OSError, EOFError,
+            NotImplementedError, ET.ParseError) as exc:
         raise problems.fail("malformed-file", f"not a readable .xlsx workbook ({exc!r}); ES&S "
                             "files must be Excel workbooks") from exc
     problems.raise_if_any()
@@ -59,7 +60,8 @@ def _read_with_openpyxl(stream: BinaryIO, source_name: str, options: CvrOptions,
         with warnings.catch_warnings():  # vendor workbooks carry extensions openpyxl skips
             warnings.simplefilter("ignore", UserWarning)
             book = openpyxl.load_workbook(stream, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, ValueError, TypeError, OSError) as exc:
+    except (zipfile.BadZipFile, zlib.error, KeyError, ValueError, TypeError, OSError, EOFError,
+            NotImplementedError) as exc:
         raise problems.fail("malformed-file", f"not a readable .xlsx workbook ({exc}); ES&S "
                             "files must be Excel workbooks") from exc
     try:
@@ -67,7 +69,8 @@ def _read_with_openpyxl(stream: BinaryIO, source_name: str, options: CvrOptions,
             warnings.simplefilter("ignore", UserWarning)
             rows = book.worksheets[0].iter_rows(min_row=first_row, values_only=True)
             records = _records(enumerate(rows, start=first_row), source_name, options, problems)
-    except (zipfile.BadZipFile, KeyError, ValueError, TypeError) as exc:
+    except (zipfile.BadZipFile, zlib.error, KeyError, ValueError, TypeError, OSError,
+            EOFError) as exc:
         raise problems.fail("malformed-file", f"cannot read the sheet's cells ({exc})") from exc
     finally:
         book.close()

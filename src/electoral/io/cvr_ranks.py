@@ -28,7 +28,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
-from electoral.io.cvr import CvrOptions, Problems, text_of
+from electoral.errors import Problem, ValidationError
+from electoral.io.cvr import CvrOptions, Problems
 from electoral.model import CastVoteRecord
 
 RANK_COLUMN = re.compile(r"^rank\s*(\d+)$", re.IGNORECASE)
@@ -178,12 +179,12 @@ def iter_rank_matrices(stream: BinaryIO | str, source_name: str,
             table = pacsv.read_csv(io.BytesIO(block), convert_options=convert,
                                    read_options=pacsv.ReadOptions(column_names=header))
         except (pa.ArrowInvalid, UnicodeDecodeError) as exc:
-            where, field = _first_ragged(io.BytesIO(block), 0, len(header))
+            where, field = _ragged_row(io.BytesIO(block), 0, header)
             raise problems.fail("malformed-file", f"not a readable CSV: {_arrow_message(exc)}",
                                 line=None if where is None else line + where - 1,
                                 field=field) from exc
         _check_max_rank(table, rank_columns, options, problems, line - 1)
-        yield _encode(table, rank_columns, source_name, names)
+        yield _encode(table, rank_columns, source_name, names, line - 1)
         line += block.count(b"\n")
 
 
@@ -215,14 +216,16 @@ def _parse(stream: BinaryIO | str, source_name: str,
            options: CvrOptions) -> tuple[pa.Table, list[tuple[int, str]]]:
     problems = Problems(source_name)
     header = _header(stream, problems)
+    rank_columns = _rank_columns(header, options, problems)  # the first line is the header
     start = stream.tell() if not isinstance(stream, str) else 0
     try:
         table = pacsv.read_csv(stream, convert_options=_text_columns(header))
+        if table.column_names != header:
+            raise pa.ArrowInvalid(f"the header reads {table.column_names}, not {header}")
     except (pa.ArrowInvalid, UnicodeDecodeError) as exc:
-        line, field = _ragged_row(stream, start, len(header))
+        line, field = _ragged_row(stream, start, header)
         raise problems.fail("malformed-file", f"not a readable CSV: {_arrow_message(exc)}",
                             line=line, field=field) from exc
-    rank_columns = _rank_columns(table.column_names, options, problems)
     _check_max_rank(table, rank_columns, options, problems, 1)
     return table, rank_columns
 
@@ -286,7 +289,8 @@ def _check_max_rank(table: pa.Table, rank_columns: list[tuple[int, str]], option
 # ---- dictionary encoding into one candidate index ----
 
 def _encode(table: pa.Table, rank_columns: list[tuple[int, str]], source_name: str,
-            names: list[str] | None = None) -> RankMatrix:
+            names: list[str] | None = None, first_line: int = 1) -> RankMatrix:
+    """The table's rank columns as one matrix; ``first_line`` is the file line before its rows."""
     names = [] if names is None else names
     index = {name: i for i, name in enumerate(names)}
     matrix = np.empty((table.num_rows, len(rank_columns)), dtype=np.int32)
@@ -295,10 +299,27 @@ def _encode(table: pa.Table, rank_columns: list[tuple[int, str]], source_name: s
     for position, column in enumerate(encoded):
         start = 0
         for chunk in column.chunks:
-            lookup = _lookup(chunk.dictionary.to_pylist(), names, index)
+            try:
+                labels = chunk.dictionary.to_pylist()
+            except UnicodeDecodeError as exc:
+                row = start + _undecodable_row(chunk)
+                raise ValidationError([Problem(
+                    "malformed-file", "a cell is not UTF-8 text; save the file as UTF-8",
+                    source_name, first_line + row + 1, rank_columns[position][1])]) from exc
+            lookup = _lookup(labels, names, index)
             matrix[start:start + len(chunk), position] = lookup[_codes(chunk.indices)]
             start += len(chunk)
     return RankMatrix(tuple(names), matrix)
+
+
+def _undecodable_row(chunk: pa.DictionaryArray) -> int:
+    """The first row of the chunk whose text is not UTF-8 (only on the error path)."""
+    for entry in range(len(chunk.dictionary)):
+        try:
+            chunk.dictionary[entry].as_py()
+        except UnicodeDecodeError:
+            return int(np.flatnonzero(_codes(chunk.indices) == entry)[0])
+    return 0
 
 
 def _lookup(labels: list[str | None], names: list[str], index: dict[str, int]) -> np.ndarray:
@@ -326,24 +347,32 @@ def _arrow_message(exc: Exception) -> str:
     return str(exc).splitlines()[0][:300]
 
 
-def _ragged_row(stream: BinaryIO | str, start: int, width: int) -> tuple[int | None, str | None]:
+def _ragged_row(stream: BinaryIO | str, start: int,
+                header: list[str]) -> tuple[int | None, str | None]:
     """Where pyarrow gave up (it does not say): the first row whose cell count is not the
-    header's, and the first column it lacks or adds — found with the csv module, and only ever
-    on the error path."""
+    header's (and the first column it lacks or adds), or whose text is not UTF-8 (and in which
+    column) — found with the csv module, and only ever on the error path."""
     try:
         if isinstance(stream, str):
             with open(stream, "rb") as handle:
-                return _first_ragged(handle, 0, width)
-        return _first_ragged(stream, start, width)
+                return _first_bad_row(handle, 0, header)
+        return _first_bad_row(stream, start, header)
     except (csv.Error, OSError, ValueError):
         return None, None
 
 
-def _first_ragged(handle: BinaryIO, start: int, width: int) -> tuple[int | None, str | None]:
+def _first_bad_row(handle: BinaryIO, start: int,
+                   header: list[str]) -> tuple[int | None, str | None]:
     handle.seek(start)
-    with text_of(handle) as text:
+    text = io.TextIOWrapper(handle, encoding="utf-8-sig", errors="replace", newline="")
+    try:
         rows = csv.reader(text)
         for row in rows:
-            if row and len(row) != width:
-                return rows.line_num, f"column {min(len(row), width) + 1}"
+            bad = [i for i, cell in enumerate(row) if "\ufffd" in cell]
+            if bad:
+                return rows.line_num, header[bad[0]] if bad[0] < len(header) else None
+            if row and len(row) != len(header):
+                return rows.line_num, f"column {min(len(row), len(header)) + 1}"
+    finally:
+        text.detach()
     return None, None
