@@ -106,9 +106,12 @@ class Tabulation:
 
     @property
     def first_round_order(self) -> tuple[str, ...]:
+        """Candidates in the order RCTab lists them in its reports."""
         from electoral.tabulate.rcv_java import hash_order
+        # RCTab: round 1's tally is a HashMap filled from the HashSet of all names, continuing
+        # ones only; its rows are that map's order, stably sorted by votes, write-ins last
         first = self.rounds[0].tally.votes
-        names = [n for n in hash_order(hash_order(self.rules.names)) if n in first]
+        names = hash_order(n for n in hash_order(self.rules.names) if n in first)
         return tuple(sorted(names, key=lambda n: (n == UNDECLARED_WRITE_IN, -first[n])))
 
 
