@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 from itertools import chain
+from typing import Any, cast
 
 import numpy as np
 
@@ -77,7 +78,8 @@ def _undelta(steps: np.ndarray, lengths: np.ndarray) -> np.ndarray:
     starts = np.concatenate(([0], np.cumsum(lengths)[:-1]))
     before = np.zeros_like(running)
     before[1:] = running[:-1]
-    return running - np.repeat(before[starts], lengths, axis=0)
+    undone: np.ndarray = running - np.repeat(before[starts], lengths, axis=0)
+    return undone
 
 
 def stitch(arcs: Sequence[np.ndarray], indices: Sequence[int]) -> Ring:
@@ -93,12 +95,11 @@ def decode_geometry(arcs: Sequence[np.ndarray],
                     geometry: Mapping[str, object]) -> tuple[tuple[Ring, ...], ...]:
     """The polygons of one TopoJSON geometry object (Polygon, MultiPolygon or null)."""
     kind = geometry.get("type")
-    rings = geometry.get("arcs", [])
+    rings = cast(list[Any], geometry.get("arcs", []))
     if kind == "Polygon":
-        return (tuple(stitch(arcs, ring) for ring in rings),)  # type: ignore[union-attr]
+        return (tuple(stitch(arcs, ring) for ring in rings),)
     if kind == "MultiPolygon":
-        return tuple(tuple(stitch(arcs, ring) for ring in polygon)
-                     for polygon in rings)  # type: ignore[union-attr]
+        return tuple(tuple(stitch(arcs, ring) for ring in polygon) for polygon in rings)
     if kind is None:
         return ()
     raise ValidationError([Problem("topojson", f"geometry type {kind!r} is not an area; "

@@ -156,9 +156,9 @@ def write_map(svg: str, out: Path) -> Path:
 
 
 def svg_to_png(svg: str, scale: float = 2.0) -> bytes:
-    import cairosvg  # imported here: it loads the cairo C library
+    import cairosvg  # type: ignore[import-untyped]  # imported here: it loads the cairo library
 
-    return cairosvg.svg2png(bytestring=svg.encode("utf-8"), scale=scale)
+    return bytes(cairosvg.svg2png(bytestring=svg.encode("utf-8"), scale=scale))
 
 
 # ---- colours ------------------------------------------------------------------------------------
