@@ -415,6 +415,9 @@ def rcv(
         help="Skipped ranks allowed before a ballot exhausts (default: any).",
         show_default=False)] = None,
     seed: Annotated[int, typer.Option(help="Seed for random tie-breaks.")] = 0,
+    batch_elimination: Annotated[bool, typer.Option(
+        "--batch-elimination", help="Drop together every candidate who can no longer win.")
+    ] = False,
 ) -> None:
     """Count a ranked-choice contest: an RCTab config (its reports, identical to RCTab's), or
     CVR files (a round-by-round table)."""
@@ -436,7 +439,8 @@ def rcv(
     form = _rcv_choice(fmt, RcvFormat, "--format")
     rule = _rcv_choice(overvote, OvervoteRule, "--overvote")
     options = QuickOptions(seats=seats, provider=provider, overvote=rule,
-                           max_skipped=max_skipped, seed=seed, audit=audit is not None)
+                           max_skipped=max_skipped, seed=seed, audit=audit is not None,
+                           batch_elimination=batch_elimination)
     with handled():
         result = quick_count(list(files or ()), options)
         text = render_rcv(result.tabulation, form, result.title)
