@@ -104,12 +104,14 @@ def test_hart_round_trips(ballots: list[list[tuple[int, int]]]) -> None:
 
 
 def test_hart_bad_xml_and_rank_above_maximum_are_located() -> None:
-    files = {"a.xml": _hart_ballot("g", [(5, 3)]), "b.xml": b"<Cvr><oops></Cvr>"}
+    files = {"a.xml": _hart_ballot("g", [(5, 3)]), "b.xml": b"<Cvr><oops></Cvr>",
+             "c.xml": b'<?xml version="1.0" encoding="ut"?><Cvr/>'}
     with pytest.raises(ValidationError) as caught:
         read_hart(files, "hart", CvrOptions(contest="k", max_rankings=2))
     found = {(p.code, p.source, p.line, p.field) for p in caught.value.problems}
     assert found == {("rank-out-of-range", "hart/a.xml", None, "Value"),
-                     ("malformed-file", "hart/b.xml", 1, None)}
+                     ("malformed-file", "hart/b.xml", 1, None),
+                     ("malformed-file", "hart/c.xml", None, None)}
 
 
 def test_hart_real_archive(shared: Path) -> None:

@@ -36,9 +36,9 @@ def read_hart(files: Mapping[str, bytes], source_name: str,
     for name in names:
         try:
             root = ET.fromstring(files[name])
-        except ET.ParseError as exc:
-            problems.add("malformed-file", f"not well-formed XML: {exc}", exc.position[0],
-                         within=name)
+        except (ET.ParseError, LookupError) as exc:  # LookupError: an encoding Python lacks
+            problems.add("malformed-file", f"not well-formed XML: {exc}",
+                         getattr(exc, "position", (None,))[0], within=name)
             continue
         records.extend(_ballot(root, name, options, problems))
     problems.raise_if_any()
