@@ -34,6 +34,7 @@ class Format(StrEnum):
     NIST_JSON = "nist-json"
     NIST_XML = "nist-xml"
     CLARITY = "clarity"
+    TONMCG = "tonmcg"
 
 
 @dataclass(frozen=True, slots=True)
