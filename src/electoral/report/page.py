@@ -112,7 +112,7 @@ def build_page(returns: Returns, *, earlier: Returns | None = None,
                      if UnitKind(k) not in (UnitKind.STATE, UnitKind.NATION)),
                     key=lambda k: (DEPTH[k], list(UnitKind).index(k)))
     tables = [roll_up(returns, level) for level in levels]
-    comparison = _comparison(tables, earlier)
+    comparison = _comparison([*tables, statewide], earlier)
     files: dict[str, str] = {}
     downloads: list[tuple[str, str]] = []
     for table in (statewide, *tables):
@@ -151,7 +151,8 @@ def _unit_table(table: Tabulation) -> TableView:
 
 
 def _comparison(tables: Sequence[Tabulation], earlier: Returns | None) -> Comparison | None:
-    """Flips and swing at the finest mapped level both elections have."""
+    """Flips and swing at the first of ``tables``' levels both elections have (the state's
+    own result when the earlier election has no finer one)."""
     if earlier is None:
         return None
     have = available_levels(earlier)
