@@ -71,7 +71,8 @@ class MatrixCount(Count):
         chunks += [a for c in self.stopped for a in self.np_piles[c]]
         for c in self.stopped:
             self.np_piles[c] = []
-        idx = np.concatenate(chunks) if chunks else np.zeros(0, dtype=np.int64)
+        # in row order, so the kernel reads the matrix front to back
+        idx = np.sort(np.concatenate(chunks)) if chunks else np.zeros(0, dtype=np.int64)
         if idx.size:  # (an empty idx would mean "every ballot" to the kernel)
             last = self.pos[idx]
             choice = self._advance(idx, self.cur[idx], last + 1, last, transfers)
