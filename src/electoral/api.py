@@ -109,8 +109,9 @@ def check_paths(paths: Iterable[Path | str]) -> list[Discrepancy]:
 
 def load_samples(store: Store) -> list[Article]:
     """Store the bundled sample elections (each in its own transaction) and return them."""
-    from electoral.io.sample import bundled_samples
     import hashlib
+
+    from electoral.io.sample import bundled_samples
     articles = []
     for name, text in bundled_samples():
         article = published_from_text(name, text, Format.SAMPLE)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 
@@ -14,8 +13,6 @@ from electoral.io.article import parse_figure, read_article
 from electoral.io.sample import bundled_samples, read_sample, write_sample
 from electoral.model import UnitKind
 from electoral.published import TableKind
-
-
 
 SEEDS = ("2004-CT-president", "2004-MA-president", "2024-CT-president", "2004-MO-president")
 
