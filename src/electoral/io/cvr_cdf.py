@@ -67,16 +67,15 @@ def _read(view: _View, source_name: str, options: CvrOptions, problems: Problems
     records: list[CastVoteRecord] = []
     for index, cvr in enumerate(view.children(view.root, "CVR"), start=1):
         try:
-            record = _record(view, cvr, index, report, source_name, problems)
+            ballot = _ballot(view, cvr, index, report, problems)
         except (TypeError, AttributeError, KeyError, ValueError) as exc:
             problems.add("malformed-cvr", f"CVR {index} has an unexpected structure ({exc!r})",
                          index, "CVR")
             continue
-        if record is not None:
+        if ballot is not None:
             number = index if count_all else len(records) + 1
-            records.append(CastVoteRecord(
-                f"{source_name}({number})", record.marks, record.precinct, record.batch,
-                report.contest_name))
+            records.append(CastVoteRecord(f"{source_name}({number})", *ballot,
+                                          contest=report.contest_name))
     problems.raise_if_any()
     return records
 
@@ -125,8 +124,9 @@ def _selection_label(view: _View, selection: Any,
     return name, None
 
 
-def _record(view: _View, cvr: Any, index: int, report: _Report, source_name: str,
-            problems: Problems) -> CastVoteRecord | None:
+def _ballot(view: _View, cvr: Any, index: int, report: _Report, problems: Problems
+            ) -> tuple[tuple[tuple[int, str], ...], str | None, str | None] | None:
+    """A CVR's marks, precinct and batch in the contest (None: the ballot lacks the contest)."""
     snapshot_id = view.text(cvr, "CurrentSnapshotId")
     snapshot = next((s for s in view.children(cvr, "CVRSnapshot")
                      if view.ident(s) == snapshot_id), None)
@@ -146,8 +146,7 @@ def _record(view: _View, cvr: Any, index: int, report: _Report, source_name: str
         if precinct is None:
             problems.add("unknown-unit", f"CVR {index} names GpUnit {unit!r}, which the report "
                          "does not list", index, "BallotStyleUnitId")
-    return CastVoteRecord(f"{source_name}({index})", marks, precinct,
-                          view.text(cvr, "BatchSequenceId"))
+    return marks, precinct, view.text(cvr, "BatchSequenceId")
 
 
 def _marks(view: _View, contest: Any, index: int, report: _Report,
