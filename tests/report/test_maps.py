@@ -345,3 +345,5 @@ def test_college_map_labels_every_state_with_its_electors(states_2008):
     assert drawn["NE"].get("data-value") == "4–1" and drawn["NE"].get("fill").startswith("url(")
     assert "Barack H. Obama: 365" in texts(root) and "John McCain: 173" in texts(root)
     assert "DC 3" in texts(root)  # small states are labelled beside the map
+    labels = [t.text for t in root.iter(f"{SVG}text") if t.get("class") == "label"]
+    assert "4–1" in labels and "55" in labels  # a split state is labelled with its split

@@ -290,6 +290,11 @@ def test_a_reader_sees_a_medsl_state_year(medsl, browser):
     assert page.locator("#by-county tbody tr").count() == 67
     assert page.locator("#comparison tbody tr").count() == 67
     _compare_with_golden(flips.screenshot(), "2020-PA-president-flips")
+    page.goto((medsl[1] / "2008-NE-president" / "index.html").as_uri())
+    college = page.locator("figure#map-college")
+    assert college.locator("svg path.unit").count() == 51
+    assert "DC 3" in college.locator("svg").text_content()
+    _compare_with_golden(college.screenshot(), "2008-college")
     page.close()
 
 

@@ -359,7 +359,8 @@ def draw_college(college: College, palette: Palette | str = Palette.STANDARD,
                 ("state", state), ("electors", str(electors)), ("winner", shade.category),
                 ("category", shade.category), ("value", shade.value))
         title = f"{feature.name}: {electors} electors — {shade.category} ({shade.value})"
-        areas.append(Area(feature, shade.fill, data, title, shade.hatched, str(electors)))
+        label = shade.value if shade.hatched and shade.value else str(electors)  # split: "4–1"
+        areas.append(Area(feature, shade.fill, data, title, shade.hatched, label))
     return render_svg(Drawing(
         scope="US", title=f"{college.year} presidential election: the Electoral College",
         subtitle=shading.subtitle, areas=tuple(areas), legend=shading.legend,
