@@ -85,6 +85,10 @@ class Count:
         self.piles: list[list[int]] = [[] for _ in range(self.n)]
         self.won_rows: dict[int, list[int]] = {}
         self.scopes = self._scopes(slices)
+        # per precinct/batch, kept as ballots move (a candidate's pile keeps its value while
+        # the candidate continues, so sums only grow)
+        self.scope_votes: dict[tuple[str, str], dict[int, Decimal]] = {}
+        self.scope_inactive: dict[tuple[str, str], dict[Status, Decimal]] = {}
         self.max_rank = [r[-1][0] if r else 0 for r in ballots.ranks]
 
     # ---- scopes (precinct / batch breakdowns) ----
@@ -209,10 +213,14 @@ class Count:
         if new >= 0:
             self.piles[new].append(row)
             self.votes[new] += weight
+            for key in keys:
+                _add(self.scope_votes.setdefault(key, {}), new, weight)  # type: ignore[arg-type]
         else:
             assert status is not None
             self.status[row] = status
             self.inactive[status] += weight
+            for key in keys:
+                _add(self.scope_inactive.setdefault(key, {}), status, weight)  # type: ignore[arg-type]
 
     def _choose(self, row: int) -> tuple[int, Status | None]:
         r = self.rules
@@ -430,24 +438,16 @@ class Count:
     def _scope_tallies(self, scope_transfers: dict[tuple[str, str], dict[str, dict[str, Decimal]]],
                        ) -> dict[tuple[str, str], Tally]:
         """Each precinct's or batch's tally, read before this round's decisions change values."""
-        if not self.scopes:
-            return {}
-        out: dict[tuple[str, str], Tally] = {}
         continuing = [c for c in range(self.n) if self.continuing(c)]
+        out: dict[tuple[str, str], Tally] = {}
         for kind, ids in self.scopes.items():
             for scope in sorted({i for i in ids if i}):
-                votes = {self.names[c]: ZERO for c in continuing}
-                inactive = {s: ZERO for s in Status}
-                out[(kind, scope)] = Tally(votes, inactive, ZERO, ZERO,
-                                           scope_transfers.get((kind, scope), {}))
-            for row, scope in enumerate(ids):
-                tally = out[(kind, scope)]  # type: ignore[index]
-                weight = self.value[row] * self.b.counts[row]
-                c = self.recipient[row]
-                if c >= 0 and self.names[c] in tally.votes:
-                    tally.votes[self.names[c]] += weight  # type: ignore[index]
-                elif c < 0:
-                    tally.inactive[self.status[row]] += weight  # type: ignore[index]
+                key = (kind, scope)
+                held = self.scope_votes.get(key, {})
+                inactive = self.scope_inactive.get(key, {})
+                out[key] = Tally({self.names[c]: held.get(c, ZERO) for c in continuing},
+                                 {s: inactive.get(s, ZERO) for s in Status}, ZERO, ZERO,
+                                 scope_transfers.get(key, {}))
         return out
 
 
