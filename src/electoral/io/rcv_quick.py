@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import BinaryIO, cast
 
 import numpy as np
 
@@ -121,7 +122,7 @@ def _quick_matrix(path: Path, labels: LabelMap, options: QuickOptions,
     with path.open("rb") as probe:
         zipped = probe.read(2) == b"\x1f\x8b"
     with (gzip.open(path, "rb") if zipped else path.open("rb")) as stream:
-        matrix = read_rank_matrix(stream, path.name)
+        matrix = read_rank_matrix(cast(BinaryIO, stream), path.name)
     special = (labels.overvote, labels.skipped, OVERVOTE)
     names = tuple(n for n in matrix.names if n not in special)
     tab = count_matrix(matrix.ranks, matrix.names, quick_rules(names, options), matrix.counts,

@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from decimal import ROUND_DOWN, ROUND_UP, Decimal
 from fractions import Fraction
 from types import MappingProxyType
+from typing import TypeVar
 
 import numpy as np
 
@@ -42,6 +43,7 @@ from electoral.tabulate.rcv_rules import (
 from electoral.tabulate.rcv_tiebreak import break_tie
 
 _STATUS_INDEX = {status: i for i, status in enumerate(Status)}
+K = TypeVar("K")
 
 
 class Count:
@@ -93,8 +95,8 @@ class Count:
 
     # ---- scopes (precinct / batch breakdowns) ----
 
-    def _scopes(self, slices: tuple[str, ...]) -> dict[str, list[str | None]]:
-        scopes: dict[str, list[str | None]] = {}
+    def _scopes(self, slices: tuple[str, ...]) -> dict[str, list[str]]:
+        scopes: dict[str, list[str]] = {}
         for kind in slices:
             ids = list(self.b.precincts if kind == PRECINCT else self.b.batches)
             present = {i for i in ids if i not in (None, "")}
@@ -104,7 +106,7 @@ class Count:
             if len(present) != len({i for i in ids}):
                 raise TabulationError(f"some cast vote records have no {kind} while "
                                       f'"Tabulate by {kind}" is on', code=f"missing-{kind}")
-            scopes[kind] = ids
+            scopes[kind] = [str(i) for i in ids]  # every one present, checked above
         return scopes
 
     # ---- the loop ----
@@ -214,13 +216,13 @@ class Count:
             self.piles[new].append(row)
             self.votes[new] += weight
             for key in keys:
-                _add(self.scope_votes.setdefault(key, {}), new, weight)  # type: ignore[arg-type]
+                _add(self.scope_votes.setdefault(key, {}), new, weight)
         else:
             assert status is not None
             self.status[row] = status
             self.inactive[status] += weight
             for key in keys:
-                _add(self.scope_inactive.setdefault(key, {}), status, weight)  # type: ignore[arg-type]
+                _add(self.scope_inactive.setdefault(key, {}), status, weight)
 
     def _choose(self, row: int) -> tuple[int, Status | None]:
         r = self.rules
@@ -420,7 +422,7 @@ class Count:
                     share = self.alloc[row][c] * self.b.counts[row]
                     total += share
                     for kind, ids in self.scopes.items():
-                        per = scope_locked.setdefault((kind, ids[row]), {})  # type: ignore[arg-type]
+                        per = scope_locked.setdefault((kind, ids[row]), {})
                         per[name] = per.get(name, ZERO) + share
                 residual = total - threshold
                 if residual > 0:
@@ -475,7 +477,7 @@ def _repeats(marks: tuple[int, ...], seen: set[int]) -> bool:
     return False
 
 
-def _add(bucket: dict[str, Decimal], key: str, value: Decimal) -> None:
+def _add(bucket: dict[K, Decimal], key: K, value: Decimal) -> None:
     bucket[key] = bucket.get(key, ZERO) + value
 
 

@@ -55,7 +55,7 @@ class MatrixCount(Count):
         self.scopes = {}
 
     def _has_ballots(self) -> bool:
-        return self.m.shape[0] > 0
+        return bool(self.m.shape[0] > 0)
 
     def _snapshot(self) -> np.ndarray:
         """Each row's candidate now, or -1 - (its inactive status's place in ``Status``)."""

@@ -13,7 +13,7 @@ from numba import njit, prange
 NONE, NO_RANKINGS, EXHAUSTED, OVERVOTE, SKIPPED = range(5)
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True)  # type: ignore[untyped-decorator]
 def _walk(m: np.ndarray, row: int, p: int, last: int, live: np.ndarray, limit: int,
           overvote: int, exhaust_overvote: bool) -> tuple[int, int, int, int]:
     width = m.shape[1]
@@ -37,7 +37,8 @@ _SIGNATURE = ("void(int32[:, ::1], int64[::1], int32[::1], int32[::1], boolean[:
               "int64[:, ::1])")
 
 
-@njit(_SIGNATURE, cache=True, nogil=True, parallel=True)  # compiled (or loaded) at import
+# compiled (or loaded from the cache) at import
+@njit(_SIGNATURE, cache=True, nogil=True, parallel=True)  # type: ignore[untyped-decorator]
 def advance_rows(m: np.ndarray, idx: np.ndarray, pos: np.ndarray, last: np.ndarray,
                  live: np.ndarray, limit: int, overvote: int, exhaust_overvote: bool,
                  source: np.ndarray, weights: np.ndarray, choice: np.ndarray,
