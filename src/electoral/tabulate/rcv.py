@@ -2,14 +2,23 @@
 
 Entry points
 ------------
-``tabulate_rcv(ballots, rules, slices=False)`` counts ``Ballots`` (see ``rcv_rules.compact``) under
-``Rules`` and returns a ``Tabulation``: one immutable ``Round`` per round (tally, threshold,
-elected/eliminated, transfers, inactive ballots by reason), plus the same per precinct and per
-batch when ``slices`` is set. ``tabulate_passes`` runs multi-pass IRV (one ``Tabulation`` per seat).
+``tabulate_rcv(ballots, rules, slices=(), audit=False)`` counts ``Ballots`` (see
+``rcv_rules.compact``) under ``Rules`` and returns a ``Tabulation``: one immutable ``Round`` per
+round (tally, threshold, elected/eliminated, transfers, inactive ballots by reason), plus the same
+per precinct and per batch for the ``slices`` named ("precinct", "batch").
+``tabulate_passes`` runs multi-pass IRV (one ``Tabulation`` per seat).
 
-``count_matrix(ranks, counts=None, ...)`` is the fast path for plain ballots: ``ranks`` is an
-``n x max_rank`` ``int32`` numpy matrix of candidate indices (``-1`` blank), ``counts`` an optional
-ballot count per row. It needs no Python object per ballot (see ``rcv_fast``).
+``count_matrix(ranks, names, rules, counts=None, labels=None, audit=False)`` is the fast path,
+with no Python object per ballot:
+
+- ``ranks``: an ``n x max_rank`` ``int32`` numpy matrix, ``ranks[b, r]`` the index into ``names``
+  of ballot b's mark at rank r+1, ``-1`` for a blank rank;
+- ``names``: the labels those indices stand for (candidates, and any overvote, skipped-rank or
+  write-in label, which ``labels``, a ``LabelMap``, names; "overvote" is always an overvote);
+- ``counts``: optional ``int64`` ballots per row (collapse identical rows first to count faster).
+
+Single-winner rules run in one compiled loop over the rows (``rcv_fast``, ``rcv_kernel``); other
+rules fold identical rows and go through the general engine. Both give the same ``Tabulation``.
 
 How it counts
 -------------
