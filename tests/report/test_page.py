@@ -23,6 +23,7 @@ from typer.testing import CliRunner
 
 from electoral import api
 from electoral.cli import app
+from electoral.report.maps import PARTY_COLOURS, Palette, ramp
 from electoral.report.page import write_page
 from electoral.store import Store
 
@@ -50,6 +51,12 @@ def site(tmp_path_factory) -> tuple[Path, Path]:
 
 def page_text(site: tuple[Path, Path], election: str) -> str:
     return (site[1] / election / "index.html").read_text(encoding="utf-8")
+
+
+def standard_map(text: str, figure: str) -> str:
+    """The inline standard-palette SVG of one map figure on a page."""
+    inside = text.split(f'<figure id="{figure}"')[1].split("</figure>")[0]
+    return inside.split('<div class="palette-colorblind"')[0]
 
 
 class Links(HTMLParser):
@@ -202,7 +209,7 @@ def medsl(tmp_path_factory) -> tuple[Path, Path]:
 def test_page_draws_the_national_college_when_every_state_is_stored(medsl):
     # 2008: Obama 365, McCain 173; Nebraska split, Obama taking the 2nd district.
     text = page_text(medsl, "2008-NE-president")
-    college = text.split('<figure id="map-college"')[1].split("</figure>")[0]
+    college = standard_map(text, "map-college")
     assert college.count('class="unit"') == 51
     assert "1 elector (district 02) pledged to Barack H. Obama" in text
     assert "2 electors (at large) pledged to John McCain" in text
@@ -225,7 +232,7 @@ def test_a_state_only_earlier_election_is_compared_statewide(medsl):
 def test_medsl_county_page_compares_with_the_last_stored_election(medsl):
     # Erie and Northampton went from Trump (2016) to Biden (2020).
     text = page_text(medsl, "2020-PA-president")
-    flips = text.split('<figure id="map-county-flips"')[1].split("</figure>")[0]
+    flips = standard_map(text, "map-county-flips")
     assert flips.count('class="unit"') == 67
     flipped = re.findall(r'data-name="([^"]+)"[^>]*data-value="flipped"', flips)
     assert sorted(flipped) == ["Erie County", "Northampton County"]
@@ -235,7 +242,7 @@ def test_medsl_county_page_compares_with_the_last_stored_election(medsl):
 @pytest.mark.slow
 def test_alaska_districts_are_listed_not_drawn(medsl):
     text = page_text(medsl, "2020-AK-president")
-    figure = text.split('<figure id="map-county-margin"')[1].split("</figure>")[0]
+    figure = standard_map(text, "map-county-margin")
     assert 'class="unit"' not in figure
     assert "Not drawn: " in figure and "District 1 (Donald J Trump 48.00%)" in figure
 
@@ -270,14 +277,35 @@ def test_a_reader_sees_title_map_and_tables(site, browser, election):
     title = page.locator("h1").inner_text()
     assert page.title().startswith(title) and "presidential election in" in title
     map_figure = page.locator("figure#map-county-margin")
-    assert map_figure.locator("svg path.unit").count() == COUNTIES[election]
-    assert map_figure.locator("svg path.unit").first.bounding_box()["width"] > 1  # drawn
+    drawn = map_figure.locator(".palette-standard svg path.unit")
+    assert drawn.count() == COUNTIES[election]
+    assert drawn.first.bounding_box()["width"] > 1  # drawn, not just present
     rows = page.locator("#by-county tbody tr")
     assert rows.count() == COUNTIES[election]
     assert page.locator("#statewide table").count() == 1
     _check_sorting(page)
     _compare_with_golden(map_figure.screenshot(), election)
+    _check_palette_toggle(page, map_figure, COUNTIES[election])
     context.close()
+
+
+def _check_palette_toggle(page, figure, units: int) -> None:
+    """The toggle swaps every map for its colour-blind-safe twin, and back."""
+    toggle = page.locator("#palette-toggle")
+    assert toggle.is_visible() and toggle.get_attribute("aria-pressed") == "false"
+    safe = figure.locator(".palette-colorblind svg path.unit")
+    assert not safe.first.is_visible()
+    toggle.click()
+    assert toggle.get_attribute("aria-pressed") == "true"
+    assert safe.first.is_visible() and safe.count() == units
+    assert not figure.locator(".palette-standard svg").is_visible()
+    fills = set(safe.evaluate_all("paths => paths.map(p => p.getAttribute('fill'))"))
+    shades = {p: {s for c in PARTY_COLOURS[p].values() for s in ramp(c, 6)} for p in Palette}
+    plain = {f for f in fills if not f.startswith("url(")}
+    assert plain and plain <= shades[Palette.COLORBLIND]
+    assert not plain & shades[Palette.STANDARD]
+    toggle.click()
+    assert figure.locator(".palette-standard svg").is_visible()
 
 
 @pytest.mark.slow
@@ -286,14 +314,14 @@ def test_a_reader_sees_a_medsl_state_year(medsl, browser):
     page.goto((medsl[1] / "2020-PA-president" / "index.html").as_uri())
     assert page.locator("h1").inner_text() == "2020 presidential election in Pennsylvania"
     flips = page.locator("figure#map-county-flips")
-    assert flips.locator("svg path.unit").count() == 67
+    assert flips.locator(".palette-standard svg path.unit").count() == 67
     assert page.locator("#by-county tbody tr").count() == 67
     assert page.locator("#comparison tbody tr").count() == 67
     _compare_with_golden(flips.screenshot(), "2020-PA-president-flips")
     page.goto((medsl[1] / "2008-NE-president" / "index.html").as_uri())
     college = page.locator("figure#map-college")
-    assert college.locator("svg path.unit").count() == 51
-    assert "DC 3" in college.locator("svg").text_content()
+    assert college.locator(".palette-standard svg path.unit").count() == 51
+    assert "DC 3" in college.locator(".palette-standard svg").text_content()
     _compare_with_golden(college.screenshot(), "2008-college")
     page.close()
 

@@ -6,8 +6,9 @@ view time. Rendered with the Jinja2 templates in ``report/templates``.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 from jinja2 import Environment, PackageLoader, select_autoescape
@@ -26,6 +27,7 @@ from electoral.tabulate.rollup import DEPTH, Tabulation, available_levels, perce
 
 MAPPED_LEVELS = (UnitKind.COUNTY, UnitKind.STATE)
 UNLISTED_LEVELS = (UnitKind.PRECINCT,)  # thousands of rows: downloads only
+INLINE_ALTERNATIVE = 600_000  # characters: a larger colour-blind map is a download only
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,6 +36,7 @@ class MapView:
     caption: str
     svg: str  # the standard-palette map, inlined
     files: tuple[tuple[str, str], ...]  # (label, file name) of the map files beside the page
+    alternative: str = ""  # the colour-blind-safe map, inlined when small enough
 
 
 @dataclass(frozen=True, slots=True)
@@ -178,32 +181,36 @@ def _maps(returns: Returns, tables: Sequence[Tabulation], comparison: Comparison
                       (maps.MapKind.SWING, f"Swing by {level} since {year}.")]
         for kind, caption in kinds:
             earlier = comparison.earlier if kind != maps.MapKind.MARGIN and comparison else None
-            view_id = f"map-{table.level}-{kind}"
-            svgs = {p: maps.draw_map(table, kind, earlier=earlier, palette=p,
-                                     id_prefix=f"{view_id}-" if p == maps.Palette.STANDARD
-                                     else "") for p in maps.Palette}
-            stem = f"maps/{returns.election.id}-{table.level}-{kind}"
-            names = {p: f"{stem}.svg" if p == maps.Palette.STANDARD else f"{stem}-{p}.svg"
-                     for p in maps.Palette}
-            files.update({names[p]: svgs[p] for p in maps.Palette})
-            views.append(MapView(view_id, caption,
-                                 svgs[maps.Palette.STANDARD],
-                                 (("SVG", names[maps.Palette.STANDARD]),
-                                  ("colour-blind-safe version",
-                                   names[maps.Palette.COLORBLIND]))))
+            views.append(_map_view(
+                f"map-{table.level}-{kind}", caption,
+                f"maps/{returns.election.id}-{table.level}-{kind}", files,
+                partial(_draw_table_map, table, kind, earlier)))
     return views
 
 
+def _draw_table_map(table: Tabulation, kind: maps.MapKind, earlier: Tabulation | None,
+                    palette: maps.Palette, prefix: str) -> str:
+    return maps.draw_map(table, kind, earlier=earlier, palette=palette, id_prefix=prefix)
+
+
 def _college_map(college: College, files: dict[str, str]) -> MapView:
-    stem = f"maps/{college.year}-US-president-college"
-    svgs = {p: maps.draw_college(college, p, "map-college-" if p == maps.Palette.STANDARD
-                                 else "") for p in maps.Palette}
-    files[f"{stem}.svg"] = svgs[maps.Palette.STANDARD]
-    files[f"{stem}-colorblind.svg"] = svgs[maps.Palette.COLORBLIND]
-    return MapView("map-college", f"The Electoral College in {college.year}: each state by "
-                   "the nominee its electors were pledged to.", svgs[maps.Palette.STANDARD],
-                   (("SVG", f"{stem}.svg"), ("colour-blind-safe version",
-                                             f"{stem}-colorblind.svg")))
+    return _map_view("map-college", f"The Electoral College in {college.year}: each state by "
+                     "the nominee its electors were pledged to.",
+                     f"maps/{college.year}-US-president-college", files,
+                     lambda palette, prefix: maps.draw_college(college, palette, prefix))
+
+
+def _map_view(view_id: str, caption: str, stem: str, files: dict[str, str],
+              draw: Callable[[maps.Palette, str], str]) -> MapView:
+    """A map in both palettes, as files beside the page; inline, the standard one and (when not
+    too large) the colour-blind-safe one the page's toggle shows instead."""
+    standard, safe = maps.Palette.STANDARD, maps.Palette.COLORBLIND
+    svgs = {standard: draw(standard, f"{view_id}-"), safe: draw(safe, f"{view_id}-cb-")}
+    names = {standard: f"{stem}.svg", safe: f"{stem}-colorblind.svg"}
+    files.update({names[p]: svgs[p] for p in svgs})
+    inline = svgs[safe] if len(svgs[safe]) <= INLINE_ALTERNATIVE else ""
+    return MapView(view_id, caption, svgs[standard],
+                   (("SVG", names[standard]), ("colour-blind-safe version", names[safe])), inline)
 
 
 def _national_line(college: College | None) -> tuple[str, ...]:

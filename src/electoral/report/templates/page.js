@@ -1,4 +1,4 @@
-// Sortable tables: each column heading becomes a button; the body rows are reordered in place.
+// The page's scripts. Sortable tables: each column heading becomes a button; the body rows are reordered in place.
 // Without JavaScript the tables read the same, in the order the tabulation gave them.
 (function () {
   "use strict";
@@ -35,6 +35,25 @@
       th.textContent = "";
       th.appendChild(button);
       button.addEventListener("click", function () { sortBy(table, index, th); });
+    });
+  });
+}());
+
+// The palette toggle: show the colour-blind-safe maps instead of the standard ones (and back).
+(function () {
+  "use strict";
+  var button = document.getElementById("palette-toggle");
+  if (!button || !document.querySelector(".palette-colorblind")) { return; }
+  button.hidden = false;
+  button.addEventListener("click", function () {
+    var safe = button.getAttribute("aria-pressed") !== "true";
+    button.setAttribute("aria-pressed", safe ? "true" : "false");
+    button.textContent = safe ? "Use standard colours" : "Use colour-blind-safe colours";
+    Array.prototype.forEach.call(document.querySelectorAll(".palette-colorblind"), function (el) {
+      el.hidden = !safe;
+    });
+    Array.prototype.forEach.call(document.querySelectorAll(".palette-standard"), function (el) {
+      el.hidden = safe;
     });
   });
 }());
