@@ -1,4 +1,5 @@
-// The page's scripts. Sortable tables: each column heading becomes a button; the body rows are reordered in place.
+// The page's scripts.
+// Sortable tables: each column heading becomes a button; the body rows are reordered in place.
 // Without JavaScript the tables read the same, in the order the tabulation gave them.
 (function () {
   "use strict";
