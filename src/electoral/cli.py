@@ -415,6 +415,9 @@ def rcv(
         help="Skipped ranks allowed before a ballot exhausts (default: any).",
         show_default=False)] = None,
     seed: Annotated[int, typer.Option(help="Seed for random tie-breaks.")] = 0,
+    contest: Annotated[str | None, typer.Option(
+        help="The contest to count in a multi-contest CVR (its id, or its name for CDF).",
+        show_default=False)] = None,
     batch_elimination: Annotated[bool, typer.Option(
         "--batch-elimination", help="Drop together every candidate who can no longer win.")
     ] = False,
@@ -440,7 +443,7 @@ def rcv(
     rule = _rcv_choice(overvote, OvervoteRule, "--overvote")
     options = QuickOptions(seats=seats, provider=provider, overvote=rule,
                            max_skipped=max_skipped, seed=seed, audit=audit is not None,
-                           batch_elimination=batch_elimination)
+                           batch_elimination=batch_elimination, contest=contest)
     with handled():
         result = quick_count(list(files or ()), options)
         text = render_rcv(result.tabulation, form, result.title)

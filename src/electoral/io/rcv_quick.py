@@ -40,6 +40,7 @@ SUFFIXES = {".blt": "blt", ".xlsx": "ess", ".xml": "cdf", ".json": "cdf", ".csv"
 class QuickOptions:
     seats: int = 1
     provider: str | None = None
+    contest: str | None = None  # the contest's id or name, in multi-contest CVR formats
     overvote: OvervoteRule = OvervoteRule.EXHAUST
     max_skipped: int | None = None
     tiebreak: Tiebreak = Tiebreak.PREVIOUS_THEN_RANDOM
@@ -86,7 +87,7 @@ def quick_count(paths: list[Path], options: QuickOptions = QuickOptions()) -> Qu
     providers = [options.provider or provider_of(p) for p in paths]
     if providers == ["ranks"]:
         return _quick_matrix(paths[0], labels, options, title)
-    records = _read_all(paths, providers)
+    records = _read_all(paths, providers, options.contest)
     seen = dict.fromkeys(label for r in records for _, label in r.marks)
     names = tuple(n for n in seen if n not in (labels.overvote, labels.skipped, OVERVOTE))
     rules = quick_rules(names, options)
@@ -98,14 +99,15 @@ def quick_count(paths: list[Path], options: QuickOptions = QuickOptions()) -> Qu
     return QuickResult(tab, title, ids, np.array(ballots.record_rows, dtype=np.int64))
 
 
-def _read_all(paths: list[Path], providers: list[str]) -> list[CastVoteRecord]:
+def _read_all(paths: list[Path], providers: list[str],
+              contest: str | None) -> list[CastVoteRecord]:
     from electoral.io.cvr import read_cvrs
 
     records: list[CastVoteRecord] = []
     problems: list[Problem] = []
     for path, provider in zip(paths, providers, strict=True):
         try:
-            records += read_cvrs(path, provider)
+            records += read_cvrs(path, provider, {"contestId": contest} if contest else None)
         except ValidationError as exc:
             problems += [p.located(source=path.name) for p in exc.problems]
     if problems:
