@@ -35,6 +35,7 @@ from electoral.io.medsl import (
     general_election_day,
     is_true,
     party_of,
+    records,
     state_unit,
     vote_type,
     wanted,
@@ -84,9 +85,11 @@ def read_medsl_precinct(stream: TextIO, source: str, options: ReadOptions) -> li
         facts, exclusions = _set_aside(db)
     finally:
         db.close()
+    none: tuple[tuple[Candidate, ...], tuple[Party, ...]] = ((), ())  # only non-vote rows
     return [Returns(Election(year, st, "president", general_election_day(year)),
-                    candidates[st][0], tuple(places[st].values()), counts.get(st, ()),
-                    parties=candidates[st][1], facts=facts.get(st, ()), source=source,
+                    candidates.get(st, none)[0], tuple(places[st].values()),
+                    counts.get(st, ()), parties=candidates.get(st, none)[1],
+                    facts=facts.get(st, ()), source=source,
                     extras={EXCLUSIONS: exclusions.get(st, [])})
             for st in states]
 
@@ -117,7 +120,11 @@ def _arrow(stream: TextIO) -> pa.Table:
                 column_types={c: pa.string() for c in header}, strings_can_be_null=False,
                 quoted_strings_can_be_null=False))
     except pa.ArrowInvalid as exc:
-        raise ValidationError([Problem("malformed-file", f"unreadable CSV: {exc}")]) from exc
+        # pyarrow does not say where: the row-at-a-time parser finds the record (rare path).
+        for _ in records(io.StringIO(text), COLUMNS):
+            pass
+        raise ValidationError([Problem("malformed-file", f"unreadable CSV: {exc}",
+                                       line=1)]) from exc
 
 
 _ROWS = """

@@ -111,14 +111,14 @@ def _row(builders: dict[str, ElectionBuilder], row: Mapping[str, str], line: int
     name = row.get("county_name") or row.get("county") or ""
     unit = builder.units.setdefault(fips, county_unit(fips, state, name))
     rest = total - sum(v or 0 for v in votes.values())
-    if "other" not in votes:
-        votes["other"], rest = rest, 0
     if rest < 0:  # the file's total is a derived figure: the parts are the votes
         notes = builder.extras.setdefault("notes", [])
         assert isinstance(notes, list)
         notes.append(f"line {line}: {total_column}={total} is {-rest} less than the parties' "
                      f"votes in {unit.name}; the parties' votes are kept")
         rest = 0
+    if "other" not in votes:
+        votes["other"], rest = rest, 0
     for cid, n in votes.items():
         builder.votes[(unit.id, cid, VoteType.TOTAL)] += n or 0
     if rest:
