@@ -81,7 +81,9 @@ def test_unknown_candidate_names_the_file(case: Path, tmp_path: Path) -> None:
     case.write_text(json.dumps(raw))
     result = invoke("--rctab-config", case, "--output", tmp_path / "out")
     assert result.exit_code == 1
-    assert "'Lettuce' is not a declared candidate" in result.output
+    said = " ".join(result.output.split())  # the console wraps long lines
+    assert "generic_csv_test_cvr.csv [candidates]: ballot 2: 'Lettuce' is not a declared " \
+        "candidate or alias (25 ballot(s) in all)" in said
     assert not (tmp_path / "out").exists()
 
 

@@ -135,7 +135,7 @@ def _source(folder: Path, raw: dict[str, Any], index: int, problems: list[Proble
     resolved = Path(file_path) if Path(file_path).is_absolute() else folder / file_path
     labels = LabelMap(_text(raw.get("overvoteLabel")), _text(raw.get("skippedRankLabel")),
                       _text(raw.get("undeclaredWriteInLabel")),
-                      _text(raw.get("overvoteDelimiter")))
+                      _text(raw.get("overvoteDelimiter")), resolved.name)
     return Source(resolved, str(raw.get("provider") or ""), raw, labels,
                   raw.get("treatBlankAsUndeclaredWriteIn") is True)
 

@@ -221,6 +221,7 @@ class LabelMap:
     skipped: str | None = None
     write_in: str | None = None
     delimiter: str | None = None
+    source: str | None = None  # the file's name, for errors
 
 
 def compact(records: Sequence[tuple[CastVoteRecord, LabelMap]], rules: Rules,
@@ -234,10 +235,14 @@ def compact(records: Sequence[tuple[CastVoteRecord, LabelMap]], rules: Rules,
     texts: list[str] = []
     codes: list[int] = []
     is_name: list[bool] = []
-    unknown: dict[str, list[str]] = {}
+    unknown: dict[tuple[str | None, str], list[str]] = {}  # (file, label) -> ballot ids
+    strangers: set[str] = set()
+    source: list[str | None] = [None]
 
     def label_id(text: str, record: CastVoteRecord) -> int:
         found = label_ids.get(text)
+        if text in strangers:
+            unknown.setdefault((source[0], text), []).append(record.id)
         if found is not None:
             return found
         if text == OVERVOTE:
@@ -245,7 +250,8 @@ def compact(records: Sequence[tuple[CastVoteRecord, LabelMap]], rules: Rules,
         elif text in lookup:
             code = lookup[text]
         else:
-            unknown.setdefault(text, []).append(record.id)
+            strangers.add(text)
+            unknown.setdefault((source[0], text), []).append(record.id)
             code = OVERVOTE_CODE
         label_ids[text] = len(texts)
         texts.append(text)
@@ -261,6 +267,7 @@ def compact(records: Sequence[tuple[CastVoteRecord, LabelMap]], rules: Rules,
     ids: list[list[str]] = []
     record_rows: list[int] = []
     for record, labels in records:
+        source[0] = labels.source
         ranking = _ranking(record, labels, label_id)
         key = (ranking, record.precinct, record.batch) if slices else (ranking,)
         row = groups.get(key)
@@ -277,10 +284,10 @@ def compact(records: Sequence[tuple[CastVoteRecord, LabelMap]], rules: Rules,
             record_rows.append(row)
     if unknown:
         raise ValidationError(
-            Problem("unknown-candidate", f"{text!r} is not a declared candidate or alias "
-                    f"(ballot {where[0]}, {len(where)} ballot(s) in all); declare it in "
-                    "the config or fix the file", field="candidates")
-            for text, where in unknown.items())
+            Problem("unknown-candidate", f"ballot {where[0]}: {text!r} is not a declared "
+                    f"candidate or alias ({len(where)} ballot(s) in all); declare it in the "
+                    "config or fix the file", source=file, field="candidates")
+            for (file, text), where in unknown.items())
     return Ballots(Labels(tuple(texts), tuple(codes), tuple(is_name)), tuple(rows),
                    tuple(counts), tuple(precincts) if slices else (),
                    tuple(batches) if slices else (),
