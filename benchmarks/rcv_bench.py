@@ -116,10 +116,18 @@ def _count_general(ranks: np.ndarray, counts: np.ndarray | None, names: tuple[st
 
 # ---- the measurements, each run in a child process ----
 
+REPEATS = 5  # parse and end to end: the best of so many runs in one process (a shared machine)
+
+
 def child_parse(path: str) -> dict:
-    start = time.perf_counter()
-    table = pacsv.read_csv(path)
-    return {"seconds": time.perf_counter() - start, "rows": table.num_rows}
+    best = float("inf")
+    for _ in range(REPEATS):
+        start = time.perf_counter()
+        table = pacsv.read_csv(path)
+        best = min(best, time.perf_counter() - start)
+        rows = table.num_rows
+        del table
+    return {"seconds": best, "rows": rows}
 
 
 def _import_engine() -> float:
@@ -134,6 +142,11 @@ def _import_engine() -> float:
 
 def child_e2e(path: str) -> dict:
     imports = _import_engine()
+    runs = [_end_to_end(path) for _ in range(REPEATS)]
+    return {**min(runs, key=lambda r: r["seconds"]), "imports": imports}
+
+
+def _end_to_end(path: str) -> dict:
     from electoral.io.cvr_ranks import collapse, read_rank_matrix
     start = time.perf_counter()
     matrix = read_rank_matrix(path, Path(path).name)
@@ -143,8 +156,7 @@ def child_e2e(path: str) -> dict:
     summary = count(profile.ranks, profile.counts, profile.names)
     done = time.perf_counter()
     return {"seconds": done - start, "read": parsed - start, "collapse": folded - parsed,
-            "count": done - folded, "ballots": len(matrix), "distinct": len(profile),
-            "imports": imports, **summary}
+            "count": done - folded, "ballots": len(matrix), "distinct": len(profile), **summary}
 
 
 def child_loop(n: str) -> dict:
@@ -265,8 +277,8 @@ def _child(kind: str, argument: str) -> None:
 
 def report() -> str:
     e2e_file, peers_file = csv_for("e2e"), csv_for("peers")
-    parse = min((measure("parse", str(e2e_file)) for _ in range(3)), key=lambda r: r["seconds"])
-    e2e = min((measure("e2e", str(e2e_file)) for _ in range(3)), key=lambda r: r["seconds"])
+    parse = measure("parse", str(e2e_file))
+    e2e = measure("e2e", str(e2e_file))
     loop = measure("loop", str(size("loop")))
     stream = measure("stream", str(csv_for("stream")))
     peers = measure("peers", str(peers_file))
@@ -275,7 +287,7 @@ def report() -> str:
 
 def _lines(parse: dict, e2e: dict, loop: dict, stream: dict, peers: dict) -> list[str]:
     ratio = e2e["seconds"] / parse["seconds"]
-    lines = [
+    return [
         "## Ranked-choice voting (issue #4)", "",
         f"Command: `python benchmarks/rcv_bench.py` (scale {SCALE:g}); "
         f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
@@ -305,9 +317,13 @@ def _lines(parse: dict, e2e: dict, loop: dict, stream: dict, peers: dict) -> lis
         f"Winner {', '.join(e2e['winner'])} after {e2e['rounds']} rounds (1M); "
         f"10M in memory: {', '.join(loop['winner'])}; "
         f"streamed: {', '.join(stream['winner'])}.", "",
-        f"### Python peers on the same {peers['ballots']:,} ballots (one IRV count each)", "",
-        "| package | time | ballots/s | winner | agrees with electoral |",
-        "|---|---:|---:|---|---|"]
+        *_peer_lines(peers)]
+
+
+def _peer_lines(peers: dict) -> list[str]:
+    lines = [f"### Python peers on the same {peers['ballots']:,} ballots (one IRV count each)", "",
+             "| package | time | ballots/s | winner | agrees with electoral |",
+             "|---|---:|---:|---|---|"]
     ours = peers["results"]["electoral"]["winner"]
     for name, result in peers["results"].items():
         rate = peers["ballots"] / result["seconds"] if result["seconds"] else 0
@@ -323,6 +339,11 @@ def _lines(parse: dict, e2e: dict, loop: dict, stream: dict, peers: dict) -> lis
               "rank only C, D, E or F; A wins 8 to 7): " + "; ".join(
                   f"{name} {'/'.join(v) if isinstance(v, list) else v}"
                   for name, v in pile.items()) + "."]
+    if not isinstance(pile.get("votelib"), list):
+        lines += ["", "votelib 0.4 fails because `TransferableVoteDistributor.select_retained` "
+                  "ranks the exhausted pile (its `None` key) with the candidates when choosing "
+                  "whom to keep: once exhausted ballots outnumber a continuing candidate, it keeps "
+                  "the pile, eliminates every candidate and stops with 'infinite loop in STV'."]
     return lines
 
 
