@@ -90,8 +90,9 @@ class Tabulation:
 def roll_up(returns: Returns, level: UnitKind | str) -> Tabulation:
     """The results of ``returns`` at ``level`` (state, county, cog, district, town, precinct)."""
     level = UnitKind(level)
-    state_votes = _votes_at(returns, UnitKind.STATE)
-    rows = _votes_at(returns, level)
+    totals = _totals(returns.counts)  # once: both levels below read the same sums
+    state_votes = _votes_at(returns, UnitKind.STATE, totals)
+    rows = state_votes if level == UnitKind.STATE else _votes_at(returns, level, totals)
     if not rows:
         raise NotFoundError(
             f"{returns.election.id} has no votes that roll up to the {level} level; "
@@ -108,19 +109,22 @@ def roll_up(returns: Returns, level: UnitKind | str) -> Tabulation:
 
 def available_levels(returns: Returns) -> set[str]:
     kinds = {u.kind for u in returns.units}
-    return {str(k) for k in kinds if _votes_at(returns, k)}
+    totals = _totals(returns.counts)
+    return {str(k) for k in kinds if _votes_at(returns, k, totals)}
 
 
-def _votes_at(returns: Returns, level: UnitKind) -> list[Row]:
+def _votes_at(returns: Returns, level: UnitKind,
+              totals: Mapping[tuple[str, str], int]) -> list[Row]:
     """Rows for every unit of ``level``. Each unit with counts adds them to the unit of ``level``
     that contains it, unless a unit between the two has counts of its own, which already include
     it: so a file giving both county totals and precinct rows counts each vote once, and a
-    county reported in parts (Jackson County, MO and Kansas City) adds its parts together."""
+    county reported in parts (Jackson County, MO and Kansas City) adds its parts together.
+    ``totals`` are ``_totals`` of all the counts."""
     units = {u.id: u for u in returns.units}
     targets = [u for u in returns.units if u.kind == level]
     if not targets:
         return []
-    counted = {count.unit for count in returns.counts}
+    counted = {unit_id for unit_id, _ in totals}
     owner: dict[str, str | None] = {}
     for unit_id in counted:
         target, covered = _owner(units[unit_id], level, units, counted)
@@ -128,7 +132,7 @@ def _votes_at(returns: Returns, level: UnitKind) -> list[Row]:
             owner[unit_id] = target
     if not owner:
         return []
-    return _tally(targets, _totals(c for c in returns.counts if c.unit in owner), owner)
+    return _tally(targets, totals, owner)
 
 
 def _owner(unit: Unit, level: UnitKind, units: Mapping[str, Unit],
