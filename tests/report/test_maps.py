@@ -236,6 +236,15 @@ def test_connecticut_councils_of_government_are_said_to_have_no_geometry():
     assert [e.get("data-fips") for e in no_result_areas(root)] == ["09"]  # the state, hatched
 
 
+def test_a_county_under_its_former_fips_code_is_drawn_in_its_place():
+    shannon = Unit("46113", "Shannon", UnitKind.COUNTY, "SD", fips="46113")
+    returns = county_returns("SD", 2012, skip=["46102"], extra_units=[(shannon, (2000, 200, 5))])
+    root = parse(map_election(returns))
+    drawn = {e.get("data-unit"): e for e in units(root)}
+    assert drawn["46113"].get("data-fips") == "46102" and len(drawn) == 66
+    assert no_result_areas(root) == []
+
+
 def test_alaska_house_districts_never_land_on_borough_codes():
     atlas = load_atlas()
     districts = [(Unit(f"020{n:02d}", f"District {n}", UnitKind.COUNTY, "AK", fips=f"020{n:02d}"),

@@ -23,9 +23,11 @@ from typer.testing import CliRunner
 
 from electoral import api
 from electoral.cli import app
+from electoral.model import STATE_NAMES
 from electoral.report.maps import PARTY_COLOURS, Palette, ramp
 from electoral.report.page import write_page
 from electoral.store import Store
+from electoral.tabulate.rollup import percent, roll_up
 
 SEEDS = ("2004-CT-president", "2004-MA-president", "2004-MO-president", "2024-CT-president")
 COUNTIES = {"2004-CT-president": 8, "2004-MA-president": 14, "2004-MO-president": 115,
@@ -237,6 +239,37 @@ def test_medsl_county_page_compares_with_the_last_stored_election(medsl):
     flipped = re.findall(r'data-name="([^"]+)"[^>]*data-value="flipped"', flips)
     assert sorted(flipped) == ["Erie County", "Northampton County"]
     assert "Joseph R Biden Jr. won Pennsylvania with 50.01% of the vote" in text
+
+
+@pytest.mark.slow
+def test_national_maps_put_the_stored_states_together(medsl, tmp_path):
+    db, runner = str(medsl[0]), CliRunner()
+    counties = runner.invoke(app, ["map", "2020-US-president", "--out", str(tmp_path / "c.svg"),
+                                   "--db", db])
+    assert counties.exit_code == 0, counties.output
+    svg = (tmp_path / "c.svg").read_text()
+    assert svg.count('class="unit"') == 67  # Pennsylvania's counties: the only ones stored
+    assert svg.count('class="no-result"') == 3142 - 67
+    assert 'data-undrawn' not in svg and '<g class="undrawn" data-count="41">' in svg  # AK
+    assert "2020 presidential election in the United States" in svg
+    states = runner.invoke(app, ["map", "2020-US-president", "--by", "state", "--kind",
+                                 "margin", "--out", str(tmp_path / "s.svg"), "--db", db])
+    assert states.exit_code == 0, states.output
+    assert (tmp_path / "s.svg").read_text().count('class="unit"') == 51
+    # The national popular vote: every state's Biden and Trump votes (PA and AK from the county
+    # file, spelled differently there), summed by party.
+    votes, everyone = {"democratic": 0, "republican": 0}, 0
+    with Store(medsl[0]) as store:
+        for state in STATE_NAMES:
+            returns = store.load(f"2020-{state}-president")
+            total = roll_up(returns, "state").total
+            everyone += total.total
+            for c in returns.candidates:
+                if c.party in votes and not c.aggregate:
+                    votes[c.party] += total.of(c.id)
+    shares = [percent(votes[p], everyone) for p in ("democratic", "republican")]
+    assert f"Biden Jr. {shares[0]}%, Donald J" in (tmp_path / "s.svg").read_text()
+    assert f"Trump {shares[1]}%" in (tmp_path / "s.svg").read_text()
 
 
 @pytest.mark.slow

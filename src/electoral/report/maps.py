@@ -16,6 +16,7 @@ from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from enum import StrEnum
 from fractions import Fraction
+from itertools import cycle
 from pathlib import Path
 
 from electoral.analyze.compare import Comparison, compare, party_of
@@ -66,6 +67,9 @@ OTHER_COLOURS: dict[Palette, tuple[str, ...]] = {
 TIE = "#b0b0b0"
 MARGIN_STEPS = (5, 10, 20, 30, 40)  # percentage points
 SWING_STEPS = (2, 5, 10)
+# Counties renamed with a new FIPS code (Census Bureau, 2015) whose returns still use the old one.
+RENAMED_COUNTIES = {"46113": "46102",  # Shannon County, SD → Oglala Lakota County
+                    "02270": "02158"}  # Wade Hampton Census Area, AK → Kusilvak Census Area
 LEVEL_PLURALS = {UnitKind.STATE: "states", UnitKind.COUNTY: "counties",
                  UnitKind.COG: "councils of government", UnitKind.DISTRICT: "districts",
                  UnitKind.TOWN: "towns", UnitKind.PRECINCT: "precincts"}
@@ -137,8 +141,19 @@ def map_from_store(store: Store, election: str, *, by: UnitKind | str = UnitKind
     if MapKind(kind) == MapKind.COLLEGE:
         year = Election.from_id(election).year
         return draw_college(count_college(load_states(store, year), year), palette)
-    earlier = store.load(compare_with) if compare_with else None
-    return map_election(store.load(election), by=by, kind=kind, earlier=earlier, palette=palette)
+    earlier = _table(store, compare_with, by) if compare_with else None
+    return draw_map(_table(store, election, by), kind, earlier=earlier, palette=palette)
+
+
+def _table(store: Store, election: str, by: UnitKind | str) -> Tabulation:
+    """A stored election's table; for ``YEAR-US-office`` when not stored, every stored state's
+    together (``tabulate.nation``)."""
+    from electoral.tabulate.nation import national_table, stored_states
+
+    e = Election.from_id(election)
+    if e.state == "US" and not store.has(election):
+        return national_table(stored_states(store, e.year, e.office), by)
+    return roll_up(store.load(election), by)
 
 
 def write_map(svg: str, out: Path) -> Path:
@@ -173,7 +188,7 @@ def colour_table(parties: Iterable[tuple[str, bool]], palette: Palette) -> dict[
     """A colour per party name: the usual parties by name, grey for an aggregate ("others"), the
     rest in turn from the palette's other hues."""
     colours: dict[str, str] = {}
-    others = iter(OTHER_COLOURS[palette] * 8)
+    others = cycle(OTHER_COLOURS[palette])
     for party, aggregate in parties:
         if party in colours:
             continue
@@ -411,7 +426,7 @@ def feature_of(unit: Unit, level: UnitKind, atlas: Atlas) -> Feature | None:
     if level != UnitKind.COUNTY or unit.kind != UnitKind.COUNTY:
         return None
     fips = unit.fips or (unit.id if unit.id.isdigit() and len(unit.id) == 5 else None)
-    feature = atlas.counties.get(fips or "")
+    feature = atlas.counties.get(RENAMED_COUNTIES.get(fips or "", fips or ""))
     if feature is None:
         return None
     # Alaska's returns come by State House district under pseudo-FIPS 02001–02040, some of which
