@@ -21,6 +21,7 @@ import re
 from typing import TextIO
 
 import duckdb
+import numpy as np
 import pyarrow as pa
 import pyarrow.csv as pacsv  # type: ignore[import-untyped]
 
@@ -73,6 +74,7 @@ def read_medsl_precinct(stream: TextIO, source: str, options: ReadOptions) -> li
     try:
         db.register("raw", table)
         db.execute(_ROWS, [want.state if want else None] * 2)
+        db.execute(_KEYS)
         problems = _problems(db)
         if problems:
             raise ValidationError(problems)
@@ -112,13 +114,17 @@ def _arrow(stream: TextIO) -> pa.Table:
     if missing:
         raise ValidationError([Problem("missing-column", f"no column {c!r}; is this a MEDSL "
                                        "precinct file?", line=1, field=c) for c in missing])
+    # Dictionary-encoded text: few distinct states, counties, candidates and modes, so DuckDB
+    # trims and compares each distinct value once.
+    types = {c: pa.string() if c == "votes" else pa.dictionary(pa.int32(), pa.string())
+             for c in header}
     try:
-        return pacsv.read_csv(
+        table = pacsv.read_csv(
             io.BytesIO(data),
             read_options=pacsv.ReadOptions(column_names=header, skip_rows=1),
-            convert_options=pacsv.ConvertOptions(
-                column_types={c: pa.string() for c in header}, strings_can_be_null=False,
-                quoted_strings_can_be_null=False))
+            convert_options=pacsv.ConvertOptions(column_types=types, strings_can_be_null=False,
+                                                 quoted_strings_can_be_null=False))
+        return table.append_column("line", pa.array(np.arange(2, table.num_rows + 2)))
     except pa.ArrowInvalid as exc:
         # pyarrow does not say where: the row-at-a-time parser finds the record (rare path).
         for _ in records(io.StringIO(text), COLUMNS):
@@ -131,7 +137,7 @@ _ROWS = """
 CREATE TEMP TABLE rows AS
 SELECT * FROM (
     SELECT
-        row_number() OVER () + 1 AS line,
+        line,
         upper(trim(state_po)) AS state,
         -- unpadded (4-digit) and float-formatted ("44001.0") codes are the same FIPS
         CASE WHEN regexp_full_match(trim(county_fips), '[0-9]{1,5}([.]0+)?')
@@ -144,10 +150,19 @@ SELECT * FROM (
         candidate, party_detailed, party_simplified, writein,
         upper(trim(mode)) AS mode,
         trim(votes) AS votes_text,
-        CASE WHEN regexp_full_match(trim(votes), '-?[0-9]+') THEN TRY_CAST(trim(votes) AS BIGINT)
-             END AS votes
+        CASE WHEN NOT contains(votes, '.') THEN TRY_CAST(trim(votes) AS BIGINT) END AS votes
     FROM raw)
 WHERE ?::VARCHAR IS NULL OR state = ?::VARCHAR
+"""
+# One integer key per unit and per candidate label, to join on instead of five text columns
+# (_places and _candidates check that no two names share a key).
+_KEYS = """
+CREATE TEMP TABLE keyed AS
+SELECT *, hash(state, county_fips, county_name, jurisdiction_name, precinct) AS ukey,
+          hash(state, candidate, party_detailed, party_simplified, writein) AS ckey
+FROM rows;
+DROP TABLE rows;
+ALTER TABLE keyed RENAME TO rows;
 """
 
 
@@ -174,19 +189,16 @@ def _problems(db: duckdb.DuckDBPyConnection) -> list[Problem]:
             for line, column, message in rows]
 
 
-Key = tuple[str, ...]
-
-
 def _places(db: duckdb.DuckDBPyConnection) -> dict[str, dict[str, Unit]]:
     """Every state's units (state, counties, towns, precincts) in file order; registers the
     table ``_unit_ids`` mapping the file's names to unit ids."""
     units: dict[str, dict[str, Unit]] = {}
-    ids: dict[Key, str] = {}
+    ids: dict[int, str] = {}
     towns: dict[tuple[str, str], str] = {}  # (county FIPS, jurisdiction) → town id
-    rows = db.execute("""SELECT state, county_fips, county_name, jurisdiction_name, precinct,
-                                any_value(jurisdiction_fips)
+    rows = db.execute("""SELECT ukey, state, county_fips, county_name, jurisdiction_name,
+                                precinct, any_value(jurisdiction_fips)
                          FROM rows GROUP BY ALL ORDER BY min(line)""").fetchall()
-    for st, fips, county, jurisdiction, precinct, jurisdiction_fips in rows:
+    for key, st, fips, county, jurisdiction, precinct, jurisdiction_fips in rows:
         places = units.get(st) or units.setdefault(st, {st: state_unit(st)})
         parent = _parent(places, st, fips, county)
         if st in TOWN_STATES and jurisdiction and jurisdiction_fips not in ("", fips):
@@ -197,9 +209,8 @@ def _places(db: duckdb.DuckDBPyConnection) -> dict[str, dict[str, Unit]]:
             n += 1
             uid = f"{base}-{n}"
         places[uid] = Unit(uid, precinct or "(unnamed)", UnitKind.PRECINCT, parent=parent)
-        ids[(st, fips, county, jurisdiction, precinct)] = uid
-    _register(db, "_unit_ids", ("state", "county_fips", "county_name", "jurisdiction_name",
-                                "precinct"), ids, "unit_id")
+        _key(ids, key, uid)
+    _register(db, "_unit_ids", ids, "ukey", "unit_id")
     return units
 
 
@@ -235,35 +246,43 @@ def _town(places: dict[str, Unit], towns: dict[tuple[str, str], str], st: str, c
     return known
 
 
-def _register(db: duckdb.DuckDBPyConnection, name: str, columns: tuple[str, ...],
-              ids: dict[Key, str], id_column: str) -> None:
-    data = {c: [k[i] for k in ids] for i, c in enumerate(columns)}
-    data[id_column] = list(ids.values())
-    db.register(name, pa.table(data))
+def _key(ids: dict[int, str], key: int, value: str) -> None:
+    """Record a hashed key; two different names with one 64-bit hash would be merged, so that is
+    refused (it has odds of about 1 in 10^9 for this file's 120,000 names)."""
+    if key in ids:
+        raise ValidationError([Problem("hash-collision", f"two names hash alike ({value!r} and "
+                                       f"{ids[key]!r}); please report this file")])
+    ids[key] = value
+
+
+def _register(db: duckdb.DuckDBPyConnection, name: str, ids: dict[int, str], key_column: str,
+              id_column: str) -> None:
+    db.register(name, pa.table({key_column: pa.array(list(ids), pa.uint64()),
+                                id_column: pa.array(list(ids.values()), pa.string())}))
 
 
 def _candidates(db: duckdb.DuckDBPyConnection
                 ) -> dict[str, tuple[tuple[Candidate, ...], tuple[Party, ...]]]:
     """Every state's candidates (file order) and parties; registers ``_candidate_ids`` mapping
     each raw label to its candidate id."""
-    rows = db.execute("""SELECT state, candidate, party_detailed, party_simplified, writein
+    rows = db.execute("""SELECT ckey, state, candidate, party_detailed, party_simplified,
+                                writein
                          FROM rows GROUP BY ALL ORDER BY min(line)""").fetchall()
-    ids: dict[Key, str] = {}
+    ids: dict[int, str] = {}
     found: dict[str, dict[str, tuple[str, bool, list[Party], bool]]] = {}
-    for st, label, detailed, simplified, writein in rows:
+    for key, st, label, detailed, simplified, writein in rows:
         name = clean_label(label)
         if name.upper() in NOT_VOTES:
             continue
         party = party_of(detailed, simplified)
         cid, aggregate = candidate_key(name, party, is_true(writein))
-        ids[(st, label, detailed, simplified, writein)] = cid
+        _key(ids, key, cid)
         _, _, known, write_in = found.setdefault(st, {}).setdefault(
             cid, (name, aggregate, [], True))
         if party is not None and party not in known:
             known.append(party)
         found[st][cid] = (name, aggregate, known, write_in and is_true(writein))
-    _register(db, "_candidate_ids", ("state", "candidate", "party_detailed", "party_simplified",
-                                     "writein"), ids, "candidate_id")
+    _register(db, "_candidate_ids", ids, "ckey", "candidate_id")
     out = {}
     for st, by_id in found.items():
         candidates = tuple(Candidate(cid, name, party=_main(ps).id if ps else None, write_in=w,
@@ -289,17 +308,35 @@ def _counts(db: duckdb.DuckDBPyConnection) -> dict[str, tuple[Count, ...]]:
     table = db.sql("""
         SELECT r.state, u.unit_id, c.candidate_id, m.vote_type, sum(r.votes)::BIGINT AS votes
         FROM rows r
-        JOIN _unit_ids u USING (state, county_fips, county_name, jurisdiction_name, precinct)
-        JOIN _candidate_ids c USING (state, candidate, party_detailed, party_simplified, writein)
+        JOIN _unit_ids u USING (ukey)
+        JOIN _candidate_ids c USING (ckey)
         JOIN _modes m USING (mode)
         WHERE r.votes >= 0
         GROUP BY ALL ORDER BY r.state, min(r.line)""").to_arrow_table()
     kinds = {str(k): k for k in VoteType}
-    out: dict[str, list[Count]] = {}
-    columns = (table.column(i).to_pylist() for i in range(5))
-    for st, unit, candidate, kind, votes in zip(*columns, strict=True):
-        out.setdefault(st, []).append(Count(unit, candidate, votes, kinds[kind]))
-    return {st: tuple(counts) for st, counts in out.items()}
+    counts = list(map(Count, table.column(1).to_pylist(), table.column(2).to_pylist(),
+                      table.column(4).to_pylist(),
+                      [kinds[k] for k in table.column(3).to_pylist()]))
+    states = table.column(0).to_pylist()
+    out: dict[str, tuple[Count, ...]] = {}
+    start = 0
+    while start < len(states):  # the rows come sorted by state: cut them into runs
+        end = _run_end(states, start)
+        out[states[start]] = tuple(counts[start:end])
+        start = end
+    return out
+
+
+def _run_end(values: list[str], start: int) -> int:
+    """The index after the run of equal values that begins at ``start``."""
+    low, high = start, len(values)
+    while low < high:  # binary search: the values are sorted
+        mid = (low + high) // 2
+        if values[mid] == values[start]:
+            low = mid + 1
+        else:
+            high = mid
+    return low
 
 
 def _set_aside(db: duckdb.DuckDBPyConnection
@@ -313,7 +350,7 @@ def _set_aside(db: duckdb.DuckDBPyConnection
                x.reason, u.unit_id
         FROM rows r
         LEFT JOIN _reasons x ON x.label = upper(trim(r.candidate))
-        LEFT JOIN _unit_ids u USING (state, county_fips, county_name, jurisdiction_name, precinct)
+        LEFT JOIN _unit_ids u USING (ukey)
         WHERE x.reason IS NOT NULL OR r.votes IS NULL OR r.votes < 0
               OR list_contains(?, upper(trim(r.candidate)))
         ORDER BY r.line""", [list(BALLOTS_CAST)]).fetchall()
