@@ -15,6 +15,7 @@ from electoral.analyze.compare import compare
 from electoral.errors import ValidationError
 from electoral.model import Unit, UnitKind
 from electoral.report import maps
+from electoral.report.college_map import draw_college
 from electoral.report.geometry import decode_topology, load_atlas
 from electoral.report.maps import PARTY_COLOURS, MapKind, Palette, draw_map, map_election
 from electoral.report.projection import Albers, united_states
@@ -344,7 +345,7 @@ def states_2008():
 def test_college_map_labels_every_state_with_its_electors(states_2008):
     from electoral.tabulate.electors import count_college
     college = count_college(states_2008, 2008)
-    root = parse(maps.draw_college(college))
+    root = parse(draw_college(college))
     drawn = {e.get("data-unit"): e for e in units(root)}
     assert len(drawn) == 51
     assert sum(int(e.get("data-electors")) for e in drawn.values()) == 538

@@ -25,7 +25,6 @@ from electoral.geography import normal_name
 from electoral.model import STATE_BY_NAME, STATE_NAMES, Election, Returns, Unit, UnitKind
 from electoral.report.cartography import (
     NO_DATA,
-    SMALL_EAST,
     Area,
     Drawing,
     LegendRow,
@@ -34,7 +33,7 @@ from electoral.report.cartography import (
 )
 from electoral.report.geometry import ATTRIBUTION, Atlas, Feature, load_atlas
 from electoral.store import Store
-from electoral.tabulate.electors import College, display_name
+from electoral.tabulate.electors import display_name
 from electoral.tabulate.rollup import Row, Tabulation, percent, roll_up
 
 
@@ -100,7 +99,7 @@ def draw_map(tabulation: Tabulation, kind: MapKind | str = MapKind.WINNER, *,
              earlier: Tabulation | None = None, palette: Palette | str = Palette.STANDARD,
              id_prefix: str = "") -> str:
     """The SVG map of ``tabulation`` (a county or state table); ``flips`` and ``swing`` compare it
-    with the ``earlier`` table of the same level. (The college map is ``draw_college``.)
+    with the ``earlier`` table of the same level. (The college map is ``college_map.draw_college``.)
     ``id_prefix`` starts every element id, for pages that hold several maps."""
     kind, palette = MapKind(kind), Palette(palette)
     colours = party_colours([tabulation] + ([earlier] if earlier else []), palette)
@@ -139,6 +138,8 @@ def map_from_store(store: Store, election: str, *, by: UnitKind | str = UnitKind
     from electoral.tabulate.electors import count_college, load_states
 
     if MapKind(kind) == MapKind.COLLEGE:
+        from electoral.report.college_map import draw_college
+
         year = Election.from_id(election).year
         return draw_college(count_college(load_states(store, year), year), palette)
     earlier = _table(store, compare_with, by) if compare_with else None
@@ -237,7 +238,7 @@ def winner_shading(tabulation: Tabulation, colours: Mapping[str, str]) -> Shadin
     swatches = [Swatch(colours[party_of(tabulation, cid)],
                        f"{_name(tabulation, cid)}: {units_phrase(tabulation, n)}")
                 for cid, n in sorted(won.items(), key=lambda kv: -kv[1])]
-    swatches += _tie_swatches(shades.values())
+    swatches += tie_swatches(shades.values())
     return Shading(shades, (LegendRow("Won by", tuple(swatches)),),
                    f"Winner by {_level_name(tabulation)} · {_headline(tabulation)}")
 
@@ -291,7 +292,7 @@ def flip_shading(comparison: Comparison, colours: Mapping[str, str]) -> Shading:
         fill = colours.get(party, TIE) if flipped else ramp(colours.get(party, TIE), 6)[1]
         swatches.append(Swatch(fill, f"{'Flipped to' if flipped else 'Held by'} {party} ({n})",
                                hatched=flipped))
-    swatches += _tie_swatches(shades.values())
+    swatches += tie_swatches(shades.values())
     subtitle = (f"{units_phrase(later, len(comparison.flips))} changed party since {year} · "
                 f"{_headline(later)}")
     return Shading(shades, (LegendRow("", tuple(swatches)),), subtitle,
@@ -321,69 +322,6 @@ def swing_shading(comparison: Comparison, colours: Mapping[str, str]) -> Shading
     return Shading(shades, legend, f"Swing since {year} by "
                    f"{_level_name(comparison.later)} · {_headline(comparison.later)}",
                    (note, *_unmatched_notes(comparison)))
-
-
-def college_shading(college: College, colours: Mapping[str, str]) -> Shading:
-    """States by the electors they gave; a state that split its electors is hatched."""
-    shades: dict[str, Shade] = {}
-    for state in STATE_NAMES:
-        won: dict[str, int] = {}
-        for contest in college.state(state):
-            if contest.winner is not None:
-                won[contest.winner] = won.get(contest.winner, 0) + contest.electors
-        if not won:
-            shades[state] = Shade(TIE, "no electors decided", hatched=True)
-            continue
-        top = max(won, key=lambda key: won[key])
-        split = "–".join(str(n) for n in sorted(won.values(), reverse=True))
-        shades[state] = Shade(colours[_nominee_party(college, top)], college.name(top)
-                              + (" (split)" if len(won) > 1 else ""), split, len(won) > 1)
-    swatches = [Swatch(colours[_nominee_party(college, key)],
-                       f"{college.name(key)}: {college.pledged.get(key, 0)}")
-                for key in college.ranking() if college.pledged.get(key)]
-    if any(s.hatched and s.fill != TIE for s in shades.values()):
-        swatches.append(Swatch(TIE, "state split its electors (hatched)", hatched=True))
-    swatches += _tie_swatches(shades.values())
-    winner = (f"{college.name(college.winner)} elected with {college.cast[college.winner]} of "
-              f"{college.total}" if college.winner else "no majority: contingent election")
-    notes = (f"Pledged electors by state ({college.needed} needed to win); each state's label "
-             "gives its electors. Maine and Nebraska may split theirs by congressional district.",)
-    return Shading(shades, (LegendRow("Electors pledged", tuple(swatches)),),
-                   f"Electoral College · {winner}", notes)
-
-
-def _nominee_party(college: College, key: str) -> str:
-    nominee = college.nominees.get(key)
-    return (nominee.party or nominee.name) if nominee else key
-
-
-def draw_college(college: College, palette: Palette | str = Palette.STANDARD,
-                 id_prefix: str = "") -> str:
-    """The national map of the Electoral College: each state shaded by the nominee who won its
-    electors, labelled with how many it has."""
-    palette = Palette(palette)
-    colours = colour_table([(_nominee_party(college, k), False) for k in college.ranking()],
-                           palette)
-    shading = college_shading(college, colours)
-    atlas = load_atlas()
-    areas = []
-    for state, feature in atlas.states.items():
-        shade = shading.shades[state]
-        electors = sum(c.electors for c in college.state(state))
-        data = (("fips", feature.fips), ("unit", state), ("name", feature.name),
-                ("state", state), ("electors", str(electors)), ("winner", shade.category),
-                ("category", shade.category), ("value", shade.value))
-        title = f"{feature.name}: {electors} electors — {shade.category} ({shade.value})"
-        label = shade.value if shade.hatched and shade.value else str(electors)  # split: "4–1"
-        areas.append(Area(feature, shade.fill, data, title, shade.hatched, label))
-    return render_svg(Drawing(
-        scope="US", title=f"{college.year} presidential election: the Electoral College",
-        subtitle=shading.subtitle, areas=tuple(areas), legend=shading.legend,
-        notes=shading.notes, source=f"Source: state returns in the electoral store; "
-        f"electors per state from the apportionment. {ATTRIBUTION}.",
-        data=(("election", f"{college.year}-US-president"), ("kind", "college"),
-              ("level", "state"), ("units", str(len(areas)))),
-        side_labels=SMALL_EAST, prefix=id_prefix))
 
 
 # ---- drawing ------------------------------------------------------------------------------------
@@ -526,11 +464,12 @@ def _scale_legend(ramps: Mapping[str, Sequence[str]], steps: Sequence[int],
     rows = [LegendRow(heading, tuple(Swatch(fills[k], _bin_label(k, steps))
                                      for k in range(len(steps) + 1)))
             for heading, fills in ramps.items()]
-    extra = _tie_swatches(shades.values())
+    extra = tie_swatches(shades.values())
     return (*rows, LegendRow("", tuple(extra))) if extra else tuple(rows)
 
 
-def _tie_swatches(shades: object) -> list[Swatch]:
+def tie_swatches(shades: object) -> list[Swatch]:
+    """Legend swatches for the tie / no-votes categories in use."""
     seen = {s.category for s in shades if s.fill == TIE}  # type: ignore[attr-defined]
     return [Swatch(TIE, category, hatched=True) for category in sorted(seen)]
 

@@ -19,6 +19,7 @@ from electoral.io.export import export
 from electoral.model import STATE_NAMES, Returns, UnitKind
 from electoral.published import Article, PublishedTable, TableKind
 from electoral.report import maps
+from electoral.report.college_map import draw_college
 from electoral.report.geometry import ATTRIBUTION
 from electoral.report.tables import LEVEL_TITLES, render_csv, render_html, render_json, results_view
 from electoral.store import Store
@@ -197,7 +198,7 @@ def _college_map(college: College, files: dict[str, str]) -> MapView:
     return _map_view("map-college", f"The Electoral College in {college.year}: each state by "
                      "the nominee its electors were pledged to.",
                      f"maps/{college.year}-US-president-college", files,
-                     lambda palette, prefix: maps.draw_college(college, palette, prefix))
+                     lambda palette, prefix: draw_college(college, palette, prefix))
 
 
 def _map_view(view_id: str, caption: str, stem: str, files: dict[str, str],
