@@ -320,6 +320,16 @@ def test_state_map_of_a_national_election_draws_every_state():
     assert "2020 presidential election in the United States" in texts(root)
 
 
+def cairo_missing() -> bool:
+    try:
+        import cairosvg  # noqa: F401
+    except OSError:
+        return True
+    return False
+
+
+@pytest.mark.skipif(cairo_missing(), reason="no libcairo2: `make system-deps` (as root) "
+                    "installs it; PNG maps need it")
 def test_maps_are_written_as_svg_or_png_only(tmp_path):
     svg = map_election(county_returns("RI", 2004))
     png = maps.write_map(svg, tmp_path / "ri.png")

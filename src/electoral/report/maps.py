@@ -20,7 +20,7 @@ from itertools import cycle
 from pathlib import Path
 
 from electoral.analyze.compare import Comparison, compare, party_of
-from electoral.errors import Problem, ValidationError
+from electoral.errors import ElectoralError, Problem, ValidationError
 from electoral.geography import normal_name
 from electoral.model import STATE_BY_NAME, STATE_NAMES, Election, Returns, Unit, UnitKind
 from electoral.report.cartography import (
@@ -172,8 +172,13 @@ def write_map(svg: str, out: Path) -> Path:
 
 
 def svg_to_png(svg: str, scale: float = 2.0) -> bytes:
-    import cairosvg  # type: ignore[import-untyped]  # imported here: it loads the cairo library
-
+    """The map rasterised by cairo (through cairosvg) at ``scale`` times its size."""
+    try:
+        import cairosvg  # type: ignore[import-untyped]  # here: importing it loads libcairo
+    except OSError as exc:
+        raise ElectoralError(f"PNG maps need the cairo library ({exc}); install it (Debian: "
+                             "apt-get install libcairo2, or `make system-deps` as root) or "
+                             "write the map as .svg") from None
     return bytes(cairosvg.svg2png(bytestring=svg.encode("utf-8"), scale=scale))
 
 
