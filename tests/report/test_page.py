@@ -175,9 +175,9 @@ def test_map_command_exit_codes(site, tmp_path):
     assert ok.exit_code == 0, ok.output
     assert (tmp_path / "mo.svg").read_text().count('class="unit"') == 115
     flips = runner.invoke(app, ["map", "2024-CT-president", "--kind", "flips", "--compare",
-                                "2004-CT-president", "--out", str(tmp_path / "ct.png"),
+                                "2004-CT-president", "--out", str(tmp_path / "ct.svg"),
                                 "--db", db])
-    assert flips.exit_code == 0 and (tmp_path / "ct.png").read_bytes()[:4] == b"\x89PNG"
+    assert flips.exit_code == 0 and 'data-value="flipped"' in (tmp_path / "ct.svg").read_text()
     missing = runner.invoke(app, ["map", "2024-CT-president", "--kind", "swing", "--out",
                                   str(tmp_path / "x.svg"), "--db", db])
     assert missing.exit_code == 1 and "--compare" in missing.output
