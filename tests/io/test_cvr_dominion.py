@@ -119,3 +119,18 @@ def test_hart_real_archive(shared: Path) -> None:
     records = read_cvrs(folder, "hart", {"contestId": "b651b997-417a-46d9-a676-a43d4df94ddc"})
     assert len(records) == 9 and all(r.precinct for r in records)
     assert any(r.marks for r in records)
+
+
+def test_dominion_adjudicated_excluded_and_ambiguous_marks_as_rctab_reads_them() -> None:
+    files = _export([[(5, 1), (6, 2)], [(6, 1)], [(7, 1)], [(5, 1)]])
+    export = json.loads(files["CvrExport.json"])
+    sessions = export["Sessions"]
+    sessions[0]["Original"]["Cards"][0]["Contests"][0]["Marks"][1]["IsAmbiguous"] = True
+    sessions[1]["Original"]["IsCurrent"] = False  # adjudicated: the Modified version counts
+    sessions[1]["Modified"] = json.loads(json.dumps(sessions[1]["Original"]))
+    sessions[1]["Modified"]["Cards"][0]["Contests"][0]["Marks"][0]["CandidateId"] = 7
+    sessions[2]["Original"]["IsCurrent"] = False  # no current version: not read
+    sessions[3]["Original"]["Cards"][0]["Contests"][0]["OutstackConditionIds"] = [7]
+    files["CvrExport.json"] = json.dumps(export).encode()
+    records = read_dominion(files, "export", CvrOptions(contest="2"))
+    assert [(r.id, r.marks) for r in records] == [("3-1-0", ((1, "5"),)), ("3-1-1", ((1, "7"),))]
