@@ -327,6 +327,26 @@ def export(
         text = export_returns(store.load(election), fmt.value)
     emit(text, out)
 
+@app.command()
+def group(
+    file: Annotated[Path, typer.Argument(help="CSV of unit,kind,group[,fips] (kind: county, cog "
+                                         "or district).")],
+    election: Annotated[str, typer.Option(help="The stored election to group, e.g. "
+                                          "2016-CT-president.")],
+    db: DbOption = None,
+) -> None:
+    """Place a stored election's units in counties, councils of government or districts."""
+    from electoral.io import open_source
+    from electoral.io.groupings import apply_groupings, read_groupings
+
+    with opened(db) as store:
+        source = open_source(file)
+        grouped = apply_groupings(store.load(election), read_groupings(source.stream(),
+                                                                       source.name), source.name)
+        store.save(grouped, source=f"{grouped.source} + {source.name}", sha256=source.sha256,
+                   format="groupings")
+    console.print(f"grouped {election}: {len(grouped.units):,} units")
+
 # ---- end of formats and history -----------------------------------------------------------------
 
 # ---- maps and pages: map (report --format html writes a page) ----------------------------------

@@ -1,0 +1,108 @@
+"""Groupings a user imports onto a stored election: which county a town lies in, which council of
+government (Connecticut's COGs) or congressional district a unit belongs to.
+
+    unit,kind,group[,fips]
+    Andover,county,Tolland County,09013
+    CT-town-andover,cog,Capitol
+    29019,district,4
+
+``unit`` is a unit's id or name; ``kind`` is ``county`` (the unit's place in the geographic tree:
+it becomes the unit's parent, so towns roll up to counties), ``cog`` or ``district`` (alternative
+groupings: they go to the unit's ``groups``). The group unit is made on first use, with the ids
+every reader uses: a county is its FIPS (from the ``fips`` column or the package's table), a COG
+``CT-cog-capitol``, a district ``MO-04``. ``apply_groupings`` is pure; the CLI stores the result.
+"""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass, replace
+from typing import TextIO
+
+from electoral.errors import Problem, ValidationError
+from electoral.geography import county_fips, normal_name
+from electoral.model import Returns, Unit, UnitKind, slug
+
+KINDS = {"county": UnitKind.COUNTY, "cog": UnitKind.COG, "district": UnitKind.DISTRICT}
+
+
+@dataclass(frozen=True, slots=True)
+class Grouping:
+    line: int
+    unit: str
+    kind: UnitKind
+    group: str
+    fips: str | None = None
+
+
+def read_groupings(stream: TextIO, source: str) -> list[Grouping]:
+    """The rows of a groupings CSV; every bad row is a located problem."""
+    reader = csv.DictReader(stream)
+    columns = {c.strip().lower() for c in reader.fieldnames or ()}
+    missing = [c for c in ("unit", "kind", "group") if c not in columns]
+    if missing:
+        raise ValidationError([Problem("missing-column", f"no column {c!r}; a groupings file "
+                                       "has unit,kind,group[,fips]", source, 1, c)
+                               for c in missing])
+    out, problems = [], []
+    for row in reader:
+        line = reader.line_num
+        value = {k.strip().lower(): (v or "").strip() for k, v in row.items() if k}
+        kind = KINDS.get(value["kind"].lower())
+        if kind is None:
+            problems.append(Problem("bad-kind", f"kind {value['kind']!r} is not one of "
+                                    f"{', '.join(KINDS)}", source, line, "kind"))
+        elif not value["unit"] or not value["group"]:
+            problems.append(Problem("missing-value", "unit and group are required", source,
+                                    line, "unit" if not value["unit"] else "group"))
+        else:
+            out.append(Grouping(line, value["unit"], kind, value["group"],
+                                value.get("fips") or None))
+    if problems:
+        raise ValidationError(problems)
+    return out
+
+
+def apply_groupings(returns: Returns, groupings: list[Grouping], source: str = "") -> Returns:
+    """``returns`` with each grouping applied: group units added, members' parent or groups set."""
+    units = {u.id: u for u in returns.units}
+    by_name = {normal_name(u.name): u.id for u in returns.units}
+    added: dict[str, Unit] = {}
+    problems = []
+    for grouping in groupings:
+        member = grouping.unit if grouping.unit in units else by_name.get(
+            normal_name(grouping.unit))
+        group = _group(returns.election.state, grouping)
+        if member is None or group is None:
+            what = "unit" if member is None else "group"
+            problems.append(Problem(f"unknown-{what}", f"no {what} {getattr(grouping, what)!r} "
+                                    f"in {returns.election.id}", source, grouping.line, what))
+            continue
+        group = units.get(group.id) or added.setdefault(group.id, group)
+        units[member] = _placed(units[member], group)
+    if problems:
+        raise ValidationError(problems)
+    ordered = [units[u.id] for u in returns.units] + [g for g in added.values()
+                                                      if g.id not in {u.id for u in returns.units}]
+    return replace(returns, units=tuple(ordered)).validate()
+
+
+def _group(state: str, grouping: Grouping) -> Unit | None:
+    name = grouping.group
+    if grouping.kind is UnitKind.COUNTY:
+        fips = grouping.fips or county_fips(state, name)
+        return None if fips is None else Unit(fips, name, UnitKind.COUNTY, state, fips=fips)
+    if grouping.kind is UnitKind.COG:
+        return Unit(f"{state}-cog-{slug(name)}", name, UnitKind.COG, state)
+    number = "".join(ch for ch in name if ch.isdigit())
+    if not number:
+        return None
+    return Unit(f"{state}-{int(number):02d}", f"District {int(number)}", UnitKind.DISTRICT, state)
+
+
+def _placed(unit: Unit, group: Unit) -> Unit:
+    if group.kind is UnitKind.COUNTY:
+        return replace(unit, parent=group.id)
+    if group.id in unit.groups:
+        return unit
+    return replace(unit, groups=(*unit.groups, group.id))
