@@ -1,4 +1,5 @@
-"""RCTab's contest config (read and validated) and its reports (written: see ``rctab_report``).
+"""RCTab's contest config (read and validated) and its reports (written: see ``rctab_report``, and
+``rctab_cdf`` for the CDF export of the ballots a config may ask for).
 
 ``load_config(path)`` reads an RCTab ``*_config.json`` and checks it the way RCTab does, naming
 every contradictory or missing field in one ``ValidationError``. CVR paths are relative to the
@@ -54,6 +55,7 @@ class ContestConfig:
     office: str | None
     date: str | None
     slices: tuple[str, ...]  # "precinct" and/or "batch"
+    cdf: bool = False  # also write the ballots as a NIST CDF report (generateCdfJson)
 
     @property
     def stem(self) -> str:
@@ -108,7 +110,7 @@ def _build(path: Path, raw: dict[str, Any], problems: list[Problem]) -> ContestC
         return None
     return ContestConfig(path, rules, sources, _text(output.get("contestName")) or "",
                          output.get("contestJurisdiction"), output.get("contestOffice"),
-                         output.get("contestDate"), slices)
+                         output.get("contestDate"), slices, output.get("generateCdfJson") is True)
 
 
 def _section(raw: dict[str, Any], key: str, problems: list[Problem]) -> dict[str, Any]:
@@ -327,10 +329,14 @@ def read_ballots(config: ContestConfig, keep_ids: bool = False) -> Ballots:
 
 def count(config: ContestConfig) -> tuple[Tabulation, ...]:
     """Tabulate a config's contest: one ``Tabulation``, or one per pass in multi-pass IRV."""
-    ballots = read_ballots(config)
+    return _tabulate(config, read_ballots(config))
+
+
+def _tabulate(config: ContestConfig, ballots: Ballots,
+              audit: bool = False) -> tuple[Tabulation, ...]:
     if config.rules.mode == WinnerMode.MULTI_PASS:
-        return tabulate_passes(ballots, config.rules, config.slices)
-    return (tabulate_rcv(ballots, config.rules, config.slices),)
+        return tabulate_passes(ballots, config.rules, config.slices, audit)
+    return (tabulate_rcv(ballots, config.rules, config.slices, audit),)
 
 
 def tabulate_config(path: Path | str, folder: Path | str) -> list[Path]:
@@ -340,7 +346,33 @@ def tabulate_config(path: Path | str, folder: Path | str) -> list[Path]:
     from electoral.io.rctab_report import Contest, write_reports
 
     config = load_config(path)
-    results = count(config)
+    records = read_records(config)
+    ballots = compact(records, config.rules, slices=bool(config.slices), keep_ids=config.cdf)
+    results = _tabulate(config, ballots, audit=config.cdf)
     contest = Contest(config.contest, config.jurisdiction, config.office, config.date,
                       config.rules.bottoms_up_percent)
-    return write_reports(results, contest, Path(folder), config.stem)
+    written = write_reports(results, contest, Path(folder), config.stem)
+    if config.cdf:
+        written += _write_cdf(config, records, ballots, results, Path(folder))
+    return written
+
+
+def _write_cdf(config: ContestConfig, records: list[tuple[CastVoteRecord, LabelMap]],
+               ballots: Ballots, results: tuple[Tabulation, ...], folder: Path) -> list[Path]:
+    """RCTab's CDF export of the ballots, one per pass (see ``rctab_cdf``)."""
+    from electoral.io.rctab_cdf import cdf_json
+
+    ids = [record.id for record, _ in records]
+    precincts = [record.precinct for record, _ in records] if PRECINCT in config.slices else None
+    overvote = any(source.labels.overvote for source in config.sources)
+    written = []
+    for number, tab in enumerate(results, 1):
+        stem = f"{config.stem}_{number}" if len(results) > 1 or \
+            config.rules.mode == WinnerMode.MULTI_PASS else config.stem
+        path = folder / f"{stem}_cdf_cvr.json"
+        report = cdf_json(tab, ballots, ids, precincts, config.contest, config.jurisdiction,
+                          overvote)
+        path.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n",
+                        encoding="utf-8")
+        written.append(path)
+    return written

@@ -52,6 +52,7 @@ from electoral.tabulate.rcv_rules import (
 )
 
 ZERO = Decimal(0)
+Snapshot = tuple[int, tuple[tuple[str, Decimal], ...]]
 ONE = Decimal(1)
 UNCOUNTED = "uncounted"
 EXHAUSTED = "exhausted"
@@ -112,6 +113,9 @@ class Tabulation:
     # when asked for (audit=True): per round, each ballot row's candidate (index into
     # rules.names) or, below zero, why it is inactive: -1 - list(Status).index(status)
     trail: tuple[np.ndarray, ...] = field(default=(), compare=False)
+    # with the trail (general engine): per ballot row, each round it was re-read in, and what it
+    # then held: (candidate, value) for each winner keeping part of it and for its candidate
+    snapshots: tuple[tuple[Snapshot, ...], ...] = field(default=(), compare=False)
 
     @property
     def first_round_order(self) -> tuple[str, ...]:
@@ -141,8 +145,8 @@ def _tabulate(ballots: Ballots, rules: Rules, slices: tuple[str, ...],
         return Count(ballots, rules, slices, audit).run()
 
 
-def tabulate_passes(ballots: Ballots, rules: Rules,
-                    slices: tuple[str, ...] = ()) -> tuple[Tabulation, ...]:
+def tabulate_passes(ballots: Ballots, rules: Rules, slices: tuple[str, ...] = (),
+                    audit: bool = False) -> tuple[Tabulation, ...]:
     """Multi-pass IRV: one single-winner count per seat, each excluding the earlier winners."""
     rules.validate()
     passes: list[Tabulation] = []
@@ -150,7 +154,7 @@ def tabulate_passes(ballots: Ballots, rules: Rules,
     single = _replace(rules, seats=1)
     while len(winners) < rules.seats:
         current = _replace(single, excluded=rules.excluded | frozenset(winners))
-        result = _tabulate(ballots, current, slices)
+        result = _tabulate(ballots, current, slices, audit)
         if len(result.winners) != 1:
             raise TabulationError(f"pass {len(passes) + 1} found {len(result.winners)} winners, "
                                   "not one")

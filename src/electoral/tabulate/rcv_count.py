@@ -25,6 +25,7 @@ from electoral.tabulate.rcv import (
     ZERO,
     Decision,
     Round,
+    Snapshot,
     Tabulation,
     TabulationError,
     Tally,
@@ -86,6 +87,7 @@ class Count:
             if rules.uses_surpluses else None
         self.piles: list[list[int]] = [[] for _ in range(self.n)]
         self.won_rows: dict[int, list[int]] = {}
+        self.snaps: list[list[Snapshot]] = [[] for _ in range(rows)] if self.audit else []
         self.scopes = self._scopes(slices)
         # per precinct/batch, kept as ballots move (a candidate's pile keeps its value while
         # the candidate continues, so sums only grow)
@@ -121,7 +123,8 @@ class Count:
         slice_ids = {kind: tuple(sorted({i for i in ids if i}, key=java_sort_key))
                      for kind, ids in self.scopes.items()}
         return Tabulation(self.rules, tuple(self.rounds),
-                          tuple(self.names[c] for c in winners), slice_ids, tuple(self.trail))
+                          tuple(self.names[c] for c in winners), slice_ids, tuple(self.trail),
+                          tuple(tuple(s) for s in self.snaps))
 
     def _keep_going(self) -> bool:
         r = self.rules
@@ -223,6 +226,11 @@ class Count:
             self.inactive[status] += weight
             for key in keys:
                 _add(self.scope_inactive.setdefault(key, {}), status, weight)
+        if self.audit:
+            held = [(self.names[w], v) for w, v in (self.alloc[row] if self.alloc else {}).items()]
+            if new >= 0:
+                held.append((self.names[new], self.value[row]))
+            self.snaps[row].append((self.round, tuple(held)))
 
     def _choose(self, row: int) -> tuple[int, Status | None]:
         r = self.rules

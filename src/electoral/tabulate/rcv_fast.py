@@ -53,6 +53,7 @@ class MatrixCount(Count):
         self.np_votes = np.zeros(self.n, dtype=np.int64)
         self.np_inactive = np.zeros(len(_STATUS), dtype=np.int64)
         self.scopes = {}
+        self.snaps = []  # (the CDF export's snapshots come from the general engine)
 
     def _has_ballots(self) -> bool:
         return bool(self.m.shape[0] > 0)
