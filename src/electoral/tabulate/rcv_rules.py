@@ -224,75 +224,76 @@ class LabelMap:
     source: str | None = None  # the file's name, for errors
 
 
+class _LabelTable:
+    """Every label met so far, resolved once to its candidate; unknown ones noted by file."""
+
+    def __init__(self, rules: Rules):
+        self.names = rules.names
+        self.lookup = {name: i for i, name in enumerate(self.names)}
+        for alias, name in rules.aliases:
+            self.lookup.setdefault(alias, self.names.index(name))
+        self.ids: dict[str, int] = {}
+        self.texts: list[str] = []
+        self.codes: list[int] = []
+        self.strangers: set[str] = set()
+        self.unknown: dict[tuple[str | None, str], list[str]] = {}  # (file, label) -> ballots
+        self.source: str | None = None
+
+    def id_of(self, text: str, record: CastVoteRecord) -> int:
+        found = self.ids.get(text)
+        if found is None:
+            code = OVERVOTE_CODE if text == OVERVOTE else self.lookup.get(text)
+            if code is None:
+                self.strangers.add(text)
+                code = OVERVOTE_CODE
+            found = self.ids[text] = len(self.texts)
+            self.texts.append(text)
+            self.codes.append(code)
+        if text in self.strangers:
+            self.unknown.setdefault((self.source, text), []).append(record.id)
+        return found
+
+    def labels(self) -> Labels:
+        if self.unknown:
+            raise ValidationError(
+                Problem("unknown-candidate", f"ballot {where[0]}: {text!r} is not a declared "
+                        f"candidate or alias ({len(where)} ballot(s) in all); declare it in the "
+                        "config or fix the file", source=file, field="candidates")
+                for (file, text), where in self.unknown.items())
+        return Labels(tuple(self.texts), tuple(self.codes),
+                      tuple(t in self.names for t in self.texts))
+
+
 def compact(records: Sequence[tuple[CastVoteRecord, LabelMap]], rules: Rules,
             slices: bool = False, keep_ids: bool = False) -> Ballots:
-    """Group identical rankings; resolve every label once; raise on unknown labels (all of them)."""
-    names = rules.names
-    lookup: dict[str, int] = {name: i for i, name in enumerate(names)}
-    for alias, name in rules.aliases:
-        lookup.setdefault(alias, names.index(name))
-    label_ids: dict[str, int] = {}
-    texts: list[str] = []
-    codes: list[int] = []
-    is_name: list[bool] = []
-    unknown: dict[tuple[str | None, str], list[str]] = {}  # (file, label) -> ballot ids
-    strangers: set[str] = set()
-    source: list[str | None] = [None]
-
-    def label_id(text: str, record: CastVoteRecord) -> int:
-        found = label_ids.get(text)
-        if text in strangers:
-            unknown.setdefault((source[0], text), []).append(record.id)
-        if found is not None:
-            return found
-        if text == OVERVOTE:
-            code = OVERVOTE_CODE
-        elif text in lookup:
-            code = lookup[text]
-        else:
-            strangers.add(text)
-            unknown.setdefault((source[0], text), []).append(record.id)
-            code = OVERVOTE_CODE
-        label_ids[text] = len(texts)
-        texts.append(text)
-        codes.append(code)
-        is_name.append(text in names)
-        return label_ids[text]
-
+    """Group identical rankings; resolve every label once; raise on unknown labels (all of them).
+    ``slices`` keeps precinct and batch apart; ``keep_ids`` keeps each record's id and row."""
+    table = _LabelTable(rules)
     groups: dict[tuple[object, ...], int] = {}
     counts: list[int] = []
     rows: list[tuple[tuple[int, tuple[int, ...]], ...]] = []
-    precincts: list[str | None] = []
-    batches: list[str | None] = []
+    places: list[tuple[str | None, str | None]] = []
     ids: list[list[str]] = []
     record_rows: list[int] = []
     for record, labels in records:
-        source[0] = labels.source
-        ranking = _ranking(record, labels, label_id)
+        table.source = labels.source
+        ranking = _ranking(record, labels, table.id_of)
         key = (ranking, record.precinct, record.batch) if slices else (ranking,)
         row = groups.get(key)
         if row is None:
             row = groups[key] = len(rows)
             rows.append(ranking)
             counts.append(0)
-            precincts.append(record.precinct)
-            batches.append(record.batch)
+            places.append((record.precinct, record.batch))
             ids.append([])
         counts[row] += record.weight
         if keep_ids:
             ids[row].append(record.id)
             record_rows.append(row)
-    if unknown:
-        raise ValidationError(
-            Problem("unknown-candidate", f"ballot {where[0]}: {text!r} is not a declared "
-                    f"candidate or alias ({len(where)} ballot(s) in all); declare it in the "
-                    "config or fix the file", source=file, field="candidates")
-            for (file, text), where in unknown.items())
-    return Ballots(Labels(tuple(texts), tuple(codes), tuple(is_name)), tuple(rows),
-                   tuple(counts), tuple(precincts) if slices else (),
-                   tuple(batches) if slices else (),
-                   tuple(tuple(x) for x in ids) if keep_ids else (),
-                   tuple(record_rows))
+    return Ballots(table.labels(), tuple(rows), tuple(counts),
+                   tuple(p for p, _ in places) if slices else (),
+                   tuple(b for _, b in places) if slices else (),
+                   tuple(tuple(x) for x in ids) if keep_ids else (), tuple(record_rows))
 
 
 def _ranking(record: CastVoteRecord, labels: LabelMap,
