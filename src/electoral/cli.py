@@ -378,7 +378,9 @@ def _map_file(out: Path) -> Path:
 
 @app.command("map")
 def map_(
-    election: Annotated[str, typer.Argument(help="Election id, e.g. 2004-MO-president.")],
+    election: Annotated[str, typer.Argument(
+        help="Election id, e.g. 2004-MO-president; 2020-US-president puts every stored state's "
+             "2020 returns together.")],
     out: Annotated[Path, typer.Option(help="The map file: FILE.svg or FILE.png.",
                                       callback=_map_file)],
     by: Annotated[MapLevel, typer.Option(help="Units to shade.")] = MapLevel.county,
