@@ -18,7 +18,7 @@ import numpy as np
 
 from electoral.tabulate.rcv import EXHAUSTED, UNCOUNTED, Tally
 from electoral.tabulate.rcv_count import Count
-from electoral.tabulate.rcv_kernel import advance_rows
+from electoral.tabulate.rcv_kernel import advance_rows, group_rows
 from electoral.tabulate.rcv_rules import Ballots, Labels, OvervoteRule, Rules, Status
 
 _STATUS = (None, Status.NO_RANKINGS, Status.EXHAUSTED, Status.OVERVOTE, Status.SKIPPED)
@@ -46,9 +46,7 @@ class MatrixCount(Count):
         rows = self.m.shape[0]
         self.cur = np.full(rows, -1, dtype=np.int32)
         self.pos = np.zeros(rows, dtype=np.int32)
-        self.first = self.cur  # each ballot's round-1 candidate, set in round 1
-        # later arrivals per candidate; the round-1 part of a pile is found from ``first`` once,
-        # when the candidate stops continuing (so round 1 needs no sort)
+        # the ballots with each candidate, as arrays of rows (round 1's, then later arrivals)
         self.np_piles: list[list[np.ndarray]] = [[] for _ in range(self.n)]
         self.np_votes = np.zeros(self.n, dtype=np.int64)
         self.np_inactive = np.zeros(len(_STATUS), dtype=np.int64)
@@ -68,8 +66,7 @@ class MatrixCount(Count):
         if self.round == 1:
             self._first_round(transfers)
             return {}
-        chunks = [np.flatnonzero(self.first == c) for c in self.stopped]
-        chunks += [a for c in self.stopped for a in self.np_piles[c]]
+        chunks = [a for c in self.stopped for a in self.np_piles[c]]
         for c in self.stopped:
             self.np_piles[c] = []
         # in row order, so the kernel reads the matrix front to back
@@ -83,9 +80,11 @@ class MatrixCount(Count):
     def _first_round(self, transfers: dict[str, dict[str, Decimal]]) -> None:
         """Round 1: every ballot's first usable mark (the kernel walks each row once)."""
         rows = self.m.shape[0]
-        self.first = self._advance(np.zeros(0, dtype=np.int64), np.full(1, -1, dtype=np.int32),
-                                   np.zeros(rows, dtype=np.int32),
-                                   np.full(rows, -1, dtype=np.int32), transfers)
+        everyone = np.zeros(0, dtype=np.int64)
+        choice = self._advance(everyone, np.full(1, -1, dtype=np.int32),
+                               np.zeros(rows, dtype=np.int32), np.full(rows, -1, dtype=np.int32),
+                               transfers)
+        self._pile(everyone, choice)
 
     def _live(self) -> np.ndarray:
         """Continuing candidates as a mask over codes, with room for overvote and blank (-1)."""
@@ -136,12 +135,8 @@ class MatrixCount(Count):
                 self.inactive[state] = Decimal(int(self.np_inactive[code]))
 
     def _pile(self, idx: np.ndarray, choice: np.ndarray) -> None:
-        """Add the ballots that just moved to their new candidates' piles."""
-        counted = choice >= 0
-        members, targets = idx[counted], choice[counted]
-        small = np.int16 if self.n < 2**15 else np.int32
-        order = np.argsort(targets.astype(small), kind="stable")
-        bounds = np.cumsum(np.bincount(targets, minlength=self.n))
-        for c, pile in enumerate(np.split(members[order], bounds[:-1])):
-            if pile.size:
-                self.np_piles[c].append(pile)
+        """Add the ballots that just moved (``idx`` empty: all of them) to their new
+        candidates' piles."""
+        rows, start = group_rows(idx, choice, self.n)
+        for c in np.flatnonzero(start[1:] > start[:-1]):
+            self.np_piles[c].append(rows[start[c]:start[c + 1]])

@@ -72,3 +72,27 @@ def advance_rows(m: np.ndarray, idx: np.ndarray, pos: np.ndarray, last: np.ndarr
             flows[chunk, src + 1, c + 1] += w
             if st != NONE:
                 inactive[chunk, st] += w
+
+
+# compiled (or loaded from the cache) at import
+@njit("Tuple((int64[::1], int64[::1]))(int64[::1], int32[::1], int64)",  # type: ignore[untyped-decorator]
+      cache=True, nogil=True)
+def group_rows(idx: np.ndarray, values: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray]:
+    """Rows grouped by value, in row order within a value (a counting sort): ``rows[start[v]:
+    start[v + 1]]`` are the rows (``idx[j]``, or ``j`` when ``idx`` is empty) whose value ``v``
+    is in ``0..size-1``; rows valued -1 are left out."""
+    everyone = idx.size == 0
+    start = np.zeros(size + 1, dtype=np.int64)
+    for j in range(values.size):
+        if values[j] >= 0:
+            start[values[j] + 1] += 1
+    for v in range(size):
+        start[v + 1] += start[v]
+    fill = start[:-1].copy()
+    rows = np.empty(start[size], dtype=np.int64)
+    for j in range(values.size):
+        v = values[j]
+        if v >= 0:
+            rows[fill[v]] = j if everyone else idx[j]
+            fill[v] += 1
+    return rows, start
