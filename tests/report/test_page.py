@@ -252,6 +252,7 @@ def test_national_maps_put_the_stored_states_together(medsl, tmp_path):
     assert svg.count('class="no-result"') == 3142 - 67
     assert 'data-undrawn' not in svg and '<g class="undrawn" data-count="41">' in svg  # AK
     assert "2020 presidential election in the United States" in svg
+    assert "Hatched grey: 3,075 areas with no results at this level — in 50 states." in svg
     states = runner.invoke(app, ["map", "2020-US-president", "--by", "state", "--kind",
                                  "margin", "--out", str(tmp_path / "s.svg"), "--db", db])
     assert states.exit_code == 0, states.output

@@ -436,8 +436,9 @@ def _coverage_notes(tabulation: Tabulation, undrawn: list[Row], missing: list[Ar
         by_state: dict[str, int] = {}
         for area in missing:
             by_state[area.feature.state] = by_state.get(area.feature.state, 0) + 1
-        where = ", ".join(f"{STATE_NAMES.get(s, s)} ({n})" for s, n in sorted(by_state.items()))
-        areas = "1 area" if len(missing) == 1 else f"{len(missing)} areas"
+        where = (", ".join(f"{STATE_NAMES.get(s, s)} ({n})" for s, n in sorted(by_state.items()))
+                 if len(by_state) <= 8 else f"in {len(by_state)} states")
+        areas = "1 area" if len(missing) == 1 else f"{len(missing):,} areas"
         notes.append(f"Hatched grey: {areas} with no results at this level — {where}.")
     return notes
 
