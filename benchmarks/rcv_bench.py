@@ -170,8 +170,11 @@ def child_loop(n: str) -> dict:
     start = time.perf_counter()
     profile = collapse([RankMatrix(NAMES, ranks)])
     folded = time.perf_counter()
-    summary = count(profile.ranks, profile.counts, profile.names)
-    seconds = time.perf_counter() - folded
+    seconds = float("inf")
+    for _ in range(3):  # the first call also loads the compiled loop for weighted rows
+        begin = time.perf_counter()
+        summary = count(profile.ranks, profile.counts, profile.names)
+        seconds = min(seconds, time.perf_counter() - begin)
     assert summary["winner"] == raw["winner"] and summary["rounds"] == raw["rounds"]
     return {"seconds": seconds, "collapse": folded - start, "raw_seconds": raw_seconds,
             "ballots": int(n), "distinct": len(profile), "per_second": int(n) / seconds,
