@@ -138,6 +138,25 @@ def test_precinct_results_are_downloads_not_a_page_long_table():
     assert '<section id="by-county"' in text and text.count('<th scope="row">') > 5
 
 
+def test_names_are_escaped_everywhere():
+    import dataclasses
+    import xml.etree.ElementTree as ET
+
+    from electoral.model import Candidate
+    from electoral.report.page import build_page, render_page
+    from tests.report.elections import county_returns
+
+    base = county_returns("RI", 2020)
+    odd = '<b>"Smith" & Sons</b>'
+    returns = dataclasses.replace(base, candidates=(Candidate("dem", odd, "democratic"),
+                                                    *base.candidates[1:]))
+    page = build_page(returns)
+    text = render_page(page)
+    assert odd not in text and "&lt;b&gt;" in text
+    for view in page.maps:
+        ET.fromstring(view.svg)  # still well-formed XML
+
+
 def test_ranked_choice_rounds_are_shown_where_the_source_has_them(site):
     text = page_text(site, "2024-CT-president")
     assert "2024 Connecticut Libertarian straw poll" in text and 'id="rounds"' in text
