@@ -436,6 +436,10 @@ def rcv(
     max_skipped: Annotated[int | None, typer.Option(
         help="Skipped ranks allowed before a ballot exhausts (default: any).",
         show_default=False)] = None,
+    tiebreak: Annotated[str, typer.Option(
+        help="How ties are broken: previousRoundCountsThenRandom, random, useCandidateOrder "
+             "(the order first met in the files) or generatePermutation.")
+    ] = "previousRoundCountsThenRandom",
     seed: Annotated[int, typer.Option(help="Seed for random tie-breaks.")] = 0,
     contest: Annotated[str | None, typer.Option(
         help="The contest to count in a multi-contest CVR (its id, or its name for CDF).",
@@ -449,7 +453,7 @@ def rcv(
     from electoral.io.rctab import tabulate_config
     from electoral.io.rcv_quick import QuickOptions, quick_count, write_audit
     from electoral.report.rcv import RcvFormat, render_rcv
-    from electoral.tabulate.rcv_rules import OvervoteRule
+    from electoral.tabulate.rcv_rules import OvervoteRule, Tiebreak
 
     if (rctab_config is None) == (not files):
         raise typer.BadParameter("give either CVR files or --rctab-config")
@@ -463,7 +467,8 @@ def rcv(
         return
     form = _rcv_choice(fmt, RcvFormat, "--format")
     rule = _rcv_choice(overvote, OvervoteRule, "--overvote")
-    options = QuickOptions(seats=seats, provider=provider, overvote=rule,
+    ties = _rcv_choice(tiebreak, Tiebreak, "--tiebreak")
+    options = QuickOptions(seats=seats, provider=provider, overvote=rule, tiebreak=ties,
                            max_skipped=max_skipped, seed=seed, audit=audit is not None,
                            batch_elimination=batch_elimination, contest=contest)
     with handled():
