@@ -107,3 +107,16 @@ def test_import_unknown_format_is_a_usage_error(tmp_path: Path) -> None:
     path = tmp_path / "a.csv"
     path.write_text("x\n")
     assert run("import", path, "--format", "nope", "--db", tmp_path / "d.duckdb").exit_code == 2
+
+
+def test_demo_writes_a_page_per_election(tmp_path: Path) -> None:
+    demo_db(tmp_path)
+    pages = sorted(p.parent.name for p in (tmp_path / "pages").glob("*/index.html"))
+    assert pages == ["2004-CT-president", "2004-MA-president", "2004-MO-president",
+                     "2024-CT-president"]
+    assert "straw poll" in (tmp_path / "pages" / "2024-CT-president" / "index.html").read_text()
+
+
+def test_serve_is_a_command() -> None:
+    result = run("serve", "--help")
+    assert result.exit_code == 0 and "--port" in result.output

@@ -208,6 +208,24 @@ def demo(
     with opened(db) as store:
         run_demo(store, console, out)
 
+@app.command()
+def serve(
+    db: DbOption = None,
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+) -> None:
+    """Serve the results API (read-only) from the store."""
+    try:
+        import uvicorn
+
+        from electoral.server.app import create_app
+    except ImportError as exc:
+        err_console.print(f"[bold red]error:[/] {exc.name} is not installed; "
+                          "pip install 'electoral[server]'")
+        raise typer.Exit(1) from None
+
+    uvicorn.run(create_app(db), host=host, port=port)
+
 # ---- end of results commands ------------------------------------------------------------------
 
 # ---- electors: apportion, college --------------------------------------------------------------

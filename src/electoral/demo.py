@@ -10,7 +10,9 @@ from rich.rule import Rule
 from electoral import api
 from electoral.check import check_article
 from electoral.model import UnitKind
+from electoral.published import Article
 from electoral.report.checks import render_check
+from electoral.report.page import write_page
 from electoral.store import Store
 
 FLIPS = ("2024-CT-president", "2004-CT-president")
@@ -34,16 +36,13 @@ def run_demo(store: Store, console: Console, out: Path) -> None:
     for article in articles:
         console.print(f"[bold]{article.returns.election.id}[/]")
         console.print(render_check(check_article(article)), markup=False, soft_wrap=True)
-    _pages(store, console, out, [a.returns.election.id for a in articles])
+    _pages(store, console, out, articles)
 
 
-def _pages(store: Store, console: Console, out: Path, elections: list[str]) -> None:
-    """Write the results page of each election, where the page renderer is installed."""
-    try:
-        from electoral.report.page import write_page
-    except ImportError:
-        return
+def _pages(store: Store, console: Console, out: Path, articles: list[Article]) -> None:
+    """Write the results page of each election (maps, tables, the article's rounds)."""
     console.print(Rule("Results pages"))
-    for election in elections:
-        path = write_page(store, election, out / election)
-        console.print(f"{election}: {path}")
+    for article in articles:
+        election = article.returns.election.id
+        path = write_page(store, election, out / election, article=article)
+        console.print(f"{election}: {path.resolve()}")
