@@ -247,7 +247,7 @@ def _polls(ctx: _Context) -> Iterator[Discrepancy]:
     """A poll's shares, "other / undecided" included, add up to 100% within their rounding."""
     for row in ctx.table.rows:
         shares = [c for c in row.cells[2:] if c is not None]
-        total = sum(c.value for c in shares)
+        total = sum((c.value for c in shares), Decimal(0))
         slack = sum(Decimal(5).scaleb(-c.places - 1) for c in shares)
         if shares and abs(total - 100) > slack:
             yield ctx.found(row, "all options", " + ".join(c.text for c in shares),

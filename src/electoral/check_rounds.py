@@ -32,7 +32,9 @@ def published_rounds(rows: tuple[PublishedRow, ...], rounds: int) -> list[_Line]
     for row in rows:
         if row.label == "Active ballots":
             continue
-        votes, shares, transfers = [row.cell(0)], [row.cell(1)], [None]
+        votes: list[Figure | None] = [row.cell(0)]
+        shares: list[Figure | None] = [row.cell(1)]
+        transfers: list[Figure | None] = [None]
         for n in range(2, rounds + 1):
             base = 2 + 3 * (n - 2)
             transfers.append(row.cell(base))
@@ -52,7 +54,7 @@ def check_rounds(ctx: _Context) -> Iterator[Discrepancy]:
     announced = sum(1 for c in ctx.table.columns if c.endswith(" votes"))
     lines = published_rounds(ctx.table.rows, announced)
     rounds = last_round(lines)
-    active = [sum(int(line.votes[r].value) for line in lines if line.votes[r] is not None)
+    active = [sum(int(v.value) for line in lines if (v := line.votes[r]) is not None)
               for r in range(rounds)]
     for line in lines:
         yield from _candidate(ctx, line, active, rounds)

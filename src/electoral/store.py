@@ -18,8 +18,10 @@ from pathlib import Path
 
 import duckdb
 import pyarrow as pa
+import pyarrow.compute as pc
 
-from electoral.errors import NotFoundError, StoreError
+from electoral.columns import CountTable
+from electoral.errors import NotFoundError, Problem, StoreError, ValidationError
 from electoral.model import (
     Candidate,
     Count,
@@ -142,6 +144,24 @@ class Store:
             raise StoreError(f"could not store {source}: {exc}; nothing was changed") from exc
         return records
 
+    def save_columns(self, *items: tuple[Returns, CountTable], source: str, sha256: str,
+                     format: str) -> list[ImportRecord]:
+        """``save`` for elections whose counts come as a ``CountTable`` (their ``Returns`` holding
+        none): the counts are checked and written as columns, never as objects."""
+        problems = [p for returns, counts in items for p in _column_problems(returns, counts)]
+        for returns, _counts in items:
+            returns.validate()
+        if problems:
+            raise ValidationError(problems)
+        now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+        try:
+            with self.transaction() as db:
+                records = _replace(db, tuple(r for r, _ in items), source, sha256, format, now,
+                                   [c for _, c in items])
+        except duckdb.Error as exc:
+            raise StoreError(f"could not store {source}: {exc}; nothing was changed") from exc
+        return records
+
     def delete(self, election_id: str) -> None:
         with self.transaction() as db:
             if not db.execute("SELECT 1 FROM elections WHERE id = ?", [election_id]).fetchone():
@@ -189,9 +209,9 @@ class Store:
             candidates=tuple(self._candidates(election_id)),
             units=tuple(self._units(election_id)),
             counts=tuple(self._counts(election_id)),
-            parties=tuple(Party(*r) for r in self._select(
+            parties=tuple(Party(*r) for r in self._select(  # type: ignore[arg-type]
                 "SELECT id, name FROM parties WHERE election_id = ? ORDER BY id", election_id)),
-            facts=tuple(UnitFacts(*r) for r in self._select(
+            facts=tuple(UnitFacts(*r) for r in self._select(  # type: ignore[arg-type]
                 "SELECT unit_id, ballots_cast, registered, voting_age_population FROM unit_facts "
                 "WHERE election_id = ?", election_id)),
             source=source,
@@ -231,13 +251,16 @@ class Store:
 
 
 def _replace(db: duckdb.DuckDBPyConnection, returns: tuple[Returns, ...], source: str,
-             sha256: str, format: str, now: dt.datetime) -> list[ImportRecord]:
+             sha256: str, format: str, now: dt.datetime,
+             columns: list[CountTable] | None = None) -> list[ImportRecord]:
     """Delete the elections' earlier rows and write the new ones, every table in one statement
-    whatever the number of elections (a file of 600 elections is one insert per table)."""
+    whatever the number of elections (a file of 600 elections is one insert per table).
+    ``columns``, when given, are the elections' counts (their ``Returns`` holding none)."""
     ids = [one.election.id for one in returns]
     first = db.execute("SELECT nextval('import_ids') FROM range(?)", [len(ids)]).fetchall()
-    records = [ImportRecord(int(row[0]), one.election.id, source, sha256, format, now,
-                            len(one.counts)) for row, one in zip(first, returns, strict=True)]
+    sizes = [len(c) for c in columns] if columns is not None else [len(r.counts) for r in returns]
+    records = [ImportRecord(int(row[0]), one.election.id, source, sha256, format, now, n)
+               for row, one, n in zip(first, returns, sizes, strict=True)]
     for table in ELECTION_TABLES:
         db.execute(f"DELETE FROM {table} WHERE list_contains(?, election_id)", [ids])
     db.execute("DELETE FROM elections WHERE list_contains(?, id)", [ids])
@@ -254,9 +277,41 @@ def _replace(db: duckdb.DuckDBPyConnection, returns: tuple[Returns, ...], source
         "import_id": pa.array([r.id for r in records], pa.int64()),
         "extras": pa.array([json.dumps(one.extras, default=str) for one in returns],
                            pa.string())}))
-    for name, table in _tables(returns).items():
+    tables = _tables(returns)
+    if columns is not None:
+        tables["counts"] = pa.concat_tables([
+            pa.table({"election_id": pa.array([one.election.id] * len(c), pa.string()),
+                      "unit_id": c.table.column("unit"),
+                      "candidate_id": c.table.column("candidate"),
+                      "vote_type": c.table.column("vote_type"),
+                      "votes": c.table.column("votes")})
+            for one, c in zip(returns, columns, strict=True)])
+    for name, table in tables.items():
         _insert(db, name, table)
     return records
+
+
+def _column_problems(returns: Returns, counts: CountTable) -> list[Problem]:
+    """What ``Returns.validate`` checks of counts, for counts held as columns."""
+    table = counts.table
+    where = returns.election.id
+    problems = []
+    checks = (("unit", [u.id for u in returns.units], "unknown-unit"),
+              ("candidate", [c.id for c in returns.candidates], "unknown-candidate"),
+              ("vote_type", [str(k) for k in VoteType], "unknown-vote-type"))
+    for column, known, code in checks:
+        unknown = pc.unique(table.filter(pc.invert(pc.is_in(
+            table.column(column), value_set=pa.array(known, pa.string())))).column(column))
+        problems += [Problem(code, f"a count of {where} names unknown {column} {value!r}",
+                             field=column) for value in unknown.to_pylist()[:20]]
+    if pc.any(pc.less(table.column("votes"), 0)).as_py():
+        problems.append(Problem("bad-votes", f"a count of {where} is negative", field="votes"))
+    repeated = table.group_by(["unit", "candidate", "vote_type"]).aggregate(
+        [("votes", "count")]).filter(pc.greater(pc.field("votes_count"), 1))
+    problems += [Problem("duplicate-row", f"two counts for candidate {c!r} in unit {u!r} ({t})",
+                         field="votes") for u, c, t in zip(
+        *(repeated.column(i).to_pylist()[:20] for i in range(3)), strict=True)]
+    return problems
 
 
 def _insert(db: duckdb.DuckDBPyConnection, name: str, table: pa.Table) -> None:

@@ -171,12 +171,12 @@ def _read_infobox(builder: _Builder) -> None:
         if name is None:
             break
         party = normalize_party(builder.infobox.get(f"Party{n}", ""))
-        line = _line_of(builder.lines, f"- Nominee{n}:")
+        number = _line_of(builder.lines, f"- Nominee{n}:")
         _add_candidate(builder, name, party, running_mate=builder.infobox.get(f"Running Mate{n}"),
                        home_state=builder.infobox.get(f"Home State{n}"))
         cells = tuple(parse_figure(builder.infobox.get(f"{key}{n}", "")) for key in
                       ("Popular Vote", "Percentage", "Electoral Vote"))
-        rows.append(PublishedRow(name, line, cells))
+        rows.append(PublishedRow(name, number, cells))
     if rows:
         builder.tables.append(PublishedTable(
             TableKind.INFOBOX, "Infobox", rows[0].line,
@@ -201,7 +201,8 @@ def _line_of(lines: list[_Line], prefix: str) -> int:
 
 # ---- candidates and parties -------------------------------------------------------------------
 
-def _add_candidate(builder: _Builder, name: str, party: str | None, **facts: str | None) -> str:
+def _add_candidate(builder: _Builder, name: str, party: str | None,
+                   running_mate: str | None = None, home_state: str | None = None) -> str:
     incumbent = "(incumbent)" in name
     write_in = "write-in" in name.lower() or (party or "").lower() == "write in"
     name = re.sub(r"\s*\((incumbent|Write-In)\)", "", name).strip()
@@ -209,13 +210,13 @@ def _add_candidate(builder: _Builder, name: str, party: str | None, **facts: str
     aggregate = name.lower().startswith("others")
     candidate_id = slug(name) if name else f"unnamed-{len(builder.candidates) + 1}"
     known = builder.candidates.get(candidate_id)
-    details = {k: v for k, v in facts.items() if v}
-    candidate = Candidate(candidate_id, name, party_id, incumbent=incumbent, write_in=write_in,
-                          aggregate=aggregate, **details)  # type: ignore[arg-type]
+    candidate = Candidate(candidate_id, name, party_id, running_mate or None, home_state or None,
+                          incumbent=incumbent, write_in=write_in, aggregate=aggregate)
     if known is not None:
         candidate = replace(known, incumbent=known.incumbent or incumbent,
-                            write_in=known.write_in or write_in,
-                            party=known.party or party_id, **details)
+                            write_in=known.write_in or write_in, party=known.party or party_id,
+                            running_mate=known.running_mate or running_mate or None,
+                            home_state=known.home_state or home_state or None)
     builder.candidates[candidate_id] = candidate
     return candidate_id
 
