@@ -12,7 +12,12 @@ from hypothesis import strategies as st
 
 from electoral.errors import ValidationError
 from electoral.io.cvr import CvrOptions
-from electoral.io.cvr_ranks import iter_rank_matrices, read_rank_matrix, read_ranks
+from electoral.io.cvr_ranks import (
+    iter_rank_matrices,
+    read_rank_matrix,
+    read_rank_profile,
+    read_ranks,
+)
 
 NAMES = st.sampled_from(["Ann", "Bo, Jr.", 'Cy "C"', "Dee"])
 BALLOTS = st.lists(st.lists(st.none() | NAMES, min_size=4, max_size=4), min_size=1, max_size=30)
@@ -104,6 +109,11 @@ def test_collapse_counts_each_distinct_ranking_once(ballots: list[list[str | Non
                                              constant_values=-1)) for b in blocks]
     profile = collapse(blocks)
     assert profile.ballots == len(ballots)
+    if width == 4:  # the same from the file in one call (names may come in another order)
+        whole = read_rank_profile(io.BytesIO(_file(ballots)), "gen.csv", block_size=32)
+        assert Counter({tuple(whole.names[c] if c >= 0 else None for c in row): n for row, n in
+                        zip(whole.ranks.tolist(), whole.counts.tolist(), strict=True)}) == \
+            Counter(tuple(c or None for c in b) for b in ballots)
     names = profile.names
     got = Counter({tuple(names[c] if c >= 0 else None for c in row[:4]): n
                    for row, n in zip(profile.ranks.tolist(), profile.counts.tolist(), strict=True)})

@@ -10,7 +10,8 @@ dictionary-encoded, and the result is an ``n x N`` int32 matrix of candidate ind
 (-1 = blank), which the tabulator counts without making a Python object per ballot.
 ``iter_rank_matrices`` does the same a block at a time, for files larger than memory, and
 ``collapse`` folds blocks into the distinct rankings with their counts (bounded by the number of
-possible rankings, not of ballots), so a hundred million ballots stream through in little memory.
+possible rankings, not of ballots); ``read_rank_profile`` does both, so a hundred million ballots
+stream through in little memory.
 """
 
 from __future__ import annotations
@@ -151,6 +152,14 @@ def read_rank_matrix(stream: BinaryIO | str, source_name: str,
     """The whole file as one RankMatrix (the fast path)."""
     table, rank_columns = _parse(stream, source_name, options or CvrOptions())
     return _encode(table, rank_columns, source_name)
+
+
+def read_rank_profile(stream: BinaryIO | str, source_name: str,
+                      options: CvrOptions | None = None,
+                      block_size: int = 16 << 20) -> RankMatrix:
+    """The file's distinct rankings with their ballot counts, read a block at a time: a hundred
+    million ballots in the memory of one block plus the distinct rankings."""
+    return collapse(iter_rank_matrices(stream, source_name, options, block_size))
 
 
 def iter_rank_matrices(stream: BinaryIO | str, source_name: str,
