@@ -18,11 +18,12 @@ import numpy as np
 
 from electoral.tabulate.rcv import EXHAUSTED, UNCOUNTED, Tally
 from electoral.tabulate.rcv_count import Count
-from electoral.tabulate.rcv_kernel import advance_rows, group_rows
+from electoral.tabulate.rcv_kernel import advance_rows, advance_rows_serial, group_rows
 from electoral.tabulate.rcv_rules import Ballots, Labels, OvervoteRule, Rules, Status
 
 _STATUS = (None, Status.NO_RANKINGS, Status.EXHAUSTED, Status.OVERVOTE, Status.SKIPPED)
 _EMPTY = Ballots(Labels((), (), ()), (), ())
+PARALLEL_FROM = 4_000_000
 
 
 def supports(rules: Rules) -> bool:
@@ -99,12 +100,14 @@ class MatrixCount(Count):
         size = pos.size
         choice = np.empty(size, dtype=np.int32)
         status = np.empty(size, dtype=np.int8)
-        chunks = max(1, min(64, size // 65536))
+        # both cores only for millions of ballots: waking the threads costs milliseconds
+        chunks = 64 if size >= PARALLEL_FROM else 1
         flows = np.zeros((chunks, self.n + 1, self.n + 1), dtype=np.int64)
         inactive = np.zeros((chunks, len(_STATUS)), dtype=np.int64)
         limit = -1 if self.rules.max_skipped is None else self.rules.max_skipped + 1
         weights = np.zeros(0, dtype=np.int64) if self.w is None else self.w
-        advance_rows(self.m, idx, pos, last, self._live(), limit, self.n,
+        kernel = advance_rows if chunks > 1 else advance_rows_serial
+        kernel(self.m, idx, pos, last, self._live(), limit, self.n,
                      self.rules.overvote == OvervoteRule.EXHAUST, source, weights, choice,
                      status, flows, inactive)
         if idx.size == 0:

@@ -7,6 +7,9 @@ first continuing candidate; a row that runs out is exhausted (or, never marked, 
 
 from __future__ import annotations
 
+import types
+from collections.abc import Callable
+
 import numpy as np
 from numba import njit, prange
 
@@ -37,9 +40,7 @@ _SIGNATURE = ("void(int32[:, ::1], int64[::1], int32[::1], int32[::1], boolean[:
               "int64[:, ::1])")
 
 
-# compiled (or loaded from the cache) at import
-@njit(_SIGNATURE, cache=True, nogil=True, parallel=True)  # type: ignore[untyped-decorator]
-def advance_rows(m: np.ndarray, idx: np.ndarray, pos: np.ndarray, last: np.ndarray,
+def _advance_rows(m: np.ndarray, idx: np.ndarray, pos: np.ndarray, last: np.ndarray,
                  live: np.ndarray, limit: int, overvote: int, exhaust_overvote: bool,
                  source: np.ndarray, weights: np.ndarray, choice: np.ndarray,
                  status: np.ndarray, flows: np.ndarray, inactive: np.ndarray) -> None:
@@ -72,6 +73,22 @@ def advance_rows(m: np.ndarray, idx: np.ndarray, pos: np.ndarray, last: np.ndarr
             flows[chunk, src + 1, c + 1] += w
             if st != NONE:
                 inactive[chunk, st] += w
+
+
+# compiled (or loaded from the cache) at import: over both cores for many ballots, on one for few
+# (waking threads costs more than a few thousand ballots take)
+def _named(func: Callable[..., None], name: str) -> Callable[..., None]:
+    """The same function under another name: numba caches compiled code by name, and the serial
+    and parallel builds must not share a cache entry."""
+    copy = types.FunctionType(func.__code__, func.__globals__, name, func.__defaults__,
+                              func.__closure__)
+    copy.__qualname__ = name
+    return copy
+
+
+advance_rows = njit(_SIGNATURE, cache=True, nogil=True, parallel=True)(_advance_rows)
+advance_rows_serial = njit(_SIGNATURE, cache=True, nogil=True)(
+    _named(_advance_rows, "_advance_rows_serial"))
 
 
 # compiled (or loaded from the cache) at import
