@@ -161,3 +161,20 @@ def test_matrix_fast_path_agrees_with_the_general_engine() -> None:
     slow = tabulate_rcv(compact([(r, LabelMap()) for r in records], rules), rules)
     assert [r.tally for r in fast.rounds] == [r.tally for r in slow.rounds]
     assert fast.winners == slow.winners
+
+
+def test_parallel_kernel_agrees_with_the_serial_one(monkeypatch: pytest.MonkeyPatch) -> None:
+    from electoral.tabulate import rcv_fast
+
+    rng = np.random.default_rng(4)
+    names = ("A", "B", "C", "D", "E")
+    matrix = np.argsort(rng.random((20_000, 5)) + np.linspace(0, 0.5, 5), axis=1)[:, :3]
+    matrix = matrix.astype(np.int32)
+    matrix[rng.random(matrix.shape) < 0.2] = -1
+    counts = rng.integers(1, 4, size=matrix.shape[0])
+    rules = Rules(names, tiebreak=Tiebreak.RANDOM, seed=5, max_skipped=0)
+    serial = count_matrix(matrix, names, rules, counts)
+    monkeypatch.setattr(rcv_fast, "PARALLEL_FROM", 0)
+    parallel = count_matrix(matrix, names, rules, counts)
+    assert [r.tally for r in parallel.rounds] == [r.tally for r in serial.rounds]
+    assert len(serial.rounds) > 2
