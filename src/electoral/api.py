@@ -14,7 +14,15 @@ from pathlib import Path
 from electoral.analyze.compare import Comparison, compare
 from electoral.check import Discrepancy, check_article
 from electoral.errors import ValidationError
-from electoral.io import Format, ReadOptions, detect_format, open_source, read_source
+from electoral.io import (
+    Format,
+    ReadOptions,
+    detect_format,
+    open_source,
+    read_source,
+    read_source_columns,
+    reads_columns,
+)
 from electoral.model import Election, UnitKind
 from electoral.published import Article
 from electoral.report.tables import OutputFormat, render, results_view
@@ -37,8 +45,15 @@ def import_path(store: Store, path: Path | str, fmt: Format | None = None,
         Election.from_id(election)
     source = open_source(path)
     fmt = fmt or detect_format(source)
-    elections = read_source(source, fmt, ReadOptions(election=election))
-    records = store.save(*elections, source=source.name, sha256=source.sha256, format=str(fmt))
+    if reads_columns(fmt):  # a big file: its counts are stored as columns, not objects
+        items = read_source_columns(source, fmt, ReadOptions(election=election))
+        elections = [returns for returns, _counts in items]
+        records = store.save_columns(*items, source=source.name, sha256=source.sha256,
+                                     format=str(fmt))
+    else:
+        elections = read_source(source, fmt, ReadOptions(election=election))
+        records = store.save(*elections, source=source.name, sha256=source.sha256,
+                             format=str(fmt))
     notes = tuple(str(n) for e in elections for n in e.extras.get("notes", []))  # type: ignore[attr-defined]
     return Imported(str(path), tuple(records), _exclusions(elections), notes)
 

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import duckdb
 import pyarrow as pa
-import pyarrow.compute as pc
+import pyarrow.compute as pc  # type: ignore[import-untyped]
 
 from electoral.columns import CountTable
 from electoral.errors import NotFoundError, Problem, StoreError, ValidationError

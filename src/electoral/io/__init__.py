@@ -17,6 +17,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import TextIO
 
+from electoral.columns import CountTable
 from electoral.errors import NotFoundError, Problem, ValidationError
 from electoral.model import Returns
 
@@ -54,6 +55,37 @@ def register(fmt: Format) -> Callable[[Reader], Reader]:
         READERS[fmt] = reader
         return reader
     return add
+
+
+# A format whose files are too big for one Count object per row may also offer its counts as
+# columns (electoral.columns): ``electoral import`` then stores them without making the objects.
+# Such a reader takes the ``Source`` (its text, already in memory) rather than a stream of it:
+# a text stream of a 157 MB file costs more than parsing it.
+ColumnReader = Callable[["Source", ReadOptions], list[tuple[Returns, CountTable]]]
+COLUMN_READERS: dict[Format, ColumnReader] = {}
+
+
+def register_columns(fmt: Format) -> Callable[[ColumnReader], ColumnReader]:
+    def add(reader: ColumnReader) -> ColumnReader:
+        COLUMN_READERS[fmt] = reader
+        return reader
+    return add
+
+
+def reads_columns(fmt: Format) -> bool:
+    """Whether ``fmt`` has a column reader."""
+    _load_readers()
+    return fmt in COLUMN_READERS
+
+
+def read_source_columns(source: Source, fmt: Format,
+                        options: ReadOptions | None = None) -> list[tuple[Returns, CountTable]]:
+    """``read_source`` through the format's column reader (see ``COLUMN_READERS``)."""
+    _load_readers()
+    try:
+        return COLUMN_READERS[fmt](source, options or ReadOptions())
+    except ValidationError as exc:
+        raise exc.located(source.name) from None
 
 
 @dataclass(frozen=True, slots=True)

@@ -23,10 +23,12 @@ from typing import TextIO
 import duckdb
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.csv as pacsv  # type: ignore[import-untyped]
 
+from electoral.columns import SCHEMA, CountTable, materialized
 from electoral.errors import NotFoundError, Problem, ValidationError
-from electoral.io import PROBES, Format, ReadOptions, register
+from electoral.io import PROBES, Format, ReadOptions, Source, register, register_columns
 from electoral.io.exclusions import KEY as EXCLUSIONS
 from electoral.io.medsl import (
     NOT_VOTES,
@@ -44,14 +46,12 @@ from electoral.io.medsl import (
 from electoral.io.medsl_county import PARTS_OF_COUNTIES, county_unit
 from electoral.model import (
     Candidate,
-    Count,
     Election,
     Party,
     Returns,
     Unit,
     UnitFacts,
     UnitKind,
-    VoteType,
     slug,
 )
 
@@ -67,9 +67,22 @@ MAX_PROBLEMS = 200
 @register(Format.MEDSL_PRECINCT)
 def read_medsl_precinct(stream: TextIO, source: str, options: ReadOptions) -> list[Returns]:
     """Every state of a MEDSL precinct presidential file, one ``Returns`` each."""
+    text = stream.getvalue() if isinstance(stream, io.StringIO) else stream.read()
+    return [materialized(r, c) for r, c in _read(text, source, options)]
+
+
+@register_columns(Format.MEDSL_PRECINCT)
+def read_medsl_precinct_columns(source: Source, options: ReadOptions
+                                ) -> list[tuple[Returns, CountTable]]:
+    """Every state of the file as ``Returns`` without counts and its counts as columns (what
+    ``electoral import`` stores, never making 1.35M ``Count`` objects)."""
+    return _read(source.text, source.name, options)
+
+
+def _read(text: str, source: str, options: ReadOptions) -> list[tuple[Returns, CountTable]]:
     want = wanted(options)
     year = want.year if want else _year(source)
-    table = _arrow(stream)
+    table = _arrow(text)
     db = duckdb.connect()
     try:
         db.register("raw", table)
@@ -88,11 +101,11 @@ def read_medsl_precinct(stream: TextIO, source: str, options: ReadOptions) -> li
     finally:
         db.close()
     none: tuple[tuple[Candidate, ...], tuple[Party, ...]] = ((), ())  # only non-vote rows
-    return [Returns(Election(year, st, "president", general_election_day(year)),
-                    candidates.get(st, none)[0], tuple(places[st].values()),
-                    counts.get(st, ()), parties=candidates.get(st, none)[1],
-                    facts=facts.get(st, ()), source=source,
-                    extras={EXCLUSIONS: exclusions.get(st, [])})
+    return [(Returns(Election(year, st, "president", general_election_day(year)),
+                     candidates.get(st, none)[0], tuple(places[st].values()), (),
+                     parties=candidates.get(st, none)[1], facts=facts.get(st, ()),
+                     source=source, extras={EXCLUSIONS: exclusions.get(st, [])}),
+             counts.get(st) or CountTable(SCHEMA.empty_table()))
             for st in states]
 
 
@@ -105,9 +118,8 @@ def _year(source: str) -> int:
     return int(match.group(0))
 
 
-def _arrow(stream: TextIO) -> pa.Table:
+def _arrow(text: str) -> pa.Table:
     """The whole file as an Arrow table of strings (parsed in parallel by pyarrow)."""
-    text = stream.getvalue() if isinstance(stream, io.StringIO) else stream.read()
     data = text.encode("utf-8")
     header = data[:data.find(b"\n")].decode().strip().lower().split(",")
     missing = [c for c in COLUMNS if c not in header]
@@ -299,44 +311,25 @@ def _main(parties: list[Party]) -> Party:
     return parties[0]
 
 
-def _counts(db: duckdb.DuckDBPyConnection) -> dict[str, tuple[Count, ...]]:
+def _counts(db: duckdb.DuckDBPyConnection) -> dict[str, CountTable]:
     """Votes per (unit, candidate, vote type), raw modes of one type and labels of one candidate
-    added together, in file order."""
+    added together, in file order, as one column table per state."""
     modes = [r[0] for r in db.execute("SELECT DISTINCT mode FROM rows").fetchall()]
     db.register("_modes", pa.table({"mode": modes, "vote_type": [str(vote_type(m))
                                                                   for m in modes]}))
     table = db.sql("""
-        SELECT r.state, u.unit_id, c.candidate_id, m.vote_type, sum(r.votes)::BIGINT AS votes
+        SELECT r.state, u.unit_id AS unit, c.candidate_id AS candidate, m.vote_type,
+               sum(r.votes)::BIGINT AS votes
         FROM rows r
         JOIN _unit_ids u USING (ukey)
         JOIN _candidate_ids c USING (ckey)
         JOIN _modes m USING (mode)
         WHERE r.votes >= 0
         GROUP BY ALL ORDER BY r.state, min(r.line)""").to_arrow_table()
-    kinds = {str(k): k for k in VoteType}
-    counts = list(map(Count, table.column(1).to_pylist(), table.column(2).to_pylist(),
-                      table.column(4).to_pylist(),
-                      [kinds[k] for k in table.column(3).to_pylist()]))
-    states = table.column(0).to_pylist()
-    out: dict[str, tuple[Count, ...]] = {}
-    start = 0
-    while start < len(states):  # the rows come sorted by state: cut them into runs
-        end = _run_end(states, start)
-        out[states[start]] = tuple(counts[start:end])
-        start = end
-    return out
-
-
-def _run_end(values: list[str], start: int) -> int:
-    """The index after the run of equal values that begins at ``start``."""
-    low, high = start, len(values)
-    while low < high:  # binary search: the values are sorted
-        mid = (low + high) // 2
-        if values[mid] == values[start]:
-            low = mid + 1
-        else:
-            high = mid
-    return low
+    states = table.column("state")
+    columns = table.select(["unit", "candidate", "vote_type", "votes"]).cast(SCHEMA)
+    return {st: CountTable(columns.filter(pc.equal(states, st)))
+            for st in pc.unique(states).to_pylist()}
 
 
 def _set_aside(db: duckdb.DuckDBPyConnection

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
+from electoral.columns import CountTable, Totals
 from electoral.errors import NotFoundError
 from electoral.model import Candidate, Count, Returns, Unit, UnitFacts, UnitKind, VoteType
 
@@ -87,10 +88,14 @@ class Tabulation:
         raise NotFoundError(f"no unit {unit_name!r} at level {self.level}")
 
 
-def roll_up(returns: Returns, level: UnitKind | str) -> Tabulation:
-    """The results of ``returns`` at ``level`` (state, county, cog, district, town, precinct)."""
+def roll_up(returns: Returns, level: UnitKind | str, counts: CountTable | None = None
+            ) -> Tabulation:
+    """The results of ``returns`` at ``level`` (state, county, cog, district, town, precinct).
+    ``counts``, for an election read as columns (``electoral.columns``), replaces
+    ``returns.counts``."""
     level = UnitKind(level)
-    totals = _totals(returns.counts)  # once: both levels below read the same sums
+    # once: both levels below read the same sums
+    totals = counts.totals() if counts is not None else _totals(returns.counts)
     state_votes = _votes_at(returns, UnitKind.STATE, totals)
     rows = state_votes if level == UnitKind.STATE else _votes_at(returns, level, totals)
     if not rows:
@@ -114,17 +119,17 @@ def available_levels(returns: Returns) -> set[str]:
 
 
 def _votes_at(returns: Returns, level: UnitKind,
-              totals: Mapping[tuple[str, str], int]) -> list[Row]:
+              totals: Mapping[tuple[str, str], int] | Totals) -> list[Row]:
     """Rows for every unit of ``level``. Each unit with counts adds them to the unit of ``level``
     that contains it, unless a unit between the two has counts of its own, which already include
     it: so a file giving both county totals and precinct rows counts each vote once, and a
     county reported in parts (Jackson County, MO and Kansas City) adds its parts together.
-    ``totals`` are ``_totals`` of all the counts."""
+    ``totals`` are ``_totals`` of all the counts (or their columns, ``CountTable.totals``)."""
     units = {u.id: u for u in returns.units}
     targets = [u for u in returns.units if u.kind == level]
     if not targets:
         return []
-    counted = {unit_id for unit_id, _ in totals}
+    counted = totals.units() if isinstance(totals, Totals) else {u for u, _ in totals}
     owner: dict[str, str | None] = {}
     for unit_id in counted:
         target, covered = _owner(units[unit_id], level, units, counted)
@@ -132,6 +137,9 @@ def _votes_at(returns: Returns, level: UnitKind,
             owner[unit_id] = target
     if not owner:
         return []
+    if isinstance(totals, Totals):
+        summed = totals.by_target(owner)
+        return [Row(u, summed.get(u.id, {}), sum(summed.get(u.id, {}).values())) for u in targets]
     return _tally(targets, totals, owner)
 
 

@@ -1,0 +1,93 @@
+"""Counts as columns: the path for files too big to hold as one ``Count`` object per row.
+
+A reader of a big file (the 1.48M-row MEDSL precinct file) returns each election as ``Returns``
+whose ``counts`` are left empty, with its counts in a ``CountTable`` beside it. ``Store.save_columns``
+validates and stores such a pair without ever making the objects; ``roll_up(..., counts=table)``
+tabulates from it; ``CountTable.counts()`` makes the objects for code that wants them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, replace
+
+import pyarrow as pa  # type: ignore[import-untyped]
+import pyarrow.compute as pc  # type: ignore[import-untyped]
+
+from electoral.model import Count, Returns, VoteType
+
+SCHEMA = pa.schema([("unit", pa.string()), ("candidate", pa.string()),
+                    ("vote_type", pa.string()), ("votes", pa.int64())])
+
+
+@dataclass(frozen=True, slots=True)
+class CountTable:
+    """One election's counts: columns ``unit``, ``candidate``, ``vote_type`` (a ``VoteType``
+    value) and ``votes``, one row per (unit, candidate, vote type)."""
+
+    table: pa.Table
+
+    def __post_init__(self) -> None:
+        if not self.table.schema.equals(SCHEMA):
+            raise ValueError(f"a count table has the columns {SCHEMA}, not {self.table.schema}")
+
+    @classmethod
+    def of(cls, counts: Iterable[Count]) -> CountTable:
+        counts = list(counts)
+        return cls(pa.table({"unit": [c.unit for c in counts],
+                             "candidate": [c.candidate for c in counts],
+                             "vote_type": [str(c.vote_type) for c in counts],
+                             "votes": pa.array([c.votes for c in counts], pa.int64())},
+                            schema=SCHEMA))
+
+    def __len__(self) -> int:
+        return int(self.table.num_rows)
+
+    def counts(self) -> tuple[Count, ...]:
+        kinds = {str(k): k for k in VoteType}
+        columns = [self.table.column(i).to_pylist() for i in range(4)]
+        return tuple(map(Count, columns[0], columns[1], columns[3],
+                         [kinds[k] for k in columns[2]]))
+
+    def totals(self) -> Totals:
+        """Votes per (unit, candidate): the TOTAL row where one exists, else the sum of the vote
+        types, exactly as ``rollup`` reckons them from ``Count`` objects."""
+        table = self.table.append_column("is_total", pc.equal(self.table.column("vote_type"),
+                                                              str(VoteType.TOTAL)))
+        summed = table.group_by(["unit", "candidate", "is_total"]).aggregate([("votes", "sum")])
+        total = summed.filter(pc.field("is_total"))
+        by_type = summed.filter(pc.invert(pc.field("is_total"))).join(
+            total.select(["unit", "candidate"]), keys=["unit", "candidate"],
+            join_type="left anti")
+        columns = ["unit", "candidate", "votes_sum"]
+        return Totals(pa.concat_tables([total.select(columns), by_type.select(columns)]))
+
+
+@dataclass(frozen=True, slots=True)
+class Totals:
+    """Votes per (unit, candidate) as columns ``unit``, ``candidate``, ``votes_sum``: what
+    ``rollup`` adds up into the units of a level."""
+
+    table: pa.Table
+
+    def units(self) -> set[str]:
+        return set(pc.unique(self.table.column("unit")).to_pylist())
+
+    def by_target(self, owner: Mapping[str, str | None]) -> dict[str, dict[str, int]]:
+        """Votes per candidate in each target unit, every unit's votes given to ``owner[unit]``
+        (none where that is missing or ``None``)."""
+        units = pc.unique(self.table.column("unit"))
+        targets = pa.array([owner.get(u) for u in units.to_pylist()], pa.string())
+        target = pc.take(targets, pc.index_in(self.table.column("unit"), value_set=units))
+        owned = pa.table({"target": target, "candidate": self.table.column("candidate"),
+                          "votes": self.table.column("votes_sum")}).filter(pc.is_valid(target))
+        summed = owned.group_by(["target", "candidate"]).aggregate([("votes", "sum")])
+        out: dict[str, dict[str, int]] = {}
+        for t, c, n in zip(*(summed.column(i).to_pylist() for i in range(3)), strict=True):
+            out.setdefault(t, {})[c] = n
+        return out
+
+
+def materialized(returns: Returns, counts: CountTable) -> Returns:
+    """The same election with its counts as ``Count`` objects."""
+    return replace(returns, counts=counts.counts())
