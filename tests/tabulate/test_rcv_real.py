@@ -9,6 +9,9 @@
   rankings and with two skipped ranks together as "undervotes".
 - Minneapolis 2013/2017 mayor: RCTab's own expected output, checked in test_rcv_conformance
   (the same CVR, config and expected files as ../shared/data/rcv/minneapolis_*).
+- Portland, Oregon 2024 city council (4 districts x 3 seats, STV): the certified winners, from a
+  multi-winner count with fractional surplus transfer. (The county's round figures are not in
+  ../shared; its quota counts every ballot cast, where RCTab's counts round 1's active ballots.)
 """
 
 from __future__ import annotations
@@ -22,8 +25,17 @@ import pyarrow.csv as pacsv
 import pytest
 
 from electoral.io.cvr import read_cvrs
+from electoral.model import CastVoteRecord
 from electoral.tabulate.rcv import count_matrix, tabulate_rcv
-from electoral.tabulate.rcv_rules import LabelMap, OvervoteRule, Rules, Status, Tiebreak, compact
+from electoral.tabulate.rcv_rules import (
+    LabelMap,
+    OvervoteRule,
+    Rules,
+    Status,
+    Tiebreak,
+    WinnerMode,
+    compact,
+)
 
 RCV = "data/rcv"
 
@@ -92,3 +104,31 @@ def test_maine_2018_cd2_matches_the_official_report(shared: Path) -> None:
     assert second.inactive_total == 533 + 13838 + 335  # overvotes, undervotes, exhausted
     assert second.active + second.inactive_total == 296077
     assert tab.winners == ("DEM Golden, Jared F.",)
+
+
+PORTLAND_WINNERS = {
+    1: {"Candace Avalos", "Loretta Smith", "Jamie Dunphy"},
+    2: {"Sameer Kanal", "Dan Ryan", "Elana Pirtle-Guiney"},
+    3: {"Steve Novick", "Angelita Morillo", "Tiffany Koyama Lane"},
+    4: {"Olivia Clark", "Mitch Green", "Eric Zimmerman"},
+}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("district", sorted(PORTLAND_WINNERS))
+def test_portland_2024_council_elects_the_certified_winners(shared: Path, district: int) -> None:
+    path = shared / RCV / "portland_or_2024_city_council" / f"district{district}_ballots_long.csv.gz"
+    table = pacsv.read_csv(path).to_pydict()  # one row per (ballot, rank, candidate) mark
+    marks: dict[str, list[tuple[int, str]]] = {}
+    for ballot, rank, name in zip(table["BallotID"], table["rank_position"],
+                                  table["candidate_name"], strict=True):
+        marks.setdefault(ballot, []).append((rank, name))
+    names = tuple(sorted(set(table["candidate_name"])))
+    rules = Rules(names, seats=3, mode=WinnerMode.MULTIPLE_PER_ROUND, tiebreak=Tiebreak.RANDOM,
+                  seed=1, overvote=OvervoteRule.SKIP, decimals=4)
+    records = [(CastVoteRecord(b, tuple(m)), LabelMap()) for b, m in marks.items()]
+    tab = tabulate_rcv(compact(records, rules), rules)
+    assert set(tab.winners) == PORTLAND_WINNERS[district]
+    for rnd in tab.rounds:  # every ballot accounted for, fractions included
+        assert rnd.tally.active_and_locked + rnd.tally.inactive_total + rnd.residual_surplus \
+            == len(records)
