@@ -64,12 +64,15 @@ def test_matrix_and_blocks_hold_the_same_ballots(ballots: list[list[str | None]]
 
 
 def test_rank_above_maximum_names_ballot_line_and_column() -> None:
-    data = _file([["Ann", None, None, None], ["Ann", "Bo, Jr.", "Dee", None]])
-    for reader in (read_ranks, read_rank_matrix):
+    # a blank line and a name broken over two lines come first: line 7 is the third ballot
+    data = b'rank1,rank2,rank3\nAnn,,\n\n"Bo\nJr.",,\n\nAnn,Bo,Dee\n'
+    for reader in (read_ranks, read_rank_matrix, lambda d, name, options: list(
+            iter_rank_matrices(d, name, options, block_size=5))):
         with pytest.raises(ValidationError) as caught:
             reader(io.BytesIO(data), "r.csv", CvrOptions(max_rankings=2))
         found = [(p.code, p.source, p.line, p.field) for p in caught.value.problems]
-        assert found == [("rank-out-of-range", "r.csv", 3, "rank3")]
+        assert found == [("rank-out-of-range", "r.csv", 7, "rank3")]
+        assert "ballot 3:" in caught.value.problems[0].message
 
 
 @settings(max_examples=60, deadline=None)

@@ -132,8 +132,8 @@ def _widen(ranks: np.ndarray, width: int) -> np.ndarray:
 def read_ranks(stream: BinaryIO, source_name: str,
                options: CvrOptions | None = None) -> list[CastVoteRecord]:
     """Every ballot as a CastVoteRecord (marks in rank order; blanks left out)."""
-    table, rank_columns = _parse(stream, source_name, options or CvrOptions())
-    matrix = _encode(table, rank_columns, source_name)
+    table, rank_columns, where = _parse(stream, source_name, options or CvrOptions())
+    matrix = _encode(table, rank_columns, source_name, where)
     names = matrix.names
     extra = {key: table.column(key).to_pylist() for key in KEPT if key in table.column_names}
     ids = extra.get("id") or [str(i) for i in range(1, len(matrix) + 1)]
@@ -150,8 +150,8 @@ def read_ranks(stream: BinaryIO, source_name: str,
 def read_rank_matrix(stream: BinaryIO | str, source_name: str,
                      options: CvrOptions | None = None) -> RankMatrix:
     """The whole file as one RankMatrix (the fast path)."""
-    table, rank_columns = _parse(stream, source_name, options or CvrOptions())
-    return _encode(table, rank_columns, source_name)
+    table, rank_columns, where = _parse(stream, source_name, options or CvrOptions())
+    return _encode(table, rank_columns, source_name, where)
 
 
 def read_rank_profile(stream: BinaryIO | str, source_name: str,
@@ -177,12 +177,12 @@ def iter_rank_matrices(stream: BinaryIO | str, source_name: str,
         with open(stream, "rb") as handle:
             yield from iter_rank_matrices(handle, source_name, options, block_size)
         return
-    header = _header(stream, problems)
+    header, _ = _header(stream, problems)
     stream.readline()
     rank_columns = _rank_columns(header, options, problems)
     convert = _text_columns(header)
     names: list[str] = []
-    line = 2
+    line, ballots = 2, 0
     for block in _blocks(stream, block_size):
         try:
             table = pacsv.read_csv(io.BytesIO(block), convert_options=convert,
@@ -192,9 +192,19 @@ def iter_rank_matrices(stream: BinaryIO | str, source_name: str,
             raise problems.fail("malformed-file", f"not a readable CSV: {_arrow_message(exc)}",
                                 line=None if where is None else line + where - 1,
                                 field=field) from exc
-        _check_max_rank(table, rank_columns, options, problems, line - 1)
-        yield _encode(table, rank_columns, source_name, names, line - 1)
-        line += block.count(b"\n")
+        where = _Where(block, 0, line, ballots)
+        _check_max_rank(table, rank_columns, options, problems, where)
+        yield _encode(table, rank_columns, source_name, where, names)
+        line += _lines_in(block, table.num_rows)
+        ballots += table.num_rows
+
+
+def _lines_in(block: bytes, rows: int) -> int:
+    """How many lines a block spans: its rows, unless quoted line breaks or blank lines make
+    them differ (counting them is the slow way, so only then)."""
+    if b'"' in block or b"\n\n" in block or b"\n\r\n" in block:
+        return block.count(b"\n")
+    return rows
 
 
 def _blocks(stream: BinaryIO, size: int) -> Iterator[bytes]:
@@ -205,12 +215,48 @@ def _blocks(stream: BinaryIO, size: int) -> Iterator[bytes]:
         if not block:
             return
         block += stream.readline()
-        while block.count(b'"') % 2:
+        while b'"' in block and block.count(b'"') % 2:
             more = stream.readline()
             if not more:
                 break
             block += more
         yield block
+
+
+@dataclass(frozen=True, slots=True)
+class _Where:
+    """Where a parsed table's rows stand in the file, to name lines in error messages: the bytes
+    (a path, a stream or one block) and offset its rows start at, that row's line, and how many
+    ballots come before it."""
+
+    data: BinaryIO | str | bytes
+    offset: int
+    line: int
+    ballots: int
+
+    def line_of(self, row: int) -> int | None:
+        """The file line of the table's ``row`` (0-based) — rescanned, only on error paths."""
+        if isinstance(self.data, str):
+            with open(self.data, "rb") as handle:
+                return self._scan(handle, row)
+        handle = io.BytesIO(self.data) if isinstance(self.data, bytes) else self.data
+        return self._scan(handle, row)
+
+    def _scan(self, handle: BinaryIO, row: int) -> int | None:
+        handle.seek(self.offset)
+        text = io.TextIOWrapper(handle, encoding="utf-8", errors="replace", newline="")
+        try:
+            records = csv.reader(text)
+            seen = -1
+            for record in records:
+                seen += bool(record)  # pyarrow skips empty lines; so does the count
+                if seen == row:
+                    return self.line + records.line_num - 1
+        except csv.Error:
+            return None
+        finally:
+            text.detach()
+        return None
 
 
 # ---- parsing ----
@@ -222,11 +268,12 @@ def _text_columns(header: list[str]) -> pacsv.ConvertOptions:
 
 
 def _parse(stream: BinaryIO | str, source_name: str,
-           options: CvrOptions) -> tuple[pa.Table, list[tuple[int, str]]]:
+           options: CvrOptions) -> tuple[pa.Table, list[tuple[int, str]], _Where]:
     problems = Problems(source_name)
-    header = _header(stream, problems)
+    header, width = _header(stream, problems)
     rank_columns = _rank_columns(header, options, problems)  # the first line is the header
     start = stream.tell() if not isinstance(stream, str) else 0
+    where = _Where(stream, start + width, 2, 0)
     try:
         table = pacsv.read_csv(stream, convert_options=_text_columns(header))
         if table.column_names != header:
@@ -235,12 +282,12 @@ def _parse(stream: BinaryIO | str, source_name: str,
         line, field = _ragged_row(stream, start, header)
         raise problems.fail("malformed-file", f"not a readable CSV: {_arrow_message(exc)}",
                             line=line, field=field) from exc
-    _check_max_rank(table, rank_columns, options, problems, 1)
-    return table, rank_columns
+    _check_max_rank(table, rank_columns, options, problems, where)
+    return table, rank_columns, where
 
 
-def _header(stream: BinaryIO | str, problems: Problems) -> list[str]:
-    """The header's column names (read without moving the stream), for typing every column."""
+def _header(stream: BinaryIO | str, problems: Problems) -> tuple[list[str], int]:
+    """The header's column names and its length in bytes (read without moving the stream)."""
     if isinstance(stream, str):
         with open(stream, "rb") as handle:
             first = handle.readline()
@@ -253,7 +300,7 @@ def _header(stream: BinaryIO | str, problems: Problems) -> list[str]:
     except UnicodeDecodeError as exc:
         raise problems.fail("malformed-file", "the header is not UTF-8 text", line=1) from exc
     rows = list(csv.reader([text]))
-    return rows[0] if rows else []
+    return (rows[0] if rows else []), len(first)
 
 
 def _rank_columns(columns: list[str], options: CvrOptions,
@@ -278,7 +325,7 @@ def _rank_columns(columns: list[str], options: CvrOptions,
 
 
 def _check_max_rank(table: pa.Table, rank_columns: list[tuple[int, str]], options: CvrOptions,
-                    problems: Problems, first_line: int) -> None:
+                    problems: Problems, where: _Where) -> None:
     if options.max_rankings is None:
         return
     for rank, column in rank_columns:
@@ -289,17 +336,17 @@ def _check_max_rank(table: pa.Table, rank_columns: list[tuple[int, str]], option
             continue
         marked = [(row, v) for row, v in enumerate(values.to_pylist()) if v.strip()]
         for row, value in marked[:20]:
-            problems.add("rank-out-of-range", f"ballot {first_line + row}: rank {rank} "
+            problems.add("rank-out-of-range", f"ballot {where.ballots + row + 1}: rank {rank} "
                          f"({value!r}) is above the maximum of {options.max_rankings}",
-                         first_line + row + 1, column)
+                         where.line_of(row), column)
     problems.raise_if_any()
 
 
 # ---- dictionary encoding into one candidate index ----
 
 def _encode(table: pa.Table, rank_columns: list[tuple[int, str]], source_name: str,
-            names: list[str] | None = None, first_line: int = 1) -> RankMatrix:
-    """The table's rank columns as one matrix; ``first_line`` is the file line before its rows."""
+            where: _Where, names: list[str] | None = None) -> RankMatrix:
+    """The table's rank columns as one matrix (``names`` grows with the names first seen)."""
     names = [] if names is None else names
     index = {name: i for i, name in enumerate(names)}
     matrix = np.empty((table.num_rows, len(rank_columns)), dtype=np.int32)
@@ -314,7 +361,7 @@ def _encode(table: pa.Table, rank_columns: list[tuple[int, str]], source_name: s
                 row = start + _undecodable_row(chunk)
                 raise ValidationError([Problem(
                     "malformed-file", "a cell is not UTF-8 text; save the file as UTF-8",
-                    source_name, first_line + row + 1, rank_columns[position][1])]) from exc
+                    source_name, where.line_of(row), rank_columns[position][1])]) from exc
             lookup = _lookup(labels, names, index)
             matrix[start:start + len(chunk), position] = lookup[_codes(chunk.indices)]
             start += len(chunk)
