@@ -3,8 +3,11 @@ giving both a total and its parts."""
 
 from __future__ import annotations
 
+from hypothesis import given, settings
+
 from electoral.model import Candidate, Count, Election, Returns, Unit, UnitKind, VoteType
 from electoral.tabulate.rollup import roll_up
+from tests.io.strategies import returns as any_returns
 
 STATE = Unit("MO", "Missouri", UnitKind.STATE, fips="29")
 JACKSON = Unit("29095", "Jackson County", UnitKind.COUNTY, parent="MO", fips="29095")
@@ -52,3 +55,17 @@ def test_modes_are_summed_where_no_total_exists_and_ignored_where_one_does() -> 
     counties = roll_up(returns, "county")
     assert counties.row("29019").votes == {"a": 10}
     assert counties.row("29095").votes == {"a": 9, "b": 1}
+
+
+@settings(max_examples=80, deadline=None)
+@given(any_returns())
+def test_the_remembered_walk_finds_what_the_full_walk_finds(returns: Returns) -> None:
+    from electoral.tabulate.rollup import _owner, _owner_of
+
+    units = {u.id: u for u in returns.units}
+    counted = {c.unit for c in returns.counts}
+    for level in UnitKind:
+        memo: dict[str, tuple[str | None, bool]] = {}
+        for unit in returns.units:
+            assert _owner_of(unit, level, units, counted, memo) == \
+                _owner(unit, level, units, counted)

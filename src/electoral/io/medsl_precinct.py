@@ -87,7 +87,6 @@ def _read(text: str, source: str, options: ReadOptions) -> list[tuple[Returns, C
     try:
         db.register("raw", table)
         db.execute(_ROWS, [want.state if want else None] * 2)
-        db.execute(_KEYS)
         problems = _problems(db)
         if problems:
             raise ValidationError(problems)
@@ -147,7 +146,12 @@ def _arrow(text: str) -> pa.Table:
 
 _ROWS = """
 CREATE TEMP TABLE rows AS
-SELECT * FROM (
+SELECT *,
+    -- One integer key per unit and per candidate label, to join on instead of five text
+    -- columns (_places and _candidates check that no two names share a key).
+    hash(state, county_fips, county_name, jurisdiction_name, precinct) AS ukey,
+    hash(state, candidate, party_detailed, party_simplified, writein) AS ckey
+FROM (
     SELECT
         line,
         upper(trim(state_po)) AS state,
@@ -165,16 +169,6 @@ SELECT * FROM (
         CASE WHEN NOT contains(votes, '.') THEN TRY_CAST(trim(votes) AS BIGINT) END AS votes
     FROM raw)
 WHERE ?::VARCHAR IS NULL OR state = ?::VARCHAR
-"""
-# One integer key per unit and per candidate label, to join on instead of five text columns
-# (_places and _candidates check that no two names share a key).
-_KEYS = """
-CREATE TEMP TABLE keyed AS
-SELECT *, hash(state, county_fips, county_name, jurisdiction_name, precinct) AS ukey,
-          hash(state, candidate, party_detailed, party_simplified, writein) AS ckey
-FROM rows;
-DROP TABLE rows;
-ALTER TABLE keyed RENAME TO rows;
 """
 
 
@@ -229,19 +223,21 @@ def _places(db: duckdb.DuckDBPyConnection) -> dict[str, dict[str, Unit]]:
 def _parent(places: dict[str, Unit], st: str, fips: str, county: str) -> str:
     """The county (or Kansas City, a town of one) a precinct belongs to, registered on first
     sight; the state for a row without a county."""
-    parent = st
+    if fips in places:  # the common case: a county seen before
+        return fips
     part_of = PARTS_OF_COUNTIES.get((st, county.upper()))
-    if part_of is not None:  # Kansas City's own board: a town of Jackson County
-        places.setdefault(part_of, county_unit(part_of, st, ""))
-        parent = part_of
-    elif fips:
-        parent = fips
-        places.setdefault(fips, county_unit(fips, st, county))
-    if part_of is not None:
-        town = f"{st}-town-{slug(county)}"
-        places.setdefault(town, Unit(town, _title(county), UnitKind.TOWN, parent=parent))
-        parent = town
-    return parent
+    if part_of is None and not fips:
+        return st
+    if part_of is None:
+        places[fips] = county_unit(fips, st, county)
+        return fips
+    # Kansas City's own board: a town of Jackson County
+    if part_of not in places:
+        places[part_of] = county_unit(part_of, st, "")
+    town = f"{st}-town-{slug(county)}"
+    if town not in places:
+        places[town] = Unit(town, _title(county), UnitKind.TOWN, parent=part_of)
+    return town
 
 
 def _town(places: dict[str, Unit], towns: dict[tuple[str, str], str], st: str, county: str,
