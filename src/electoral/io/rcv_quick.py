@@ -4,7 +4,8 @@
 takes the candidates from the marks themselves (the ``overvote`` and ``undervote`` labels excepted),
 and counts under ``QuickOptions``: one winner by majority, or several by fractional surplus
 transfer (Droop); overvotes exhaust the ballot; ties go to previous-round counts, then to a seeded
-``java.util.Random`` draw. A single plain ranks CSV goes through the numpy fast path.
+``java.util.Random`` draw. A single plain ranks CSV goes through the numpy fast path (read as its
+distinct rankings with their counts, unless the audit needs every ballot).
 
 ``write_audit(result, path)`` writes each ballot's path through the rounds as Parquet: a ``ballot``
 column, then one dictionary-encoded column per round holding the candidate the ballot counts for,
@@ -119,12 +120,14 @@ def _quick_matrix(path: Path, labels: LabelMap, options: QuickOptions,
                   title: str) -> QuickResult:
     import gzip
 
-    from electoral.io.cvr_ranks import read_rank_matrix
+    from electoral.io.cvr_ranks import read_rank_matrix, read_rank_profile
 
     with path.open("rb") as probe:
         zipped = probe.read(2) == b"\x1f\x8b"
     with (gzip.open(path, "rb") if zipped else path.open("rb")) as stream:
-        matrix = read_rank_matrix(cast(BinaryIO, stream), path.name)
+        # the audit needs every ballot's row; a count alone only the distinct rankings
+        read = read_rank_matrix if options.audit else read_rank_profile
+        matrix = read(cast(BinaryIO, stream), path.name)
     special = (labels.overvote, labels.skipped, OVERVOTE)
     names = tuple(n for n in matrix.names if n not in special)
     tab = count_matrix(matrix.ranks, matrix.names, quick_rules(names, options), matrix.counts,
