@@ -42,10 +42,14 @@ class RoundTable:
 def round_table(tab: Tabulation, title: str) -> RoundTable:
     rounds = tab.rounds
     out_round = {d.candidate: r.number for r in rounds for d in r.eliminated}
-    order = sorted(tab.first_round_order, key=lambda name: (
-        name not in tab.winners, -out_round.get(name, len(rounds) + 1),
-        -rounds[min(out_round.get(name, len(rounds)), len(rounds)) - 1].tally.votes.get(
-            name, Decimal(0))))
+
+    def place(name: str) -> tuple[bool, int, Decimal]:
+        """Winners first, then the longest in the count, then the most votes at the end."""
+        last = out_round.get(name, len(rounds))
+        return (name not in tab.winners, -last,
+                -rounds[last - 1].tally.votes.get(name, Decimal(0)))
+
+    order = sorted(tab.first_round_order, key=place)
     rows = [tuple([name, *_candidate_cells(tab, name, out_round.get(name))]) for name in order]
     rows.append(("Active ballots", *_flow_cells([r.tally.active for r in rounds])))
     rows.append(("Inactive ballots", *_flow_cells([r.tally.inactive_total for r in rounds])))
