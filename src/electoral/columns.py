@@ -9,7 +9,7 @@ tabulates from it; ``CountTable.counts()`` makes the objects for code that wants
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 import pyarrow as pa  # type: ignore[import-untyped]
 import pyarrow.compute as pc  # type: ignore[import-untyped]
@@ -26,6 +26,8 @@ class CountTable:
     value) and ``votes``, one row per (unit, candidate, vote type)."""
 
     table: pa.Table
+    # ``totals`` remembered: a table is rolled up to several levels (never compared or shown)
+    _totals: Totals | None = field(default=None, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         if not self.table.schema.equals(SCHEMA):
@@ -52,6 +54,12 @@ class CountTable:
     def totals(self) -> Totals:
         """Votes per (unit, candidate): the TOTAL row where one exists, else the sum of the vote
         types, exactly as ``rollup`` reckons them from ``Count`` objects."""
+        if self._totals is None:
+            object.__setattr__(self, "_totals", self._sum())
+        assert self._totals is not None
+        return self._totals
+
+    def _sum(self) -> Totals:
         table = self.table.append_column("is_total", pc.equal(self.table.column("vote_type"),
                                                               str(VoteType.TOTAL)))
         summed = table.group_by(["unit", "candidate", "is_total"]).aggregate([("votes", "sum")])

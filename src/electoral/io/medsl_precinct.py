@@ -86,7 +86,8 @@ def _read(text: str, source: str, options: ReadOptions) -> list[tuple[Returns, C
     db = duckdb.connect()
     try:
         db.register("raw", table)
-        db.execute(_ROWS, [want.state if want else None] * 2)
+        # a view (its rows are read a few times, never stored); the state is a checked USPS code
+        db.execute(_ROWS.replace("$STATE", f"'{want.state}'" if want else "NULL::VARCHAR"))
         problems = _problems(db)
         if problems:
             raise ValidationError(problems)
@@ -145,7 +146,7 @@ def _arrow(text: str) -> pa.Table:
 
 
 _ROWS = """
-CREATE TEMP TABLE rows AS
+CREATE TEMP VIEW rows AS
 SELECT *,
     -- One integer key per unit and per candidate label, to join on instead of five text
     -- columns (_places and _candidates check that no two names share a key).
@@ -168,7 +169,7 @@ FROM (
         trim(votes) AS votes_text,
         CASE WHEN NOT contains(votes, '.') THEN TRY_CAST(trim(votes) AS BIGINT) END AS votes
     FROM raw)
-WHERE ?::VARCHAR IS NULL OR state = ?::VARCHAR
+WHERE $STATE IS NULL OR state = $STATE
 """
 
 
@@ -322,10 +323,14 @@ def _counts(db: duckdb.DuckDBPyConnection) -> dict[str, CountTable]:
         JOIN _modes m USING (mode)
         WHERE r.votes >= 0
         GROUP BY ALL ORDER BY r.state, min(r.line)""").to_arrow_table()
-    states = table.column("state")
     columns = table.select(["unit", "candidate", "vote_type", "votes"]).cast(SCHEMA)
-    return {st: CountTable(columns.filter(pc.equal(states, st)))
-            for st in pc.unique(states).to_pylist()}
+    # The rows come sorted by state: each state's counts are a slice (no copy).
+    runs = pc.run_end_encode(table.column("state").combine_chunks())
+    out, start = {}, 0
+    for st, end in zip(runs.values.to_pylist(), runs.run_ends.to_pylist(), strict=True):
+        out[st] = CountTable(columns.slice(start, end - start))
+        start = end
+    return out
 
 
 def _set_aside(db: duckdb.DuckDBPyConnection
@@ -337,12 +342,11 @@ def _set_aside(db: duckdb.DuckDBPyConnection
     rows = db.execute("""
         SELECT r.state, r.line, r.votes, r.votes_text, upper(trim(r.candidate)) AS label,
                x.reason, u.unit_id
-        FROM rows r
+        FROM (SELECT * FROM rows WHERE votes IS NULL OR votes < 0
+                  OR list_contains(?, upper(trim(candidate)))) r
         LEFT JOIN _reasons x ON x.label = upper(trim(r.candidate))
         LEFT JOIN _unit_ids u USING (ukey)
-        WHERE x.reason IS NOT NULL OR r.votes IS NULL OR r.votes < 0
-              OR list_contains(?, upper(trim(r.candidate)))
-        ORDER BY r.line""", [list(BALLOTS_CAST)]).fetchall()
+        ORDER BY r.line""", [list(NOT_VOTES)]).fetchall()
     ballots: dict[str, dict[str, int]] = {}
     exclusions: dict[str, list[dict[str, object]]] = {}
     for st, line, votes, text, label, reason, unit in rows:
