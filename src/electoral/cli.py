@@ -324,6 +324,21 @@ def history(
         text = render_history(unit_history(store, unit), fmt.value)
     emit(text, out)
 
+@app.command()
+def flips(
+    state: Annotated[str, typer.Argument(help="A state's USPS code, e.g. MO.")],
+    fmt: Annotated[HistoryFormat, typer.Option("--format", "-f")] = HistoryFormat.text,
+    db: DbOption = None,
+) -> None:
+    """The counties that flipped between each pair of consecutive stored elections of a state."""
+    from electoral.analyze.history import every_flip
+    from electoral.report.history import render_flips
+
+    with opened(db) as store:
+        text = render_flips(state.upper(), list(every_flip(store, state.upper())), fmt.value)
+    emit(text, None)
+
+
 class ExportChoice(StrEnum):
     nist_json = "nist-json"
     nist_xml = "nist-xml"

@@ -101,3 +101,13 @@ def test_cli_history(county_store: Path) -> None:
     assert '"last_time"' in result.output and '"Republican": 2004' in result.output
     missing = runner.invoke(app, ["history", "Nowhere, MO", "--db", str(county_store)])
     assert missing.exit_code == 1
+
+
+def test_cli_flips(county_store: Path) -> None:
+    result = CliRunner().invoke(app, ["flips", "MO", "--db", str(county_store), "-f", "json"])
+    assert result.exit_code == 0, result.output
+    import json
+
+    first = json.loads(result.output)[0]
+    assert (first["earlier"], first["later"]) == (2000, 2004)
+    assert {f["unit"].removesuffix(" County") for f in first["flips"]} == MO_2004_FLIPS

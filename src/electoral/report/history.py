@@ -11,6 +11,7 @@ from fractions import Fraction
 from rich.console import Console
 from rich.table import Table
 
+from electoral.analyze.compare import Comparison
 from electoral.analyze.history import DEMOCRATIC, REPUBLICAN, History, Year
 from electoral.model import UnitKind
 from electoral.tabulate.rollup import percent
@@ -110,3 +111,22 @@ def _as_dict(history: History) -> dict[str, object]:
 def _num(value: Fraction | None) -> str | None:
     shown = points(value, 2)
     return None if shown is None else str(shown)
+
+
+def render_flips(state: str, pairs: list[tuple[int, int, Comparison]], fmt: str = "text") -> str:
+    """Each pair of consecutive elections with the units that changed party, and their swing."""
+    listed = [(earlier, later, [(c.unit.name, c.earlier_winner, c.later_winner,
+                                 str(points(c.swing, 1))) for c in comparison.flips],
+               comparison.parties) for earlier, later, comparison in pairs]
+    if fmt == "json":
+        return json.dumps([{"earlier": earlier, "later": later,
+                            "margin": f"{parties[0]} minus {parties[1]}",
+                            "flips": [{"unit": n, "from": a, "to": b, "swing": w}
+                                      for n, a, b, w in flipped]}
+                           for earlier, later, flipped, parties in listed], indent=2) + "\n"
+    lines = []
+    for earlier, later, flipped, parties in listed:
+        lines.append(f"{state} {earlier} → {later}: {len(flipped)} flipped")
+        lines += [f"  {name}: {a} → {b} (swing {w} points, {parties[0]} minus {parties[1]})"
+                  for name, a, b, w in flipped]
+    return "\n".join(lines or [f"fewer than two stored elections of {state}"]) + "\n"
