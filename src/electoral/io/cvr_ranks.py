@@ -156,7 +156,7 @@ def read_rank_matrix(stream: BinaryIO | str, source_name: str,
 
 def read_rank_profile(stream: BinaryIO | str, source_name: str,
                       options: CvrOptions | None = None,
-                      block_size: int = 16 << 20) -> RankMatrix:
+                      block_size: int = 8 << 20) -> RankMatrix:
     """The file's distinct rankings with their ballot counts, read a block at a time: a hundred
     million ballots in the memory of one block plus the distinct rankings."""
     return collapse(iter_rank_matrices(stream, source_name, options, block_size))
@@ -164,7 +164,7 @@ def read_rank_profile(stream: BinaryIO | str, source_name: str,
 
 def iter_rank_matrices(stream: BinaryIO | str, source_name: str,
                        options: CvrOptions | None = None,
-                       block_size: int = 16 << 20) -> Iterator[RankMatrix]:
+                       block_size: int = 8 << 20) -> Iterator[RankMatrix]:
     """The file a block of about ``block_size`` bytes at a time; every block's ``names`` extends
     the previous block's, so an index means the same candidate in every block.
 
