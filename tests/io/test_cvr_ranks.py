@@ -77,7 +77,7 @@ def test_rank_above_maximum_names_ballot_line_and_column() -> None:
 
 @settings(max_examples=60, deadline=None)
 @given(st.binary(max_size=200) | st.text(max_size=120).map(
-    lambda t: ("rank1,rank2\n" + t).encode()))
+    lambda t: ("rank1,rank2\n" + t).encode()) | st.sampled_from([b"\r\x00", b"rank1\r\x00\n"]))
 def test_garbage_is_a_located_validation_error(data: bytes) -> None:
     for reader in (read_ranks, read_rank_matrix):
         try:

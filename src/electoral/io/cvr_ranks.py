@@ -299,7 +299,11 @@ def _header(stream: BinaryIO | str, problems: Problems) -> tuple[list[str], int]
         text = first.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise problems.fail("malformed-file", "the header is not UTF-8 text", line=1) from exc
-    rows = list(csv.reader([text]))
+    try:
+        rows = list(csv.reader([text.rstrip("\r\n")]))
+    except csv.Error as exc:
+        raise problems.fail("malformed-file", f"the header is not a CSV line: {exc}",
+                            line=1) from exc
     return (rows[0] if rows else []), len(first)
 
 
