@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import io
 import re
+from collections.abc import Callable
 from typing import TextIO
 
 import duckdb
@@ -126,8 +127,8 @@ def _arrow(text: str) -> pa.Table:
     if missing:
         raise ValidationError([Problem("missing-column", f"no column {c!r}; is this a MEDSL "
                                        "precinct file?", line=1, field=c) for c in missing])
-    # Dictionary-encoded text: few distinct states, counties, candidates and modes, so DuckDB
-    # trims and compares each distinct value once.
+    # Dictionary-encoded text: few distinct states, counties, candidates and modes, so each
+    # distinct value is cleaned once (``_cleaned``), not once per row.
     types = {c: pa.string() if c == "votes" else pa.dictionary(pa.int32(), pa.string())
              for c in header}
     try:
@@ -136,13 +137,39 @@ def _arrow(text: str) -> pa.Table:
             read_options=pacsv.ReadOptions(column_names=header, skip_rows=1),
             convert_options=pacsv.ConvertOptions(column_types=types, strings_can_be_null=False,
                                                  quoted_strings_can_be_null=False))
-        return table.append_column("line", pa.array(np.arange(2, table.num_rows + 2)))
     except pa.ArrowInvalid as exc:
         # pyarrow does not say where: the row-at-a-time parser finds the record (rare path).
         for _ in records(io.StringIO(text), COLUMNS):
             pass
         raise ValidationError([Problem("malformed-file", f"unreadable CSV: {exc}",
                                        line=1)]) from exc
+    for column, clean in CLEAN.items():
+        table = table.set_column(table.schema.get_field_index(column), column, pa.chunked_array(
+            [_cleaned(chunk, clean) for chunk in table.column(column).chunks],
+            pa.dictionary(pa.int32(), pa.string())))
+    return table.append_column("line", pa.array(np.arange(2, table.num_rows + 2)))
+
+
+def _fips(text: str) -> str:
+    """Unpadded (``1001``) and float-formatted (``44001.0``) codes are the same FIPS code."""
+    text = text.strip()
+    whole, _, fraction = text.partition(".")
+    if whole.isdigit() and len(whole) <= 5 and set(fraction) <= {"0"}:
+        return whole.zfill(5)
+    return text
+
+
+CLEAN: dict[str, Callable[[str], str]] = {
+    "state_po": lambda t: t.strip().upper(), "mode": lambda t: t.strip().upper(),
+    "county_fips": _fips, "county_name": str.strip, "jurisdiction_name": str.strip,
+    "jurisdiction_fips": str.strip, "precinct": str.strip,
+}
+
+
+def _cleaned(chunk: pa.DictionaryArray, clean: Callable[[str], str]) -> pa.DictionaryArray:
+    """A dictionary column chunk with ``clean`` applied to each distinct value."""
+    values = pa.array([clean(v) for v in chunk.dictionary.to_pylist()], pa.string())
+    return pa.DictionaryArray.from_arrays(chunk.indices, values)
 
 
 _ROWS = """
@@ -154,18 +181,10 @@ SELECT *,
     hash(state, candidate, party_detailed, party_simplified, writein) AS ckey
 FROM (
     SELECT
-        line,
-        upper(trim(state_po)) AS state,
-        -- unpadded (4-digit) and float-formatted ("44001.0") codes are the same FIPS
-        CASE WHEN regexp_full_match(trim(county_fips), '[0-9]{1,5}([.]0+)?')
-             THEN lpad(split_part(trim(county_fips), '.', 1), 5, '0')
-             ELSE trim(county_fips) END AS county_fips,
-        trim(county_name) AS county_name,
-        trim(jurisdiction_name) AS jurisdiction_name,
-        trim(jurisdiction_fips) AS jurisdiction_fips,
-        trim(precinct) AS precinct,
+        line, state_po AS state, county_fips, county_name, jurisdiction_name,
+        jurisdiction_fips, precinct,
         candidate, party_detailed, party_simplified, writein,
-        upper(trim(mode)) AS mode,
+        mode,
         trim(votes) AS votes_text,
         CASE WHEN NOT contains(votes, '.') THEN TRY_CAST(trim(votes) AS BIGINT) END AS votes
     FROM raw)
