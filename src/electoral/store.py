@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -201,27 +201,47 @@ class Store:
 
     def load(self, election_id: str) -> Returns:
         """The stored returns of one election, exactly as imported."""
-        row = self._db.execute(
-            "SELECT e.year, e.state, e.office, e.date, e.name, e.extras, i.source "
-            "FROM elections e JOIN imports i ON i.id = e.import_id WHERE e.id = ?", [election_id]
-        ).fetchone()
-        if row is None:
-            raise NotFoundError(_missing(election_id))
-        year, state, office, date, name, extras, source = row
-        election = Election(year=year, state=state, office=office, date=date, name=name or "")
-        return Returns(
-            election=election,
-            candidates=tuple(self._candidates(election_id)),
-            units=tuple(self._units(election_id)),
-            counts=tuple(self._counts(election_id)),
-            parties=tuple(Party(*r) for r in self._select(  # type: ignore[arg-type]
-                "SELECT id, name FROM parties WHERE election_id = ? ORDER BY id", election_id)),
-            facts=tuple(UnitFacts(*r) for r in self._select(  # type: ignore[arg-type]
-                "SELECT unit_id, ballots_cast, registered, voting_age_population FROM unit_facts "
-                "WHERE election_id = ?", election_id)),
-            source=source,
-            extras=json.loads(extras) if extras else {},
-        )
+        return self.load_many([election_id])[0]
+
+    def load_many(self, election_ids: Sequence[str]) -> list[Returns]:
+        """``load`` of several elections with one query per table (an analysis over the 51
+        elections of a year reads them together)."""
+        ids = list(election_ids)
+        heads = {r[0]: r[1:] for r in self._db.execute(
+            "SELECT e.id, e.year, e.state, e.office, e.date, e.name, e.extras, i.source "
+            "FROM elections e JOIN imports i ON i.id = e.import_id "
+            "WHERE list_contains(?, e.id)", [ids]).fetchall()}
+        missing = [i for i in ids if i not in heads]
+        if missing:
+            raise NotFoundError(_missing(missing[0]))
+        candidates = self._grouped(
+            "SELECT election_id, id, name, party, running_mate, home_state, incumbent, write_in, "
+            "aggregate FROM candidates WHERE list_contains(?, election_id) ORDER BY position", ids)
+        units = self._grouped(
+            "SELECT election_id, id, name, kind, parent, groups, fips FROM units "
+            "WHERE list_contains(?, election_id) ORDER BY position", ids)
+        parties = self._grouped("SELECT election_id, id, name FROM parties "
+                                "WHERE list_contains(?, election_id) ORDER BY id", ids)
+        facts = self._grouped(
+            "SELECT election_id, unit_id, ballots_cast, registered, voting_age_population "
+            "FROM unit_facts WHERE list_contains(?, election_id)", ids)
+        counts = self._counts(ids)
+        out = []
+        for eid in ids:
+            year, state, office, date, name, extras, source = heads[eid]
+            out.append(Returns(
+                election=Election(year=year, state=state, office=office, date=date,
+                                  name=name or ""),
+                candidates=tuple(Candidate(*r) for r in candidates.get(eid, ())),  # type: ignore[arg-type]
+                units=tuple(Unit(uid, name, UnitKind(kind), parent, tuple(groups or ()), fips)  # type: ignore[arg-type]
+                            for uid, name, kind, parent, groups, fips in units.get(eid, ())),
+                counts=counts.get(eid, ()),
+                parties=tuple(Party(*r) for r in parties.get(eid, ())),  # type: ignore[arg-type]
+                facts=tuple(UnitFacts(*r) for r in facts.get(eid, ())),  # type: ignore[arg-type]
+                source=source,
+                extras=json.loads(extras) if extras else {},
+            ))
+        return out
 
     def sql(self, query: str, params: list[object] | None = None) -> list[tuple[object, ...]]:
         """Run a read query against the store (for analyses that want SQL)."""
@@ -231,28 +251,23 @@ class Store:
     def connection(self) -> duckdb.DuckDBPyConnection:
         return self._db
 
-    def _select(self, query: str, election_id: str) -> list[tuple[object, ...]]:
-        return self._db.execute(query, [election_id]).fetchall()
+    def _grouped(self, query: str, ids: list[str]) -> dict[str, list[tuple[object, ...]]]:
+        """The rows of ``query`` (election id first) by election, in the query's order."""
+        out: dict[str, list[tuple[object, ...]]] = {}
+        for row in self._db.execute(query, [ids]).fetchall():
+            out.setdefault(str(row[0]), []).append(row[1:])
+        return out
 
-    def _candidates(self, election_id: str) -> Iterator[Candidate]:
-        for r in self._select(
-            "SELECT id, name, party, running_mate, home_state, incumbent, write_in, aggregate "
-            "FROM candidates WHERE election_id = ? ORDER BY position", election_id):
-            yield Candidate(*r)  # type: ignore[arg-type]
-
-    def _units(self, election_id: str) -> Iterator[Unit]:
-        for uid, name, kind, parent, groups, fips in self._select(
-            "SELECT id, name, kind, parent, groups, fips FROM units WHERE election_id = ? "
-            "ORDER BY position", election_id):
-            yield Unit(uid, name, UnitKind(kind), parent, tuple(groups or ()), fips)  # type: ignore[arg-type]
-
-    def _counts(self, election_id: str) -> Iterator[Count]:
+    def _counts(self, ids: list[str]) -> dict[str, tuple[Count, ...]]:
         table = self._db.sql(
-            "SELECT unit_id, candidate_id, votes, vote_type FROM counts WHERE election_id = ?",
-            params=[election_id]).to_arrow_table()
-        columns = [table.column(i).to_pylist() for i in range(4)]
-        for unit, candidate, votes, vote_type in zip(*columns, strict=True):
-            yield Count(unit, candidate, votes, VoteType(vote_type))
+            "SELECT election_id, unit_id, candidate_id, votes, vote_type FROM counts "
+            "WHERE list_contains(?, election_id)", params=[ids]).to_arrow_table()
+        kinds = {str(k): k for k in VoteType}
+        columns = [table.column(i).to_pylist() for i in range(5)]
+        out: dict[str, list[Count]] = {}
+        for eid, unit, candidate, votes, vote_type in zip(*columns, strict=True):
+            out.setdefault(eid, []).append(Count(unit, candidate, votes, kinds[vote_type]))
+        return {eid: tuple(counts) for eid, counts in out.items()}
 
 
 def _replace(db: duckdb.DuckDBPyConnection, returns: tuple[Returns, ...], source: str,

@@ -226,7 +226,7 @@ def _national(store: Store, year: int) -> tuple[dict[str, int] | None, str | Non
     ids = [f"{year}-{po}-president" for po in sorted(STATE_NAMES)]
     if not all(store.has(i) for i in ids):
         return None, None
-    loaded = [store.load(i) for i in ids]
+    loaded = store.load_many(ids)
     totals: dict[str, int] = {}
     for returns in loaded:
         state = roll_up(returns, UnitKind.STATE).total
