@@ -20,8 +20,9 @@ FILE = f"{FOLDER}/president_precinct_2024_medsl.csv.gz"
 STATE_FILE = "data/state_presidential/2024-president-state.csv"
 # The folder README's list of jurisdictions whose precinct rows reproduce the certified Trump and
 # Harris totals within 0.1% (using TOTAL rows where they coexist with mode rows).
-COMPLETE = ("AK AR CO CT DC DE FL GA HI IA ID KS KY MA MD MI MN MO MS MT ND NE NH NM NV OK OR PA "
-            "RI SC SD TN TX VA VT WI WV WY").split()
+COMPLETE = ["AK", "AR", "CO", "CT", "DC", "DE", "FL", "GA", "HI", "IA", "ID", "KS", "KY", "MA",
+            "MD", "MI", "MN", "MO", "MS", "MT", "ND", "NE", "NH", "NM", "NV", "OK", "OR", "PA",
+            "RI", "SC", "SD", "TN", "TX", "VA", "VT", "WI", "WV", "WY"]
 HEADER = ("state_po,state_fips,county_name,county_fips,jurisdiction_name,jurisdiction_fips,"
           "precinct,district,candidate,party_detailed,party_simplified,mode,writein,votes\n")
 
