@@ -111,3 +111,14 @@ def test_cli_flips(county_store: Path) -> None:
     first = json.loads(result.output)[0]
     assert (first["earlier"], first["later"]) == (2000, 2004)
     assert {f["unit"].removesuffix(" County") for f in first["flips"]} == MO_2004_FLIPS
+
+
+def test_a_famous_bellwether(county_store: Path) -> None:
+    """Vigo County, Indiana voted for every winner of the presidency from 1956 to 2016 and broke
+    the streak in 2020 (Trump carried it; Biden won)."""
+    with Store(county_store, read_only=True) as store:
+        vigo = history(store, "Vigo County, IN")
+    assert vigo.place.id == "18167"
+    assert [y.with_winner for y in vigo.years if y.year >= 2004] == [True, True, True, True,
+                                                                     False]
+    assert vigo.bellwether == (4, 5) and vigo.streak == 0
