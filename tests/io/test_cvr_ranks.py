@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from electoral.errors import ValidationError
 from electoral.io.cvr import CvrOptions
 from electoral.io.cvr_ranks import (
+    collapse,
     iter_rank_matrices,
     read_rank_matrix,
     read_rank_profile,
@@ -55,6 +56,9 @@ def test_matrix_and_blocks_hold_the_same_ballots(ballots: list[list[str | None]]
     decoded = [tuple((r, matrix.names[c]) for r, c in enumerate(row, start=1) if c >= 0)
                for row in matrix.ranks.tolist()]
     assert decoded == _expected(ballots)
+    folded, collapsed = read_rank_matrix(io.BytesIO(data), "gen.csv", fold=True), collapse([matrix])
+    assert (folded.names, folded.ranks.tolist(), folded.counts.tolist()) == (
+        collapsed.names, collapsed.ranks.tolist(), collapsed.counts.tolist())
     blocks = list(iter_rank_matrices(io.BytesIO(data), "gen.csv", block_size=64))
     names = blocks[-1].names
     assert all(names[:len(b.names)] == b.names for b in blocks)
@@ -105,7 +109,7 @@ def test_collapse_counts_each_distinct_ranking_once(ballots: list[list[str | Non
                                                    width: int) -> None:
     from collections import Counter
 
-    from electoral.io.cvr_ranks import RankMatrix, collapse
+    from electoral.io.cvr_ranks import RankMatrix
     blocks = list(iter_rank_matrices(io.BytesIO(_file(ballots)), "gen.csv", block_size=64))
     if width > 4:  # rankings too many for a dense count (9), too wide for an int64 key (40)
         blocks = [RankMatrix(b.names, np.pad(b.ranks, ((0, 0), (0, width - 4)),

@@ -82,33 +82,39 @@ DENSE_KEYS = 1 << 22  # up to this many possible rankings, count them in one den
 def _tally_rows(ranks: np.ndarray, weights: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
     """Distinct rows (in key order) and the ballots each stands for.
 
-    A row is read as a number in base (candidates + 1), blank = 0. With few candidates (12
-    candidates and 5 ranks make 371,293 possible rankings) the numbers index one dense count
-    array — a single pass, no sort; otherwise they are sorted (one int64 per row), and only rows
-    too wide for an int64 fall back to sorting whole rows.
+    A row is read as a number in base (candidates + 1), blank = 0 (see ``_tally_keys``); only
+    rows too wide for an int64 fall back to sorting whole rows.
     """
     width = ranks.shape[1]
-    base = int(ranks.max()) + 2 if ranks.size else 1
     if width == 0 or len(ranks) == 0:
         return ranks[:0].astype(np.int32), np.zeros(0, np.int64)
-    if base ** width <= DENSE_KEYS or base ** width < 2**62:
-        keys = np.zeros(len(ranks), np.int64)
-        for column in range(width):
-            keys = keys * base + (ranks[:, column].astype(np.int64) + 1)
-        if base ** width <= DENSE_KEYS:
-            totals = _sum(keys, weights, base ** width)
-            unique = np.flatnonzero(totals)
-            counts = totals[unique]
-        else:
-            unique, inverse = np.unique(keys, return_inverse=True)
-            counts = _sum(inverse.ravel(), weights, len(unique))
-        rows = np.empty((len(unique), width), np.int32)
-        for column in range(width - 1, -1, -1):
-            rows[:, column] = unique % base - 1
-            unique = unique // base
-        return rows, counts
-    rows, inverse = np.unique(ranks, axis=0, return_inverse=True)
-    return rows.astype(np.int32), _sum(inverse.ravel(), weights, len(rows))
+    base = int(ranks.max()) + 2
+    if base ** width >= 2**62:
+        rows, inverse = np.unique(ranks, axis=0, return_inverse=True)
+        return rows.astype(np.int32), _sum(inverse.ravel(), weights, len(rows))
+    keys = np.zeros(len(ranks), np.int64)
+    for column in range(width):
+        keys = keys * base + (ranks[:, column].astype(np.int64) + 1)
+    return _tally_keys(keys, weights, base, width)
+
+
+def _tally_keys(keys: np.ndarray, weights: np.ndarray | None, base: int,
+                width: int) -> tuple[np.ndarray, np.ndarray]:
+    """Rows and counts from row keys. With few candidates (12 candidates and 5 ranks make
+    371,293 possible rankings) the keys index one dense count array — a single pass, no sort;
+    otherwise they are sorted."""
+    if base ** width <= DENSE_KEYS:
+        totals = _sum(keys, weights, base ** width)
+        unique = np.flatnonzero(totals)
+        counts = totals[unique]
+    else:
+        unique, inverse = np.unique(keys, return_inverse=True)
+        counts = _sum(inverse.ravel(), weights, len(unique))
+    rows = np.empty((len(unique), width), np.int32)
+    for column in range(width - 1, -1, -1):
+        rows[:, column] = unique % base - 1
+        unique = unique // base
+    return rows, counts
 
 
 def _sum(keys: np.ndarray, weights: np.ndarray | None, size: int) -> np.ndarray:
@@ -148,10 +154,11 @@ def read_ranks(stream: BinaryIO, source_name: str,
 
 
 def read_rank_matrix(stream: BinaryIO | str, source_name: str,
-                     options: CvrOptions | None = None) -> RankMatrix:
-    """The whole file as one RankMatrix (the fast path)."""
+                     options: CvrOptions | None = None, fold: bool = False) -> RankMatrix:
+    """The whole file as one RankMatrix (the fast path); with ``fold``, its distinct rankings
+    with their ballot counts (what ``collapse`` gives, without the full matrix in between)."""
     table, rank_columns, where = _parse(stream, source_name, options or CvrOptions())
-    return _encode(table, rank_columns, source_name, where)
+    return _encode(table, rank_columns, source_name, where, fold=fold)
 
 
 def read_rank_profile(stream: BinaryIO | str, source_name: str,
@@ -349,15 +356,17 @@ def _check_max_rank(table: pa.Table, rank_columns: list[tuple[int, str]], option
 # ---- dictionary encoding into one candidate index ----
 
 def _encode(table: pa.Table, rank_columns: list[tuple[int, str]], source_name: str,
-            where: _Where, names: list[str] | None = None) -> RankMatrix:
-    """The table's rank columns as one matrix (``names`` grows with the names first seen)."""
+            where: _Where, names: list[str] | None = None, fold: bool = False) -> RankMatrix:
+    """The table's rank columns as one matrix (``names`` grows with the names first seen), or
+    with ``fold`` its distinct rows and their counts, keyed straight from the dictionary codes
+    without building the matrix first."""
     names = [] if names is None else names
     index = {name: i for i, name in enumerate(names)}
-    matrix = np.empty((table.num_rows, len(rank_columns)), dtype=np.int32)
     with ThreadPoolExecutor(2) as pool:  # pyarrow hashes without the GIL: columns in parallel
         encoded = list(pool.map(lambda c: table.column(c[1]).dictionary_encode(), rank_columns))
+    columns = []  # per column, per chunk: (candidate index per dictionary entry, codes)
     for position, column in enumerate(encoded):
-        start = 0
+        chunks, start = [], 0
         for chunk in column.chunks:
             try:
                 labels = chunk.dictionary.to_pylist()
@@ -366,10 +375,28 @@ def _encode(table: pa.Table, rank_columns: list[tuple[int, str]], source_name: s
                 raise ValidationError([Problem(
                     "malformed-file", "a cell is not UTF-8 text; save the file as UTF-8",
                     source_name, where.line_of(row), rank_columns[position][1])]) from exc
-            lookup = _lookup(labels, names, index)
-            matrix[start:start + len(chunk), position] = lookup[_codes(chunk.indices)]
+            chunks.append((_lookup(labels, names, index), _codes(chunk.indices)))
             start += len(chunk)
-    return RankMatrix(tuple(names), matrix)
+        columns.append(chunks)
+    base, width = len(names) + 1, len(rank_columns)
+    if fold and width > 0 and base ** width < 2**62 and table.num_rows:
+        keys = np.zeros(table.num_rows, np.int64)
+        for chunks in columns:
+            keys *= base
+            start = 0
+            for lookup, codes in chunks:
+                keys[start:start + len(codes)] += (lookup.astype(np.int64) + 1)[codes]
+                start += len(codes)
+        rows, counts = _tally_keys(keys, None, base, width)
+        return RankMatrix(tuple(names), rows, counts)
+    matrix = np.empty((table.num_rows, width), dtype=np.int32)
+    for position, chunks in enumerate(columns):
+        start = 0
+        for lookup, codes in chunks:
+            matrix[start:start + len(codes), position] = lookup[codes]
+            start += len(codes)
+    return collapse([RankMatrix(tuple(names), matrix)]) if fold else \
+        RankMatrix(tuple(names), matrix)
 
 
 def _undecodable_row(chunk: pa.DictionaryArray) -> int:
