@@ -122,3 +122,12 @@ def test_a_famous_bellwether(county_store: Path) -> None:
     assert [y.with_winner for y in vigo.years if y.year >= 2004] == [True, True, True, True,
                                                                      False]
     assert vigo.bellwether == (4, 5) and vigo.streak == 0
+
+
+def test_trend_is_the_move_of_the_lean(county_store: Path) -> None:
+    with Store(county_store, read_only=True) as store:
+        boone = history(store, "29019")
+    for before, after in zip(boone.years, boone.years[1:], strict=False):
+        assert after.trend == after.lean - before.lean
+        assert after.national_trend == after.national_lean - before.national_lean  # type: ignore[operator]
+    assert boone.years[0].trend is None

@@ -51,6 +51,10 @@ class Year:
     president: str | None  # the party that won the presidency; None if unknown
     swing: Fraction | None = None  # margin − the previous stored election's margin
     since: int | None = None  # the last earlier stored year the same party carried the unit
+    # The trend: how the lean against the state (and the nation) moved since the previous
+    # stored election (positive: toward the Democrats).
+    trend: Fraction | None = None
+    national_trend: Fraction | None = None
 
     @property
     def lean(self) -> Fraction:
@@ -187,10 +191,14 @@ def _linked(years: Sequence[Year]) -> tuple[Year, ...]:
     out: list[Year] = []
     for i, year in enumerate(years):
         earlier = [y.year for y in years[:i] if y.winner == year.winner and year.winner]
-        swing = year.margin - years[i - 1].margin if i else None
+        before = years[i - 1] if i else None
+        swing = year.margin - before.margin if before else None
+        trend = year.lean - before.lean if before else None
+        national = (year.national_lean - before.national_lean if before and
+                    year.national_lean is not None and before.national_lean is not None else None)
         out.append(Year(year.year, year.election, year.winner, year.votes, year.total,
                         year.margin, year.state_margin, year.nation_margin, year.president,
-                        swing, earlier[-1] if earlier else None))
+                        swing, earlier[-1] if earlier else None, trend, national))
     return tuple(out)
 
 

@@ -40,18 +40,20 @@ def render_history(history: History, fmt: str = "text") -> str:
     if fmt == "json":
         return json.dumps(_as_dict(history), indent=2) + "\n"
     table = Table(title=f"{history.place.name}: presidential elections in the store")
-    for header in ("year", "winner", "D", "R", "margin", "swing", "vs state", "vs nation",
-                   "president", "with winner"):
+    for header in ("year", "winner", "D", "R", "margin", "swing", "vs state", "its trend",
+                   "vs nation", "its trend ", "president", "with winner"):
         table.add_column(header, justify="right" if header not in ("winner", "president") else
                          "left")
     is_state = history.place.kind is UnitKind.STATE
     for year in history.years:
         table.add_row(str(year.year), year.winner or "tie", _share(year, DEMOCRATIC),
                       _share(year, REPUBLICAN), lean(year.margin), lean(year.swing),
-                      "–" if is_state else lean(year.lean), lean(year.national_lean),
+                      "–" if is_state else lean(year.lean),
+                      "–" if is_state else lean(year.trend), lean(year.national_lean),
+                      lean(year.national_trend),
                       year.president or "–", YES_NO[year.with_winner])
     out = io.StringIO()
-    console = Console(file=out, width=120, highlight=False)
+    console = Console(file=out, width=150, highlight=False)
     console.print(table)
     for line in summary(history):
         console.print(line, markup=False)
@@ -99,6 +101,7 @@ def _as_dict(history: History) -> dict[str, object]:
                    "votes": dict(y.votes), "total": y.total,
                    "margin": str(points(y.margin, 2)), "swing": _num(y.swing),
                    "state_margin": str(points(y.state_margin, 2)),
+                   "trend_vs_state": _num(y.trend), "trend_vs_nation": _num(y.national_trend),
                    "nation_margin": _num(y.nation_margin), "president": y.president,
                    "with_winner": y.with_winner, "since": y.since} for y in history.years],
         "flips": [{"year": y, "from": a, "to": b} for y, a, b in history.flips],
