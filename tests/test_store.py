@@ -84,3 +84,13 @@ def test_env_var_chooses_the_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
     monkeypatch.setenv("ELECTORAL_DB", str(tmp_path / "env.duckdb"))
     with Store() as store:
         assert store.path == tmp_path / "env.duckdb"
+
+
+def test_reimport_that_loses_a_level_says_so(tmp_path: Path, db: Path) -> None:
+    county = write(tmp_path, "county.csv", GOOD)
+    state = write(tmp_path, "state.csv", HEADER + "2004-CT-president,CT,state,,John Kerry,"
+                  "Democratic,857488\n")
+    with Store(db) as store:
+        import_path(store, county)
+        imported = import_path(store, state)
+    assert any("county units" in note and "county.csv" in note for note in imported.notes)

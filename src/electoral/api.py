@@ -23,7 +23,7 @@ from electoral.io import (
     read_source_columns,
     reads_columns,
 )
-from electoral.model import Election, UnitKind
+from electoral.model import Election, Returns, UnitKind
 from electoral.published import Article
 from electoral.report.tables import OutputFormat, render, results_view
 from electoral.store import ImportRecord, Store
@@ -45,6 +45,7 @@ def import_path(store: Store, path: Path | str, fmt: Format | None = None,
         Election.from_id(election)
     source = open_source(path)
     fmt = fmt or detect_format(source)
+    replaced = _levels_by_election(store)
     if reads_columns(fmt):  # a big file: its counts are stored as columns, not objects
         items = read_source_columns(source, fmt, ReadOptions(election=election))
         elections = [returns for returns, _counts in items]
@@ -55,7 +56,33 @@ def import_path(store: Store, path: Path | str, fmt: Format | None = None,
         records = store.save(*elections, source=source.name, sha256=source.sha256,
                              format=str(fmt))
     notes = tuple(str(n) for e in elections for n in e.extras.get("notes", []))  # type: ignore[attr-defined]
-    return Imported(str(path), tuple(records), _exclusions(elections), notes)
+    return Imported(str(path), tuple(records), _exclusions(elections),
+                    notes + _lost_levels(replaced, elections))
+
+
+def _levels_by_election(store: Store) -> dict[str, tuple[set[str], str]]:
+    """Each stored election's unit kinds and source, to tell what a re-import replaces."""
+    found: dict[str, tuple[set[str], str]] = {}
+    rows = store.sql("SELECT u.election_id, u.kind, i.source FROM units u "
+                     "JOIN elections e ON e.id = u.election_id JOIN imports i ON i.id = e.import_id "
+                     "GROUP BY ALL")
+    for election_id, kind, source in rows:
+        found.setdefault(str(election_id), (set(), str(source)))[0].add(str(kind))
+    return found
+
+
+def _lost_levels(before: dict[str, tuple[set[str], str]], elections: Iterable[Returns]) -> tuple[str, ...]:
+    """A re-import replaces the election whole; say so where it had levels the new file lacks
+    (a state file imported over a county file), since their detail is gone."""
+    notes = []
+    for returns in elections:
+        kinds, source = before.get(returns.election.id, (set(), ""))
+        lost = kinds - {str(u.kind) for u in returns.units}
+        if lost:
+            notes.append(f"{returns.election.id} replaced the import from {source}, whose "
+                         f"{', '.join(sorted(lost))} units this file does not have; import that "
+                         "file again to get them back")
+    return tuple(notes)
 
 
 def _exclusions(elections: Iterable[object]) -> dict[str, int]:
