@@ -40,8 +40,8 @@ def read_blt(stream: BinaryIO, source_name: str,
         body = body[1:]  # withdrawn candidates: not a ballot
     ballots: list[tuple[int, list[str]]] = []
     end = None
-    for position, (number, text) in enumerate(body):
-        fields = text.split()
+    for position, (number, line) in enumerate(body):
+        fields = line.split()
         if fields == ["0"]:
             end = position
             break

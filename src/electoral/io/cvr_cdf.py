@@ -14,7 +14,7 @@ import json
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, Protocol
 
 from electoral.io.cvr import UNDECLARED_WRITE_IN, CvrOptions, Problems
 from electoral.model import CastVoteRecord
@@ -191,7 +191,7 @@ def _rank(text: str, index: int, problems: Problems) -> int:
 
 # ---- the two syntaxes behind one small interface ----
 
-class _View:
+class _View(Protocol):
     root: Any
 
     def children(self, node: Any, name: str) -> list[Any]: ...
@@ -201,7 +201,7 @@ class _View:
     def has(self, node: Any, name: str) -> bool: ...
 
 
-class _JsonView(_View):
+class _JsonView:
     def __init__(self, root: dict[str, Any]):
         self.root = root
 
@@ -231,7 +231,7 @@ class _JsonView(_View):
         return name in node
 
 
-class _XmlView(_View):
+class _XmlView:
     def __init__(self, root: ET.Element):
         self.root = root
 

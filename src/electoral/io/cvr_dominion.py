@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -98,10 +98,10 @@ def _manifests(files: Mapping[str, bytes], options: CvrOptions,
     candidates = frozenset(str(c.get("Id")) for c in
                            _listing(files, "CandidateManifest.json", problems)
                            if str(c.get("ContestId")) == str(options.contest))
-    precincts = None
+    precincts: dict[int, str] | None = None
     if "PrecinctManifest.json" in files:
-        precincts = {p.get("Id"): str(p.get("Description"))
-                     for p in _listing(files, "PrecinctManifest.json", problems)}
+        precincts = {p["Id"]: str(p.get("Description"))
+                     for p in _listing(files, "PrecinctManifest.json", problems) if "Id" in p}
     ranks = contest.get("NumOfRanks")
     return _Manifests(ranks if isinstance(ranks, int) and ranks > 0 else 1, candidates,
                       precincts)
@@ -139,7 +139,8 @@ def _session(session: dict[str, Any], name: str, number: int, manifests: _Manife
 
 
 def _marks(marks: list[dict[str, Any]], ident: str, name: str, number: int,
-           manifests: _Manifests, options: CvrOptions, problems: Problems):
+           manifests: _Manifests, options: CvrOptions,
+           problems: Problems) -> Iterator[tuple[int, str]]:
     limit = min(manifests.max_ranks, options.max_rankings or manifests.max_ranks)
     for mark in marks:
         if mark["IsAmbiguous"]:

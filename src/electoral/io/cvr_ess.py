@@ -52,7 +52,7 @@ def read_ess(stream: BinaryIO, source_name: str, options: CvrOptions) -> list[Ca
 
 def _read_with_openpyxl(stream: BinaryIO, source_name: str, options: CvrOptions,
                         problems: Problems) -> list[CastVoteRecord]:
-    import openpyxl
+    import openpyxl  # type: ignore[import-untyped]
 
     first_row = options.first_vote_row or 1
     stream.seek(0)
@@ -78,7 +78,8 @@ def _read_with_openpyxl(stream: BinaryIO, source_name: str, options: CvrOptions,
     return records
 
 
-def _records(rows: Iterable[tuple[int, tuple]], source_name: str, options: CvrOptions,
+def _records(rows: Iterable[tuple[int, tuple[object, ...]]], source_name: str,
+             options: CvrOptions,
              problems: Problems) -> list[CastVoteRecord]:
     prefix = sanitize(source_name)
     records: list[CastVoteRecord] = []

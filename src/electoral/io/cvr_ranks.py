@@ -25,9 +25,9 @@ from dataclasses import dataclass
 from typing import BinaryIO
 
 import numpy as np
-import pyarrow as pa
-import pyarrow.compute as pc
-import pyarrow.csv as pacsv
+import pyarrow as pa  # type: ignore[import-untyped]
+import pyarrow.compute as pc  # type: ignore[import-untyped]
+import pyarrow.csv as pacsv  # type: ignore[import-untyped]
 
 from electoral.errors import Problem, ValidationError
 from electoral.io.cvr import CvrOptions, Problems
@@ -195,9 +195,9 @@ def iter_rank_matrices(stream: BinaryIO | str, source_name: str,
             table = pacsv.read_csv(io.BytesIO(block), convert_options=convert,
                                    read_options=pacsv.ReadOptions(column_names=header))
         except (pa.ArrowInvalid, UnicodeDecodeError) as exc:
-            where, field = _ragged_row(io.BytesIO(block), 0, header)
+            at, field = _ragged_row(io.BytesIO(block), 0, header)
             raise problems.fail("malformed-file", f"not a readable CSV: {_arrow_message(exc)}",
-                                line=None if where is None else line + where - 1,
+                                line=None if at is None else line + at - 1,
                                 field=field) from exc
         where = _Where(block, 0, line, ballots)
         _check_max_rank(table, rank_columns, options, problems, where)
@@ -246,8 +246,8 @@ class _Where:
         if isinstance(self.data, str):
             with open(self.data, "rb") as handle:
                 return self._scan(handle, row)
-        handle = io.BytesIO(self.data) if isinstance(self.data, bytes) else self.data
-        return self._scan(handle, row)
+        stream = io.BytesIO(self.data) if isinstance(self.data, bytes) else self.data
+        return self._scan(stream, row)
 
     def _scan(self, handle: BinaryIO, row: int) -> int | None:
         handle.seek(self.offset)

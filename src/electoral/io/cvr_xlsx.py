@@ -39,7 +39,7 @@ class UnsupportedSheet(Exception):
 
 
 def sheet_rows(stream: BinaryIO, first_row: int = 1,
-               block: int = 8 << 20) -> Iterator[tuple[int, tuple[Value, ...]]]:
+               block: int = 8 << 20) -> Iterator[Row]:
     """(row number, cell values from column A) for every row from ``first_row`` on that holds a
     cell. Raises zipfile/KeyError/ValueError for a file that is not a workbook."""
     with zipfile.ZipFile(stream) as book:
@@ -65,7 +65,10 @@ def _last_row_end(text: str) -> int:
     return end
 
 
-def _rows(text: str, strings: list[str], first_row: int) -> Iterator[tuple[int, tuple]]:
+Row = tuple[int, tuple[Value, ...]]
+
+
+def _rows(text: str, strings: list[str], first_row: int) -> Iterator[Row]:
     """The block's rows: plain cells (a value or none, no formula, no inline string) take one
     C-speed pass; a block with anything else is read element by element."""
     if "<f" in text or "<is>" in text or ":c " in text:
@@ -77,8 +80,8 @@ def _rows(text: str, strings: list[str], first_row: int) -> Iterator[tuple[int, 
 
 
 def _plain_rows(cells: list[tuple[str, str, str, str]], strings: list[str],
-                first_row: int) -> Iterator[tuple[int, tuple]]:
-    current, row = "", {}
+                first_row: int) -> Iterator[Row]:
+    current, row = "", dict[int, Value]()
     for letters, number, attributes, raw in cells:
         if number != current:
             if row and int(current) >= first_row:
@@ -105,8 +108,7 @@ def _as_tuple(cells: dict[int, Value]) -> tuple[Value, ...]:
     return tuple(values)
 
 
-def _rows_by_element(text: str, strings: list[str],
-                     first_row: int) -> Iterator[tuple[int, tuple]]:
+def _rows_by_element(text: str, strings: list[str], first_row: int) -> Iterator[Row]:
     for row in ROW.finditer(text):
         number = ROW_NUMBER.search(row.group(1))
         if number is None:
