@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -136,3 +137,14 @@ def test_text_that_is_not_utf8_names_its_line_and_column() -> None:
             reader(io.BytesIO(data), "u.csv")
         found = [(p.code, p.source, p.line, p.field) for p in caught.value.problems]
         assert found == [("malformed-file", "u.csv", 3, "rank2")]
+
+
+def test_read_cvrs_reads_a_gzipped_ranks_file(tmp_path: Path) -> None:
+    import gzip
+
+    from electoral.io.cvr import read_cvrs
+    path = tmp_path / "ballots.csv.gz"
+    path.write_bytes(gzip.compress(_file([["Ann", "Dee", None, None], [None, "Bo, Jr.", None, None]])))
+    records = read_cvrs(path, "ranks")
+    assert [r.marks for r in records] == [((1, "Ann"), (2, "Dee")), ((2, "Bo, Jr."),)]
+    assert [r.id for r in records] == ["1", "2"]
