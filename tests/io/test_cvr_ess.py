@@ -179,3 +179,25 @@ def test_a_damaged_workbook_is_a_validation_error(damage: list[tuple[int, int]])
                                                               first_vote_row=2))
     except ValidationError as exc:
         assert all(p.source == "d.xlsx" for p in exc.problems)
+
+
+def test_a_listed_empty_row_is_a_ballot_with_no_rankings(shared) -> None:
+    """RCTab counts the sheet's empty ``<row>`` elements (rows 18, 1048575 and 1048576 here) as
+    ballots with no rankings; so does electoral, which is what makes the first-round-threshold
+    conformance cases identical."""
+    from electoral.io.cvr import read_cvrs
+
+    folder = shared / "conformance" / "rctab" / "first_round_determines_threshold_test"
+    import json
+    config = json.loads((folder / "first_round_determines_threshold_test_config.json").read_text())
+    source = dict(config["cvrFileSources"][0])
+    source["filePath"] = str(folder / "first_round_determines_threshold_test_cvr.xlsx")
+    records = read_cvrs(source["filePath"], "ess", source)
+    import re
+    import zipfile
+    with zipfile.ZipFile(source["filePath"]) as book:
+        sheet = book.read("xl/worksheets/sheet1.xml").decode()
+    listed = [int(n) for n in re.findall(r'<row r="(\d+)"', sheet)]
+    first = int(source["firstVoteRowIndex"])
+    assert len(records) == sum(1 for n in listed if n >= first)
+    assert {1048575, 1048576} <= set(listed)

@@ -68,7 +68,8 @@ def _read_with_openpyxl(stream: BinaryIO, source_name: str, options: CvrOptions,
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", UserWarning)
             rows = book.worksheets[0].iter_rows(min_row=first_row, values_only=True)
-            records = _records(enumerate(rows, start=first_row), source_name, options, problems)
+            records = _records(enumerate(rows, start=first_row), source_name, options, problems,
+                               listed_rows=False)
     except (zipfile.BadZipFile, zlib.error, KeyError, ValueError, TypeError, OSError,
             EOFError) as exc:
         raise problems.fail("malformed-file", f"cannot read the sheet's cells ({exc})") from exc
@@ -79,21 +80,24 @@ def _read_with_openpyxl(stream: BinaryIO, source_name: str, options: CvrOptions,
 
 
 def _records(rows: Iterable[tuple[int, tuple[object, ...]]], source_name: str,
-             options: CvrOptions,
-             problems: Problems) -> list[CastVoteRecord]:
+             options: CvrOptions, problems: Problems,
+             listed_rows: bool = True) -> list[CastVoteRecord]:
+    """One record per row. ``listed_rows``: the rows are those the sheet lists, so an empty one
+    is a ballot with no rankings, as RCTab counts it; openpyxl also invents empty rows for the
+    gaps between listed ones, so from it empty rows are skipped."""
     prefix = sanitize(source_name)
     records: list[CastVoteRecord] = []
     for row_number, values in rows:
         row = [cell_text(value) for value in values]
-        if not any(row):
-            continue  # a row with nothing in it is not a ballot
+        if not any(row) and not listed_rows:
+            continue
         record_id = f"{prefix}-{len(records) + 1}"
         records.append(CastVoteRecord(
             id=record_id,
             marks=_marks(row, row_number, options, problems),
             precinct=_column(row, options.precinct_column, MISSING_PRECINCT),
             batch=_column(row, options.batch_column, MISSING_BATCH)))
-        if options.id_column is not None and _cell(row, options.id_column) is None:
+        if options.id_column is not None and any(row) and _cell(row, options.id_column) is None:
             problems.add("missing-id", "the ballot id cell is empty", row_number,
                          f"column {options.id_column}")
     return records

@@ -30,6 +30,7 @@ VALUE = re.compile(r"<(?:\w+:)?v>(.*?)</(?:\w+:)?v>", re.S)
 TEXT = re.compile(r"<(?:\w+:)?t(?:\s[^>]*)?>(.*?)</(?:\w+:)?t>", re.S)
 PLAIN_CELL = re.compile(r'<c r="([A-Z]+)(\d+)"([^>]*)>(?:<v>([^<]*)</v>)?')
 ROW_END = re.compile(r"</(?:\w+:)?row>")
+EMPTY_ROW = re.compile(r"<(?:\w+:)?row\b[^>]*?(?:/>|>\s*</(?:\w+:)?row>)")
 ESCAPED = re.compile(r"_x([0-9A-Fa-f]{4})_")
 Value = str | int | float | bool | None
 
@@ -40,8 +41,8 @@ class UnsupportedSheet(Exception):
 
 def sheet_rows(stream: BinaryIO, first_row: int = 1,
                block: int = 8 << 20) -> Iterator[Row]:
-    """(row number, cell values from column A) for every row from ``first_row`` on that holds a
-    cell. Raises zipfile/KeyError/ValueError for a file that is not a workbook."""
+    """(row number, cell values from column A) for every row from ``first_row`` on that the sheet
+    lists, an empty one included. Raises zipfile/KeyError/ValueError for a file that is not a workbook."""
     with zipfile.ZipFile(stream) as book:
         strings = _shared_strings(book)
         with book.open(_first_sheet(book)) as sheet:
@@ -71,7 +72,7 @@ Row = tuple[int, tuple[Value, ...]]
 def _rows(text: str, strings: list[str], first_row: int) -> Iterator[Row]:
     """The block's rows: plain cells (a value or none, no formula, no inline string) take one
     C-speed pass; a block with anything else is read element by element."""
-    if "<f" in text or "<is>" in text or ":c " in text:
+    if "<f" in text or "<is>" in text or ":c " in text or EMPTY_ROW.search(text):
         return _rows_by_element(text, strings, first_row)
     cells = PLAIN_CELL.findall(text)
     if len(cells) != text.count("<c "):
@@ -113,18 +114,19 @@ def _rows_by_element(text: str, strings: list[str], first_row: int) -> Iterator[
         number = ROW_NUMBER.search(row.group(1))
         if number is None:
             raise UnsupportedSheet("a row without its number")
-        if int(number.group(1)) < first_row or not row.group(2):
+        if int(number.group(1)) < first_row:
             continue
         cells: dict[int, Value] = {}
-        for cell in CELL.finditer(row.group(2)):
+        for cell in CELL.finditer(row.group(2) or ""):
             address = ADDRESS.search(cell.group(1))
             if address is None:
                 raise UnsupportedSheet("a cell without its address")
             kind = TYPE.search(cell.group(1))
             cells[_column(address.group(1))] = _value(kind.group(1) if kind else "n",
                                                       cell.group(2) or "", strings)
-        if cells:
-            yield int(number.group(1)), _as_tuple(cells)
+        # A row the sheet lists with nothing in it is still a ballot to RCTab (one with no
+        # rankings), so it is yielded too; rows the sheet does not list at all are not.
+        yield int(number.group(1)), _as_tuple(cells) if cells else ()
 
 
 def _value(kind: str, body: str, strings: list[str]) -> Value:
