@@ -18,7 +18,9 @@ demo: $(STAMP) system-deps
 test: $(STAMP) system-deps
 	$(BIN)/python -m pytest -n 2 -q
 
+# The peers the benchmarks compare against (pyrankvote, votekit, votelib, rcv) install here only.
 bench: $(STAMP)
+	$(BIN)/pip install --quiet -e '.[bench]'
 	$(BIN)/python benchmarks/run.py
 
 lint: $(STAMP)
