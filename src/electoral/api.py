@@ -23,6 +23,7 @@ from electoral.io import (
     read_source_columns,
     reads_columns,
 )
+from electoral.io.exclusions import by_reason
 from electoral.model import Election, Returns, UnitKind
 from electoral.published import Article
 from electoral.report.tables import OutputFormat, render, results_view
@@ -34,7 +35,7 @@ from electoral.tabulate.rollup import Tabulation, roll_up
 class Imported:
     path: str
     records: tuple[ImportRecord, ...]
-    exclusions: dict[str, int]  # reason → rows left out, as the reader reported them
+    exclusions: dict[str, int]  # reason → rows left out, as the reader reported them, most first
     notes: tuple[str, ...] = ()  # what the reader did that a user should know
 
 
@@ -56,7 +57,8 @@ def import_path(store: Store, path: Path | str, fmt: Format | None = None,
         records = store.save(*elections, source=source.name, sha256=source.sha256,
                              format=str(fmt))
     notes = tuple(str(n) for e in elections for n in e.extras.get("notes", []))  # type: ignore[attr-defined]
-    return Imported(str(path), tuple(records), _exclusions(elections),
+    excluded = {reason: rows for reason, rows, _votes in by_reason(elections)}
+    return Imported(str(path), tuple(records), excluded,
                     notes + _lost_levels(replaced, elections))
 
 
@@ -83,15 +85,6 @@ def _lost_levels(before: dict[str, tuple[set[str], str]], elections: Iterable[Re
                          f"{', '.join(sorted(lost))} units this file does not have; import that "
                          "file again to get them back")
     return tuple(notes)
-
-
-def _exclusions(elections: Iterable[object]) -> dict[str, int]:
-    counted: dict[str, int] = {}
-    for returns in elections:
-        for item in getattr(returns, "extras", {}).get("exclusions", []):
-            reason = str(item.get("reason", "excluded"))
-            counted[reason] = counted.get(reason, 0) + int(item.get("rows", 1))
-    return counted
 
 
 def tabulate(store: Store, election: str, level: UnitKind | str) -> Tabulation:

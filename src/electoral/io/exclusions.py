@@ -25,6 +25,7 @@ class Exclusion:
     reason: str
     votes: int | None = None
     label: str = ""  # what the row called itself ("UNDERVOTES", "TOTAL BALLOTS CAST", ...)
+    rows: int = 1  # how many rows this entry stands for (a whole other contest is one entry)
 
 
 def as_extras(exclusions: Iterable[Exclusion]) -> list[dict[str, object]]:
@@ -36,7 +37,7 @@ def of(returns: Returns) -> list[Exclusion]:
     raw = returns.extras.get(KEY) or []
     assert isinstance(raw, list)
     return [Exclusion(int(e["line"]), str(e["reason"]), _int_or_none(e.get("votes")),
-                      str(e.get("label") or "")) for e in raw]
+                      str(e.get("label") or ""), int(e.get("rows") or 1)) for e in raw]
 
 
 def by_reason(returns: Iterable[Returns]) -> list[tuple[str, int, int]]:
@@ -45,7 +46,7 @@ def by_reason(returns: Iterable[Returns]) -> list[tuple[str, int, int]]:
     votes: Counter[str] = Counter()
     for one in returns:
         for exclusion in of(one):
-            rows[exclusion.reason] += 1
+            rows[exclusion.reason] += exclusion.rows
             votes[exclusion.reason] += exclusion.votes or 0
     return [(reason, n, votes[reason]) for reason, n in rows.most_common()]
 

@@ -226,10 +226,9 @@ def _candidate(build: _Build, name: str, party: str) -> Candidate:
 
 
 def _returns(build: _Build) -> Returns:
-    excluded = as_extras(build.exclusions)
-    for office, lines in build.other_offices.items():  # one entry per office, not per row
-        excluded.append({"line": lines[0], "reason": "another office: only the presidential "
-                         "contest is read", "votes": None, "label": office, "rows": len(lines)})
+    excluded = as_extras([*build.exclusions, *(  # one entry per other office, not per row
+        Exclusion(lines[0], "another office: only the presidential contest is read", None, office,
+                  len(lines)) for office, lines in build.other_offices.items())])
     counts = tuple(Count(u, c, v, t) for (u, c, t), v in build.counts.items())
     facts = tuple(UnitFacts(u, ballots_cast=n) for u, n in build.ballots.items())
     extras: dict[str, object] = {EXCLUSIONS: excluded}
