@@ -13,7 +13,7 @@ from electoral.api import read_published
 from electoral.check import check_article
 from electoral.model import UnitKind
 from electoral.published import TableKind
-from electoral.report.tables import _body, results_view
+from electoral.report.tables import results_view, table_cells
 from electoral.tabulate.rollup import roll_up
 
 ELECTIONS = ("2004-CT-president", "2004-MA-president", "2024-CT-president", "2004-MO-president")
@@ -29,7 +29,7 @@ def test_unit_tables_reproduced_cell_by_cell(seed, election: str) -> None:
     tables = [t for t in article.tables if t.kind == TableKind.UNITS]
     assert tables
     for table in tables:
-        ours = {row[0]: row[1:] for row in _body(results_view(
+        ours = {row[0]: row[1:] for row in table_cells(results_view(
             roll_up(article.returns, UnitKind(table.level or "county"))))}
         differing = set()
         for stated in table.rows:

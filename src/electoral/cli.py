@@ -17,6 +17,7 @@ import typer
 from rich.console import Console
 
 from electoral.errors import ElectoralError, ValidationError
+from electoral.report.tables import OutputFormat
 from electoral.store import Store
 
 app = typer.Typer(
@@ -140,22 +141,13 @@ class Level(StrEnum):
     precinct = "precinct"
 
 
-class ReportFormat(StrEnum):
-    text = "text"
-    md = "md"
-    wiki = "wiki"
-    html = "html"
-    csv = "csv"
-    json = "json"
-
-
 @app.command()
 def report(
     election: Annotated[str, typer.Argument(help="Election id, e.g. 2004-MA-president.")],
     by: Annotated[Level, typer.Option(help="Level of the rows.")] = Level.state,
     compare: Annotated[str | None, typer.Option(
         help="An earlier election to compare with: flips and swing.")] = None,
-    fmt: Annotated[ReportFormat, typer.Option("--format", "-f")] = ReportFormat.text,
+    fmt: Annotated[OutputFormat, typer.Option("--format", "-f")] = OutputFormat.TEXT,
     out: Annotated[Path | None, typer.Option(help="Write to this file instead of stdout.")] = None,
     db: DbOption = None,
 ) -> None:
@@ -163,7 +155,7 @@ def report(
     --out DIR: a self-contained results page (maps, tables, downloads) in DIR."""
     from electoral import api
 
-    if fmt == ReportFormat.html and out is not None and (out.is_dir() or not out.suffix):
+    if fmt == OutputFormat.HTML and out is not None and (out.is_dir() or not out.suffix):
         from electoral.report.page import write_page
 
         with opened(db) as store:
@@ -175,7 +167,9 @@ def report(
     emit(text, out)
 
 
-class CheckFormat(StrEnum):
+class TextOrJson(StrEnum):
+    """For commands that print either a readable table or JSON."""
+
     text = "text"
     json = "json"
 
@@ -183,7 +177,7 @@ class CheckFormat(StrEnum):
 @app.command()
 def check(
     files: Annotated[list[Path], typer.Argument(help="Articles or sample files to check.")],
-    fmt: Annotated[CheckFormat, typer.Option("--format", "-f")] = CheckFormat.text,
+    fmt: Annotated[TextOrJson, typer.Option("--format", "-f")] = TextOrJson.text,
 ) -> None:
     """Recompute every published figure; exit 1 if any is wrong (rounding slips alone exit 0)."""
     from electoral import api
@@ -303,16 +297,11 @@ def college(
 # ---- formats and history: history, export ------------------------------------------------------
 
 
-class HistoryFormat(StrEnum):
-    text = "text"
-    json = "json"
-
-
 @app.command()
 def history(
     unit: Annotated[str, typer.Argument(
         help='A state (MO), a county FIPS code (29019) or "Boone County, MO".')],
-    fmt: Annotated[HistoryFormat, typer.Option("--format", "-f")] = HistoryFormat.text,
+    fmt: Annotated[TextOrJson, typer.Option("--format", "-f")] = TextOrJson.text,
     out: Annotated[Path | None, typer.Option(help="Write to this file instead of stdout.")] = None,
     db: DbOption = None,
 ) -> None:
@@ -327,7 +316,7 @@ def history(
 @app.command()
 def flips(
     state: Annotated[str, typer.Argument(help="A state's USPS code, e.g. MO.")],
-    fmt: Annotated[HistoryFormat, typer.Option("--format", "-f")] = HistoryFormat.text,
+    fmt: Annotated[TextOrJson, typer.Option("--format", "-f")] = TextOrJson.text,
     db: DbOption = None,
 ) -> None:
     """The counties that flipped between each pair of consecutive stored elections of a state."""

@@ -17,7 +17,7 @@ from html import escape
 from rich.console import Console
 from rich.table import Table
 
-from electoral.analyze.compare import Comparison, party_of
+from electoral.analyze.compare import Comparison
 from electoral.model import UnitKind
 from electoral.tabulate.rollup import Row, Tabulation, percent, turnout
 
@@ -134,7 +134,8 @@ def _cells(view: ResultsView, row: RowView) -> list[str]:
     return [*cells, _n(row.total), *_extra_cells(view, row)]
 
 
-def _body(view: ResultsView) -> list[list[str]]:
+def table_cells(view: ResultsView) -> list[list[str]]:
+    """The table's rows as the formats print them, the total row last."""
     if not view.rows:  # statewide: a row per candidate, as in an article's results table
         rows = [[name, party, _n(cell.votes), _pct(cell.percent)]
                 for (name, party), cell in zip(view.columns, view.total.candidates, strict=True)]
@@ -178,7 +179,7 @@ def render_text(view: ResultsView) -> str:
     table = Table(title=_title(view), title_justify="left")
     for i, name in enumerate(_header(view)):
         table.add_column(name, justify="left" if i == 0 else "right")
-    body = _body(view)
+    body = table_cells(view)
     for i, cells in enumerate(body):
         table.add_row(*cells, end_section=i == len(body) - 2)
     console = Console(file=io.StringIO(), width=max(100, 14 * len(_header(view))), record=True,
@@ -195,7 +196,7 @@ def render_md(view: ResultsView) -> str:
     head = _header(view)
     lines = [f"### {_title(view)}", "", "| " + " | ".join(head) + " |",
              "|" + "|".join([":---"] + ["---:"] * (len(head) - 1)) + "|"]
-    lines += ["| " + " | ".join(cells) + " |" for cells in _body(view)]
+    lines += ["| " + " | ".join(cells) + " |" for cells in table_cells(view)]
     if not view.rows:
         lines += ["", _margin_line(view)]
     extra = _comparison_lines(view)
@@ -207,7 +208,7 @@ def render_wiki(view: ResultsView) -> str:
     if not view.rows:
         lines = ['{| class="wikitable sortable"', f"|+ {_title(view)}", "|-",
                  "! " + " !! ".join(_header(view))]
-        for cells in _body(view):
+        for cells in table_cells(view):
             lines += ["|-", "| " + " || ".join(cells)]
         return "\n".join([*lines, "|}", "", _margin_line(view)]) + "\n"
     level = LEVEL_TITLES.get(view.level, view.level)
@@ -217,7 +218,7 @@ def render_wiki(view: ResultsView) -> str:
     lines += ['! colspan="2" | Various candidates<br />Other parties', '! colspan="2" | Margin',
               '! rowspan="2" | Total votes cast', "|-"]
     lines.append("! " + " !! ".join(["#", "%"] * (len(view.columns) + 2)))
-    for cells in _body(view):
+    for cells in table_cells(view):
         lines += ["|-", "| " + " || ".join(cells)]
     lines.append("|}")
     extra = _comparison_lines(view)
@@ -226,7 +227,7 @@ def render_wiki(view: ResultsView) -> str:
 
 def render_html(view: ResultsView) -> str:
     head = "".join(f'<th scope="col">{escape(h)}</th>' for h in _header(view))
-    body = _body(view)
+    body = table_cells(view)
     rows = []
     for i, cells in enumerate(body):
         tag = "tfoot" if i == len(body) - 1 else None
@@ -302,4 +303,4 @@ RENDERERS = {
     OutputFormat.HTML: render_html, OutputFormat.CSV: render_csv, OutputFormat.JSON: render_json,
 }
 
-__all__ = ["OutputFormat", "ResultsView", "party_of", "render", "results_view"]
+__all__ = ["OutputFormat", "ResultsView", "render", "results_view", "table_cells"]
