@@ -90,8 +90,8 @@ def csv_for(kind: str, candidates: int = CANDIDATES) -> Path:
 
 def count(ranks: np.ndarray, counts: np.ndarray | None, names: tuple[str, ...]) -> dict:
     """Count IRV with electoral and summarise the result (winner, rounds, first-round leader)."""
-    from electoral.tabulate import rcv
-    from electoral.tabulate.rcv_rules import Rules
+    from electoral.rcv import engine as rcv
+    from electoral.rcv.rules import Rules
     fast = getattr(rcv, "count_matrix", None)
     if fast is not None:
         result = fast(ranks, names, Rules(candidates=names, seed=SEED), counts)
@@ -105,9 +105,9 @@ def count(ranks: np.ndarray, counts: np.ndarray | None, names: tuple[str, ...]) 
 
 
 def _count_general(ranks: np.ndarray, counts: np.ndarray | None, names: tuple[str, ...]):
-    from electoral.io.cvr_ranks import RankMatrix, collapse
-    from electoral.tabulate.rcv import tabulate_rcv
-    from electoral.tabulate.rcv_rules import Ballots, Labels, Rules
+    from electoral.rcv.cvr.ranks import RankMatrix, collapse
+    from electoral.rcv.engine import tabulate_rcv
+    from electoral.rcv.rules import Ballots, Labels, Rules
     profile = collapse([RankMatrix(names, ranks, counts)])
     rows = tuple(tuple((r + 1, (int(c),)) for r, c in enumerate(row) if c >= 0)
                  for row in profile.ranks.tolist())
@@ -136,9 +136,9 @@ def _import_engine() -> float:
     """Import the counting modules (numba's among them) before any clock starts, as pyarrow is
     imported before its parse is timed; returns how long that took."""
     start = time.perf_counter()
-    import electoral.io.cvr_ranks  # noqa: F401
-    import electoral.tabulate.rcv  # noqa: F401
-    import electoral.tabulate.rcv_fast  # noqa: F401
+    import electoral.rcv.cvr.ranks  # noqa: F401
+    import electoral.rcv.engine  # noqa: F401
+    import electoral.rcv.fast  # noqa: F401
     return time.perf_counter() - start
 
 
@@ -164,7 +164,7 @@ def child_once(path: str) -> dict:
 
 def _end_to_end(path: str) -> dict:
     """Read the file folded into its distinct rankings (``fold``: no per-ballot matrix), count."""
-    from electoral.io.cvr_ranks import read_rank_matrix
+    from electoral.rcv.cvr.ranks import read_rank_matrix
     start = time.perf_counter()
     profile = read_rank_matrix(path, Path(path).name, fold=True)
     folded = time.perf_counter()
@@ -176,7 +176,7 @@ def _end_to_end(path: str) -> dict:
 
 def child_loop(n: str) -> dict:
     _import_engine()
-    from electoral.io.cvr_ranks import RankMatrix, collapse
+    from electoral.rcv.cvr.ranks import RankMatrix, collapse
     ranks = synthetic(int(n), SEED)
     start = time.perf_counter()
     raw = count(ranks, None, NAMES)
@@ -197,7 +197,7 @@ def child_loop(n: str) -> dict:
 
 def child_stream(path: str) -> dict:
     _import_engine()
-    from electoral.io.cvr_ranks import collapse, iter_rank_matrices
+    from electoral.rcv.cvr.ranks import collapse, iter_rank_matrices
     start = time.perf_counter()
     profile = collapse(iter_rank_matrices(path, Path(path).name, block_size=8 << 20))
     read = time.perf_counter()
@@ -209,7 +209,7 @@ def child_stream(path: str) -> dict:
 
 def child_peers(path: str) -> dict:
     _import_engine()
-    from electoral.io.cvr_ranks import read_rank_matrix
+    from electoral.rcv.cvr.ranks import read_rank_matrix
     matrix = read_rank_matrix(path, Path(path).name)
     ballots = [tuple(matrix.names[c] for c in row if c >= 0) for row in matrix.ranks.tolist()]
     start = time.perf_counter()

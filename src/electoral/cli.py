@@ -472,10 +472,10 @@ def rcv(
 ) -> None:
     """Count a ranked-choice contest: an RCTab config (its reports, identical to RCTab's), or
     CVR files (a round-by-round table)."""
-    from electoral.io.rctab import tabulate_config
-    from electoral.io.rcv_quick import QuickOptions, quick_count, write_audit
-    from electoral.report.rcv import RcvFormat, render_rcv
-    from electoral.tabulate.rcv_rules import OvervoteRule, Tiebreak
+    from electoral.rcv.config import tabulate_config
+    from electoral.rcv.quick import QuickOptions, quick_count, write_audit
+    from electoral.rcv.tables import RcvFormat, render_rcv
+    from electoral.rcv.rules import OvervoteRule, Tiebreak
 
     if (rctab_config is None) == (not files):
         raise typer.BadParameter("give either CVR files or --rctab-config")

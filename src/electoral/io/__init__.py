@@ -175,9 +175,4 @@ def _load_readers() -> None:
     import pkgutil
 
     for module in pkgutil.iter_modules(__path__):
-        if not module.name.startswith(RANKED_MODULES):
-            importlib.import_module(f"{__name__}.{module.name}")
-
-
-# Cast-vote-record and RCTab modules read ballots, not returns: they have their own entry point.
-RANKED_MODULES = ("cvr", "rctab", "blt")
+        importlib.import_module(f"{__name__}.{module.name}")

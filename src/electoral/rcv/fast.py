@@ -16,10 +16,10 @@ from decimal import Decimal
 
 import numpy as np
 
-from electoral.tabulate.rcv import EXHAUSTED, UNCOUNTED, Tally
-from electoral.tabulate.rcv_count import Count
-from electoral.tabulate.rcv_kernel import advance_rows, advance_rows_serial, group_rows
-from electoral.tabulate.rcv_rules import Ballots, Labels, OvervoteRule, Rules, Status
+from electoral.rcv.engine import EXHAUSTED, UNCOUNTED, Tally
+from electoral.rcv.count import Count
+from electoral.rcv.kernel import advance_rows, advance_rows_serial, group_rows
+from electoral.rcv.rules import Ballots, Labels, OvervoteRule, Rules, Status
 
 _STATUS = (None, Status.NO_RANKINGS, Status.EXHAUSTED, Status.OVERVOTE, Status.SKIPPED)
 _EMPTY = Ballots(Labels((), (), ()), (), ())

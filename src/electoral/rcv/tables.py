@@ -16,8 +16,8 @@ from fractions import Fraction
 from rich.console import Console
 from rich.table import Table
 
-from electoral.io.rctab_report import Contest, View, detailed_json
-from electoral.tabulate.rcv import Tabulation
+from electoral.rcv.rctab_report import Contest, View, detailed_json
+from electoral.rcv.engine import Tabulation
 
 MINUS = "–"  # the article's en dash
 

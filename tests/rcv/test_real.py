@@ -24,10 +24,10 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pytest
 
-from electoral.io.cvr import read_cvrs
+from electoral.rcv.cvr import read_cvrs
 from electoral.model import CastVoteRecord
-from electoral.tabulate.rcv import count_matrix, tabulate_rcv
-from electoral.tabulate.rcv_rules import (
+from electoral.rcv.engine import count_matrix, tabulate_rcv
+from electoral.rcv.rules import (
     LabelMap,
     OvervoteRule,
     Rules,

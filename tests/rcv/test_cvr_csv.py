@@ -12,9 +12,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from electoral.errors import ValidationError
-from electoral.io.cvr import CvrOptions, read_cvrs
-from electoral.io.cvr_clearballot import FIXED, read_clear_ballot
-from electoral.io.cvr_csv import read_generic_csv
+from electoral.rcv.cvr import CvrOptions, read_cvrs
+from electoral.rcv.cvr.clearballot import FIXED, read_clear_ballot
+from electoral.rcv.cvr.generic import read_generic_csv
 
 RCTAB = "conformance/rctab"
 NAMES = ["Lettuce", "Broccoli, raw", 'Kale "K"']

@@ -16,7 +16,7 @@ from typing import TypeVar
 
 import numpy as np
 
-from electoral.tabulate.rcv import (
+from electoral.rcv.engine import (
     EXHAUSTED,
     ONE,
     PRECINCT,
@@ -30,8 +30,8 @@ from electoral.tabulate.rcv import (
     TabulationError,
     Tally,
 )
-from electoral.tabulate.rcv_java import JavaRandom, java_sort_key
-from electoral.tabulate.rcv_rules import (
+from electoral.rcv.javarandom import JavaRandom, java_sort_key
+from electoral.rcv.rules import (
     OVERVOTE_CODE,
     UNDECLARED_WRITE_IN,
     Ballots,
@@ -41,7 +41,7 @@ from electoral.tabulate.rcv_rules import (
     Tiebreak,
     WinnerMode,
 )
-from electoral.tabulate.rcv_tiebreak import break_tie
+from electoral.rcv.tiebreak import break_tie
 
 _STATUS_INDEX = {status: i for i, status in enumerate(Status)}
 K = TypeVar("K")

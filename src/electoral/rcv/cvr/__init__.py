@@ -166,27 +166,27 @@ Opener = Callable[[Path, str, CvrOptions], list[CastVoteRecord]]
 
 
 def _ess(path: Path, name: str, options: CvrOptions) -> list[CastVoteRecord]:
-    from electoral.io.cvr_ess import read_ess
+    from electoral.rcv.cvr.ess import read_ess
     with path.open("rb") as stream:
         return read_ess(stream, name, options)
 
 
 def _cdf(path: Path, name: str, options: CvrOptions) -> list[CastVoteRecord]:
-    from electoral.io.cvr_cdf import read_cdf_json, read_cdf_xml
+    from electoral.rcv.cvr.cdf import read_cdf_json, read_cdf_xml
     reader = read_cdf_xml if path.suffix.lower() == ".xml" else read_cdf_json
     with path.open("rb") as stream:
         return reader(stream, name, options)
 
 
 def _dominion(path: Path, name: str, options: CvrOptions) -> list[CastVoteRecord]:
-    from electoral.io.cvr_dominion import export_names, read_dominion
+    from electoral.rcv.cvr.dominion import export_names, read_dominion
     names = _folder(path)
     wanted = [n for n in names if n.endswith("Manifest.json")] + export_names(names)
     return read_dominion({n: (path / n).read_bytes() for n in wanted}, name, options)
 
 
 def _hart(path: Path, name: str, options: CvrOptions) -> list[CastVoteRecord]:
-    from electoral.io.cvr_hart import ballot_names, read_hart
+    from electoral.rcv.cvr.hart import ballot_names, read_hart
     files = {n: (path / n).read_bytes() for n in ballot_names(_folder(path))}
     return read_hart(files, name, options)
 
@@ -199,25 +199,25 @@ def _folder(path: Path) -> list[str]:
 
 
 def _clear_ballot(path: Path, name: str, options: CvrOptions) -> list[CastVoteRecord]:
-    from electoral.io.cvr_clearballot import read_clear_ballot
+    from electoral.rcv.cvr.clearballot import read_clear_ballot
     with path.open("rb") as stream:
         return read_clear_ballot(stream, name, options)
 
 
 def _generic_csv(path: Path, name: str, options: CvrOptions) -> list[CastVoteRecord]:
-    from electoral.io.cvr_csv import read_generic_csv
+    from electoral.rcv.cvr.generic import read_generic_csv
     with path.open("rb") as stream:
         return read_generic_csv(stream, name, options)
 
 
 def _ranks(path: Path, name: str, options: CvrOptions) -> list[CastVoteRecord]:
-    from electoral.io.cvr_ranks import read_ranks
+    from electoral.rcv.cvr.ranks import read_ranks
     with _open_maybe_gzip(path) as stream:
         return read_ranks(stream, name, options)
 
 
 def _blt(path: Path, name: str, options: CvrOptions) -> list[CastVoteRecord]:
-    from electoral.io.cvr_blt import read_blt
+    from electoral.rcv.cvr.blt import read_blt
     with _open_maybe_gzip(path) as stream:
         return read_blt(stream, name, options)
 

@@ -3,7 +3,7 @@
 
 ``load_config(path)`` reads an RCTab ``*_config.json`` and checks it the way RCTab does, naming
 every contradictory or missing field in one ``ValidationError``. CVR paths are relative to the
-config file. ``read_ballots(config)`` reads every CVR source through ``electoral.io.cvr`` and
+config file. ``read_ballots(config)`` reads every CVR source through ``electoral.rcv.cvr`` and
 compacts the records for ``tabulate.rcv``; ``count(config)`` does both and tabulates (one result
 per pass in multi-pass IRV).
 """
@@ -18,8 +18,8 @@ from typing import Any
 
 from electoral.errors import NotFoundError, Problem, ValidationError
 from electoral.model import CastVoteRecord
-from electoral.tabulate.rcv import BATCH, PRECINCT, Tabulation, tabulate_passes, tabulate_rcv
-from electoral.tabulate.rcv_rules import (
+from electoral.rcv.engine import BATCH, PRECINCT, Tabulation, tabulate_passes, tabulate_rcv
+from electoral.rcv.rules import (
     UNDECLARED_WRITE_IN,
     Ballots,
     LabelMap,
@@ -273,7 +273,7 @@ def _ess_problems(config: ContestConfig, source: Source, where: str) -> list[Pro
 
 def read_records(config: ContestConfig) -> list[tuple[CastVoteRecord, LabelMap]]:
     """Every CVR of every source, each with its source's label rules; all problems at once."""
-    from electoral.io.cvr import read_cvrs
+    from electoral.rcv.cvr import read_cvrs
 
     out: list[tuple[CastVoteRecord, LabelMap]] = []
     problems: list[Problem] = []
@@ -343,7 +343,7 @@ def tabulate_config(path: Path | str, folder: Path | str) -> list[Path]:
     """Read, validate and count an RCTab config, then write RCTab's reports into ``folder``
     (named after the config, ``<name>_detailed_report.json`` ...). Nothing is written unless
     the whole count succeeds."""
-    from electoral.io.rctab_report import Contest, write_reports
+    from electoral.rcv.rctab_report import Contest, write_reports
 
     config = load_config(path)
     records = read_records(config)
@@ -360,7 +360,7 @@ def tabulate_config(path: Path | str, folder: Path | str) -> list[Path]:
 def _write_cdf(config: ContestConfig, records: list[tuple[CastVoteRecord, LabelMap]],
                ballots: Ballots, results: tuple[Tabulation, ...], folder: Path) -> list[Path]:
     """RCTab's CDF export of the ballots, one per pass (see ``rctab_cdf``)."""
-    from electoral.io.rctab_cdf import cdf_json
+    from electoral.rcv.cdf_export import cdf_json
 
     ids = [record.id for record, _ in records]
     precincts = [record.precinct for record, _ in records] if PRECINCT in config.slices else None

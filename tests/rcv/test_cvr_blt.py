@@ -10,8 +10,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from electoral.errors import ValidationError
-from electoral.io.cvr import OVERVOTE, CvrOptions, read_cvrs
-from electoral.io.cvr_blt import read_blt
+from electoral.rcv.cvr import OVERVOTE, CvrOptions, read_cvrs
+from electoral.rcv.cvr.blt import read_blt
 
 NAMES = ["Ann Lee", 'Bo "B" Ray', "Cy"]
 # a ballot: weight and its choices, each a candidate number, '-', a pair overvote or '-=-'

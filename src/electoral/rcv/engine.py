@@ -40,7 +40,7 @@ from decimal import Decimal
 import numpy as np
 
 from electoral.errors import Problem, ValidationError
-from electoral.tabulate.rcv_rules import (
+from electoral.rcv.rules import (
     OVERVOTE,
     OVERVOTE_CODE,
     UNDECLARED_WRITE_IN,
@@ -120,7 +120,7 @@ class Tabulation:
     @property
     def first_round_order(self) -> tuple[str, ...]:
         """Candidates in the order RCTab lists them in its reports."""
-        from electoral.tabulate.rcv_java import hash_order
+        from electoral.rcv.javarandom import hash_order
         # RCTab: round 1's tally is a HashMap filled from the HashSet of all names, continuing
         # ones only; its rows are that map's order, stably sorted by votes, write-ins last
         first = self.rounds[0].tally.votes
@@ -141,7 +141,7 @@ def _tabulate(ballots: Ballots, rules: Rules, slices: tuple[str, ...],
     with decimal.localcontext() as context:
         context.prec = 80
         context.traps[decimal.Inexact] = False
-        from electoral.tabulate.rcv_count import Count
+        from electoral.rcv.count import Count
         return Count(ballots, rules, slices, audit).run()
 
 
@@ -178,7 +178,7 @@ def count_matrix(ranks: np.ndarray, names: Sequence[str], rules: Rules,
     folding identical rows. An unknown name raises a ValidationError listing all of them.
     ``audit`` keeps each row's path through the rounds (``Tabulation.trail``, by matrix row).
     """
-    from electoral.tabulate.rcv_fast import MatrixCount, supports
+    from electoral.rcv.fast import MatrixCount, supports
 
     rules.validate()
     codes = _codes(names, rules, labels or LabelMap())

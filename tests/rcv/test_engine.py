@@ -10,9 +10,9 @@ import pytest
 
 from electoral.errors import ValidationError
 from electoral.model import CastVoteRecord
-from electoral.tabulate.rcv import Tabulation, count_matrix, tabulate_rcv
-from electoral.tabulate.rcv_java import JavaRandom, hash_order, string_hash
-from electoral.tabulate.rcv_rules import (
+from electoral.rcv.engine import Tabulation, count_matrix, tabulate_rcv
+from electoral.rcv.javarandom import JavaRandom, hash_order, string_hash
+from electoral.rcv.rules import (
     LabelMap,
     OvervoteRule,
     Rules,
@@ -164,7 +164,7 @@ def test_matrix_fast_path_agrees_with_the_general_engine() -> None:
 
 
 def test_parallel_kernel_agrees_with_the_serial_one(monkeypatch: pytest.MonkeyPatch) -> None:
-    from electoral.tabulate import rcv_fast
+    from electoral.rcv import fast as rcv_fast
 
     rng = np.random.default_rng(4)
     names = ("A", "B", "C", "D", "E")

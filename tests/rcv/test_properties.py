@@ -13,8 +13,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from electoral.model import CastVoteRecord
-from electoral.tabulate.rcv import Tabulation, count_matrix, tabulate_rcv
-from electoral.tabulate.rcv_rules import LabelMap, OvervoteRule, Rules, Tiebreak, WinnerMode, compact
+from electoral.rcv.engine import Tabulation, count_matrix, tabulate_rcv
+from electoral.rcv.rules import LabelMap, OvervoteRule, Rules, Tiebreak, WinnerMode, compact
 
 NAMES = ("Ada", "Bo", "Cy", "Di", "Ed", "Flo")
 SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])

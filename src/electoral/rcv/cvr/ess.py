@@ -20,8 +20,8 @@ import zlib
 from collections.abc import Iterable
 from typing import BinaryIO
 
-from electoral.io.cvr import CvrOptions, Problems, cell_text, sanitize
-from electoral.io.cvr_xlsx import UnsupportedSheet, sheet_rows
+from electoral.rcv.cvr import CvrOptions, Problems, cell_text, sanitize
+from electoral.rcv.cvr.xlsx import UnsupportedSheet, sheet_rows
 from electoral.model import CastVoteRecord
 
 MISSING_PRECINCT = "missing_precinct_id"

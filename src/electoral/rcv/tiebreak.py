@@ -6,8 +6,8 @@ from collections.abc import Mapping, Sequence
 from decimal import Decimal
 
 from electoral.errors import Problem, ValidationError
-from electoral.tabulate.rcv_java import JavaRandom, hash_set_copy_order, java_sort_key
-from electoral.tabulate.rcv_rules import Tiebreak
+from electoral.rcv.javarandom import JavaRandom, hash_set_copy_order, java_sort_key
+from electoral.rcv.rules import Tiebreak
 
 
 def break_tie(tied: Sequence[int], names: Sequence[str], mode: Tiebreak,

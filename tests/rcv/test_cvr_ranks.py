@@ -12,8 +12,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from electoral.errors import ValidationError
-from electoral.io.cvr import CvrOptions
-from electoral.io.cvr_ranks import (
+from electoral.rcv.cvr import CvrOptions
+from electoral.rcv.cvr.ranks import (
     collapse,
     iter_rank_matrices,
     read_rank_matrix,
@@ -110,7 +110,7 @@ def test_collapse_counts_each_distinct_ranking_once(ballots: list[list[str | Non
                                                    width: int) -> None:
     from collections import Counter
 
-    from electoral.io.cvr_ranks import RankMatrix
+    from electoral.rcv.cvr.ranks import RankMatrix
     blocks = list(iter_rank_matrices(io.BytesIO(_file(ballots)), "gen.csv", block_size=64))
     if width > 4:  # rankings too many for a dense count (9), too wide for an int64 key (40)
         blocks = [RankMatrix(b.names, np.pad(b.ranks, ((0, 0), (0, width - 4)),
@@ -142,7 +142,7 @@ def test_text_that_is_not_utf8_names_its_line_and_column() -> None:
 def test_read_cvrs_reads_a_gzipped_ranks_file(tmp_path: Path) -> None:
     import gzip
 
-    from electoral.io.cvr import read_cvrs
+    from electoral.rcv.cvr import read_cvrs
     path = tmp_path / "ballots.csv.gz"
     path.write_bytes(gzip.compress(_file([["Ann", "Dee", None, None], [None, "Bo, Jr.", None, None]])))
     records = read_cvrs(path, "ranks")

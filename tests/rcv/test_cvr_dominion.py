@@ -10,9 +10,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from electoral.errors import ValidationError
-from electoral.io.cvr import CvrOptions, read_cvrs
-from electoral.io.cvr_dominion import read_dominion
-from electoral.io.cvr_hart import read_hart
+from electoral.rcv.cvr import CvrOptions, read_cvrs
+from electoral.rcv.cvr.dominion import read_dominion
+from electoral.rcv.cvr.hart import read_hart
 
 RCTAB = "conformance/rctab"
 # a ballot: (candidate id, rank) marks

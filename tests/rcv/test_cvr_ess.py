@@ -12,8 +12,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from electoral.errors import ValidationError
-from electoral.io.cvr import CvrOptions, read_cvrs
-from electoral.io.cvr_ess import read_ess
+from electoral.rcv.cvr import CvrOptions, read_cvrs
+from electoral.rcv.cvr.ess import read_ess
 
 RCTAB = "conformance/rctab"
 
@@ -122,8 +122,8 @@ def test_unknown_provider_and_missing_options_are_errors(tmp_path: Path) -> None
 
 
 def _both(data: bytes, options: CvrOptions) -> tuple[list, list]:
-    from electoral.io.cvr import Problems
-    from electoral.io.cvr_ess import _read_with_openpyxl
+    from electoral.rcv.cvr import Problems
+    from electoral.rcv.cvr.ess import _read_with_openpyxl
     fast = read_ess(io.BytesIO(data), "w.xlsx", options)
     slow = _read_with_openpyxl(io.BytesIO(data), "w.xlsx", options, Problems("w.xlsx"))
     return fast, slow
@@ -152,7 +152,7 @@ def test_a_sheet_the_xml_reader_leaves_alone_is_read_with_openpyxl(shared: Path)
             if item.filename == "xl/worksheets/sheet1.xml":  # cells without their address
                 data = re.sub(rb'(<c) r="[A-Z]+\d+"', rb"\1", data)
             copy.writestr(item, data)
-    from electoral.io.cvr_xlsx import UnsupportedSheet, sheet_rows
+    from electoral.rcv.cvr.xlsx import UnsupportedSheet, sheet_rows
     with pytest.raises(UnsupportedSheet):
         list(sheet_rows(io.BytesIO(out.getvalue())))
     fast, slow = _both(out.getvalue(), options)
@@ -185,7 +185,7 @@ def test_a_listed_empty_row_is_a_ballot_with_no_rankings(shared) -> None:
     """RCTab counts the sheet's empty ``<row>`` elements (rows 18, 1048575 and 1048576 here) as
     ballots with no rankings; so does electoral, which is what makes the first-round-threshold
     conformance cases identical."""
-    from electoral.io.cvr import read_cvrs
+    from electoral.rcv.cvr import read_cvrs
 
     folder = shared / "conformance" / "rctab" / "first_round_determines_threshold_test"
     import json

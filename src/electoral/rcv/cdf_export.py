@@ -11,10 +11,10 @@ from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
-from electoral.io.rctab_report import sanitize
-from electoral.tabulate.rcv import Snapshot, Tabulation
-from electoral.tabulate.rcv_java import hash_order, java_sort_key
-from electoral.tabulate.rcv_rules import OVERVOTE, Ballots
+from electoral.rcv.rctab_report import sanitize
+from electoral.rcv.engine import Snapshot, Tabulation
+from electoral.rcv.javarandom import hash_order, java_sort_key
+from electoral.rcv.rules import OVERVOTE, Ballots
 
 ONE = Decimal(1)
 

@@ -22,8 +22,8 @@ import numpy as np
 
 from electoral.errors import Problem, ValidationError
 from electoral.model import CastVoteRecord
-from electoral.tabulate.rcv import Tabulation, count_matrix, tabulate_rcv
-from electoral.tabulate.rcv_rules import (
+from electoral.rcv.engine import Tabulation, count_matrix, tabulate_rcv
+from electoral.rcv.rules import (
     OVERVOTE,
     LabelMap,
     OvervoteRule,
@@ -102,7 +102,7 @@ def quick_count(paths: list[Path], options: QuickOptions = QuickOptions()) -> Qu
 
 def _read_all(paths: list[Path], providers: list[str],
               contest: str | None) -> list[CastVoteRecord]:
-    from electoral.io.cvr import read_cvrs
+    from electoral.rcv.cvr import read_cvrs
 
     records: list[CastVoteRecord] = []
     problems: list[Problem] = []
@@ -120,7 +120,7 @@ def _quick_matrix(path: Path, labels: LabelMap, options: QuickOptions,
                   title: str) -> QuickResult:
     import gzip
 
-    from electoral.io.cvr_ranks import read_rank_matrix, read_rank_profile
+    from electoral.rcv.cvr.ranks import read_rank_matrix, read_rank_profile
 
     with path.open("rb") as probe:
         zipped = probe.read(2) == b"\x1f\x8b"

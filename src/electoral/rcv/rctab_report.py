@@ -18,9 +18,9 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from electoral.tabulate.rcv import Decision, Round, Tabulation, Tally
-from electoral.tabulate.rcv_java import java_sort_key
-from electoral.tabulate.rcv_rules import INACTIVE_REPORTED, Status, WinnerMode
+from electoral.rcv.engine import Decision, Round, Tabulation, Tally
+from electoral.rcv.javarandom import java_sort_key
+from electoral.rcv.rules import INACTIVE_REPORTED, Status, WinnerMode
 
 GENERATED_BY = "RCTab 2.0.1"
 ZERO = Decimal(0)

@@ -12,8 +12,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from electoral.errors import ValidationError
-from electoral.io.cvr import UNDECLARED_WRITE_IN, CvrOptions, read_cvrs
-from electoral.io.cvr_cdf import read_cdf_json, read_cdf_xml
+from electoral.rcv.cvr import UNDECLARED_WRITE_IN, CvrOptions, read_cvrs
+from electoral.rcv.cvr.cdf import read_cdf_json, read_cdf_xml
 
 RCTAB = "conformance/rctab"
 CANDIDATES = ["Ann", "Bo", "Cy <&> Dee"]
