@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 
 from electoral.cli import app
 from electoral.errors import ValidationError
-from electoral.rcv.config import load_config
+from electoral.rcv.rctab_config import load_config
 
 runner = CliRunner()
 CASE = "generic_csv_test"

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from electoral.errors import ValidationError
-from electoral.rcv.config import tabulate_config
+from electoral.rcv.session.rctab import tabulate_config
 
 CONFORMANCE = Path(__file__).resolve().parents[3] / "shared" / "conformance" / "rctab"
 CASES = sorted(p.name for p in CONFORMANCE.glob("*") if (p / f"{p.name}_config.json").exists()) \

@@ -10,7 +10,8 @@ import pytest
 
 from electoral.errors import ValidationError
 from electoral.model import CastVoteRecord
-from electoral.rcv.engine import Tabulation, count_matrix, tabulate_rcv
+from electoral.rcv.engine import count_matrix, tabulate_rcv
+from electoral.rcv.rounds import RcvTabulation
 from electoral.rcv.javarandom import JavaRandom, hash_order, string_hash
 from electoral.rcv.rules import (
     LabelMap,
@@ -26,7 +27,7 @@ ABC = ("A", "B", "C")
 
 
 def count(ballots: list[tuple[tuple[int, str], ...]], rules: Rules,
-          labels: LabelMap | None = None) -> Tabulation:
+          labels: LabelMap | None = None) -> RcvTabulation:
     records = [(CastVoteRecord(str(i), marks), labels or LabelMap())
                for i, marks in enumerate(ballots, 1)]
     return tabulate_rcv(compact(records, rules), rules)
@@ -36,7 +37,7 @@ def ranked(*names: str) -> tuple[tuple[int, str], ...]:
     return tuple((rank, name) for rank, name in enumerate(names, 1) if name)
 
 
-def votes(tab: Tabulation, number: int) -> dict[str, int]:
+def votes(tab: RcvTabulation, number: int) -> dict[str, int]:
     return {k: int(v) for k, v in tab.rounds[number - 1].tally.votes.items()}
 
 

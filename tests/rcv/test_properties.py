@@ -13,7 +13,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from electoral.model import CastVoteRecord
-from electoral.rcv.engine import Tabulation, count_matrix, tabulate_rcv
+from electoral.rcv.engine import count_matrix, tabulate_rcv
+from electoral.rcv.rounds import RcvTabulation
 from electoral.rcv.rules import LabelMap, OvervoteRule, Rules, Tiebreak, WinnerMode, compact
 
 NAMES = ("Ada", "Bo", "Cy", "Di", "Ed", "Flo")
@@ -45,7 +46,7 @@ def _records(names: tuple[str, ...], ballots: list[list[int]]) -> list[tuple[Cas
              LabelMap()) for i, b in enumerate(ballots)]
 
 
-def _count(names: tuple[str, ...], ballots: list[list[int]], rules: Rules) -> Tabulation:
+def _count(names: tuple[str, ...], ballots: list[list[int]], rules: Rules) -> RcvTabulation:
     return tabulate_rcv(compact(_records(names, ballots), rules), rules)
 
 

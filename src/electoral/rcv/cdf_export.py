@@ -11,15 +11,15 @@ from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
-from electoral.rcv.rctab_report import sanitize
-from electoral.rcv.engine import Snapshot, Tabulation
+from electoral.rcv.rounds import RcvTabulation, Snapshot
 from electoral.rcv.javarandom import hash_order, java_sort_key
-from electoral.rcv.rules import OVERVOTE, Ballots
+from electoral.rcv.names import OVERVOTE, sanitize
+from electoral.rcv.rules import Ballots
 
 ONE = Decimal(1)
 
 
-def cdf_json(tab: Tabulation, ballots: Ballots, ids: Sequence[str],
+def cdf_json(tab: RcvTabulation, ballots: Ballots, ids: Sequence[str],
              precincts: Sequence[str | None] | None, contest: str,
              jurisdiction: str | None, overvote_label: bool) -> dict[str, Any]:
     """The report for the ballots counted in ``tab`` (counted with ``audit`` on). ``ids`` and
@@ -109,7 +109,7 @@ def _selection_id(name: str) -> str:
     return f"cs-{sanitize(name).lower()}"
 
 
-def _election(tab: Tabulation, contest: str, overvote_label: bool) -> dict[str, Any]:
+def _election(tab: RcvTabulation, contest: str, overvote_label: bool) -> dict[str, Any]:
     names = sorted([*tab.rules.names, *([OVERVOTE] if overvote_label else [])],
                    key=java_sort_key)
     return {"@id": "election-001",

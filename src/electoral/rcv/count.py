@@ -16,7 +16,7 @@ from typing import TypeVar
 
 import numpy as np
 
-from electoral.rcv.engine import (
+from electoral.rcv.rounds import (
     EXHAUSTED,
     ONE,
     PRECINCT,
@@ -26,7 +26,7 @@ from electoral.rcv.engine import (
     Decision,
     Round,
     Snapshot,
-    Tabulation,
+    RcvTabulation,
     TabulationError,
     Tally,
 )
@@ -47,7 +47,7 @@ _STATUS_INDEX = {status: i for i, status in enumerate(Status)}
 K = TypeVar("K")
 
 
-class Count:
+class RcvCount:
     """The mutable working state of one count; only immutable ``Round``s leave it."""
 
     def __init__(self, ballots: Ballots, rules: Rules, slices: tuple[str, ...],
@@ -113,7 +113,7 @@ class Count:
 
     # ---- the loop ----
 
-    def run(self) -> Tabulation:
+    def run(self) -> RcvTabulation:
         if not self._has_ballots():
             raise TabulationError("no cast vote records to count", code="no-ballots")
         while self._keep_going():
@@ -122,7 +122,7 @@ class Count:
         winners = sorted(self.winner_round, key=lambda c: self.winner_round[c])
         slice_ids = {kind: tuple(sorted({i for i in ids if i}, key=java_sort_key))
                      for kind, ids in self.scopes.items()}
-        return Tabulation(self.rules, tuple(self.rounds),
+        return RcvTabulation(self.rules, tuple(self.rounds),
                           tuple(self.names[c] for c in winners), slice_ids, tuple(self.trail),
                           tuple(tuple(s) for s in self.snaps))
 

@@ -3,10 +3,10 @@
 Entry points
 ------------
 ``tabulate_rcv(ballots, rules, slices=(), audit=False)`` counts ``Ballots`` (see
-``rcv_rules.compact``) under ``Rules`` and returns a ``Tabulation``: one immutable ``Round`` per
+``rcv_rules.compact``) under ``Rules`` and returns a ``RcvTabulation``: one immutable ``Round`` per
 round (tally, threshold, elected/eliminated, transfers, inactive ballots by reason), plus the same
 per precinct and per batch for the ``slices`` named ("precinct", "batch").
-``tabulate_passes`` runs multi-pass IRV (one ``Tabulation`` per seat).
+``tabulate_passes`` runs multi-pass IRV (one ``RcvTabulation`` per seat).
 
 ``count_matrix(ranks, names, rules, counts=None, labels=None, audit=False)`` is the fast path,
 with no Python object per ballot:
@@ -18,7 +18,7 @@ with no Python object per ballot:
 - ``counts``: optional ``int64`` ballots per row (collapse identical rows first to count faster).
 
 Single-winner rules run in one compiled loop over the rows (``rcv_fast``, ``rcv_kernel``); other
-rules fold identical rows and go through the general engine. Both give the same ``Tabulation``.
+rules fold identical rows and go through the general engine. Both give the same ``RcvTabulation``.
 
 How it counts
 -------------
@@ -40,6 +40,8 @@ from decimal import Decimal
 import numpy as np
 
 from electoral.errors import Problem, ValidationError
+from electoral.rcv.count import RcvCount
+from electoral.rcv.rounds import RcvTabulation, TabulationError
 from electoral.rcv.rules import (
     OVERVOTE,
     OVERVOTE_CODE,
@@ -51,105 +53,27 @@ from electoral.rcv.rules import (
     Status,
 )
 
-ZERO = Decimal(0)
-Snapshot = tuple[int, tuple[tuple[str, Decimal], ...]]
-ONE = Decimal(1)
-UNCOUNTED = "uncounted"
-EXHAUSTED = "exhausted"
-RESIDUAL = "residual surplus"
-PRECINCT = "precinct"
-BATCH = "batch"
-
-
-class TabulationError(ValidationError):
-    """The count cannot go on (a tie nobody may break, nobody left to eliminate...)."""
-
-    def __init__(self, message: str, code: str = "tabulation-failed"):
-        super().__init__([Problem(code, message)])
-
-
-@dataclass(frozen=True, slots=True)
-class Decision:
-    candidate: str
-    tiebreak: bool = False
-
-
-@dataclass(frozen=True, slots=True)
-class Tally:
-    """What a round shows for one scope (the whole contest, or one precinct or batch)."""
-
-    votes: Mapping[str, Decimal]  # continuing candidates, plus earlier winners when multi-seat
-    inactive: Mapping[Status, Decimal]
-    active: Decimal  # ballots with a continuing candidate (and final-round surplus)
-    locked_in: Decimal  # votes held by earlier winners (multi-seat)
-    transfers: Mapping[str, Mapping[str, Decimal]]  # from -> to -> value, made in this round
-
-    @property
-    def active_and_locked(self) -> Decimal:
-        return self.active + self.locked_in
-
-    @property
-    def inactive_total(self) -> Decimal:
-        return sum((v for s, v in self.inactive.items() if s != Status.FINAL_SURPLUS), ZERO)
-
-
-@dataclass(frozen=True, slots=True)
-class Round:
-    number: int
-    tally: Tally
-    threshold: Decimal
-    elected: tuple[Decision, ...]
-    eliminated: tuple[Decision, ...]
-    residual_surplus: Decimal
-    slices: Mapping[tuple[str, str], Tally]  # (precinct|batch, id) -> tally
-
-
-@dataclass(frozen=True, slots=True)
-class Tabulation:
-    rules: Rules
-    rounds: tuple[Round, ...]
-    winners: tuple[str, ...]  # in the order elected
-    slice_ids: Mapping[str, tuple[str, ...]]
-    # when asked for (audit=True): per round, each ballot row's candidate (index into
-    # rules.names) or, below zero, why it is inactive: -1 - list(Status).index(status)
-    trail: tuple[np.ndarray, ...] = field(default=(), compare=False)
-    # with the trail (general engine): per ballot row, each round it was re-read in, and what it
-    # then held: (candidate, value) for each winner keeping part of it and for its candidate
-    snapshots: tuple[tuple[Snapshot, ...], ...] = field(default=(), compare=False)
-
-    @property
-    def first_round_order(self) -> tuple[str, ...]:
-        """Candidates in the order RCTab lists them in its reports."""
-        from electoral.rcv.javarandom import hash_order
-        # RCTab: round 1's tally is a HashMap filled from the HashSet of all names, continuing
-        # ones only; its rows are that map's order, stably sorted by votes, write-ins last
-        first = self.rounds[0].tally.votes
-        names = hash_order(n for n in hash_order(self.rules.names) if n in first)
-        return tuple(sorted(names, key=lambda n: (n == UNDECLARED_WRITE_IN, -first[n])))
-
-
 def tabulate_rcv(ballots: Ballots, rules: Rules, slices: tuple[str, ...] = (),
-                 audit: bool = False) -> Tabulation:
+                 audit: bool = False) -> RcvTabulation:
     """Count ``ballots`` under ``rules``; ``slices`` names the breakdowns wanted (precinct,
-    batch); ``audit`` keeps each ballot row's path through the rounds (``Tabulation.trail``)."""
+    batch); ``audit`` keeps each ballot row's path through the rounds (``RcvTabulation.trail``)."""
     rules.validate()
     return _tabulate(ballots, rules, slices, audit)
 
 
 def _tabulate(ballots: Ballots, rules: Rules, slices: tuple[str, ...],
-              audit: bool = False) -> Tabulation:
+              audit: bool = False) -> RcvTabulation:
     with decimal.localcontext() as context:
         context.prec = 80
         context.traps[decimal.Inexact] = False
-        from electoral.rcv.count import Count
-        return Count(ballots, rules, slices, audit).run()
+        return RcvCount(ballots, rules, slices, audit).run()
 
 
 def tabulate_passes(ballots: Ballots, rules: Rules, slices: tuple[str, ...] = (),
-                    audit: bool = False) -> tuple[Tabulation, ...]:
+                    audit: bool = False) -> tuple[RcvTabulation, ...]:
     """Multi-pass IRV: one single-winner count per seat, each excluding the earlier winners."""
     rules.validate()
-    passes: list[Tabulation] = []
+    passes: list[RcvTabulation] = []
     winners: list[str] = []
     single = _replace(rules, seats=1)
     while len(winners) < rules.seats:
@@ -169,14 +93,14 @@ def _replace(rules: Rules, **changes: object) -> Rules:
 
 def count_matrix(ranks: np.ndarray, names: Sequence[str], rules: Rules,
                  counts: np.ndarray | None = None, labels: LabelMap | None = None,
-                 audit: bool = False) -> Tabulation:
+                 audit: bool = False) -> RcvTabulation:
     """Count an ``n x max_rank`` int32 matrix of indices into ``names`` (``-1`` blank), each row
     standing for ``counts[row]`` ballots (1 when ``counts`` is None).
 
     ``labels`` says which names are the overvote, skipped-rank and write-in labels. Single-winner
     rules run on the numpy fast path (``rcv_fast``); others through the general engine after
     folding identical rows. An unknown name raises a ValidationError listing all of them.
-    ``audit`` keeps each row's path through the rounds (``Tabulation.trail``, by matrix row).
+    ``audit`` keeps each row's path through the rounds (``RcvTabulation.trail``, by matrix row).
     """
     from electoral.rcv.fast import MatrixCount, supports
 

@@ -7,7 +7,7 @@ continuing and advances just those ballots, all at once, one rank position per s
 finds a continuing candidate or becomes inactive (skipped too many ranks, overvote, exhausted).
 Resuming from ``pos`` equals RCTab's rescan from rank 1: an earlier rank never becomes usable
 again once a candidate stops continuing. Decisions (threshold, winners, eliminations, tie-breaks)
-are the general engine's (``rcv_count.Count``), so both paths give the same rounds.
+are the general engine's (``count.RcvCount``), so both paths give the same rounds.
 """
 
 from __future__ import annotations
@@ -16,9 +16,9 @@ from decimal import Decimal
 
 import numpy as np
 
-from electoral.rcv.engine import EXHAUSTED, UNCOUNTED, Tally
-from electoral.rcv.count import Count
+from electoral.rcv.count import RcvCount
 from electoral.rcv.kernel import advance_rows, advance_rows_serial, group_rows
+from electoral.rcv.rounds import EXHAUSTED, UNCOUNTED, Tally
 from electoral.rcv.rules import Ballots, Labels, OvervoteRule, Rules, Status
 
 _STATUS = (None, Status.NO_RANKINGS, Status.EXHAUSTED, Status.OVERVOTE, Status.SKIPPED)
@@ -32,8 +32,8 @@ def supports(rules: Rules) -> bool:
         and rules.overvote != OvervoteRule.EXHAUST_IF_MULTIPLE
 
 
-class MatrixCount(Count):
-    """``Count`` with ballots held as numpy arrays. ``ranks`` holds indices into ``rules.names``,
+class MatrixCount(RcvCount):
+    """``RcvCount`` with ballots held as numpy arrays. ``ranks`` holds indices into ``rules.names``,
     ``len(rules.names)`` for an overvote mark, ``-1`` for a blank rank."""
 
     def __init__(self, ranks: np.ndarray, counts: np.ndarray | None, rules: Rules,

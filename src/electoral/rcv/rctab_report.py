@@ -18,8 +18,9 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from electoral.rcv.engine import Decision, Round, Tabulation, Tally
+from electoral.rcv.rounds import Decision, RcvTabulation, Round, Tally
 from electoral.rcv.javarandom import java_sort_key
+from electoral.rcv.names import sanitize
 from electoral.rcv.rules import INACTIVE_REPORTED, Status, WinnerMode
 
 GENERATED_BY = "RCTab 2.0.1"
@@ -33,7 +34,7 @@ STATUS_TITLES = {
 
 
 @dataclass(frozen=True, slots=True)
-class Contest:
+class RctabContest:
     """What the reports say about the contest itself (RCTab's outputSettings)."""
 
     name: str
@@ -47,8 +48,8 @@ class Contest:
 class View:
     """One report: the whole contest (``scope`` None) or one precinct or batch."""
 
-    tabulation: Tabulation
-    contest: Contest
+    tabulation: RcvTabulation
+    contest: RctabContest
     scope: tuple[str, str] | None = None
 
     def tally(self, rnd: Round) -> Tally:
@@ -238,11 +239,8 @@ def _csv_line(row: Sequence[Any]) -> str:
 
 # ---- files ----
 
-def sanitize(text: str) -> str:
-    return re.sub(r"[^a-zA-Z0-9_\-.]", "_", text)
 
-
-def write_reports(tabulations: Sequence[Tabulation], contest: Contest, folder: Path,
+def write_reports(tabulations: Sequence[RcvTabulation], contest: RctabContest, folder: Path,
                   prefix: str) -> list[Path]:
     """Write every report RCTab writes for these results; return the paths written."""
     written: list[Path] = []

@@ -15,9 +15,9 @@ from enum import StrEnum
 
 from electoral.errors import Problem, ValidationError
 from electoral.model import CastVoteRecord
+from electoral.rcv.names import OVERVOTE as OVERVOTE
+from electoral.rcv.names import UNDECLARED_WRITE_IN as UNDECLARED_WRITE_IN
 
-UNDECLARED_WRITE_IN = "Undeclared Write-ins"
-OVERVOTE = "overvote"
 OVERVOTE_CODE = -1
 
 

@@ -1,7 +1,7 @@
 """Render a ranked-choice count round by round, as the CT 2024 article shows its straw poll: votes
 and share of active ballots per round, the transfer into the next round (+1, –4), "Eliminated"
 once a candidate is out, then active and inactive ballots. Formats: text (Rich), md, wiki, and json
-in RCTab's detailed-report shape. Nothing here counts: figures are read off the ``Tabulation``.
+in RCTab's detailed-report shape. Nothing here counts: figures are read off the ``RcvTabulation``.
 """
 
 from __future__ import annotations
@@ -16,8 +16,8 @@ from fractions import Fraction
 from rich.console import Console
 from rich.table import Table
 
-from electoral.rcv.rctab_report import Contest, View, detailed_json
-from electoral.rcv.engine import Tabulation
+from electoral.rcv.rctab_report import RctabContest, View, detailed_json
+from electoral.rcv.rounds import RcvTabulation
 
 MINUS = "–"  # the article's en dash
 
@@ -39,7 +39,7 @@ class RoundTable:
     bold: frozenset[str]
 
 
-def round_table(tab: Tabulation, title: str) -> RoundTable:
+def round_table(tab: RcvTabulation, title: str) -> RoundTable:
     rounds = tab.rounds
     out_round = {d.candidate: r.number for r in rounds for d in r.eliminated}
 
@@ -56,7 +56,7 @@ def round_table(tab: Tabulation, title: str) -> RoundTable:
     return RoundTable(title, len(rounds), tuple(rows), frozenset(tab.winners))
 
 
-def _candidate_cells(tab: Tabulation, name: str, out: int | None) -> list[str]:
+def _candidate_cells(tab: RcvTabulation, name: str, out: int | None) -> list[str]:
     cells: list[str] = []
     rounds = tab.rounds
     for i, rnd in enumerate(rounds):
@@ -108,10 +108,10 @@ def _header(table: RoundTable) -> tuple[list[str], list[str]]:
     return top, sub
 
 
-def render_rcv(tab: Tabulation, fmt: RcvFormat | str, title: str = "Ranked-choice count") -> str:
+def render_rcv(tab: RcvTabulation, fmt: RcvFormat | str, title: str = "Ranked-choice count") -> str:
     fmt = RcvFormat(fmt)
     if fmt is RcvFormat.JSON:
-        return json.dumps(detailed_json(View(tab, Contest(title))), indent=2,
+        return json.dumps(detailed_json(View(tab, RctabContest(title))), indent=2,
                           ensure_ascii=False) + "\n"
     table = round_table(tab, title)
     return {RcvFormat.TEXT: _text, RcvFormat.MD: _md, RcvFormat.WIKI: _wiki}[fmt](table)

@@ -18,7 +18,7 @@ import shlex
 from collections.abc import Iterable, Iterator
 from typing import BinaryIO
 
-from electoral.rcv.cvr import OVERVOTE, CvrOptions, Problems, text_of
+from electoral.rcv.cvr.common import OVERVOTE, CvrOptions, Problems, text_of
 from electoral.model import CastVoteRecord
 
 

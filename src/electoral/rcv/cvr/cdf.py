@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, BinaryIO, Protocol
 
-from electoral.rcv.cvr import UNDECLARED_WRITE_IN, CvrOptions, Problems
+from electoral.rcv.cvr.common import UNDECLARED_WRITE_IN, CvrOptions, Problems
 from electoral.model import CastVoteRecord
 
 

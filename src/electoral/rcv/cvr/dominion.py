@@ -17,7 +17,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from electoral.rcv.cvr import CvrOptions, Problems
+from electoral.rcv.cvr.common import CvrOptions, Problems
 from electoral.model import CastVoteRecord
 
 EXPORT = re.compile(r"^CvrExport(_\d+)?\.json$")

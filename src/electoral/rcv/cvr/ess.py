@@ -20,7 +20,7 @@ import zlib
 from collections.abc import Iterable
 from typing import BinaryIO
 
-from electoral.rcv.cvr import CvrOptions, Problems, cell_text, sanitize
+from electoral.rcv.cvr.common import CvrOptions, Problems, cell_text, sanitize
 from electoral.rcv.cvr.xlsx import UnsupportedSheet, sheet_rows
 from electoral.model import CastVoteRecord
 

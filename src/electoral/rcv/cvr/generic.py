@@ -12,7 +12,7 @@ from __future__ import annotations
 import csv
 from typing import Any, BinaryIO
 
-from electoral.rcv.cvr import CvrOptions, Problems, text_of
+from electoral.rcv.cvr.common import CvrOptions, Problems, text_of
 from electoral.model import CastVoteRecord
 
 NO_PRECINCT = "no precinct id"

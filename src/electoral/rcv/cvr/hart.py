@@ -12,7 +12,7 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from collections.abc import Mapping
 
-from electoral.rcv.cvr import CvrOptions, Problems
+from electoral.rcv.cvr.common import CvrOptions, Problems
 from electoral.model import CastVoteRecord
 
 

@@ -30,7 +30,7 @@ import pyarrow.compute as pc  # type: ignore[import-untyped]
 import pyarrow.csv as pacsv  # type: ignore[import-untyped]
 
 from electoral.errors import Problem, ValidationError
-from electoral.rcv.cvr import CvrOptions, Problems
+from electoral.rcv.cvr.common import CvrOptions, Problems
 from electoral.model import CastVoteRecord
 
 RANK_COLUMN = re.compile(r"^rank\s*(\d+)$", re.IGNORECASE)

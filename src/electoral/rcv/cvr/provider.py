@@ -1,0 +1,148 @@
+"""The CVR providers, one enum as in RCTab's ``ContestConfig.Provider``: each member is the name a
+config or the command line gives, the file suffixes that identify it, and the reader that opens it.
+
+Names follow RCTab (``ess``, ``dominion``, ``hart``, ``clearBallot``, ``cdf``, ``genericCsv`` and its
+older spelling ``csv``) plus ``ranks`` (a plain ``rank1..rankN`` CSV) and ``blt`` (OpenSTV ballot
+files), which RCTab configs do not accept (``Provider.rctab`` is False for them). Readers are
+imported only when a file is read, so importing this module loads no reader (nor numpy, pyarrow).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+from electoral.errors import Problem, ValidationError
+from electoral.model import CastVoteRecord
+from electoral.rcv.cvr.common import CvrOptions, open_maybe_gzip
+
+Opener = Callable[[Path, str, CvrOptions], list[CastVoteRecord]]
+
+
+def _ess(path: Path, name: str, options: CvrOptions) -> list[CastVoteRecord]:
+    from electoral.rcv.cvr.ess import read_ess
+    with path.open("rb") as stream:
+        return read_ess(stream, name, options)
+
+
+def _cdf(path: Path, name: str, options: CvrOptions) -> list[CastVoteRecord]:
+    from electoral.rcv.cvr.cdf import read_cdf_json, read_cdf_xml
+    reader = read_cdf_xml if path.suffix.lower() == ".xml" else read_cdf_json
+    with path.open("rb") as stream:
+        return reader(stream, name, options)
+
+
+def _dominion(path: Path, name: str, options: CvrOptions) -> list[CastVoteRecord]:
+    from electoral.rcv.cvr.dominion import export_names, read_dominion
+    names = _folder(path)
+    wanted = [n for n in names if n.endswith("Manifest.json")] + export_names(names)
+    return read_dominion({n: (path / n).read_bytes() for n in wanted}, name, options)
+
+
+def _hart(path: Path, name: str, options: CvrOptions) -> list[CastVoteRecord]:
+    from electoral.rcv.cvr.hart import ballot_names, read_hart
+    files = {n: (path / n).read_bytes() for n in ballot_names(_folder(path))}
+    return read_hart(files, name, options)
+
+
+def _folder(path: Path) -> list[str]:
+    if not path.is_dir():
+        raise ValidationError([Problem("malformed-file", f"{path} is a file; this provider "
+                                       "reads a folder of CVR files", source=path.name)])
+    return sorted(child.name for child in path.iterdir() if child.is_file())
+
+
+def _clear_ballot(path: Path, name: str, options: CvrOptions) -> list[CastVoteRecord]:
+    from electoral.rcv.cvr.clearballot import read_clear_ballot
+    with path.open("rb") as stream:
+        return read_clear_ballot(stream, name, options)
+
+
+def _generic_csv(path: Path, name: str, options: CvrOptions) -> list[CastVoteRecord]:
+    from electoral.rcv.cvr.generic import read_generic_csv
+    with path.open("rb") as stream:
+        return read_generic_csv(stream, name, options)
+
+
+def _ranks(path: Path, name: str, options: CvrOptions) -> list[CastVoteRecord]:
+    from electoral.rcv.cvr.ranks import read_ranks
+    with open_maybe_gzip(path) as stream:
+        return read_ranks(stream, name, options)
+
+
+def _blt(path: Path, name: str, options: CvrOptions) -> list[CastVoteRecord]:
+    from electoral.rcv.cvr.blt import read_blt
+    with open_maybe_gzip(path) as stream:
+        return read_blt(stream, name, options)
+
+
+class Provider(StrEnum):
+    """A CVR format: its name (the enum value), ``suffixes`` (lower-case, ``.gz`` aside) that
+    identify its files, ``folder`` when it reads a folder of files, ``rctab`` when RCTab configs
+    accept it, and ``read`` (its reader). Iteration order is the order error messages list them."""
+
+    suffixes: tuple[str, ...]
+    folder: bool
+    rctab: bool
+    _opener: Opener
+
+    def __new__(cls, value: str, suffixes: tuple[str, ...], folder: bool, rctab: bool,
+                opener: Opener) -> Provider:
+        member = str.__new__(cls, value)
+        member._value_ = value
+        member.suffixes, member.folder, member.rctab = suffixes, folder, rctab
+        member._opener = opener
+        return member
+
+    ESS = "ess", (".xlsx",), False, True, _ess
+    DOMINION = "dominion", (), True, True, _dominion
+    HART = "hart", (), True, True, _hart
+    CLEAR_BALLOT = "clearBallot", (), False, True, _clear_ballot
+    CDF = "cdf", (".xml", ".json"), False, True, _cdf
+    GENERIC_CSV = "genericCsv", (), False, True, _generic_csv
+    CSV = "csv", (), False, True, _generic_csv  # RCTab's older name for genericCsv
+    RANKS = "ranks", (".csv",), False, False, _ranks
+    BLT = "blt", (".blt",), False, False, _blt
+
+    def read(self, path: Path, options: CvrOptions) -> list[CastVoteRecord]:
+        """Every cast vote record in ``path`` (a file, or a folder when ``folder``).
+
+        Raises:
+            ValidationError: every problem in the file, by file, ballot/line and field.
+            OSError: when the file cannot be read (``read_cvrs`` turns it into a NotFoundError).
+        """
+        return self._opener(path, path.name, options)
+
+    @classmethod
+    def parse(cls, name: str, source: str | None = None) -> Provider:
+        """The provider called ``name`` (exactly as RCTab spells it).
+
+        Raises:
+            ValidationError: ``unknown-provider``, listing every name, located at ``source``.
+        """
+        try:
+            return cls(name)
+        except ValueError:
+            raise ValidationError([Problem(
+                "unknown-provider", f"no CVR reader for provider {name!r}; use one of "
+                f"{', '.join(cls)}", source=source, field="provider")]) from None
+
+    @classmethod
+    def detect(cls, path: Path) -> Provider:
+        """The provider for ``path`` from its name: a folder holding ``CvrExport*.json`` is a
+        Dominion export, any other folder a Hart one; a file goes by its last suffix (``.gz``
+        aside) among the members' ``suffixes``.
+
+        Raises:
+            ValidationError: ``unknown-format`` when no member claims the suffix.
+        """
+        if path.is_dir():
+            return cls.DOMINION if any(path.glob("CvrExport*.json")) else cls.HART
+        suffixes = [s.lower() for s in path.suffixes if s.lower() != ".gz"]
+        for member in cls:
+            if suffixes and suffixes[-1] in member.suffixes:
+                return member
+        raise ValidationError([Problem("unknown-format", f"cannot tell the CVR format of "
+                                       f"{path.name}; pass --provider", source=path.name)])
