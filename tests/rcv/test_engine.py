@@ -11,8 +11,8 @@ import pytest
 from electoral.errors import ValidationError
 from electoral.model import CastVoteRecord
 from electoral.rcv.engine import count_matrix, tabulate_rcv
-from electoral.rcv.rounds import RcvTabulation
 from electoral.rcv.javarandom import JavaRandom, hash_order, string_hash
+from electoral.rcv.rounds import RcvTabulation
 from electoral.rcv.rules import (
     LabelMap,
     OvervoteRule,

@@ -24,8 +24,8 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pytest
 
-from electoral.rcv.cvr import read_cvrs
 from electoral.model import CastVoteRecord
+from electoral.rcv.cvr import read_cvrs
 from electoral.rcv.engine import count_matrix, tabulate_rcv
 from electoral.rcv.rules import (
     LabelMap,

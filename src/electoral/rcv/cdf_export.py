@@ -11,9 +11,9 @@ from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
-from electoral.rcv.rounds import RcvTabulation, Snapshot
 from electoral.rcv.javarandom import hash_order, java_sort_key
 from electoral.rcv.names import OVERVOTE, sanitize
+from electoral.rcv.rounds import RcvTabulation, Snapshot
 from electoral.rcv.rules import Ballots
 
 ONE = Decimal(1)

@@ -16,6 +16,7 @@ from typing import TypeVar
 
 import numpy as np
 
+from electoral.rcv.javarandom import JavaRandom, java_sort_key
 from electoral.rcv.rounds import (
     EXHAUSTED,
     ONE,
@@ -24,13 +25,12 @@ from electoral.rcv.rounds import (
     UNCOUNTED,
     ZERO,
     Decision,
+    RcvTabulation,
     Round,
     Snapshot,
-    RcvTabulation,
     TabulationError,
     Tally,
 )
-from electoral.rcv.javarandom import JavaRandom, java_sort_key
 from electoral.rcv.rules import (
     OVERVOTE_CODE,
     UNDECLARED_WRITE_IN,

@@ -33,9 +33,8 @@ Random tie-breaks use a ``java.util.Random``-compatible generator (``rcv_java``)
 from __future__ import annotations
 
 import decimal
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, replace
-from decimal import Decimal
+from collections.abc import Sequence
+from dataclasses import replace
 
 import numpy as np
 
@@ -50,8 +49,8 @@ from electoral.rcv.rules import (
     LabelMap,
     Labels,
     Rules,
-    Status,
 )
+
 
 def tabulate_rcv(ballots: Ballots, rules: Rules, slices: tuple[str, ...] = (),
                  audit: bool = False) -> RcvTabulation:

@@ -16,8 +16,8 @@ from numba import njit, prange
 NONE, NO_RANKINGS, EXHAUSTED, OVERVOTE, SKIPPED = range(5)
 
 
-@njit(cache=True, nogil=True)  # type: ignore[untyped-decorator]
-def _walk(m: np.ndarray, row: int, p: int, last: int, live: np.ndarray, limit: int,
+@njit(cache=True, nogil=True)
+def _walk(m: np.ndarray, row: int | np.int64, p: int, last: int, live: np.ndarray, limit: int,
           overvote: int, exhaust_overvote: bool) -> tuple[int, int, int, int]:
     width = m.shape[1]
     while p < width:
@@ -92,7 +92,7 @@ advance_rows_serial = njit(_SIGNATURE, cache=True, nogil=True)(
 
 
 # compiled (or loaded from the cache) at import
-@njit("Tuple((int64[::1], int64[::1]))(int64[::1], int32[::1], int64)",  # type: ignore[untyped-decorator]
+@njit("Tuple((int64[::1], int64[::1]))(int64[::1], int32[::1], int64)",
       cache=True, nogil=True)
 def group_rows(idx: np.ndarray, values: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray]:
     """Rows grouped by value, in row order within a value (a counting sort): ``rows[start[v]:

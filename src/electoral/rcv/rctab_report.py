@@ -18,9 +18,9 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from electoral.rcv.rounds import Decision, RcvTabulation, Round, Tally
 from electoral.rcv.javarandom import java_sort_key
 from electoral.rcv.names import sanitize
+from electoral.rcv.rounds import Decision, RcvTabulation, Round, Tally
 from electoral.rcv.rules import INACTIVE_REPORTED, Status, WinnerMode
 
 GENERATED_BY = "RCTab 2.0.1"

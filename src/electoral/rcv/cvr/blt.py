@@ -18,8 +18,8 @@ import shlex
 from collections.abc import Iterable, Iterator
 from typing import BinaryIO
 
-from electoral.rcv.cvr.common import OVERVOTE, CvrOptions, Problems, text_of
 from electoral.model import CastVoteRecord
+from electoral.rcv.cvr.common import OVERVOTE, CvrOptions, Problems, text_of
 
 
 def read_blt(stream: BinaryIO, source_name: str,

@@ -16,8 +16,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, BinaryIO, Protocol
 
-from electoral.rcv.cvr.common import UNDECLARED_WRITE_IN, CvrOptions, Problems
 from electoral.model import CastVoteRecord
+from electoral.rcv.cvr.common import UNDECLARED_WRITE_IN, CvrOptions, Problems
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,8 +12,8 @@ from __future__ import annotations
 import csv
 from typing import Any, BinaryIO
 
-from electoral.rcv.cvr.common import CvrOptions, Problems, text_of
 from electoral.model import CastVoteRecord
+from electoral.rcv.cvr.common import CvrOptions, Problems, text_of
 
 FIXED = ("RowNumber", "BoxID", "BoxPosition", "BallotID", "PrecinctID", "BallotStyleID",
          "PrecinctStyleName", "ScanComputerName", "Status", "Remade")

@@ -21,7 +21,6 @@ from electoral.rcv.names import UNDECLARED_WRITE_IN as UNDECLARED_WRITE_IN
 from electoral.rcv.names import sanitize as sanitize
 
 
-
 @dataclass(frozen=True, slots=True)
 class CvrOptions:
     """What a caller tells a reader that the file itself does not say (RCTab's cvrFileSources).

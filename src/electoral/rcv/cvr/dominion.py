@@ -17,8 +17,8 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from electoral.rcv.cvr.common import CvrOptions, Problems
 from electoral.model import CastVoteRecord
+from electoral.rcv.cvr.common import CvrOptions, Problems
 
 EXPORT = re.compile(r"^CvrExport(_\d+)?\.json$")
 EXCLUDED_CONDITION = 7

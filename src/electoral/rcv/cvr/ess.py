@@ -20,9 +20,9 @@ import zlib
 from collections.abc import Iterable
 from typing import BinaryIO
 
+from electoral.model import CastVoteRecord
 from electoral.rcv.cvr.common import CvrOptions, Problems, cell_text, sanitize
 from electoral.rcv.cvr.xlsx import UnsupportedSheet, sheet_rows
-from electoral.model import CastVoteRecord
 
 MISSING_PRECINCT = "missing_precinct_id"
 MISSING_BATCH = "missing_batch_id"

@@ -12,8 +12,8 @@ from __future__ import annotations
 import csv
 from typing import Any, BinaryIO
 
-from electoral.rcv.cvr.common import CvrOptions, Problems, text_of
 from electoral.model import CastVoteRecord
+from electoral.rcv.cvr.common import CvrOptions, Problems, text_of
 
 NO_PRECINCT = "no precinct id"
 NO_BATCH = "no batch id"

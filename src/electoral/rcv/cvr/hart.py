@@ -12,8 +12,8 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from collections.abc import Mapping
 
-from electoral.rcv.cvr.common import CvrOptions, Problems
 from electoral.model import CastVoteRecord
+from electoral.rcv.cvr.common import CvrOptions, Problems
 
 
 def ballot_names(names: list[str]) -> list[str]:

@@ -12,7 +12,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from enum import StrEnum
 from pathlib import Path
-from typing import Any
 
 from electoral.errors import Problem, ValidationError
 from electoral.model import CastVoteRecord
@@ -83,16 +82,16 @@ class Provider(StrEnum):
     identify its files, ``folder`` when it reads a folder of files, ``rctab`` when RCTab configs
     accept it, and ``read`` (its reader). Iteration order is the order error messages list them."""
 
-    suffixes: tuple[str, ...]
-    folder: bool
-    rctab: bool
+    _suffixes: tuple[str, ...]
+    _folder: bool
+    _rctab: bool
     _opener: Opener
 
     def __new__(cls, value: str, suffixes: tuple[str, ...], folder: bool, rctab: bool,
                 opener: Opener) -> Provider:
         member = str.__new__(cls, value)
         member._value_ = value
-        member.suffixes, member.folder, member.rctab = suffixes, folder, rctab
+        member._suffixes, member._folder, member._rctab = suffixes, folder, rctab
         member._opener = opener
         return member
 
@@ -105,6 +104,21 @@ class Provider(StrEnum):
     CSV = "csv", (), False, True, _generic_csv  # RCTab's older name for genericCsv
     RANKS = "ranks", (".csv",), False, False, _ranks
     BLT = "blt", (".blt",), False, False, _blt
+
+    @property
+    def suffixes(self) -> tuple[str, ...]:
+        """The lower-case file suffixes that identify this provider's files (``.gz`` aside)."""
+        return self._suffixes
+
+    @property
+    def folder(self) -> bool:
+        """Whether this provider reads a folder of files rather than one file."""
+        return self._folder
+
+    @property
+    def rctab(self) -> bool:
+        """Whether RCTab configs accept this provider name."""
+        return self._rctab
 
     def read(self, path: Path, options: CvrOptions) -> list[CastVoteRecord]:
         """Every cast vote record in ``path`` (a file, or a folder when ``folder``).
@@ -122,12 +136,12 @@ class Provider(StrEnum):
         Raises:
             ValidationError: ``unknown-provider``, listing every name, located at ``source``.
         """
-        try:
-            return cls(name)
-        except ValueError:
-            raise ValidationError([Problem(
-                "unknown-provider", f"no CVR reader for provider {name!r}; use one of "
-                f"{', '.join(cls)}", source=source, field="provider")]) from None
+        for member in cls:
+            if member.value == name:
+                return member
+        raise ValidationError([Problem(
+            "unknown-provider", f"no CVR reader for provider {name!r}; use one of "
+            f"{', '.join(cls)}", source=source, field="provider")])
 
     @classmethod
     def detect(cls, path: Path) -> Provider:

@@ -30,8 +30,8 @@ import pyarrow.compute as pc  # type: ignore[import-untyped]
 import pyarrow.csv as pacsv  # type: ignore[import-untyped]
 
 from electoral.errors import Problem, ValidationError
-from electoral.rcv.cvr.common import CvrOptions, Problems
 from electoral.model import CastVoteRecord
+from electoral.rcv.cvr.common import CvrOptions, Problems
 
 RANK_COLUMN = re.compile(r"^rank\s*(\d+)$", re.IGNORECASE)
 KEPT = ("id", "precinct", "batch")
@@ -64,6 +64,7 @@ def collapse(blocks: Iterable[RankMatrix]) -> RankMatrix:
     width = 0
     rows = np.zeros((0, 0), np.int32)
     counts = np.zeros(0, dtype=np.int64)
+    weights: np.ndarray | None
     for block in blocks:
         names, width = block.names, max(width, block.ranks.shape[1])
         if len(rows):

@@ -153,8 +153,8 @@ def write_audit(result: QuickResult, path: Path) -> None:
     Raises:
         ValidationError: ``no-audit`` when ``result`` was counted without ``audit``.
     """
-    import pyarrow as pa
-    import pyarrow.parquet as pq
+    import pyarrow as pa  # type: ignore[import-untyped]
+    import pyarrow.parquet as pq  # type: ignore[import-untyped]
 
     tab = result.tabulation
     if not tab.trail or result.rows is None:

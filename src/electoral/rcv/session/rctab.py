@@ -16,10 +16,10 @@ from pathlib import Path
 from electoral.errors import Problem, ValidationError
 from electoral.model import CastVoteRecord
 from electoral.rcv.cdf_export import cdf_json
-from electoral.rcv.rctab_config import ContestConfig, CvrSource, load_config
 from electoral.rcv.cvr import read_cvrs
 from electoral.rcv.cvr.provider import Provider
 from electoral.rcv.engine import tabulate_passes, tabulate_rcv
+from electoral.rcv.rctab_config import ContestConfig, CvrSource, load_config
 from electoral.rcv.rctab_report import RctabContest, write_reports
 from electoral.rcv.rounds import PRECINCT, RcvTabulation
 from electoral.rcv.rules import UNDECLARED_WRITE_IN, Ballots, LabelMap, WinnerMode, compact
