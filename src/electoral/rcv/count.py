@@ -114,6 +114,12 @@ class RcvCount:
     # ---- the loop ----
 
     def run(self) -> RcvTabulation:
+        """Count round by round until the seats are filled (or the rules stop the count) and return
+        the rounds.
+
+        Raises:
+            TabulationError: the count cannot go on (see ``engine.tabulate_rcv``).
+        """
         if not self._has_ballots():
             raise TabulationError("no cast vote records to count", code="no-ballots")
         while self._keep_going():

@@ -55,7 +55,14 @@ from electoral.rcv.rules import (
 def tabulate_rcv(ballots: Ballots, rules: Rules, slices: tuple[str, ...] = (),
                  audit: bool = False) -> RcvTabulation:
     """Count ``ballots`` under ``rules``; ``slices`` names the breakdowns wanted (precinct,
-    batch); ``audit`` keeps each ballot row's path through the rounds (``RcvTabulation.trail``)."""
+    batch); ``audit`` keeps each ballot row's path through the rounds (``RcvTabulation.trail``).
+
+    Raises:
+        ValidationError: the rules contradict each other (``Rules.validate``).
+        TabulationError: (a ValidationError) the count cannot go on — no ballots, a tie the rules
+            leave to an operator, nobody left to eliminate, a slice asked for but missing from the
+            records.
+    """
     rules.validate()
     return _tabulate(ballots, rules, slices, audit)
 
@@ -70,7 +77,12 @@ def _tabulate(ballots: Ballots, rules: Rules, slices: tuple[str, ...],
 
 def tabulate_passes(ballots: Ballots, rules: Rules, slices: tuple[str, ...] = (),
                     audit: bool = False) -> tuple[RcvTabulation, ...]:
-    """Multi-pass IRV: one single-winner count per seat, each excluding the earlier winners."""
+    """Multi-pass IRV: one single-winner count per seat, each excluding the earlier winners.
+
+    Raises:
+        ValidationError: as ``tabulate_rcv``; TabulationError when a pass does not find exactly one
+            winner.
+    """
     rules.validate()
     passes: list[RcvTabulation] = []
     winners: list[str] = []
@@ -100,6 +112,10 @@ def count_matrix(ranks: np.ndarray, names: Sequence[str], rules: Rules,
     rules run on the numpy fast path (``rcv_fast``); others through the general engine after
     folding identical rows. An unknown name raises a ValidationError listing all of them.
     ``audit`` keeps each row's path through the rounds (``RcvTabulation.trail``, by matrix row).
+
+    Raises:
+        ValidationError: the rules contradict each other, or ``unknown-candidate`` for every name
+            that is neither a candidate nor a label; TabulationError as ``tabulate_rcv``.
     """
     from electoral.rcv.fast import MatrixCount, supports
 

@@ -30,6 +30,11 @@ class JavaRandom:
         return value - (1 << 32) if value >= 1 << 31 else value  # Java's (int) cast
 
     def next_int(self, bound: int) -> int:
+        """A number in ``[0, bound)``, as ``java.util.Random.nextInt(int bound)`` draws it.
+
+        Raises:
+            ValueError: ``bound`` is not positive.
+        """
         if bound <= 0:
             raise ValueError("bound must be positive")
         if bound & (bound - 1) == 0:

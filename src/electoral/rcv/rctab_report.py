@@ -242,7 +242,11 @@ def _csv_line(row: Sequence[Any]) -> str:
 
 def write_reports(tabulations: Sequence[RcvTabulation], contest: RctabContest, folder: Path,
                   prefix: str) -> list[Path]:
-    """Write every report RCTab writes for these results; return the paths written."""
+    """Write every report RCTab writes for these results; return the paths written.
+
+    Raises:
+        OSError: ``folder`` cannot be created or a report cannot be written.
+    """
     written: list[Path] = []
     folder.mkdir(parents=True, exist_ok=True)
     sequential = len(tabulations) > 1 or (

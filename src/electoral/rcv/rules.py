@@ -107,6 +107,11 @@ class Rules:
         return (Decimal(text) / 100).quantize(Decimal(1).scaleb(-(places + 2)))
 
     def validate(self) -> Rules:
+        """These rules, checked as RCTab checks a config's rules (returns ``self`` so calls chain).
+
+        Raises:
+            ValidationError: every contradiction at once, each naming the RCTab field.
+        """
         problems = list(_rule_problems(self))
         if problems:
             raise ValidationError(problems)
@@ -267,7 +272,12 @@ class _LabelTable:
 def compact(records: Sequence[tuple[CastVoteRecord, LabelMap]], rules: Rules,
             slices: bool = False, keep_ids: bool = False) -> Ballots:
     """Group identical rankings; resolve every label once; raise on unknown labels (all of them).
-    ``slices`` keeps precinct and batch apart; ``keep_ids`` keeps each record's id and row."""
+    ``slices`` keeps precinct and batch apart; ``keep_ids`` keeps each record's id and row.
+
+    Raises:
+        ValidationError: ``unknown-candidate`` for every label that is neither a candidate, an alias
+            nor a declared label (all of them, each located at its CVR file).
+    """
     table = _LabelTable(rules)
     groups: dict[tuple[object, ...], int] = {}
     counts: list[int] = []

@@ -109,6 +109,12 @@ def _header(table: RoundTable) -> tuple[list[str], list[str]]:
 
 
 def render_rcv(tab: RcvTabulation, fmt: RcvFormat | str, title: str = "Ranked-choice count") -> str:
+    """``tab`` as text: a Rich table (``text``), Markdown (``md``), a MediaWiki table (``wiki``) or
+    RCTab's detailed-report JSON (``json``): a row per candidate, a column per round.
+
+    Raises:
+        ValueError: ``fmt`` is not one of ``RcvFormat``'s values.
+    """
     fmt = RcvFormat(fmt)
     if fmt is RcvFormat.JSON:
         return json.dumps(detailed_json(View(tab, RctabContest(title))), indent=2,

@@ -19,6 +19,11 @@ def break_tie(tied: Sequence[int], names: Sequence[str], mode: Tiebreak,
     ``previous`` holds the earlier rounds' tallies, oldest first; ``permutation`` the tie-break
     order of names (declared, or generated). Modes that need an operator raise a ValidationError:
     a count run from the command line cannot stop and ask.
+
+    Raises:
+        ValidationError: ``tie-needs-operator`` when the mode leaves the tie to an operator
+            (stopCountingAndAsk, or a name missing from the tie-break order), ``bad-rule`` when a
+            random mode has no randomSeed.
     """
     ordered = sorted(tied, key=lambda c: java_sort_key(names[c]))
     if mode in (Tiebreak.CANDIDATE_ORDER, Tiebreak.GENERATE_PERMUTATION):

@@ -24,6 +24,14 @@ from electoral.rcv.cvr.common import OVERVOTE, CvrOptions, Problems, text_of
 
 def read_blt(stream: BinaryIO, source_name: str,
              options: CvrOptions | None = None) -> list[CastVoteRecord]:
+    """Every ballot of an OpenSTV ``.blt`` file, one ``CastVoteRecord`` per ballot line carrying the
+    line's weight (ballots), ids the ballot's number from 1; ``a=b`` marks an overvote
+    (``OVERVOTE``).
+
+    Raises:
+        ValidationError: every problem, by line and field (``malformed-file`` when the text is
+            unreadable or empty).
+    """
     options = options or CvrOptions()
     problems = Problems(source_name)
     try:

@@ -33,6 +33,13 @@ class _Report:
 
 
 def read_cdf_json(stream: BinaryIO, source_name: str, options: CvrOptions) -> list[CastVoteRecord]:
+    """Every ``CVR`` of a NIST SP 1500-103 JSON report for ``options.contest`` (the contest's name),
+    ids ``<file>(<n>)`` as RCTab computes them.
+
+    Raises:
+        ValidationError: every problem, by record and field (``malformed-file`` when not JSON or not
+            an object).
+    """
     problems = Problems(source_name)
     try:
         document = json.load(stream)
@@ -44,6 +51,13 @@ def read_cdf_json(stream: BinaryIO, source_name: str, options: CvrOptions) -> li
 
 
 def read_cdf_xml(stream: BinaryIO, source_name: str, options: CvrOptions) -> list[CastVoteRecord]:
+    """Every ``CVR`` of a NIST SP 1500-103 XML report for ``options.contest`` (the contest's name),
+    ids ``<file>(<n>)`` as RCTab computes them.
+
+    Raises:
+        ValidationError: every problem, by record and field (``malformed-file`` when not well-formed
+            XML or not a CastVoteRecordReport).
+    """
     problems = Problems(source_name)
     try:
         root = ET.parse(stream).getroot()

@@ -22,6 +22,13 @@ BALLOT_ID, PRECINCT_ID = FIXED.index("BallotID"), FIXED.index("PrecinctID")
 
 def read_clear_ballot(stream: BinaryIO, source_name: str,
                       options: CvrOptions) -> list[CastVoteRecord]:
+    """Every ballot row of a Clear Ballot ClearVote CSV export for ``options.contest`` (the
+    contest's name), marks from its ``Choice_<id>_<n>:<contest>:<rank>:...`` columns.
+
+    Raises:
+        ValidationError: every problem, by line and column (``malformed-file`` when not a readable
+            CSV or without choice columns).
+    """
     problems = Problems(source_name)
     try:
         with text_of(stream) as text:

@@ -43,7 +43,11 @@ class CvrOptions:
 
     @classmethod
     def from_rctab(cls, source: Mapping[str, Any], max_rankings: int | None = None) -> CvrOptions:
-        """Options from one entry of an RCTab config's ``cvrFileSources`` (blank means absent)."""
+        """Options from one entry of an RCTab config's ``cvrFileSources`` (blank means absent).
+
+        Raises:
+            ValidationError: ``bad-option`` when a column or row index is not a whole number from 1.
+        """
         return cls(
             contest=_text(source.get("contestId")),
             first_vote_column=_number(source, "firstVoteColumnIndex"),
@@ -98,6 +102,11 @@ class Problems:
         return bool(self.items)
 
     def raise_if_any(self) -> None:
+        """Raise the problems collected so far, if any, as one error.
+
+        Raises:
+            ValidationError: when any problem was added.
+        """
         if self.items:
             raise ValidationError(self.items)
 

@@ -40,7 +40,13 @@ def export_names(names: list[str]) -> list[str]:
 
 def read_dominion(files: Mapping[str, bytes], source_name: str,
                   options: CvrOptions) -> list[CastVoteRecord]:
-    """``files`` maps a file name in the export folder to its bytes (manifests and exports)."""
+    """``files`` maps a file name in the export folder to its bytes (manifests and exports).
+
+    Raises:
+        ValidationError: ``missing-option`` without ``options.contest`` (the contest's id),
+            ``malformed-file`` without export files, and every problem in the manifests and exports,
+            by file, record and field.
+    """
     problems = Problems(source_name)
     if not options.contest:
         raise problems.fail("missing-option", "Dominion exports need the contest's id "

@@ -29,7 +29,13 @@ MISSING_BATCH = "missing_batch_id"
 
 
 def read_ess(stream: BinaryIO, source_name: str, options: CvrOptions) -> list[CastVoteRecord]:
-    """Every ballot row of the first sheet, marks as (rank, label) pairs in column order."""
+    """Every ballot row of the first sheet, marks as (rank, label) pairs in column order.
+
+    Raises:
+        ValidationError: ``missing-option`` without firstVoteColumnIndex/firstVoteRowIndex,
+            ``malformed-file`` when the workbook is unreadable, and every problem, by row and
+            column.
+    """
     problems = Problems(source_name)
     first_column = options.first_vote_column or 0
     first_row = options.first_vote_row or 0

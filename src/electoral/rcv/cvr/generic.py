@@ -21,6 +21,14 @@ NO_BATCH = "no batch id"
 
 def read_generic_csv(stream: BinaryIO, source_name: str,
                      options: CvrOptions) -> list[CastVoteRecord]:
+    """Every row of an RCTab generic CSV (a header row, then one ballot per row with ranks 1..n from
+    column ``options.first_vote_column``), ids the ballot's row number,
+    as in RCTab.
+
+    Raises:
+        ValidationError: ``missing-option`` without firstVoteColumnIndex, ``malformed-file`` when
+            not a readable CSV, and every problem, by line and column.
+    """
     problems = Problems(source_name)
     if options.first_vote_column is None:
         raise problems.fail("missing-option", "generic CSV files need firstVoteColumnIndex",

@@ -24,7 +24,13 @@ def ballot_names(names: list[str]) -> list[str]:
 
 def read_hart(files: Mapping[str, bytes], source_name: str,
               options: CvrOptions) -> list[CastVoteRecord]:
-    """``files`` maps each ballot file's name to its bytes."""
+    """``files`` maps each ballot file's name to its bytes.
+
+    Raises:
+        ValidationError: ``missing-option`` without ``options.contest`` (the contest's Id),
+            ``malformed-file`` when the folder holds no CVR XML or a file is not well-formed, and
+            every problem, by file and field.
+    """
     problems = Problems(source_name)
     if not options.contest:
         raise problems.fail("missing-option", "Hart CVRs need the contest's Id (contestId)",

@@ -138,7 +138,12 @@ def _widen(ranks: np.ndarray, width: int) -> np.ndarray:
 
 def read_ranks(stream: BinaryIO, source_name: str,
                options: CvrOptions | None = None) -> list[CastVoteRecord]:
-    """Every ballot as a CastVoteRecord (marks in rank order; blanks left out)."""
+    """Every ballot as a CastVoteRecord (marks in rank order; blanks left out).
+
+    Raises:
+        ValidationError: every problem in the file (an unreadable CSV, no ``rank<n>`` columns, a
+            rank above ``options.max_rankings``), by line and column.
+    """
     table, rank_columns, where = _parse(stream, source_name, options or CvrOptions())
     matrix = _encode(table, rank_columns, source_name, where)
     names = matrix.names
@@ -157,7 +162,11 @@ def read_ranks(stream: BinaryIO, source_name: str,
 def read_rank_matrix(stream: BinaryIO | str, source_name: str,
                      options: CvrOptions | None = None, fold: bool = False) -> RankMatrix:
     """The whole file as one RankMatrix (the fast path); with ``fold``, its distinct rankings
-    with their ballot counts (what ``collapse`` gives, without the full matrix in between)."""
+    with their ballot counts (what ``collapse`` gives, without the full matrix in between).
+
+    Raises:
+        ValidationError: as ``read_ranks``.
+    """
     table, rank_columns, where = _parse(stream, source_name, options or CvrOptions())
     return _encode(table, rank_columns, source_name, where, fold=fold)
 
@@ -166,7 +175,11 @@ def read_rank_profile(stream: BinaryIO | str, source_name: str,
                       options: CvrOptions | None = None,
                       block_size: int = 8 << 20) -> RankMatrix:
     """The file's distinct rankings with their ballot counts, read a block at a time: a hundred
-    million ballots in the memory of one block plus the distinct rankings."""
+    million ballots in the memory of one block plus the distinct rankings.
+
+    Raises:
+        ValidationError: as ``read_ranks``.
+    """
     return collapse(iter_rank_matrices(stream, source_name, options, block_size))
 
 
@@ -178,6 +191,11 @@ def iter_rank_matrices(stream: BinaryIO | str, source_name: str,
 
     Blocks are cut at line ends outside quotes and each is parsed on its own, so memory holds one
     block, whatever the file's size (pyarrow's own streaming reader reads far ahead).
+
+    Raises:
+        ValidationError: as ``read_ranks``, for the first block with a problem (blocks before it
+            were already yielded).
+        OSError: ``stream`` is a path that cannot be opened.
     """
     options = options or CvrOptions()
     problems = Problems(source_name)
