@@ -1,11 +1,11 @@
 """Cast vote records for ranked contests: one entry point over every vendor format.
 
-``read_cvrs(path, provider, options)`` opens a CVR file (or a Dominion export folder) and hands it
-to the reader for ``provider``, named as RCTab names them (``ess``, ``dominion``, ``hart``,
-``clearBallot``, ``cdf``, ``csv``/``genericCsv``) plus ``ranks`` (a plain ``rank1..rankN`` CSV) and
-``blt`` (OpenSTV ballot files). Each reader returns ``CastVoteRecord``s holding the marks exactly as
-the file states them — labels untouched, overvote/skip/duplicate/alias rules left to the tabulator —
-and raises one ``ValidationError`` listing every problem by file, ballot/line and field.
+``read_cvrs(path, provider, options)`` opens a CVR file (or a Dominion or Hart export folder) and
+hands it to the reader for ``provider``: a ``Provider`` (``cvr.provider``, the one list of formats,
+with the suffixes that identify them and their readers) or its name as RCTab spells it. Each
+reader returns ``CastVoteRecord``s holding the marks exactly as the file states them — labels
+untouched, overvote/skip/duplicate/alias rules left to the tabulator — and raises one
+``ValidationError`` listing every problem by file, ballot/line and field.
 
 Two labels are the readers' own, for marks a file states by structure rather than by name:
 ``UNDECLARED_WRITE_IN`` (a write-in position in CDF, Hart or Clear Ballot; the configured write-in

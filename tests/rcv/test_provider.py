@@ -1,0 +1,58 @@
+"""One CVR provider enum (RCTab's ContestConfig.Provider): names, suffixes and readers in one place."""
+
+from pathlib import Path
+
+import pytest
+
+from electoral.errors import ValidationError
+from electoral.rcv import Provider
+from electoral.rcv.cvr import read_cvrs
+from electoral.rcv.rctab_config import RCTAB_PROVIDERS
+
+NAMES = ["ess", "dominion", "hart", "clearBallot", "cdf", "genericCsv", "csv", "ranks", "blt"]
+
+
+def test_the_names_are_rctab_spellings_plus_ranks_and_blt() -> None:
+    assert [p.value for p in Provider] == NAMES
+    assert RCTAB_PROVIDERS == ("ess", "dominion", "hart", "clearBallot", "cdf", "genericCsv", "csv")
+    assert Provider.parse("csv").read.__func__ is Provider.parse("genericCsv").read.__func__
+
+
+def test_an_unknown_name_lists_every_name() -> None:
+    with pytest.raises(ValidationError) as caught:
+        Provider.parse("punchcard", "poll.dat")
+    problem = caught.value.problems[0]
+    assert problem.code == "unknown-provider" and problem.source == "poll.dat"
+    assert problem.message == f"no CVR reader for provider 'punchcard'; use one of {', '.join(NAMES)}"
+
+
+@pytest.mark.parametrize(("name", "provider"), [
+    ("a.xlsx", Provider.ESS), ("b.XML", Provider.CDF), ("c.json", Provider.CDF),
+    ("d.csv", Provider.RANKS), ("e.csv.gz", Provider.RANKS), ("f.blt", Provider.BLT)])
+def test_a_file_is_known_by_its_suffix(name: str, provider: Provider) -> None:
+    assert Provider.detect(Path(name)) is provider
+
+
+def test_a_folder_is_dominion_with_an_export_else_hart(tmp_path: Path) -> None:
+    assert Provider.detect(tmp_path) is Provider.HART
+    (tmp_path / "CvrExport_1.json").write_text("{}")
+    assert Provider.detect(tmp_path) is Provider.DOMINION
+    assert Provider.DOMINION.folder and Provider.HART.folder and not Provider.ESS.folder
+
+
+def test_an_unknown_suffix_is_refused_by_name() -> None:
+    with pytest.raises(ValidationError, match="cannot tell the CVR format of poll.dat"):
+        Provider.detect(Path("poll.dat"))
+
+
+def test_no_two_providers_claim_a_suffix() -> None:
+    claimed = [s for p in Provider for s in p.suffixes]
+    assert len(claimed) == len(set(claimed))
+
+
+def test_read_cvrs_takes_the_enum_or_its_name(tmp_path: Path) -> None:
+    path = tmp_path / "poll.csv"
+    path.write_text("rank1,rank2\nA,B\nB,\n", encoding="utf-8")
+    by_member = read_cvrs(path, Provider.RANKS)
+    assert read_cvrs(path, "ranks") == by_member
+    assert [r.marks for r in by_member] == [((1, "A"), (2, "B")), ((1, "B"),)]
