@@ -1,9 +1,9 @@
-"""The general ranked-choice engine behind ``tabulate.rcv``: RCTab's round loop over compact
+"""The general ranked-choice engine behind ``engine``: RCTab's round loop over compact
 ballots (distinct rankings with counts), with exact ``Decimal`` arithmetic.
 
 Each candidate keeps a pile of the rankings counting for them; a round re-reads only the piles of
 candidates who stopped continuing. The decisions (threshold, winners, eliminations, tie-breaks)
-live here too and are shared by the numpy fast path (``rcv_fast``), which moves ballots its own way.
+live here too and are shared by the numpy fast path (``fast``), which moves ballots its own way.
 """
 
 from __future__ import annotations

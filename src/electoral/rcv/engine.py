@@ -3,7 +3,7 @@
 Entry points
 ------------
 ``tabulate_rcv(ballots, rules, slices=(), audit=False)`` counts ``Ballots`` (see
-``rcv_rules.compact``) under ``Rules`` and returns a ``RcvTabulation``: one immutable ``Round`` per
+``rules.compact``) under ``Rules`` and returns a ``RcvTabulation``: one immutable ``Round`` per
 round (tally, threshold, elected/eliminated, transfers, inactive ballots by reason), plus the same
 per precinct and per batch for the ``slices`` named ("precinct", "batch").
 ``tabulate_passes`` runs multi-pass IRV (one ``RcvTabulation`` per seat).
@@ -17,7 +17,7 @@ with no Python object per ballot:
   write-in label, which ``labels``, a ``LabelMap``, names; "overvote" is always an overvote);
 - ``counts``: optional ``int64`` ballots per row (collapse identical rows first to count faster).
 
-Single-winner rules run in one compiled loop over the rows (``rcv_fast``, ``rcv_kernel``); other
+Single-winner rules run in one compiled loop over the rows (``fast``, ``kernel``); other
 rules fold identical rows and go through the general engine. Both give the same ``RcvTabulation``.
 
 How it counts
@@ -27,7 +27,7 @@ that currently count for them; a round only re-reads the piles of candidates who
 continuing (eliminated, or elected with a surplus to pass on), never every ballot. Arithmetic is
 ``Decimal`` with RCTab's declared precision (values truncated to ``decimalPlacesForVoteArithmetic``
 places exactly where RCTab truncates them), so every figure, down to its printed scale, is RCTab's.
-Random tie-breaks use a ``java.util.Random``-compatible generator (``rcv_java``).
+Random tie-breaks use a ``java.util.Random``-compatible generator (``javarandom``).
 """
 
 from __future__ import annotations
@@ -109,7 +109,7 @@ def count_matrix(ranks: np.ndarray, names: Sequence[str], rules: Rules,
     standing for ``counts[row]`` ballots (1 when ``counts`` is None).
 
     ``labels`` says which names are the overvote, skipped-rank and write-in labels. Single-winner
-    rules run on the numpy fast path (``rcv_fast``); others through the general engine after
+    rules run on the numpy fast path (``fast``); others through the general engine after
     folding identical rows. An unknown name raises a ValidationError listing all of them.
     ``audit`` keeps each row's path through the rounds (``RcvTabulation.trail``, by matrix row).
 
@@ -117,6 +117,7 @@ def count_matrix(ranks: np.ndarray, names: Sequence[str], rules: Rules,
         ValidationError: the rules contradict each other, or ``unknown-candidate`` for every name
             that is neither a candidate nor a label; TabulationError as ``tabulate_rcv``.
     """
+    # numba compiles (or loads) the kernels on import: only the matrix path pays for it
     from electoral.rcv.fast import MatrixCount, supports
 
     rules.validate()

@@ -131,7 +131,7 @@ def tabulate_config(path: Path | str, folder: Path | str) -> list[Path]:
 
 def _write_cdf(config: ContestConfig, records: list[tuple[CastVoteRecord, LabelMap]],
                ballots: Ballots, results: tuple[RcvTabulation, ...], folder: Path) -> list[Path]:
-    """RCTab's CDF export of the ballots, one per pass (see ``rctab_cdf``)."""
+    """RCTab's CDF export of the ballots, one per pass (see ``cdf_export``)."""
     ids = [record.id for record, _ in records]
     precincts = [record.precinct for record, _ in records] if PRECINCT in config.slices else None
     overvote = any(source.labels.overvote for source in config.sources)
