@@ -14,8 +14,9 @@ from decimal import Decimal
 from enum import StrEnum
 
 from electoral.model import Returns, UnitKind
+from electoral.numbers import percent
 from electoral.published import Article, Figure, PublishedRow, PublishedTable, TableKind
-from electoral.tabulate.rollup import percent, roll_up
+from electoral.tabulate.rollup import roll_up
 
 
 class Kind(StrEnum):

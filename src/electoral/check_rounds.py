@@ -10,8 +10,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from electoral.numbers import percent
 from electoral.published import Figure, PublishedRow
-from electoral.tabulate.rollup import percent
 
 if TYPE_CHECKING:
     from electoral.check import Discrepancy, _Context

@@ -14,7 +14,7 @@ from rich.table import Table
 from electoral.analyze.compare import Comparison
 from electoral.analyze.history import DEMOCRATIC, REPUBLICAN, History, Year
 from electoral.model import UnitKind
-from electoral.tabulate.rollup import percent
+from electoral.numbers import percent
 
 YES_NO = {True: "yes", False: "no", None: "–"}
 

@@ -19,7 +19,8 @@ from rich.table import Table
 
 from electoral.analyze.compare import Comparison
 from electoral.model import UnitKind
-from electoral.tabulate.rollup import Row, Tabulation, percent, turnout
+from electoral.numbers import percent
+from electoral.tabulate.rollup import Row, Tabulation, turnout
 
 
 class OutputFormat(StrEnum):

@@ -28,7 +28,7 @@ from typing import TextIO
 
 from electoral.errors import NotFoundError, Problem, ValidationError
 from electoral.model import STATE_NAMES
-from electoral.tabulate.rollup import round_half_away
+from electoral.numbers import round_half_away
 
 HOUSE_SIZE = 435
 DC = "DC"

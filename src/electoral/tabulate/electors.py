@@ -31,8 +31,9 @@ from importlib import resources
 
 from electoral.errors import NotFoundError, Problem, ValidationError
 from electoral.model import STATE_NAMES, Candidate, Returns, Unit, UnitKind, slug
+from electoral.numbers import percent
 from electoral.tabulate.apportion import electors_for
-from electoral.tabulate.rollup import percent, roll_up
+from electoral.tabulate.rollup import roll_up
 
 MAJOR_PARTIES = ("democratic", "republican")
 DISTRICT_METHOD_SINCE = {"ME": 1972, "NE": 1992}

@@ -1,7 +1,8 @@
 """Roll returns up to any level: votes per candidate per unit, totals, "other", margins, winners.
 
 Everything here is exact integer arithmetic. Percentages are ``Decimal`` values computed from the
-integers and rounded once, half away from zero (``percent``); nothing rounded is ever summed.
+integers and rounded once, half away from zero (``electoral.numbers.percent``); nothing rounded is
+ever summed.
 """
 
 from __future__ import annotations
@@ -9,33 +10,18 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
-from fractions import Fraction
+from decimal import Decimal
 
 from electoral.columns import CountTable, Totals
 from electoral.errors import NotFoundError
 from electoral.model import Candidate, Count, Returns, Unit, UnitFacts, UnitKind, VoteType
+from electoral.numbers import percent
 
 # How deep each kind sits below the state: a unit can only be rolled up into a shallower one.
 DEPTH = {
     UnitKind.NATION: 0, UnitKind.STATE: 1, UnitKind.COUNTY: 2, UnitKind.COG: 2,
     UnitKind.DISTRICT: 2, UnitKind.TOWN: 3, UnitKind.PRECINCT: 4,
 }
-
-
-def percent(part: int, whole: int, places: int = 2) -> Decimal:
-    """``100 * part / whole`` rounded half away from zero to ``places`` decimals (exact)."""
-    if whole == 0:
-        return Decimal(0).quantize(Decimal(1).scaleb(-places))
-    exact = Fraction(100 * part, whole)
-    scaled = abs(exact) * 10**places
-    rounded = int(scaled) + (1 if scaled - int(scaled) >= Fraction(1, 2) else 0)
-    value = Decimal(rounded).scaleb(-places)
-    return -value if exact < 0 else value
-
-
-def round_half_away(value: Decimal, places: int) -> Decimal:
-    return value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
 
 
 @dataclass(frozen=True, slots=True)
