@@ -14,12 +14,13 @@ import pytest
 from electoral.analyze.compare import compare
 from electoral.errors import ValidationError
 from electoral.model import Unit, UnitKind
+from electoral.numbers import percent
 from electoral.report import maps
 from electoral.report.college_map import draw_college
 from electoral.report.geometry import decode_topology, load_atlas
 from electoral.report.maps import PARTY_COLOURS, MapKind, Palette, draw_map, map_election
 from electoral.report.projection import Albers, united_states
-from electoral.tabulate.rollup import percent, roll_up
+from electoral.tabulate.rollup import roll_up
 from tests.report.elections import county_returns
 
 SVG = "{http://www.w3.org/2000/svg}"

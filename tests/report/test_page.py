@@ -24,10 +24,11 @@ from typer.testing import CliRunner
 from electoral import api
 from electoral.cli import app
 from electoral.model import STATE_NAMES
+from electoral.numbers import percent
 from electoral.report.maps import PARTY_COLOURS, Palette, ramp
 from electoral.report.page import write_page
 from electoral.store import Store
-from electoral.tabulate.rollup import percent, roll_up
+from electoral.tabulate.rollup import roll_up
 
 SEEDS = ("2004-CT-president", "2004-MA-president", "2004-MO-president", "2024-CT-president")
 COUNTIES = {"2004-CT-president": 8, "2004-MA-president": 14, "2004-MO-president": 115,

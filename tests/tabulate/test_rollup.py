@@ -11,7 +11,8 @@ from electoral.api import published_from_text
 from electoral.io import Format
 from electoral.io.sample import bundled_samples
 from electoral.model import Candidate, Count, Election, Returns, Unit, UnitKind
-from electoral.tabulate.rollup import percent, roll_up
+from electoral.numbers import percent
+from electoral.tabulate.rollup import roll_up
 
 
 def sample(election: str) -> Returns:

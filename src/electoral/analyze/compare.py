@@ -16,6 +16,8 @@ from electoral.tabulate.rollup import Row, Tabulation
 
 @dataclass(frozen=True, slots=True)
 class UnitChange:
+    """One unit matched across two elections: its winning party and party margin in each."""
+
     unit: Unit  # as in the later election
     earlier_winner: str | None  # party name, None on a tie or no votes
     later_winner: str | None
@@ -29,12 +31,15 @@ class UnitChange:
 
     @property
     def flipped(self) -> bool:
+        """Whether both elections have a winner and the winning party changed."""
         return (self.earlier_winner is not None and self.later_winner is not None
                 and self.earlier_winner != self.later_winner)
 
 
 @dataclass(frozen=True, slots=True)
 class Comparison:
+    """Every matched unit's change from ``earlier`` to ``later``, and the later units unmatched."""
+
     later: Tabulation
     earlier: Tabulation
     parties: tuple[str, str]  # the margin is the first party's share minus the second's
@@ -43,11 +48,19 @@ class Comparison:
 
     @property
     def flips(self) -> tuple[UnitChange, ...]:
+        """The changes whose winning party changed, in the later table's row order."""
         return tuple(c for c in self.changes if c.flipped)
 
 
 def compare(later: Tabulation, earlier: Tabulation) -> Comparison:
-    """Flips and swing from ``earlier`` to ``later`` (same level, e.g. two county tables)."""
+    """Flips and swing from ``earlier`` to ``later`` (same level, e.g. two county tables).
+    Margins are exact fractions of each unit's total (−1..1), party against party: the parties of
+    ``later``'s two leading candidates statewide. Units are matched by FIPS, else by normalised
+    name (``electoral.geography.normal_name``).
+
+    Raises:
+        KeyError: a leading candidate id of ``later`` is not among its returns' candidates.
+    """
     parties = (party_of(later, later.leading[0]), party_of(later, later.leading[1]))
     earlier_rows = {_key(row.unit): row for row in earlier.rows}
     earlier_by_name = {normal_name(row.unit.name): row for row in earlier.rows}
@@ -68,6 +81,12 @@ def _key(unit: Unit) -> str:
 
 
 def party_of(tabulation: Tabulation, candidate_id: str) -> str:
+    """The party name of ``candidate_id`` in ``tabulation``'s returns, or the candidate's label
+    when it has no party.
+
+    Raises:
+        KeyError: no candidate has that id.
+    """
     returns = tabulation.returns
     return returns.party_name(returns.candidate(candidate_id).party) or returns.candidate(
         candidate_id).label
@@ -83,6 +102,8 @@ def winning_party(tabulation: Tabulation, row: Row) -> str | None:
 
 
 def party_margin(tabulation: Tabulation, row: Row, parties: tuple[str, str]) -> Fraction:
+    """``(votes of parties[0] − votes of parties[1]) / row.total``, exact (−1..1), summing every
+    real candidate of each party; 0 for an empty unit."""
     if row.total == 0:
         return Fraction(0)
     votes = {parties[0]: 0, parties[1]: 0}

@@ -132,7 +132,7 @@ def find_place(query: str) -> Place:
 
 
 def _state_of(fips: str) -> str:
-    from electoral.io.medsl import STATE_FIPS
+    from electoral.model import STATE_FIPS
 
     for po, code in STATE_FIPS.items():
         if code == fips[:2]:

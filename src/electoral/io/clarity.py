@@ -27,8 +27,9 @@ from electoral.errors import Problem, ValidationError
 from electoral.geography import county_fips, county_names
 from electoral.io import PROBES, Format, ReadOptions, register
 from electoral.io.exclusions import KEY as EXCLUSIONS
-from electoral.io.medsl import MAJOR, NOT_VOTES, STATE_FIPS, vote_type, wanted
+from electoral.io.medsl import MAJOR, NOT_VOTES, vote_type, wanted
 from electoral.model import (
+    STATE_FIPS,
     STATE_NAMES,
     Candidate,
     Count,

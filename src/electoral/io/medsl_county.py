@@ -26,7 +26,6 @@ from electoral.io import PROBES, Format, ReadOptions, register
 from electoral.io.exclusions import Exclusion
 from electoral.io.medsl import (
     NOT_VOTES,
-    STATE_FIPS,
     ElectionBuilder,
     builder_for,
     clean_label,
@@ -38,7 +37,7 @@ from electoral.io.medsl import (
     vote_type,
     wanted,
 )
-from electoral.model import Returns, Unit, UnitKind, slug
+from electoral.model import STATE_FIPS, Returns, Unit, UnitKind, slug
 
 COLUMNS = ("year", "state", "state_po", "county_name", "county_fips", "office", "candidate",
            "party", "candidatevotes")

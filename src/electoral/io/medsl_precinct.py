@@ -33,7 +33,6 @@ from electoral.io import PROBES, Format, ReadOptions, Source, register, register
 from electoral.io.exclusions import KEY as EXCLUSIONS
 from electoral.io.medsl import (
     NOT_VOTES,
-    STATE_FIPS,
     candidate_key,
     clean_label,
     general_election_day,
@@ -46,6 +45,7 @@ from electoral.io.medsl import (
 )
 from electoral.io.medsl_county import PARTS_OF_COUNTIES, county_unit
 from electoral.model import (
+    STATE_FIPS,
     Candidate,
     Election,
     Party,

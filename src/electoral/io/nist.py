@@ -25,9 +25,10 @@ from typing import Any, TextIO
 from electoral.errors import Problem, ValidationError
 from electoral.io import PROBES, Format, ReadOptions, register
 from electoral.io.exclusions import KEY as EXCLUSIONS
-from electoral.io.medsl import STATE_FIPS, general_election_day
+from electoral.io.medsl import general_election_day
 from electoral.model import (
     STATE_BY_NAME,
+    STATE_FIPS,
     STATE_NAMES,
     Candidate,
     Count,

@@ -28,7 +28,6 @@ from electoral.io import PROBES, Format, ReadOptions, register
 from electoral.io.exclusions import Exclusion
 from electoral.io.medsl import (
     MAJOR,
-    STATE_FIPS,
     ElectionBuilder,
     builder_for,
     finish,
@@ -38,7 +37,7 @@ from electoral.io.medsl import (
     wanted,
 )
 from electoral.io.medsl_county import county_unit
-from electoral.model import Candidate, Election, Returns, VoteType
+from electoral.model import STATE_FIPS, Candidate, Election, Returns, VoteType
 
 YEARLY = ("county_fips", "county_name", "votes_gop", "votes_dem", "total_votes")
 WIDE = re.compile(r"^(total|dem|gop|oth)_(\d{4})$")

@@ -82,7 +82,13 @@ class Drawing:
 
 
 def render_svg(drawing: Drawing, width: int = WIDTH) -> str:
-    """The drawing as a standalone SVG document."""
+    """The drawing as a standalone SVG 1.1 document ``width`` pixels wide (the height follows the
+    projected map's aspect, at most 640 pixels of map), areas in an Albers equal-area projection
+    (``electoral.report.projection``).
+
+    Raises:
+        ValueError: the drawing has no area and no outline to draw.
+    """
     side = 90 if drawing.side_labels else 0
     planes = _projected(drawing.scope, [a.feature for a in drawing.areas], drawing.outlines)
     points = [p for _, p in planes.values()]

@@ -34,6 +34,9 @@ class ElectorsFormat(StrEnum):
 
 def apportionment_json(a: Apportionment, census: int | None = None,
                        official: Mapping[str, int] | None = None) -> dict[str, object]:
+    """The JSON document of ``electoral apportion``: seats and electors per state, whether the
+    seats match ``official`` (``None`` when not given), the last five seats assigned and the states
+    next in line, priorities as decimal strings (cents)."""
     return {
         "census": census,
         "house_size": a.house_size,
@@ -50,6 +53,11 @@ def apportionment_json(a: Apportionment, census: int | None = None,
 
 def render_apportionment(a: Apportionment, fmt: ElectorsFormat | str, census: int | None = None,
                          official: Mapping[str, int] | None = None) -> str:
+    """An apportionment as text, Markdown, wikitext or JSON (``apportionment_json``).
+
+    Raises:
+        ValueError: ``fmt`` is not an ``ElectorsFormat`` value.
+    """
     fmt = ElectorsFormat(fmt)
     if fmt is ElectorsFormat.JSON:
         return json.dumps(apportionment_json(a, census, official), indent=2) + "\n"
@@ -88,6 +96,9 @@ def _apportion_notes(a: Apportionment) -> list[str]:
 
 
 def college_json(analysis: CollegeAnalysis) -> dict[str, object]:
+    """The JSON document of ``electoral college``: electors pledged and cast per nominee, every
+    contest with its margin, the winner or contingent election, tipping point, closest contests
+    and the fewest switched votes that change the outcome."""
     college = analysis.college
     contingent = college.contingent
     return {
@@ -159,6 +170,11 @@ def _vote_json(vote: ElectorVote) -> dict[str, object]:
 
 
 def render_college(analysis: CollegeAnalysis, fmt: ElectorsFormat | str) -> str:
+    """A national count and its close calls as text, Markdown, wikitext or JSON (``college_json``).
+
+    Raises:
+        ValueError: ``fmt`` is not an ``ElectorsFormat`` value.
+    """
     fmt = ElectorsFormat(fmt)
     if fmt is ElectorsFormat.JSON:
         return json.dumps(college_json(analysis), indent=2) + "\n"
@@ -258,7 +274,13 @@ def _vote_line(vote: ElectorVote) -> str:
 
 
 def electors_section(analysis: CollegeAnalysis, state: str, fmt: ElectorsFormat | str) -> str:
-    """The allocation, the rule, the electors' votes and (when known) their names for one state."""
+    """The allocation, the rule, the electors' votes and (when known) their names for one state
+    (USPS code), as a section headed "Electors" in ``fmt``.
+
+    Raises:
+        NotFoundError: ``state`` has no contests in the count.
+        ValueError: ``fmt`` is not an ``ElectorsFormat`` value.
+    """
     fmt = ElectorsFormat(fmt)
     college = analysis.college
     contests = college.state(state)

@@ -43,21 +43,30 @@ class Feature:
     polygons: tuple[tuple[Ring, ...], ...]  # each polygon: its outer ring, then its holes
 
     def rings(self) -> list[Ring]:
+        """Every ring of every polygon, outer rings and holes alike, each (n, 2) lon/lat degrees."""
         return [ring for polygon in self.polygons for ring in polygon]
 
 
 @dataclass(frozen=True, slots=True, eq=False)
 class Atlas:
+    """The map's areas: counties by 5-digit FIPS, states by USPS code, and where they come from."""
+
     counties: Mapping[str, Feature]  # FIPS → county
     states: Mapping[str, Feature]  # USPS → state
     source: str
 
     def counties_of(self, state: str) -> list[Feature]:
+        """The counties (and county-equivalents) of ``state`` (USPS code), in atlas order."""
         return [f for f in self.counties.values() if f.state == state]
 
 
 def decode_arcs(topology: Mapping[str, object]) -> list[np.ndarray]:
-    """Every arc of ``topology`` as an (n, 2) array of absolute coordinates."""
+    """Every arc of ``topology`` as an (n, 2) float64 array of absolute coordinates (longitude,
+    latitude in degrees for the bundled atlas), delta-decoded and transformed when quantized.
+
+    Raises:
+        ValidationError: the topology has no ``arcs`` list.
+    """
     arcs = topology.get("arcs")
     if not isinstance(arcs, list):
         raise ValidationError([Problem("topojson", "a topology needs an 'arcs' list",
@@ -93,7 +102,12 @@ def stitch(arcs: Sequence[np.ndarray], indices: Sequence[int]) -> Ring:
 
 def decode_geometry(arcs: Sequence[np.ndarray],
                     geometry: Mapping[str, object]) -> tuple[tuple[Ring, ...], ...]:
-    """The polygons of one TopoJSON geometry object (Polygon, MultiPolygon or null)."""
+    """The polygons of one TopoJSON geometry object (Polygon, MultiPolygon or null), each an
+    outer ring then its holes.
+
+    Raises:
+        ValidationError: the geometry is of another type (a point or a line is not an area).
+    """
     kind = geometry.get("type")
     rings = cast(list[Any], geometry.get("arcs", []))
     if kind == "Polygon":
@@ -107,7 +121,13 @@ def decode_geometry(arcs: Sequence[np.ndarray],
 
 
 def decode_topology(topology: Mapping[str, object]) -> dict[str, list[dict[str, object]]]:
-    """Each object of ``topology`` as a list of ``{"id", "properties", "polygons"}``."""
+    """Each object of ``topology`` as a list of ``{"id", "properties", "polygons"}`` (TopoJSON
+    specification 1.0, github.com/topojson/topojson-specification).
+
+    Raises:
+        ValidationError: not a ``Topology``, no ``objects``, no ``arcs``, or a geometry that is not
+            an area.
+    """
     if topology.get("type") != "Topology":
         raise ValidationError([Problem("topojson", "not a TopoJSON topology (type is "
                                        f"{topology.get('type')!r})", field="type")])
@@ -126,7 +146,8 @@ def decode_topology(topology: Mapping[str, object]) -> dict[str, list[dict[str, 
 
 @cache
 def load_atlas() -> Atlas:
-    """The bundled US atlas (decoded once per process)."""
+    """The bundled US atlas (decoded once per process): 3,000-odd counties and the 50 states and
+    DC, from us-atlas 3.0.1 (Census Bureau 2017 cartographic boundaries)."""
     raw = resources.files("electoral").joinpath(ATLAS).read_bytes()
     topology = json.loads(gzip.decompress(raw))
     objects = decode_topology(topology)

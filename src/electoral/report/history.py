@@ -14,20 +14,22 @@ from rich.table import Table
 from electoral.analyze.compare import Comparison
 from electoral.analyze.history import DEMOCRATIC, REPUBLICAN, History, Year
 from electoral.model import UnitKind
-from electoral.tabulate.rollup import percent
+from electoral.numbers import percent
 
 YES_NO = {True: "yes", False: "no", None: "–"}
 
 
 def points(value: Fraction | None, places: int = 1) -> Decimal | None:
-    """A margin as percentage points, rounded once, half away from zero."""
+    """A margin (an exact fraction of the votes, −1..1) as percentage points with ``places``
+    decimals, rounded once, half away from zero; ``None`` stays ``None``."""
     if value is None:
         return None
     return percent(value.numerator, value.denominator, places)
 
 
 def lean(value: Fraction | None) -> str:
-    """``D+4.2``, ``R+12.0``, ``even`` or ``–`` (unknown)."""
+    """A margin (Democratic minus Republican, exact fraction) as ``D+4.2``, ``R+12.0``, ``even``
+    (0.0 after rounding to one decimal) or ``–`` (unknown)."""
     shown = points(value)
     if shown is None:
         return "–"
@@ -37,6 +39,8 @@ def lean(value: Fraction | None) -> str:
 
 
 def render_history(history: History, fmt: str = "text") -> str:
+    """A unit's record as a table plus sentences (``fmt="text"``) or as JSON (``"json"``): per year
+    the winner, the two major parties' shares, margin, swing and lean as ``D+/R+`` points."""
     if fmt == "json":
         return json.dumps(_as_dict(history), indent=2) + "\n"
     table = Table(title=f"{history.place.name}: presidential elections in the store")

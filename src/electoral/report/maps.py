@@ -23,6 +23,7 @@ from electoral.analyze.compare import Comparison, compare, party_of
 from electoral.errors import ElectoralError, Problem, ValidationError
 from electoral.geography import normal_name
 from electoral.model import STATE_BY_NAME, STATE_NAMES, Election, Returns, Unit, UnitKind
+from electoral.numbers import percent
 from electoral.report.cartography import (
     NO_DATA,
     Area,
@@ -34,7 +35,7 @@ from electoral.report.cartography import (
 from electoral.report.geometry import ATTRIBUTION, Atlas, Feature, load_atlas
 from electoral.store import Store
 from electoral.tabulate.electors import display_name
-from electoral.tabulate.rollup import Row, Tabulation, percent, roll_up
+from electoral.tabulate.rollup import Row, Tabulation, roll_up
 
 
 class MapKind(StrEnum):

@@ -17,6 +17,7 @@ from electoral.analyze.compare import Comparison, compare
 from electoral.errors import ElectoralError
 from electoral.io.export import export
 from electoral.model import STATE_NAMES, Returns, UnitKind
+from electoral.numbers import percent
 from electoral.published import Article, PublishedTable, TableKind
 from electoral.report import maps
 from electoral.report.college_map import draw_college
@@ -24,7 +25,7 @@ from electoral.report.geometry import ATTRIBUTION
 from electoral.report.tables import LEVEL_TITLES, render_csv, render_html, render_json, results_view
 from electoral.store import Store
 from electoral.tabulate.electors import College
-from electoral.tabulate.rollup import DEPTH, Tabulation, available_levels, percent, roll_up
+from electoral.tabulate.rollup import DEPTH, Tabulation, available_levels, roll_up
 
 MAPPED_LEVELS = (UnitKind.COUNTY, UnitKind.STATE)
 UNLISTED_LEVELS = (UnitKind.PRECINCT,)  # thousands of rows: downloads only

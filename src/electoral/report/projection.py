@@ -35,6 +35,8 @@ class Albers:
     lat0: float
 
     def project(self, lonlat: np.ndarray) -> np.ndarray:
+        """(n, 2) longitude, latitude in degrees → (n, 2) plane coordinates in sphere radii, y down
+        (Snyder 1987, eqs. 14-1 to 14-4)."""
         phi1, phi2, phi0 = np.radians([self.parallel1, self.parallel2, self.lat0])
         n = (np.sin(phi1) + np.sin(phi2)) / 2
         c = np.cos(phi1) ** 2 + 2 * n * np.sin(phi1)
@@ -64,6 +66,7 @@ class Inset:
     dy: float = 0.0
 
     def project(self, lonlat: np.ndarray) -> np.ndarray:
+        """(n, 2) lon/lat degrees → (n, 2) plane coordinates, scaled and moved into place."""
         return self.albers.project(lonlat) * self.scale + (self.dx, self.dy)
 
 
@@ -75,6 +78,7 @@ class Composite:
     insets: Mapping[str, Inset] = field(default_factory=dict)
 
     def project(self, lonlat: np.ndarray, region: str) -> np.ndarray:
+        """(n, 2) lon/lat degrees of ``region`` → (n, 2) plane coordinates through its inset."""
         return self.insets.get(region, self.default).project(lonlat)
 
 
@@ -112,12 +116,18 @@ class Fit:
     dy: float
 
     def apply(self, points: np.ndarray) -> np.ndarray:
+        """(n, 2) projected points → (n, 2) canvas coordinates (pixels, y down)."""
         return points * self.scale + (self.dx, self.dy)
 
 
 def fit(projected: Iterable[np.ndarray], width: float, height: float, left: float = 0.0,
         top: float = 0.0) -> Fit:
-    """Scale and centre ``projected`` points to fill (without distortion) the given canvas box."""
+    """Scale and centre ``projected`` points ((n, 2) arrays) to fill, without distortion, the
+    canvas box of ``width`` × ``height`` pixels at (``left``, ``top``).
+
+    Raises:
+        ValueError: ``projected`` holds no arrays.
+    """
     x0, y0, x1, y1 = _bounds(np.concatenate(list(projected)))
     scale = min(width / max(x1 - x0, 1e-12), height / max(y1 - y0, 1e-12))
     dx = left + (width - (x1 - x0) * scale) / 2 - x0 * scale
@@ -126,6 +136,10 @@ def fit(projected: Iterable[np.ndarray], width: float, height: float, left: floa
 
 
 def aspect(projected: Iterable[np.ndarray]) -> float:
-    """Height over width of the projected points' bounding box."""
+    """Height over width of the bounding box of ``projected`` ((n, 2) arrays).
+
+    Raises:
+        ValueError: ``projected`` holds no arrays.
+    """
     x0, y0, x1, y1 = _bounds(np.concatenate(list(projected)))
     return (y1 - y0) / max(x1 - x0, 1e-12)

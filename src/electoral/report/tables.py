@@ -19,7 +19,8 @@ from rich.table import Table
 
 from electoral.analyze.compare import Comparison
 from electoral.model import UnitKind
-from electoral.tabulate.rollup import Row, Tabulation, percent, turnout
+from electoral.numbers import percent
+from electoral.tabulate.rollup import Row, Tabulation, turnout
 
 
 class OutputFormat(StrEnum):
@@ -63,7 +64,13 @@ class ResultsView:
 
 
 def results_view(tabulation: Tabulation, comparison: Comparison | None = None) -> ResultsView:
-    """The figures to print: every candidate statewide, the two leading ones per unit."""
+    """The figures to print: every candidate statewide, the two leading ones per unit. Votes stay
+    ``int``; shares and margins are percentages from the integers, rounded once, half away from
+    zero, to 2 decimals (``electoral.numbers.percent``).
+
+    Raises:
+        KeyError: a candidate id of ``tabulation`` is not among its returns' candidates.
+    """
     statewide = tabulation.level == UnitKind.STATE
     shown = ([c.id for c in tabulation.columns if tabulation.total.of(c.id)] if statewide
              else list(tabulation.leading))
@@ -92,6 +99,11 @@ def _party(tabulation: Tabulation, candidate_id: str) -> str:
 
 
 def render(view: ResultsView, fmt: OutputFormat | str) -> str:
+    """``view`` as text in ``fmt`` (text, md, wiki, html, csv, json), ending in a newline.
+
+    Raises:
+        ValueError: ``fmt`` is not an ``OutputFormat`` value.
+    """
     return RENDERERS[OutputFormat(fmt)](view)
 
 
@@ -176,6 +188,7 @@ def _margin_line(view: ResultsView) -> str:
 
 
 def render_text(view: ResultsView) -> str:
+    """A Rich table for a terminal, the figures of ``table_cells``."""
     table = Table(title=_title(view), title_justify="left")
     for i, name in enumerate(_header(view)):
         table.add_column(name, justify="left" if i == 0 else "right")
@@ -193,6 +206,7 @@ def render_text(view: ResultsView) -> str:
 
 
 def render_md(view: ResultsView) -> str:
+    """A Markdown (GitHub pipe) table of ``table_cells``."""
     head = _header(view)
     lines = [f"### {_title(view)}", "", "| " + " | ".join(head) + " |",
              "|" + "|".join([":---"] + ["---:"] * (len(head) - 1)) + "|"]
@@ -226,6 +240,7 @@ def render_wiki(view: ResultsView) -> str:
 
 
 def render_html(view: ResultsView) -> str:
+    """An HTML ``<table>`` fragment (escaped), row headers marked ``scope="row"``."""
     head = "".join(f'<th scope="col">{escape(h)}</th>' for h in _header(view))
     body = table_cells(view)
     rows = []
@@ -245,6 +260,9 @@ def render_html(view: ResultsView) -> str:
 
 
 def render_csv(view: ResultsView) -> str:
+    """CSV with a header row: statewide, one row per candidate (votes, percent) and a Total row;
+    otherwise per unit the two leading candidates' votes and percent, other, margin and total
+    (votes as plain integers, percentages without the ``%`` sign)."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     if not view.rows:

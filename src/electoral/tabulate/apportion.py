@@ -28,7 +28,7 @@ from typing import TextIO
 
 from electoral.errors import NotFoundError, Problem, ValidationError
 from electoral.model import STATE_NAMES
-from electoral.tabulate.rollup import round_half_away
+from electoral.numbers import round_half_away
 
 HOUSE_SIZE = 435
 DC = "DC"
@@ -64,6 +64,7 @@ class Contender:
 
     @property
     def priority(self) -> Decimal:
+        """The priority value this seat would have had, to the cent (see ``priority_value``)."""
         return priority_value(self.priority_squared)
 
 
@@ -79,6 +80,12 @@ class Apportionment:
 
     @property
     def last(self) -> Assignment:
+        """The last seat assigned: the 435th in the real House.
+
+        Raises:
+            IndexError: when the House has no seat beyond each state's first (``seats`` equal to
+                the number of states).
+        """
         return self.assignments[-1]
 
     def electors(self) -> dict[str, int]:
@@ -91,7 +98,15 @@ class Apportionment:
 
 def apportion(populations: Mapping[str, int], seats: int = HOUSE_SIZE,
               next_in_line: int = 5) -> Apportionment:
-    """Apportion ``seats`` among the states in ``populations`` by equal proportions."""
+    """Apportion ``seats`` among the states in ``populations`` (USPS code → apportionment
+    population, in persons) by equal proportions (Huntington–Hill, 2 U.S.C. §2a): one seat each,
+    then every further seat by highest priority value, compared exactly. ``next_in_line`` more
+    seats are computed to name the states that would have come next.
+
+    Raises:
+        ValidationError: no states, a population that is not a positive ``int``, or fewer seats
+            than states (the one-seat minimum of U.S. Const. art. I §2).
+    """
     _check(populations, seats)
     held = dict.fromkeys(populations, 1)
     queue = [(-_priority_squared(pop, 1), state) for state, pop in populations.items()]
@@ -117,6 +132,9 @@ def apportion(populations: Mapping[str, int], seats: int = HOUSE_SIZE,
 
 
 def priority_value(priority_squared: Fraction, places: int = 2) -> Decimal:
+    """``sqrt(priority_squared)`` to ``places`` decimals (cents, as the Census Bureau's priority
+    list prints them), from a 40-digit square root rounded once, half away from zero; for display
+    only, since seats are decided on the exact squares."""
     with localcontext() as ctx:
         ctx.prec = 40
         root = (Decimal(priority_squared.numerator) / Decimal(priority_squared.denominator)).sqrt()
@@ -172,13 +190,20 @@ class CensusRow:
 
 @cache
 def census_table() -> tuple[CensusRow, ...]:
-    """The official apportionment populations and seats (package data from Census Table 1)."""
+    """The official apportionment populations (persons) and seats of each state per census, from
+    the package's ``data/apportionment.csv`` (U.S. Census Bureau, Apportionment Results, Table 1,
+    for the 2000, 2010 and 2020 censuses)."""
     text = resources.files("electoral").joinpath("data/apportionment.csv").read_text("utf-8")
     return tuple(CensusRow(int(r["census"]), r["state_po"], int(r["apportionment_population"]),
                            int(r["representatives"])) for r in csv.DictReader(io.StringIO(text)))
 
 
 def census_populations(census: int) -> dict[str, int]:
+    """The 50 states' apportionment populations (USPS code → persons) of ``census``.
+
+    Raises:
+        NotFoundError: ``census`` is not one of the shipped ``CENSUSES``.
+    """
     rows = {r.state: r.population for r in census_table() if r.census == census}
     if not rows:
         raise NotFoundError(f"no apportionment population for census {census}; "
@@ -187,12 +212,25 @@ def census_populations(census: int) -> dict[str, int]:
 
 
 def official_seats(census: int) -> dict[str, int]:
+    """The House seats each state was apportioned after ``census`` (Census Table 1), for checking
+    a computed apportionment against the official one.
+
+    Raises:
+        NotFoundError: ``census`` is not one of the shipped ``CENSUSES``.
+    """
     census_populations(census)  # the same clear error for an unknown census
     return {r.state: r.representatives for r in census_table() if r.census == census}
 
 
 def census_for(year: int) -> int:
-    """The census whose apportionment is in force for the presidential election of ``year``."""
+    """The census whose apportionment is in force for the presidential election of ``year``: the
+    last census before the election year, since a census's apportionment governs from the Congress
+    elected in the year ending in 2 (2 U.S.C. §2a(b)) and a state's electors equal its senators and
+    representatives (U.S. Const. art. II §1): 2004/2008 → 2000, 2012–2020 → 2010, 2024/2028 → 2020.
+
+    Raises:
+        NotFoundError: ``year`` is not a presidential election year, or its census is not shipped.
+    """
     if year % 4 or year < 1792:
         raise NotFoundError(f"{year} is not a presidential election year (every fourth year, "
                             "e.g. 2004, 2024)")
@@ -206,7 +244,8 @@ def census_for(year: int) -> int:
 
 @cache
 def electors_table() -> dict[int, dict[str, int]]:
-    """Electors per state (DC included) per census, from the package data."""
+    """Electors per state (DC included) per census, from the package's ``data/electors.csv``
+    (House seats + 2 per state, U.S. Const. art. II §1; 3 for DC, 23rd Amendment)."""
     text = resources.files("electoral").joinpath("data/electors.csv").read_text("utf-8")
     table: dict[int, dict[str, int]] = {}
     for row in csv.DictReader(io.StringIO(text)):
@@ -215,13 +254,26 @@ def electors_table() -> dict[int, dict[str, int]]:
 
 
 def electors_for(year: int) -> dict[str, int]:
-    """Electors per state and DC for the presidential election of ``year`` (538 in all)."""
+    """Electors per state and DC (USPS code → electors) for the presidential election of
+    ``year``: 538 in all (U.S. Const. art. II §1 and the 23rd Amendment; 2 U.S.C. §2a fixes 435
+    representatives).
+
+    Raises:
+        NotFoundError: ``year`` is not a presidential election year covered by a shipped census.
+    """
     return dict(electors_table()[census_for(year)])
 
 
 def read_populations(stream: TextIO, source: str = "populations") -> dict[str, int]:
     """A what-if populations file: CSV with columns ``state_po,population``, one row per state.
-    All 50 states are required; DC may be added to apportion it as a state."""
+    All 50 states are required; DC may be added to apportion it as a state. Returns USPS code →
+    population (persons); ``source`` names the file in problems.
+
+    Raises:
+        ValidationError: every problem found, each with its line and field: a missing column, an
+            unknown or repeated state, a population that is not a positive whole number, a
+            missing state.
+    """
     reader = csv.DictReader(stream)
     columns = {c.strip().lower() for c in reader.fieldnames or ()}
     if not {"state_po", "population"} <= columns:
@@ -265,7 +317,14 @@ Requested = tuple[Apportionment, int | None, dict[str, int] | None]
 def apportion_for(census: int | None = None, populations: str | Path | None = None,
                   seats: int = HOUSE_SIZE) -> Requested:
     """The apportionment a user asked for: a shipped census (default 2020) or a what-if
-    populations file; with the official seats when the census and House size are the real ones."""
+    populations file; with the official seats when the census and House size are the real ones.
+    Returns (apportionment, census used or ``None``, official seats or ``None``).
+
+    Raises:
+        ValidationError: both a census and a file given, or the file or ``seats`` is invalid
+            (see ``read_populations`` and ``apportion``).
+        NotFoundError: ``census`` is not shipped, or the file cannot be found.
+    """
     if census is not None and populations is not None:
         raise ValidationError([Problem("usage", "give either a census or a populations file, "
                                        "not both", field="populations")])

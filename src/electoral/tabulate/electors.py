@@ -31,12 +31,15 @@ from importlib import resources
 
 from electoral.errors import NotFoundError, Problem, ValidationError
 from electoral.model import STATE_NAMES, Candidate, Returns, Unit, UnitKind, slug
+from electoral.numbers import percent
 from electoral.tabulate.apportion import electors_for
-from electoral.tabulate.rollup import percent, roll_up
+from electoral.tabulate.rollup import roll_up
 
 MAJOR_PARTIES = ("democratic", "republican")
+# The congressional district method: Maine since the 1972 election (Me. Rev. Stat. tit. 21-A §802),
+# Nebraska since 1992 (Neb. Rev. Stat. §32-1038).
 DISTRICT_METHOD_SINCE = {"ME": 1972, "NE": 1992}
-AT_LARGE = 2  # the two electors every state has for its senators
+AT_LARGE = 2  # the two electors every state has for its senators (U.S. Const. art. II §1)
 HOUSE_DELEGATIONS = 50  # the House votes by state delegation in a contingent election
 SENATORS = 100
 
@@ -77,10 +80,13 @@ class Contest:
 
     @property
     def margin_votes(self) -> int | None:
+        """``margin`` in whole votes, rounded once, half away from zero; ``None`` when unknown."""
         return None if self.margin is None else _round(self.margin)
 
     @property
     def margin_percent(self) -> Decimal | None:
+        """``margin`` as a percentage of the contest's total votes, from the exact fraction,
+        rounded once, half away from zero, to 2 decimals; ``None`` when unknown or empty."""
         if self.margin is None or not self.total:
             return None
         return percent(self.margin.numerator, self.margin.denominator * self.total)
@@ -151,6 +157,7 @@ class College:
     scenario: str = ""  # a description of the flips and swing applied, "" for the actual result
 
     def name(self, key: str | None) -> str:
+        """The display name of nominee ``key`` (the key itself if unknown; "" for ``None``)."""
         if key is None:
             return ""
         return self.nominees[key].name if key in self.nominees else key
@@ -162,6 +169,7 @@ class College:
                                            self.name(k)))
 
     def state(self, state: str) -> tuple[Contest, ...]:
+        """The contests of ``state`` (USPS code): one, or at-large plus districts for ME and NE."""
         return tuple(c for c in self.contests if c.state == state)
 
 
@@ -261,6 +269,8 @@ def _district_number(unit: Unit) -> int:
 
 
 def uses_district_method(state: str, year: int) -> bool:
+    """Whether ``state`` gave its electors by congressional district in ``year`` (Maine from 1972,
+    Nebraska from 1992: ``DISTRICT_METHOD_SINCE``)."""
     since = DISTRICT_METHOD_SINCE.get(state)
     return since is not None and year >= since
 
@@ -278,7 +288,15 @@ def decide(contest_id: str, state: str, electors: int, votes: Mapping[str, Fract
 
 
 def allocate_electors(votes: StateVotes, electors: int, year: int) -> tuple[Contest, ...]:
-    """The contests of one state: the whole state, or at-large plus one per district."""
+    """The contests of one state: the whole state (winner-take-all), or for Maine and Nebraska
+    two at-large electors plus one per congressional district (``DISTRICT_METHOD_SINCE``).
+    ``electors`` is the state's total (House seats + 2, U.S. Const. art. II §1).
+
+    Raises:
+        ValidationError: the returns' districts are not exactly 1..(electors − 2).
+        NotFoundError: a district-method state without district returns, for a year the shipped
+            district table does not cover.
+    """
     if not uses_district_method(votes.state, year):
         return (decide(votes.state, votes.state, electors, votes.votes, votes.total),)
     at_large = decide(votes.state, votes.state, AT_LARGE, votes.votes, votes.total)
@@ -296,6 +314,7 @@ def allocate_electors(votes: StateVotes, electors: int, year: int) -> tuple[Cont
 
 
 def district_id(state: str, number: int) -> str:
+    """The contest id of congressional district ``number`` of ``state``: ``NE-02``."""
     return f"{state}-{number:02d}"
 
 
@@ -325,7 +344,14 @@ def count_college(states: Iterable[StateVotes], year: int, *, contests: Iterable
                   scenario: str = "") -> College:
     """The national count: pledged electors from each state's contests, then the votes cast.
     ``contests`` replaces the allocation (a scenario); the faithless record is applied only to the
-    actual result, since a scenario's electors are hypothetical."""
+    actual result, since a scenario's electors are hypothetical. A majority of all electors
+    (270 of 538) wins (12th Amendment); without one, the contingent election is recorded.
+
+    Raises:
+        ValidationError: a state given twice or one that casts no electoral votes, or a faithless
+            record that does not match the returns' winners.
+        NotFoundError: a state or DC missing, or no apportionment for ``year``.
+    """
     states = unify(states)
     electors = electors_for(year)
     _check_states(states, electors, year)
@@ -408,6 +434,7 @@ def _cast(pledged: Counter[str], record: tuple[ElectorVote, ...], contests: tupl
 
 
 def person_key(name: str) -> str:
+    """The nominee key of someone known only by name (an elector's write-in): ``person:<slug>``."""
     return f"person:{slug(name)}"
 
 
@@ -441,6 +468,8 @@ def _package_csv(name: str) -> list[dict[str, str]]:
 
 @cache
 def district_table() -> tuple[DistrictWinner, ...]:
+    """Every shipped congressional-district elector winner of Maine and Nebraska, each with its
+    source, from the package's ``data/district_electors.csv``."""
     return tuple(DistrictWinner(int(r["year"]), r["state"], int(r["district"]), r["party"],
                                 r["winner"], r["source"])
                  for r in _package_csv("district_electors.csv"))
@@ -459,6 +488,7 @@ FAITHLESS_YEARS = range(1976, 2025, 4)
 
 
 def faithless_for(year: int) -> tuple[ElectorVote, ...]:
+    """The faithless and abstaining electors of ``year`` (empty outside 1976–2024 or when none)."""
     return tuple(v for v in faithless_record() if v.year == year)
 
 

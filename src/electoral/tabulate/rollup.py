@@ -1,7 +1,8 @@
 """Roll returns up to any level: votes per candidate per unit, totals, "other", margins, winners.
 
 Everything here is exact integer arithmetic. Percentages are ``Decimal`` values computed from the
-integers and rounded once, half away from zero (``percent``); nothing rounded is ever summed.
+integers and rounded once, half away from zero (``electoral.numbers.percent``); nothing rounded is
+ever summed.
 """
 
 from __future__ import annotations
@@ -9,33 +10,18 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
-from fractions import Fraction
+from decimal import Decimal
 
 from electoral.columns import CountTable, Totals
 from electoral.errors import NotFoundError
 from electoral.model import Candidate, Count, Returns, Unit, UnitFacts, UnitKind, VoteType
+from electoral.numbers import percent
 
 # How deep each kind sits below the state: a unit can only be rolled up into a shallower one.
 DEPTH = {
     UnitKind.NATION: 0, UnitKind.STATE: 1, UnitKind.COUNTY: 2, UnitKind.COG: 2,
     UnitKind.DISTRICT: 2, UnitKind.TOWN: 3, UnitKind.PRECINCT: 4,
 }
-
-
-def percent(part: int, whole: int, places: int = 2) -> Decimal:
-    """``100 * part / whole`` rounded half away from zero to ``places`` decimals (exact)."""
-    if whole == 0:
-        return Decimal(0).quantize(Decimal(1).scaleb(-places))
-    exact = Fraction(100 * part, whole)
-    scaled = abs(exact) * 10**places
-    rounded = int(scaled) + (1 if scaled - int(scaled) >= Fraction(1, 2) else 0)
-    value = Decimal(rounded).scaleb(-places)
-    return -value if exact < 0 else value
-
-
-def round_half_away(value: Decimal, places: int) -> Decimal:
-    return value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,9 +33,12 @@ class Row:
     total: int
 
     def of(self, candidate_id: str) -> int:
+        """The votes of ``candidate_id`` in this unit (0 for a candidate with none here)."""
         return self.votes.get(candidate_id, 0)
 
     def share(self, candidate_id: str, places: int = 2) -> Decimal:
+        """The candidate's percentage of the unit's total, rounded once, half away from zero, to
+        ``places`` decimals (``electoral.numbers.percent``; 0 in an empty unit)."""
         return percent(self.of(candidate_id), self.total, places)
 
     def winner(self) -> str | None:
@@ -73,15 +62,25 @@ class Tabulation:
     total: Row
 
     def other(self, row: Row) -> int:
+        """Votes in ``row`` for everyone but the two leading candidates statewide."""
         return row.total - row.of(self.leading[0]) - row.of(self.leading[1])
 
     def margin(self, row: Row) -> int:
+        """The first leading candidate's votes minus the second's in ``row`` (negative where the
+        second leads there)."""
         return row.of(self.leading[0]) - row.of(self.leading[1])
 
     def margin_percent(self, row: Row, places: int = 2) -> Decimal:
+        """``margin(row)`` as a percentage of the row's total, from the integers, rounded once, half
+        away from zero, to ``places`` decimals."""
         return percent(self.margin(row), row.total, places)
 
     def row(self, unit_name: str) -> Row:
+        """The row of the unit named (or with the id) ``unit_name``.
+
+        Raises:
+            NotFoundError: no unit of this level has that name or id.
+        """
         for row in self.rows:
             if row.unit.name == unit_name or row.unit.id == unit_name:
                 return row
@@ -92,7 +91,14 @@ def roll_up(returns: Returns, level: UnitKind | str, counts: CountTable | None =
             ) -> Tabulation:
     """The results of ``returns`` at ``level`` (state, county, cog, district, town, precinct).
     ``counts``, for an election read as columns (``electoral.columns``), replaces
-    ``returns.counts``."""
+    ``returns.counts``. Rows hold integer votes per candidate id; ``columns`` are every candidate,
+    most votes statewide first.
+
+    Raises:
+        ValueError: ``level`` is not a ``UnitKind`` value.
+        NotFoundError: no votes of ``returns`` roll up to ``level`` (the message lists the levels
+            that have some).
+    """
     level = UnitKind(level)
     # once: both levels below read the same sums
     totals = counts.totals() if counts is not None else _totals(returns.counts)
@@ -113,6 +119,7 @@ def roll_up(returns: Returns, level: UnitKind | str, counts: CountTable | None =
 
 
 def available_levels(returns: Returns) -> set[str]:
+    """The ``UnitKind`` values (as text) at which ``returns`` has votes to roll up."""
     kinds = {u.kind for u in returns.units}
     totals = _totals(returns.counts)
     return {str(k) for k in kinds if _votes_at(returns, k, totals)}
@@ -249,9 +256,12 @@ class Turnout:
 
     @property
     def eligible(self) -> int | None:
+        """Registered voters where known, else the voting-age population, else ``None``."""
         return self.registered or self.voting_age_population
 
     def percent(self, places: int = 2) -> Decimal | None:
+        """Ballots cast as a percentage of ``eligible``, rounded once, half away from zero; ``None``
+        where either is unknown or zero."""
         if not self.ballots or not self.eligible:
             return None
         return percent(self.ballots, self.eligible, places)

@@ -39,14 +39,18 @@ FLIP = re.compile(r"^(?P<state>[A-Z]{2})(?:-?(?P<district>\d{1,2}))?$")
 
 @dataclass(frozen=True, slots=True)
 class Scenario:
+    """A what-if: contests whose electors go to their runner-up, and a uniform swing."""
+
     flips: tuple[str, ...] = ()  # state codes, or district contests such as NE-02
     swing: Fraction = Fraction(0)  # points of margin toward the Democrat (negative: Republican)
 
     @property
     def actual(self) -> bool:
+        """Whether nothing is changed: the scenario is the actual result."""
         return not self.flips and not self.swing
 
     def describe(self) -> str:
+        """The scenario in words (``uniform swing D+2; flipped OH``); "" for the actual result."""
         parts = []
         if self.swing:
             side = "D" if self.swing > 0 else "R"
@@ -57,7 +61,11 @@ class Scenario:
 
 
 def parse_swing(text: str | None) -> Fraction:
-    """``D+2`` → 2, ``R+1.5`` → -1.5 (points of margin toward the Democrat)."""
+    """``D+2`` → 2, ``R+1.5`` → -1.5 (points of margin toward the Democrat); none → 0.
+
+    Raises:
+        ValidationError: the text is not a side and a number of points, or exceeds 100 points.
+    """
     if text is None or not text.strip():
         return Fraction(0)
     match = SWING.match(text)
@@ -76,7 +84,12 @@ def parse_swing(text: str | None) -> Fraction:
 
 
 def parse_flips(text: str | Sequence[str] | None) -> tuple[str, ...]:
-    """``"OH,FL"`` or ``["OH", "NE-02"]`` → contest ids, checked against the state codes."""
+    """``"OH,FL"`` or ``["OH", "NE-02"]`` → contest ids, checked against the state codes, each
+    once, in the order given.
+
+    Raises:
+        ValidationError: every item that is neither a state code nor a state's district.
+    """
     if text is None:
         return ()
     items = text.split(",") if isinstance(text, str) else [p for t in text for p in t.split(",")]
@@ -95,7 +108,13 @@ def parse_flips(text: str | Sequence[str] | None) -> tuple[str, ...]:
 
 
 def run_scenario(states: Iterable[StateVotes], year: int, scenario: Scenario) -> College:
-    """The national count after ``scenario`` (the actual count when it is empty)."""
+    """The national count after ``scenario`` (the actual count when it is empty).
+
+    Raises:
+        ValidationError: a flipped contest that does not exist in ``year`` (districts exist only
+            in Maine and Nebraska), or the states are invalid (see ``count_college``).
+        NotFoundError: a state missing, or no apportionment for ``year``.
+    """
     states = unify(states)
     if scenario.actual:
         return count_college(states, year)
@@ -108,6 +127,9 @@ def run_scenario(states: Iterable[StateVotes], year: int, scenario: Scenario) ->
 
 
 def swing_state(votes: StateVotes, swing: Fraction) -> StateVotes:
+    """``votes`` after a uniform ``swing`` (points of margin toward the Democrat): ``swing / 2``
+    percent of each contest's total passes between the two major parties, exactly (``Fraction``),
+    neither falling below zero; statewide and per district."""
     if not swing:
         return votes
     districts = {n: (_swing(v, t, swing), t) for n, (v, t) in votes.districts.items()}
@@ -273,11 +295,19 @@ class CollegeAnalysis:
 
     @property
     def tipping_point(self) -> str | None:
+        """The tipping point when it is certain (one id), else ``None``."""
         return self.tipping_points[0] if len(self.tipping_points) == 1 else None
 
 
 def analyse(states: Iterable[StateVotes], year: int,
             scenario: Scenario = Scenario()) -> CollegeAnalysis:  # noqa: B008 - frozen, immutable
+    """The national count of ``year`` under ``scenario`` with its tipping point(s), the five
+    closest contests and the fewest switched votes that change the outcome.
+
+    Raises:
+        ValidationError: as ``run_scenario``.
+        NotFoundError: a state missing, or no apportionment for ``year``.
+    """
     college = run_scenario(states, year, scenario)
     return CollegeAnalysis(college, tipping_points(college), tuple(closest(college)),
                            tuple(votes_to_change(college)))
