@@ -1,0 +1,96 @@
+"""Each real-data reader against an independent count of its raw file.
+
+The raw files are summed here with the csv module alone, per state and candidate, applying only the
+filters the readers and the data READMEs document (the office, rows that are not votes for anyone,
+rows with no count, TOTAL rows over vote modes); the readers' output is rolled up to the state with
+``roll_up``. Every state of every file must agree to the vote: a dropped or doubled row shows.
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+import pytest
+
+from electoral.io import read_path
+from electoral.model import Returns, UnitKind
+from electoral.tabulate.rollup import roll_up
+
+Totals = dict[str, Counter[str]]  # election id → candidate label (upper case) → votes
+
+# Labels the readers document as no one's votes: over/undervotes, blank and void ballots, and blank
+# ballots merged with scattered write-ins (which cannot be split).
+NOT_VOTES = {"OVER VOTE", "OVER VOTES", "OVERVOTES", "UNDERVOTES", "UNDER VOTES", "BLANK VOTE",
+             "BLANK VOTES", "VOID", "VOID VOTE", "SPOILED", "BLANK VOTE/SCATTERING",
+             "BLANK VOTE/VOID VOTE/SCATTERING"}
+
+
+def rows(path: Path) -> Iterator[dict[str, str]]:
+    if not path.is_file():
+        pytest.skip(f"{path} is absent: these tests read the real data in ../shared")
+    opener = gzip.open if path.suffix == ".gz" else open
+    with opener(path, "rt", encoding="utf-8", newline="") as handle:  # type: ignore[operator]
+        yield from csv.DictReader(handle)
+
+
+def label(text: str) -> str:
+    # MEDSL's doubled-quote artefacts and wrapped names (its README).
+    return " ".join(text.replace('""', '"').split()).upper()
+
+
+def by_name(all_returns: Iterable[Returns]) -> Totals:
+    """Each election's state roll-up, as votes per candidate label."""
+    out: Totals = {}
+    for returns in all_returns:
+        state = roll_up(returns, UnitKind.STATE).total
+        votes: Counter[str] = Counter()
+        for candidate in returns.candidates:
+            if state.of(candidate.id):
+                votes[label(candidate.name)] += state.of(candidate.id)
+        out[returns.election.id] = votes
+    return out
+
+
+def medsl(path: Path, count: str, office: set[str]) -> Totals:
+    """A MEDSL file summed per state-year and label: TOTAL rows where a unit has them, else its
+    vote-mode rows; rows of no count (NA) and of no one's votes left out."""
+    po: dict[str, str] = {}
+    units: dict[tuple[str, str], list[dict[str, str]]] = {}
+    for row in rows(path):
+        if row["office"] not in office or row[count] == "NA" or label(row["candidate"]) in NOT_VOTES:
+            continue
+        if row.get("stage", "GEN") != "GEN" or row.get("special", "FALSE") == "TRUE":
+            continue
+        if row["state_po"] != "NA":
+            po[row["state"]] = row["state_po"]
+        units.setdefault((row["year"], row["state"] + row.get("county_name", "")), []).append(row)
+    totals: Totals = {}
+    for (year, _), unit in units.items():
+        kept = [r for r in unit if r.get("mode", "TOTAL") in ("TOTAL", "NA")] or unit
+        for row in kept:
+            votes = totals.setdefault(f"{year}-{po[row['state']]}-president", Counter())
+            votes[label(row["candidate"])] += int(row[count])
+    return totals
+
+
+def compare(expected: Totals, read: Totals) -> None:
+    assert expected.keys() == read.keys()
+    wrong = {e: (expected[e] - read[e], read[e] - expected[e]) for e in expected
+             if +expected[e] != +read[e]}
+    assert wrong == {}
+
+
+def test_medsl_state_files(shared: Path) -> None:
+    for name in ("1976-2020-president.csv", "2024-president-state.csv"):
+        path = shared / "data/state_presidential" / name
+        count = "votes" if name.startswith("2024") else "candidatevotes"
+        compare(medsl(path, count, {"US PRESIDENT"}), by_name(read_path(path)))
+
+
+def test_medsl_county_file(shared: Path) -> None:
+    path = shared / "data/county_presidential/countypres_2000-2020.csv.gz"
+    compare(medsl(path, "candidatevotes", {"PRESIDENT", "US PRESIDENT"}), by_name(read_path(path)))
