@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from electoral.io import read_path
+from electoral.io.medsl import STATE_FIPS
 from electoral.model import Returns, UnitKind
 from electoral.tabulate.rollup import roll_up
 
@@ -42,15 +43,15 @@ def label(text: str) -> str:
     return " ".join(text.replace('""', '"').split()).upper()
 
 
-def by_name(all_returns: Iterable[Returns]) -> Totals:
-    """Each election's state roll-up, as votes per candidate label."""
+def by_name(all_returns: Iterable[Returns], key: str = "name") -> Totals:
+    """Each election's state roll-up, as votes per candidate label (or ``key="id"``: id)."""
     out: Totals = {}
     for returns in all_returns:
         state = roll_up(returns, UnitKind.STATE).total
         votes: Counter[str] = Counter()
         for candidate in returns.candidates:
             if state.of(candidate.id):
-                votes[label(candidate.name)] += state.of(candidate.id)
+                votes[label(getattr(candidate, key))] += state.of(candidate.id)
         out[returns.election.id] = votes
     return out
 
@@ -94,3 +95,30 @@ def test_medsl_state_files(shared: Path) -> None:
 def test_medsl_county_file(shared: Path) -> None:
     path = shared / "data/county_presidential/countypres_2000-2020.csv.gz"
     compare(medsl(path, "candidatevotes", {"PRESIDENT", "US PRESIDENT"}), by_name(read_path(path)))
+
+
+def tonmcg(path: Path) -> Totals:
+    """A tonmcg file per state-year and party. Its "other" is the oth_ column where the file has
+    one, else the total less the two parties (none where the parts exceed the total: its README)."""
+    state_of = {code: po for po, code in STATE_FIPS.items()}
+    totals: Totals = {}
+    for row in rows(path):
+        fips = (row.get("fips_code") or row["county_fips"]).zfill(5)
+        years = sorted({c[-4:] for c in row if c.startswith("total_") and c[-4:].isdigit()}) or [
+            next(y for y in ("2020", "2024") if y in path.name)]
+        for year in years:
+            wide = f"_{year}" if "fips_code" in row else ""
+            gop, dem = (int(row[f"gop{wide}"]), int(row[f"dem{wide}"])) if wide else (
+                int(row["votes_gop"]), int(row["votes_dem"]))
+            other = int(row[f"oth{wide}"]) if wide else max(0, int(row["total_votes"]) - gop - dem)
+            votes = totals.setdefault(f"{year}-{state_of[fips[:2]]}-president", Counter())
+            votes.update({"REPUBLICAN": gop, "DEMOCRATIC": dem, "OTHER": other})
+    return totals
+
+
+@pytest.mark.parametrize("name", ["tonmcg_2020_US_County_Level_Presidential_Results.csv",
+                                  "tonmcg_2024_US_County_Level_Presidential_Results.csv",
+                                  "tonmcg_US_County_Level_Presidential_Results_08-16.csv"])
+def test_tonmcg_files(shared: Path, name: str) -> None:
+    path = shared / "data/county_presidential" / name
+    compare(tonmcg(path), by_name(read_path(path), key="id"))
