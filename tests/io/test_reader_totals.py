@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import csv
 import gzip
+import xml.etree.ElementTree as ET
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import pytest
 
-from electoral.io import read_path
+from electoral.io import ReadOptions, read_path
 from electoral.io.medsl import STATE_FIPS
 from electoral.model import Returns, UnitKind
 from electoral.tabulate.rollup import roll_up
@@ -122,3 +123,48 @@ def tonmcg(path: Path) -> Totals:
 def test_tonmcg_files(shared: Path, name: str) -> None:
     path = shared / "data/county_presidential" / name
     compare(tonmcg(path), by_name(read_path(path), key="id"))
+
+
+# OpenElections: the readers' documented pseudo rows (lower case): not votes, and ballots cast.
+OE_NOT_VOTES = {"blank votes", "blanks", "no preference", "over votes", "overvotes", "under votes",
+                "undervotes", "total votes cast", "ballots cast", "total ballots cast"}
+
+
+@pytest.mark.parametrize("name", ["20041102__ma__general__precinct.csv.gz",
+                                  "20161108__ct__general__precinct.csv.gz",
+                                  "20201103__ia__general__precinct.csv.gz"])
+def test_openelections_files(shared: Path, name: str) -> None:
+    """The presidential rows' ``votes`` column (the vote-type columns are its parts), less the
+    statewide TOTALS pseudo-town and the rows of no one's votes."""
+    path = shared / "data/precinct/openelections" / name
+    votes: Counter[str] = Counter()
+    for row in rows(path):
+        place = row.get("town") or row.get("county") or ""
+        if "president" not in row["office"].lower() or place.upper() == "TOTALS":
+            continue
+        if row["candidate"].strip().lower() not in OE_NOT_VOTES:
+            votes[label(row["candidate"])] += int(row["votes"].replace(",", ""))
+    (election,) = by_name(read_path(path)).values()
+    assert +election == +votes
+
+
+@pytest.mark.parametrize("name, election", [("county_detail.xml", None),
+                                            ("precinct_detail.xml", "2014-KY-us-senator-republican")])
+def test_clarity_samples(shared: Path, name: str, election: str | None) -> None:
+    """Each choice's votes summed over its vote types' counties or precincts (votes placed in no
+    unit are the reader's documented exclusion)."""
+    path = shared / "standards/clarity" / name
+    if not path.is_file():
+        pytest.skip(f"{path} is absent: the Clarity samples are read from ../shared")
+    root = ET.parse(path).getroot()
+    expected: Totals = {}
+    for contest in root.iter("Contest"):
+        votes: Counter[str] = Counter()
+        for choice in contest.iter("Choice"):
+            for vote_type in choice.iter("VoteType"):
+                for unit in vote_type:
+                    votes[label(choice.get("text", ""))] += int(unit.get("votes", "0"))
+        expected[contest.get("text", "")] = votes
+    read = read_path(path, options=ReadOptions(election=election) if election else ReadOptions())
+    assert sorted(map(dict, by_name(read).values()), key=str) == \
+        sorted((dict(+v) for v in expected.values()), key=str)
