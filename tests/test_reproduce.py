@@ -133,7 +133,7 @@ def expected_cells(table: PublishedTable) -> dict[str, list[str]]:
     return expected
 
 
-def unit_tables(election: str, seed) -> list[PublishedTable]:  # type: ignore[no-untyped-def]
+def unit_tables(election: str, seed) -> list[PublishedTable]:
     tables = [t for t in read_published(seed(election)).tables if t.kind == TableKind.UNITS]
     assert tables
     return tables
@@ -196,7 +196,7 @@ HALVES = (
     "| Totals | 1,014 | 62.75% | 552 | 34.16% | 50 | 3.09% | 462 | 28.59% | 1,616 |\n")
 
 
-def test_exact_halves_round_away_from_zero_in_electorals_table(tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_exact_halves_round_away_from_zero_in_electorals_table(tmp_path) -> None:
     path = tmp_path / "halves.txt"
     path.write_text(HALVES, encoding="utf-8")
     article = read_published(path)
