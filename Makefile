@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test bench lint clean data system-deps
+.PHONY: demo test fuzz bench lint clean data system-deps
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -17,6 +17,10 @@ demo: $(STAMP) system-deps
 
 test: $(STAMP) system-deps
 	$(BIN)/python -m pytest -n 2 -q
+
+# The property tests with new random examples, 25 times as many (tests/conftest.py, profile "fuzz").
+fuzz: $(STAMP)
+	HYPOTHESIS_PROFILE=fuzz $(BIN)/python -m pytest -n 2 -q -m hypothesis
 
 # The peers the benchmarks compare against (pyrankvote, votekit, votelib, rcv) install here only.
 bench: $(STAMP)

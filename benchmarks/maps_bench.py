@@ -20,6 +20,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from run import MISSED  # benchmarks/ is on the path of a bench run as a script
+
 COMMAND = "python benchmarks/maps_bench.py"
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
 RUNS = 5
@@ -108,7 +110,7 @@ def page() -> float:
         return time.perf_counter() - start
 
 
-def main() -> None:
+def main() -> int:
     done = subprocess.run([sys.executable, __file__, "--child"], capture_output=True, text=True,
                           check=True)
     cold = json.loads(done.stdout)
@@ -142,7 +144,11 @@ Command: `{COMMAND}` (run by `make bench`). Machine: {platform.machine()}, Pytho
 
 Target: the national county map renders in under a second: **{verdict}**
 (cold {cold['render']:.2f} s; SVG {cold['bytes'] / 1e6:.1f} MB).""")
+    return 0 if cold["render"] < 1.0 else MISSED
 
 
 if __name__ == "__main__":
-    child() if "--child" in sys.argv else main()
+    if "--child" in sys.argv:
+        child()
+    else:
+        sys.exit(main())

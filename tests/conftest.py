@@ -1,11 +1,44 @@
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
+
+# ---- Hypothesis: the same examples on every run unless fuzzing ---------------------------------
+# "ci" (the default) is derandomized and keeps no example database, so a run is reproducible and a
+# failure is the same on every machine. "fuzz" (HYPOTHESIS_PROFILE=fuzz, `make fuzz`) draws new
+# random examples each run, FUZZ_FACTOR times as many, and keeps the failures it finds in
+# .hypothesis/ to replay them first next time.
+FUZZ_FACTOR = 25
+settings.register_profile("ci", derandomize=True, database=None, max_examples=100, deadline=None,
+                          print_blob=True)
+settings.register_profile("fuzz", derandomize=False, max_examples=100 * FUZZ_FACTOR, deadline=None,
+                          print_blob=True)
+PROFILE = os.environ.get("HYPOTHESIS_PROFILE", "ci")
+settings.load_profile(PROFILE)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Under "fuzz", scale each property test's own ``max_examples`` too (to at most the profile's):
+    a test's ``@settings`` overrides the profile, so the profile alone would leave it at CI size."""
+    if PROFILE != "fuzz":
+        return
+    for item in items:
+        test = getattr(item, "obj", None)
+        if getattr(test, "hypothesis", None) is None:
+            continue
+        # Hypothesis keeps a test's settings on the wrapped function and reads them at run time.
+        own = getattr(test, "_hypothesis_internal_use_settings", None)
+        if own is None:
+            pytest.fail(f"{item.nodeid}: Hypothesis no longer keeps settings where the fuzz "
+                        "profile scales them; update tests/conftest.py")
+        test._hypothesis_internal_use_settings = settings(  # type: ignore[union-attr]
+            own, max_examples=min(own.max_examples * FUZZ_FACTOR, settings.default.max_examples))
 
 
 @pytest.fixture

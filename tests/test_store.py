@@ -5,10 +5,13 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
+import duckdb
+import pyarrow as pa
 import pytest
 
+import electoral.store
 from electoral.api import import_path
-from electoral.errors import NotFoundError, ValidationError
+from electoral.errors import NotFoundError, StoreError, ValidationError
 from electoral.model import Candidate, Count, Election, Returns, Unit, UnitKind
 from electoral.store import Store
 
@@ -57,15 +60,46 @@ def test_reimport_replaces_the_election(tmp_path: Path, db: Path) -> None:
         assert len(store.elections()) == 1
 
 
-def test_a_failure_midway_rolls_back_every_election(db: Path) -> None:
-    good = Returns(Election(2004, "CT"), (Candidate("a", "A"),),
-                   (Unit("CT", "Connecticut", UnitKind.STATE),), (Count("CT", "a", 5),))
+def state_returns(state: str, name: str, votes: int) -> Returns:
+    return Returns(Election(2004, state), (Candidate("a", "A"),),
+                   (Unit(state, name, UnitKind.STATE),), (Count(state, "a", votes),))
+
+
+def test_an_invalid_election_is_refused_before_anything_is_written(db: Path) -> None:
+    good = state_returns("CT", "Connecticut", 5)
     broken = Returns(Election(2004, "MA"), (Candidate("a", "A"),),
                      (Unit("MA", "Massachusetts", UnitKind.STATE),), (Count("XX", "a", 5),))
     with Store(db) as store:
         with pytest.raises(ValidationError):
             store.save(good, broken, source="two.csv", sha256="0", format="csv")
         assert store.elections() == []
+
+
+def test_a_failure_midway_rolls_back_every_election(db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A write that fails inside the transaction, after the earlier import's rows are deleted and
+    the new elections' first tables are written, must leave the store as it was."""
+    with Store(db) as store:
+        store.save(state_returns("CT", "Connecticut", 5), source="one.csv", sha256="1", format="csv")
+        before = store.load("2004-CT-president")
+        written: list[str] = []
+        insert = electoral.store._insert
+
+        def failing_insert(connection: duckdb.DuckDBPyConnection, name: str, table: pa.Table) -> None:
+            if name == "counts":
+                raise duckdb.IOException("disk full (injected by the test)")
+            written.append(name)
+            insert(connection, name, table)
+
+        monkeypatch.setattr(electoral.store, "_insert", failing_insert)
+        with pytest.raises(StoreError, match="nothing was changed"):
+            store.save(state_returns("CT", "Connecticut", 7), state_returns("MA", "Massachusetts", 9),
+                       source="two.csv", sha256="2", format="csv")
+        assert {"imports", "elections", "units"} <= set(written)  # the failure came midway
+        monkeypatch.undo()
+        assert store.load("2004-CT-president") == before
+        assert [e.id for e in store.elections()] == ["2004-CT-president"]
+        assert [r.source for r in store.imports()] == ["one.csv"]
+        assert not store.has("2004-MA-president")
 
 
 def test_store_survives_reopening(tmp_path: Path, db: Path) -> None:

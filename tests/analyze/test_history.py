@@ -6,6 +6,7 @@ election in Missouri" / "… in Connecticut"): counties that went from Gore in 2
 
 from __future__ import annotations
 
+from fractions import Fraction
 from pathlib import Path
 
 import pytest
@@ -131,3 +132,82 @@ def test_trend_is_the_move_of_the_lean(county_store: Path) -> None:
         assert after.trend == after.lean - before.lean
         assert after.national_trend == after.national_lean - before.national_lean  # type: ignore[operator]
     assert boone.years[0].trend is None
+
+
+# ---- margins, swing and lean pinned to the MEDSL file, counted here -----------------------------
+# Read with the csv module alone: a unit's votes are its TOTAL rows, or the sum of its vote-mode rows
+# where the file gives no TOTAL (README in the data folder); rows without a count (NA) are skipped.
+
+Tally = dict[tuple[int, str], dict[str, int]]  # (year, county FIPS or state) → D, R, all
+
+
+@pytest.fixture(scope="module")
+def medsl_tally() -> Tally:
+    import csv
+    import gzip
+
+    from tests.conftest import SHARED
+
+    path = SHARED / FILE
+    if not path.is_file():
+        pytest.skip(f"{path} is absent: these tests read the real data in ../shared")
+    rows: dict[tuple[int, str, str], list[dict[str, str]]] = {}
+    with gzip.open(path, "rt", encoding="utf-8", newline="") as handle:
+        every = [row for row in csv.DictReader(handle) if row["candidatevotes"] != "NA"]
+    # Pseudo-counties (CT "STATEWIDE WRITEIN" …) have state_po NA: their state is named in full.
+    po = {row["state"]: row["state_po"] for row in every if row["state_po"] != "NA"}
+    for row in every:
+        key = (int(row["year"]), po[row["state"]], row["county_fips"] + row["county_name"])
+        rows.setdefault(key, []).append(row)
+    side = {"DEMOCRAT": "D", "REPUBLICAN": "R"}
+    tally: Tally = {}
+    for (year, state, _), unit in rows.items():
+        totals = [r for r in unit if r["mode"] == "TOTAL"]
+        for row in totals or unit:
+            votes = int(row["candidatevotes"])
+            for place in (state, row["county_fips"].zfill(5)):
+                counts = tally.setdefault((year, place), {"D": 0, "R": 0, "all": 0})
+                counts["all"] += votes
+                if row["party"] in side:
+                    counts[side[row["party"]]] += votes
+    return tally
+
+
+def expected_margin(tally: Tally, year: int, place: str) -> Fraction:
+    counts = tally[(year, place)]
+    return Fraction(counts["D"] - counts["R"], counts["all"])
+
+
+# Boone County MO flipped in 2004 and back in 2008; Litchfield CT flipped in 2004; Wake NC's 2020
+# votes come only by vote mode; Ohio is a state; Vigo IN a bellwether.
+PINNED = [("Boone County, MO", "29019", "MO"), ("Litchfield County, CT", "09005", "CT"),
+          ("Wake County, NC", "37183", "NC"), ("OH", "OH", "OH"), ("Vigo County, IN", "18167", "IN")]
+
+
+@pytest.mark.parametrize("query, place, state", PINNED)
+def test_margin_swing_and_lean_are_the_files_counts(county_store: Path, medsl_tally: Tally,
+                                                     query: str, place: str, state: str) -> None:
+    with Store(county_store, read_only=True) as store:
+        record = history(store, query)
+    assert [y.year for y in record.years] == [2000, 2004, 2008, 2012, 2016, 2020]
+    for before, year in zip((None, *record.years), record.years, strict=False):
+        margin = expected_margin(medsl_tally, year.year, place)
+        state_margin = expected_margin(medsl_tally, year.year, state)
+        assert year.total == medsl_tally[(year.year, place)]["all"], (query, year.year)
+        assert (year.margin, year.state_margin, year.lean) == \
+            (margin, state_margin, margin - state_margin), (query, year.year)
+        if before is not None:
+            assert year.swing == margin - expected_margin(medsl_tally, before.year, place)
+
+
+def test_boone_county_2004_in_figures(county_store: Path, medsl_tally: Tally) -> None:
+    """Boone's 2004 margin, swing and lean as a reader would check them by hand (percentage points,
+    from the file's counts)."""
+    with Store(county_store, read_only=True) as store:
+        by_year = {y.year: y for y in history(store, "Boone County, MO").years}
+    counts = medsl_tally[(2004, "29019")]
+    assert by_year[2004].votes["Democratic"] == counts["D"]
+    assert by_year[2004].votes["Republican"] == counts["R"]
+    assert by_year[2004].winner == "Republican" and by_year[2004].margin < 0
+    assert by_year[2004].swing is not None and by_year[2004].swing < 0  # toward Bush from 2000
+    assert by_year[2004].lean > 0  # still more Democratic than Missouri

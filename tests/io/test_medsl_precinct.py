@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import csv
+import gzip
 import io
+from collections import Counter
 from functools import cache
 from pathlib import Path
 
@@ -121,3 +124,38 @@ def test_year_must_be_known(tmp_path: Path) -> None:
     (only,) = read_source(open_source(path), Format.MEDSL_PRECINCT,
                           ReadOptions(election="2020-MO-president"))
     assert only.election.id == "2020-MO-president"
+
+
+# The rows the reader documents as no one's votes or as totals (over/under/blank/void, total lines,
+# ballots cast), as they are spelled in the file.
+PSEUDO = {"UNDERVOTES", "UNDERVOTE", "UNDER VOTES", "OVERVOTES", "OVER VOTES", "BLANKS", "SPOILED",
+          "INVALID VOTES", "TOTAL VOTES CAST", "CONTEST TOTAL", "CAST VOTES", "TOTAL BALLOTS CAST"}
+
+
+@pytest.mark.slow
+def test_every_state_sums_to_an_independent_count(shared: Path) -> None:
+    """The file summed with the csv module per state and candidate: a unit's TOTAL row where it has
+    one, else its vote-mode rows; suppressed counts (``*``) and the pseudo rows left out."""
+    totals: dict[tuple[str, ...], int] = {}
+    modes: dict[tuple[str, ...], int] = {}
+    with gzip.open(shared / FILE, "rt", encoding="utf-8", newline="") as handle:
+        for row in csv.DictReader(handle):
+            name = " ".join(row["candidate"].replace('""', '"').split())
+            if name.upper() in PSEUDO or not row["votes"].isdigit():
+                continue
+            key = (row["state_po"], row["county_fips"], row["county_name"], row["jurisdiction_name"],
+                   row["precinct"], name)
+            into = totals if row["mode"] in ("TOTAL", "", "NA") else modes
+            into[key] = into.get(key, 0) + int(row["votes"])
+    for key, votes in modes.items():
+        totals.setdefault(key, votes)
+    expected: dict[str, Counter[str]] = {}
+    for key, votes in totals.items():
+        expected.setdefault(key[0], Counter())[key[-1]] += votes
+    read = {}
+    for st, returns in _precincts(shared / FILE).items():
+        state = roll_up(returns, UnitKind.STATE).total
+        read[st] = Counter()
+        for candidate in returns.candidates:
+            read[st][candidate.name] += state.of(candidate.id)
+    assert {st: +v for st, v in read.items()} == {st: +v for st, v in expected.items()}

@@ -20,7 +20,7 @@ from electoral.cli import app
 from electoral.errors import ValidationError
 from electoral.io import Format, ReadOptions, detect_format, open_source, read_path
 from electoral.io.nist import read_nist_json, read_nist_xml, write_nist_json, write_nist_xml
-from electoral.model import Returns
+from electoral.model import Candidate, Count, Election, Returns, Unit, UnitKind
 from electoral.store import Store
 from tests.io.strategies import returns as any_returns
 
@@ -75,6 +75,17 @@ def test_real_elections_validate_and_read_back(shared: Path, path: str, election
 @given(any_returns())
 def test_any_returns_validate_and_read_back(returns: Returns) -> None:
     _roundtrip(returns)
+
+
+@pytest.mark.parametrize("name", [" 2004 Missouri general ", "  ", "\u00a0Missouri\u2003", "Missouri\n"])
+def test_an_election_name_with_outer_spaces_reads_back_exactly(name: str) -> None:
+    """Found by the randomized run: a name's leading and trailing spaces were lost in XML."""
+    returns = Returns(Election(2004, "MO", "president", None, name), (Candidate("a", "A"),),
+                      (Unit("MO", "Missouri", UnitKind.STATE, fips="29"),), (Count("MO", "a", 5),),
+                      source="mo.csv")
+    _roundtrip(returns)
+    (from_xml,) = read_nist_xml(io.StringIO(write_nist_xml(returns, GENERATED)), "x.xml", ReadOptions())
+    assert from_xml.election.name == name
 
 
 def test_reports_are_detected(tmp_path: Path, shared: Path) -> None:

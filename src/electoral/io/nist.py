@@ -494,7 +494,9 @@ class _Reader:
         start = _str(_one(election, "StartDate"))[:10]
         date = None if exts.get("electoral-date") == "unknown" or not start else \
             dt.date.fromisoformat(start)
-        name = exts.get("electoral-name", "") if ours else _str(_one(election, "Name"))
+        # The name is read from its text element, kept verbatim, never from the identifier's
+        # Value, whose surrounding spaces XML reading strips; the identifier says it was given.
+        name = _str(_one(election, "Name")) if not ours or "electoral-name" in exts else ""
         chosen = Election(found.year, found.state, found.office, date, name)
         people: list[Candidate] = []
         votes: dict[tuple[str, str, VoteType], int] = {}
