@@ -141,7 +141,7 @@ def canonical_party(label: str | None) -> Party | None:
     if label is None:
         return None
     folded = " ".join(label.lower().split())
-    if folded == INCUMBENT_MARK or folded in NOT_PARTIES:
+    if folded.replace(" ", "") == INCUMBENT_MARK or folded in NOT_PARTIES:
         return None
     key = _key(label)
     if not key:

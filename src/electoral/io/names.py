@@ -335,33 +335,31 @@ def _place_partyless(distinct: Sequence[Spelling], resolved: Mapping[Spelling, B
     party_buckets = list(buckets.values())
     loose = [s for s in distinct if s[1] is None and _alias_key(s[0]) not in wanted]
     pending: list[Spelling] = []
-    for s in sorted(loose, key=lambda s: (not resolved[s].candidate.first, _order(s))):
+    for s in sorted(loose, key=_order):
         name = resolved[s].candidate
+        if not name.first:  # placed once every named spelling has its group
+            pending.append(s)
+            continue
         fits = [b for b in party_buckets if b.key == name.key and _compatible(b.first(), name.first)]
-        if len(fits) == 1:
-            fits[0].members.append((s, resolved[s]))
-        elif len(fits) > 1:
+        own = [b for k, b in buckets.items() if k[0] is None and k[1] == name.key
+               and _compatible(b.first(), name.first)]
+        if len(fits) > 1:
             pending.append(s)
-        elif name.first:
-            own = [b for k, b in buckets.items() if k[0] is None and k[1] == name.key
-                   and _compatible(b.first(), name.first)]
-            if own:
-                own[0].members.append((s, resolved[s]))
-            else:
-                key = (None, name.key, name.first)
-                buckets[key] = _Bucket(None, name.key, [(s, resolved[s])])
+        elif fits or own:
+            (fits or own)[0].members.append((s, resolved[s]))
         else:
-            pending.append(s)
+            buckets[(None, name.key, name.first)] = _Bucket(None, name.key, [(s, resolved[s])])
     undecided = []
     for s in pending:
-        key = resolved[s].candidate.key
-        fits = [b for b in buckets.values() if b.key == key]
+        surname = resolved[s].candidate.key
+        first = resolved[s].candidate.first
+        fits = [b for b in buckets.values() if b.key == surname and _compatible(b.first(), first)]
         if len(fits) == 1:
             fits[0].members.append((s, resolved[s]))
         elif fits:
             undecided.append(Undecided(s, tuple(sorted(_label(b) for b in fits))))
         else:
-            buckets[(None, key, "")] = _Bucket(None, key, [(s, resolved[s])])
+            buckets[(None, surname, "")] = _Bucket(None, surname, [(s, resolved[s])])
     return undecided
 
 
