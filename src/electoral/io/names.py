@@ -145,6 +145,8 @@ def parse_name(text: str) -> BallotName:
     if len(parts) == 2:
         lead, mate = (_last_first(p) if "," in p else _person(p) for p in parts)
         return BallotName(text, lead, mate, NameForm.TICKET)
+    if "," in clean and fold(clean.rsplit(",", 1)[1]) in SUFFIXES:  # "Cole R. Dunmore, Jr."
+        return BallotName(text, _person(clean), None, NameForm.PERSONAL)
     if "," in clean:
         person = _last_first(clean)
         other = None
