@@ -204,3 +204,16 @@ def test_merge_is_idempotent(spellings: list[tuple[str, str | None]]) -> None:
                 if s in set(spellings)} == set(group.spellings)
     placed = [s for g in first.groups for s in g.spellings] + [u.spelling for u in first.undecided]
     assert sorted(placed, key=str) == sorted(set(spellings), key=str)
+
+
+def test_one_party_two_first_names_are_two_candidates() -> None:
+    """Maryland's 2024 MEDSL file files a write-in "SHARON E HARRIS" under DEMOCRATIC beside
+    "KAMALA D HARRIS": same party and surname, two people; a bare "HARRIS" fits both."""
+    merge = merge_spellings([("KAMALA D HARRIS", "democratic"), ("SHARON E HARRIS", "democratic"),
+                             ("HARRIS", "democratic"), ("Kamala Harris", "democratic")])
+    assert {(g.name, len(g.spellings)) for g in merge.groups} == {("Kamala D Harris", 2),
+                                                                 ("Sharon E Harris", 1)}
+    assert [u.spelling for u in merge.undecided] == [("HARRIS", "democratic")]
+    nick = merge_spellings([("Joseph R. Biden", "democratic"), ("BIDEN, JOE", "democratic"),
+                            ("William J. Clinton", "democratic"), ("Bill Clinton", "democratic")])
+    assert [len(g.spellings) for g in nick.groups] == [2, 2]

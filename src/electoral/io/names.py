@@ -8,7 +8,10 @@ a contest's spellings.
 
 Rules of the merge (each a rule, none a guess):
 
-* Spellings with a party are one candidate when party and the lead surname agree.
+* Spellings with a party are one candidate when party and the lead surname agree and their first
+  given names can be one person's (equal, an initial, a prefix, or a nickname: "Joe"/"Joseph");
+  two first names that cannot ("Kamala D Harris", "Sharon E Harris", both filed DEM in Maryland's
+  2024 file) are two candidates, and a bare surname that fits both is undecided.
 * "X, Y" is one person ("Last, First") unless Y is known as the running mate's surname of a ticket
   led by X in the same contest *and* not known as a given name of an X; so "Last, First" is never
   two people. A one-word "X-Y" is a ticket only when the contest shows the ticket X / Y; otherwise
@@ -32,6 +35,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from enum import StrEnum
 
+from nicknames import NickNamer
+
 from electoral.errors import Problem, ValidationError
 
 SUFFIXES = frozenset({"jr", "sr", "ii", "iii", "iv", "v"})
@@ -41,6 +46,7 @@ PARTICLES = frozenset({"de", "la", "le", "van", "von", "der", "den", "del", "del
                        "du", "st", "st."})
 CAMEL_PREFIXES = frozenset({"mc", "mac", "de", "la", "le", "van", "von", "del", "der", "des", "di",
                             "da", "du", "o"})
+_NAMES = NickNamer()
 TICKET = re.compile(r"\s+w/\s*|\s*/\s*|\s+&\s+|\s+and\s+|\s+-\s+|\s+–\s+", re.IGNORECASE)
 CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])")
 
@@ -259,8 +265,13 @@ def _resolve(name: BallotName, context: _Context) -> BallotName:
 
 
 def _compatible(a: str, b: str) -> bool:
-    """Two first given names (folded) can be one person's: equal, an initial, or a prefix."""
-    return not a or not b or a.startswith(b) or b.startswith(a)
+    """Two first given names (folded) can be one person's: equal, an initial or a prefix of the
+    other ("Ron"/"Ronald"), or nickname and name by the ``nicknames`` dataset ("Joe"/"Joseph",
+    "Bill"/"William")."""
+    if not a or not b or a.startswith(b) or b.startswith(a):
+        return True
+    return (b in _NAMES.nicknames_of(a) or a in _NAMES.nicknames_of(b)
+            or bool(_NAMES.canonicals_of(a) & _NAMES.canonicals_of(b)))
 
 
 def _fullness(name: PersonName, text: str) -> tuple[int, int, int, bool, int, str]:
@@ -276,31 +287,32 @@ def _display(people: Sequence[tuple[PersonName, str]]) -> str:
 
 @dataclass(slots=True)
 class _Bucket:
+    """Spellings placed together: one party (or none), one surname, compatible first names."""
+
     party: str | None
     key: str
     members: list[tuple[Spelling, BallotName]]
 
-    def first(self) -> str:
-        firsts = {n.candidate.first for _, n in self.members if n.candidate.first}
-        return max(firsts, key=len) if firsts else ""
+    def fits(self, name: PersonName) -> bool:
+        return self.key == name.key and all(_compatible(n.candidate.first, name.first)
+                                            for _, n in self.members)
 
     def group(self) -> CandidateGroup:
         leads = [(n.candidate, s[0]) for s, n in self.members if n.form != NameForm.TICKET
                  or n.candidate.given] or [(n.candidate, s[0]) for s, n in self.members]
         mates = [(n.running_mate, s[0]) for s, n in self.members if n.running_mate is not None]
         name = _display(leads)
-        return CandidateGroup(name, self.party, _person(name).surname if leads else self.key,
+        return CandidateGroup(name, self.party, _person(name).surname,
                               _display(mates) if mates else None,
                               tuple(sorted({s for s, _ in self.members}, key=_order)))
+
+    def label(self) -> str:
+        group = self.group()
+        return f"{group.name} ({group.party})" if group.party else group.name
 
 
 def _order(spelling: Spelling) -> tuple[str, str]:
     return (spelling[0], spelling[1] or "")
-
-
-def _label(bucket: _Bucket) -> str:
-    group = bucket.group()
-    return f"{group.name} ({group.party})" if group.party else group.name
 
 
 def merge_spellings(spellings: Iterable[Spelling],
@@ -308,80 +320,52 @@ def merge_spellings(spellings: Iterable[Spelling],
     """Group a contest's distinct spellings into candidates by the rules in the module docstring.
 
     Shapes: (name as written, party id or ``None``) pairs, in any order and with repeats →
-    ``Merge`` with groups sorted by party and name and the undecided spellings. ``aliases`` maps a
-    spelling (compared case- and space-insensitively) to a candidate's name; the aliased spelling
-    joins the group of that name, or a group of its own under that name. The result does not
-    depend on the order of ``spellings``. Never raises.
+    ``Merge`` with groups sorted by party and name and the undecided spellings. Pass candidate
+    rows only (``electoral.io.pseudo`` rows left out first). ``aliases`` maps a spelling
+    (compared case- and space-insensitively) to a candidate's name; the aliased spelling joins the
+    group of that name, or a group of its own under that name. The result does not depend on the
+    order of ``spellings``. Never raises.
     """
     distinct = sorted({(" ".join(s.split()), (p or None)) for s, p in spellings}, key=_order)
     wanted = {_alias_key(k): v for k, v in (aliases or {}).items()}
     parsed = {s: parse_name(s[0]) for s in distinct}
     context = _context(parsed.values())
-    resolved = {s: _resolve(n, context) for s, n in parsed.items()}
-    buckets: dict[tuple[str | None, str, str], _Bucket] = {}
-    for s in distinct:
-        if s[1] is not None and _alias_key(s[0]) not in wanted:
-            key = (s[1], resolved[s].candidate.key, "")
-            buckets.setdefault(key, _Bucket(s[1], key[1], [])).members.append((s, resolved[s]))
-    undecided = _place_partyless(distinct, resolved, wanted, buckets)
-    _place_aliased(distinct, resolved, wanted, buckets)
-    groups = sorted((b.group() for b in buckets.values()), key=lambda g: (g.party or "", g.name))
+    resolved = {s: _resolve(n, context) for s, n in parsed.items() if _alias_key(s[0]) not in wanted}
+    buckets: list[_Bucket] = []
+    undecided: list[Undecided] = []
+    # Named spellings first, so that a bare surname is placed against every candidate of its name.
+    for partyless in (False, True):
+        for named in (True, False):
+            for s in distinct:
+                name = resolved.get(s)
+                if name is None or (s[1] is None) != partyless or bool(name.candidate.first) != named:
+                    continue
+                fits = [b for b in buckets if (b.party == s[1] or partyless) and b.fits(name.candidate)]
+                if len(fits) == 1:
+                    fits[0].members.append((s, name))
+                elif not fits:
+                    buckets.append(_Bucket(s[1], name.candidate.key, [(s, name)]))
+                else:
+                    undecided.append(Undecided(s, tuple(sorted(b.label() for b in fits))))
+    _place_aliased(distinct, wanted, buckets)
+    groups = sorted((b.group() for b in buckets), key=lambda g: (g.party or "", g.name))
     return Merge(tuple(groups), tuple(undecided))
 
 
-def _place_partyless(distinct: Sequence[Spelling], resolved: Mapping[Spelling, BallotName],
-                     wanted: Mapping[str, str],
-                     buckets: dict[tuple[str | None, str, str], _Bucket]) -> list[Undecided]:
-    """Spellings without a party: into the one fitting party group, or groups of their own by
-    surname and first name; a spelling that fits two groups is undecided."""
-    party_buckets = list(buckets.values())
-    loose = [s for s in distinct if s[1] is None and _alias_key(s[0]) not in wanted]
-    pending: list[Spelling] = []
-    for s in sorted(loose, key=_order):
-        name = resolved[s].candidate
-        if not name.first:  # placed once every named spelling has its group
-            pending.append(s)
-            continue
-        fits = [b for b in party_buckets if b.key == name.key and _compatible(b.first(), name.first)]
-        own = [b for k, b in buckets.items() if k[0] is None and k[1] == name.key
-               and _compatible(b.first(), name.first)]
-        if len(fits) > 1:
-            pending.append(s)
-        elif fits or own:
-            (fits or own)[0].members.append((s, resolved[s]))
-        else:
-            buckets[(None, name.key, name.first)] = _Bucket(None, name.key, [(s, resolved[s])])
-    undecided = []
-    for s in pending:
-        surname = resolved[s].candidate.key
-        first = resolved[s].candidate.first
-        fits = [b for b in buckets.values() if b.key == surname and _compatible(b.first(), first)]
-        if len(fits) == 1:
-            fits[0].members.append((s, resolved[s]))
-        elif fits:
-            undecided.append(Undecided(s, tuple(sorted(_label(b) for b in fits))))
-        else:
-            buckets[(None, surname, "")] = _Bucket(None, surname, [(s, resolved[s])])
-    return undecided
-
-
-def _place_aliased(distinct: Sequence[Spelling], resolved: Mapping[Spelling, BallotName],
-                   wanted: Mapping[str, str],
-                   buckets: dict[tuple[str | None, str, str], _Bucket]) -> None:
+def _place_aliased(distinct: Sequence[Spelling], wanted: Mapping[str, str],
+                   buckets: list[_Bucket]) -> None:
     for s in distinct:
         target = wanted.get(_alias_key(s[0]))
         if target is None:
             continue
-        fits = [b for b in buckets.values()
-                if _alias_key(b.group().name) == _alias_key(target)
+        fits = [b for b in buckets if _alias_key(b.group().name) == _alias_key(target)
                 or any(_alias_key(m[0][0]) == _alias_key(target) for m in b.members)]
+        person = _person(target)
         if fits:
-            fits[0].members.append((s, resolved[s]))
+            fits[0].members.append((s, BallotName(target, person, None, NameForm.PERSONAL)))
         else:
-            person = _person(target)
-            key = (s[1], person.key, "alias:" + _alias_key(target))
-            buckets.setdefault(key, _Bucket(s[1], person.key, [])).members.append(
-                (s, BallotName(target, person, None, NameForm.PERSONAL)))
+            buckets.append(_Bucket(s[1], person.key,
+                                   [(s, BallotName(target, person, None, NameForm.PERSONAL))]))
 
 
 def _alias_key(text: str) -> str:
