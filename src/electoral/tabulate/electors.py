@@ -31,10 +31,11 @@ from importlib import resources
 
 from electoral.errors import NotFoundError, Problem, ValidationError
 from electoral.model import STATE_NAMES, Candidate, Returns, Unit, UnitKind, slug
+from electoral.parties import DEMOCRATIC, REPUBLICAN
 from electoral.tabulate.apportion import electors_for
 from electoral.tabulate.rollup import percent, roll_up
 
-MAJOR_PARTIES = ("democratic", "republican")
+MAJOR_PARTIES = (DEMOCRATIC.id, REPUBLICAN.id)
 DISTRICT_METHOD_SINCE = {"ME": 1972, "NE": 1992}
 AT_LARGE = 2  # the two electors every state has for its senators
 HOUSE_DELEGATIONS = 50  # the House votes by state delegation in a contingent election
