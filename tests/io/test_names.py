@@ -217,3 +217,13 @@ def test_one_party_two_first_names_are_two_candidates() -> None:
     nick = merge_spellings([("Joseph R. Biden", "democratic"), ("BIDEN, JOE", "democratic"),
                             ("William J. Clinton", "democratic"), ("Bill Clinton", "democratic")])
     assert [len(g.spellings) for g in nick.groups] == [2, 2]
+
+
+@given(SPELLINGS, st.sampled_from([" ", "  ", "\t", " \n "]))
+def test_respacing_never_changes_the_grouping(spellings: list[tuple[str, str | None]], gap: str) -> None:
+    def partition(pairs: list[tuple[str, str | None]]) -> set[frozenset[tuple[str, str | None]]]:
+        merge = merge_spellings(pairs)
+        return {frozenset((" ".join(s.split()), p) for s, p in g.spellings) for g in merge.groups}
+
+    respaced = [(gap + gap.join(s.split()) + gap, p) for s, p in spellings]
+    assert partition(respaced) == partition(spellings)
