@@ -70,8 +70,8 @@ TABLE: tuple[CanonicalParty, ...] = (
                                          "U.S. Taxpayers", "US Taxpayers", "Taxpayers",
                                          "American Constitution", "U.S. Constitution",
                                          "Constitutional", "Independent American", "IAP")),
-    # NPA ("no party affiliation", Florida) and unaffiliated candidates are filed as independents
-    # by MEDSL's party_simplified OTHER and by the cases.
+    # NPA ("no party affiliation", Florida) is IND by ../shared/cases/returns/README.md; the other
+    # no-party labels ("UNAFFILIATED", "NON-AFFILIATED", NC's "UNA") say the same thing.
     CanonicalParty("IND", INDEPENDENT, ("Independent", "IND", "I", "NPA", "No Party Affiliation",
                                         "No Party", "Non-Affiliated", "Unaffiliated", "UNA",
                                         "UNAF")),
