@@ -15,6 +15,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 
+from electoral import parties
 from electoral.analyze.compare import Comparison, compare, winning_party
 from electoral.errors import ElectoralError, NotFoundError
 from electoral.geography import county_fips, county_names
@@ -22,7 +23,7 @@ from electoral.model import STATE_BY_NAME, STATE_NAMES, Returns, UnitKind
 from electoral.store import Store
 from electoral.tabulate.rollup import Row, Tabulation, roll_up
 
-DEMOCRATIC, REPUBLICAN = "Democratic", "Republican"
+DEMOCRATIC, REPUBLICAN = parties.DEMOCRATIC.name, parties.REPUBLICAN.name
 FIPS = re.compile(r"^\d{4,5}$")
 
 

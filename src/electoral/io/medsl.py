@@ -48,6 +48,7 @@ from electoral.model import (
     VoteType,
     slug,
 )
+from electoral.parties import DEMOCRATIC, LIBERTARIAN, REPUBLICAN
 
 OFFICE = "US PRESIDENT"
 STATE_COLUMNS = ("year", "state_po", "state_fips", "office", "candidate", "party_detailed",
@@ -78,9 +79,7 @@ GROUPS = frozenset({
 })
 # party_detailed values that say "write-in" rather than name a party.
 NOT_PARTIES = frozenset({"", "NA", "OTHER", "WRITE-IN", "WRITE IN", "WI", "W/I", "(W/I)"})
-MAJOR = {"DEMOCRAT": Party("democratic", "Democratic"),
-         "REPUBLICAN": Party("republican", "Republican"),
-         "LIBERTARIAN": Party("libertarian", "Libertarian")}
+MAJOR = {"DEMOCRAT": DEMOCRATIC, "REPUBLICAN": REPUBLICAN, "LIBERTARIAN": LIBERTARIAN}
 # MEDSL ``mode`` values by the words they contain, first match wins; the types are summed by
 # ``rollup`` where no TOTAL row exists, so two modes of one type (``ABSENTEE``, ``2ND ABSENTEE``)
 # are added together here.
@@ -216,7 +215,7 @@ class _Ballot:
 
     def party(self) -> Party | None:
         for party in self.parties:
-            if party.id in ("democratic", "republican"):
+            if party.id in (DEMOCRATIC.id, REPUBLICAN.id):
                 return party
         return self.parties[0] if self.parties else None
 

@@ -55,6 +55,7 @@ from electoral.model import (
     UnitKind,
     slug,
 )
+from electoral.parties import DEMOCRATIC, REPUBLICAN
 
 COLUMNS = ("state_po", "county_name", "county_fips", "jurisdiction_name", "precinct", "candidate",
            "party_detailed", "party_simplified", "mode", "writein", "votes")
@@ -322,7 +323,7 @@ def _candidates(db: duckdb.DuckDBPyConnection
 
 def _main(parties: list[Party]) -> Party:
     for party in parties:
-        if party.id in ("democratic", "republican"):
+        if party.id in (DEMOCRATIC.id, REPUBLICAN.id):
             return party
     return parties[0]
 

@@ -44,7 +44,7 @@ WIDE = re.compile(r"^(total|dem|gop|oth)_(\d{4})$")
 YEAR = re.compile(r"(?<!\d)(19|20)\d\d(?!\d)")
 STATE_BY_FIPS = {code: po for po, code in STATE_FIPS.items()}
 DEM, REP = MAJOR["DEMOCRAT"], MAJOR["REPUBLICAN"]
-NOMINEES = (Candidate("republican", "", REP.id), Candidate("democratic", "", DEM.id),
+NOMINEES = (Candidate(REP.id, "", REP.id), Candidate(DEM.id, "", DEM.id),
             Candidate("other", "Other", aggregate=True))
 
 
@@ -80,11 +80,11 @@ def _years(row: Mapping[str, str], source: str, want: Election | None, line: int
             problems.append(Problem("no-year", "the file name does not say the election year; "
                                     "pass --election YEAR-ST-president", line=line))
             return
-        yield year, {"republican": "votes_gop", "democratic": "votes_dem"}, "total_votes"
+        yield year, {REP.id: "votes_gop", DEM.id: "votes_dem"}, "total_votes"
         return
     years = sorted({int(m.group(2)) for c in row if (m := WIDE.match(c))})
     for year in years:
-        yield year, {"republican": f"gop_{year}", "democratic": f"dem_{year}",
+        yield year, {REP.id: f"gop_{year}", DEM.id: f"dem_{year}",
                      "other": f"oth_{year}"}, f"total_{year}"
 
 

@@ -32,10 +32,11 @@ from importlib import resources
 from electoral.errors import NotFoundError, Problem, ValidationError
 from electoral.model import STATE_NAMES, Candidate, Returns, Unit, UnitKind, slug
 from electoral.numbers import percent
+from electoral.parties import DEMOCRATIC, REPUBLICAN
 from electoral.tabulate.apportion import electors_for
 from electoral.tabulate.rollup import roll_up
 
-MAJOR_PARTIES = ("democratic", "republican")
+MAJOR_PARTIES = (DEMOCRATIC.id, REPUBLICAN.id)
 # The congressional district method: Maine since the 1972 election (Me. Rev. Stat. tit. 21-A §802),
 # Nebraska since 1992 (Neb. Rev. Stat. §32-1038).
 DISTRICT_METHOD_SINCE = {"ME": 1972, "NE": 1992}

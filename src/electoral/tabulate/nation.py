@@ -25,10 +25,11 @@ from electoral.model import (
     Unit,
     UnitKind,
 )
+from electoral.parties import DEMOCRATIC, REPUBLICAN
 from electoral.tabulate.rollup import Row, Tabulation, roll_up
 
 NATION = "US"
-MAJOR_PARTIES = ("democratic", "republican")
+MAJOR_PARTIES = (DEMOCRATIC.id, REPUBLICAN.id)
 
 
 def national_returns(states: Iterable[Returns]) -> Returns:

@@ -23,6 +23,7 @@ from fractions import Fraction
 
 from electoral.errors import Problem, ValidationError
 from electoral.model import STATE_NAMES
+from electoral.parties import DEMOCRATIC, REPUBLICAN
 from electoral.tabulate.apportion import electors_for
 from electoral.tabulate.electors import (
     College,
@@ -140,9 +141,9 @@ def _swing(votes: Mapping[str, Fraction | int], total: int,
            swing: Fraction) -> dict[str, Fraction | int]:
     moved = swing * total / 200  # half the margin's points, as votes
     out: dict[str, Fraction | int] = {k: Fraction(v) for k, v in votes.items()}
-    if "democratic" in out or "republican" in out:
-        out["democratic"] = max(out.get("democratic", Fraction(0)) + moved, Fraction(0))
-        out["republican"] = max(out.get("republican", Fraction(0)) - moved, Fraction(0))
+    if DEMOCRATIC.id in out or REPUBLICAN.id in out:
+        out[DEMOCRATIC.id] = max(out.get(DEMOCRATIC.id, Fraction(0)) + moved, Fraction(0))
+        out[REPUBLICAN.id] = max(out.get(REPUBLICAN.id, Fraction(0)) - moved, Fraction(0))
     return out
 
 

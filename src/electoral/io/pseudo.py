@@ -1,0 +1,244 @@
+"""Rows that are not votes for a candidate: the one vocabulary every reader uses, and the shape rule.
+
+Returns files put turnout, totals and ballot accounting in the candidate column ("Total Votes",
+"Registered Voters", "Times Over Voted", "Write-In Totals"). Counted as candidates they win states,
+so each label is recognised here with its kind, and the kind says how the row is checked against
+the unit's candidates (a total must equal them, ballots cast must be at least them).
+
+Two rules go beyond the vocabulary (issue 10 item 1, case ``01-pseudo-candidates``):
+
+* **Total by shape** (``shape_totals``): a row whose label is in no vocabulary is a total when, in
+  its unit, it has no party, at least two other candidate rows exist and its votes equal their
+  sum (and are above zero), and its label is not a candidate's anywhere else in the contest, i.e.
+  every unit where the label occurs shows it as the sum of the others. A candidate who happens to
+  equal the others in one unit (Marsh's Cedar 4 row, 90 = 70 + 20) has a party, or shows other
+  votes elsewhere, and is counted.
+* **Write-in total beside its parts** (``write_in_parts``): "Write-In Totals" is left out when the
+  unit also lists the write-ins it sums (the rows without a party that are candidates or
+  unassigned / unresolved write-ins) and it equals them; alone it is the write-in votes.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+from types import MappingProxyType
+
+
+class Check(StrEnum):
+    """How a pseudo row relates to the sum of its unit's candidates."""
+
+    EQUAL = "equal"  # a total: must equal the candidates' sum
+    AT_LEAST = "at-least"  # turnout: at least the candidates' sum
+    NONE = "none"  # not comparable (registration, ballot accounting)
+
+
+class PseudoKind(StrEnum):
+    """The kinds of row that are not votes for a named candidate."""
+
+    TOTAL = "total"
+    BALLOTS_CAST = "ballots-cast"
+    TIMES_COUNTED = "times-counted"
+    REGISTERED_VOTERS = "registered-voters"
+    BLANK = "blank"
+    OVER_VOTE = "over-vote"
+    UNDER_VOTE = "under-vote"
+    SPOILED = "spoiled"
+    NO_PREFERENCE = "no-preference"
+    BLANK_AND_SCATTERING = "blank-and-scattering"
+    WRITE_IN_TOTAL = "write-in-total"
+    NOT_ASSIGNED = "not-assigned"
+    UNRESOLVED_WRITE_IN = "unresolved-write-in"
+
+    @property
+    def description(self) -> str:
+        """How the import's "left out" line names the kind."""
+        return _DESCRIPTIONS[self]
+
+    @property
+    def check(self) -> Check:
+        """How a row of this kind is checked against its unit's candidates."""
+        return _CHECKS.get(self, Check.NONE)
+
+
+_DESCRIPTIONS = {
+    PseudoKind.TOTAL: "total row",
+    PseudoKind.BALLOTS_CAST: "ballots cast (turnout)",
+    PseudoKind.TIMES_COUNTED: "ballots cast (turnout)",
+    PseudoKind.REGISTERED_VOTERS: "registered voters (not votes)",
+    PseudoKind.BLANK: "blank ballots",
+    PseudoKind.OVER_VOTE: "overvotes",
+    PseudoKind.UNDER_VOTE: "undervotes",
+    PseudoKind.SPOILED: "spoiled ballots",
+    PseudoKind.NO_PREFERENCE: "no preference (not a vote for any candidate)",
+    PseudoKind.BLANK_AND_SCATTERING: "blank ballots merged with scattered write-ins (cannot be split)",
+    PseudoKind.WRITE_IN_TOTAL: "write-in total",
+    PseudoKind.NOT_ASSIGNED: "unassigned write-ins (not a candidate)",
+    PseudoKind.UNRESOLVED_WRITE_IN: "unresolved write-ins (not a candidate)",
+}
+_CHECKS = {PseudoKind.TOTAL: Check.EQUAL, PseudoKind.BALLOTS_CAST: Check.AT_LEAST,
+           PseudoKind.TIMES_COUNTED: Check.AT_LEAST}
+
+# Labels as Clarity, OpenElections and MEDSL files write them (MEDSL 2024 precinct file,
+# OpenElections MA 2004 / CT 2016 / IA 2020, Clarity detail.xml, issue 10's cases); the readers'
+# own lists (medsl.NOT_VOTES, openelections.NOT_VOTES / BALLOTS_CAST) are all included.
+_LABELS: dict[PseudoKind, tuple[str, ...]] = {
+    PseudoKind.TOTAL: ("Total", "Totals", "Total Votes", "Votes Total", "Contest Total", "Cast Votes",
+                       "Total Vote", "Vote Total", "Grand Total"),
+    PseudoKind.BALLOTS_CAST: ("Ballots Cast", "Total Ballots Cast", "Total Votes Cast", "Ballots",
+                              "Ballots Cast Total", "Cards Cast"),
+    PseudoKind.TIMES_COUNTED: ("Times Counted", "Times Cast"),
+    PseudoKind.REGISTERED_VOTERS: ("Registered Voters", "Registered Voters Total", "Registration",
+                                   "Total Registered Voters", "Registered"),
+    PseudoKind.BLANK: ("Blank", "Blanks", "Blank Vote", "Blank Votes", "Blank Ballots",
+                       "Times Blank Voted"),
+    PseudoKind.OVER_VOTE: ("Over Votes", "Over Vote", "Overvotes", "Overvote", "Times Over Voted",
+                           "Number of Over Votes"),
+    PseudoKind.UNDER_VOTE: ("Under Votes", "Under Vote", "Undervotes", "Undervote",
+                            "Times Under Voted", "Number of Under Votes"),
+    PseudoKind.SPOILED: ("Spoiled", "Spoiled Ballots", "Void", "Void Vote", "Void Votes",
+                         "Rejected", "Invalid Votes"),
+    PseudoKind.NO_PREFERENCE: ("No Preference",),
+    PseudoKind.BLANK_AND_SCATTERING: ("Blank Vote/Scattering", "Blank Vote/Void Vote/Scattering"),
+    PseudoKind.WRITE_IN_TOTAL: ("Write-In Totals", "Write-In Total", "Total Write-Ins",
+                                "Total Write-In"),
+    PseudoKind.NOT_ASSIGNED: ("Not Assigned", "Unassigned Write-Ins", "Unassigned Write-In"),
+    PseudoKind.UNRESOLVED_WRITE_IN: ("Unresolved Write-In", "Unresolved Write-Ins",
+                                     "Uncertified Write-Ins", "Uncertified Write-In"),
+}
+
+
+def label_key(label: str) -> str:
+    """A label with case, whitespace and punctuation folded away: ``"Total Votes"`` → ``totalvotes``."""
+    return re.sub(r"[^0-9a-z]+", "", label.lower())
+
+
+def _vocabulary() -> Mapping[str, PseudoKind]:
+    index: dict[str, PseudoKind] = {}
+    for kind, labels in _LABELS.items():
+        for label in labels:
+            if index.setdefault(label_key(label), kind) is not kind:
+                raise AssertionError(f"pseudo label {label!r} has two kinds")
+    return MappingProxyType(index)
+
+
+VOCABULARY: Mapping[str, PseudoKind] = _vocabulary()
+
+
+def pseudo_kind(label: str) -> PseudoKind | None:
+    """The kind of a row that is not a vote for a candidate, or ``None`` for a candidate's row.
+
+    Matching ignores case, whitespace and punctuation ("TotalVotes" = "Total Votes" = "TOTAL
+    VOTES"). Source: ``_LABELS`` (Clarity, OpenElections and MEDSL files).
+    """
+    return VOCABULARY.get(label_key(label))
+
+
+@dataclass(frozen=True, slots=True)
+class UnitRow:
+    """One row of a unit's returns for one contest: its label, votes and party label (if any)."""
+
+    label: str
+    votes: int
+    party: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ShapeTotal:
+    """A row recognised as a total by its shape: ``unit``, its ``index`` in that unit's rows, and
+    the indices of the rows it adds up."""
+
+    unit: str
+    index: int
+    label: str
+    votes: int
+    parts: tuple[int, ...]
+
+
+def _is_sum(rows: Sequence[UnitRow], i: int) -> tuple[int, ...] | None:
+    """The indices of the candidate rows row ``i`` equals the sum of, or ``None``."""
+    parts = tuple(j for j, r in enumerate(rows) if j != i and pseudo_kind(r.label) is None)
+    if len(parts) < 2 or rows[i].votes <= 0:
+        return None
+    return parts if sum(rows[j].votes for j in parts) == rows[i].votes else None
+
+
+def shape_totals(contest: Mapping[str, Sequence[UnitRow]]) -> tuple[ShapeTotal, ...]:
+    """Rows of a contest that are totals by shape (the rule is in the module docstring).
+
+    Shapes: unit id → that unit's rows, in file order → the shape totals, by unit then index.
+    A row with a party, a vocabulary label, or a label that is a candidate's in some unit is
+    never one.
+    """
+    sums: dict[tuple[str, int], tuple[int, ...]] = {}
+    candidate_labels: set[str] = set()
+    for unit, rows in contest.items():
+        for i, row in enumerate(rows):
+            if pseudo_kind(row.label) is not None:
+                continue
+            parts = _is_sum(rows, i) if not (row.party or "").strip() else None
+            if parts is None:
+                candidate_labels.add(label_key(row.label))
+            else:
+                sums[(unit, i)] = parts
+    return tuple(ShapeTotal(unit, i, contest[unit][i].label, contest[unit][i].votes, parts)
+                 for (unit, i), parts in sorted(sums.items())
+                 if label_key(contest[unit][i].label) not in candidate_labels)
+
+
+@dataclass(frozen=True, slots=True)
+class WriteInTotal:
+    """A write-in total row and the rows it is checked against. ``beside_parts``: the parts are
+    listed, so the row is left out; ``agrees``: it equals their sum."""
+
+    index: int
+    parts: tuple[int, ...]
+    beside_parts: bool
+    agrees: bool
+
+
+def write_in_parts(rows: Sequence[UnitRow]) -> tuple[WriteInTotal, ...]:
+    """Each write-in total row of one unit with the write-in rows it sums.
+
+    Shapes: a unit's rows → one ``WriteInTotal`` per "Write-In Totals" row. The parts are the rows
+    without a party that are candidates or unassigned / unresolved write-ins.
+    """
+    parts = tuple(i for i, r in enumerate(rows) if not (r.party or "").strip()
+                  and pseudo_kind(r.label) in (None, PseudoKind.NOT_ASSIGNED,
+                                               PseudoKind.UNRESOLVED_WRITE_IN))
+    return tuple(WriteInTotal(i, parts, bool(parts), sum(rows[j].votes for j in parts) == row.votes)
+                 for i, row in enumerate(rows) if pseudo_kind(row.label) is PseudoKind.WRITE_IN_TOTAL)
+
+
+@dataclass(frozen=True, slots=True)
+class TotalCheck:
+    """A total or turnout row compared with its unit's candidates: ``ok`` when the relation of its
+    kind holds (``votes == candidates`` for a total, ``votes >= candidates`` for ballots cast)."""
+
+    index: int
+    label: str
+    kind: PseudoKind
+    votes: int
+    candidates: int
+    ok: bool
+
+
+def check_totals(rows: Sequence[UnitRow], shape: Sequence[int] = ()) -> tuple[TotalCheck, ...]:
+    """Every total and turnout row of one unit checked against the sum of its candidate rows.
+
+    Shapes: a unit's rows and the indices of its shape totals → one ``TotalCheck`` per row whose
+    kind has a check. The candidates are the rows with no vocabulary kind that are not shape
+    totals (a write-in candidate counts; a write-in total does not).
+    """
+    candidates = sum(r.votes for i, r in enumerate(rows)
+                     if pseudo_kind(r.label) is None and i not in shape)
+    out = []
+    for i, row in enumerate(rows):
+        kind = PseudoKind.TOTAL if i in shape else pseudo_kind(row.label)
+        if kind is None or kind.check is Check.NONE:
+            continue
+        ok = row.votes == candidates if kind.check is Check.EQUAL else row.votes >= candidates
+        out.append(TotalCheck(i, row.label, kind, row.votes, candidates, ok))
+    return tuple(out)
