@@ -11,13 +11,12 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.console import Console
 
-from electoral import api
 from electoral.errors import ElectoralError, ValidationError
 from electoral.formats import (
     ElectorsFormat,
@@ -32,6 +31,8 @@ from electoral.formats import (
 from electoral.rcv.rules import OvervoteRule, Tiebreak
 
 if TYPE_CHECKING:
+    from rich.console import Console
+
     from electoral.api import ResultsStore
 
 app = typer.Typer(
@@ -40,9 +41,24 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    # Click's plain help and usage errors: Typer's Rich formatting imports Markdown and syntax
+    # highlighting, which would more than double the time `--help` takes.
+    rich_markup_mode=None,
 )
-console = Console(highlight=False)
-err_console = Console(stderr=True, highlight=False)
+
+
+@cache
+def console() -> Console:
+    """Rich's console on stdout, made on first use (importing Rich's console costs start-up)."""
+    from rich.console import Console
+    return Console(highlight=False)
+
+
+@cache
+def err_console() -> Console:
+    """Rich's console on stderr: errors, progress and "wrote FILE" lines."""
+    from rich.console import Console
+    return Console(stderr=True, highlight=False)
 
 DbOption = Annotated[
     Path | None,
@@ -55,9 +71,9 @@ def _version(value: bool) -> None:
     if value:
         from importlib.metadata import PackageNotFoundError, version
         try:
-            console.print(f"electoral {version('electoral')}")
+            console().print(f"electoral {version('electoral')}")
         except PackageNotFoundError:
-            console.print("electoral (not installed: no version recorded)")
+            console().print("electoral (not installed: no version recorded)")
         raise typer.Exit()
 
 
@@ -72,13 +88,13 @@ def main_options(
 def fail(exc: ElectoralError) -> typer.Exit:
     """Print a library error the way a user can act on it, and choose exit code 1."""
     if isinstance(exc, ValidationError):
-        err_console.print(f"[bold red]error:[/] {len(exc.problems)} problem(s)")
+        err_console().print(f"[bold red]error:[/] {len(exc.problems)} problem(s)")
         for problem in exc.problems[:50]:
-            err_console.print(f"  {problem}", markup=False)
+            err_console().print(f"  {problem}", markup=False)
         if len(exc.problems) > 50:
-            err_console.print(f"  … and {len(exc.problems) - 50} more")
+            err_console().print(f"  … and {len(exc.problems) - 50} more")
     else:
-        err_console.print(f"[bold red]error:[/] {exc}")
+        err_console().print(f"[bold red]error:[/] {exc}")
     return typer.Exit(1)
 
 
@@ -93,6 +109,8 @@ def handled() -> Iterator[None]:
 @contextmanager
 def opened(db: Path | None) -> Iterator[ResultsStore]:
     """The store, open for the length of a command; library errors become exit code 1."""
+    from electoral import api
+
     with handled():
         store = api.open_store(db)
     with handled(), store:
@@ -104,7 +122,7 @@ def progress(label: str, total: int | None = None) -> Iterator[Callable[[int, in
     """A Rich progress bar on stderr for long work, shown only when stderr is a terminal (never
     in pipes, files or tests). Yields ``update(done, total)``; with ``total`` None the bar is a
     spinner with the time elapsed until the block ends."""
-    if not err_console.is_terminal:
+    if not err_console().is_terminal:
         yield lambda _done, _total: None
         return
     from rich.progress import (
@@ -117,7 +135,7 @@ def progress(label: str, total: int | None = None) -> Iterator[Callable[[int, in
     )
     columns = [SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
                MofNCompleteColumn(), TimeElapsedColumn()]
-    with Progress(*columns, console=err_console, transient=True) as bar:
+    with Progress(*columns, console=err_console(), transient=True) as bar:
         task = bar.add_task(label, total=total)
         yield lambda done, of: bar.update(task, completed=done, total=of)
 
@@ -129,7 +147,7 @@ def emit(text: str, out: Path | None) -> None:
     else:
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_text(text, encoding="utf-8")
-        err_console.print(f"wrote {out}")
+        err_console().print(f"wrote {out}")
 
 
 # ---- results: import, elections, report, check, demo ------------------------------------------
@@ -147,6 +165,8 @@ def import_(
         help="Election id (e.g. 2004-CT-president) for files whose name does not say it.")] = None,
 ) -> None:
     """Import returns; each file is one transaction: any error stores nothing."""
+    from electoral import api
+
     if fmt is not None:
         try:
             api.input_format(fmt)
@@ -157,12 +177,12 @@ def import_(
             with progress(f"importing {path.name} ({n} of {len(files)})"):
                 imported = api.import_path(store, path, fmt, election)
             for record in imported.records:
-                console.print(f"imported [bold]{record.election_id}[/] from {path} "
+                console().print(f"imported [bold]{record.election_id}[/] from {path} "
                               f"({record.rows:,} counts, sha256 {record.sha256[:12]}…)")
             for reason, rows in imported.exclusions.items():
-                console.print(f"  left out {rows:,} row(s): {reason}", markup=False)
+                console().print(f"  left out {rows:,} row(s): {reason}", markup=False)
             for note in imported.notes:
-                console.print(f"  note: {note}", markup=False)
+                console().print(f"  note: {note}", markup=False)
 
 
 @app.command()
@@ -170,12 +190,14 @@ def elections(db: DbOption = None) -> None:
     """List the elections in the store, with where each came from."""
     from rich.table import Table
 
+    from electoral import api
+
     with opened(db) as store:
         rows = api.elections(store)
     table = Table("election", "units", "counts", "source")
     for row in rows:
         table.add_row(row.id, f"{row.units:,}", f"{row.counts:,}", row.source)
-    console.print(table if rows else "no elections stored yet: `electoral import FILE` adds one")
+    console().print(table if rows else "no elections stored yet: `electoral import FILE` adds one")
 
 
 @app.command()
@@ -190,11 +212,13 @@ def report(
 ) -> None:
     """A results table with percentages, margins, "other" and totals. With --format html and
     --out DIR: a self-contained results page (maps, tables, downloads) in DIR."""
+    from electoral import api
+
     if fmt == OutputFormat.HTML and out is not None and (out.is_dir() or not out.suffix):
         with opened(db) as store, progress(f"writing the page of {election}") as update:
             page = api.write_page(store, election, out, compare_with=compare or "auto",
                                   progress=update)
-        err_console.print(f"wrote {page}")
+        err_console().print(f"wrote {page}")
         return
     with opened(db) as store:
         text = api.report(store, election, by, compare, fmt)
@@ -207,6 +231,8 @@ def check(
     fmt: Annotated[TextOrJson, typer.Option("--format", "-f")] = TextOrJson.TEXT,
 ) -> None:
     """Recompute every published figure; exit 1 if any is wrong (rounding slips alone exit 0)."""
+    from electoral import api
+
     with handled():
         found = api.check_paths(files)
     sys.stdout.write(api.render_check(found, fmt))
@@ -223,7 +249,7 @@ def demo(
     from electoral.demo import run_demo
 
     with opened(db) as store:
-        run_demo(store, console, out)
+        run_demo(store, console(), out)
 
 @app.command()
 def serve(
@@ -237,7 +263,7 @@ def serve(
 
         from electoral.server.app import create_app
     except ImportError as exc:
-        err_console.print(f"[bold red]error:[/] {exc.name} is not installed; "
+        err_console().print(f"[bold red]error:[/] {exc.name} is not installed; "
                           "pip install 'electoral[server]'")
         raise typer.Exit(1) from None
 
@@ -265,6 +291,8 @@ def apportion(
     out: OutOption = None,
 ) -> None:
     """Apportion House seats by the method of equal proportions; electors are seats + 2."""
+    from electoral import api
+
     if census is not None and populations is not None:
         raise typer.BadParameter("give --census or --populations, not both",
                                  param_hint="--populations")
@@ -291,6 +319,8 @@ def college(
 ) -> None:
     """The Electoral College for YEAR from the stored state returns: pledged and cast electors,
     the winner or a contingent election, the tipping point and the closest states."""
+    from electoral import api
+
     with opened(db) as store:
         text = api.render_college(api.college(store, year, flip, swing), fmt, state)
     emit(text, out)
@@ -309,6 +339,8 @@ def history(
     db: DbOption = None,
 ) -> None:
     """One county's or state's record: winners, margins, swing, lean, bellwether, last times."""
+    from electoral import api
+
     with opened(db) as store:
         text = api.render_history(api.history(store, unit), fmt)
     emit(text, out)
@@ -320,6 +352,8 @@ def flips(
     db: DbOption = None,
 ) -> None:
     """The counties that flipped between each pair of consecutive stored elections of a state."""
+    from electoral import api
+
     with opened(db) as store:
         text = api.render_flips(state, api.every_flip(store, state), fmt)
     emit(text, None)
@@ -334,6 +368,8 @@ def export(
     db: DbOption = None,
 ) -> None:
     """Write a stored election as NIST SP 1500-100 v2 JSON or XML, or as electoral's CSV."""
+    from electoral import api
+
     with opened(db) as store:
         text = api.export(store, election, fmt)
     emit(text, out)
@@ -347,9 +383,11 @@ def group(
     db: DbOption = None,
 ) -> None:
     """Place a stored election's units in counties, councils of government or districts."""
+    from electoral import api
+
     with opened(db) as store:
         grouped = api.group(store, election, file)
-    console.print(f"grouped {election}: {len(grouped.units):,} units")
+    console().print(f"grouped {election}: {len(grouped.units):,} units")
 
 # ---- end of formats and history -----------------------------------------------------------------
 
@@ -380,12 +418,14 @@ def map_(
     db: DbOption = None,
 ) -> None:
     """Draw a map: every unit an SVG element with its FIPS and result in data- attributes."""
+    from electoral import api
+
     with opened(db) as store:
         svg = api.map_svg(store, election, by=by, kind=kind, compare_with=compare,
                           palette=palette)
     with handled():
         api.write_map(svg, out)
-    err_console.print(f"wrote {out}")
+    err_console().print(f"wrote {out}")
 
 # ---- end of maps and pages ----------------------------------------------------------------------
 
@@ -432,6 +472,8 @@ def rcv(
 ) -> None:
     """Count a ranked-choice contest: an RCTab config (its reports, identical to RCTab's), or
     CVR files (a round-by-round table)."""
+    from electoral import api
+
     if (rctab_config is None) == (not files):
         raise typer.BadParameter("give either CVR files or --rctab-config")
     if rctab_config is not None:
@@ -440,7 +482,7 @@ def rcv(
         with handled(), progress(f"counting {rctab_config.name}"):
             written = api.rcv_config(rctab_config, output)
         for path in written:
-            err_console.print(f"wrote {path}")
+            err_console().print(f"wrote {path}")
         return
     try:
         api.rcv_format(fmt)
