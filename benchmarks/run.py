@@ -3,7 +3,8 @@
 A bench script prints Markdown on stdout (its figures and the command that produced them); this
 runner replaces the text between ``<!-- bench:NAME -->`` and ``<!-- /bench:NAME -->`` with it,
 adding the section at the end the first time. Other sections are left exactly as they are, so
-each area owns its section. ``python benchmarks/run.py rcv`` runs only ``rcv_bench.py``.
+each area owns its section. ``python benchmarks/run.py rcv`` runs only ``rcv_bench.py``. A script
+that exits non-zero (a missed target) still has its report written, and the runner exits 1.
 """
 
 from __future__ import annotations
@@ -36,9 +37,11 @@ def main(only: list[str]) -> int:
         print(f"running {script.name} ...", flush=True)
         done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True)
         if done.returncode != 0:
+            # A bench exits 1 when it misses a target: its figures still go in the report.
             failed += 1
             print(f"{script.name} failed (exit {done.returncode}):\n{done.stderr}", file=sys.stderr)
-            continue
+            if not done.stdout.strip():
+                continue
         text = REPORT.read_text() if REPORT.exists() else HEADER
         REPORT.write_text(replace_section(text, name, done.stdout))
         print(done.stdout)
