@@ -133,8 +133,8 @@ def progress(label: str, total: int | None = None) -> Iterator[Callable[[int, in
         TextColumn,
         TimeElapsedColumn,
     )
-    columns = [SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
-               MofNCompleteColumn(), TimeElapsedColumn()]
+    counted = [BarColumn(), MofNCompleteColumn()] if total is not None else []
+    columns = [SpinnerColumn(), TextColumn("{task.description}"), *counted, TimeElapsedColumn()]
     with Progress(*columns, console=err_console(), transient=True) as bar:
         task = bar.add_task(label, total=total)
         yield lambda done, of: bar.update(task, completed=done, total=of)
