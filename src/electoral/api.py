@@ -388,7 +388,8 @@ def write_map(svg: str, out: Path) -> Path:
     """Write ``svg`` to ``out`` (.svg as is, .png rendered).
 
     Raises:
-        ValidationError: ``out`` is neither .svg nor .png, or PNG rendering is not installed.
+        ValidationError: ``out`` is neither .svg nor .png.
+        ElectoralError: a .png needs the cairo library, and it is not installed.
     """
     from electoral.report.maps import write_map as write
     return write(svg, out)
@@ -446,15 +447,12 @@ def apportion(census: int | None = None, populations: Path | None = None, seats:
     """House seats by the method of equal proportions (electors are seats + 2), rendered.
 
     Raises:
-        ValidationError: both or a bad ``census``/``populations``, or a bad populations file.
-        NotFoundError: no bundled populations for ``census``.
+        ValidationError: both ``census`` and ``populations``, or a bad populations file.
+        NotFoundError: no bundled populations for ``census``, or no populations file.
     """
     from electoral.report.electors import render_apportionment
     from electoral.tabulate.apportion import apportion_for
 
-    if census is not None and populations is not None:
-        raise ValidationError([Problem("bad-option", "give --census or --populations, not both",
-                                       field="populations")])
     result, used, official = apportion_for(census, populations, seats)
     return render_apportionment(result, fmt, used, official)
 
