@@ -28,7 +28,10 @@ SRC = Path(__file__).resolve().parents[1] / "src"
 # What the installed `electoral` script runs, with this checkout's source first on the path.
 ELECTORAL = [sys.executable, "-c", "import sys; sys.argv[0] = 'electoral'; "
              "from electoral.cli import main; main()"]
-ENV = dict(os.environ, PYTHONPATH=f"{SRC}{os.pathsep}{os.environ.get('PYTHONPATH', '')}")
+# Bytecode is cached as an installed package's would be: a shell with PYTHONDONTWRITEBYTECODE
+# would otherwise time compiling the CLI from source on every run.
+ENV = {name: value for name, value in os.environ.items() if name != "PYTHONDONTWRITEBYTECODE"}
+ENV["PYTHONPATH"] = f"{SRC}{os.pathsep}{os.environ.get('PYTHONPATH', '')}"
 
 
 def run_once(command: list[str]) -> float:

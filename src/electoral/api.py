@@ -203,15 +203,6 @@ def imports(store: ResultsStore, election: str | None = None) -> list[ImportReco
     return store.imports(election)
 
 
-def load(store: ResultsStore, election: str) -> Returns:
-    """One stored election's returns, exactly as imported.
-
-    Raises:
-        NotFoundError: the election is not stored.
-    """
-    return store.load(election)
-
-
 # ---- results tables ----------------------------------------------------------------------------
 
 
