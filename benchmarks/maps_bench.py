@@ -99,13 +99,12 @@ def real_national() -> tuple[float, int] | None:
 
 def page() -> float:
     from electoral import api
-    from electoral.report.page import write_page
     from electoral.store import Store
 
     with tempfile.TemporaryDirectory() as folder, Store(Path(folder) / "b.duckdb") as store:
         articles = {a.returns.election.id: a for a in api.load_samples(store)}
         start = time.perf_counter()
-        write_page(store, "2004-MO-president", Path(folder) / "mo",
+        api.write_page(store, "2004-MO-president", Path(folder) / "mo",
                    article=articles["2004-MO-president"])
         return time.perf_counter() - start
 

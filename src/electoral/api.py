@@ -1,34 +1,80 @@
 """The library's front door: each operation the CLI and the server offer, as one function.
 
-Each takes plain values and a ``Store`` and returns results (never prints, never exits), so the
-CLI stays a thin layer and the same call serves scripts, tests and the web API.
+Each takes plain values and a store (anything with the ``ResultsStore`` methods; ``open_store``
+opens the DuckDB one) and returns results: never prints, never exits. Only this module touches a
+store; report, analyze and tabulate get loaded ``Returns``. Heavy modules (DuckDB, pyarrow, the
+renderers) are imported inside the functions that use them, so importing ``electoral.api`` is
+cheap and a command pays only for what it uses.
+
+Every function may raise ``electoral.errors.ElectoralError`` subclasses; each says which.
 """
 
 from __future__ import annotations
 
-import io
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from enum import Enum
 from pathlib import Path
+from typing import TYPE_CHECKING, Protocol, TypeVar
 
-from electoral.analyze.compare import Comparison, compare
-from electoral.check import Discrepancy, check_article
-from electoral.errors import ValidationError
-from electoral.io import (
-    Format,
-    ReadOptions,
-    detect_format,
-    open_source,
-    read_source,
-    read_source_columns,
-    reads_columns,
-)
-from electoral.io.exclusions import by_reason
+from electoral.errors import Problem, ValidationError
+from electoral.formats import ElectorsFormat, ExportFormat, MapKind, MapLevel, OutputFormat, Palette
 from electoral.model import Election, Returns, UnitKind
-from electoral.published import Article
-from electoral.report.tables import OutputFormat, render, results_view
-from electoral.store import ImportRecord, Store
-from electoral.tabulate.rollup import Tabulation, roll_up
+
+if TYPE_CHECKING:
+    from types import TracebackType
+
+    from electoral.analyze.compare import Comparison
+    from electoral.analyze.history import History
+    from electoral.check import Discrepancy
+    from electoral.columns import CountTable
+    from electoral.io import Format
+    from electoral.published import Article
+    from electoral.rcv.rules import OvervoteRule, Tiebreak
+    from electoral.rcv.tables import RcvFormat
+    from electoral.report.tables import ResultsView
+    from electoral.store import ElectionSummary, ImportRecord
+    from electoral.tabulate.electors import College, StateVotes
+    from electoral.tabulate.rollup import Tabulation
+    from electoral.tabulate.scenarios import CollegeAnalysis
+
+E = TypeVar("E", bound=Enum)
+Progress = Callable[[int, int], None]  # (done, total), told as work advances
+
+
+class ResultsStore(Protocol):
+    """What ``api`` asks of a results store: the seam where the DuckDB file meets the library
+    (``electoral.store.Store`` is the real one; tests use an in-memory double)."""
+
+    path: Path
+
+    def __enter__(self) -> ResultsStore: ...
+    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None: ...
+    def elections(self) -> list[ElectionSummary]: ...
+    def imports(self, election_id: str | None = None) -> list[ImportRecord]: ...
+    def has(self, election_id: str) -> bool: ...
+    def load(self, election_id: str) -> Returns: ...
+    def load_many(self, election_ids: Sequence[str]) -> list[Returns]: ...
+    def levels_by_election(self) -> dict[str, tuple[set[str], str]]: ...
+    def save(self, *returns: Returns, source: str, sha256: str,
+             format: str) -> list[ImportRecord]: ...
+    def save_columns(self, *items: tuple[Returns, CountTable], source: str, sha256: str,
+                     format: str) -> list[ImportRecord]: ...
+
+
+def open_store(path: Path | str | None = None, *, read_only: bool = False) -> ResultsStore:
+    """The DuckDB results store at ``path`` (default: ``$ELECTORAL_DB``, else
+    ``./electoral.duckdb``), to use as a context manager.
+
+    Raises:
+        StoreError: the file cannot be opened (locked, not a database, no permission).
+    """
+    from electoral.store import Store
+    return Store(path, read_only=read_only)
+
+
+# ---- importing ---------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,38 +85,56 @@ class Imported:
     notes: tuple[str, ...] = ()  # what the reader did that a user should know
 
 
-def import_path(store: Store, path: Path | str, fmt: Format | None = None,
+def import_path(store: ResultsStore, path: Path | str, fmt: Format | str | None = None,
                 election: str | None = None) -> Imported:
-    """Read one file and store every election in it, in one transaction: all or nothing."""
+    """Read one file and store every election in it, in one transaction: all or nothing.
+
+    Raises:
+        ValidationError: ``election`` is not an election id, ``fmt`` is unknown, or the file's
+            returns have problems (each located by file, line and field); nothing is stored.
+        NotFoundError: the file does not exist.
+        StoreError: the store could not write; nothing is changed.
+    """
+    from electoral.io import (
+        Format,
+        ReadOptions,
+        detect_format,
+        open_source,
+        read_source,
+        read_source_columns,
+        reads_columns,
+    )
+    from electoral.io.exclusions import by_reason
+
     if election is not None:
         Election.from_id(election)
+    chosen = _choice(fmt, Format, "format") if fmt is not None else None
     source = open_source(path)
-    fmt = fmt or detect_format(source)
-    replaced = _levels_by_election(store)
-    if reads_columns(fmt):  # a big file: its counts are stored as columns, not objects
-        items = read_source_columns(source, fmt, ReadOptions(election=election))
+    chosen = chosen or detect_format(source)
+    replaced = store.levels_by_election()
+    if reads_columns(chosen):  # a big file: its counts are stored as columns, not objects
+        items = read_source_columns(source, chosen, ReadOptions(election=election))
         elections = [returns for returns, _counts in items]
         records = store.save_columns(*items, source=source.name, sha256=source.sha256,
-                                     format=str(fmt))
+                                     format=str(chosen))
     else:
-        elections = read_source(source, fmt, ReadOptions(election=election))
+        elections = read_source(source, chosen, ReadOptions(election=election))
         records = store.save(*elections, source=source.name, sha256=source.sha256,
-                             format=str(fmt))
+                             format=str(chosen))
     notes = tuple(str(n) for e in elections for n in e.extras.get("notes", []))  # type: ignore[attr-defined]
     excluded = {reason: rows for reason, rows, _votes in by_reason(elections)}
     return Imported(str(path), tuple(records), excluded,
                     notes + _lost_levels(replaced, elections))
 
 
-def _levels_by_election(store: Store) -> dict[str, tuple[set[str], str]]:
-    """Each stored election's unit kinds and source, to tell what a re-import replaces."""
-    found: dict[str, tuple[set[str], str]] = {}
-    rows = store.sql("SELECT u.election_id, u.kind, i.source FROM units u "
-                     "JOIN elections e ON e.id = u.election_id JOIN imports i ON i.id = e.import_id "
-                     "GROUP BY ALL")
-    for election_id, kind, source in rows:
-        found.setdefault(str(election_id), (set(), str(source)))[0].add(str(kind))
-    return found
+def input_format(name: str) -> Format:
+    """The reader format called ``name`` (``electoral import --format``).
+
+    Raises:
+        ValidationError: no format has that name; the problem lists the choices.
+    """
+    from electoral.io import Format
+    return _choice(name, Format, "format")
 
 
 def _lost_levels(before: dict[str, tuple[set[str], str]], elections: Iterable[Returns]) -> tuple[str, ...]:
@@ -87,65 +151,35 @@ def _lost_levels(before: dict[str, tuple[set[str], str]], elections: Iterable[Re
     return tuple(notes)
 
 
-def tabulate(store: Store, election: str, level: UnitKind | str) -> Tabulation:
-    Election.from_id(election)
-    return roll_up(store.load(election), _level(level))
+def group(store: ResultsStore, election: str, path: Path | str) -> Returns:
+    """Place a stored election's units in the counties, councils of government or districts a
+    groupings CSV (``unit,kind,group[,fips]``) names, store the result, and return it.
 
+    Raises:
+        NotFoundError: the election is not stored, or the file does not exist.
+        ValidationError: the groupings file has problems (located by line and field).
+        StoreError: the store could not write; nothing is changed.
+    """
+    from electoral.io import open_source
+    from electoral.io.groupings import apply_groupings, read_groupings
 
-def _level(level: UnitKind | str) -> UnitKind:
-    try:
-        return UnitKind(level)
-    except ValueError:
-        from electoral.errors import Problem
-        raise ValidationError([Problem(
-            "unknown-level", f"unknown level {level!r}; use one of "
-            f"{', '.join(k.value for k in UnitKind if k != UnitKind.NATION)}", field="by")]) from None
-
-
-def report(store: Store, election: str, level: UnitKind | str = UnitKind.STATE,
-           earlier: str | None = None, fmt: OutputFormat | str = OutputFormat.TEXT) -> str:
-    """A results table of ``election`` at ``level``, with flips and swing against ``earlier``."""
-    tabulation = tabulate(store, election, level)
-    comparison = compare_with(store, tabulation, earlier) if earlier else None
-    return render(results_view(tabulation, comparison), fmt)
-
-
-def compare_with(store: Store, later: Tabulation, earlier: str) -> Comparison:
-    return compare(later, tabulate(store, earlier, later.level))
-
-
-def read_published(path: Path | str) -> Article:
-    """An article (or a bundled sample) with every figure it states."""
     source = open_source(path)
-    return published_from_text(source.name, source.text, detect_format(source))
+    grouped = apply_groupings(store.load(election), read_groupings(source.stream(), source.name),
+                              source.name)
+    store.save(grouped, source=f"{grouped.source} + {source.name}", sha256=source.sha256,
+               format="groupings")
+    return grouped
 
 
-def published_from_text(name: str, text: str, fmt: Format) -> Article:
-    from electoral.io.article import read_article
-    from electoral.io.sample import read_sample
-    readers = {Format.ARTICLE: read_article, Format.SAMPLE: read_sample}
-    if fmt not in readers:
-        from electoral.errors import Problem
-        raise ValidationError([Problem("not-checkable", f"{fmt} files state no figures to check; "
-                                       "check takes articles and samples", source=name)])
-    try:
-        return readers[fmt](io.StringIO(text), name)
-    except ValidationError as exc:
-        raise exc.located(name) from None
+def load_samples(store: ResultsStore) -> list[Article]:
+    """Store the bundled sample elections (each in its own transaction) and return them.
 
-
-def check_paths(paths: Iterable[Path | str]) -> list[Discrepancy]:
-    """Every disagreement in every file, in file order."""
-    found: list[Discrepancy] = []
-    for path in paths:
-        found.extend(check_article(read_published(path)))
-    return found
-
-
-def load_samples(store: Store) -> list[Article]:
-    """Store the bundled sample elections (each in its own transaction) and return them."""
+    Raises:
+        StoreError: the store could not write.
+    """
     import hashlib
 
+    from electoral.io import Format
     from electoral.io.sample import bundled_samples
     articles = []
     for name, text in bundled_samples():
@@ -154,3 +188,475 @@ def load_samples(store: Store) -> list[Article]:
                    sha256=hashlib.sha256(text.encode()).hexdigest(), format=str(Format.SAMPLE))
         articles.append(article)
     return articles
+
+
+# ---- what is stored ----------------------------------------------------------------------------
+
+
+def elections(store: ResultsStore) -> list[ElectionSummary]:
+    """Every stored election (id, year, state, office, units, counts, source), oldest first."""
+    return store.elections()
+
+
+def imports(store: ResultsStore, election: str | None = None) -> list[ImportRecord]:
+    """Where the stored figures came from: each import's source, sha256, format, time, rows."""
+    return store.imports(election)
+
+
+# ---- results tables ----------------------------------------------------------------------------
+
+
+def tabulate(store: ResultsStore, election: str, level: UnitKind | str) -> Tabulation:
+    """A stored election rolled up to ``level``.
+
+    Raises:
+        ValidationError: ``election`` is not an election id, or ``level`` is not a unit kind.
+        NotFoundError: the election is not stored, or has no units at ``level``.
+    """
+    from electoral.tabulate.rollup import roll_up
+
+    Election.from_id(election)
+    return roll_up(store.load(election), _level(level))
+
+
+def _level(level: UnitKind | str) -> UnitKind:
+    try:
+        return UnitKind(level)
+    except ValueError:
+        raise ValidationError([Problem(
+            "unknown-level", f"unknown level {level!r}; use one of "
+            f"{', '.join(k.value for k in UnitKind if k != UnitKind.NATION)}", field="by")]) from None
+
+
+def compare_with(store: ResultsStore, later: Tabulation, earlier: str) -> Comparison:
+    """Flips and swing from the stored ``earlier`` election to ``later``, at ``later``'s level.
+
+    Raises:
+        ValidationError: ``earlier`` is not an election id.
+        NotFoundError: ``earlier`` is not stored, or has no units at that level.
+    """
+    from electoral.analyze.compare import compare
+    return compare(later, tabulate(store, earlier, later.level))
+
+
+def results(store: ResultsStore, election: str, level: UnitKind | str = UnitKind.STATE,
+            earlier: str | None = None) -> ResultsView:
+    """The figures of a results table of ``election`` at ``level`` (with flips and swing against
+    ``earlier``): the one object the CLI's tables and the server's JSON are rendered from.
+
+    Raises:
+        ValidationError: a bad election id or level.
+        NotFoundError: an election is not stored, or has no units at ``level``.
+    """
+    from electoral.report.tables import results_view
+
+    tabulation = tabulate(store, election, level)
+    comparison = compare_with(store, tabulation, earlier) if earlier else None
+    return results_view(tabulation, comparison)
+
+
+def render_results(view: ResultsView, fmt: OutputFormat | str = OutputFormat.TEXT) -> str:
+    """``view`` as text, md, wiki, html, csv or json.
+
+    Raises:
+        ValidationError: ``fmt`` is not an ``OutputFormat``.
+    """
+    from electoral.report.tables import render
+    return render(view, _choice(fmt, OutputFormat, "format"))
+
+
+def results_document(view: ResultsView) -> dict[str, object]:
+    """``view`` as the JSON contract's document (what ``render_results(view, "json")`` prints)."""
+    from electoral.report.tables import results_json
+    return results_json(view)
+
+
+def report(store: ResultsStore, election: str, level: UnitKind | str = UnitKind.STATE,
+           earlier: str | None = None, fmt: OutputFormat | str = OutputFormat.TEXT) -> str:
+    """A results table of ``election`` at ``level``, with flips and swing against ``earlier``.
+
+    Raises:
+        ValidationError: a bad election id, level or format.
+        NotFoundError: an election is not stored, or has no units at ``level``.
+    """
+    return render_results(results(store, election, level, earlier), fmt)
+
+
+# ---- pages and maps ----------------------------------------------------------------------------
+
+
+def write_page(store: ResultsStore, election: str, out: Path | str, *,
+               compare_with: str | None = "auto", article: Article | None = None,
+               progress: Progress | None = None) -> Path:
+    """Write ``out/index.html`` (and its maps and data files) for a stored election; return the
+    page's path. ``compare_with`` names an earlier election, ``"auto"`` picks the latest earlier
+    stored one of the same state and office, ``None`` none. ``article``: the published figures
+    of the election, for its ranked-choice round tables.
+
+    Raises:
+        NotFoundError: the election (or the one to compare with) is not stored.
+        OSError: ``out`` cannot be written.
+    """
+    from electoral.report.page import write_page as write
+
+    returns = store.load(election)
+    earlier_id = latest_earlier(store, returns) if compare_with == "auto" else compare_with
+    earlier = store.load(earlier_id) if earlier_id else None
+    return write(returns, out, earlier=earlier, article=article,
+                 college=_national_college(store, returns), progress=progress)
+
+
+def latest_earlier(store: ResultsStore, returns: Returns) -> str | None:
+    """The most recent stored election of the same state and office before this one."""
+    e = returns.election
+    earlier = [s for s in store.elections()
+               if s.state == e.state and s.office == e.office and s.year < e.year]
+    return max(earlier, key=lambda s: s.year).id if earlier else None
+
+
+def _national_college(store: ResultsStore, returns: Returns) -> College | None:
+    """The Electoral College of the election's year, when every state's returns are stored."""
+    from electoral.errors import ElectoralError
+    from electoral.tabulate.electors import count_college
+
+    year = returns.election.year
+    if returns.election.office != "president":
+        return None
+    try:
+        return count_college(load_states(store, year), year)
+    except ElectoralError:
+        return None
+
+
+def map_svg(store: ResultsStore, election: str, *, by: MapLevel | UnitKind | str = MapLevel.COUNTY,
+            kind: MapKind | str = MapKind.WINNER, compare_with: str | None = None,
+            palette: Palette | str = Palette.STANDARD) -> str:
+    """The SVG map of a stored election; a ``college`` map counts the electors of the election's
+    year from every stored state (``electoral college`` does the same count). For a
+    ``YEAR-US-office`` id not stored, every stored state's returns are put together.
+
+    Raises:
+        ValidationError: a bad election id, level, kind or palette, or a flips/swing map without
+            ``compare_with``.
+        NotFoundError: an election (or, for a college map, any state of the year) is not stored.
+    """
+    from electoral.report.maps import draw_map
+
+    if MapKind(kind) == MapKind.COLLEGE:
+        from electoral.report.college_map import draw_college
+        from electoral.tabulate.electors import count_college
+
+        year = Election.from_id(election).year
+        return draw_college(count_college(load_states(store, year), year), palette)
+    earlier = _map_table(store, compare_with, by) if compare_with else None
+    return draw_map(_map_table(store, election, by), kind, earlier=earlier, palette=palette)
+
+
+def _map_table(store: ResultsStore, election: str, by: UnitKind | str) -> Tabulation:
+    from electoral.tabulate.nation import national_table
+    from electoral.tabulate.rollup import roll_up
+
+    e = Election.from_id(election)
+    if e.state == "US" and not store.has(election):
+        return national_table(stored_states(store, e.year, e.office), by)
+    return roll_up(store.load(election), by)
+
+
+def stored_states(store: ResultsStore, year: int, office: str = "president") -> list[Returns]:
+    """Every state's stored ``year`` ``office`` election; states not stored are simply absent.
+
+    Raises:
+        NotFoundError: no state's election of that year and office is stored.
+    """
+    from electoral.tabulate.nation import require_some, state_ids
+
+    stored = [i for i in state_ids(year, office) if store.has(i)]
+    require_some(stored, year, office)
+    return store.load_many(stored)
+
+
+def write_map(svg: str, out: Path) -> Path:
+    """Write ``svg`` to ``out`` (.svg as is, .png rendered).
+
+    Raises:
+        ValidationError: ``out`` is neither .svg nor .png.
+        ElectoralError: a .png needs the cairo library, and it is not installed.
+    """
+    from electoral.report.maps import write_map as write
+    return write(svg, out)
+
+
+# ---- electors ----------------------------------------------------------------------------------
+
+
+def load_states(store: ResultsStore, year: int) -> list[StateVotes]:
+    """The votes of the 51 presidential elections of ``year`` that its Electoral College counts.
+
+    Raises:
+        NotFoundError: no apportionment covers ``year``, or any state's election is not stored
+            (naming every one missing).
+    """
+    from electoral.tabulate.electors import college_ids, require_stored, state_votes
+
+    ids = college_ids(year)
+    require_stored(year, [i for i in ids if not store.has(i)])
+    return [state_votes(r) for r in store.load_many(ids)]
+
+
+def college(store: ResultsStore, year: int, flip: str | None = None,
+            swing: str | None = None) -> CollegeAnalysis:
+    """The Electoral College of ``year`` from the stored state returns, with ``flip`` (``OH,FL``
+    or ``NE-02``: those electors to the runner-up) and a uniform ``swing`` (``D+2``) applied.
+
+    Raises:
+        NotFoundError: no apportionment covers ``year``, or a state's election is not stored.
+        ValidationError: ``flip`` or ``swing`` cannot be read.
+    """
+    from electoral.tabulate.apportion import electors_for
+    from electoral.tabulate.scenarios import Scenario, analyse, parse_flips, parse_swing
+
+    electors_for(year)
+    scenario = Scenario(parse_flips(flip), parse_swing(swing))
+    return analyse(load_states(store, year), year, scenario)
+
+
+def render_college(analysis: CollegeAnalysis, fmt: ElectorsFormat | str = ElectorsFormat.TEXT,
+                   state: str | None = None) -> str:
+    """The national count, or ``state``'s Electors section, as text, md, wiki or json.
+
+    Raises:
+        NotFoundError: ``state`` is not a state of the count.
+    """
+    from electoral.report.electors import electors_section
+    from electoral.report.electors import render_college as render
+
+    return electors_section(analysis, state.upper(), fmt) if state else render(analysis, fmt)
+
+
+def apportion(census: int | None = None, populations: Path | None = None, seats: int = 435,
+              fmt: ElectorsFormat | str = ElectorsFormat.TEXT) -> str:
+    """House seats by the method of equal proportions (electors are seats + 2), rendered.
+
+    Raises:
+        ValidationError: both ``census`` and ``populations``, or a bad populations file.
+        NotFoundError: no bundled populations for ``census``, or no populations file.
+    """
+    from electoral.report.electors import render_apportionment
+    from electoral.tabulate.apportion import apportion_for
+
+    result, used, official = apportion_for(census, populations, seats)
+    return render_apportionment(result, fmt, used, official)
+
+
+# ---- history -----------------------------------------------------------------------------------
+
+
+def history(store: ResultsStore, query: str) -> History:
+    """The record of a state or county (``MO``, ``29019``, ``Boone County, MO``) across every
+    presidential election stored for its state.
+
+    Raises:
+        NotFoundError: no such state or county, or no presidential election of its state stored.
+    """
+    from electoral.analyze.history import find_place, national_ids
+    from electoral.analyze.history import history as unit_history
+
+    place = find_place(query)
+    elections = _presidential(store, place.state)
+    nations = {}
+    for year in sorted({r.election.year for r in elections}):
+        ids = national_ids(year)
+        if all(store.has(i) for i in ids):
+            nations[year] = store.load_many(ids)
+    return unit_history(place, elections, nations)
+
+
+def _presidential(store: ResultsStore, state: str) -> list[Returns]:
+    """The stored presidential elections of ``state``, oldest first."""
+    ids = [e.id for e in sorted(store.elections(), key=lambda e: e.year)
+           if e.state == state and e.office == "president"]
+    return store.load_many(ids)
+
+
+def flips_between(store: ResultsStore, state: str, earlier: int, later: int,
+                  level: UnitKind = UnitKind.COUNTY) -> Comparison:
+    """Flips and swing of ``state``'s units from its ``earlier`` to its ``later`` presidential
+    election.
+
+    Raises:
+        NotFoundError: either election is not stored, or has no units at ``level``.
+    """
+    from electoral.analyze.history import flips_between as between
+
+    before, after = store.load_many([f"{earlier}-{state}-president", f"{later}-{state}-president"])
+    return between(before, after, level)
+
+
+def every_flip(store: ResultsStore, state: str,
+               level: UnitKind = UnitKind.COUNTY) -> list[tuple[int, int, Comparison]]:
+    """``(earlier, later, comparison)`` for each pair of consecutive stored presidential
+    elections of ``state``.
+
+    Raises:
+        NotFoundError: an election has no units at ``level``.
+    """
+    from electoral.analyze.history import every_flip as pairs
+    return list(pairs(_presidential(store, state.upper()), level))
+
+
+def render_history(found: History, fmt: str = "text") -> str:
+    """``found`` as text or json."""
+    from electoral.report.history import render_history as render
+    return render(found, fmt)
+
+
+def render_flips(state: str, pairs: list[tuple[int, int, Comparison]], fmt: str = "text") -> str:
+    """The flips of ``every_flip`` as text or json."""
+    from electoral.report.history import render_flips as render
+    return render(state.upper(), pairs, fmt)
+
+
+# ---- export ------------------------------------------------------------------------------------
+
+
+def export(store: ResultsStore, election: str, fmt: ExportFormat | str = ExportFormat.CSV) -> str:
+    """A stored election as NIST SP 1500-100 v2 JSON or XML, or as electoral's CSV.
+
+    Raises:
+        NotFoundError: the election is not stored.
+        ValueError: ``fmt`` is not an ``ExportFormat``.
+    """
+    from electoral.io.export import export as export_returns
+    return export_returns(store.load(election), fmt)
+
+
+# ---- checking published figures ----------------------------------------------------------------
+
+
+def read_published(path: Path | str) -> Article:
+    """An article (or a bundled sample) with every figure it states.
+
+    Raises:
+        NotFoundError: the file does not exist.
+        ValidationError: the file is not an article or sample, or cannot be read (located).
+    """
+    from electoral.io import detect_format, open_source
+
+    source = open_source(path)
+    return published_from_text(source.name, source.text, detect_format(source))
+
+
+def published_from_text(name: str, text: str, fmt: Format) -> Article:
+    """The article or sample in ``text`` (named ``name`` in problems).
+
+    Raises:
+        ValidationError: ``fmt`` states no figures, or the text cannot be read (located).
+    """
+    import io
+
+    from electoral.io import Format
+    from electoral.io.article import read_article
+    from electoral.io.sample import read_sample
+    readers = {Format.ARTICLE: read_article, Format.SAMPLE: read_sample}
+    if fmt not in readers:
+        raise ValidationError([Problem("not-checkable", f"{fmt} files state no figures to check; "
+                                       "check takes articles and samples", source=name)])
+    try:
+        return readers[fmt](io.StringIO(text), name)
+    except ValidationError as exc:
+        raise exc.located(name) from None
+
+
+def check_article(article: Article) -> list[Discrepancy]:
+    """Every figure of ``article`` that disagrees with the figures recomputed from its returns."""
+    from electoral.check import check_article as check
+    return check(article)
+
+
+def check_paths(paths: Iterable[Path | str]) -> list[Discrepancy]:
+    """Every disagreement in every file, in file order.
+
+    Raises:
+        NotFoundError: a file does not exist.
+        ValidationError: a file cannot be read as an article or sample.
+    """
+    found: list[Discrepancy] = []
+    for path in paths:
+        found.extend(check_article(read_published(path)))
+    return found
+
+
+def render_check(found: Sequence[Discrepancy], fmt: str = "text") -> str:
+    """The discrepancies as text or json."""
+    from electoral.report.checks import render_check as render
+    return render(found, fmt)
+
+
+def has_errors(found: Sequence[Discrepancy]) -> bool:
+    """Whether any discrepancy is worse than a rounding slip (the CLI then exits 1)."""
+    from electoral.check import has_errors as worse
+    return worse(found)
+
+
+# ---- ranked choice -----------------------------------------------------------------------------
+
+
+def rcv_config(config: Path | str, output: Path | str) -> list[Path]:
+    """Count an RCTab contest config exactly as RCTab does and write its reports into
+    ``output``; return the files written. Nothing is written unless the whole count succeeds.
+
+    Raises:
+        ValidationError: the config or a CVR file has problems (located by file and field).
+    """
+    from electoral.rcv.config import tabulate_config
+    return tabulate_config(config, output)
+
+
+def rcv_format(name: str) -> RcvFormat:
+    """The round table format called ``name`` (text, md, wiki or json).
+
+    Raises:
+        ValidationError: no format has that name; the problem lists the choices.
+    """
+    from electoral.rcv.tables import RcvFormat
+    return _choice(name, RcvFormat, "format")
+
+
+def rcv_count(paths: Sequence[Path], *, seats: int = 1, provider: str | None = None,
+              overvote: OvervoteRule | str = "exhaustImmediately",
+              tiebreak: Tiebreak | str = "previousRoundCountsThenRandom",
+              max_skipped: int | None = None, seed: int = 0, contest: str | None = None,
+              batch_elimination: bool = False, fmt: str = "text", audit: Path | None = None) -> str:
+    """A quick count of CVR files (format from each name unless ``provider`` says), rendered as
+    a round-by-round table (text, md, wiki or json); with ``audit``, each ballot's path through
+    the rounds is written there as Parquet. ``seats`` above 1 count by STV.
+
+    Raises:
+        ValidationError: ``fmt``, ``overvote`` or ``tiebreak`` is unknown, or a file has problems
+            (file, ballot/line, field); nothing is written.
+    """
+    from electoral.rcv.quick import QuickOptions, quick_count, write_audit
+    from electoral.rcv.rules import OvervoteRule, Tiebreak
+    from electoral.rcv.tables import render_rcv
+
+    form = rcv_format(fmt)
+    options = QuickOptions(seats=seats, provider=provider,
+                           overvote=_choice(overvote, OvervoteRule, "overvote"),
+                           tiebreak=_choice(tiebreak, Tiebreak, "tiebreak"),
+                           max_skipped=max_skipped, seed=seed, audit=audit is not None,
+                           batch_elimination=batch_elimination, contest=contest)
+    result = quick_count(list(paths), options)
+    text = render_rcv(result.tabulation, form, result.title)
+    if audit is not None:
+        write_audit(result, audit)
+    return text
+
+
+def _choice(value: object, enum: type[E], field: str) -> E:
+    """``enum(value)``, or a ``ValidationError`` listing the choices."""
+    try:
+        return enum(value)
+    except ValueError:
+        choices = ", ".join(str(m.value) for m in enum)
+        raise ValidationError([Problem("unknown-choice", f"unknown {field} {value!r}; choose "
+                                       f"from {choices}", field=field)]) from None

@@ -1,24 +1,39 @@
-"""The command line: a thin Typer + Rich layer over the library. No logic lives here.
+"""The command line: a thin Typer + Rich layer over ``electoral.api``. No logic lives here.
 
-Every command opens the store, calls one library function, prints, and turns a library error into
-exit code 1 (usage mistakes exit 2, through Typer).
+Every command opens the store through ``api``, makes one ``api`` call, prints, and turns a library
+error into exit code 1 (usage mistakes exit 2, through Typer). Option types are the library's own
+enums (``electoral.formats``, ``electoral.rcv.rules``). Nothing heavy is imported at the top:
+DuckDB, pyarrow and numpy load only inside the commands that use them, so ``--help`` is quick.
 """
 
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from enum import StrEnum
+from functools import cache
 from pathlib import Path
-from typing import Annotated, TypeVar
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.console import Console
 
 from electoral.errors import ElectoralError, ValidationError
-from electoral.report.tables import OutputFormat
-from electoral.store import Store
+from electoral.formats import (
+    ElectorsFormat,
+    ExportFormat,
+    MapKind,
+    MapLevel,
+    OutputFormat,
+    Palette,
+    ReportLevel,
+    TextOrJson,
+)
+from electoral.rcv.rules import OvervoteRule, Tiebreak
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from electoral.api import ResultsStore
 
 app = typer.Typer(
     name="electoral",
@@ -26,9 +41,24 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    # Click's plain help and usage errors: Typer's Rich formatting imports Markdown and syntax
+    # highlighting, which would more than double the time `--help` takes.
+    rich_markup_mode=None,
 )
-console = Console(highlight=False)
-err_console = Console(stderr=True, highlight=False)
+
+
+@cache
+def console() -> Console:
+    """Rich's console on stdout, made on first use (importing Rich's console costs start-up)."""
+    from rich.console import Console
+    return Console(highlight=False)
+
+
+@cache
+def err_console() -> Console:
+    """Rich's console on stderr: errors, progress and "wrote FILE" lines."""
+    from rich.console import Console
+    return Console(stderr=True, highlight=False)
 
 DbOption = Annotated[
     Path | None,
@@ -37,16 +67,34 @@ DbOption = Annotated[
 ]
 
 
+def _version(value: bool) -> None:
+    if value:
+        from importlib.metadata import PackageNotFoundError, version
+        try:
+            console().print(f"electoral {version('electoral')}")
+        except PackageNotFoundError:
+            console().print("electoral (not installed: no version recorded)")
+        raise typer.Exit()
+
+
+@app.callback()
+def main_options(
+    show_version: Annotated[bool, typer.Option(
+        "--version", callback=_version, is_eager=True, help="Show the version and exit.")] = False,
+) -> None:
+    """Official-grade election results from raw returns: import, tabulate, check, publish."""
+
+
 def fail(exc: ElectoralError) -> typer.Exit:
     """Print a library error the way a user can act on it, and choose exit code 1."""
     if isinstance(exc, ValidationError):
-        err_console.print(f"[bold red]error:[/] {len(exc.problems)} problem(s)")
+        err_console().print(f"[bold red]error:[/] {len(exc.problems)} problem(s)")
         for problem in exc.problems[:50]:
-            err_console.print(f"  {problem}", markup=False)
+            err_console().print(f"  {problem}", markup=False)
         if len(exc.problems) > 50:
-            err_console.print(f"  … and {len(exc.problems) - 50} more")
+            err_console().print(f"  … and {len(exc.problems) - 50} more")
     else:
-        err_console.print(f"[bold red]error:[/] {exc}")
+        err_console().print(f"[bold red]error:[/] {exc}")
     return typer.Exit(1)
 
 
@@ -59,12 +107,37 @@ def handled() -> Iterator[None]:
 
 
 @contextmanager
-def opened(db: Path | None) -> Iterator[Store]:
+def opened(db: Path | None) -> Iterator[ResultsStore]:
     """The store, open for the length of a command; library errors become exit code 1."""
+    from electoral import api
+
     with handled():
-        store = Store(db)
+        store = api.open_store(db)
     with handled(), store:
         yield store
+
+
+@contextmanager
+def progress(label: str, total: int | None = None) -> Iterator[Callable[[int, int], None]]:
+    """A Rich progress bar on stderr for long work, shown only when stderr is a terminal (never
+    in pipes, files or tests). Yields ``update(done, total)``; with ``total`` None the bar is a
+    spinner with the time elapsed until the block ends."""
+    if not err_console().is_terminal:
+        yield lambda _done, _total: None
+        return
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        SpinnerColumn,
+        TextColumn,
+        TimeElapsedColumn,
+    )
+    counted = [BarColumn(), MofNCompleteColumn()] if total is not None else []
+    columns = [SpinnerColumn(), TextColumn("{task.description}"), *counted, TimeElapsedColumn()]
+    with Progress(*columns, console=err_console(), transient=True) as bar:
+        task = bar.add_task(label, total=total)
+        yield lambda done, of: bar.update(task, completed=done, total=of)
 
 
 def emit(text: str, out: Path | None) -> None:
@@ -74,7 +147,7 @@ def emit(text: str, out: Path | None) -> None:
     else:
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_text(text, encoding="utf-8")
-        err_console.print(f"wrote {out}")
+        err_console().print(f"wrote {out}")
 
 
 # ---- results: import, elections, report, check, demo ------------------------------------------
@@ -93,30 +166,23 @@ def import_(
 ) -> None:
     """Import returns; each file is one transaction: any error stores nothing."""
     from electoral import api
-    from electoral.io import Format
 
-    with handled():
-        chosen = _format(fmt, Format)
+    if fmt is not None:
+        try:
+            api.input_format(fmt)
+        except ValidationError as exc:
+            raise typer.BadParameter(exc.problems[0].message, param_hint="--format") from None
     with opened(db) as store:
-        for path in files:
-            imported = api.import_path(store, path, chosen, election)
+        for n, path in enumerate(files, start=1):
+            with progress(f"importing {path.name} ({n} of {len(files)})"):
+                imported = api.import_path(store, path, fmt, election)
             for record in imported.records:
-                console.print(f"imported [bold]{record.election_id}[/] from {path} "
+                console().print(f"imported [bold]{record.election_id}[/] from {path} "
                               f"({record.rows:,} counts, sha256 {record.sha256[:12]}…)")
             for reason, rows in imported.exclusions.items():
-                console.print(f"  left out {rows:,} row(s): {reason}", markup=False)
+                console().print(f"  left out {rows:,} row(s): {reason}", markup=False)
             for note in imported.notes:
-                console.print(f"  note: {note}", markup=False)
-
-
-def _format(name: str | None, enum: type) -> object:
-    if name is None:
-        return None
-    try:
-        return enum(name)
-    except ValueError:
-        raise typer.BadParameter(f"unknown format {name!r}; choose from "
-                                 f"{', '.join(m.value for m in enum)}", param_hint="--format") from None
+                console().print(f"  note: {note}", markup=False)
 
 
 @app.command()
@@ -124,27 +190,20 @@ def elections(db: DbOption = None) -> None:
     """List the elections in the store, with where each came from."""
     from rich.table import Table
 
+    from electoral import api
+
     with opened(db) as store:
-        rows = store.elections()
+        rows = api.elections(store)
     table = Table("election", "units", "counts", "source")
     for row in rows:
         table.add_row(row.id, f"{row.units:,}", f"{row.counts:,}", row.source)
-    console.print(table if rows else "no elections stored yet: `electoral import FILE` adds one")
-
-
-class Level(StrEnum):
-    state = "state"
-    county = "county"
-    cog = "cog"
-    district = "district"
-    town = "town"
-    precinct = "precinct"
+    console().print(table if rows else "no elections stored yet: `electoral import FILE` adds one")
 
 
 @app.command()
 def report(
     election: Annotated[str, typer.Argument(help="Election id, e.g. 2004-MA-president.")],
-    by: Annotated[Level, typer.Option(help="Level of the rows.")] = Level.state,
+    by: Annotated[ReportLevel, typer.Option(help="Level of the rows.")] = ReportLevel.STATE,
     compare: Annotated[str | None, typer.Option(
         help="An earlier election to compare with: flips and swing.")] = None,
     fmt: Annotated[OutputFormat, typer.Option("--format", "-f")] = OutputFormat.TEXT,
@@ -156,38 +215,28 @@ def report(
     from electoral import api
 
     if fmt == OutputFormat.HTML and out is not None and (out.is_dir() or not out.suffix):
-        from electoral.report.page import write_page
-
-        with opened(db) as store:
-            page = write_page(store, election, out, compare_with=compare or "auto")
-        err_console.print(f"wrote {page}")
+        with opened(db) as store, progress(f"writing the page of {election}") as update:
+            page = api.write_page(store, election, out, compare_with=compare or "auto",
+                                  progress=update)
+        err_console().print(f"wrote {page}")
         return
     with opened(db) as store:
-        text = api.report(store, election, by.value, compare, fmt.value)
+        text = api.report(store, election, by, compare, fmt)
     emit(text, out)
-
-
-class TextOrJson(StrEnum):
-    """For commands that print either a readable table or JSON."""
-
-    text = "text"
-    json = "json"
 
 
 @app.command()
 def check(
     files: Annotated[list[Path], typer.Argument(help="Articles or sample files to check.")],
-    fmt: Annotated[TextOrJson, typer.Option("--format", "-f")] = TextOrJson.text,
+    fmt: Annotated[TextOrJson, typer.Option("--format", "-f")] = TextOrJson.TEXT,
 ) -> None:
     """Recompute every published figure; exit 1 if any is wrong (rounding slips alone exit 0)."""
     from electoral import api
-    from electoral.report.checks import render_check
 
     with handled():
         found = api.check_paths(files)
-    sys.stdout.write(render_check(found, fmt.value))
-    from electoral.check import has_errors
-    if has_errors(found):
+    sys.stdout.write(api.render_check(found, fmt))
+    if api.has_errors(found):
         raise typer.Exit(1)
 
 
@@ -200,7 +249,7 @@ def demo(
     from electoral.demo import run_demo
 
     with opened(db) as store:
-        run_demo(store, console, out)
+        run_demo(store, console(), out)
 
 @app.command()
 def serve(
@@ -214,7 +263,7 @@ def serve(
 
         from electoral.server.app import create_app
     except ImportError as exc:
-        err_console.print(f"[bold red]error:[/] {exc.name} is not installed; "
+        err_console().print(f"[bold red]error:[/] {exc.name} is not installed; "
                           "pip install 'electoral[server]'")
         raise typer.Exit(1) from None
 
@@ -225,14 +274,7 @@ def serve(
 # ---- electors: apportion, college --------------------------------------------------------------
 
 
-class ElectorsOutput(StrEnum):
-    text = "text"
-    md = "md"
-    wiki = "wiki"
-    json = "json"
-
-
-ElectorsFormatOption = Annotated[ElectorsOutput, typer.Option("--format", "-f")]
+ElectorsFormatOption = Annotated[ElectorsFormat, typer.Option("--format", "-f")]
 OutOption = Annotated[Path | None, typer.Option(help="Write to this file instead of stdout.")]
 
 
@@ -245,19 +287,18 @@ def apportion(
         help="What-if populations: a CSV with columns state_po,population for all 50 states.",
         show_default=False)] = None,
     seats: Annotated[int, typer.Option(help="Size of the House.")] = 435,
-    fmt: ElectorsFormatOption = ElectorsOutput.text,
+    fmt: ElectorsFormatOption = ElectorsFormat.TEXT,
     out: OutOption = None,
 ) -> None:
     """Apportion House seats by the method of equal proportions; electors are seats + 2."""
-    from electoral.report.electors import render_apportionment
-    from electoral.tabulate.apportion import apportion_for
+    from electoral import api
 
     if census is not None and populations is not None:
         raise typer.BadParameter("give --census or --populations, not both",
                                  param_hint="--populations")
     with handled():
-        result, used, official = apportion_for(census, populations, seats)
-    emit(render_apportionment(result, fmt.value, used, official), out)
+        text = api.apportion(census, populations, seats, fmt)
+    emit(text, out)
 
 
 @app.command()
@@ -272,24 +313,16 @@ def college(
     state: Annotated[str | None, typer.Option(
         help="Show one state's Electors section instead of the national count.",
         show_default=False)] = None,
-    fmt: ElectorsFormatOption = ElectorsOutput.text,
+    fmt: ElectorsFormatOption = ElectorsFormat.TEXT,
     out: OutOption = None,
     db: DbOption = None,
 ) -> None:
     """The Electoral College for YEAR from the stored state returns: pledged and cast electors,
     the winner or a contingent election, the tipping point and the closest states."""
-    from electoral.report.electors import electors_section, render_college
-    from electoral.tabulate.apportion import electors_for
-    from electoral.tabulate.electors import load_states
-    from electoral.tabulate.scenarios import Scenario, analyse, parse_flips, parse_swing
+    from electoral import api
 
-    with handled():
-        electors_for(year)
-        scenario = Scenario(parse_flips(flip), parse_swing(swing))
     with opened(db) as store:
-        analysis = analyse(load_states(store, year), year, scenario)
-        text = (electors_section(analysis, state.upper(), fmt.value) if state
-                else render_college(analysis, fmt.value))
+        text = api.render_college(api.college(store, year, flip, swing), fmt, state)
     emit(text, out)
 
 # ---- end of electors commands -------------------------------------------------------------------
@@ -301,52 +334,44 @@ def college(
 def history(
     unit: Annotated[str, typer.Argument(
         help='A state (MO), a county FIPS code (29019) or "Boone County, MO".')],
-    fmt: Annotated[TextOrJson, typer.Option("--format", "-f")] = TextOrJson.text,
+    fmt: Annotated[TextOrJson, typer.Option("--format", "-f")] = TextOrJson.TEXT,
     out: Annotated[Path | None, typer.Option(help="Write to this file instead of stdout.")] = None,
     db: DbOption = None,
 ) -> None:
     """One county's or state's record: winners, margins, swing, lean, bellwether, last times."""
-    from electoral.analyze.history import history as unit_history
-    from electoral.report.history import render_history
+    from electoral import api
 
     with opened(db) as store:
-        text = render_history(unit_history(store, unit), fmt.value)
+        text = api.render_history(api.history(store, unit), fmt)
     emit(text, out)
 
 @app.command()
 def flips(
     state: Annotated[str, typer.Argument(help="A state's USPS code, e.g. MO.")],
-    fmt: Annotated[TextOrJson, typer.Option("--format", "-f")] = TextOrJson.text,
+    fmt: Annotated[TextOrJson, typer.Option("--format", "-f")] = TextOrJson.TEXT,
     db: DbOption = None,
 ) -> None:
     """The counties that flipped between each pair of consecutive stored elections of a state."""
-    from electoral.analyze.history import every_flip
-    from electoral.report.history import render_flips
+    from electoral import api
 
     with opened(db) as store:
-        text = render_flips(state.upper(), list(every_flip(store, state.upper())), fmt.value)
+        text = api.render_flips(state, api.every_flip(store, state), fmt)
     emit(text, None)
-
-
-class ExportChoice(StrEnum):
-    nist_json = "nist-json"
-    nist_xml = "nist-xml"
-    csv = "csv"
 
 
 @app.command()
 def export(
     election: Annotated[str, typer.Argument(help="Election id, e.g. 2004-MO-president.")],
-    fmt: Annotated[ExportChoice, typer.Option("--format", "-f", help="nist-json, nist-xml "
-                                              "(NIST SP 1500-100 v2) or csv.")] = ExportChoice.csv,
+    fmt: Annotated[ExportFormat, typer.Option("--format", "-f", help="nist-json, nist-xml "
+                                              "(NIST SP 1500-100 v2) or csv.")] = ExportFormat.CSV,
     out: Annotated[Path | None, typer.Option(help="Write to this file instead of stdout.")] = None,
     db: DbOption = None,
 ) -> None:
     """Write a stored election as NIST SP 1500-100 v2 JSON or XML, or as electoral's CSV."""
-    from electoral.io.export import export as export_returns
+    from electoral import api
 
     with opened(db) as store:
-        text = export_returns(store.load(election), fmt.value)
+        text = api.export(store, election, fmt)
     emit(text, out)
 
 @app.command()
@@ -358,38 +383,15 @@ def group(
     db: DbOption = None,
 ) -> None:
     """Place a stored election's units in counties, councils of government or districts."""
-    from electoral.io import open_source
-    from electoral.io.groupings import apply_groupings, read_groupings
+    from electoral import api
 
     with opened(db) as store:
-        source = open_source(file)
-        grouped = apply_groupings(store.load(election), read_groupings(source.stream(),
-                                                                       source.name), source.name)
-        store.save(grouped, source=f"{grouped.source} + {source.name}", sha256=source.sha256,
-                   format="groupings")
-    console.print(f"grouped {election}: {len(grouped.units):,} units")
+        grouped = api.group(store, election, file)
+    console().print(f"grouped {election}: {len(grouped.units):,} units")
 
 # ---- end of formats and history -----------------------------------------------------------------
 
 # ---- maps and pages: map (report --format html writes a page) ----------------------------------
-
-
-class MapLevel(StrEnum):
-    county = "county"
-    state = "state"
-
-
-class MapKindOption(StrEnum):
-    winner = "winner"
-    margin = "margin"
-    flips = "flips"
-    swing = "swing"
-    college = "college"
-
-
-class PaletteOption(StrEnum):
-    standard = "standard"
-    colorblind = "colorblind"
 
 
 def _map_file(out: Path) -> Path:
@@ -405,32 +407,30 @@ def map_(
              "2020 returns together.")],
     out: Annotated[Path, typer.Option(help="The map file: FILE.svg or FILE.png.",
                                       callback=_map_file)],
-    by: Annotated[MapLevel, typer.Option(help="Units to shade.")] = MapLevel.county,
-    kind: Annotated[MapKindOption, typer.Option(
+    by: Annotated[MapLevel, typer.Option(help="Units to shade.")] = MapLevel.COUNTY,
+    kind: Annotated[MapKind, typer.Option(
         help="winner, margin, flips or swing (these two need --compare), or college: the "
-             "national Electoral College of the election's year.")] = MapKindOption.winner,
+             "national Electoral College of the election's year.")] = MapKind.WINNER,
     compare: Annotated[str | None, typer.Option(
         help="The earlier election for a flips or swing map.", show_default=False)] = None,
-    palette: Annotated[PaletteOption, typer.Option(
-        help="standard (blue/red) or colorblind (blue/vermillion).")] = PaletteOption.standard,
+    palette: Annotated[Palette, typer.Option(
+        help="standard (blue/red) or colorblind (blue/vermillion).")] = Palette.STANDARD,
     db: DbOption = None,
 ) -> None:
     """Draw a map: every unit an SVG element with its FIPS and result in data- attributes."""
-    from electoral.report.maps import map_from_store, write_map
+    from electoral import api
 
     with opened(db) as store:
-        svg = map_from_store(store, election, by=by.value, kind=kind.value,
-                             compare_with=compare, palette=palette.value)
+        svg = api.map_svg(store, election, by=by, kind=kind, compare_with=compare,
+                          palette=palette)
     with handled():
-        write_map(svg, out)
-    err_console.print(f"wrote {out}")
+        api.write_map(svg, out)
+    err_console().print(f"wrote {out}")
 
 # ---- end of maps and pages ----------------------------------------------------------------------
 
 
 # ---- ranked-choice: rcv ------------------------------------------------------------------------
-
-E = TypeVar("E", bound=StrEnum)
 
 
 @app.command()
@@ -452,16 +452,16 @@ def rcv(
     provider: Annotated[str | None, typer.Option(
         help="The CVR format when the file name does not tell (ess, cdf, dominion, hart, "
              "clearBallot, genericCsv, ranks, blt).", show_default=False)] = None,
-    overvote: Annotated[str, typer.Option(
+    overvote: Annotated[OvervoteRule, typer.Option(
         help="exhaustImmediately, alwaysSkipToNextRank or exhaustIfMultipleContinuing.")
-    ] = "exhaustImmediately",
+    ] = OvervoteRule.EXHAUST,
     max_skipped: Annotated[int | None, typer.Option(
         help="Skipped ranks allowed before a ballot exhausts (default: any).",
         show_default=False)] = None,
-    tiebreak: Annotated[str, typer.Option(
+    tiebreak: Annotated[Tiebreak, typer.Option(
         help="How ties are broken: previousRoundCountsThenRandom, random, useCandidateOrder "
              "(the order first met in the files) or generatePermutation.")
-    ] = "previousRoundCountsThenRandom",
+    ] = Tiebreak.PREVIOUS_THEN_RANDOM,
     seed: Annotated[int, typer.Option(help="Seed for random tie-breaks.")] = 0,
     contest: Annotated[str | None, typer.Option(
         help="The contest to count in a multi-contest CVR (its id, or its name for CDF).",
@@ -472,43 +472,28 @@ def rcv(
 ) -> None:
     """Count a ranked-choice contest: an RCTab config (its reports, identical to RCTab's), or
     CVR files (a round-by-round table)."""
-    from electoral.rcv.config import tabulate_config
-    from electoral.rcv.quick import QuickOptions, quick_count, write_audit
-    from electoral.rcv.tables import RcvFormat, render_rcv
-    from electoral.rcv.rules import OvervoteRule, Tiebreak
+    from electoral import api
 
     if (rctab_config is None) == (not files):
         raise typer.BadParameter("give either CVR files or --rctab-config")
     if rctab_config is not None:
         if output is None:
             raise typer.BadParameter("--rctab-config needs --output DIR")
-        with handled():
-            written = tabulate_config(rctab_config, output)
+        with handled(), progress(f"counting {rctab_config.name}"):
+            written = api.rcv_config(rctab_config, output)
         for path in written:
-            err_console.print(f"wrote {path}")
+            err_console().print(f"wrote {path}")
         return
-    form = _rcv_choice(fmt, RcvFormat, "--format")
-    rule = _rcv_choice(overvote, OvervoteRule, "--overvote")
-    ties = _rcv_choice(tiebreak, Tiebreak, "--tiebreak")
-    options = QuickOptions(seats=seats, provider=provider, overvote=rule, tiebreak=ties,
-                           max_skipped=max_skipped, seed=seed, audit=audit is not None,
-                           batch_elimination=batch_elimination, contest=contest)
-    with handled():
-        result = quick_count(list(files or ()), options)
-        text = render_rcv(result.tabulation, form, result.title)
-        if audit is not None:
-            write_audit(result, audit)
-    emit(text, None)
-
-
-
-def _rcv_choice(value: str, enum: type[E], option: str) -> E:
     try:
-        return enum(value)  # type: ignore[call-arg]
-    except ValueError:
-        choices = ", ".join(m.value for m in enum)  # type: ignore[attr-defined]
-        raise typer.BadParameter(f"unknown value {value!r}; choose from {choices}",
-                                 param_hint=option) from None
+        api.rcv_format(fmt)
+    except ValidationError as exc:
+        raise typer.BadParameter(exc.problems[0].message, param_hint="--format") from None
+    with handled(), progress(f"reading and counting {len(files or ())} CVR file(s)"):
+        text = api.rcv_count(list(files or ()), seats=seats, provider=provider,
+                             overvote=overvote, tiebreak=tiebreak, max_skipped=max_skipped,
+                             seed=seed, contest=contest, batch_elimination=batch_elimination,
+                             fmt=fmt, audit=audit)
+    emit(text, None)
 
 # ---- end of ranked-choice -------------------------------------------------------------------------
 

@@ -8,17 +8,21 @@ from rich.console import Console
 from rich.rule import Rule
 
 from electoral import api
-from electoral.check import check_article
+from electoral.api import ResultsStore
 from electoral.model import UnitKind
 from electoral.published import Article
-from electoral.report.checks import render_check
-from electoral.report.page import write_page
-from electoral.store import Store
 
 FLIPS = ("2024-CT-president", "2004-CT-president")
 
 
-def run_demo(store: Store, console: Console, out: Path) -> None:
+def run_demo(store: ResultsStore, console: Console, out: Path) -> None:
+    """Store the bundled samples in ``store`` and print their tables, flips and checks to
+    ``console``; write each one's results page under ``out``.
+
+    Raises:
+        StoreError: the store could not write.
+        OSError: ``out`` cannot be written.
+    """
     articles = api.load_samples(store)
     console.print(f"Loaded {len(articles)} bundled elections into {store.path}")
     for article in articles:
@@ -35,14 +39,14 @@ def run_demo(store: Store, console: Console, out: Path) -> None:
     console.print(Rule("What `electoral check` finds in the articles"))
     for article in articles:
         console.print(f"[bold]{article.returns.election.id}[/]")
-        console.print(render_check(check_article(article)), markup=False, soft_wrap=True)
+        console.print(api.render_check(api.check_article(article)), markup=False, soft_wrap=True)
     _pages(store, console, out, articles)
 
 
-def _pages(store: Store, console: Console, out: Path, articles: list[Article]) -> None:
+def _pages(store: ResultsStore, console: Console, out: Path, articles: list[Article]) -> None:
     """Write the results page of each election (maps, tables, the article's rounds)."""
     console.print(Rule("Results pages"))
     for article in articles:
         election = article.returns.election.id
-        path = write_page(store, election, out / election, article=article)
+        path = api.write_page(store, election, out / election, article=article)
         console.print(f"{election}: {path.resolve()}")

@@ -243,6 +243,18 @@ class Store:
             ))
         return out
 
+    def levels_by_election(self) -> dict[str, tuple[set[str], str]]:
+        """Each stored election's unit kinds and the source it was imported from, by id (what a
+        re-import would replace)."""
+        found: dict[str, tuple[set[str], str]] = {}
+        rows = self._db.execute(
+            "SELECT u.election_id, u.kind, i.source FROM units u "
+            "JOIN elections e ON e.id = u.election_id JOIN imports i ON i.id = e.import_id "
+            "GROUP BY ALL").fetchall()
+        for election_id, kind, source in rows:
+            found.setdefault(str(election_id), (set(), str(source)))[0].add(str(kind))
+        return found
+
     def sql(self, query: str, params: list[object] | None = None) -> list[tuple[object, ...]]:
         """Run a read query against the store (for analyses that want SQL)."""
         return self._db.execute(query, params or []).fetchall()

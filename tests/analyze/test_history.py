@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from electoral.analyze.history import every_flip, find_place, flips_between, history
-from electoral.api import import_path
+from electoral.analyze.history import find_place
+from electoral.api import every_flip, flips_between, history, import_path
 from electoral.cli import app
 from electoral.errors import NotFoundError
 from electoral.model import UnitKind

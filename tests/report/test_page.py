@@ -26,7 +26,6 @@ from electoral.cli import app
 from electoral.model import STATE_NAMES
 from electoral.numbers import percent
 from electoral.report.maps import PARTY_COLOURS, Palette, ramp
-from electoral.report.page import write_page
 from electoral.store import Store
 from electoral.tabulate.rollup import roll_up
 
@@ -48,7 +47,7 @@ def site(tmp_path_factory) -> tuple[Path, Path]:
     with Store(db) as store:
         for article in api.load_samples(store):
             election = article.returns.election.id
-            write_page(store, election, root / election, article=article)
+            api.write_page(store, election, root / election, article=article)
     return db, root
 
 
@@ -223,7 +222,7 @@ def medsl(tmp_path_factory) -> tuple[Path, Path]:
             api.import_path(store, data / "county_presidential" / "countypres_2000-2020.csv.gz",
                             election=election)
         for election in ("2008-NE-president", "2020-PA-president", "2020-AK-president"):
-            write_page(store, election, root / election)
+            api.write_page(store, election, root / election)
     return db, root
 
 

@@ -6,9 +6,10 @@ import dataclasses
 
 import pytest
 
+from electoral.api import stored_states
 from electoral.errors import NotFoundError, ValidationError
 from electoral.model import Candidate, UnitKind
-from electoral.tabulate.nation import national_returns, national_table, stored_states
+from electoral.tabulate.nation import national_returns, national_table
 from electoral.tabulate.rollup import roll_up
 from tests.report.elections import county_returns
 
@@ -78,4 +79,4 @@ def test_stored_states_says_when_no_state_is_stored():
             return False
 
     with pytest.raises(NotFoundError, match="no 2020 president election of any state"):
-        stored_states(Empty(), 2020)
+        stored_states(Empty(), 2020)  # type: ignore[arg-type]

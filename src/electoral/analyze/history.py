@@ -11,7 +11,7 @@ from the electors (``electoral.tabulate.electors``), never from the popular vote
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 
@@ -20,7 +20,6 @@ from electoral.analyze.compare import Comparison, compare, winning_party
 from electoral.errors import ElectoralError, NotFoundError
 from electoral.geography import county_fips, county_names
 from electoral.model import STATE_BY_NAME, STATE_NAMES, Returns, UnitKind
-from electoral.store import Store
 from electoral.tabulate.rollup import Row, Tabulation, roll_up
 
 DEMOCRATIC, REPUBLICAN = parties.DEMOCRATIC.name, parties.REPUBLICAN.name
@@ -141,25 +140,31 @@ def _state_of(fips: str) -> str:
     raise NotFoundError(f"{fips} is not a county FIPS code: no state has the code {fips[:2]}")
 
 
-def history(store: Store, query: str) -> History:
-    """The record of a state or county across every presidential election stored for its state."""
-    place = find_place(query)
-    stored = sorted((e for e in store.elections()
-                     if e.state == place.state and e.office == "president"), key=lambda e: e.year)
-    if not stored:
-        raise NotFoundError(f"no presidential election of {STATE_NAMES[place.state]} is stored; "
-                            "import returns first (`electoral import FILE`)")
+def history(place: Place, elections: Iterable[Returns],
+            nations: Mapping[int, Sequence[Returns]]) -> History:
+    """The record of a state or county across ``elections``: the stored presidential elections
+    of its state, oldest first. ``nations`` maps a year to its 51 states' returns, for the years
+    where all are stored (the nation's margin and the presidency's winner need every state).
+
+    Raises:
+        NotFoundError: ``elections`` is empty.
+    """
     years: list[Year] = []
     missing: list[str] = []
-    for summary in stored:
-        returns = store.load(summary.id)
+    seen = False
+    for returns in elections:
+        seen = True
         row = _row_of(returns, place)
         if row is None:
-            missing.append(summary.id)
+            missing.append(returns.election.id)
             continue
         state_row = roll_up(returns, UnitKind.STATE).total
-        nation, president = national(store, summary.year)  # each year once: one state each
+        states = nations.get(returns.election.year)
+        nation, president = national(states) if states else (None, None)
         years.append(_year(returns, row, state_row, nation, president))
+    if not seen:
+        raise NotFoundError(f"no presidential election of {STATE_NAMES[place.state]} is stored; "
+                            "import returns first (`electoral import FILE`)")
     return History(place, _linked(years), tuple(missing))
 
 
@@ -223,19 +228,17 @@ def margin(votes: Mapping[str, int], total: int) -> Fraction:
     return Fraction(votes.get(DEMOCRATIC, 0) - votes.get(REPUBLICAN, 0), total)
 
 
-def national(store: Store, year: int) -> tuple[dict[str, int] | None, str | None]:
-    """The nation's votes by party and the party that won the presidency in ``year``, or
-    ``(None, None)`` unless every state's election of that year is stored."""
-    return _national(store, year)
+def national_ids(year: int) -> list[str]:
+    """The ids of the 51 presidential elections of ``year`` that ``national`` needs."""
+    return [f"{year}-{po}-president" for po in sorted(STATE_NAMES)]
 
 
-def _national(store: Store, year: int) -> tuple[dict[str, int] | None, str | None]:
+def national(loaded: Sequence[Returns]) -> tuple[dict[str, int], str | None]:
+    """The nation's votes by party from every state's presidential returns of one year, and the
+    party that won the presidency (``None`` when the electors cannot be counted)."""
     from electoral.tabulate.electors import count_college, state_votes
 
-    ids = [f"{year}-{po}-president" for po in sorted(STATE_NAMES)]
-    if not all(store.has(i) for i in ids):
-        return None, None
-    loaded = store.load_many(ids)
+    year = loaded[0].election.year
     totals: dict[str, int] = {}
     for returns in loaded:
         state = roll_up(returns, UnitKind.STATE).total
@@ -249,17 +252,23 @@ def _national(store: Store, year: int) -> tuple[dict[str, int] | None, str | Non
     return totals, (winner.party or None) if winner else None
 
 
-def flips_between(store: Store, state: str, earlier: int, later: int,
+def flips_between(earlier: Returns, later: Returns,
                   level: UnitKind = UnitKind.COUNTY) -> Comparison:
-    """Flips and swing of ``state``'s units from the ``earlier`` to the ``later`` election."""
-    return compare(roll_up(store.load(f"{later}-{state}-president"), level),
-                   roll_up(store.load(f"{earlier}-{state}-president"), level))
+    """Flips and swing of the units from the ``earlier`` to the ``later`` election.
+
+    Raises:
+        NotFoundError: either election has no units at ``level``.
+    """
+    return compare(roll_up(later, level), roll_up(earlier, level))
 
 
-def every_flip(store: Store, state: str,
-               level: UnitKind = UnitKind.COUNTY) -> Iterable[tuple[int, int, Comparison]]:
-    """``(earlier, later, comparison)`` for each pair of consecutive stored elections of a state."""
-    years = sorted(e.year for e in store.elections()
-                   if e.state == state and e.office == "president")
-    for earlier, later in zip(years, years[1:], strict=False):
-        yield earlier, later, flips_between(store, state, earlier, later, level)
+def every_flip(elections: Sequence[Returns],
+               level: UnitKind = UnitKind.COUNTY) -> Iterator[tuple[int, int, Comparison]]:
+    """``(earlier year, later year, comparison)`` for each pair of consecutive ``elections``
+    (given oldest first).
+
+    Raises:
+        NotFoundError: an election has no units at ``level``.
+    """
+    for earlier, later in zip(elections, elections[1:], strict=False):
+        yield earlier.election.year, later.election.year, flips_between(earlier, later, level)

@@ -4,18 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from enum import StrEnum
 
+from electoral.formats import ExportFormat as ExportFormat
 from electoral.io.native import write_native
 from electoral.io.nist import write_nist_json, write_nist_xml
 from electoral.model import Returns
-
-
-class ExportFormat(StrEnum):
-    NIST_JSON = "nist-json"
-    NIST_XML = "nist-xml"
-    CSV = "csv"
-
 
 WRITERS: dict[ExportFormat, Callable[[Returns, dt.datetime | None], str]] = {
     ExportFormat.NIST_JSON: write_nist_json,

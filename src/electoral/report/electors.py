@@ -8,26 +8,18 @@ from __future__ import annotations
 import io
 import json
 from collections.abc import Mapping, Sequence
-from enum import StrEnum
 
 from rich.console import Console
 from rich.table import Table
 
 from electoral.errors import NotFoundError
+from electoral.formats import ElectorsFormat as ElectorsFormat
 from electoral.tabulate.apportion import DC, Apportionment
 from electoral.tabulate.electors import AT_LARGE, College, Contest, ElectorVote, state_name
 from electoral.tabulate.scenarios import Change, CollegeAnalysis
 
 GOALS = {"deny-majority": "deny the winner a majority",
          "elect-runner-up": "elect the runner-up outright"}
-
-
-class ElectorsFormat(StrEnum):
-    TEXT = "text"
-    MD = "md"
-    WIKI = "wiki"
-    JSON = "json"
-
 
 # -- apportionment ------------------------------------------------------------------------------
 

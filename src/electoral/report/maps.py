@@ -14,15 +14,16 @@ import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
-from enum import StrEnum
 from fractions import Fraction
 from itertools import cycle
 from pathlib import Path
 
 from electoral.analyze.compare import Comparison, compare, party_of
 from electoral.errors import ElectoralError, Problem, ValidationError
+from electoral.formats import MapKind as MapKind
+from electoral.formats import Palette as Palette
 from electoral.geography import normal_name
-from electoral.model import STATE_BY_NAME, STATE_NAMES, Election, Returns, Unit, UnitKind
+from electoral.model import STATE_BY_NAME, STATE_NAMES, Returns, Unit, UnitKind
 from electoral.numbers import percent
 from electoral.report.cartography import (
     NO_DATA,
@@ -33,26 +34,8 @@ from electoral.report.cartography import (
     render_svg,
 )
 from electoral.report.geometry import ATTRIBUTION, Atlas, Feature, load_atlas
-from electoral.store import Store
 from electoral.tabulate.electors import display_name
 from electoral.tabulate.rollup import Row, Tabulation, roll_up
-
-
-class MapKind(StrEnum):
-    WINNER = "winner"
-    MARGIN = "margin"
-    FLIPS = "flips"
-    SWING = "swing"
-    COLLEGE = "college"
-
-
-class Palette(StrEnum):
-    """``standard``: the usual blue and red. ``colorblind``: blue and vermillion with distinct
-    other hues (Okabe & Ito's set), readable with every common colour-vision deficiency."""
-
-    STANDARD = "standard"
-    COLORBLIND = "colorblind"
-
 
 PARTY_COLOURS: dict[Palette, dict[str, str]] = {
     Palette.STANDARD: {"democrat": "#1f5fae", "republican": "#c4272f", "green": "#2e8b57",
@@ -129,33 +112,6 @@ def map_election(returns: Returns, *, by: UnitKind | str = UnitKind.COUNTY,
     """Roll ``returns`` (and ``earlier``) up to ``by`` and draw the map."""
     earlier_table = roll_up(earlier, by) if earlier is not None else None
     return draw_map(roll_up(returns, by), kind, earlier=earlier_table, palette=palette)
-
-
-def map_from_store(store: Store, election: str, *, by: UnitKind | str = UnitKind.COUNTY,
-                   kind: MapKind | str = MapKind.WINNER, compare_with: str | None = None,
-                   palette: Palette | str = Palette.STANDARD) -> str:
-    """The map of a stored election; a ``college`` map counts the electors of the election's
-    year from every stored state (``electoral college`` does the same count)."""
-    from electoral.tabulate.electors import count_college, load_states
-
-    if MapKind(kind) == MapKind.COLLEGE:
-        from electoral.report.college_map import draw_college
-
-        year = Election.from_id(election).year
-        return draw_college(count_college(load_states(store, year), year), palette)
-    earlier = _table(store, compare_with, by) if compare_with else None
-    return draw_map(_table(store, election, by), kind, earlier=earlier, palette=palette)
-
-
-def _table(store: Store, election: str, by: UnitKind | str) -> Tabulation:
-    """A stored election's table; for ``YEAR-US-office`` when not stored, every stored state's
-    together (``tabulate.nation``)."""
-    from electoral.tabulate.nation import national_table, stored_states
-
-    e = Election.from_id(election)
-    if e.state == "US" and not store.has(election):
-        return national_table(stored_states(store, e.year, e.office), by)
-    return roll_up(store.load(election), by)
 
 
 def write_map(svg: str, out: Path) -> Path:

@@ -23,7 +23,6 @@ from electoral.report import maps
 from electoral.report.college_map import draw_college
 from electoral.report.geometry import ATTRIBUTION
 from electoral.report.tables import LEVEL_TITLES, render_csv, render_html, render_json, results_view
-from electoral.store import Store
 from electoral.tabulate.electors import College
 from electoral.tabulate.rollup import DEPTH, Tabulation, available_levels, roll_up
 
@@ -66,46 +65,31 @@ class Page:
     downloads: tuple[tuple[str, str], ...] = ()
 
 
-def write_page(store: Store, election: str, out: Path | str, *, compare_with: str | None = "auto",
-               article: Article | None = None) -> Path:
-    """Write ``out/index.html`` (and its maps and data files) for a stored election; return the
-    page's path. ``compare_with`` names an earlier election, ``"auto"`` picks the latest earlier
-    stored one of the same state and office, ``None`` none. ``article``: the published figures
-    of the election, for its ranked-choice round tables."""
-    returns = store.load(election)
-    earlier_id = latest_earlier(store, returns) if compare_with == "auto" else compare_with
-    earlier = store.load(earlier_id) if earlier_id else None
-    page = build_page(returns, earlier=earlier, article=article,
-                      college=national_college(store, returns))
+def write_page(returns: Returns, out: Path | str, *, earlier: Returns | None = None,
+               article: Article | None = None, college: College | None = None,
+               progress: Callable[[int, int], None] | None = None) -> Path:
+    """Write ``out/index.html`` (and its maps and data files) for ``returns``; return the page's
+    path. ``earlier``: the election to compare with; ``article``: the published figures of the
+    election, for its ranked-choice round tables; ``college``: the national Electoral College of
+    its year. ``progress(done, total)`` is told after each file written.
+
+    Raises:
+        OSError: ``out`` cannot be created or written.
+    """
+    page = build_page(returns, earlier=earlier, article=article, college=college)
     folder = Path(out)
     folder.mkdir(parents=True, exist_ok=True)
-    for name, text in page.files.items():
+    total = len(page.files) + 1
+    for done, (name, text) in enumerate(page.files.items(), start=1):
         (folder / name).parent.mkdir(parents=True, exist_ok=True)
         (folder / name).write_text(text, encoding="utf-8")
+        if progress is not None:
+            progress(done, total)
     index = folder / "index.html"
     index.write_text(render_page(page), encoding="utf-8")
+    if progress is not None:
+        progress(total, total)
     return index
-
-
-def latest_earlier(store: Store, returns: Returns) -> str | None:
-    """The most recent stored election of the same state and office before this one."""
-    e = returns.election
-    earlier = [s for s in store.elections()
-               if s.state == e.state and s.office == e.office and s.year < e.year]
-    return max(earlier, key=lambda s: s.year).id if earlier else None
-
-
-def national_college(store: Store, returns: Returns) -> College | None:
-    """The Electoral College of the election's year, when every state's returns are stored."""
-    from electoral.tabulate.electors import count_college, load_states
-
-    year = returns.election.year
-    if returns.election.office != "president":
-        return None
-    try:
-        return count_college(load_states(store, year), year)
-    except ElectoralError:
-        return None
 
 
 def build_page(returns: Returns, *, earlier: Returns | None = None,

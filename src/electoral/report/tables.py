@@ -10,7 +10,6 @@ import io
 import json
 from dataclasses import dataclass
 from decimal import Decimal
-from enum import StrEnum
 from fractions import Fraction
 from html import escape
 
@@ -18,19 +17,10 @@ from rich.console import Console
 from rich.table import Table
 
 from electoral.analyze.compare import Comparison
+from electoral.formats import OutputFormat
 from electoral.model import UnitKind
 from electoral.numbers import percent
 from electoral.tabulate.rollup import Row, Tabulation, turnout
-
-
-class OutputFormat(StrEnum):
-    TEXT = "text"
-    MD = "md"
-    WIKI = "wiki"
-    HTML = "html"
-    CSV = "csv"
-    JSON = "json"
-
 
 LEVEL_TITLES = {"state": "Statewide", "county": "County", "cog": "Council of Government",
                 "district": "District", "town": "Town", "precinct": "Precinct"}
@@ -285,6 +275,12 @@ def render_csv(view: ResultsView) -> str:
 
 
 def render_json(view: ResultsView) -> str:
+    return json.dumps(results_json(view), indent=2, ensure_ascii=False) + "\n"
+
+
+def results_json(view: ResultsView) -> dict[str, object]:
+    """The JSON contract's document of ``view`` (what ``render_json`` prints), for callers that
+    serve it as an object (the web API) rather than as text."""
     def row_json(row: RowView) -> dict[str, object]:
         return {
             "unit": row.unit, "total": row.total,
@@ -309,7 +305,7 @@ def render_json(view: ResultsView) -> str:
                               "earlier_margin": str(_frac(ch.earlier_margin)),
                               "later_margin": str(_frac(ch.later_margin)),
                               "swing": str(_frac(ch.swing))} for ch in c.changes]
-    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    return document
 
 
 def _frac(value: Fraction) -> Decimal:
@@ -321,4 +317,4 @@ RENDERERS = {
     OutputFormat.HTML: render_html, OutputFormat.CSV: render_csv, OutputFormat.JSON: render_json,
 }
 
-__all__ = ["OutputFormat", "ResultsView", "render", "results_view", "table_cells"]
+__all__ = ["OutputFormat", "ResultsView", "render", "results_json", "results_view", "table_cells"]

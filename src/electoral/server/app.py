@@ -11,7 +11,6 @@ bad request, never a stack trace. Run it with ``electoral serve``.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -20,20 +19,22 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
 
 from electoral import api
+from electoral.api import ResultsStore
 from electoral.errors import ElectoralError, NotFoundError, Problem, ValidationError
-from electoral.store import Store
 
 MEDIA = {"csv": "text/csv", "md": "text/markdown", "wiki": "text/plain", "html": "text/html",
          "text": "text/plain", "json": "application/json"}
 
 
 def create_app(db: Path | str | None = None) -> FastAPI:
+    """The read-only results API over the store at ``db`` (default: ``$ELECTORAL_DB``, else
+    ``./electoral.duckdb``); every route makes one ``electoral.api`` call."""
     app = FastAPI(title="electoral", summary="Election results, tabulated and checked.")
 
     @contextmanager
-    def store() -> Iterator[Store]:
+    def store() -> Iterator[ResultsStore]:
         # One connection per request keeps the API safe beside a CLI writing the same file.
-        with Store(db) as opened:
+        with api.open_store(db) as opened:
             yield opened
 
     @app.exception_handler(ElectoralError)
@@ -47,20 +48,20 @@ def create_app(db: Path | str | None = None) -> FastAPI:
         with store() as s:
             return [{"id": e.id, "year": e.year, "state": e.state, "office": e.office,
                      "units": e.units, "counts": e.counts, "source": e.source}
-                    for e in s.elections()]
+                    for e in api.elections(s)]
 
     @app.get("/elections/{election}/imports")
     def imports(election: str) -> list[dict[str, object]]:
         with store() as s:
             return [{"source": r.source, "sha256": r.sha256, "format": r.format,
                      "imported_at": r.imported_at.isoformat(), "rows": r.rows}
-                    for r in s.imports(election)]
+                    for r in api.imports(s, election)]
 
     @app.get("/elections/{election}/results")
     def results(election: str, by: str = "state", compare: str | None = None) -> Response:
         with store() as s:
-            text = api.report(s, election, by, compare, "json")
-        return JSONResponse(json.loads(text))
+            view = api.results(s, election, by, compare)
+        return JSONResponse(api.results_document(view))
 
     @app.get("/elections/{election}/results.{fmt}")
     def results_as(election: str, fmt: str, by: str = "state",
@@ -69,7 +70,7 @@ def create_app(db: Path | str | None = None) -> FastAPI:
             raise ValidationError([Problem("unknown-format", f"unknown format {fmt!r}; use one "
                                            f"of {', '.join(MEDIA)}", field="format")])
         with store() as s:
-            text = api.report(s, election, by, compare, fmt)
-        return PlainTextResponse(text, media_type=MEDIA[fmt])
+            view = api.results(s, election, by, compare)
+        return PlainTextResponse(api.render_results(view, fmt), media_type=MEDIA[fmt])
 
     return app

@@ -504,12 +504,21 @@ def state_name(state: str) -> str:
     return STATE_NAMES.get(state, state)
 
 
-def load_states(store: object, year: int) -> list[StateVotes]:
-    """The 51 presidential elections of ``year`` from a store (anything with ``has`` and
-    ``load``); a clear ``NotFoundError`` names every one that is missing."""
-    wanted = sorted(electors_for(year))
-    ids = [f"{year}-{state}-president" for state in wanted]
-    missing = [i for i in ids if not store.has(i)]  # type: ignore[attr-defined]
+def college_ids(year: int) -> list[str]:
+    """The ids of the presidential elections whose electors ``year``'s college counts (51).
+
+    Raises:
+        NotFoundError: no apportionment covers ``year``.
+    """
+    return [f"{year}-{state}-president" for state in sorted(electors_for(year))]
+
+
+def require_stored(year: int, missing: list[str]) -> None:
+    """Refuse a college count while any of its elections is ``missing`` from the store.
+
+    Raises:
+        NotFoundError: naming every missing state, and how to import them.
+    """
     if missing:
         shown = ", ".join(m.split("-")[1] for m in missing[:12])
         shown += "…" if len(missing) > 12 else ""
@@ -517,4 +526,3 @@ def load_states(store: object, year: int) -> list[StateVotes]:
             f"{year}: {len(missing)} of 51 presidential elections are not in the store ({shown}); "
             "import the state returns first, e.g. `electoral import "
             "../shared/data/state_presidential/1976-2020-president.csv`")
-    return [state_votes(store.load(i)) for i in ids]  # type: ignore[attr-defined]

@@ -88,15 +88,22 @@ def _nominee_keys(returns: Returns) -> dict[str, str]:
     return keys
 
 
-def stored_states(store: object, year: int, office: str = "president") -> list[Returns]:
-    """Every state's stored ``year`` ``office`` election. States not stored are simply absent
-    (a map hatches them as having no results)."""
-    ids = [f"{year}-{state}-{office}" for state in STATE_NAMES]
-    stored = [i for i in ids if store.has(i)]  # type: ignore[attr-defined]
+def state_ids(year: int, office: str = "president") -> list[str]:
+    """The ids every state's ``year`` ``office`` election would have in a store."""
+    return [f"{year}-{state}-{office}" for state in STATE_NAMES]
+
+
+def require_some(stored: Sequence[str], year: int, office: str = "president") -> None:
+    """Refuse a national table with no state at all: ``stored`` are the ids of the states'
+    elections found (states not stored are simply absent: a map hatches them as having no
+    results).
+
+    Raises:
+        NotFoundError: ``stored`` is empty.
+    """
     if not stored:
         raise NotFoundError(f"no {year} {office} election of any state is stored; import the "
                             "state or county returns first")
-    return [store.load(i) for i in stored]  # type: ignore[attr-defined]
 
 
 def national_table(states: Sequence[Returns], level: UnitKind | str) -> Tabulation:

@@ -1,0 +1,81 @@
+"""The named choices the library's functions take: output formats, map kinds, palettes, levels.
+
+They live here, below every layer and importing nothing heavy, so the CLI can use them as option
+types without loading DuckDB, pyarrow or numpy just to show its help. Each owner module re-exports
+its own (``electoral.report.tables.OutputFormat`` is ``OutputFormat``), so there is one definition.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from electoral.model import UnitKind
+
+
+class OutputFormat(StrEnum):
+    """A results table's format (``electoral.report.tables.render``)."""
+
+    TEXT = "text"
+    MD = "md"
+    WIKI = "wiki"
+    HTML = "html"
+    CSV = "csv"
+    JSON = "json"
+
+
+class TextOrJson(StrEnum):
+    """For reports that print either a readable table or JSON (checks, history, flips)."""
+
+    TEXT = "text"
+    JSON = "json"
+
+
+class ElectorsFormat(StrEnum):
+    """An apportionment's or Electoral College's format (``electoral.report.electors``)."""
+
+    TEXT = "text"
+    MD = "md"
+    WIKI = "wiki"
+    JSON = "json"
+
+
+class ExportFormat(StrEnum):
+    """An export's format: NIST SP 1500-100 v2 JSON or XML, or electoral's own CSV."""
+
+    NIST_JSON = "nist-json"
+    NIST_XML = "nist-xml"
+    CSV = "csv"
+
+
+class MapKind(StrEnum):
+    WINNER = "winner"
+    MARGIN = "margin"
+    FLIPS = "flips"
+    SWING = "swing"
+    COLLEGE = "college"
+
+
+class Palette(StrEnum):
+    """``standard``: the usual blue and red. ``colorblind``: blue and vermillion with distinct
+    other hues (Okabe & Ito's set), readable with every common colour-vision deficiency."""
+
+    STANDARD = "standard"
+    COLORBLIND = "colorblind"
+
+
+class ReportLevel(StrEnum):
+    """The unit kinds a results table can be rolled up to: every ``UnitKind`` but the nation."""
+
+    STATE = UnitKind.STATE.value
+    COUNTY = UnitKind.COUNTY.value
+    COG = UnitKind.COG.value
+    DISTRICT = UnitKind.DISTRICT.value
+    TOWN = UnitKind.TOWN.value
+    PRECINCT = UnitKind.PRECINCT.value
+
+
+class MapLevel(StrEnum):
+    """The unit kinds a map can shade (the atlas has state and county shapes only)."""
+
+    COUNTY = UnitKind.COUNTY.value
+    STATE = UnitKind.STATE.value

@@ -1,0 +1,117 @@
+"""``api`` against its store seam: an in-memory double of ``ResultsStore`` gives the same results
+as the DuckDB store, so everything above the seam is tested without a database file."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from pathlib import Path
+
+import pytest
+
+from electoral import api
+from electoral.errors import NotFoundError
+from electoral.model import Returns
+from electoral.store import ElectionSummary, ImportRecord
+
+
+class MemoryStore:
+    """A ``ResultsStore`` holding returns in a dict: the test double of the DuckDB store."""
+
+    path = Path(":memory:")
+
+    def __init__(self) -> None:
+        self.stored: dict[str, tuple[Returns, ImportRecord]] = {}
+
+    def __enter__(self) -> MemoryStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        pass
+
+    def elections(self) -> list[ElectionSummary]:
+        rows = [ElectionSummary(r.election.id, r.election.year, r.election.state, r.election.office,
+                                len(r.units), len(r.counts), i.source)
+                for r, i in self.stored.values()]
+        return sorted(rows, key=lambda s: (s.year, s.state, s.office))
+
+    def imports(self, election_id: str | None = None) -> list[ImportRecord]:
+        return [i for eid, (_, i) in self.stored.items() if election_id in (None, eid)]
+
+    def has(self, election_id: str) -> bool:
+        return election_id in self.stored
+
+    def load(self, election_id: str) -> Returns:
+        return self.load_many([election_id])[0]
+
+    def load_many(self, election_ids: Sequence[str]) -> list[Returns]:
+        missing = [i for i in election_ids if i not in self.stored]
+        if missing:
+            raise NotFoundError(f"no election {missing[0]!r}")
+        return [self.stored[i][0] for i in election_ids]
+
+    def levels_by_election(self) -> dict[str, tuple[set[str], str]]:
+        return {eid: ({str(u.kind) for u in r.units}, i.source)
+                for eid, (r, i) in self.stored.items()}
+
+    def save(self, *returns: Returns, source: str, sha256: str, format: str) -> list[ImportRecord]:
+        for one in returns:
+            one.validate()
+        records = []
+        for one in returns:
+            record = ImportRecord(len(self.stored) + 1, one.election.id, source, sha256, format,
+                                  dt.datetime(2026, 1, 1), len(one.counts))
+            self.stored[one.election.id] = (one, record)
+            records.append(record)
+        return records
+
+    def save_columns(self, *items: object, source: str, sha256: str,
+                     format: str) -> list[ImportRecord]:
+        raise NotImplementedError("the double stores objects only")
+
+
+@pytest.fixture
+def both(db: Path) -> tuple[api.ResultsStore, api.ResultsStore]:
+    memory = MemoryStore()
+    api.load_samples(memory)
+    real = api.open_store(db)
+    api.load_samples(real)
+    yield memory, real
+    real.__exit__(None, None, None)
+
+
+@pytest.mark.parametrize("fmt", ["text", "csv", "json"])
+def test_the_double_and_the_store_give_the_same_tables(both, fmt: str) -> None:
+    memory, real = both
+    for election, level, earlier in [("2004-MO-president", "county", None),
+                                     ("2024-CT-president", "county", "2004-CT-president"),
+                                     ("2004-MA-president", "state", None)]:
+        assert (api.report(memory, election, level, earlier, fmt)
+                == api.report(real, election, level, earlier, fmt))
+
+
+def test_results_document_is_the_json_report(both) -> None:
+    import json
+
+    memory, _real = both
+    view = api.results(memory, "2004-MO-president", "county")
+    assert api.results_document(view) == json.loads(api.render_results(view, "json"))
+    boone = next(r for r in api.results_document(view)["rows"] if r["unit"] == "Boone")
+    assert boone["margin"] == {"votes": 158, "percent": "0.21"}
+
+
+def test_elections_and_missing_ones(both) -> None:
+    memory, real = both
+    assert [e.id for e in api.elections(memory)] == [e.id for e in api.elections(real)]
+    with pytest.raises(NotFoundError):
+        api.report(memory, "1999-CT-president")
+
+
+def test_a_reimport_that_drops_a_level_says_so(tmp_path: Path) -> None:
+    memory = MemoryStore()
+    api.load_samples(memory)
+    state_only = tmp_path / "2004-CT-president.csv"
+    state_only.write_text("election,unit,candidate,votes\n2004-CT-president,CT,Kerry,12\n"
+                          "2004-CT-president,CT,Bush,10\n")
+    imported = api.import_path(memory, state_only)
+    assert any("county" in note and "bundled:2004-CT-president" in note for note in imported.notes)
