@@ -18,8 +18,21 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Protocol, TypeVar
 
 from electoral.errors import Problem, ValidationError
-from electoral.formats import ElectorsFormat, ExportFormat, MapKind, MapLevel, OutputFormat, Palette
+from electoral.formats import (
+    ElectorsFormat,
+    ExportFormat,
+    MapKind,
+    MapLevel,
+    OutputFormat,
+    Palette,
+    RcvFormat,
+)
 from electoral.model import Election, Returns, UnitKind
+
+# The ranked-choice choices the CLI takes as option types (light modules: no reader, no numba).
+from electoral.rcv.cvr.provider import Provider as Provider
+from electoral.rcv.rules import OvervoteRule as OvervoteRule
+from electoral.rcv.rules import Tiebreak as Tiebreak
 
 if TYPE_CHECKING:
     from types import TracebackType
@@ -30,8 +43,6 @@ if TYPE_CHECKING:
     from electoral.columns import CountTable
     from electoral.io import Format
     from electoral.published import Article
-    from electoral.rcv.rules import OvervoteRule, Tiebreak
-    from electoral.rcv.tables import RcvFormat
     from electoral.report.tables import ResultsView
     from electoral.store import ElectionSummary, ImportRecord
     from electoral.tabulate.electors import College, StateVotes
@@ -608,7 +619,7 @@ def rcv_config(config: Path | str, output: Path | str) -> list[Path]:
     Raises:
         ValidationError: the config or a CVR file has problems (located by file and field).
     """
-    from electoral.rcv.config import tabulate_config
+    from electoral.rcv import tabulate_config
     return tabulate_config(config, output)
 
 
@@ -618,15 +629,15 @@ def rcv_format(name: str) -> RcvFormat:
     Raises:
         ValidationError: no format has that name; the problem lists the choices.
     """
-    from electoral.rcv.tables import RcvFormat
     return _choice(name, RcvFormat, "format")
 
 
-def rcv_count(paths: Sequence[Path], *, seats: int = 1, provider: str | None = None,
+def rcv_count(paths: Sequence[Path], *, seats: int = 1, provider: Provider | str | None = None,
               overvote: OvervoteRule | str = "exhaustImmediately",
               tiebreak: Tiebreak | str = "previousRoundCountsThenRandom",
               max_skipped: int | None = None, seed: int = 0, contest: str | None = None,
-              batch_elimination: bool = False, fmt: str = "text", audit: Path | None = None) -> str:
+              batch_elimination: bool = False, fmt: RcvFormat | str = RcvFormat.TEXT,
+              audit: Path | None = None) -> str:
     """A quick count of CVR files (format from each name unless ``provider`` says), rendered as
     a round-by-round table (text, md, wiki or json); with ``audit``, each ballot's path through
     the rounds is written there as Parquet. ``seats`` above 1 count by STV.
@@ -635,11 +646,9 @@ def rcv_count(paths: Sequence[Path], *, seats: int = 1, provider: str | None = N
         ValidationError: ``fmt``, ``overvote`` or ``tiebreak`` is unknown, or a file has problems
             (file, ballot/line, field); nothing is written.
     """
-    from electoral.rcv.quick import QuickOptions, quick_count, write_audit
-    from electoral.rcv.rules import OvervoteRule, Tiebreak
-    from electoral.rcv.tables import render_rcv
+    from electoral.rcv import QuickOptions, quick_count, render_rcv, write_audit
 
-    form = rcv_format(fmt)
+    form = rcv_format(str(fmt))
     options = QuickOptions(seats=seats, provider=provider,
                            overvote=_choice(overvote, OvervoteRule, "overvote"),
                            tiebreak=_choice(tiebreak, Tiebreak, "tiebreak"),

@@ -17,6 +17,9 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+# api is light to import (its heavy modules load inside its functions); the ranked-choice option
+# types come through it, since only api imports electoral.rcv.
+from electoral.api import OvervoteRule, Provider, Tiebreak
 from electoral.errors import ElectoralError, ValidationError
 from electoral.formats import (
     ElectorsFormat,
@@ -25,10 +28,10 @@ from electoral.formats import (
     MapLevel,
     OutputFormat,
     Palette,
+    RcvFormat,
     ReportLevel,
     TextOrJson,
 )
-from electoral.rcv.rules import OvervoteRule, Tiebreak
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -445,13 +448,13 @@ def rcv(
         help="With --rctab-config: the folder for RCTab's report files.",
         show_default=False)] = None,
     seats: Annotated[int, typer.Option(min=1, help="Seats to fill (more than 1: STV).")] = 1,
-    fmt: Annotated[str, typer.Option("--format", help="text, md, wiki or json.")] = "text",
+    fmt: Annotated[RcvFormat, typer.Option("--format", help="text, md, wiki or json.")
+                   ] = RcvFormat.TEXT,
     audit: Annotated[Path | None, typer.Option(
         help="Write each ballot's path through the rounds to this Parquet file.",
         show_default=False)] = None,
-    provider: Annotated[str | None, typer.Option(
-        help="The CVR format when the file name does not tell (ess, cdf, dominion, hart, "
-             "clearBallot, genericCsv, ranks, blt).", show_default=False)] = None,
+    provider: Annotated[Provider | None, typer.Option(
+        help="The CVR format when the file name does not tell.", show_default=False)] = None,
     overvote: Annotated[OvervoteRule, typer.Option(
         help="exhaustImmediately, alwaysSkipToNextRank or exhaustIfMultipleContinuing.")
     ] = OvervoteRule.EXHAUST,
@@ -484,10 +487,6 @@ def rcv(
         for path in written:
             err_console().print(f"wrote {path}")
         return
-    try:
-        api.rcv_format(fmt)
-    except ValidationError as exc:
-        raise typer.BadParameter(exc.problems[0].message, param_hint="--format") from None
     with handled(), progress(f"reading and counting {len(files or ())} CVR file(s)"):
         text = api.rcv_count(list(files or ()), seats=seats, provider=provider,
                              overvote=overvote, tiebreak=tiebreak, max_skipped=max_skipped,

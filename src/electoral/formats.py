@@ -23,6 +23,16 @@ class OutputFormat(StrEnum):
     JSON = "json"
 
 
+class RcvFormat(StrEnum):
+    """A ranked-choice round table's format (``electoral.rcv.tables.render_rcv``); ``json`` is
+    RCTab's detailed-report JSON."""
+
+    TEXT = "text"
+    MD = "md"
+    WIKI = "wiki"
+    JSON = "json"
+
+
 class TextOrJson(StrEnum):
     """For reports that print either a readable table or JSON (checks, history, flips)."""
 

@@ -12,7 +12,7 @@ HEAVY = ("numba", "numpy", "pyarrow", "duckdb")
 
 def test_import_loads_no_heavy_module() -> None:
     code = ("import sys, electoral.rcv, electoral.rcv.cvr; "
-            "from electoral.rcv import Provider, OvervoteRule, Tiebreak, WinnerMode, RcvFormat; "
+            "from electoral.rcv import Provider, OvervoteRule, Tiebreak, WinnerMode; "
             f"print(','.join(m for m in {HEAVY!r} if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == ""

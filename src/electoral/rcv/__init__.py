@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from electoral.rcv.rules import OvervoteRule, Tiebreak, WinnerMode
     from electoral.rcv.session.quick import QuickOptions, QuickResult, quick_count, write_audit
     from electoral.rcv.session.rctab import tabulate_config
-    from electoral.rcv.tables import RcvFormat, render_rcv
+    from electoral.rcv.tables import render_rcv
 
 # public name -> the module that defines it
 _HOMES = {
@@ -40,11 +40,10 @@ _HOMES = {
     "quick_count": "electoral.rcv.session.quick",
     "write_audit": "electoral.rcv.session.quick",
     "tabulate_config": "electoral.rcv.session.rctab",
-    "RcvFormat": "electoral.rcv.tables",
     "render_rcv": "electoral.rcv.tables",
 }
 
-__all__ = ["OvervoteRule", "Provider", "QuickOptions", "QuickResult", "RcvFormat", "RcvTabulation",
+__all__ = ["OvervoteRule", "Provider", "QuickOptions", "QuickResult", "RcvTabulation",
            "Tiebreak", "WinnerMode", "quick_count", "render_rcv", "tabulate_config", "write_audit"]
 
 

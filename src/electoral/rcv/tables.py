@@ -10,23 +10,18 @@ import io
 import json
 from dataclasses import dataclass
 from decimal import Decimal
-from enum import StrEnum
 from fractions import Fraction
 
 from rich.console import Console
 from rich.table import Table
 
+from electoral.formats import RcvFormat as RcvFormat
 from electoral.rcv.rctab_report import RctabContest, View, detailed_json
 from electoral.rcv.rounds import RcvTabulation
 
 MINUS = "–"  # the article's en dash
 
 
-class RcvFormat(StrEnum):
-    TEXT = "text"
-    MD = "md"
-    WIKI = "wiki"
-    JSON = "json"
 
 
 @dataclass(frozen=True, slots=True)
