@@ -21,8 +21,19 @@ from typing import Any
 import pytest
 
 from tests.cases.returns_cli import (
-    Json, Session, cell_value, counted, find_candidate, find_row, lines_of, same_path,
-    signed_margin, stored_elections, surname, unit_name, vote_type_key,
+    Json,
+    Session,
+    cell_value,
+    counted,
+    find_candidate,
+    find_row,
+    lines_of,
+    same_path,
+    signed_margin,
+    stored_elections,
+    surname,
+    unit_name,
+    vote_type_key,
 )
 from tests.conftest import SHARED
 
@@ -140,7 +151,8 @@ def test_returns_case(case: str, index: int, tmp_path: Path, monkeypatch: pytest
 class Context:
     def __init__(self, case: str, election: str | None, run: Json, session: Session, folder: Path):
         self.case, self.election, self.run, self.session, self.folder = case, election, run, session, folder
-        self.options = ("--assume-complete",) if any("--assume-complete" in c for c in run["commands"]) else ()
+        assumed = any("--assume-complete" in c for c in run["commands"])
+        self.options = ("--assume-complete",) if assumed else ()
         self._reports: dict[tuple[str, str], Json] = {}
 
     def report(self, level: str = "state", election: str | None = None) -> Json:
@@ -179,7 +191,8 @@ def check_total_votes(ctx: Context, total: int, election: str | None = None) -> 
     assert sum(c["votes"] for c in row["candidates"]) + row["other"]["votes"] == total
 
 
-def check_units(level: str, election: Callable[[Context], str | None] = lambda ctx: None) -> Callable[..., None]:
+def check_units(level: str, election: Callable[[Context], str | None] = lambda ctx: None
+                ) -> Callable[..., None]:
     def check(ctx: Context, units: dict[str, dict[str, object]]) -> None:
         document = ctx.report(level, election(ctx))
         assert len(document["rows"]) == len(units), [r["unit"] for r in document["rows"]]
@@ -350,8 +363,9 @@ def check_compare(ctx: Context, compare: Json) -> None:
     swings = {s["unit"].casefold(): s for s in document["swing"]}
     for unit, want in compare["by_county"].items():
         got = swings[unit.casefold()]
-        assert [signed_margin(got[k], got["toward"]) for k in ("earlier_margin", "later_margin", "swing")] == [
-            Decimal(str(want[k])).quantize(Decimal("0.01")) for k in ("margin_2016", "margin_2020", "swing")]
+        margins = [signed_margin(got[k], got["toward"]) for k in ("earlier_margin", "later_margin", "swing")]
+        assert margins == [Decimal(str(want[k])).quantize(Decimal("0.01"))
+                           for k in ("margin_2016", "margin_2020", "swing")], unit
     for year, key in (("2016", "state_margin_2016"), (None, "state_margin_2020")):
         if key in compare:
             total = ctx.report(election=ctx.earlier if year else None)["total"]
@@ -403,7 +417,8 @@ def check_precinct_coverage(ctx: Context, coverage: Json) -> None:
     found = [c for e in ctx.session.elections(ctx.election) for c in e["precinct_coverage"]
              if c["county"].casefold() == coverage["county"].casefold()]
     assert len(found) == 1
-    assert {k: found[0][k] for k in coverage if k != "county"} == {k: v for k, v in coverage.items() if k != "county"}
+    keys = [k for k in coverage if k != "county"]
+    assert {k: found[0][k] for k in keys} == {k: coverage[k] for k in keys}
 
 
 def check_json(ctx: Context, want: Json) -> None:
