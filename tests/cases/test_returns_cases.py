@@ -27,6 +27,7 @@ from tests.cases.returns_cli import (
     counted,
     find_candidate,
     find_row,
+    invoke,
     lines_of,
     same_path,
     signed_margin,
@@ -98,7 +99,6 @@ PROSE = {
     "name", "commands", "exit", "audit_exit", "why", "never", "note", "must_not_say", "fault",
     "names_note", "vote_type_names", "election_id_from", "aliases", "display_names",
     "contest_used", "contest_not_used", "stored_after", "electors", "precinct_sums_before_adjustments",
-    "map",  # the map's colours follow the winners the by_county figures already pin
     "ballots",  # checked with the rounds
 }
 
@@ -428,12 +428,42 @@ def check_json(ctx: Context, want: Json) -> None:
 
 
 def check_must_say(ctx: Context, text: str) -> None:
+    """The coverage line in the text report, the page, the state's history and the map."""
     coverage = ctx.run["coverage"]
     said = f"{coverage['reporting']} of {coverage['expected']} counties"
     pages = [p.read_text(encoding="utf-8") for p in (ctx.folder / "page").rglob("*.html")]
     assert pages and ctx.session.texts
-    for shown in (*ctx.session.texts, *pages):
+    state = (ctx.election or "").split("-")[1]
+    history = invoke("history", state, "--db", ctx.session.db)
+    assert history.exit_code == 0, history.output
+    for shown in (*ctx.session.texts, *pages, history.stdout, _map(ctx)):
         assert said in shown and all(m in shown for m in coverage["missing"])
+
+
+def check_map(ctx: Context, colours: dict[str, str]) -> None:
+    """Each county's shape carries its winner's party; as many fills as parties that won."""
+    svg = _map(ctx)
+    shapes: dict[str, str] = {}
+    for tag in re.findall(r'<path[^>]*class="unit"[^>]*>', svg):
+        name = re.search(r'data-name="([^"]*)"', tag)
+        if name:
+            shapes[name.group(1).casefold()] = tag
+    display = {"DEM": "Democratic", "REP": "Republican"}
+    winners = {unit: party for unit, party in colours.items() if unit != "note"}
+    fills = set()
+    for unit, party in winners.items():
+        tag = shapes[unit.casefold()]
+        assert f'data-winner-party="{display[party]}"' in tag, tag
+        fills.add(re.search(r'fill="([^"]*)"', tag).group(1))  # type: ignore[union-attr]
+    assert len(fills) == len(set(winners.values())), fills
+
+
+def _map(ctx: Context) -> str:
+    out = ctx.folder / "map.svg"
+    if not out.exists():
+        result = invoke("map", ctx.election, "--out", out, "--db", ctx.session.db)
+        assert result.exit_code == 0, result.output
+    return out.read_text(encoding="utf-8")
 
 
 def check_candidates(ctx: Context, candidates: dict[str, str]) -> None:
@@ -498,5 +528,5 @@ CHECKS: dict[str, Callable[[Context, Any], None]] = {
     "vote_types": check_vote_types, "names": check_names, "sources": check_sources,
     "precincts": check_precincts, "message_names": check_message_names, "message": check_message,
     "title": check_rcv_title, "precinct_coverage": check_precinct_coverage, "json": check_json,
-    "must_say": check_must_say, "candidates": check_candidates, "rounds": check_rounds,
+    "must_say": check_must_say, "map": check_map, "candidates": check_candidates, "rounds": check_rounds,
 }
