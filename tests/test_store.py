@@ -8,7 +8,9 @@ from pathlib import Path
 import pytest
 
 from electoral.api import import_path
+from electoral.columns import ReturnsTable
 from electoral.errors import NotFoundError, ValidationError
+from electoral.io.stage import stage
 from electoral.model import Candidate, Count, Election, Returns, Unit, UnitKind
 from electoral.store import Store
 
@@ -64,7 +66,8 @@ def test_a_failure_midway_rolls_back_every_election(db: Path) -> None:
                      (Unit("MA", "Massachusetts", UnitKind.STATE),), (Count("XX", "a", 5),))
     with Store(db) as store:
         with pytest.raises(ValidationError):
-            store.save(good, broken, source="two.csv", sha256="0", format="csv")
+            store.save(*stage([ReturnsTable.of(good), ReturnsTable.of(broken)]),
+                       source="two.csv", sha256="0", format="csv")
         assert store.elections() == []
 
 

@@ -19,11 +19,10 @@ from electoral.io import (
     ReadOptions,
     detect_format,
     open_source,
-    read_source,
-    read_source_columns,
-    reads_columns,
+    read_tables,
 )
 from electoral.io.exclusions import by_reason
+from electoral.io.stage import stage
 from electoral.model import Election, Returns, UnitKind
 from electoral.published import Article
 from electoral.report.tables import OutputFormat, render, results_view
@@ -41,22 +40,23 @@ class Imported:
 
 def import_path(store: Store, path: Path | str, fmt: Format | None = None,
                 election: str | None = None) -> Imported:
-    """Read one file and store every election in it, in one transaction: all or nothing."""
+    """Read one file, run the import stage's rules over every election in it (``io.stage``),
+    and store them in one transaction: all or nothing.
+
+    Raises:
+        ValidationError: the file is unreadable or breaks a rule; every problem located.
+        NotFoundError: no such file, or ``election`` is not in it.
+        StoreError: the database refused the write; nothing was changed.
+    """
     if election is not None:
         Election.from_id(election)
     source = open_source(path)
     fmt = fmt or detect_format(source)
     replaced = _levels_by_election(store)
-    if reads_columns(fmt):  # a big file: its counts are stored as columns, not objects
-        items = read_source_columns(source, fmt, ReadOptions(election=election))
-        elections = [returns for returns, _counts in items]
-        records = store.save_columns(*items, source=source.name, sha256=source.sha256,
-                                     format=str(fmt))
-    else:
-        elections = read_source(source, fmt, ReadOptions(election=election))
-        records = store.save(*elections, source=source.name, sha256=source.sha256,
-                             format=str(fmt))
-    notes = tuple(str(n) for e in elections for n in e.extras.get("notes", []))  # type: ignore[attr-defined]
+    tables = stage(read_tables(source, fmt, ReadOptions(election=election)), source.name)
+    records = store.save(*tables, source=source.name, sha256=source.sha256, format=str(fmt))
+    elections = [table.returns for table in tables]
+    notes = tuple(n for e in elections for n in e.notes)
     excluded = {reason: rows for reason, rows, _votes in by_reason(elections)}
     return Imported(str(path), tuple(records), excluded,
                     notes + _lost_levels(replaced, elections))

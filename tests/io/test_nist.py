@@ -96,7 +96,7 @@ def test_a_report_from_elsewhere(shared: Path) -> None:
     assert votes[("gpu-p1", "ada-example", "total")] == 560
     assert votes[("gpu-p1", "ada-example", "election_day")] == 410
     assert governor.unit("99001").parent == "gpu-state"
-    assert {e["reason"] for e in mayor.extras["exclusions"]} == {"a ranked-choice round count"}
+    assert {e.reason for e in mayor.exclusions} == {"a ranked-choice round count"}
 
 
 @pytest.mark.parametrize("text, field", [

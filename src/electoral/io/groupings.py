@@ -21,6 +21,7 @@ from typing import TextIO
 
 from electoral.errors import Problem, ValidationError
 from electoral.geography import county_fips, normal_name
+from electoral.io.stage import validate
 from electoral.model import Returns, Unit, UnitKind, slug
 
 KINDS = {"county": UnitKind.COUNTY, "cog": UnitKind.COG, "district": UnitKind.DISTRICT}
@@ -84,7 +85,7 @@ def apply_groupings(returns: Returns, groupings: list[Grouping], source: str = "
         raise ValidationError(problems)
     ordered = [units[u.id] for u in returns.units] + [g for g in added.values()
                                                       if g.id not in {u.id for u in returns.units}]
-    return replace(returns, units=tuple(ordered)).validate()
+    return validate(replace(returns, units=tuple(ordered)))
 
 
 def _group(state: str, grouping: Grouping) -> Unit | None:

@@ -24,7 +24,6 @@ from typing import Any, TextIO
 
 from electoral.errors import Problem, ValidationError
 from electoral.io import PROBES, Format, ReadOptions, register
-from electoral.io.exclusions import KEY as EXCLUSIONS
 from electoral.io.medsl import STATE_FIPS, general_election_day
 from electoral.model import (
     STATE_BY_NAME,
@@ -32,6 +31,7 @@ from electoral.model import (
     Candidate,
     Count,
     Election,
+    Exclusion,
     Party,
     Returns,
     Unit,
@@ -154,7 +154,7 @@ def to_document(returns: Returns, generated: dt.datetime | None = None) -> Node:
         "Party": [{"@id": pid[p.id], "@type": PREFIX + "Party", "Name": _text(p.name),
                    "ExternalIdentifier": [_ext("id", p.id)]} for p in returns.parties],
         "SequenceStart": 1, "SequenceEnd": 1,
-        "Status": "unofficial-complete" if returns.extras.get("unofficial") else "certified",
+        "Status": "unofficial-complete" if returns.unofficial else "certified",
         "VendorApplicationId": VENDOR,
     }
     return {k: v for k, v in report.items() if v != []}
@@ -497,7 +497,7 @@ class _Reader:
         chosen = Election(found.year, found.state, found.office, date, name)
         people: list[Candidate] = []
         votes: dict[tuple[str, str, VoteType], int] = {}
-        exclusions: list[dict[str, object]] = []
+        exclusions: list[Exclusion] = []
         for selection in _all(contest, "ContestSelection"):
             candidate = self._candidate(selection, candidates)
             if candidate is None:
@@ -507,7 +507,7 @@ class _Reader:
         counts = tuple(Count(u, c, n, t) for (u, c, t), n in votes.items())
         return Returns(chosen, tuple(people), tuple(self.units), counts,
                        parties=tuple(self.parties.values()), facts=facts, source=self.source,
-                       extras={EXCLUSIONS: exclusions} if exclusions else {})
+                       exclusions=tuple(exclusions))
 
     def _derive(self, election: Node, contest: Node) -> str:
         year = _str(_one(election, "StartDate"))[:4]
@@ -542,7 +542,7 @@ class _Reader:
 
     def _counts(self, selection: Node, candidate: str,
                 votes: dict[tuple[str, str, VoteType], int],
-                exclusions: list[dict[str, object]]) -> None:
+                exclusions: list[Exclusion]) -> None:
         for node in _all(selection, "VoteCounts"):
             where = _str(_one(node, "GpUnitId"))
             unit = self.gpu.get(where)
@@ -559,8 +559,7 @@ class _Reader:
                       else None)
             if reason is not None or count is None:
                 if reason is not None:
-                    exclusions.append({"line": 0, "reason": reason, "votes": count,
-                                       "label": f"{candidate} in {unit}"})
+                    exclusions.append(Exclusion(0, reason, count, f"{candidate} in {unit}"))
                 continue
             votes[(unit, candidate, kind)] = votes.get((unit, candidate, kind), 0) + count
 

@@ -112,9 +112,7 @@ def _row(builders: dict[str, ElectionBuilder], row: Mapping[str, str], line: int
     unit = builder.units.setdefault(fips, county_unit(fips, state, name))
     rest = total - sum(v or 0 for v in votes.values())
     if rest < 0:  # the file's total is a derived figure: the parts are the votes
-        notes = builder.extras.setdefault("notes", [])
-        assert isinstance(notes, list)
-        notes.append(f"line {line}: {total_column}={total} is {-rest} less than the parties' "
+        builder.notes.append(f"line {line}: {total_column}={total} is {-rest} less than the parties' "
                      f"votes in {unit.name}; the parties' votes are kept")
         rest = 0
     if "other" not in votes:
