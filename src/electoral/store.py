@@ -158,6 +158,11 @@ class Store:
         return records
 
     def delete(self, election_id: str) -> None:
+        """Remove one election and its rows (its import records stay, as history).
+
+        Raises:
+            NotFoundError: no such election in the store.
+        """
         with self.transaction() as db:
             if not db.execute("SELECT 1 FROM elections WHERE id = ?", [election_id]).fetchone():
                 raise NotFoundError(_missing(election_id))
@@ -190,12 +195,20 @@ class Store:
         return bool(self._db.execute("SELECT 1 FROM elections WHERE id = ?", [election_id]).fetchone())
 
     def load(self, election_id: str) -> Returns:
-        """The stored returns of one election, exactly as imported."""
+        """The stored returns of one election, exactly as imported, counts as ``Count`` objects.
+
+        Raises:
+            NotFoundError: no such election in the store.
+        """
         return self.load_many([election_id])[0]
 
     def load_many(self, election_ids: Sequence[str]) -> list[Returns]:
         """``load`` of several elections with one query per table (an analysis over the 51
-        elections of a year reads them together)."""
+        elections of a year reads them together), in the order of ``election_ids``.
+
+        Raises:
+            NotFoundError: one of them is not in the store (the first missing is named).
+        """
         ids = list(election_ids)
         heads = {r[0]: r[1:] for r in self._db.execute(
             "SELECT e.id, e.year, e.state, e.office, e.date, e.name, e.extras, i.source "

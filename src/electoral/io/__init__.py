@@ -122,7 +122,11 @@ def open_source(path: Path | str) -> Source:
 
 
 def detect_format(source: Source) -> Format:
-    """Guess a file's format from its name and first line; say how to choose when unsure."""
+    """Guess a file's format from its name and first line; say how to choose when unsure.
+
+    Raises:
+        ValidationError: no format recognises the file (the message lists ``--format`` values).
+    """
     _load_readers()  # the readers' modules add their probes
     name = source.name.lower()
     head = source.text.lstrip()[:4000]

@@ -95,7 +95,14 @@ def _parse(stream: TextIO) -> _File:
 
 @register(Format.CLARITY)
 def read_clarity(stream: TextIO, source: str, options: ReadOptions) -> list[Returns]:
-    """Every contest of a Clarity detail.xml, one ``Returns`` each."""
+    """Every contest of a Clarity detail.xml, one ``Returns`` each (counts per vote type;
+    under- and overvotes, and totals above their parts, are exclusions).
+
+    Raises:
+        ValidationError: the file is not this format or has bad rows, every problem located by
+            line and field (the file name is added by ``io.read_tables``).
+        NotFoundError: ``options.election`` names an election the file does not have.
+    """
     doc = _parse(stream)
     want = wanted(options)
     state, county = _region(doc, want)

@@ -308,7 +308,14 @@ def finish(builders: Mapping[str, ElectionBuilder], problems: list[Problem], sou
 
 @register(Format.MEDSL_STATE)
 def read_medsl_state(stream: TextIO, source: str, options: ReadOptions) -> list[Returns]:
-    """Every state-year of a MEDSL state presidential file (either layout), one ``Returns`` each."""
+    """Every state-year of a MEDSL state presidential file (either layout), one ``Returns`` each,
+    sorted by election id.
+
+    Raises:
+        ValidationError: the file is not this format or has bad rows, every problem located by
+            line and field (the file name is added by ``io.read_tables``).
+        NotFoundError: ``options.election`` names an election the file does not have.
+    """
     want = wanted(options)
     builders: dict[str, ElectionBuilder] = {}
     problems: list[Problem] = []

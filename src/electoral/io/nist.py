@@ -295,7 +295,8 @@ def _add(parent: ET.Element, key: str, value: Any) -> None:
 
 @register(Format.NIST_JSON)
 def read_nist_json(stream: TextIO, source: str, options: ReadOptions) -> list[Returns]:
-    """Every candidate contest of a NIST v2 JSON ``ElectionReport``, one ``Returns`` each."""
+    """Every candidate contest of a NIST v2 JSON ``ElectionReport``, one ``Returns`` each.
+    Raises as ``read_nist_xml``."""
     try:
         document = json.load(stream)
     except json.JSONDecodeError as exc:
@@ -309,7 +310,14 @@ def read_nist_json(stream: TextIO, source: str, options: ReadOptions) -> list[Re
 
 @register(Format.NIST_XML)
 def read_nist_xml(stream: TextIO, source: str, options: ReadOptions) -> list[Returns]:
-    """Every candidate contest of a NIST v2 XML ``ElectionReport``, one ``Returns`` each."""
+    """Every candidate contest of a NIST v2 XML ``ElectionReport``, one ``Returns`` each
+    (round counts and counts suppressed for privacy are exclusions).
+
+    Raises:
+        ValidationError: the file is not this format or has bad rows, every problem located by
+            line and field (the file name is added by ``io.read_tables``).
+        NotFoundError: ``options.election`` names an election the file does not have.
+    """
     try:
         root = ET.fromstring(stream.read())
     except ET.ParseError as exc:

@@ -86,6 +86,14 @@ class _Build:
 
 @register(Format.OPENELECTIONS)
 def read_openelections(stream: TextIO, source: str, options: ReadOptions) -> list[Returns]:
+    """The presidential contest of an OpenElections CSV as one ``Returns``: other offices,
+    total rows and rows that are not votes are exclusions; repeated keys (split precincts) are
+    added and said so in ``Returns.notes``.
+
+    Raises:
+        ValidationError: neither the file name nor ``options.election`` gives the election, or
+            rows are bad, every problem located by line and field.
+    """
     election = _election(source, options)
     reader = csv.DictReader(stream)
     columns = [c.strip().lower() for c in reader.fieldnames or []]

@@ -56,6 +56,13 @@ def _table(t: PublishedTable) -> dict[str, Any]:
 
 
 def read_sample(stream: TextIO, source: str) -> Article:
+    """A bundled sample (``*.sample.json``): the article it was written from, returns and
+    published tables.
+
+    Raises:
+        ValidationError: not a sample of this version, or its returns break a rule of
+            ``io.stage``.
+    """
     try:
         document = json.load(stream)
         if document.get("format") != VERSION:

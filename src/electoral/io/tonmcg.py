@@ -51,7 +51,15 @@ NOMINEES = (Candidate("republican", "", REP.id), Candidate("democratic", "", DEM
 
 @register(Format.TONMCG)
 def read_tonmcg(stream: TextIO, source: str, options: ReadOptions) -> list[Returns]:
-    """Every state-year of a tonmcg county file (either layout), one ``Returns`` each."""
+    """Every state-year of a tonmcg county file (either layout), one ``Returns`` each, sorted by
+    election id; a total below its parts is a note (``Returns.notes``), above them an
+    exclusion.
+
+    Raises:
+        ValidationError: the file is not this format or has bad rows, every problem located by
+            line and field (the file name is added by ``io.read_tables``).
+        NotFoundError: ``options.election`` names an election the file does not have.
+    """
     want = wanted(options)
     rows = records(stream, ("county",) if _wide(stream) else YEARLY)
     builders: dict[str, ElectionBuilder] = {}
