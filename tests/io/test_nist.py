@@ -20,7 +20,7 @@ from electoral.cli import app
 from electoral.errors import ValidationError
 from electoral.io import Format, ReadOptions, detect_format, open_source, read_path
 from electoral.io.nist import read_nist_json, read_nist_xml, write_nist_json, write_nist_xml
-from electoral.model import Returns
+from electoral.model import Candidate, Election, Returns, Unit, UnitKind
 from electoral.store import Store
 from tests.io.strategies import returns as any_returns
 
@@ -142,3 +142,11 @@ def test_cli_export_and_import(tmp_path: Path, db: Path, shared: Path) -> None:
     assert missing.exit_code == 1
     bad_format = runner.invoke(app, ["export", "2000-NY-president", "-f", "pdf", "--db", str(db)])
     assert bad_format.exit_code == 2
+
+
+def test_an_election_name_keeps_its_spaces_through_xml() -> None:
+    """Hypothesis found it: the XML reader stripped an external identifier's value, so a name
+    with a leading or trailing space came back changed."""
+    returns = Returns(Election(1976, "MO", name=" 1976 general "), (Candidate("0", ""),),
+                      (Unit("MO", "", UnitKind.STATE, fips="29"),), (), source="0")
+    _roundtrip(returns)

@@ -352,6 +352,8 @@ def _from_xml(element: ET.Element) -> Node:
                               for g in child]}
         elif len(child) or child.attrib:
             value = _from_xml(child)
+        elif key == "Value":  # an external identifier's value is opaque text: kept exactly
+            value = child.text or ""
         else:
             value = (child.text or "").strip()
         node.setdefault(key, []).append(value)
