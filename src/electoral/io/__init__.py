@@ -1,7 +1,8 @@
 """Readers and writers at the edge: one module per format; the core never parses text.
 
 This module is the one seam where files are opened. ``open_source`` turns a path into a text stream
-(gzip handled here, once) and records its sha256; ``read_path`` picks the reader from ``Format``.
+(gzip handled here, once) and records its sha256; ``read_tables`` picks the reader from ``Format``
+(``read_source``/``read_path`` give the same elections with ``Count`` objects, for small files).
 A reader takes the file's text (never a path, never a URL) and returns every election in it as a
 ``ReturnsTable``, the one columnar form (``electoral.columns``), or raises ``ValidationError`` with
 every problem located by file, line and field. The rules that hold for all returns are not the
