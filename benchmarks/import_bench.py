@@ -17,7 +17,8 @@ from pathlib import Path
 import duckdb
 from run import MISSED  # benchmarks/ is on the path of a bench run as a script
 
-from electoral.io import Format, open_source, read_source, read_source_columns, reads_columns
+from electoral.io import Format, open_source, read_tables
+from electoral.io.stage import stage
 from electoral.model import UnitKind
 from electoral.store import Store
 from electoral.tabulate.rollup import roll_up
@@ -58,8 +59,8 @@ def duckdb_count() -> dict[str, float]:
 
 
 def electoral_import(path: Path, fmt: Format, rollup: bool) -> Callable[[], dict[str, float]]:
-    """What ``electoral import`` does (through the column path where the format has one), then
-    a roll-up of every election to its counties and its state."""
+    """What ``electoral import`` does (read into columns, the import stage's rules, one store
+    transaction), then a roll-up of every election to its counties and its state."""
     def run() -> dict[str, float]:
         phases: dict[str, float] = {}
         clock = time.perf_counter()
@@ -72,23 +73,17 @@ def electoral_import(path: Path, fmt: Format, rollup: bool) -> Callable[[], dict
 
         source = open_source(path)
         lap("open (gunzip, decode)")
-        columns = reads_columns(fmt)
-        items = read_source_columns(source, fmt) if columns else [
-            (r, None) for r in read_source(source, fmt)]
+        tables = read_tables(source, fmt)
         lap("read")
         with tempfile.TemporaryDirectory() as folder, Store(Path(folder) / "b.duckdb") as store:
             clock = time.perf_counter()
-            if columns:
-                store.save_columns(*items, source=source.name, sha256=source.sha256,  # type: ignore[arg-type]
-                                   format=str(fmt))
-            else:
-                store.save(*(r for r, _ in items), source=source.name, sha256=source.sha256,
-                           format=str(fmt))
+            tables = stage(tables, source.name)
+            store.save(*tables, source=source.name, sha256=source.sha256, format=str(fmt))
             lap("store (validate, one transaction)")
             if rollup:
-                for returns, counts in items:
-                    roll_up(returns, UnitKind.COUNTY, counts)
-                    roll_up(returns, UnitKind.STATE, counts)
+                for table in tables:
+                    roll_up(table.returns, UnitKind.COUNTY, table.counts)
+                    roll_up(table.returns, UnitKind.STATE, table.counts)
                 lap("roll up every county and state")
         return phases
     return run
@@ -113,8 +108,9 @@ def main() -> int:
         "precinct import), a fresh store each time. The machine's 2 cores are shared with other "
         "work, so figures vary run to run.",
         "",
-        "The import reads the precinct file through its column reader (pyarrow parses, DuckDB "
-        "groups, counts stay Arrow columns: `electoral.columns`), exactly as `electoral import` "
+        "The import reads the precinct file into the columnar form every reader gives (pyarrow "
+        "parses, DuckDB groups, counts stay Arrow columns: `electoral.columns`), runs the import "
+        "stage's rules on it (`electoral.io.stage`) and stores it, exactly as `electoral import` "
         "does.",
         "",
         "| MEDSL 2024 precinct file (1,481,872 rows, 157 MB) | s |",

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from electoral import api
+from electoral.columns import ReturnsTable
 from electoral.errors import NotFoundError
 from electoral.model import Returns
 from electoral.store import ElectionSummary, ImportRecord
@@ -54,20 +55,16 @@ class MemoryStore:
         return {eid: ({str(u.kind) for u in r.units}, i.source)
                 for eid, (r, i) in self.stored.items()}
 
-    def save(self, *returns: Returns, source: str, sha256: str, format: str) -> list[ImportRecord]:
-        for one in returns:
-            one.validate()
+    def save(self, *elections: ReturnsTable | Returns, source: str, sha256: str,
+             format: str) -> list[ImportRecord]:
+        loaded = [e.materialized() if isinstance(e, ReturnsTable) else e for e in elections]
         records = []
-        for one in returns:
+        for one in loaded:
             record = ImportRecord(len(self.stored) + 1, one.election.id, source, sha256, format,
                                   dt.datetime(2026, 1, 1), len(one.counts))
             self.stored[one.election.id] = (one, record)
             records.append(record)
         return records
-
-    def save_columns(self, *items: object, source: str, sha256: str,
-                     format: str) -> list[ImportRecord]:
-        raise NotImplementedError("the double stores objects only")
 
 
 @pytest.fixture

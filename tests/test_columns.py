@@ -1,4 +1,4 @@
-"""The column path for big files: counts as a CountTable are stored, validated and rolled up
+"""The columnar form every reader gives: counts as a CountTable are stored, checked and rolled up
 exactly as the same counts held as Count objects."""
 
 from __future__ import annotations
@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 
-from electoral.columns import CountTable
+from electoral.columns import CountTable, ReturnsTable
 from electoral.errors import ValidationError
+from electoral.io.stage import stage
 from electoral.model import Count, Returns, UnitKind, VoteType
 from electoral.store import Store
 from electoral.tabulate.rollup import _totals, roll_up
@@ -41,8 +42,8 @@ def test_columns_roll_up_like_objects(returns: Returns) -> None:
         assert dict(got.total.votes) == dict(expected.total.votes)
 
 
-def _election(returns: Returns) -> tuple[Returns, CountTable]:
-    return dataclasses.replace(returns, counts=()), CountTable.of(returns.counts)
+def _election(returns: Returns) -> ReturnsTable:
+    return ReturnsTable(dataclasses.replace(returns, counts=()), CountTable.of(returns.counts))
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -51,8 +52,8 @@ def test_saved_columns_load_as_objects(tmp_path_factory: pytest.TempPathFactory,
                                        returns: Returns) -> None:
     path = tmp_path_factory.mktemp("columns") / "c.duckdb"
     with Store(path) as store:
-        (record,) = store.save_columns(_election(returns), source="s.csv", sha256="x",
-                                       format="test")
+        (record,) = store.save(*stage([_election(returns)]), source="s.csv", sha256="x",
+                               format="test")
         assert record.rows == len(returns.counts)
         loaded = store.load(returns.election.id)
     key = lambda c: (c.unit, c.candidate, c.vote_type)  # noqa: E731
@@ -70,8 +71,8 @@ def test_bad_columns_are_refused_and_nothing_changes(db: Path) -> None:
         bad = CountTable.of([Count("MO", "a", 1), Count("MO", "a", 2), Count("XX", "b", 3,
                                                                                VoteType.MAIL)])
         with pytest.raises(ValidationError) as caught:
-            store.save_columns((dataclasses.replace(good, counts=()), bad), source="bad.csv",
-                               sha256="y", format="csv")
+            store.save(*stage([ReturnsTable(dataclasses.replace(good, counts=()), bad)]),
+                       source="bad.csv", sha256="y", format="csv")
         assert {p.code for p in caught.value.problems} == {
             "unknown-unit", "unknown-candidate", "duplicate-row"}
         assert store.load("2024-MO-president") == dataclasses.replace(good, source="good.csv")

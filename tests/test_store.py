@@ -11,8 +11,10 @@ import pytest
 
 import electoral.store
 from electoral.api import import_path
+from electoral.columns import ReturnsTable
 from electoral.errors import NotFoundError, StoreError, ValidationError
-from electoral.model import Candidate, Count, Election, Returns, Unit, UnitKind
+from electoral.io.stage import stage
+from electoral.model import Candidate, Count, Election, Exclusion, Returns, Unit, UnitKind
 from electoral.store import Store
 
 HEADER = "election,unit,unit_kind,parent,candidate,party,votes\n"
@@ -71,7 +73,8 @@ def test_an_invalid_election_is_refused_before_anything_is_written(db: Path) -> 
                      (Unit("MA", "Massachusetts", UnitKind.STATE),), (Count("XX", "a", 5),))
     with Store(db) as store:
         with pytest.raises(ValidationError):
-            store.save(good, broken, source="two.csv", sha256="0", format="csv")
+            store.save(*stage([ReturnsTable.of(good), ReturnsTable.of(broken)]),
+                       source="two.csv", sha256="0", format="csv")
         assert store.elections() == []
 
 
@@ -128,3 +131,19 @@ def test_reimport_that_loses_a_level_says_so(tmp_path: Path, db: Path) -> None:
         import_path(store, county)
         imported = import_path(store, state)
     assert any("county units" in note and "county.csv" in note for note in imported.notes)
+
+
+def test_what_a_source_said_beside_its_votes_loads_back(db: Path) -> None:
+    returns = Returns(Election(2000, "NY"), (Candidate("gore-al", "Al Gore"),),
+                      (Unit("NY", "New York", UnitKind.STATE),), (Count("NY", "gore-al", 7),),
+                      exclusions=(Exclusion(4, "not a vote for anyone", 138_216, "BLANK VOTE"),
+                                  Exclusion(9, "another office", None, "SENATE", rows=12)),
+                      notes=("two rows were added together",), electors=("Ann", "Bo"),
+                      fusion={"gore-al": {"democrat": 5, "liberal": 2}}, reported_total=138_223,
+                      unofficial=True)
+    with Store(db) as store:
+        store.save(returns, source="ny.csv", sha256="0", format="csv")
+        loaded = store.load("2000-NY-president")
+    assert (loaded.exclusions, loaded.notes, loaded.electors, loaded.fusion, loaded.reported_total,
+            loaded.unofficial) == (returns.exclusions, returns.notes, returns.electors,
+                                   returns.fusion, returns.reported_total, True)

@@ -40,7 +40,7 @@ if TYPE_CHECKING:
     from electoral.analyze.compare import Comparison
     from electoral.analyze.history import History
     from electoral.check import Discrepancy
-    from electoral.columns import CountTable
+    from electoral.columns import ReturnsTable
     from electoral.io import Format
     from electoral.published import Article
     from electoral.report.tables import ResultsView
@@ -68,10 +68,8 @@ class ResultsStore(Protocol):
     def load(self, election_id: str) -> Returns: ...
     def load_many(self, election_ids: Sequence[str]) -> list[Returns]: ...
     def levels_by_election(self) -> dict[str, tuple[set[str], str]]: ...
-    def save(self, *returns: Returns, source: str, sha256: str,
+    def save(self, *elections: ReturnsTable | Returns, source: str, sha256: str,
              format: str) -> list[ImportRecord]: ...
-    def save_columns(self, *items: tuple[Returns, CountTable], source: str, sha256: str,
-                     format: str) -> list[ImportRecord]: ...
 
 
 def open_store(path: Path | str | None = None, *, read_only: bool = False) -> ResultsStore:
@@ -98,24 +96,18 @@ class Imported:
 
 def import_path(store: ResultsStore, path: Path | str, fmt: Format | str | None = None,
                 election: str | None = None) -> Imported:
-    """Read one file and store every election in it, in one transaction: all or nothing.
+    """Read one file, run the import stage's rules over every election in it (``io.stage``),
+    and store them in one transaction: all or nothing.
 
     Raises:
         ValidationError: ``election`` is not an election id, ``fmt`` is unknown, or the file's
-            returns have problems (each located by file, line and field); nothing is stored.
+            returns break a rule (each problem located by file, line and field); nothing is stored.
         NotFoundError: the file does not exist.
         StoreError: the store could not write; nothing is changed.
     """
-    from electoral.io import (
-        Format,
-        ReadOptions,
-        detect_format,
-        open_source,
-        read_source,
-        read_source_columns,
-        reads_columns,
-    )
+    from electoral.io import Format, ReadOptions, detect_format, open_source, read_tables
     from electoral.io.exclusions import by_reason
+    from electoral.io.stage import stage
 
     if election is not None:
         Election.from_id(election)
@@ -123,16 +115,10 @@ def import_path(store: ResultsStore, path: Path | str, fmt: Format | str | None 
     source = open_source(path)
     chosen = chosen or detect_format(source)
     replaced = store.levels_by_election()
-    if reads_columns(chosen):  # a big file: its counts are stored as columns, not objects
-        items = read_source_columns(source, chosen, ReadOptions(election=election))
-        elections = [returns for returns, _counts in items]
-        records = store.save_columns(*items, source=source.name, sha256=source.sha256,
-                                     format=str(chosen))
-    else:
-        elections = read_source(source, chosen, ReadOptions(election=election))
-        records = store.save(*elections, source=source.name, sha256=source.sha256,
-                             format=str(chosen))
-    notes = tuple(str(n) for e in elections for n in e.extras.get("notes", []))  # type: ignore[attr-defined]
+    tables = stage(read_tables(source, chosen, ReadOptions(election=election)), source.name)
+    records = store.save(*tables, source=source.name, sha256=source.sha256, format=str(chosen))
+    elections = [table.returns for table in tables]
+    notes = tuple(n for e in elections for n in e.notes)
     excluded = {reason: rows for reason, rows, _votes in by_reason(elections)}
     return Imported(str(path), tuple(records), excluded,
                     notes + _lost_levels(replaced, elections))

@@ -1,9 +1,10 @@
-"""Counts as columns: the path for files too big to hold as one ``Count`` object per row.
+"""Counts as columns: the one form every returns reader gives and the store takes.
 
-A reader of a big file (the 1.48M-row MEDSL precinct file) returns each election as ``Returns``
-whose ``counts`` are left empty, with its counts in a ``CountTable`` beside it. ``Store.save_columns``
-validates and stores such a pair without ever making the objects; ``roll_up(..., counts=table)``
-tabulates from it; ``CountTable.counts()`` makes the objects for code that wants them.
+Every reader's output is a list of ``ReturnsTable``: an election's ``Returns`` with its ``counts``
+left empty, and those counts in a ``CountTable`` (Arrow columns) beside it. The import stage
+(``io.stage``) checks that form, ``Store.save`` writes it, ``roll_up(..., counts=table)``
+tabulates from it; ``Count`` objects are made only for code that wants them
+(``ReturnsTable.materialized``), so a 1.48M-row file never becomes 1.35M Python objects.
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ class CountTable:
 
     @classmethod
     def of(cls, counts: Iterable[Count]) -> CountTable:
+        """The table of ``counts``, in their order."""
         counts = list(counts)
         return cls(pa.table({"unit": [c.unit for c in counts],
                              "candidate": [c.candidate for c in counts],
@@ -96,6 +98,32 @@ class Totals:
         return out
 
 
-def materialized(returns: Returns, counts: CountTable) -> Returns:
-    """The same election with its counts as ``Count`` objects."""
-    return replace(returns, counts=counts.counts())
+@dataclass(frozen=True, slots=True)
+class ReturnsTable:
+    """One election as a reader gives it and the store takes it: ``returns`` holds everything but
+    the counts (its ``counts`` is empty), ``counts`` holds them as columns.
+
+    Raises:
+        ValueError: ``returns`` still holds ``Count`` objects (they would be stored twice or lost).
+    """
+
+    returns: Returns
+    counts: CountTable
+
+    def __post_init__(self) -> None:
+        if self.returns.counts:
+            raise ValueError("a ReturnsTable keeps its counts in the table; build it with "
+                             "ReturnsTable.of(returns)")
+
+    @classmethod
+    def of(cls, returns: Returns) -> ReturnsTable:
+        """``returns`` (counts as ``Count`` objects) in the columnar form."""
+        return cls(replace(returns, counts=()), CountTable.of(returns.counts))
+
+    @property
+    def election_id(self) -> str:
+        return self.returns.election.id
+
+    def materialized(self) -> Returns:
+        """The same election with its counts as ``Count`` objects, in table order."""
+        return replace(self.returns, counts=self.counts.counts())

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -169,8 +169,31 @@ class UnitFacts:
 
 
 @dataclass(frozen=True, slots=True)
+class Exclusion:
+    """One row a reader set aside instead of counting it: where it was (file line, 0 when the
+    format has none), why, and the votes it carried (``None`` if unreadable)."""
+
+    line: int
+    reason: str
+    votes: int | None = None
+    label: str = ""  # what the row called itself ("UNDERVOTES", "TOTAL BALLOTS CAST", ...)
+    rows: int = 1  # how many rows this entry stands for (a whole other contest is one entry)
+
+
+@dataclass(frozen=True, slots=True)
 class Returns:
-    """Everything an import brings for one election: the contest, who ran, the units and their counts."""
+    """Everything an import brings for one election: the contest, who ran, the units and their counts.
+
+    The fields after ``source`` are what the source said beside its votes; they do not take part
+    in equality (two imports of the same votes are the same returns):
+
+    * ``exclusions``: every row set aside, with its reason (``io.exclusions``);
+    * ``notes``: what a reader or the import stage did that a user should know, one sentence each;
+    * ``electors``: the elector slate an article lists, in its order;
+    * ``fusion``: candidate id → party id → votes, for a candidate on several party lines;
+    * ``reported_total``: the contest total the file itself states, in votes (MEDSL ``totalvotes``);
+    * ``unofficial``: the source marks its figures as not certified.
+    """
 
     election: Election
     candidates: tuple[Candidate, ...]
@@ -179,7 +202,12 @@ class Returns:
     parties: tuple[Party, ...] = ()
     facts: tuple[UnitFacts, ...] = ()
     source: str = ""
-    extras: dict[str, object] = field(default_factory=dict, compare=False)
+    exclusions: tuple[Exclusion, ...] = field(default=(), compare=False)
+    notes: tuple[str, ...] = field(default=(), compare=False)
+    electors: tuple[str, ...] = field(default=(), compare=False)
+    fusion: dict[str, dict[str, int]] = field(default_factory=dict, compare=False)
+    reported_total: int | None = field(default=None, compare=False)
+    unofficial: bool = field(default=False, compare=False)
 
     def unit(self, unit_id: str) -> Unit:
         for unit in self.units:
@@ -201,58 +229,6 @@ class Returns:
 
     def units_of(self, kind: UnitKind) -> Iterator[Unit]:
         return (unit for unit in self.units if unit.kind == kind)
-
-    def validate(self) -> Returns:
-        """Check referential integrity; raise one ``ValidationError`` listing every problem."""
-        problems = list(_integrity_problems(self))
-        if problems:
-            raise ValidationError(problems)
-        return self
-
-
-def _integrity_problems(returns: Returns) -> Iterable[Problem]:
-    unit_ids = _ids_once("unit", (u.id for u in returns.units))
-    candidate_ids = _ids_once("candidate", (c.id for c in returns.candidates))
-    party_ids = {p.id for p in returns.parties}
-    yield from unit_ids.problems
-    yield from candidate_ids.problems
-    for unit in returns.units:
-        for ref in (unit.parent, *unit.groups):
-            if ref is not None and ref not in unit_ids.seen:
-                yield Problem("unknown-unit", f"unit {unit.id!r} refers to unknown unit {ref!r}",
-                              field="parent")
-    for candidate in returns.candidates:
-        if candidate.party is not None and party_ids and candidate.party not in party_ids:
-            yield Problem("unknown-party", f"candidate {candidate.label!r} has unknown party "
-                          f"{candidate.party!r}", field="party")
-    seen: set[tuple[str, str, VoteType]] = set()
-    for count in returns.counts:
-        key = (count.unit, count.candidate, count.vote_type)
-        if count.unit not in unit_ids.seen:
-            yield Problem("unknown-unit", f"a count names unknown unit {count.unit!r}", field="unit")
-        if count.candidate not in candidate_ids.seen:
-            yield Problem("unknown-candidate", f"a count names unknown candidate "
-                          f"{count.candidate!r}", field="candidate")
-        if key in seen:
-            yield Problem("duplicate-row", f"two counts for candidate {count.candidate!r} in unit "
-                          f"{count.unit!r} ({count.vote_type})", field="votes")
-        seen.add(key)
-
-
-@dataclass(slots=True)
-class _IdCheck:
-    seen: set[str] = field(default_factory=set)
-    problems: list[Problem] = field(default_factory=list)
-
-
-def _ids_once(what: str, ids: Iterable[str]) -> _IdCheck:
-    check = _IdCheck()
-    for item in ids:
-        if item in check.seen:
-            check.problems.append(Problem(f"duplicate-{what}", f"{what} id {item!r} appears twice",
-                                          field="id"))
-        check.seen.add(item)
-    return check
 
 
 @dataclass(frozen=True, slots=True)

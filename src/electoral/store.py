@@ -1,9 +1,9 @@
 """The embedded results database: one DuckDB file holding every imported election.
 
-An import is one transaction. ``save`` validates first and writes nothing on a problem; a re-import
-replaces the election only once the new data has been written whole, so a failure half-way leaves
-what was stored before untouched. Every import is recorded (source, sha256, time, rows) so that any
-figure can be traced to the file it came from.
+An import is one transaction. ``save`` writes what the import stage (``io.stage``) has already
+checked; a re-import replaces the election only once the new data has been written whole, so a
+failure half-way leaves what was stored before untouched. Every import is recorded (source,
+sha256, time, rows) so that any figure can be traced to the file it came from.
 """
 
 from __future__ import annotations
@@ -13,19 +13,20 @@ import json
 import os
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import pyarrow as pa  # type: ignore[import-untyped]
-import pyarrow.compute as pc  # type: ignore[import-untyped]
 
-from electoral.columns import CountTable
-from electoral.errors import NotFoundError, Problem, StoreError, ValidationError
+from electoral.columns import ReturnsTable
+from electoral.errors import NotFoundError, StoreError
 from electoral.model import (
     Candidate,
     Count,
     Election,
+    Exclusion,
     Party,
     Returns,
     Unit,
@@ -131,43 +132,37 @@ class Store:
 
     # -- writing -------------------------------------------------------------------------------
 
-    def save(self, *returns: Returns, source: str, sha256: str, format: str) -> list[ImportRecord]:
-        """Store every election in ``returns`` in one transaction, each replacing any earlier import
-        of the same election. All are validated first; on any problem nothing is written."""
-        for one in returns:
-            one.validate()
-        now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
-        try:
-            with self.transaction() as db:
-                records = _replace(db, returns, source, sha256, format, now)
-        except duckdb.Error as exc:
-            raise StoreError(f"could not store {source}: {exc}; nothing was changed") from exc
-        return records
+    def save(self, *elections: ReturnsTable | Returns, source: str, sha256: str,
+             format: str) -> list[ImportRecord]:
+        """Store every election in one transaction, each replacing any earlier import of the same
+        election: the one write path. Elections come in the columnar form (``ReturnsTable``);
+        ``Returns`` holding ``Count`` objects are turned into it here, at the edge.
 
-    def save_columns(self, *items: tuple[Returns, CountTable], source: str, sha256: str,
-                     format: str) -> list[ImportRecord]:
-        """``save`` for elections whose counts come as a ``CountTable`` (their ``Returns`` holding
-        none): the counts are checked and written as columns, never as objects."""
-        problems = [p for returns, counts in items for p in _column_problems(returns, counts)]
-        for returns, _counts in items:
-            returns.validate()
-        if problems:
-            raise ValidationError(problems)
+        The returns' rules are not checked here: ``io.stage.stage`` checks them once, before the
+        store. The store keeps only its own constraints (one row per unit and candidate id,
+        no negative count), and a breach of them rolls the whole import back.
+
+        Returns:
+            One ``ImportRecord`` per election, in the order given (``rows``: its counts).
+
+        Raises:
+            StoreError: the database refused the write; nothing was changed.
+        """
+        tables = tuple(e if isinstance(e, ReturnsTable) else ReturnsTable.of(e) for e in elections)
         now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
         try:
             with self.transaction() as db:
-                records = _replace(db, tuple(r for r, _ in items), source, sha256, format, now,
-                                   [c for _, c in items])
-                # References and repeats are checked where DuckDB joins fastest: in the store,
-                # before the commit (a problem rolls the whole import back).
-                stored = _stored_problems(db, [r.election.id for r, _ in items])
-                if stored:
-                    raise ValidationError(stored)
+                records = _replace(db, tables, source, sha256, format, now)
         except duckdb.Error as exc:
             raise StoreError(f"could not store {source}: {exc}; nothing was changed") from exc
         return records
 
     def delete(self, election_id: str) -> None:
+        """Remove one election and its rows (its import records stay, as history).
+
+        Raises:
+            NotFoundError: no such election in the store.
+        """
         with self.transaction() as db:
             if not db.execute("SELECT 1 FROM elections WHERE id = ?", [election_id]).fetchone():
                 raise NotFoundError(_missing(election_id))
@@ -200,12 +195,20 @@ class Store:
         return bool(self._db.execute("SELECT 1 FROM elections WHERE id = ?", [election_id]).fetchone())
 
     def load(self, election_id: str) -> Returns:
-        """The stored returns of one election, exactly as imported."""
+        """The stored returns of one election, exactly as imported, counts as ``Count`` objects.
+
+        Raises:
+            NotFoundError: no such election in the store.
+        """
         return self.load_many([election_id])[0]
 
     def load_many(self, election_ids: Sequence[str]) -> list[Returns]:
         """``load`` of several elections with one query per table (an analysis over the 51
-        elections of a year reads them together)."""
+        elections of a year reads them together), in the order of ``election_ids``.
+
+        Raises:
+            NotFoundError: one of them is not in the store (the first missing is named).
+        """
         ids = list(election_ids)
         heads = {r[0]: r[1:] for r in self._db.execute(
             "SELECT e.id, e.year, e.state, e.office, e.date, e.name, e.extras, i.source "
@@ -239,7 +242,7 @@ class Store:
                 parties=tuple(Party(*r) for r in parties.get(eid, ())),  # type: ignore[arg-type]
                 facts=tuple(UnitFacts(*r) for r in facts.get(eid, ())),  # type: ignore[arg-type]
                 source=source,
-                extras=json.loads(extras) if extras else {},
+                **_annotations(json.loads(extras) if extras else {}),
             ))
         return out
 
@@ -282,17 +285,15 @@ class Store:
         return {eid: tuple(counts) for eid, counts in out.items()}
 
 
-def _replace(db: duckdb.DuckDBPyConnection, returns: tuple[Returns, ...], source: str,
-             sha256: str, format: str, now: dt.datetime,
-             columns: list[CountTable] | None = None) -> list[ImportRecord]:
+def _replace(db: duckdb.DuckDBPyConnection, tables: tuple[ReturnsTable, ...], source: str,
+             sha256: str, format: str, now: dt.datetime) -> list[ImportRecord]:
     """Delete the elections' earlier rows and write the new ones, every table in one statement
-    whatever the number of elections (a file of 600 elections is one insert per table).
-    ``columns``, when given, are the elections' counts (their ``Returns`` holding none)."""
+    whatever the number of elections (a file of 600 elections is one insert per table)."""
+    returns = tuple(t.returns for t in tables)
     ids = [one.election.id for one in returns]
     first = db.execute("SELECT nextval('import_ids') FROM range(?)", [len(ids)]).fetchall()
-    sizes = [len(c) for c in columns] if columns is not None else [len(r.counts) for r in returns]
-    records = [ImportRecord(int(row[0]), one.election.id, source, sha256, format, now, n)
-               for row, one, n in zip(first, returns, sizes, strict=True)]
+    records = [ImportRecord(int(row[0]), t.election_id, source, sha256, format, now, len(t.counts))
+               for row, t in zip(first, tables, strict=True)]
     for table in ELECTION_TABLES:
         db.execute(f"DELETE FROM {table} WHERE list_contains(?, election_id)", [ids])
     db.execute("DELETE FROM elections WHERE list_contains(?, id)", [ids])
@@ -307,56 +308,53 @@ def _replace(db: duckdb.DuckDBPyConnection, returns: tuple[Returns, ...], source
         "date": pa.array([one.election.date for one in returns], pa.date32()),
         "name": pa.array([one.election.name for one in returns], pa.string()),
         "import_id": pa.array([r.id for r in records], pa.int64()),
-        "extras": pa.array([json.dumps(one.extras, default=str) for one in returns],
+        "extras": pa.array([json.dumps(_annotations_json(one)) for one in returns],
                            pa.string())}))
-    tables = _tables(returns)
-    if columns is not None:
-        tables["counts"] = pa.concat_tables([
-            pa.table({"election_id": pa.array([one.election.id] * len(c), pa.string()),
-                      "unit_id": c.table.column("unit"),
-                      "candidate_id": c.table.column("candidate"),
-                      "vote_type": c.table.column("vote_type"),
-                      "votes": c.table.column("votes")})
-            for one, c in zip(returns, columns, strict=True)])
-    for name, table in tables.items():
+    for name, table in _tables(returns).items():
         _insert(db, name, table)
+    if tables:
+        _insert(db, "counts", pa.concat_tables([
+            pa.table({"election_id": pa.array([t.election_id] * len(t.counts), pa.string()),
+                      "unit_id": t.counts.table.column("unit"),
+                      "candidate_id": t.counts.table.column("candidate"),
+                      "vote_type": t.counts.table.column("vote_type"),
+                      "votes": t.counts.table.column("votes")})
+            for t in tables]))
     return records
 
 
-def _column_problems(returns: Returns, counts: CountTable) -> list[Problem]:
-    """The checks of a count table that need no join: vote types and signs."""
-    table = counts.table
-    where = returns.election.id
-    known = pa.array([str(k) for k in VoteType], pa.string())
-    unknown = pc.unique(table.filter(pc.invert(pc.is_in(table.column("vote_type"),
-                                                        value_set=known))).column("vote_type"))
-    problems = [Problem("unknown-vote-type", f"a count of {where} has vote type {value!r}",
-                        field="vote_type") for value in unknown.to_pylist()[:20]]
-    if len(table) and pc.min(table.column("votes")).as_py() < 0:
-        problems.append(Problem("bad-votes", f"a count of {where} is negative", field="votes"))
-    return problems
+def _annotations_json(returns: Returns) -> dict[str, object]:
+    """What a source said beside its votes (``Returns.exclusions`` … ``unofficial``), as the
+    JSON of the ``elections.extras`` column (keys as stored since that column was added)."""
+    out: dict[str, object] = {"exclusions": [asdict(e) for e in returns.exclusions]}
+    if returns.notes:
+        out["notes"] = list(returns.notes)
+    if returns.electors:
+        out["electors"] = list(returns.electors)
+    if returns.fusion:
+        out["fusion"] = returns.fusion
+    if returns.reported_total is not None:
+        out["reported_total"] = returns.reported_total
+    if returns.unofficial:
+        out["unofficial"] = True
+    return out
 
 
-def _stored_problems(db: duckdb.DuckDBPyConnection, ids: list[str]) -> list[Problem]:
-    """What ``Returns.validate`` checks of counts, for counts just written as columns: every
-    count names a unit and a candidate of its election, and no count repeats another."""
-    rows = db.execute("""
-        SELECT 'unknown-unit', 'unit', 'a count of ' || c.election_id || ' names unknown unit '
-               || c.unit_id FROM counts c
-        ANTI JOIN units u ON u.election_id = c.election_id AND u.id = c.unit_id
-        WHERE list_contains(?, c.election_id)
-        UNION ALL
-        SELECT 'unknown-candidate', 'candidate', 'a count of ' || c.election_id
-               || ' names unknown candidate ' || c.candidate_id FROM counts c
-        ANTI JOIN candidates k ON k.election_id = c.election_id AND k.id = c.candidate_id
-        WHERE list_contains(?, c.election_id)
-        UNION ALL
-        SELECT 'duplicate-row', 'votes', 'two counts for candidate ' || candidate_id
-               || ' in unit ' || unit_id || ' (' || vote_type || ')' FROM counts
-        WHERE list_contains(?, election_id)
-        GROUP BY election_id, unit_id, candidate_id, vote_type HAVING count(*) > 1
-        LIMIT 50""", [ids, ids, ids]).fetchall()
-    return [Problem(code, message, field=field) for code, field, message in rows]
+def _annotations(stored: dict[str, Any]) -> dict[str, Any]:
+    """The ``Returns`` fields of a stored ``elections.extras`` value (see ``_annotations_json``)."""
+    return {
+        "exclusions": tuple(Exclusion(int(e["line"]), str(e["reason"]),
+                                      None if e.get("votes") is None else int(e["votes"]),
+                                      str(e.get("label") or ""), int(e.get("rows") or 1))
+                            for e in stored.get("exclusions") or ()),
+        "notes": tuple(str(n) for n in stored.get("notes") or ()),
+        "electors": tuple(str(n) for n in stored.get("electors") or ()),
+        "fusion": {str(c): {str(p): int(v) for p, v in lines.items()}
+                   for c, lines in (stored.get("fusion") or {}).items()},
+        "reported_total": None if stored.get("reported_total") is None
+        else int(stored["reported_total"]),
+        "unofficial": bool(stored.get("unofficial")),
+    }
 
 
 def _insert(db: duckdb.DuckDBPyConnection, name: str, table: pa.Table) -> None:
@@ -374,7 +372,6 @@ def _tables(returns: tuple[Returns, ...]) -> dict[str, pa.Table]:
     parties = [p for one in returns for p in one.parties]
     candidates = [(i, c) for one in returns for i, c in enumerate(one.candidates)]
     units = [(i, u) for one in returns for i, u in enumerate(one.units)]
-    counts = [c for one in returns for c in one.counts]
     facts = [f for one in returns for f in one.facts]
     return {
         "parties": pa.table({"election_id": eids([len(one.parties) for one in returns]),
@@ -400,12 +397,6 @@ def _tables(returns: tuple[Returns, ...]) -> dict[str, pa.Table]:
             "parent": pa.array([u.parent for _, u in units], pa.string()),
             "groups": pa.array([list(u.groups) for _, u in units], pa.list_(pa.string())),
             "fips": pa.array([u.fips for _, u in units], pa.string())}),
-        "counts": pa.table({
-            "election_id": eids([len(one.counts) for one in returns]),
-            "unit_id": pa.array([c.unit for c in counts], pa.string()),
-            "candidate_id": pa.array([c.candidate for c in counts], pa.string()),
-            "vote_type": pa.array([str(c.vote_type) for c in counts], pa.string()),
-            "votes": pa.array([c.votes for c in counts], pa.int64())}),
         "unit_facts": pa.table({
             "election_id": eids([len(one.facts) for one in returns]),
             "unit_id": pa.array([f.unit for f in facts], pa.string()),

@@ -7,6 +7,7 @@ import datetime as dt
 
 from hypothesis import strategies as st
 
+from electoral.io.stage import validate
 from electoral.model import (
     Candidate,
     Count,
@@ -53,5 +54,6 @@ def returns(draw: st.DrawFn) -> Returns:
                   for u in draw(st.lists(st.sampled_from([u.id for u in units]), max_size=3,
                                          unique=True)))
     date = draw(st.none() | st.just(dt.date(year, 11, 3)))
-    return Returns(Election(year, state, "president", date, draw(NAMES)), tuple(candidates),
-                   tuple(units), counts, tuple(parties), facts, draw(IDS)).validate()
+    return validate(Returns(Election(year, state, "president", date, draw(NAMES)),
+                            tuple(candidates), tuple(units), counts, tuple(parties), facts,
+                            draw(IDS)))

@@ -11,6 +11,7 @@ from electoral.errors import ValidationError
 from electoral.io import open_source
 from electoral.io.article import parse_figure, read_article
 from electoral.io.sample import bundled_samples, read_sample, write_sample
+from electoral.io.stage import validate
 from electoral.model import UnitKind
 from electoral.published import TableKind
 
@@ -35,7 +36,7 @@ def test_figures_keep_their_stated_precision() -> None:
 def test_each_article_reads_into_valid_returns(seed, election: str) -> None:
     returns = article(seed, election).returns
     assert returns.election.id == election
-    assert returns.validate() is returns
+    assert validate(returns) is returns
     assert any(u.kind == UnitKind.COUNTY for u in returns.units)
 
 

@@ -33,8 +33,8 @@ def test_a_state_file_by_county(shared: Path) -> None:
     assert {c.vote_type for c in senate.counts} == {
         VoteType.ELECTION_DAY, VoteType.EARLY, VoteType.ABSENTEE, VoteType.PROVISIONAL}
     # totalVotes says 477,734: the 15,611 votes placed in no county are accounted for.
-    (unplaced,) = senate.extras["exclusions"]  # type: ignore[misc]
-    assert (unplaced["line"], unplaced["votes"]) == (166, 15_611)
+    (unplaced,) = senate.exclusions
+    assert (unplaced.line, unplaced.votes) == (166, 15_611)
     facts = {f.unit: f for f in senate.facts}
     assert (facts["05001"].ballots_cast, facts["05001"].registered) == (5137, 10196)
 
@@ -50,7 +50,7 @@ def test_a_county_file_by_precinct(shared: Path) -> None:
     assert roll_up(primary, UnitKind.COUNTY).row("21089").votes == {
         "matt-bevin": 820, "brad-copas": 11, "mitch-mcconnell": 1135, "chris-payne": 48,
         "shawna-sterling": 46}
-    reasons = {e["reason"] for e in primary.extras["exclusions"]}  # type: ignore[union-attr]
+    reasons = {e.reason for e in primary.exclusions}
     assert reasons == {"undervotes: not a vote for any candidate",
                        "overvotes: not a vote for any candidate"}
     assert primary.facts[0].registered is None  # totalVoters="0" means unknown there
@@ -79,7 +79,7 @@ def test_generated_files_read_back_their_votes(choices: list[list[int]]) -> None
     (returns,) = read_clarity(io.StringIO(_document(choices)), "x.xml", ReadOptions())
     state = roll_up(returns, UnitKind.STATE).total
     assert [state.of(f"candidate-{i}") for i in range(len(choices))] == [sum(v) for v in choices]
-    assert returns.extras["exclusions"] == []
+    assert returns.exclusions == ()
 
 
 def test_bad_files_name_line_and_field() -> None:

@@ -11,6 +11,7 @@ import pytest
 from electoral.errors import ValidationError
 from electoral.io import Format, ReadOptions, detect_format, open_source, read_path
 from electoral.io.medsl_county import read_medsl_county
+from electoral.io.stage import validate
 from electoral.model import Returns, UnitKind, VoteType
 from electoral.tabulate.rollup import roll_up
 
@@ -33,7 +34,7 @@ def test_detected_and_every_state_year_read(shared: Path, county: dict[str, Retu
     assert detect_format(open_source(shared / FILE)) is Format.MEDSL_COUNTY
     assert len(county) == 6 * 51
     for returns in county.values():
-        returns.validate()
+        validate(returns)
 
 
 def test_fips_are_padded_and_counties_named(county: dict[str, Returns]) -> None:
@@ -65,7 +66,7 @@ def test_statewide_pseudo_units_belong_to_the_state(county: dict[str, Returns]) 
     state = roll_up(maine, "state").total
     assert state.votes["barack-obama"] == sum(r.of("barack-obama") for r in counties.rows) + 2_071
     connecticut = county["2000-CT-president"]
-    reasons = {e["label"]: e["reason"] for e in connecticut.extras["exclusions"]}  # type: ignore[union-attr]
+    reasons = {e.label: e.reason for e in connecticut.exclusions}
     assert reasons["Statewide Writein: AL GORE"] == "no vote count given (NA)"
 
 

@@ -15,6 +15,7 @@ import pytest
 from electoral.errors import ValidationError
 from electoral.io import Format, ReadOptions, detect_format, open_source, read_path, read_source
 from electoral.io.medsl_precinct import read_medsl_precinct
+from electoral.io.stage import validate
 from electoral.model import Returns, UnitKind
 from electoral.tabulate.rollup import roll_up
 
@@ -57,15 +58,15 @@ def test_every_row_lands_in_a_count_a_fact_or_an_exclusion(shared: Path) -> None
     precincts = _precincts(shared / FILE)
     for st in ("ME", "NM", "VT", "MO"):
         returns = precincts[st]
-        returns.validate()
+        validate(returns)
         (in_file,), = duckdb.sql(
             f"SELECT sum(TRY_CAST(votes AS BIGINT)) FROM read_csv('{shared / FILE}', "
             f"all_varchar=true, quote='\"') WHERE state_po = '{st}'").fetchall()
         counted = sum(c.votes for c in returns.counts)
         facts = sum(f.ballots_cast or 0 for f in returns.facts)
-        excluded = sum(e["votes"] or 0 for e in returns.extras["exclusions"])  # type: ignore[union-attr, index]
+        excluded = sum(e.votes or 0 for e in returns.exclusions)
         assert counted + facts + excluded == in_file, st
-    reasons = {e["reason"] for e in precincts["NM"].extras["exclusions"]}  # type: ignore[union-attr, index]
+    reasons = {e.reason for e in precincts["NM"].exclusions}
     assert "suppressed count (*)" in reasons
     assert precincts["ME"].facts, "Maine's TOTAL BALLOTS CAST rows become ballots cast"
 
@@ -102,7 +103,7 @@ def test_small_file_modes_and_exclusions() -> None:
     (missouri,) = read_medsl_precinct(io.StringIO(text), "president_2024.csv", ReadOptions())
     assert missouri.election.id == "2024-MO-president"
     assert roll_up(missouri, UnitKind.COUNTY).row("29019").votes == {"jane-doe": 5}
-    reasons = [(e["line"], e["reason"]) for e in missouri.extras["exclusions"]]  # type: ignore[union-attr, index]
+    reasons = [(e.line, e.reason) for e in missouri.exclusions]
     assert reasons == [(4, "suppressed count (*)"),
                        (5, "undervotes: not a vote for any candidate"),
                        (6, "negative count (a correction; counts cannot be negative)")]

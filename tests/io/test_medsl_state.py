@@ -12,6 +12,7 @@ from electoral.errors import NotFoundError, ValidationError
 from electoral.io import Format, ReadOptions, detect_format, open_source, read_path, read_source
 from electoral.io.exclusions import by_reason
 from electoral.io.medsl import read_medsl_state
+from electoral.io.stage import validate
 from electoral.model import Returns, VoteType
 from electoral.store import Store
 
@@ -46,7 +47,7 @@ def test_2024_national_sums_match_the_certified_totals(shared: Path) -> None:
     assert national["trump-donald-j"] == 77_302_580
     assert national["harris-kamala-d"] == 75_017_613
     for returns in all_returns:
-        returns.validate()
+        validate(returns)
         assert returns.election.id == f"2024-{returns.election.state}-president"
         (state,) = returns.units
         assert state.id == returns.election.state and state.fips is not None
@@ -74,7 +75,7 @@ def test_fusion_lines_are_one_candidate(shared: Path) -> None:
     new_york = _one(read_path(shared / OLD), "2000-NY-president")
     gore = new_york.candidate("gore-al")
     assert gore.party == "democratic"
-    lines = new_york.extras["fusion"]["gore-al"]  # type: ignore[index]
+    lines = new_york.fusion["gore-al"]
     assert set(lines) == {"democratic", "working-families", "liberal-party"}
     (count,) = [c for c in new_york.counts if c.candidate == "gore-al"]
     assert count.votes == sum(lines.values())
@@ -83,26 +84,26 @@ def test_fusion_lines_are_one_candidate(shared: Path) -> None:
 def test_pseudo_rows_are_excluded_with_reasons_and_groups_are_aggregates(shared: Path) -> None:
     all_returns = read_path(shared / OLD)
     new_york = _one(all_returns, "2000-NY-president")
-    (excluded,) = new_york.extras["exclusions"]  # type: ignore[misc]
-    assert excluded["label"] == "BLANK VOTE/SCATTERING" and excluded["votes"] == 138_216
+    (excluded,) = new_york.exclusions
+    assert excluded.label == "BLANK VOTE/SCATTERING" and excluded.votes == 138_216
     iowa = _one(all_returns, "2004-IA-president")
     others = [c for c in iowa.candidates if c.aggregate]
     assert {c.id for c in others} == {"other", "other-write-in"}
     # Every row lands in a count or an exclusion: counts + exclusions = the file's total.
     for returns in all_returns:
         counted = sum(c.votes for c in returns.counts)
-        excluded_votes = sum(e["votes"] or 0 for e in returns.extras["exclusions"])  # type: ignore[union-attr, index]
-        assert counted + excluded_votes == returns.extras["reported_total"], returns.election.id
+        excluded_votes = sum(e.votes or 0 for e in returns.exclusions)
+        assert counted + excluded_votes == returns.reported_total, returns.election.id
     reasons = {reason for reason, _rows, _votes in by_reason(all_returns)}
     assert "undervotes: not a vote for any candidate" in reasons
 
 
 def test_2024_unofficial_and_undervotes(shared: Path) -> None:
     all_returns = read_path(shared / NEW)
-    assert _one(all_returns, "2024-KY-president").extras.get("unofficial") is True
-    assert "unofficial" not in _one(all_returns, "2024-MO-president").extras
+    assert _one(all_returns, "2024-KY-president").unofficial is True
+    assert _one(all_returns, "2024-MO-president").unofficial is False
     hawaii = _one(all_returns, "2024-HI-president")
-    labels = {e["label"] for e in hawaii.extras["exclusions"]}  # type: ignore[union-attr, index]
+    labels = {e.label for e in hawaii.exclusions}
     assert labels == {"UNDERVOTES", "OVERVOTES"}
     assert all(c.vote_type is VoteType.TOTAL for r in all_returns for c in r.counts)
 

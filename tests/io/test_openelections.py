@@ -54,7 +54,7 @@ def test_pseudo_candidates_are_accounted_for() -> None:
                       "Andover,Governor,Someone,,7\n")
     assert [c.votes for c in returns.counts] == [10]
     assert returns.facts[0].ballots_cast == 12
-    reasons = {e["reason"] for e in returns.extras["exclusions"]}
+    reasons = {e.reason for e in returns.exclusions}
     assert any("blank" in r for r in reasons) and any("another office" in r for r in reasons)
 
 

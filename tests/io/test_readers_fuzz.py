@@ -19,6 +19,7 @@ from electoral.io import ReadOptions
 from electoral.io.medsl import read_medsl_state
 from electoral.io.medsl_county import read_medsl_county
 from electoral.io.medsl_precinct import read_medsl_precinct
+from electoral.io.stage import validate
 from electoral.io.tonmcg import read_tonmcg
 from electoral.model import Returns
 from electoral.store import Store
@@ -81,9 +82,9 @@ def _check(reader: Reader, text: str, name: str) -> None:
         assert all(p.line is not None or p.field is not None for p in exc.problems)
         return
     for returns in elections:
-        returns.validate()
-        for exclusion in returns.extras.get("exclusions", []):  # type: ignore[union-attr]
-            assert exclusion["reason"]
+        validate(returns)
+        for exclusion in returns.exclusions:
+            assert exclusion.reason
 
 
 FUZZ = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])

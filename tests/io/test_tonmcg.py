@@ -9,6 +9,7 @@ import pytest
 
 from electoral.errors import ValidationError
 from electoral.io import Format, ReadOptions, detect_format, open_source, read_path
+from electoral.io.stage import validate
 from electoral.io.tonmcg import read_tonmcg
 from electoral.model import UnitKind
 from electoral.tabulate.rollup import roll_up
@@ -26,7 +27,7 @@ def test_2024_national_sums(shared: Path) -> None:
     assert len(states) == 51
     national = {"republican": 0, "democratic": 0, "other": 0}
     for returns in states:
-        returns.validate()
+        validate(returns)
         for count in returns.counts:
             national[count.candidate] += count.votes
     # The folder README: GOP 77,294,799, DEM 75,006,739, total 154,863,739.
@@ -41,9 +42,9 @@ def test_the_wide_file_gives_three_elections_and_its_inconsistencies(shared: Pat
     assert len(elections) == 150  # 3 years × 50 (no Alaska in this file)
     assert "2008-AK-president" not in elections
     sauk = elections["2008-WI-president"]
-    (rest,) = sauk.extras["exclusions"]  # type: ignore[misc]
-    assert (rest["line"], rest["votes"], rest["label"]) == (81, 450, "Sauk County")
-    notes = elections["2008-OH-president"].extras["notes"]
+    (rest,) = sauk.exclusions
+    assert (rest.line, rest.votes, rest.label) == (81, 450, "Sauk County")
+    notes = list(elections["2008-OH-president"].notes)
     assert notes == ["line 286: total_2008=23069 is 15 less than the parties' votes in Ottawa "
                      "County; the parties' votes are kept"]
     ottawa = roll_up(elections["2008-OH-president"], UnitKind.COUNTY).row("39123")

@@ -6,6 +6,7 @@ from __future__ import annotations
 import random
 from collections.abc import Callable, Iterable
 
+from electoral.io.stage import validate
 from electoral.model import (
     STATE_NAMES,
     Candidate,
@@ -51,5 +52,5 @@ def county_returns(state: str, year: int, seed: int = 1, *, votes: Votes = _rand
     for unit, numbers in extra_units:
         units.append(unit)
         counts += [Count(unit.id, c.id, n) for c, n in zip(candidates, numbers, strict=False)]
-    return Returns(Election(year, state), candidates, tuple(units), tuple(counts), PARTIES,
-                   source="test returns").validate()
+    return validate(Returns(Election(year, state), candidates, tuple(units), tuple(counts),
+                            PARTIES, source="test returns"))

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from hypothesis import given, settings
 
+from electoral.io.stage import validate
 from electoral.model import Candidate, Count, Election, Returns, Unit, UnitKind, VoteType
 from electoral.tabulate.rollup import roll_up
 from tests.io.strategies import returns as any_returns
@@ -20,7 +21,7 @@ CANDIDATES = (Candidate("a", "A"), Candidate("b", "B"))
 
 
 def _returns(units: tuple[Unit, ...], counts: tuple[Count, ...]) -> Returns:
-    return Returns(Election(2004, "MO"), CANDIDATES, (STATE, *units), counts).validate()
+    return validate(Returns(Election(2004, "MO"), CANDIDATES, (STATE, *units), counts))
 
 
 def test_a_county_in_parts_adds_its_parts_and_pseudo_units_reach_the_state() -> None:

@@ -1,9 +1,12 @@
 """Readers and writers at the edge: one module per format; the core never parses text.
 
 This module is the one seam where files are opened. ``open_source`` turns a path into a text stream
-(gzip handled here, once) and records its sha256; ``read_path`` picks the reader from ``Format``.
-A reader takes an open text stream and a source name and returns model objects — never a path,
-never a URL — and raises ``ValidationError`` with every problem located by file, line and field.
+(gzip handled here, once) and records its sha256; ``read_tables`` picks the reader from ``Format``
+(``read_source``/``read_path`` give the same elections with ``Count`` objects, for small files).
+A reader takes the file's text (never a path, never a URL) and returns every election in it as a
+``ReturnsTable``, the one columnar form (``electoral.columns``), or raises ``ValidationError`` with
+every problem located by file, line and field. The rules that hold for all returns are not the
+readers' business: the import runs them once, in ``io.stage``, before the store.
 """
 
 from __future__ import annotations
@@ -15,11 +18,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
-from electoral.columns import CountTable
 from electoral.errors import NotFoundError, Problem, ValidationError
 from electoral.model import Returns
+
+if TYPE_CHECKING:  # pyarrow loads only when a file is read, not when the CLI starts
+    from electoral.columns import ReturnsTable
 
 
 class Format(StrEnum):
@@ -46,46 +51,34 @@ class ReadOptions:
     extra: dict[str, str] = field(default_factory=dict)
 
 
-Reader = Callable[[TextIO, str, ReadOptions], list[Returns]]
+# Every format has one reader with one output form, ``list[ReturnsTable]`` (``electoral.columns``):
+# what the import stage checks and the store writes. It takes the ``Source`` (the text already in
+# memory) rather than a stream: a text stream of a 157 MB file costs more than parsing it.
+Reader = Callable[["Source", ReadOptions], "list[ReturnsTable]"]
 READERS: dict[Format, Reader] = {}
+# A reader of small files may build its rows in Python, as ``Returns`` holding ``Count`` objects,
+# from a text stream; ``register`` turns its output into the columnar form at this edge.
+RowReader = Callable[[TextIO, str, ReadOptions], list[Returns]]
 
 
-def register(fmt: Format) -> Callable[[Reader], Reader]:
+def register(fmt: Format) -> Callable[[RowReader], RowReader]:
+    """Make a row reader (stream, source name, options → ``list[Returns]``) the reader of
+    ``fmt``; the function itself is returned unchanged for callers that want the objects."""
+    def add(reader: RowReader) -> RowReader:
+        def read(source: Source, options: ReadOptions) -> list[ReturnsTable]:
+            from electoral.columns import ReturnsTable
+            return [ReturnsTable.of(r) for r in reader(source.stream(), source.name, options)]
+        READERS[fmt] = read
+        return reader
+    return add
+
+
+def register_table(fmt: Format) -> Callable[[Reader], Reader]:
+    """Make a reader that gives the columnar form itself (a big file's) the reader of ``fmt``."""
     def add(reader: Reader) -> Reader:
         READERS[fmt] = reader
         return reader
     return add
-
-
-# A format whose files are too big for one Count object per row may also offer its counts as
-# columns (electoral.columns): ``electoral import`` then stores them without making the objects.
-# Such a reader takes the ``Source`` (its text, already in memory) rather than a stream of it:
-# a text stream of a 157 MB file costs more than parsing it.
-ColumnReader = Callable[["Source", ReadOptions], list[tuple[Returns, CountTable]]]
-COLUMN_READERS: dict[Format, ColumnReader] = {}
-
-
-def register_columns(fmt: Format) -> Callable[[ColumnReader], ColumnReader]:
-    def add(reader: ColumnReader) -> ColumnReader:
-        COLUMN_READERS[fmt] = reader
-        return reader
-    return add
-
-
-def reads_columns(fmt: Format) -> bool:
-    """Whether ``fmt`` has a column reader."""
-    _load_readers()
-    return fmt in COLUMN_READERS
-
-
-def read_source_columns(source: Source, fmt: Format,
-                        options: ReadOptions | None = None) -> list[tuple[Returns, CountTable]]:
-    """``read_source`` through the format's column reader (see ``COLUMN_READERS``)."""
-    _load_readers()
-    try:
-        return COLUMN_READERS[fmt](source, options or ReadOptions())
-    except ValidationError as exc:
-        raise exc.located(source.name) from None
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,6 +94,13 @@ class Source:
 
 
 def open_source(path: Path | str) -> Source:
+    """The file at ``path`` read whole: gunzipped where gzip, decoded as UTF-8 (a BOM dropped)
+    or else Latin-1, with the sha256 of its bytes as stored.
+
+    Raises:
+        NotFoundError: no such file, or it cannot be read.
+        ValidationError: it looks gzipped but is not readable as gzip.
+    """
     path = Path(path)
     try:
         raw = path.read_bytes()
@@ -123,7 +123,11 @@ def open_source(path: Path | str) -> Source:
 
 
 def detect_format(source: Source) -> Format:
-    """Guess a file's format from its name and first line; say how to choose when unsure."""
+    """Guess a file's format from its name and first line; say how to choose when unsure.
+
+    Raises:
+        ValidationError: no format recognises the file (the message lists ``--format`` values).
+    """
     _load_readers()  # the readers' modules add their probes
     name = source.name.lower()
     head = source.text.lstrip()[:4000]
@@ -149,8 +153,16 @@ Probe = Callable[[str, str], bool]
 PROBES: dict[Format, Probe] = {}
 
 
-def read_source(source: Source, fmt: Format | None = None,
-                options: ReadOptions | None = None) -> list[Returns]:
+def read_tables(source: Source, fmt: Format | None = None,
+                options: ReadOptions | None = None) -> list[ReturnsTable]:
+    """Every election in ``source``, in the columnar form every reader gives (one per election,
+    in the file's order), not yet checked: ``io.stage.stage`` checks it before the store.
+
+    Raises:
+        ValidationError: the format is unknown or the file is not readable as it; every problem
+            located by file, line and field.
+        NotFoundError: ``options.election`` names an election the file does not have.
+    """
     _load_readers()
     fmt = fmt or detect_format(source)
     reader = READERS.get(fmt)
@@ -158,13 +170,21 @@ def read_source(source: Source, fmt: Format | None = None,
         raise ValidationError([Problem("unknown-format", f"no reader for format {fmt!r}",
                                        source=source.name)])
     try:
-        return reader(source.stream(), source.name, options or ReadOptions())
+        return reader(source, options or ReadOptions())
     except ValidationError as exc:
         raise exc.located(source.name) from None
 
 
+def read_source(source: Source, fmt: Format | None = None,
+                options: ReadOptions | None = None) -> list[Returns]:
+    """``read_tables`` with each election's counts made ``Count`` objects (for small files and
+    code that walks the counts one by one). Raises as ``read_tables``."""
+    return [table.materialized() for table in read_tables(source, fmt, options)]
+
+
 def read_path(path: Path | str, fmt: Format | None = None,
               options: ReadOptions | None = None) -> list[Returns]:
+    """``read_source`` of the file at ``path``. Raises as ``open_source`` and ``read_tables``."""
     return read_source(open_source(path), fmt, options)
 
 

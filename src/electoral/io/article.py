@@ -20,6 +20,7 @@ from typing import TextIO
 from electoral.errors import Problem, ValidationError
 from electoral.geography import county_fips
 from electoral.io import Format, ReadOptions, register
+from electoral.io.stage import validate
 from electoral.model import (
     STATE_BY_NAME,
     STATE_NAMES,
@@ -115,9 +116,9 @@ def read_article(stream: TextIO, source: str) -> Article:
         counts=tuple(builder.counts),
         parties=tuple(builder.parties.values()),
         source=source,
-        extras={"electors": list(builder.electors)},
+        electors=tuple(builder.electors),
     )
-    returns.validate()
+    validate(returns)  # an article is also read for ``check``, which stores nothing
     return Article(returns, tuple(builder.tables), tuple(builder.electors), source)
 
 

@@ -26,7 +26,6 @@ from xml.parsers import expat
 from electoral.errors import Problem, ValidationError
 from electoral.geography import county_fips, county_names
 from electoral.io import PROBES, Format, ReadOptions, register
-from electoral.io.exclusions import KEY as EXCLUSIONS
 from electoral.io.medsl import MAJOR, NOT_VOTES, vote_type, wanted
 from electoral.model import (
     STATE_FIPS,
@@ -34,6 +33,7 @@ from electoral.model import (
     Candidate,
     Count,
     Election,
+    Exclusion,
     Party,
     Returns,
     Unit,
@@ -96,7 +96,14 @@ def _parse(stream: TextIO) -> _File:
 
 @register(Format.CLARITY)
 def read_clarity(stream: TextIO, source: str, options: ReadOptions) -> list[Returns]:
-    """Every contest of a Clarity detail.xml, one ``Returns`` each."""
+    """Every contest of a Clarity detail.xml, one ``Returns`` each (counts per vote type;
+    under- and overvotes, and totals above their parts, are exclusions).
+
+    Raises:
+        ValidationError: the file is not this format or has bad rows, every problem located by
+            line and field (the file name is added by ``io.read_tables``).
+        NotFoundError: ``options.election`` names an election the file does not have.
+    """
     doc = _parse(stream)
     want = wanted(options)
     state, county = _region(doc, want)
@@ -156,7 +163,7 @@ class _Contest:
     election: Election
     units: dict[str, Unit]
     votes: dict[tuple[str, str, VoteType], int] = field(default_factory=dict)
-    exclusions: list[dict[str, object]] = field(default_factory=list)
+    exclusions: list[Exclusion] = field(default_factory=list)
 
 
 def _contest(doc: _File, contest: ET.Element, election: Election, county: Unit | None,
@@ -181,12 +188,12 @@ def _contest(doc: _File, contest: ET.Element, election: Election, county: Unit |
         for area in _children(kind):
             votes = doc.number(area, "votes")
             reason = NOT_VOTES.get(kind.get("name", "").upper(), f"{kind.get('name')} votes")
-            target.exclusions.append({"line": doc.line(area), "reason": reason, "votes": votes,
-                                      "label": f"{area.get('name')}: {kind.get('name')}"})
+            target.exclusions.append(Exclusion(doc.line(area) or 0, reason, votes,
+                                               f"{area.get('name')}: {kind.get('name')}"))
     counts = tuple(Count(u, c, n, t) for (u, c, t), n in target.votes.items())
     return Returns(election, tuple(candidates), tuple(target.units.values()), counts,
                    tuple(parties.values()), _facts(doc, target, county), source,
-                   {EXCLUSIONS: target.exclusions})
+                   exclusions=tuple(target.exclusions))
 
 
 def _areas(doc: _File) -> Iterator[ET.Element]:
@@ -251,9 +258,9 @@ def _unplaced(doc: _File, target: _Contest, element: ET.Element, attribute: str,
     if stated is None or stated == placed:
         return
     if stated > placed:
-        target.exclusions.append({
-            "line": doc.line(element), "votes": stated - placed, "label": label,
-            "reason": f"{attribute} exceeds its parts: votes reported for no unit"})
+        target.exclusions.append(Exclusion(
+            doc.line(element) or 0, f"{attribute} exceeds its parts: votes reported for no unit",
+            stated - placed, label))
         return
     doc.problems.append(Problem("inconsistent-total", f"{attribute}={stated} but its parts add "
                                 f"up to {placed}", line=doc.line(element), field=attribute))

@@ -21,6 +21,7 @@ from typing import TextIO
 
 from electoral.errors import Problem, ValidationError
 from electoral.geography import county_fips, normal_name
+from electoral.io.stage import validate
 from electoral.model import Returns, Unit, UnitKind, slug
 
 KINDS = {"county": UnitKind.COUNTY, "cog": UnitKind.COG, "district": UnitKind.DISTRICT}
@@ -36,7 +37,11 @@ class Grouping:
 
 
 def read_groupings(stream: TextIO, source: str) -> list[Grouping]:
-    """The rows of a groupings CSV; every bad row is a located problem."""
+    """The rows of a groupings CSV (``unit,kind,group[,fips]``), in file order.
+
+    Raises:
+        ValidationError: a column is missing or rows are bad, each located by line and field.
+    """
     reader = csv.DictReader(stream)
     columns = {c.strip().lower() for c in reader.fieldnames or ()}
     missing = [c for c in ("unit", "kind", "group") if c not in columns]
@@ -64,7 +69,12 @@ def read_groupings(stream: TextIO, source: str) -> list[Grouping]:
 
 
 def apply_groupings(returns: Returns, groupings: list[Grouping], source: str = "") -> Returns:
-    """``returns`` with each grouping applied: group units added, members' parent or groups set."""
+    """``returns`` with each grouping applied: group units added, members' parent or groups set.
+
+    Raises:
+        ValidationError: a grouping names a unit or group ``returns`` lacks (located by
+            ``source`` and line), or the result breaks a rule of ``io.stage``.
+    """
     units = {u.id: u for u in returns.units}
     by_name = {normal_name(u.name): u.id for u in returns.units}
     added: dict[str, Unit] = {}
@@ -84,7 +94,7 @@ def apply_groupings(returns: Returns, groupings: list[Grouping], source: str = "
         raise ValidationError(problems)
     ordered = [units[u.id] for u in returns.units] + [g for g in added.values()
                                                       if g.id not in {u.id for u in returns.units}]
-    return replace(returns, units=tuple(ordered)).validate()
+    return validate(replace(returns, units=tuple(ordered)))
 
 
 def _group(state: str, grouping: Grouping) -> Unit | None:

@@ -11,14 +11,14 @@ Each state-year becomes one ``Returns`` (``2004-MO-president``) whose single uni
 (id ``MO``, fips ``29``). The files' quirks, from the folder README, are handled here:
 
 * a candidate on several party lines (fusion: NY, CT, SC …) is one candidate; the lines are summed
-  and kept in ``extras["fusion"]``;
+  and kept in ``Returns.fusion``;
 * doubled-quote artefacts (``BUBAR, BENJAMIN ""BEN""``) are undone, embedded newlines flattened;
 * unnamed rows, "OTHER", "SCATTERING", "WRITE-IN" … are aggregate pseudo-candidates, told apart by
   party and write-in flag; over/under/blank/void rows are not votes for anyone and are excluded with
   their reason, as are rows with no count (``NA``) and rows that are not the regular general
-  election. Exclusions travel in ``extras["exclusions"]``;
-* ``totalvotes`` (the file's own contest total) is kept in ``extras["reported_total"]``;
-  2024 rows marked ``unofficial`` set ``extras["unofficial"]``.
+  election. Exclusions travel in ``Returns.exclusions``;
+* ``totalvotes`` (the file's own contest total) is kept in ``Returns.reported_total``;
+  2024 rows marked ``unofficial`` set ``Returns.unofficial``.
 """
 
 from __future__ import annotations
@@ -32,8 +32,7 @@ from typing import TextIO
 
 from electoral.errors import NotFoundError, Problem, ValidationError
 from electoral.io import PROBES, Format, ReadOptions, register
-from electoral.io.exclusions import KEY as EXCLUSIONS
-from electoral.io.exclusions import Exclusion, as_extras
+from electoral.io.exclusions import Exclusion
 from electoral.model import (
     STATE_BY_NAME,
     STATE_FIPS,
@@ -229,7 +228,9 @@ class ElectionBuilder:
     units: dict[str, Unit] = field(default_factory=dict)
     votes: dict[tuple[str, str, VoteType], int] = field(default_factory=lambda: defaultdict(int))
     exclusions: list[Exclusion] = field(default_factory=list)
-    extras: dict[str, object] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+    reported_total: int | None = None
+    unofficial: bool = False
 
     def candidate_id(self, label: str, party: Party | None, write_in: bool) -> str:
         """Register a row's candidate and return its id (see ``candidate_key``)."""
@@ -256,12 +257,10 @@ class ElectionBuilder:
             for cid, b in self.ballots.items())
         counts = tuple(Count(u, c, v, t) for (u, c, t), v in self.votes.items())
         fusion = {cid: dict(b.lines) for cid, b in self.ballots.items() if len(b.lines) > 1}
-        extras = dict(self.extras)
-        if fusion:
-            extras["fusion"] = fusion
-        extras[EXCLUSIONS] = as_extras(self.exclusions)
         return Returns(self.election, candidates, tuple(self.units.values()), counts,
-                       parties=tuple(parties.values()), source=source, extras=extras)
+                       parties=tuple(parties.values()), source=source,
+                       exclusions=tuple(self.exclusions), notes=tuple(self.notes), fusion=fusion,
+                       reported_total=self.reported_total, unofficial=self.unofficial)
 
 
 def candidate_key(label: str, party: Party | None, write_in: bool) -> tuple[str, bool]:
@@ -301,7 +300,14 @@ def finish(builders: Mapping[str, ElectionBuilder], problems: list[Problem], sou
 
 @register(Format.MEDSL_STATE)
 def read_medsl_state(stream: TextIO, source: str, options: ReadOptions) -> list[Returns]:
-    """Every state-year of a MEDSL state presidential file (either layout), one ``Returns`` each."""
+    """Every state-year of a MEDSL state presidential file (either layout), one ``Returns`` each,
+    sorted by election id.
+
+    Raises:
+        ValidationError: the file is not this format or has bad rows, every problem located by
+            line and field (the file name is added by ``io.read_tables``).
+        NotFoundError: ``options.election`` names an election the file does not have.
+    """
     want = wanted(options)
     builders: dict[str, ElectionBuilder] = {}
     problems: list[Problem] = []
@@ -359,7 +365,7 @@ def _state_row(builder: ElectionBuilder, row: Mapping[str, str], line: int, colu
         return
     _record_total(builder, row, line, problems)
     if is_true(row.get("unofficial", "")):
-        builder.extras["unofficial"] = True
+        builder.unofficial = True
     party = party_of(row["party_detailed"], row.get("party_simplified", ""))
     candidate = builder.candidate_id(label, party, is_true(row["writein"]))
     builder.add(builder.election.state, candidate, party, votes, vote_type(row.get("mode", "")))
@@ -380,7 +386,9 @@ def _record_total(builder: ElectionBuilder, row: Mapping[str, str], line: int,
     total = parse_count(row, "totalvotes", line, problems)
     if total is None:
         return
-    known = builder.extras.setdefault("reported_total", total)
+    if builder.reported_total is None:
+        builder.reported_total = total
+    known = builder.reported_total
     if known != total:
         problems.append(Problem("inconsistent-total", f"totalvotes {total} differs from "
                                 f"{known} on earlier rows of {builder.election.id}", line=line,

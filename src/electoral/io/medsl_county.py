@@ -50,7 +50,14 @@ SOLE_COUNTY = {"DC": "11001"}
 
 @register(Format.MEDSL_COUNTY)
 def read_medsl_county(stream: TextIO, source: str, options: ReadOptions) -> list[Returns]:
-    """Every state-year of a MEDSL county presidential file, one ``Returns`` each."""
+    """Every state-year of a MEDSL county presidential file, one ``Returns`` each, sorted by
+    election id.
+
+    Raises:
+        ValidationError: the file is not this format or has bad rows, every problem located by
+            line and field (the file name is added by ``io.read_tables``).
+        NotFoundError: ``options.election`` names an election the file does not have.
+    """
     want = wanted(options)
     builders: dict[str, ElectionBuilder] = {}
     problems: list[Problem] = []

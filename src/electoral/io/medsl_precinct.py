@@ -27,10 +27,9 @@ import pyarrow as pa  # type: ignore[import-untyped]
 import pyarrow.compute as pc  # type: ignore[import-untyped]
 import pyarrow.csv as pacsv  # type: ignore[import-untyped]
 
-from electoral.columns import SCHEMA, CountTable, materialized
+from electoral.columns import SCHEMA, CountTable, ReturnsTable
 from electoral.errors import NotFoundError, Problem, ValidationError
-from electoral.io import PROBES, Format, ReadOptions, Source, register, register_columns
-from electoral.io.exclusions import KEY as EXCLUSIONS
+from electoral.io import PROBES, Format, ReadOptions, Source, register_table
 from electoral.io.medsl import (
     NOT_VOTES,
     candidate_key,
@@ -48,6 +47,7 @@ from electoral.model import (
     STATE_FIPS,
     Candidate,
     Election,
+    Exclusion,
     Party,
     Returns,
     Unit,
@@ -66,22 +66,28 @@ YEAR = re.compile(r"(?<!\d)(19|20)\d\d(?!\d)")
 MAX_PROBLEMS = 200
 
 
-@register(Format.MEDSL_PRECINCT)
 def read_medsl_precinct(stream: TextIO, source: str, options: ReadOptions) -> list[Returns]:
-    """Every state of a MEDSL precinct presidential file, one ``Returns`` each."""
+    """Every state of a MEDSL precinct presidential file, one ``Returns`` each, its counts made
+    ``Count`` objects (for code that wants them; ``electoral import`` reads the columns).
+    Raises as ``read_medsl_precinct_columns``."""
     text = stream.getvalue() if isinstance(stream, io.StringIO) else stream.read()
-    return [materialized(r, c) for r, c in _read(text, source, options)]
+    return [table.materialized() for table in _read(text, source, options)]
 
 
-@register_columns(Format.MEDSL_PRECINCT)
-def read_medsl_precinct_columns(source: Source, options: ReadOptions
-                                ) -> list[tuple[Returns, CountTable]]:
-    """Every state of the file as ``Returns`` without counts and its counts as columns (what
-    ``electoral import`` stores, never making 1.35M ``Count`` objects)."""
+@register_table(Format.MEDSL_PRECINCT)
+def read_medsl_precinct_columns(source: Source, options: ReadOptions) -> list[ReturnsTable]:
+    """Every state of the file, in file order of states (sorted by USPS code), as a
+    ``ReturnsTable``: never 1.35M ``Count`` objects.
+
+    Raises:
+        ValidationError: a column is missing, or rows are unreadable (up to ``MAX_PROBLEMS``,
+            each with its line and field); the file name gives no year and no election is given.
+        NotFoundError: ``options.election`` names a state the file does not have.
+    """
     return _read(source.text, source.name, options)
 
 
-def _read(text: str, source: str, options: ReadOptions) -> list[tuple[Returns, CountTable]]:
+def _read(text: str, source: str, options: ReadOptions) -> list[ReturnsTable]:
     want = wanted(options)
     year = want.year if want else _year(source)
     table = _arrow(text)
@@ -103,11 +109,11 @@ def _read(text: str, source: str, options: ReadOptions) -> list[tuple[Returns, C
     finally:
         db.close()
     none: tuple[tuple[Candidate, ...], tuple[Party, ...]] = ((), ())  # only non-vote rows
-    return [(Returns(Election(year, st, "president", general_election_day(year)),
-                     candidates.get(st, none)[0], tuple(places[st].values()), (),
-                     parties=candidates.get(st, none)[1], facts=facts.get(st, ()),
-                     source=source, extras={EXCLUSIONS: exclusions.get(st, [])}),
-             counts.get(st) or CountTable(SCHEMA.empty_table()))
+    return [ReturnsTable(Returns(Election(year, st, "president", general_election_day(year)),
+                                 candidates.get(st, none)[0], tuple(places[st].values()), (),
+                                 parties=candidates.get(st, none)[1], facts=facts.get(st, ()),
+                                 source=source, exclusions=tuple(exclusions.get(st, ()))),
+                         counts.get(st) or CountTable(SCHEMA.empty_table()))
             for st in states]
 
 
@@ -354,9 +360,9 @@ def _counts(db: duckdb.DuckDBPyConnection) -> dict[str, CountTable]:
 
 
 def _set_aside(db: duckdb.DuckDBPyConnection
-               ) -> tuple[dict[str, tuple[UnitFacts, ...]], dict[str, list[dict[str, object]]]]:
+               ) -> tuple[dict[str, tuple[UnitFacts, ...]], dict[str, list[Exclusion]]]:
     """Ballots-cast lines as facts; every other row that is not a vote, or has no readable
-    count, as an exclusion ``{line, reason, votes, label}``."""
+    count, as an ``Exclusion``."""
     reasons = {label: reason for label, reason in NOT_VOTES.items() if label not in BALLOTS_CAST}
     db.register("_reasons", pa.table({"label": list(reasons), "reason": list(reasons.values())}))
     rows = db.execute("""
@@ -368,13 +374,13 @@ def _set_aside(db: duckdb.DuckDBPyConnection
         LEFT JOIN _unit_ids u USING (ukey)
         ORDER BY r.line""", [list(NOT_VOTES)]).fetchall()
     ballots: dict[str, dict[str, int]] = {}
-    exclusions: dict[str, list[dict[str, object]]] = {}
+    exclusions: dict[str, list[Exclusion]] = {}
     for st, line, votes, text, label, reason, unit in rows:
         if label in BALLOTS_CAST and votes is not None and votes >= 0:
             ballots.setdefault(st, {})[unit] = ballots.get(st, {}).get(unit, 0) + votes
             continue
-        exclusions.setdefault(st, []).append({"line": line, "reason": reason or _unreadable(
-            votes, text), "votes": votes, "label": label})
+        exclusions.setdefault(st, []).append(Exclusion(line, reason or _unreadable(votes, text),
+                                                       votes, label))
     facts = {st: tuple(UnitFacts(u, ballots_cast=n) for u, n in by_unit.items())
              for st, by_unit in ballots.items()}
     return facts, exclusions

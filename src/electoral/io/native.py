@@ -45,6 +45,13 @@ class _Election:
 
 @register(Format.NATIVE)
 def read_native(stream: TextIO, source: str, options: ReadOptions) -> list[Returns]:
+    """Every election of a native CSV (one row per unit, candidate and vote type; votes as
+    whole numbers), one ``Returns`` each, in the order first seen.
+
+    Raises:
+        ValidationError: a column is missing or rows are bad, every problem located by line and
+            field.
+    """
     reader = csv.DictReader(stream)
     missing = [c for c in REQUIRED if c not in (reader.fieldnames or [])]
     if missing:

@@ -24,7 +24,6 @@ from typing import Any, TextIO
 
 from electoral.errors import Problem, ValidationError
 from electoral.io import PROBES, Format, ReadOptions, register
-from electoral.io.exclusions import KEY as EXCLUSIONS
 from electoral.io.medsl import general_election_day
 from electoral.model import (
     STATE_BY_NAME,
@@ -33,6 +32,7 @@ from electoral.model import (
     Candidate,
     Count,
     Election,
+    Exclusion,
     Party,
     Returns,
     Unit,
@@ -155,7 +155,7 @@ def to_document(returns: Returns, generated: dt.datetime | None = None) -> Node:
         "Party": [{"@id": pid[p.id], "@type": PREFIX + "Party", "Name": _text(p.name),
                    "ExternalIdentifier": [_ext("id", p.id)]} for p in returns.parties],
         "SequenceStart": 1, "SequenceEnd": 1,
-        "Status": "unofficial-complete" if returns.extras.get("unofficial") else "certified",
+        "Status": "unofficial-complete" if returns.unofficial else "certified",
         "VendorApplicationId": VENDOR,
     }
     return {k: v for k, v in report.items() if v != []}
@@ -296,7 +296,8 @@ def _add(parent: ET.Element, key: str, value: Any) -> None:
 
 @register(Format.NIST_JSON)
 def read_nist_json(stream: TextIO, source: str, options: ReadOptions) -> list[Returns]:
-    """Every candidate contest of a NIST v2 JSON ``ElectionReport``, one ``Returns`` each."""
+    """Every candidate contest of a NIST v2 JSON ``ElectionReport``, one ``Returns`` each.
+    Raises as ``read_nist_xml``."""
     try:
         document = json.load(stream)
     except json.JSONDecodeError as exc:
@@ -310,7 +311,14 @@ def read_nist_json(stream: TextIO, source: str, options: ReadOptions) -> list[Re
 
 @register(Format.NIST_XML)
 def read_nist_xml(stream: TextIO, source: str, options: ReadOptions) -> list[Returns]:
-    """Every candidate contest of a NIST v2 XML ``ElectionReport``, one ``Returns`` each."""
+    """Every candidate contest of a NIST v2 XML ``ElectionReport``, one ``Returns`` each
+    (round counts and counts suppressed for privacy are exclusions).
+
+    Raises:
+        ValidationError: the file is not this format or has bad rows, every problem located by
+            line and field (the file name is added by ``io.read_tables``).
+        NotFoundError: ``options.election`` names an election the file does not have.
+    """
     try:
         root = ET.fromstring(stream.read())
     except ET.ParseError as exc:
@@ -345,6 +353,8 @@ def _from_xml(element: ET.Element) -> Node:
                               for g in child]}
         elif len(child) or child.attrib:
             value = _from_xml(child)
+        elif key == "Value":  # an external identifier's value is opaque text: kept exactly
+            value = child.text or ""
         else:
             value = (child.text or "").strip()
         node.setdefault(key, []).append(value)
@@ -500,7 +510,7 @@ class _Reader:
         chosen = Election(found.year, found.state, found.office, date, name)
         people: list[Candidate] = []
         votes: dict[tuple[str, str, VoteType], int] = {}
-        exclusions: list[dict[str, object]] = []
+        exclusions: list[Exclusion] = []
         for selection in _all(contest, "ContestSelection"):
             candidate = self._candidate(selection, candidates)
             if candidate is None:
@@ -510,7 +520,7 @@ class _Reader:
         counts = tuple(Count(u, c, n, t) for (u, c, t), n in votes.items())
         return Returns(chosen, tuple(people), tuple(self.units), counts,
                        parties=tuple(self.parties.values()), facts=facts, source=self.source,
-                       extras={EXCLUSIONS: exclusions} if exclusions else {})
+                       exclusions=tuple(exclusions))
 
     def _derive(self, election: Node, contest: Node) -> str:
         year = _str(_one(election, "StartDate"))[:4]
@@ -545,7 +555,7 @@ class _Reader:
 
     def _counts(self, selection: Node, candidate: str,
                 votes: dict[tuple[str, str, VoteType], int],
-                exclusions: list[dict[str, object]]) -> None:
+                exclusions: list[Exclusion]) -> None:
         for node in _all(selection, "VoteCounts"):
             where = _str(_one(node, "GpUnitId"))
             unit = self.gpu.get(where)
@@ -562,8 +572,7 @@ class _Reader:
                       else None)
             if reason is not None or count is None:
                 if reason is not None:
-                    exclusions.append({"line": 0, "reason": reason, "votes": count,
-                                       "label": f"{candidate} in {unit}"})
+                    exclusions.append(Exclusion(0, reason, count, f"{candidate} in {unit}"))
                 continue
             votes[(unit, candidate, kind)] = votes.get((unit, candidate, kind), 0) + count
 

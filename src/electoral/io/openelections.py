@@ -27,8 +27,7 @@ from electoral.errors import Problem, ValidationError
 from electoral.geography import county_fips
 from electoral.io import PROBES, Format, ReadOptions, register
 from electoral.io.article import normalize_party
-from electoral.io.exclusions import KEY as EXCLUSIONS
-from electoral.io.exclusions import Exclusion, as_extras
+from electoral.io.exclusions import Exclusion
 from electoral.model import (
     STATE_NAMES,
     Candidate,
@@ -87,6 +86,14 @@ class _Build:
 
 @register(Format.OPENELECTIONS)
 def read_openelections(stream: TextIO, source: str, options: ReadOptions) -> list[Returns]:
+    """The presidential contest of an OpenElections CSV as one ``Returns``: other offices,
+    total rows and rows that are not votes are exclusions; repeated keys (split precincts) are
+    added and said so in ``Returns.notes``.
+
+    Raises:
+        ValidationError: neither the file name nor ``options.election`` gives the election, or
+            rows are bad, every problem located by line and field.
+    """
     election = _election(source, options)
     reader = csv.DictReader(stream)
     columns = [c.strip().lower() for c in reader.fieldnames or []]
@@ -226,15 +233,13 @@ def _candidate(build: _Build, name: str, party: str) -> Candidate:
 
 
 def _returns(build: _Build) -> Returns:
-    excluded = as_extras([*build.exclusions, *(  # one entry per other office, not per row
+    excluded = (*build.exclusions, *(  # one entry per other office, not per row
         Exclusion(lines[0], "another office: only the presidential contest is read", None, office,
-                  len(lines)) for office, lines in build.other_offices.items())])
+                  len(lines)) for office, lines in build.other_offices.items()))
     counts = tuple(Count(u, c, v, t) for (u, c, t), v in build.counts.items())
     facts = tuple(UnitFacts(u, ballots_cast=n) for u, n in build.ballots.items())
-    extras: dict[str, object] = {EXCLUSIONS: excluded}
-    if build.repeats:
-        extras["notes"] = [f"{len(build.repeats)} rows repeat a unit and candidate already seen "
-                           f"(parts of split precincts, first at line {build.repeats[0]}): "
-                           "their votes were added together"]
+    notes = (f"{len(build.repeats)} rows repeat a unit and candidate already seen (parts of split "
+             f"precincts, first at line {build.repeats[0]}): their votes were added together",
+             ) if build.repeats else ()
     return Returns(build.election, tuple(build.candidates.values()), tuple(build.units.values()),
-                   counts, tuple(build.parties.values()), facts, build.source, extras)
+                   counts, tuple(build.parties.values()), facts, build.source, excluded, notes)

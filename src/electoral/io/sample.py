@@ -15,6 +15,7 @@ from typing import Any, TextIO
 from electoral.errors import Problem, ValidationError
 from electoral.io import Format, ReadOptions, register
 from electoral.io.article import parse_figure
+from electoral.io.stage import validate
 from electoral.model import Candidate, Count, Election, Party, Returns, Unit, UnitKind
 from electoral.published import Article, PublishedRow, PublishedTable, TableKind
 
@@ -55,6 +56,13 @@ def _table(t: PublishedTable) -> dict[str, Any]:
 
 
 def read_sample(stream: TextIO, source: str) -> Article:
+    """A bundled sample (``*.sample.json``): the article it was written from, returns and
+    published tables.
+
+    Raises:
+        ValidationError: not a sample of this version, or its returns break a rule of
+            ``io.stage``.
+    """
     try:
         document = json.load(stream)
         if document.get("format") != VERSION:
@@ -77,8 +85,9 @@ def _article(d: dict[str, Any]) -> Article:
                          tuple(u["groups"]), u["fips"]) for u in d["units"]),
         counts=tuple(Count(unit, candidate, votes) for unit, candidate, votes in d["counts"]),
         source=d["source"],
-        extras={"electors": d["electors"]},
-    ).validate()
+        electors=tuple(d["electors"]),
+    )
+    validate(returns)  # a sample is also read for ``check``, which stores nothing
     tables = tuple(
         PublishedTable(TableKind(t["kind"]), t["title"], t["line"], tuple(t["columns"]),
                        tuple(PublishedRow(r["label"], r["line"],

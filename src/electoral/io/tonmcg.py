@@ -50,7 +50,15 @@ NOMINEES = (Candidate(REP.id, "", REP.id), Candidate(DEM.id, "", DEM.id),
 
 @register(Format.TONMCG)
 def read_tonmcg(stream: TextIO, source: str, options: ReadOptions) -> list[Returns]:
-    """Every state-year of a tonmcg county file (either layout), one ``Returns`` each."""
+    """Every state-year of a tonmcg county file (either layout), one ``Returns`` each, sorted by
+    election id; a total below its parts is a note (``Returns.notes``), above them an
+    exclusion.
+
+    Raises:
+        ValidationError: the file is not this format or has bad rows, every problem located by
+            line and field (the file name is added by ``io.read_tables``).
+        NotFoundError: ``options.election`` names an election the file does not have.
+    """
     want = wanted(options)
     rows = records(stream, ("county",) if _wide(stream) else YEARLY)
     builders: dict[str, ElectionBuilder] = {}
@@ -111,9 +119,7 @@ def _row(builders: dict[str, ElectionBuilder], row: Mapping[str, str], line: int
     unit = builder.units.setdefault(fips, county_unit(fips, state, name))
     rest = total - sum(v or 0 for v in votes.values())
     if rest < 0:  # the file's total is a derived figure: the parts are the votes
-        notes = builder.extras.setdefault("notes", [])
-        assert isinstance(notes, list)
-        notes.append(f"line {line}: {total_column}={total} is {-rest} less than the parties' "
+        builder.notes.append(f"line {line}: {total_column}={total} is {-rest} less than the parties' "
                      f"votes in {unit.name}; the parties' votes are kept")
         rest = 0
     if "other" not in votes:

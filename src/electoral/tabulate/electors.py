@@ -206,10 +206,8 @@ def state_votes(returns: Returns) -> StateVotes:
     votes = {c.id: table.total.of(c.id) for c in real}
     nominees = tuple(Nominee(c.id, c.name, returns.party_name(c.party), c.running_mate, c.party)
                      for c in real)
-    listed = returns.extras.get("electors")
-    slate = tuple(str(name) for name in listed) if isinstance(listed, list | tuple) else ()
     return StateVotes(state, votes, table.total.total, nominees, _district_votes(returns, real),
-                      slate)
+                      returns.electors)
 
 
 def _district_votes(returns: Returns,
