@@ -17,14 +17,19 @@ import pyarrow.compute as pc  # type: ignore[import-untyped]
 
 from electoral.model import Count, Returns, VoteType
 
+# ``line``: the file line each count came from (null where unknown, and once stored). Before the
+# import stage a key may repeat (a split precinct, a duplicated row, a total row): the stage's
+# rules decide, by line, what each repeat is; after it every key is unique.
 SCHEMA = pa.schema([("unit", pa.string()), ("candidate", pa.string()),
-                    ("vote_type", pa.string()), ("votes", pa.int64())])
+                    ("vote_type", pa.string()), ("votes", pa.int64()), ("line", pa.int64())])
+
 
 
 @dataclass(frozen=True, slots=True)
 class CountTable:
     """One election's counts: columns ``unit``, ``candidate``, ``vote_type`` (a ``VoteType``
-    value) and ``votes``, one row per (unit, candidate, vote type)."""
+    value), ``votes`` and ``line`` (the source line, nullable), one row per (unit, candidate, vote
+    type) once the import stage has run."""
 
     table: pa.Table
     # ``totals`` remembered: a table is rolled up to several levels (never compared or shown)
@@ -41,7 +46,8 @@ class CountTable:
         return cls(pa.table({"unit": [c.unit for c in counts],
                              "candidate": [c.candidate for c in counts],
                              "vote_type": [str(c.vote_type) for c in counts],
-                             "votes": pa.array([c.votes for c in counts], pa.int64())},
+                             "votes": pa.array([c.votes for c in counts], pa.int64()),
+                             "line": pa.array([c.line for c in counts], pa.int64())},
                             schema=SCHEMA))
 
     def __len__(self) -> int:
@@ -49,9 +55,9 @@ class CountTable:
 
     def counts(self) -> tuple[Count, ...]:
         kinds = {str(k): k for k in VoteType}
-        columns = [self.table.column(i).to_pylist() for i in range(4)]
+        columns = [self.table.column(i).to_pylist() for i in range(5)]
         return tuple(map(Count, columns[0], columns[1], columns[3],
-                         [kinds[k] for k in columns[2]]))
+                         [kinds[k] for k in columns[2]], columns[4]))
 
     def totals(self) -> Totals:
         """Votes per (unit, candidate): the TOTAL row where one exists, else the sum of the vote

@@ -147,10 +147,15 @@ class Unit:
 
 @dataclass(frozen=True, slots=True)
 class Count:
+    """One figure of the returns: ``votes`` for ``candidate`` in ``unit`` by ``vote_type``.
+    ``line`` is the line of the file the figure came from (``None`` once stored, or where the
+    format has no lines); it locates what the import stage reports and is not part of equality."""
+
     unit: str  # unit id
     candidate: str  # candidate id
     votes: int
     vote_type: VoteType = VoteType.TOTAL
+    line: int | None = field(default=None, compare=False)
 
     def __post_init__(self) -> None:
         if type(self.votes) is not int or self.votes < 0:

@@ -33,7 +33,8 @@ def _counts(*rows: tuple[str, str, str, int]) -> CountTable:
     unit, candidate, vote_type, votes = zip(*rows, strict=True)
     return CountTable(pa.table({"unit": list(unit), "candidate": list(candidate),
                                 "vote_type": list(vote_type),
-                                "votes": pa.array(list(votes), pa.int64())}, schema=SCHEMA))
+                                "votes": pa.array(list(votes), pa.int64()),
+                                "line": pa.nulls(len(unit), pa.int64())}, schema=SCHEMA))
 
 
 def test_good_returns_pass_unchanged() -> None:

@@ -342,14 +342,14 @@ def _counts(db: duckdb.DuckDBPyConnection) -> dict[str, CountTable]:
                                                                   for m in modes]}))
     table = db.sql("""
         SELECT r.state, u.unit_id AS unit, c.candidate_id AS candidate, m.vote_type,
-               sum(r.votes)::BIGINT AS votes
+               sum(r.votes)::BIGINT AS votes, min(r.line)::BIGINT AS line
         FROM rows r
         JOIN _unit_ids u USING (ukey)
         JOIN _candidate_ids c USING (ckey)
         JOIN _modes m USING (mode)
         WHERE r.votes >= 0
         GROUP BY ALL ORDER BY r.state, min(r.line)""").to_arrow_table()
-    columns = table.select(["unit", "candidate", "vote_type", "votes"]).cast(SCHEMA)
+    columns = table.select(["unit", "candidate", "vote_type", "votes", "line"]).cast(SCHEMA)
     # The rows come sorted by state: each state's counts are a slice (no copy).
     runs = pc.run_end_encode(table.column("state").combine_chunks())
     out, start = {}, 0
