@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[test,server]'
+	$(BIN)/pip install --quiet -e '.[test,server,lint]'
 	touch $(STAMP)
 
 demo: $(STAMP) system-deps
@@ -27,8 +27,11 @@ bench: $(STAMP)
 	$(BIN)/pip install --quiet -e '.[bench]'
 	$(BIN)/python benchmarks/run.py
 
+# Style, strict types on the library, and the layer contracts in pyproject.toml (import-linter).
 lint: $(STAMP)
-	$(BIN)/ruff check src tests
+	$(BIN)/ruff check src tests benchmarks scripts
+	$(BIN)/mypy --strict src
+	$(BIN)/lint-imports
 
 # Re-derive the package's bundled fact tables from ../shared (maintainers only; the results are committed).
 data: $(STAMP)

@@ -13,10 +13,16 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from electoral.io import read_path
-from electoral.tabulate.apportion import apportion, census_populations
-from electoral.tabulate.electors import state_votes
-from electoral.tabulate.scenarios import Scenario, analyse, parse_flips, parse_swing
+from electoral import (
+    Scenario,
+    analyse,
+    apportion,
+    census_populations,
+    parse_flips,
+    parse_swing,
+    read_path,
+    state_votes,
+)
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "data" / "state_presidential"
 

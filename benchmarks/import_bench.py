@@ -17,11 +17,7 @@ from pathlib import Path
 import duckdb
 from run import MISSED  # benchmarks/ is on the path of a bench run as a script
 
-from electoral.io import Format, open_source, read_tables
-from electoral.io.stage import stage
-from electoral.model import UnitKind
-from electoral.store import Store
-from electoral.tabulate.rollup import roll_up
+from electoral import Format, Store, UnitKind, open_source, read_tables, roll_up, stage
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT.parent / "shared" / "data"

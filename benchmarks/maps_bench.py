@@ -28,8 +28,7 @@ RUNS = 5
 
 
 def national_returns(seed: int = 2026):
-    from electoral.model import Candidate, Count, Election, Party, Returns, Unit, UnitKind
-    from electoral.report.geometry import load_atlas
+    from electoral import Candidate, Count, Election, Party, Returns, Unit, UnitKind, load_atlas
 
     rnd = random.Random(seed)
     candidates = (Candidate("d", "Democratic nominee", "democratic"),
@@ -48,8 +47,7 @@ def national_returns(seed: int = 2026):
 def child() -> None:
     """One cold render, timed in this fresh process: print the figures as JSON."""
     start = time.perf_counter()
-    from electoral.report.maps import draw_map
-    from electoral.tabulate.rollup import roll_up
+    from electoral import draw_map, roll_up
     imported = time.perf_counter()
     table = roll_up(national_returns(), "county")
     ready = time.perf_counter()
@@ -61,8 +59,7 @@ def child() -> None:
 
 
 def warm() -> dict[str, float]:
-    from electoral.report.maps import draw_map, svg_to_png
-    from electoral.tabulate.rollup import roll_up
+    from electoral import draw_map, roll_up, svg_to_png
 
     table = roll_up(national_returns(), "county")
     draw_map(table)
@@ -83,9 +80,7 @@ def warm() -> dict[str, float]:
 
 def real_national() -> tuple[float, int] | None:
     """The 2020 county map of the whole nation from the MEDSL county returns, when present."""
-    from electoral.io import read_path
-    from electoral.report.maps import draw_map
-    from electoral.tabulate.nation import national_table
+    from electoral import draw_map, national_table, read_path
 
     path = SHARED / "county_presidential" / "countypres_2000-2020.csv.gz"
     if not path.is_file():
@@ -98,8 +93,7 @@ def real_national() -> tuple[float, int] | None:
 
 
 def page() -> float:
-    from electoral import api
-    from electoral.store import Store
+    from electoral import Store, api
 
     with tempfile.TemporaryDirectory() as folder, Store(Path(folder) / "b.duckdb") as store:
         articles = {a.returns.election.id: a for a in api.load_samples(store)}

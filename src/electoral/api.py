@@ -441,7 +441,17 @@ def apportion(census: int | None = None, populations: Path | None = None, seats:
     from electoral.report.electors import render_apportionment
     from electoral.tabulate.apportion import apportion_for
 
-    result, used, official = apportion_for(census, populations, seats)
+    if census is not None and populations is not None:
+        raise ValidationError([Problem("usage", "give either a census or a populations file, "
+                                       "not both", field="populations")])
+    read = None
+    if populations is not None:
+        from electoral.io import open_source
+        from electoral.io.populations import read_populations
+
+        source = open_source(populations)
+        read = read_populations(source.stream(), source.name)
+    result, used, official = apportion_for(census, read, seats)
     return render_apportionment(result, fmt, used, official)
 
 

@@ -22,6 +22,7 @@ from typer.testing import CliRunner
 
 from electoral.cli import app
 from electoral.errors import NotFoundError, ValidationError
+from electoral.io.populations import read_populations
 from electoral.tabulate.apportion import (
     CENSUSES,
     STATES,
@@ -30,7 +31,6 @@ from electoral.tabulate.apportion import (
     census_populations,
     electors_for,
     official_seats,
-    read_populations,
 )
 
 ROOT = Path(__file__).resolve().parents[2]

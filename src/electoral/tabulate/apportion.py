@@ -16,15 +16,13 @@ from __future__ import annotations
 import csv
 import heapq
 import io
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal, localcontext
 from fractions import Fraction
 from functools import cache
 from importlib import resources
 from math import isqrt
-from pathlib import Path
-from typing import TextIO
 
 from electoral.errors import NotFoundError, Problem, ValidationError
 from electoral.model import STATE_NAMES
@@ -264,75 +262,26 @@ def electors_for(year: int) -> dict[str, int]:
     return dict(electors_table()[census_for(year)])
 
 
-def read_populations(stream: TextIO, source: str = "populations") -> dict[str, int]:
-    """A what-if populations file: CSV with columns ``state_po,population``, one row per state.
-    All 50 states are required; DC may be added to apportion it as a state. Returns USPS code →
-    population (persons); ``source`` names the file in problems.
-
-    Raises:
-        ValidationError: every problem found, each with its line and field: a missing column, an
-            unknown or repeated state, a population that is not a positive whole number, a
-            missing state.
-    """
-    reader = csv.DictReader(stream)
-    columns = {c.strip().lower() for c in reader.fieldnames or ()}
-    if not {"state_po", "population"} <= columns:
-        raise ValidationError([Problem(
-            "missing-column", f"need columns state_po,population; found {sorted(columns)}",
-            source, 1)])
-    populations: dict[str, int] = {}
-    problems: list[Problem] = []
-    for line, row in enumerate(reader, start=2):
-        row = {k.strip().lower(): (v or "").strip() for k, v in row.items() if k}
-        problems.extend(_population_row(row, populations, source, line))
-    missing = [s for s in STATES if s not in populations]
-    if missing:
-        problems.append(Problem("missing-state", f"no population for {', '.join(missing)}; "
-                                "every one of the 50 states needs a row", source, field="state_po"))
-    if problems:
-        raise ValidationError(problems)
-    return populations
-
-
-def _population_row(row: Mapping[str, str], seen: dict[str, int], source: str,
-                    line: int) -> Iterable[Problem]:
-    state, value = row["state_po"].upper(), row["population"]
-    if state not in STATE_NAMES:
-        yield Problem("unknown-state", f"unknown state {row['state_po']!r}", source, line,
-                      "state_po")
-        return
-    if state in seen:
-        yield Problem("duplicate-state", f"{state} appears twice", source, line, "state_po")
-        return
-    if not value.isdigit() or int(value) == 0:
-        yield Problem("bad-population", f"{state}: population {value!r} is not a positive whole "
-                      "number", source, line, "population")
-        return
-    seen[state] = int(value)
-
-
 Requested = tuple[Apportionment, int | None, dict[str, int] | None]
 
 
-def apportion_for(census: int | None = None, populations: str | Path | None = None,
+def apportion_for(census: int | None = None, populations: Mapping[str, int] | None = None,
                   seats: int = HOUSE_SIZE) -> Requested:
-    """The apportionment a user asked for: a shipped census (default 2020) or a what-if
-    populations file; with the official seats when the census and House size are the real ones.
+    """The apportionment a user asked for: a shipped census (default 2020) or what-if
+    populations (USPS code → persons, as ``io.populations.read_populations`` reads them); with
+    the official seats when the census and House size are the real ones.
     Returns (apportionment, census used or ``None``, official seats or ``None``).
 
     Raises:
-        ValidationError: both a census and a file given, or the file or ``seats`` is invalid
-            (see ``read_populations`` and ``apportion``).
-        NotFoundError: ``census`` is not shipped, or the file cannot be found.
+        ValidationError: both a census and populations given, or ``seats`` is invalid (see
+            ``apportion``).
+        NotFoundError: ``census`` is not shipped.
     """
     if census is not None and populations is not None:
         raise ValidationError([Problem("usage", "give either a census or a populations file, "
                                        "not both", field="populations")])
     if populations is not None:
-        from electoral.io import open_source  # the one seam where files are opened
-
-        source = open_source(populations)
-        return apportion(read_populations(source.stream(), source.name), seats), None, None
+        return apportion(populations, seats), None, None
     census = census or CENSUSES[-1]
     result = apportion(census_populations(census), seats)
     return result, census, official_seats(census) if seats == HOUSE_SIZE else None
