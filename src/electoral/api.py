@@ -593,6 +593,21 @@ def check_paths(paths: Iterable[Path | str]) -> list[Discrepancy]:
     return found
 
 
+def list_checks(fmt: str = "text") -> str:
+    """Every check ``electoral check`` runs, by the table kind it reads, with its rule: as text
+    (one line a check) or json (a list of {name, table, rule})."""
+    import json
+
+    from electoral.check import list_checks as registered
+
+    checks = registered()
+    if fmt == "json":
+        return json.dumps([{"name": c.name, "table": str(c.table), "rule": " ".join(c.rule.split())}
+                           for c in checks], indent=2) + "\n"
+    width = max(len(c.name) for c in checks)
+    return "".join(f"{c.table:<10} {c.name:<{width}}  {' '.join(c.rule.split())}\n" for c in checks)
+
+
 def render_check(found: Sequence[Discrepancy], fmt: str = "text") -> str:
     """The discrepancies as text or json."""
     from electoral.report.checks import render_check as render

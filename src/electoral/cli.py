@@ -230,12 +230,19 @@ def report(
 
 @app.command()
 def check(
-    files: Annotated[list[Path], typer.Argument(help="Articles or sample files to check.")],
+    files: Annotated[list[Path] | None, typer.Argument(help="Articles or sample files to check.",
+                                                       show_default=False)] = None,
     fmt: Annotated[TextOrJson, typer.Option("--format", "-f")] = TextOrJson.TEXT,
+    list_: Annotated[bool, typer.Option("--list", help="List every check and its rule.")] = False,
 ) -> None:
     """Recompute every published figure; exit 1 if any is wrong (rounding slips alone exit 0)."""
     from electoral import api
 
+    if list_:
+        sys.stdout.write(api.list_checks(fmt))
+        return
+    if not files:
+        raise typer.BadParameter("name at least one file to check (or --list)", param_hint="FILES")
     with handled():
         found = api.check_paths(files)
     sys.stdout.write(api.render_check(found, fmt))

@@ -90,8 +90,6 @@ XFAIL: dict[str, str] = {
         f"issue 10: '_county' file names and last,first,middle,suffix columns; {COVERAGE}",
     "14-suppressed-counts/three suppressed cells":
         f"issue 10: '*' counts not shown as unknown / at least; {COVERAGE}",
-    "15-blt-unquoted-names/quick count, 1 seat":
-        "issue 10: unquoted BLT candidate names are split into words",
 }
 
 # Keys of a run that are prose for a reader, or checked through another key.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import inspect
+import json
 from collections.abc import Iterator
 
 import pytest
@@ -72,3 +73,19 @@ def test_findings_run_top_to_bottom_within_a_table(seed) -> None:
     for table in {d.table for d in found}:
         lines = [d.line for d in found if d.table == table]
         assert lines == sorted(lines)
+
+
+def test_check_list_names_every_check_with_its_rule() -> None:
+    from typer.testing import CliRunner
+
+    from electoral.check import list_checks
+    from electoral.cli import app
+
+    result = CliRunner().invoke(app, ["check", "--list", "--format", "json"])
+    assert result.exit_code == 0
+    listed = json.loads(result.output)
+    assert [c["name"] for c in listed] == [c.name for c in list_checks()]
+    assert all(c["rule"] for c in listed)
+    text = CliRunner().invoke(app, ["check", "--list"])
+    assert text.exit_code == 0 and len(text.output.splitlines()) == len(listed)
+    assert CliRunner().invoke(app, ["check"]).exit_code == 2

@@ -83,3 +83,15 @@ def test_a_real_file_naming_a_candidate_it_does_not_list_is_refused(shared: Path
         read_cvrs(path, "blt")
     first = caught.value.problems[0]
     assert (first.code, first.line, first.field) == ("unknown-candidate", 444, "rank 2")
+
+
+def test_bare_names_are_whole_lines_and_the_title_names_the_contest() -> None:
+    """Published BLT files often leave names unquoted, one per line with runs of spaces: each line
+    is one name (never split into words), and the line after them is the contest's title."""
+    text = ("3 1\n2 1 2 0\n1 3 0\n0\n"
+            "Calum DRENNOCH          (Lab)\n\"Euan FARQUIN\"\nIain   MARLOCH (LD)\n"
+            "Rowanbank Ward\n")
+    records = read_blt(io.BytesIO(text.encode()), "ward.blt")
+    assert [r.marks for r in records] == [((1, "Calum DRENNOCH (Lab)"), (2, "Euan FARQUIN")),
+                                          ((1, "Iain MARLOCH (LD)"),)]
+    assert {r.contest for r in records} == {"Rowanbank Ward"}

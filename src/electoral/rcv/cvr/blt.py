@@ -7,6 +7,11 @@
     0                         candidates, read as the label OVERVOTE
     "Name 1" ... "Name 6"     the candidate names, in number order, then the title
 
+Names and the title are quoted in files OpenSTV writes, but many published files leave them bare,
+one to a line ("Calum DRENNOCH          (Lab)"): a line that does not start with a quote is one
+name (or the title), its runs of spaces collapsed — never split into words. Quoted lines may hold
+several names. The title becomes each ballot's ``contest``.
+
 Lines starting with ``#`` are comments. Marks carry the candidate's name; the ballot id is its
 number in the file and its weight the line's first number. A candidate number above the count
 given on the first line is an unknown candidate; the error names the line and field.
@@ -56,8 +61,8 @@ def read_blt(stream: BinaryIO, source_name: str,
         ballots.append((number, fields))
     if end is None:
         raise problems.fail("malformed-file", "no line '0' ends the ballots", line=lines[-1][0])
-    names = _names(body[end + 1:], count, problems)
-    records = [_ballot(number, fields, index, names, count, options, problems)
+    names, title = _names(body[end + 1:], count, problems)
+    records = [_ballot(number, fields, index, names, count, options, problems, title)
                for index, (number, fields) in enumerate(ballots, start=1)]
     problems.raise_if_any()
     return records
@@ -79,9 +84,14 @@ def _head(first: tuple[int, str], problems: Problems) -> int:
     return int(fields[0])
 
 
-def _names(lines: list[tuple[int, str]], count: int, problems: Problems) -> list[str]:
+def _names(lines: list[tuple[int, str]], count: int,
+           problems: Problems) -> tuple[list[str], str | None]:
+    """The ``count`` candidate names and the title (``None`` when the file gives none)."""
     names: list[str] = []
     for number, text in lines:
+        if not text.startswith(('"', "'")):
+            names.append(" ".join(text.split()))  # a bare line is one whole name
+            continue
         try:
             names.extend(shlex.split(text, posix=True))
         except ValueError as exc:
@@ -89,13 +99,14 @@ def _names(lines: list[tuple[int, str]], count: int, problems: Problems) -> list
                                 field="names") from exc
     if len(names) < count:
         at = lines[-1][0] if lines else None
-        raise problems.fail("malformed-file", f"{count} candidates but {len(names)} quoted "
+        raise problems.fail("malformed-file", f"{count} candidates but {len(names)} "
                             "names (and a title) after the ballots", line=at, field="names")
-    return names[:count]
+    title = names[count] if len(names) > count and names[count] else None
+    return names[:count], title
 
 
 def _ballot(number: int, fields: list[str], index: int, names: list[str], count: int,
-            options: CvrOptions, problems: Problems) -> CastVoteRecord:
+            options: CvrOptions, problems: Problems, title: str | None = None) -> CastVoteRecord:
     weight_text, choices = fields[0], fields[1:]
     if not weight_text.isdigit() or int(weight_text) < 1:
         problems.add("bad-weight", f"ballot weight {weight_text!r} is not a whole number from 1",
@@ -121,4 +132,4 @@ def _ballot(number: int, fields: list[str], index: int, names: list[str], count:
                 continue
             marks.append((rank, names[int(part) - 1]))
     weight = int(weight_text) if weight_text.isdigit() else 1
-    return CastVoteRecord(str(index), tuple(marks), weight=max(weight, 1))
+    return CastVoteRecord(str(index), tuple(marks), contest=title, weight=max(weight, 1))

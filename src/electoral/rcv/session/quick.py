@@ -101,6 +101,11 @@ def quick_count(paths: list[Path], options: QuickOptions = QuickOptions()) -> Qu
     if providers == [Provider.RANKS]:
         return _quick_matrix(paths[0], labels, options, title)
     records = _read_all(paths, providers, options.contest)
+    if all(p == Provider.BLT for p in providers):
+        # a BLT file names its contest (its title line): the table is titled by it
+        titles = {r.contest for r in records}
+        if len(titles) == 1 and None not in titles:
+            title = str(titles.pop())
     seen = dict.fromkeys(label for r in records for _, label in r.marks)
     names = tuple(n for n in seen if n not in (labels.overvote, labels.skipped, OVERVOTE))
     rules = quick_rules(names, options)
