@@ -31,13 +31,7 @@ benchmark calls. Each name loads its module on first use, so ``import electoral`
 from __future__ import annotations
 
 import importlib
-from importlib.metadata import PackageNotFoundError, version
 from typing import Any
-
-try:
-    __version__ = version("electoral")
-except PackageNotFoundError:  # run from a source tree that was never installed
-    __version__ = "0.0.0"
 
 # public name -> the module that defines it
 _HOMES: dict[str, str] = {
@@ -83,6 +77,14 @@ __all__ = ["__version__", *_HOMES]
 
 
 def __getattr__(name: str) -> Any:
+    if name == "__version__":  # importlib.metadata costs 30 ms: paid only when asked
+        from importlib.metadata import PackageNotFoundError, version
+        try:
+            value: Any = version("electoral")
+        except PackageNotFoundError:  # a source tree that was never installed
+            value = "0.0.0"
+        globals()[name] = value
+        return value
     home = _HOMES.get(name)
     if home is None:
         raise AttributeError(f"module 'electoral' has no attribute {name!r}")

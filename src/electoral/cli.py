@@ -72,11 +72,9 @@ DbOption = Annotated[
 
 def _version(value: bool) -> None:
     if value:
-        from importlib.metadata import PackageNotFoundError, version
-        try:
-            console().print(f"electoral {version('electoral')}")
-        except PackageNotFoundError:
-            console().print("electoral (not installed: no version recorded)")
+        import electoral
+
+        console().print(f"electoral {electoral.__version__}")
         raise typer.Exit()
 
 
