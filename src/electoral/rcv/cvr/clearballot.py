@@ -9,11 +9,10 @@ rank. Only the configured contest's columns are read; as in RCTab, columns for r
 
 from __future__ import annotations
 
-import csv
 from typing import Any, BinaryIO
 
 from electoral.model import CastVoteRecord
-from electoral.rcv.cvr.common import CvrOptions, Problems, text_of
+from electoral.rcv.cvr.common import CvrOptions, Problems, read_csv_rows
 
 FIXED = ("RowNumber", "BoxID", "BoxPosition", "BallotID", "PrecinctID", "BallotStyleID",
          "PrecinctStyleName", "ScanComputerName", "Status", "Remade")
@@ -30,11 +29,7 @@ def read_clear_ballot(stream: BinaryIO, source_name: str,
             CSV or without choice columns).
     """
     problems = Problems(source_name)
-    try:
-        with text_of(stream) as text:
-            return _read(csv.reader(text), options, problems)
-    except (UnicodeDecodeError, csv.Error) as exc:
-        raise problems.fail("malformed-file", f"not a readable CSV: {exc}") from exc
+    return read_csv_rows(stream, problems, lambda rows: _read(rows, options, problems))
 
 
 def _read(rows: Any, options: CvrOptions, problems: Problems) -> list[CastVoteRecord]:

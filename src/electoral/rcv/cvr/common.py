@@ -6,6 +6,7 @@ the package entry point (``electoral.rcv.cvr``), so nothing here imports a reade
 
 from __future__ import annotations
 
+import csv
 import gzip
 import io
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -136,6 +137,21 @@ def text_of(stream: BinaryIO) -> Iterator[io.TextIOWrapper]:
         yield text
     finally:
         text.detach()
+
+
+def read_csv_rows(stream: BinaryIO, problems: Problems,
+                  read: Callable[[Iterator[list[str]]], list[CastVoteRecord]]) -> list[CastVoteRecord]:
+    """``read`` over the rows of a UTF-8 CSV stream; text that is not UTF-8 or not CSV is a
+    ``malformed-file`` problem.
+
+    Raises:
+        ValidationError: the text is unreadable, or whatever ``read`` raises.
+    """
+    try:
+        with text_of(stream) as text:
+            return read(csv.reader(text))
+    except (UnicodeDecodeError, csv.Error) as exc:
+        raise problems.fail("malformed-file", f"not a readable CSV: {exc}") from exc
 
 
 def cell_text(value: object) -> str | None:

@@ -9,11 +9,10 @@ the ballot's row number, as in RCTab. A rank that is not a whole number, or is a
 
 from __future__ import annotations
 
-import csv
 from typing import Any, BinaryIO
 
 from electoral.model import CastVoteRecord
-from electoral.rcv.cvr.common import CvrOptions, Problems, text_of
+from electoral.rcv.cvr.common import CvrOptions, Problems, read_csv_rows
 
 NO_PRECINCT = "no precinct id"
 NO_BATCH = "no batch id"
@@ -33,11 +32,7 @@ def read_generic_csv(stream: BinaryIO, source_name: str,
     if options.first_vote_column is None:
         raise problems.fail("missing-option", "generic CSV files need firstVoteColumnIndex",
                             field="firstVoteColumnIndex")
-    try:
-        with text_of(stream) as text:
-            return _read(csv.reader(text), options, problems)
-    except (UnicodeDecodeError, csv.Error) as exc:
-        raise problems.fail("malformed-file", f"not a readable CSV: {exc}") from exc
+    return read_csv_rows(stream, problems, lambda rows: _read(rows, options, problems))
 
 
 def _read(rows: Any, options: CvrOptions, problems: Problems) -> list[CastVoteRecord]:
