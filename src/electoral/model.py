@@ -90,6 +90,12 @@ class Election:
 
     @classmethod
     def from_id(cls, election_id: str) -> Election:
+        """The election an id such as ``2004-CT-president`` names (``YEAR-ST-office``; ``US``
+        for a national contest).
+
+        Raises:
+            ValidationError: ``election_id`` is not of that form, or names no state.
+        """
         match = ELECTION_ID.match(election_id)
         if not match:
             raise ValidationError(
@@ -215,12 +221,22 @@ class Returns:
     unofficial: bool = field(default=False, compare=False)
 
     def unit(self, unit_id: str) -> Unit:
+        """The unit with id ``unit_id``.
+
+        Raises:
+            KeyError: no unit of these returns has that id.
+        """
         for unit in self.units:
             if unit.id == unit_id:
                 return unit
         raise KeyError(unit_id)
 
     def candidate(self, candidate_id: str) -> Candidate:
+        """The candidate with id ``candidate_id``.
+
+        Raises:
+            KeyError: no candidate of these returns has that id.
+        """
         for candidate in self.candidates:
             if candidate.id == candidate_id:
                 return candidate

@@ -111,7 +111,11 @@ class History:
 
 
 def find_place(query: str) -> Place:
-    """A state (``MO``, ``Missouri``) or a county (``29019``, ``Boone County, MO``)."""
+    """A state (``MO``, ``Missouri``) or a county (``29019``, ``Boone County, MO``).
+
+    Raises:
+        NotFoundError: ``query`` names no state and no county (the message shows the three forms).
+    """
     text = query.strip()
     po = text.upper() if text.upper() in STATE_NAMES else STATE_BY_NAME.get(text.lower())
     if po:

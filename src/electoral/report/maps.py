@@ -84,7 +84,11 @@ def draw_map(tabulation: Tabulation, kind: MapKind | str = MapKind.WINNER, *,
              id_prefix: str = "") -> str:
     """The SVG map of ``tabulation`` (a county or state table); ``flips`` and ``swing`` compare it
     with the ``earlier`` table of the same level. (The college map is ``college_map.draw_college``.)
-    ``id_prefix`` starts every element id, for pages that hold several maps."""
+    ``id_prefix`` starts every element id, for pages that hold several maps.
+
+    Raises:
+        ValidationError: a flips or swing map without the earlier election to compare with.
+    """
     kind, palette = MapKind(kind), Palette(palette)
     colours = party_colours([tabulation] + ([earlier] if earlier else []), palette)
     if kind in (MapKind.FLIPS, MapKind.SWING):
@@ -115,7 +119,12 @@ def map_election(returns: Returns, *, by: UnitKind | str = UnitKind.COUNTY,
 
 
 def write_map(svg: str, out: Path) -> Path:
-    """Write ``svg`` to ``out``: as is for ``.svg``, rasterised at twice its size for ``.png``."""
+    """Write ``svg`` to ``out``: as is for ``.svg``, rasterised at twice its size for ``.png``.
+
+    Raises:
+        ValidationError: ``out`` is neither ``.svg`` nor ``.png``.
+        ElectoralError: a PNG without the cairo library (see ``svg_to_png``).
+    """
     suffix = out.suffix.lower()
     if suffix not in (".svg", ".png"):
         raise ValidationError([Problem("map-format", f"cannot write a map as {out.name}: "
@@ -129,7 +138,11 @@ def write_map(svg: str, out: Path) -> Path:
 
 
 def svg_to_png(svg: str, scale: float = 2.0) -> bytes:
-    """The map rasterised by cairo (through cairosvg) at ``scale`` times its size."""
+    """The map rasterised by cairo (through cairosvg) at ``scale`` times its size.
+
+    Raises:
+        ElectoralError: the cairo library is not installed (the message says how to install it).
+    """
     try:
         import cairosvg  # type: ignore[import-untyped]  # here: importing it loads libcairo
     except OSError as exc:

@@ -28,7 +28,9 @@ MEDIA = {"csv": "text/csv", "md": "text/markdown", "wiki": "text/plain", "html":
 
 def create_app(db: Path | str | None = None) -> FastAPI:
     """The read-only results API over the store at ``db`` (default: ``$ELECTORAL_DB``, else
-    ``./electoral.duckdb``); every route makes one ``electoral.api`` call."""
+    ``./electoral.duckdb``); every route makes one ``electoral.api`` call. A library error
+    becomes a JSON answer: 404 for what is not stored, 422 for a bad request (``ElectoralError``
+    handler), never a 500 with a traceback."""
     app = FastAPI(title="electoral", summary="Election results, tabulated and checked.")
 
     @contextmanager

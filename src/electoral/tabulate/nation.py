@@ -33,7 +33,11 @@ MAJOR_PARTIES = (DEMOCRATIC.id, REPUBLICAN.id)
 
 
 def national_returns(states: Iterable[Returns]) -> Returns:
-    """The states' returns as one election of the nation (``YEAR-US-office``)."""
+    """The states' returns as one election of the nation (``YEAR-US-office``).
+
+    Raises:
+        NotFoundError: ``states`` is empty.
+    """
     states = list(states)
     if not states:
         raise NotFoundError("no state returns to put together into a national election")
@@ -110,7 +114,11 @@ def national_table(states: Sequence[Returns], level: UnitKind | str) -> Tabulati
     """The results of every state at ``level`` (each state rolled up on its own, so a state
     reported by county and one reported only statewide both count), as one national table: its
     total the sum of the states', its columns and leading pair ordered by the national vote.
-    States without results at ``level`` contribute no rows."""
+    States without results at ``level`` contribute no rows.
+
+    Raises:
+        ValueError: ``level`` is not a ``UnitKind``.
+    """
     level = UnitKind(level)
     nation = national_returns(states)
     rows: list[Row] = []
