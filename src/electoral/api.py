@@ -95,14 +95,17 @@ class Imported:
 
 
 def import_path(store: ResultsStore, path: Path | str, fmt: Format | str | None = None,
-                election: str | None = None) -> Imported:
+                election: str | None = None, *, aliases: Path | str | None = None) -> Imported:
     """Read one file, run the import stage's rules over every election in it (``io.stage``),
-    and store them in one transaction: all or nothing.
+    and store them in one transaction: all or nothing. ``aliases``: a CSV file of
+    ``spelling,candidate`` rows (``io.names.read_aliases``) stating which spellings are one
+    candidate; the stage's spelling rule follows it.
 
     Raises:
-        ValidationError: ``election`` is not an election id, ``fmt`` is unknown, or the file's
-            returns break a rule (each problem located by file, line and field); nothing is stored.
-        NotFoundError: the file does not exist.
+        ValidationError: ``election`` is not an election id, ``fmt`` is unknown, the aliases
+            file is malformed, or the file's returns break a rule (each problem located by file,
+            line and field); nothing is stored.
+        NotFoundError: the file (or the aliases file) does not exist.
         StoreError: the store could not write; nothing is changed.
     """
     from electoral.io import Format, ReadOptions, detect_format, open_source, read_tables
@@ -115,13 +118,29 @@ def import_path(store: ResultsStore, path: Path | str, fmt: Format | str | None 
     source = open_source(path)
     chosen = chosen or detect_format(source)
     replaced = store.levels_by_election()
-    tables = stage(read_tables(source, chosen, ReadOptions(election=election)), source.name)
+    options = ReadOptions(election=election, aliases=_aliases(aliases))
+    tables = stage(read_tables(source, chosen, options), source.name, aliases=options.aliases)
     records = store.save(*tables, source=source.name, sha256=source.sha256, format=str(chosen))
     elections = [table.returns for table in tables]
     notes = tuple(n for e in elections for n in e.notes)
     excluded = {reason: rows for reason, rows, _votes in by_reason(elections)}
     return Imported(str(path), tuple(records), excluded,
                     notes + _lost_levels(replaced, elections))
+
+
+def _aliases(path: Path | str | None) -> dict[str, str]:
+    """The spelling → candidate statements of an aliases file (none without one).
+
+    Raises:
+        NotFoundError: no such file. ValidationError: as ``io.names.read_aliases``.
+    """
+    if path is None:
+        return {}
+    from electoral.io import open_source
+    from electoral.io.names import read_aliases
+
+    source = open_source(path)
+    return read_aliases(source.stream(), source.name)
 
 
 def input_format(name: str) -> Format:

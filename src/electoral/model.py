@@ -181,14 +181,50 @@ class UnitFacts:
 
 @dataclass(frozen=True, slots=True)
 class Exclusion:
-    """One row a reader set aside instead of counting it: where it was (file line, 0 when the
-    format has none), why, and the votes it carried (``None`` if unreadable)."""
+    """One row a reader or the import stage set aside instead of counting it: where it was (file
+    line, 0 when the format has none), why, and the votes it carried (``None`` if unreadable).
+
+    The fields after ``rows`` are what docs/import-json.md's ``left_out`` gives: ``kind`` a stable
+    key (``total``, ``ballots_cast``, ``registered_voters``, ...; empty where a reader gave only a
+    reason), ``unit`` the row's unit names from the largest down (``(("county", "Kent"),
+    ("precinct", "Alder 1"))``), ``file`` the file it came from, ``candidate`` the candidate a
+    county-total row stands for, and ``detail`` the check made (``615 = 310 + 280 + 25``)."""
 
     line: int
     reason: str
     votes: int | None = None
     label: str = ""  # what the row called itself ("UNDERVOTES", "TOTAL BALLOTS CAST", ...)
     rows: int = 1  # how many rows this entry stands for (a whole other contest is one entry)
+    kind: str = ""
+    unit: tuple[tuple[str, str], ...] = ()
+    file: str = ""
+    candidate: str | None = None
+    detail: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Merged:
+    """Spellings of one candidate that the import stage made one (``rules_labels.spellings``):
+    the ``candidate``'s display name, its party id (``None`` for none) and every spelling merged,
+    the display one included, sorted."""
+
+    candidate: str
+    party: str | None
+    spellings: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class UndecidedSpelling:
+    """A spelling that fits more than one candidate: kept as its own candidate, never merged.
+    One per row (``file``, ``line``, ``unit`` names as in ``Exclusion``, the row's ``votes``);
+    ``candidates`` the (display name, party id) pairs it could be."""
+
+    spelling: str
+    votes: int
+    candidates: tuple[tuple[str, str | None], ...]
+    line: int | None = None
+    unit: tuple[tuple[str, str], ...] = ()
+    file: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -219,6 +255,11 @@ class Returns:
     fusion: dict[str, dict[str, int]] = field(default_factory=dict, compare=False)
     reported_total: int | None = field(default=None, compare=False)
     unofficial: bool = field(default=False, compare=False)
+    # What the import stage's label rules did (io.rules_labels): party labels not in the
+    # canonical table (as written), spellings merged, spellings left undecided.
+    unknown_parties: tuple[str, ...] = field(default=(), compare=False)
+    merged: tuple[Merged, ...] = field(default=(), compare=False)
+    undecided: tuple[UndecidedSpelling, ...] = field(default=(), compare=False)
 
     def unit(self, unit_id: str) -> Unit:
         """The unit with id ``unit_id``.

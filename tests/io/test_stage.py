@@ -17,9 +17,11 @@ from electoral.model import Candidate, Count, Election, Exclusion, Party, Return
 from electoral.store import Store
 
 STATE = Unit("MO", "Missouri", UnitKind.STATE)
-GOOD = Returns(Election(2024, "MO"), (Candidate("a", "A", "dem"), Candidate("b", "B")),
+# Its party is already canonical (electoral.parties): the stage makes every party label so.
+GOOD = Returns(Election(2024, "MO"), (Candidate("a", "A", "democratic"), Candidate("b", "B")),
                (STATE, Unit("29001", "Adair", UnitKind.COUNTY, "MO")),
-               (Count("29001", "a", 5), Count("29001", "b", 7)), (Party("dem", "Democratic"),))
+               (Count("29001", "a", 5), Count("29001", "b", 7)),
+               (Party("democratic", "Democratic"),))
 
 
 def _codes(table: ReturnsTable) -> list[str]:

@@ -49,6 +49,9 @@ class ReadOptions:
 
     election: str | None = None  # an election id such as 2004-CT-president
     extra: dict[str, str] = field(default_factory=dict)
+    # The user's statements that a spelling is a candidate (``--aliases``: spelling → candidate
+    # name, ``io.names.read_aliases``); readers leave them to the import stage's spelling rule.
+    aliases: dict[str, str] = field(default_factory=dict)
 
 
 # Every format has one reader with one output form, ``list[ReturnsTable]`` (``electoral.columns``):

@@ -145,14 +145,9 @@ def _row(build: _Build, line: int, row: dict[str, str], columns: list[str]) -> N
         build.exclusions.append(Exclusion(line, "statewide total row: the units already count "
                                           "these votes", votes, row.get("town") or row.get("county", "")))
         return
+    # Rows that are not votes ("Total Votes Cast", "Blank Votes") pass through as candidates
+    # named by their label: the import stage (io.rules_labels.pseudo_rows) leaves them out.
     name = row.get("candidate", "")
-    label = name.lower()
-    if label in NOT_VOTES:
-        build.exclusions.append(Exclusion(line, NOT_VOTES[label], votes, name))
-        return
-    if label in BALLOTS_CAST:
-        build.ballots[unit.id] += votes
-        return
     candidate = _candidate(build, name, row.get("party", ""))
     _count(build, line, unit.id, candidate.id, row.get("party", ""), VoteType.TOTAL, votes)
     for column, vote_type in VOTE_TYPES.items():
@@ -223,8 +218,13 @@ def _candidate(build: _Build, name: str, party: str) -> Candidate:
     if party_name and not write_in:
         party_id = slug(party_name)
         build.parties.setdefault(party_id, Party(party_id, party_name))
-    candidate_id = slug(name) or "unnamed"
-    known = build.candidates.get(candidate_id)
+    # Each spelling stays its own candidate ("MARSH-ORTIZ" is not "Marsh/Ortiz" to a slug's eye
+    # only by luck): the import stage's spelling rule decides which are one (io.rules_labels).
+    base = candidate_id = slug(name) or "unnamed"
+    other = 1
+    while (known := build.candidates.get(candidate_id)) is not None and known.name != name:
+        other += 1
+        candidate_id = f"{base}-{other}"
     if known is None:
         known = Candidate(candidate_id, name, party_id, write_in=write_in,
                           aggregate=name.lower() in AGGREGATES)
@@ -236,7 +236,8 @@ def _returns(build: _Build) -> Returns:
     excluded = (*build.exclusions, *(  # one entry per other office, not per row
         Exclusion(lines[0], "another office: only the presidential contest is read", None, office,
                   len(lines)) for office, lines in build.other_offices.items()))
-    counts = tuple(Count(u, c, v, t) for (u, c, t), v in build.counts.items())
+    first = {(u, c, t): line for (u, c, _p, t), line in reversed(build.seen.items())}
+    counts = tuple(Count(u, c, v, t, first.get((u, c, t))) for (u, c, t), v in build.counts.items())
     facts = tuple(UnitFacts(u, ballots_cast=n) for u, n in build.ballots.items())
     notes = (f"{len(build.repeats)} rows repeat a unit and candidate already seen (parts of split "
              f"precincts, first at line {build.repeats[0]}): their votes were added together",

@@ -10,13 +10,15 @@ returns (a pseudo-candidate row set aside, a party label made canonical), the re
 Rules run in ``RULES`` order, each on the previous one's table. Adding a rule is adding one
 function to ``RULES``.
 
-Today's rules are the integrity checks: ids appear once, every reference names something of the
-same election, no two counts share a key, vote types are known, counts are not negative.
+The label rules (``io.rules_labels``: canonical parties, rows that are not votes, one candidate's
+spellings) come first; the integrity checks last: ids appear once, every reference names
+something of the same election, no two counts share a key, vote types are known, counts are not
+negative.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
 import pyarrow as pa  # type: ignore[import-untyped]
@@ -49,10 +51,12 @@ Rule = Callable[[ReturnsTable], Finding]
 
 
 def stage(tables: Iterable[ReturnsTable], source: str = "",
-          rules: Sequence[Rule] | None = None) -> list[ReturnsTable]:
+          rules: Sequence[Rule] | None = None,
+          aliases: Mapping[str, str] | None = None) -> list[ReturnsTable]:
     """Run ``rules`` (default ``RULES``) over every election of one import, in order.
 
-    Returns the elections as the rules leave them, each with the rules' notes and exclusions
+    ``aliases`` (spelling → candidate name, ``io.names.read_aliases``: the user's ``--aliases``)
+    reach the spelling rule (``rules_labels.spellings``). Returns the elections as the rules leave them, each with the rules' notes and exclusions
     added to its ``Returns``. ``source`` (a file name) locates problems that name no file.
 
     Raises:
@@ -62,8 +66,10 @@ def stage(tables: Iterable[ReturnsTable], source: str = "",
     """
     problems: list[Problem] = []
     out = []
+    chosen = [rules_labels.with_aliases(aliases) if rule is rules_labels.spellings else rule
+              for rule in (RULES if rules is None else rules)]
     for table in tables:
-        for rule in RULES if rules is None else rules:
+        for rule in chosen:
             finding = rule(table)
             problems.extend(finding.problems)
             table = _applied(finding.table or table, finding)
@@ -174,5 +180,11 @@ def counts_well_formed(table: ReturnsTable) -> Finding:
     return Finding(tuple(problems))
 
 
-RULES: tuple[Rule, ...] = (ids_once, references_known, counts_name_known, counts_once,
+from electoral.io import rules_labels  # noqa: E402  (its rules build this module's Finding)
+
+# The order of issue 10's design (notes/wave2.md): parties → pseudo rows → duplicates/split →
+# vote types → county totals → adjustments/suppressed → spellings → unit names → integrity.
+RULES: tuple[Rule, ...] = (rules_labels.canonical_parties, rules_labels.pseudo_rows,
+                           rules_labels.spellings,
+                           ids_once, references_known, counts_name_known, counts_once,
                            counts_well_formed)
