@@ -179,14 +179,25 @@ class UnitFacts:
 
 @dataclass(frozen=True, slots=True)
 class Exclusion:
-    """One row a reader set aside instead of counting it: where it was (file line, 0 when the
-    format has none), why, and the votes it carried (``None`` if unreadable)."""
+    """One row a reader or the import stage set aside instead of counting it: where it was (file
+    line, 0 when the format has none), why, and the votes it carried (``None`` if unreadable).
+
+    The fields after ``rows`` are what docs/import-json.md's ``left_out`` gives: ``kind`` a stable
+    key (``total``, ``ballots_cast``, ``registered_voters``, ...; empty where a reader gave only a
+    reason), ``unit`` the row's unit names from the largest down (``(("county", "Kent"),
+    ("precinct", "Alder 1"))``), ``file`` the file it came from, ``candidate`` the candidate a
+    county-total row stands for, and ``detail`` the check made (``615 = 310 + 280 + 25``)."""
 
     line: int
     reason: str
     votes: int | None = None
     label: str = ""  # what the row called itself ("UNDERVOTES", "TOTAL BALLOTS CAST", ...)
     rows: int = 1  # how many rows this entry stands for (a whole other contest is one entry)
+    kind: str = ""
+    unit: tuple[tuple[str, str], ...] = ()
+    file: str = ""
+    candidate: str | None = None
+    detail: str = ""
 
 
 class Note(str):

@@ -10,8 +10,10 @@ returns (a pseudo-candidate row set aside, a party label made canonical), the re
 Rules run in ``RULES`` order, each on the previous one's table. Adding a rule is adding one
 function to ``RULES``.
 
-Today's rules are the integrity checks: ids appear once, every reference names something of the
-same election, no two counts share a key, vote types are known, counts are not negative.
+The row rules (``io.rules_rows``: ``votes`` against the vote-type columns, duplicate rows and
+split precincts, county-total rows) come first; the integrity checks last: ids appear once,
+every reference names something of the same election, no two counts share a key, vote types are
+known, counts are not negative.
 """
 
 from __future__ import annotations
@@ -174,5 +176,8 @@ def counts_well_formed(table: ReturnsTable) -> Finding:
     return Finding(tuple(problems))
 
 
-RULES: tuple[Rule, ...] = (ids_once, references_known, counts_name_known, counts_once,
+from electoral.io import rules_rows  # noqa: E402  (its rules build this module's Finding)
+
+RULES: tuple[Rule, ...] = (*rules_rows.RULES,
+                           ids_once, references_known, counts_name_known, counts_once,
                            counts_well_formed)
