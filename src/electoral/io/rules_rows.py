@@ -104,34 +104,40 @@ def votes_match_vote_types(table: ReturnsTable) -> Finding:
 
 
 def duplicates_and_splits(table: ReturnsTable) -> Finding:
-    """A line whose figures repeat an earlier line's exactly (same unit, candidate and every
-    vote-type figure: the row identical in every field that counts) is a ``duplicate_row`` problem
-    naming both lines, and is never counted twice. Lines that repeat a unit and candidate with
-    other figures are the parts of a split precinct: they are added, and a ``split_precinct``
-    note names the lines and the parts (``Alder South, Ada Q. Marsh: two parts, 400 + 35 =
-    435``)."""
+    """Lines that repeat a unit and candidate with other figures are the parts of a split
+    precinct: they are added, and a ``split_precinct`` note names the lines and the parts
+    (``Alder South, Ada Q. Marsh: two parts, 400 + 35 = 435``). A line whose figures repeat an
+    earlier line's exactly (same unit, candidate and every vote-type figure: the row identical in
+    every field that counts) is a ``duplicate_row`` problem naming both lines, and is never
+    counted twice; except in a unit that the file shows split (some candidate's parts differ
+    there), where the repeat is one more part: real files list a split precinct's zero rows
+    twice (Bridgeport's Bassick High School, CT 2016), and the note names those parts too."""
     counts = table.counts.table
     repeated = _repeated_lines(counts)
     if not repeated:
         return _finding()
     names = _Names(table.returns)
     lines = counts.filter(pc.is_in(counts.column("line"), value_set=pa.array(repeated, pa.int64())))
-    signature: dict[int, list[tuple[str, str, str, int]]] = defaultdict(list)
+    signature: dict[int, tuple[tuple[str, str, str, int], ...]] = {}
     for unit, candidate, vote_type, votes, line in _rows(lines):
         assert line is not None  # the lines were chosen among counts that have one
-        signature[line].append((unit, candidate, vote_type, votes))
+        signature[line] = (*signature.get(line, ()), (unit, candidate, vote_type, votes))
+    kinds: dict[tuple[str, str], set[tuple[tuple[str, str, str, int], ...]]] = defaultdict(set)
+    for figures in signature.values():
+        kinds[figures[0][:2]].add(tuple(sorted(figures)))
+    split = {unit for (unit, _candidate), seen in kinds.items() if len(seen) > 1}
     first: dict[tuple[tuple[str, str, str, int], ...], int] = {}
     problems, dropped = [], []
     for line in sorted(signature):
         figures = tuple(sorted(signature[line]))
-        if figures in first:
+        if figures in first and figures[0][0] not in split:
             problems.append(_duplicate(names, first[figures], line, signature[line]))
             dropped.append(line)
         else:
-            first[figures] = line
+            first.setdefault(figures, line)
     kept = counts.filter(pc.invert(pc.is_in(counts.column("line"),
                                             value_set=pa.array(dropped, pa.int64()))))
-    notes = _split_notes(names, {line: signature[line] for line in first.values()})
+    notes = _split_notes(names, {n: f for n, f in signature.items() if n not in dropped})
     summed = _summed(kept) if notes else kept
     return _finding(problems=tuple(problems), notes=notes,
                     table=ReturnsTable(table.returns, CountTable(summed)))
@@ -172,10 +178,10 @@ def _split_notes(names: _Names, signature: Mapping[int, Sequence[tuple[str, str,
         if len(by_line) < 2:
             continue
         lines = sorted(by_line)
-        figures = [by_line[n].get(TOTAL, sum(by_line[n].values())) for n in lines]
+        shares = [by_line[n].get(TOTAL, sum(by_line[n].values())) for n in lines]
         count = WORDS[len(lines)] if len(lines) < len(WORDS) else str(len(lines))
         notes.append(Note(f"{names.unit(unit)}, {names.candidate(candidate)}: {count} parts, "
-                          f"{_sum(figures)} = {sum(figures)}", "split_precinct", tuple(lines),
+                          f"{_sum(shares)} = {sum(shares)}", "split_precinct", tuple(lines),
                           names.source))
     return tuple(notes)
 
