@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 
 from electoral.columns import CountTable, ReturnsTable
 from electoral.errors import ValidationError
-from electoral.io.stage import stage
+from electoral.io.stage import INTEGRITY, stage
 from electoral.model import Count, Returns, UnitKind, VoteType
 from electoral.store import Store
 from electoral.tabulate.rollup import _totals, roll_up
@@ -52,7 +52,7 @@ def test_saved_columns_load_as_objects(tmp_path_factory: pytest.TempPathFactory,
                                        returns: Returns) -> None:
     path = tmp_path_factory.mktemp("columns") / "c.duckdb"
     with Store(path) as store:
-        (record,) = store.save(*stage([_election(returns)]), source="s.csv", sha256="x",
+        (record,) = store.save(*stage([_election(returns)], rules=INTEGRITY), source="s.csv", sha256="x",
                                format="test")
         assert record.rows == len(returns.counts)
         loaded = store.load(returns.election.id)

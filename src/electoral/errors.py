@@ -24,10 +24,11 @@ class Problem:
     source: str | None = None  # file name
     line: int | None = None  # 1-based line (or ballot/record number) in that file
     field: str | None = None  # column or field name
+    lines: tuple[int, ...] = ()  # every line the problem involves (a repeat and its original)
 
     def located(self, source: str | None = None, line: int | None = None) -> Problem:
         return Problem(self.code, self.message, self.source or source, self.line or line,
-                       self.field)
+                       self.field, self.lines)
 
     def __str__(self) -> str:
         where = ":".join(str(part) for part in (self.source, self.line) if part is not None)

@@ -37,6 +37,10 @@ class VoteType(StrEnum):
     ABSENTEE = "absentee"
     MAIL = "mail"
     PROVISIONAL = "provisional"
+    # Named as the sources' columns name them (docs/import-json.md, ``vote_types``): Georgia's
+    # mail-in absentee and early in-person votes, as OpenElections files carry them.
+    ABSENTEE_BY_MAIL = "absentee_by_mail"
+    ADVANCE_IN_PERSON = "advance_in_person"
 
 
 OFFICES = ("president",)
@@ -225,6 +229,23 @@ class UndecidedSpelling:
     line: int | None = None
     unit: tuple[tuple[str, str], ...] = ()
     file: str = ""
+
+
+class Note(str):
+    """A note (``Returns.notes``) that says where it comes from: a ``kind`` key of
+    docs/import-json.md (``split_precinct``; ``note`` for any other), the file and its ``lines``.
+    It is the note's text everywhere a plain note is read; the extra fields are for the import's
+    JSON and are not stored."""
+
+    kind: str
+    lines: tuple[int, ...]
+    source: str
+
+    def __new__(cls, detail: str, kind: str = "note", lines: tuple[int, ...] = (),
+                source: str = "") -> Note:
+        note = super().__new__(cls, detail)
+        note.kind, note.lines, note.source = kind, tuple(lines), source
+        return note
 
 
 @dataclass(frozen=True, slots=True)

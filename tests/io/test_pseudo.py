@@ -55,8 +55,12 @@ def test_candidates_and_aggregates_are_not_pseudo_rows(label: str) -> None:
 
 
 def test_the_readers_lists_are_in_the_vocabulary() -> None:
-    """Every label the MEDSL and OpenElections readers set aside today is in the shared one."""
-    for label in [*medsl.NOT_VOTES, *openelections.NOT_VOTES, *openelections.BALLOTS_CAST]:
+    """Every label the MEDSL reader sets aside, and those the OpenElections reader set aside by
+    its own list before the stage took them over, are in the shared vocabulary."""
+    former_openelections = ["blank votes", "blanks", "no preference", "over votes", "overvotes",
+                            "under votes", "undervotes", "total votes cast", "ballots cast",
+                            "total ballots cast"]
+    for label in [*medsl.NOT_VOTES, *former_openelections]:
         assert pseudo_kind(label) is not None, label
     assert not any(pseudo_kind(label) for label in (*medsl.GROUPS, *openelections.AGGREGATES) if label)
 

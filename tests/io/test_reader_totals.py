@@ -18,8 +18,8 @@ from pathlib import Path
 import pytest
 
 from electoral.io import ReadOptions, open_source, read_tables
-from electoral.io.stage import stage
 from electoral.io.medsl import STATE_FIPS
+from electoral.io.stage import stage
 from electoral.model import Returns, UnitKind
 from electoral.tabulate.rollup import roll_up
 

@@ -1,17 +1,31 @@
 """OpenElections CSV: ``county,precinct,office,district,party,candidate,votes`` (columns in any
-order), optionally with vote-type columns ``election_day,early_voting,absentee,mail,provisional``.
+order, as each county's file has them), the name either in ``candidate`` or in
+``last,first,middle,suffix``, optionally with vote-type columns (``election_day``,
+``early_voting``, ``absentee``, ``mail``, ``absentee_by_mail``, ``advance_in_person``,
+``provisional``), each kept as a vote type beside the ``votes`` total.
 
-The election comes from the file name (``20041102__ct__general__county.csv``) or from
-``--election 2004-CT-president``. Geography is whatever the file has: ``county`` and/or ``town``
-(New England files have towns and no county), ``ward`` and ``precinct`` below them. Only the
-presidential contest is read; everything else is accounted for, never silently dropped:
+The election comes from the file name or from ``--election 2004-CT-president``. OpenElections
+names a file ``DATE__ST__[PARTY__]TYPE__[JURISDICTION__][OFFICE__[DISTRICT__]]LEVEL.csv``
+(components joined by two underscores, a component's parts by one: openelections-core issue 5,
+"Standardization should generate a composite file name"): ``20161108__pa__general__county.csv``,
+``20161108__pa__general__kent__precinct.csv``, and the variant ``20161108__pa__general_county.csv``
+seen in state repositories. Only general elections are named this way automatically.
+
+Geography is whatever the file has: ``county`` and/or ``town`` (New England files have towns and no
+county), ``ward`` and ``precinct`` below them; a county is matched to the state's counties whatever
+its case (``KENT``). Only the presidential contest is read; everything else is accounted for,
+never silently dropped:
 
 * other offices are set aside, one exclusion per office with its row count;
 * ``Total Votes Cast`` becomes the unit's ballots cast; ``Blank Votes``, ``No Preference``, over-
   and undervotes are not votes for anyone and are set aside with their reason;
 * ``All Others`` and ``Write-ins`` are aggregate pseudo-candidates;
-* a statewide ``TOTALS`` pseudo-unit (MA 2004) would count every vote twice: set aside;
-* a unit and candidate listed twice are parts of a split precinct: added, and noted.
+* a statewide ``TOTALS`` pseudo-unit (MA 2004) would count every vote twice: set aside.
+
+Every other row reaches the import stage as counts carrying its line, as the file says it: a split
+precinct's parts and a repeated row as repeated keys, a county-total row as a count on the county
+beside its precincts, ``votes`` as the ``TOTAL`` count beside the line's vote-type counts. The
+stage's rules (``io.rules_rows``) decide what each is.
 """
 
 from __future__ import annotations
@@ -21,18 +35,21 @@ import datetime as dt
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
+from pathlib import PurePath
 from typing import TextIO
 
 from electoral.errors import Problem, ValidationError
-from electoral.geography import county_fips
+from electoral.geography import SUFFIXES, county_fips, county_names
 from electoral.io import PROBES, Format, ReadOptions, register
 from electoral.io.article import normalize_party
 from electoral.io.exclusions import Exclusion
+from electoral.io.names import name_from_parts
 from electoral.model import (
     STATE_NAMES,
     Candidate,
     Count,
     Election,
+    Note,
     Party,
     Returns,
     Unit,
@@ -42,27 +59,31 @@ from electoral.model import (
     slug,
 )
 
-FILE_NAME = re.compile(r"^(?P<date>\d{8})__(?P<state>[a-z]{2})__(?P<kind>[a-z_]+?)__")
+FILE_NAME = re.compile(r"^(?P<date>\d{8})__(?P<state>[a-z]{2})__(?P<rest>[a-z0-9_-]+)")
+# Words of a file name's election-type component that mean another election than the general.
+NOT_GENERAL = {"primary", "runoff", "special", "recount", "caucus", "democratic", "republican"}
+# The vote-type columns of OpenElections files (their READMEs and the state repositories' files),
+# each with the vote type it is kept as.
 VOTE_TYPES = {"election_day": VoteType.ELECTION_DAY, "early_voting": VoteType.EARLY,
-              "absentee": VoteType.ABSENTEE, "mail": VoteType.MAIL,
+              "early_vote": VoteType.EARLY, "absentee": VoteType.ABSENTEE,
+              "mail": VoteType.MAIL, "mail_in": VoteType.MAIL,
+              "absentee_by_mail": VoteType.ABSENTEE_BY_MAIL,
+              "advance_in_person": VoteType.ADVANCE_IN_PERSON,
               "provisional": VoteType.PROVISIONAL}
+NAME_PARTS = ("first", "middle", "last", "suffix")
+# Columns that say where and for whom, not how many: any other column is named in a note.
+DESCRIPTIVE = {"county", "town", "ward", "precinct", "office", "district", "party", "candidate",
+               "votes", *NAME_PARTS}
 PARTY_CODES = {"DEM": "Democratic", "REP": "Republican", "LIB": "Libertarian", "GRN": "Green",
                "CON": "Constitution", "IND": "Independent"}
-NOT_VOTES = {"blank votes": "blank votes: not a vote for any candidate",
-             "blanks": "blank votes: not a vote for any candidate",
-             "no preference": "no preference: not a vote for any candidate",
-             "over votes": "overvotes: not a vote for any candidate",
-             "overvotes": "overvotes: not a vote for any candidate",
-             "under votes": "undervotes: not a vote for any candidate",
-             "undervotes": "undervotes: not a vote for any candidate"}
-BALLOTS_CAST = {"total votes cast", "ballots cast", "total ballots cast"}
 AGGREGATES = {"all others", "write-in", "write-ins", "scattering", "other"}
 STATEWIDE_PSEUDO_UNITS = {"totals", "total", "statewide"}
 
 
 def _probe(name: str, head: str) -> bool:
     first = head.splitlines()[0].lower() if head else ""
-    return {"office", "candidate", "votes"} <= {c.strip() for c in first.split(",")}
+    columns = {c.strip() for c in first.split(",")}
+    return {"office", "votes"} <= columns and ("candidate" in columns or "last" in columns)
 
 
 PROBES[Format.OPENELECTIONS] = _probe
@@ -75,11 +96,9 @@ class _Build:
     units: dict[str, Unit] = field(default_factory=dict)
     candidates: dict[str, Candidate] = field(default_factory=dict)
     parties: dict[str, Party] = field(default_factory=dict)
-    counts: dict[tuple[str, str, VoteType], int] = field(default_factory=lambda: defaultdict(int))
-    seen: dict[tuple[str, str, str, VoteType], int] = field(default_factory=dict)
+    counts: list[Count] = field(default_factory=list)
     ballots: dict[str, int] = field(default_factory=lambda: defaultdict(int))
     exclusions: list[Exclusion] = field(default_factory=list)
-    repeats: list[int] = field(default_factory=list)
     other_offices: dict[str, list[int]] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
 
@@ -87,8 +106,10 @@ class _Build:
 @register(Format.OPENELECTIONS)
 def read_openelections(stream: TextIO, source: str, options: ReadOptions) -> list[Returns]:
     """The presidential contest of an OpenElections CSV as one ``Returns``: other offices,
-    total rows and rows that are not votes are exclusions; repeated keys (split precincts) are
-    added and said so in ``Returns.notes``.
+    total rows and rows that are not votes are exclusions; every other row is its counts, each
+    with its line (a ``TOTAL`` count from ``votes`` and one per filled vote-type column), keys
+    repeated as the file repeats them. Columns that are neither places, names nor known vote
+    types are named in a note.
 
     Raises:
         ValidationError: neither the file name nor ``options.election`` gives the election, or
@@ -98,7 +119,9 @@ def read_openelections(stream: TextIO, source: str, options: ReadOptions) -> lis
     reader = csv.DictReader(stream)
     columns = [c.strip().lower() for c in reader.fieldnames or []]
     reader.fieldnames = columns
-    missing = [c for c in ("office", "candidate", "votes") if c not in columns]
+    missing = [c for c in ("office", "votes") if c not in columns]
+    if "candidate" not in columns and "last" not in columns:
+        missing.append("candidate")
     if not ({"county", "town", "precinct"} & set(columns)):
         missing.append("county, town or precinct")
     if missing:
@@ -116,25 +139,53 @@ def read_openelections(stream: TextIO, source: str, options: ReadOptions) -> lis
                                       reader.line_num))
     if build.problems:
         raise ValidationError(build.problems)
-    return [_returns(build)]
+    unread = [c for c in columns if c and c not in DESCRIPTIVE and c not in VOTE_TYPES]
+    return [_returns(build, unread)]
 
 
 def _election(source: str, options: ReadOptions) -> Election:
+    """The election ``--election`` names, else the general election the file name names.
+
+    Raises:
+        ValidationError: neither does (the message says to pass ``--election``).
+    """
     if options.election:
         return Election.from_id(options.election)
-    match = FILE_NAME.match(source.lower())
-    if not match or match["state"].upper() not in STATE_NAMES:
+    match = FILE_NAME.match(PurePath(source).name.lower())
+    words = set(re.split(r"_+", match["rest"])) if match else set()
+    try:
+        date = dt.datetime.strptime(match["date"], "%Y%m%d").date() if match else None
+    except ValueError:
+        date = None
+    if (match is None or date is None or match["state"].upper() not in STATE_NAMES
+            or "general" not in words or words & NOT_GENERAL):
+        what = sorted(words & NOT_GENERAL)
         raise ValidationError([Problem(
-            "unknown-election", "the file name does not say which election this is (expected "
-            "like 20041102__ct__general__county.csv); pass --election 2004-CT-president",
+            "unknown-election", "the file name does not name a general election "
+            f"{'(it says ' + ', '.join(what) + ') ' if what else ''}(expected like "
+            "20041102__ct__general__county.csv); pass --election 2004-CT-president",
             source, None, "election")])
-    date = dt.datetime.strptime(match["date"], "%Y%m%d").date()
     return Election(date.year, match["state"].upper(), "president", date)
+
+
+def _is_president(office: str) -> bool:
+    """``President``, ``President of the United States 4 Year Term (1) Position``,
+    ``Presidential Electors``: the presidential contest; a vice-presidency is not."""
+    text = office.lower()
+    return "president" in text and not re.search(r"vice[\s-]*president", text)
+
+
+def _name(row: dict[str, str]) -> str:
+    """The candidate's name: ``candidate``, else ``first middle last suffix`` from the name
+    columns (``Dunmore,Cole,R.,Jr.`` → ``Cole R. Dunmore Jr.``)."""
+    if row.get("candidate"):
+        return row["candidate"]
+    return name_from_parts(*(row.get(part, "") for part in NAME_PARTS))
 
 
 def _row(build: _Build, line: int, row: dict[str, str], columns: list[str]) -> None:
     office = row.get("office", "")
-    if "president" not in office.lower():
+    if not _is_president(office):
         build.other_offices.setdefault(office or "(no office)", []).append(line)
         return
     votes = _whole(build, line, row.get("votes", ""), "votes")
@@ -147,14 +198,14 @@ def _row(build: _Build, line: int, row: dict[str, str], columns: list[str]) -> N
         return
     # Rows that are not votes ("Total Votes Cast", "Blank Votes") pass through as candidates
     # named by their label: the import stage (io.rules_labels.pseudo_rows) leaves them out.
-    name = row.get("candidate", "")
+    name = _name(row)
     candidate = _candidate(build, name, row.get("party", ""))
-    _count(build, line, unit.id, candidate.id, row.get("party", ""), VoteType.TOTAL, votes)
-    for column, vote_type in VOTE_TYPES.items():
-        if column in columns and row.get(column, "") != "":
+    build.counts.append(Count(unit.id, candidate.id, votes, VoteType.TOTAL, line))
+    for column in columns:  # in the file's order: a problem lists the parts as the file has them
+        if column in VOTE_TYPES and row.get(column, "") != "":
             part = _whole(build, line, row[column], column)
             if part is not None:
-                _count(build, line, unit.id, candidate.id, row.get("party", ""), vote_type, part)
+                build.counts.append(Count(unit.id, candidate.id, part, VOTE_TYPES[column], line))
 
 
 def _whole(build: _Build, line: int, text: str, column: str) -> int | None:
@@ -171,17 +222,6 @@ def _whole(build: _Build, line: int, text: str, column: str) -> int | None:
     return value
 
 
-def _count(build: _Build, line: int, unit: str, candidate: str, party: str, vote_type: VoteType,
-           votes: int) -> None:
-    """Add a count. A unit and candidate seen before is a further part of a split precinct (real
-    files list such parts under one name): its votes are added, and the repeat is noted."""
-    key = (unit, candidate, party, vote_type)
-    if key in build.seen:
-        build.repeats.append(line)
-    build.seen.setdefault(key, line)
-    build.counts[(unit, candidate, vote_type)] += votes  # a fusion candidate's lines add up too
-
-
 def _place(build: _Build, row: dict[str, str]) -> Unit | None:
     """The smallest unit the row names, creating its parents; ``None`` for a statewide total."""
     state = build.election.state
@@ -192,8 +232,8 @@ def _place(build: _Build, row: dict[str, str]) -> Unit | None:
         return None
     if county:
         fips = county_fips(state, county)
-        parent = _unit(build, Unit(fips or f"{state}-county-{slug(county)}", county,
-                                   UnitKind.COUNTY, state, (), fips))
+        parent = _unit(build, Unit(fips or f"{state}-county-{slug(county)}",
+                                   _county_name(county, fips), UnitKind.COUNTY, state, (), fips))
     if town:
         parent = _unit(build, Unit(f"{state}-town-{slug(town)}", town, UnitKind.TOWN, parent.id))
     precinct = " ".join(p for p in (_ward(row.get("ward", "")), row.get("precinct", "")) if p)
@@ -201,6 +241,16 @@ def _place(build: _Build, row: dict[str, str]) -> Unit | None:
         return _unit(build, Unit(f"{parent.id}/{slug(precinct)}", precinct, UnitKind.PRECINCT,
                                  parent.id))
     return parent
+
+
+def _county_name(county: str, fips: str | None) -> str:
+    """The county as the file names it, but one written in capitals (``NEW CASTLE``) as the
+    state writes it (``New Castle``; the kind word only where the file has it)."""
+    if fips is None or not county.isupper():
+        return county
+    proper = county_names()[fips]
+    kind = SUFFIXES.search(proper.lower())
+    return proper[:kind.start()] if kind and not SUFFIXES.search(county.lower()) else proper
 
 
 def _ward(ward: str) -> str:
@@ -232,15 +282,13 @@ def _candidate(build: _Build, name: str, party: str) -> Candidate:
     return known
 
 
-def _returns(build: _Build) -> Returns:
+def _returns(build: _Build, unread: list[str]) -> Returns:
     excluded = (*build.exclusions, *(  # one entry per other office, not per row
         Exclusion(lines[0], "another office: only the presidential contest is read", None, office,
                   len(lines)) for office, lines in build.other_offices.items()))
-    first = {(u, c, t): line for (u, c, _p, t), line in reversed(build.seen.items())}
-    counts = tuple(Count(u, c, v, t, first.get((u, c, t))) for (u, c, t), v in build.counts.items())
     facts = tuple(UnitFacts(u, ballots_cast=n) for u, n in build.ballots.items())
-    notes = (f"{len(build.repeats)} rows repeat a unit and candidate already seen (parts of split "
-             f"precincts, first at line {build.repeats[0]}): their votes were added together",
-             ) if build.repeats else ()
+    notes = (Note(f"columns not read (neither a place, a name nor a known vote type): "
+                  f"{', '.join(unread)}", lines=(1,), source=build.source),) if unread else ()
     return Returns(build.election, tuple(build.candidates.values()), tuple(build.units.values()),
-                   counts, tuple(build.parties.values()), facts, build.source, excluded, notes)
+                   tuple(build.counts), tuple(build.parties.values()), facts, build.source,
+                   excluded, notes)

@@ -35,6 +35,7 @@ from electoral.model import (
     Party,
     Returns,
     UndecidedSpelling,
+    Unit,
     UnitFacts,
     UnitKind,
     VoteType,
@@ -71,7 +72,7 @@ def unit_names(returns: Returns) -> dict[str, tuple[tuple[str, str], ...]]:
     out: dict[str, tuple[tuple[str, str], ...]] = {}
     for unit in returns.units:
         chain: list[tuple[str, str]] = []
-        current = unit
+        current: Unit | None = unit
         while current is not None and current.kind not in (UnitKind.STATE, UnitKind.NATION):
             chain.append((str(current.kind), current.name))
             current = units.get(current.parent) if current.parent else None
@@ -360,8 +361,10 @@ def _facts(known: Sequence[UnitFacts], found: Mapping[tuple[str, str], int]) -> 
     out = {f.unit: f for f in known}
     for (unit, what), value in found.items():
         fact = out.get(unit, UnitFacts(unit))
-        if getattr(fact, what) is None:
-            out[unit] = replace(fact, **{what: value})
+        if what == "ballots_cast" and fact.ballots_cast is None:
+            out[unit] = replace(fact, ballots_cast=value)
+        elif what == "registered" and fact.registered is None:
+            out[unit] = replace(fact, registered=value)
     return tuple(out.values())
 
 

@@ -10,10 +10,11 @@ returns (a pseudo-candidate row set aside, a party label made canonical), the re
 Rules run in ``RULES`` order, each on the previous one's table. Adding a rule is adding one
 function to ``RULES``.
 
-The label rules (``io.rules_labels``: canonical parties, rows that are not votes, one candidate's
-spellings) come first; the integrity checks last: ids appear once, every reference names
-something of the same election, no two counts share a key, vote types are known, counts are not
-negative.
+The label rules (``io.rules_labels``: canonical parties, rows that are not votes) come first, then
+the row rules (``io.rules_rows``: ``votes`` against the vote-type columns, duplicate rows and split
+precincts, county-total rows), then one candidate's spellings made one; the integrity checks
+last: ids appear once, every reference names something of the same election, no two counts share
+a key, vote types are known, counts are not negative.
 """
 
 from __future__ import annotations
@@ -56,8 +57,9 @@ def stage(tables: Iterable[ReturnsTable], source: str = "",
     """Run ``rules`` (default ``RULES``) over every election of one import, in order.
 
     ``aliases`` (spelling → candidate name, ``io.names.read_aliases``: the user's ``--aliases``)
-    reach the spelling rule (``rules_labels.spellings``). Returns the elections as the rules leave them, each with the rules' notes and exclusions
-    added to its ``Returns``. ``source`` (a file name) locates problems that name no file.
+    reach the spelling rule (``rules_labels.spellings``). Returns the elections as the rules leave
+    them, each with the rules' notes and exclusions added to its ``Returns``. ``source`` (a file
+    name) locates problems that name no file.
 
     Raises:
         ValidationError: any rule found a problem in any election; it lists every problem of
@@ -80,13 +82,15 @@ def stage(tables: Iterable[ReturnsTable], source: str = "",
 
 
 def validate(returns: Returns) -> Returns:
-    """``returns`` (counts as objects) after the stage's rules, for code that builds returns
-    itself (tests, the article reader). Returns ``returns`` unchanged.
+    """``returns`` (counts as objects) checked by the stage's integrity rules, for code that
+    builds returns itself (tests, the article and sample readers, groupings). Returns ``returns``
+    unchanged. The reading rules (parties, pseudo rows, repeats, totals, spellings) are for what a
+    file says and run only in ``stage``: returns built in code already say what they mean.
 
     Raises:
         ValidationError: listing every problem, as ``stage``.
     """
-    stage([ReturnsTable.of(returns)])
+    stage([ReturnsTable.of(returns)], rules=INTEGRITY)
     return returns
 
 
@@ -180,11 +184,13 @@ def counts_well_formed(table: ReturnsTable) -> Finding:
     return Finding(tuple(problems))
 
 
-from electoral.io import rules_labels  # noqa: E402  (its rules build this module's Finding)
+INTEGRITY: tuple[Rule, ...] = (ids_once, references_known, counts_name_known, counts_once,
+                               counts_well_formed)
 
-# The order of issue 10's design (notes/wave2.md): parties → pseudo rows → duplicates/split →
-# vote types → county totals → adjustments/suppressed → spellings → unit names → integrity.
+from electoral.io import rules_labels, rules_rows  # noqa: E402  (their rules build Finding)
+
+# The order of issue 10's design: parties → pseudo rows → duplicates/split → vote types → county
+# totals → adjustments/suppressed → spellings → unit names → integrity.
 RULES: tuple[Rule, ...] = (rules_labels.canonical_parties, rules_labels.pseudo_rows,
-                           rules_labels.spellings,
-                           ids_once, references_known, counts_name_known, counts_once,
-                           counts_well_formed)
+                           *rules_rows.RULES, rules_labels.spellings,
+                           *INTEGRITY)
