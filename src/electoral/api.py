@@ -95,9 +95,10 @@ class Imported:
 
 
 def import_path(store: ResultsStore, path: Path | str, fmt: Format | str | None = None,
-                election: str | None = None) -> Imported:
+                election: str | None = None, contest: str | None = None) -> Imported:
     """Read one file, run the import stage's rules over every election in it (``io.stage``),
-    and store them in one transaction: all or nothing.
+    and store them in one transaction: all or nothing. ``contest`` chooses one contest of a
+    file that has several (a Clarity contest title, ``io.ReadOptions.contest``).
 
     Raises:
         ValidationError: ``election`` is not an election id, ``fmt`` is unknown, or the file's
@@ -115,7 +116,7 @@ def import_path(store: ResultsStore, path: Path | str, fmt: Format | str | None 
     source = open_source(path)
     chosen = chosen or detect_format(source)
     replaced = store.levels_by_election()
-    tables = stage(read_tables(source, chosen, ReadOptions(election=election)), source.name)
+    tables = stage(read_tables(source, chosen, ReadOptions(election=election, contest=contest)), source.name)
     records = store.save(*tables, source=source.name, sha256=source.sha256, format=str(chosen))
     elections = [table.returns for table in tables]
     notes = tuple(n for e in elections for n in e.notes)

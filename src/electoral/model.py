@@ -37,6 +37,12 @@ class VoteType(StrEnum):
     ABSENTEE = "absentee"
     MAIL = "mail"
     PROVISIONAL = "provisional"
+    # Named as the source names them (docs/import-json.md: the label lower-cased, non-alphanumerics
+    # as "_", a trailing "_votes" dropped): Clarity's "Absentee by Mail", "Advance Voting",
+    # "Advance in Person" (OpenElections' ``advance_in_person`` column).
+    ABSENTEE_BY_MAIL = "absentee_by_mail"
+    ADVANCE_VOTING = "advance_voting"
+    ADVANCE_IN_PERSON = "advance_in_person"
 
 
 OFFICES = ("president",)

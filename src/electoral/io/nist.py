@@ -227,8 +227,11 @@ def _contest(returns: Returns, gid: Mapping[str, str], cid: Mapping[str, str],
              scope: str) -> Node:
     counts: dict[str, list[Node]] = {c.id: [] for c in returns.candidates}
     for count in returns.counts:
+        kind = COUNT_TYPES.get(count.vote_type, "other")
+        # A source's own type (advance_voting) has no CountItemType: it is kept by its name.
+        other = {"OtherType": str(count.vote_type)} if kind == "other" else {}
         counts[count.candidate].append({"@type": PREFIX + "VoteCounts", "GpUnitId":
-                                        gid[count.unit], "Type": COUNT_TYPES[count.vote_type],
+                                        gid[count.unit], "Type": kind, **other,
                                         "Count": count.votes})
     selections = []
     for c in returns.candidates:
@@ -559,7 +562,7 @@ class _Reader:
         for node in _all(selection, "VoteCounts"):
             where = _str(_one(node, "GpUnitId"))
             unit = self.gpu.get(where)
-            kind = VOTE_TYPES.get(_str(_one(node, "Type")))
+            kind = _vote_type(_str(_one(node, "Type")), _str(_one(node, "OtherType")))
             count = self.number(_one(node, "Count"), "Count")
             if unit is None or kind is None:
                 self.problems.append(Problem(
@@ -575,6 +578,14 @@ class _Reader:
                     exclusions.append(Exclusion(0, reason, count, f"{candidate} in {unit}"))
                 continue
             votes[(unit, candidate, kind)] = votes.get((unit, candidate, kind), 0) + count
+
+
+def _vote_type(kind: str, other: str) -> VoteType | None:
+    """A CountItemType as a vote type; ``other`` with an ``OtherType`` that names one of
+    electoral's own types (what ``to_document`` writes for them) is that type."""
+    if kind == "other":
+        return next((t for t in VoteType if t.value == other), None)
+    return VOTE_TYPES.get(kind)
 
 
 def _bool(value: Any) -> bool:
