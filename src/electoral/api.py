@@ -95,11 +95,13 @@ class Imported:
 
 
 def import_path(store: ResultsStore, path: Path | str, fmt: Format | str | None = None,
-                election: str | None = None, *, aliases: Path | str | None = None) -> Imported:
+                election: str | None = None, *, aliases: Path | str | None = None,
+                contest: str | None = None) -> Imported:
     """Read one file, run the import stage's rules over every election in it (``io.stage``),
     and store them in one transaction: all or nothing. ``aliases``: a CSV file of
     ``spelling,candidate`` rows (``io.names.read_aliases``) stating which spellings are one
-    candidate; the stage's spelling rule follows it.
+    candidate; the stage's spelling rule follows it. ``contest`` chooses one contest of a file
+    that has several (a Clarity contest title, ``io.ReadOptions.contest``).
 
     Raises:
         ValidationError: ``election`` is not an election id, ``fmt`` is unknown, the aliases
@@ -118,7 +120,7 @@ def import_path(store: ResultsStore, path: Path | str, fmt: Format | str | None 
     source = open_source(path)
     chosen = chosen or detect_format(source)
     replaced = store.levels_by_election()
-    options = ReadOptions(election=election, aliases=_aliases(aliases))
+    options = ReadOptions(election=election, aliases=_aliases(aliases), contest=contest)
     tables = stage(read_tables(source, chosen, options), source.name, aliases=options.aliases)
     records = store.save(*tables, source=source.name, sha256=source.sha256, format=str(chosen))
     elections = [table.returns for table in tables]

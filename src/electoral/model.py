@@ -37,9 +37,11 @@ class VoteType(StrEnum):
     ABSENTEE = "absentee"
     MAIL = "mail"
     PROVISIONAL = "provisional"
-    # Named as the sources' columns name them (docs/import-json.md, ``vote_types``): Georgia's
-    # mail-in absentee and early in-person votes, as OpenElections files carry them.
+    # Named as the source names them (docs/import-json.md: the label lower-cased, non-alphanumerics
+    # as "_", a trailing "_votes" dropped): Clarity's "Absentee by Mail", "Advance Voting",
+    # "Advance in Person" (OpenElections' ``advance_in_person`` column).
     ABSENTEE_BY_MAIL = "absentee_by_mail"
+    ADVANCE_VOTING = "advance_voting"
     ADVANCE_IN_PERSON = "advance_in_person"
 
 

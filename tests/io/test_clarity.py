@@ -4,6 +4,7 @@ test over generated files."""
 from __future__ import annotations
 
 import io
+import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
@@ -12,8 +13,9 @@ from hypothesis import strategies as st
 
 from electoral.errors import ValidationError
 from electoral.io import Format, ReadOptions, detect_format, open_source, read_path
-from electoral.io.clarity import read_clarity
+from electoral.io.clarity import office_of, read_clarity
 from electoral.model import UnitKind, VoteType
+from electoral.parties import party_code
 from electoral.tabulate.rollup import roll_up
 
 FOLDER = "standards/clarity"
@@ -94,3 +96,141 @@ def test_bad_files_name_line_and_field() -> None:
     with pytest.raises(ValidationError) as caught:
         read_clarity(io.StringIO("<ElectionResult>\n<Region>"), "x.xml", ReadOptions())
     assert caught.value.problems[0].line == 2
+
+
+# ---- issue 10: the returns cases 04 and 08 (../shared/cases/returns) --------------------------
+
+CASES = "cases/returns"
+
+
+def test_parties_and_the_incumbent_mark_inside_the_names(shared: Path) -> None:
+    (returns,) = read_path(shared / CASES / "04-clarity-party-in-name/detail.xml")
+    assert returns.election.id == "2020-DE-president"  # the title's office, not its slug
+    assert {(c.name, party_code(c.party), c.incumbent) for c in returns.candidates} == {
+        ("Cole R. Dunmore", "REP", True), ("Ada Q. Marsh", "DEM", False),
+        ("Dara J. Finch", "LIB", False)}
+    assert roll_up(returns, UnitKind.STATE).total.votes == {
+        "ada-q-marsh": 16_851, "cole-r-dunmore": 13_145, "dara-j-finch": 593}
+    by_type: dict[tuple[str, str], int] = {}
+    for count in returns.counts:
+        key = (count.candidate, str(count.vote_type))
+        by_type[key] = by_type.get(key, 0) + count.votes
+    assert {k: v for k, v in by_type.items() if k[0] == "ada-q-marsh"} == {
+        ("ada-q-marsh", "election_day"): 6100, ("ada-q-marsh", "absentee_by_mail"): 6100,
+        ("ada-q-marsh", "advance_voting"): 4600, ("ada-q-marsh", "provisional"): 51}
+    kent = roll_up(returns, UnitKind.COUNTY).row("10001")
+    assert kent.votes == {"ada-q-marsh": 3112, "cole-r-dunmore": 2910, "dara-j-finch": 121}
+    # Every count is located: Dunmore's Kent election-day votes are on line 22.
+    assert all(c.line for c in returns.counts)
+    assert next(c.line for c in returns.counts if c.unit == "10001"
+                and c.candidate == "cole-r-dunmore" and c.vote_type is VoteType.ELECTION_DAY) == 22
+
+
+def test_a_one_county_file_needs_its_state(shared: Path) -> None:
+    path = shared / CASES / "08-one-county-clarity/detail.xml"
+    with pytest.raises(ValidationError) as caught:
+        read_path(path)
+    (problem,) = caught.value.problems
+    assert problem.code == "state_unknown"
+    assert "DE, MD, MI, RI and TX" in problem.message
+    assert "--election 2020-XX-president" in problem.message
+    with pytest.raises(ValidationError, match="not a county of NV"):
+        read_path(path, options=ReadOptions(election="2020-NV-president"))
+
+
+def test_a_one_county_file_with_its_state(shared: Path) -> None:
+    path = shared / CASES / "08-one-county-clarity/detail.xml"
+    (returns,) = read_path(path, options=ReadOptions(election="2020-DE-president"))
+    assert returns.election.id == "2020-DE-president"
+    kent = returns.unit("10001")
+    assert (kent.name, kent.kind, kent.parent) == ("Kent County", UnitKind.COUNTY, "DE")
+    precincts = list(returns.units_of(UnitKind.PRECINCT))
+    assert sorted(p.name for p in precincts) == ["Alder South", "Alder West", "Aspen"]
+    assert {p.parent for p in precincts} == {"10001"}
+    assert roll_up(returns, UnitKind.STATE).total.votes == {
+        "ada-q-marsh": 1810, "cole-r-dunmore": 1780, "dara-j-finch": 87}
+    assert roll_up(returns, UnitKind.PRECINCT).row("10001/aspen").votes == {
+        "ada-q-marsh": 420, "cole-r-dunmore": 520, "dara-j-finch": 22}
+    assert {str(c.vote_type) for c in returns.counts} == {"election_day", "absentee_by_mail"}
+    (senate,) = returns.exclusions  # the other contest, whole: 2 choices x 2 types x 3 precincts
+    assert (senate.line, senate.votes, senate.rows) == (52, 1754 + 1819, 12)
+    assert senate.label == "US Senate/Senado de los Estados Unidos"
+
+
+@pytest.mark.parametrize("contest", ["US Senate", "us senate", "Senado de los Estados Unidos",
+                                     "US Senate/Senado de los Estados Unidos", "2", "us-senate"])
+def test_contest_chooses_another_contest(shared: Path, contest: str) -> None:
+    path = shared / CASES / "08-one-county-clarity/detail.xml"
+    (senate,) = read_path(path, options=ReadOptions(election="2020-DE-us-senate",
+                                                    contest=contest))
+    assert sorted(c.name for c in senate.candidates) == ["Pat N. Rowe", "Quinn S. Vale"]
+    assert roll_up(senate, UnitKind.STATE).total.votes == {"pat-n-rowe": 1754,
+                                                           "quinn-s-vale": 1819}
+    (president,) = senate.exclusions
+    assert (president.line, president.votes) == (14, 3677)
+
+
+def test_a_contest_the_file_does_not_have(shared: Path) -> None:
+    path = shared / CASES / "08-one-county-clarity/detail.xml"
+    with pytest.raises(ValidationError, match="no contest 'Governor'.*US Senate"):
+        read_path(path, options=ReadOptions(election="2020-DE-president", contest="Governor"))
+
+
+@pytest.mark.parametrize(("title", "office"), [
+    ("President of the United States", "president"),
+    ("President of the United States/Presidente de los Estados Unidos", "president"),
+    ("PRESIDENT AND VICE PRESIDENT OF THE UNITED STATES", "president"),
+    ("President/Vice President", "president"),
+    ("Presidential Electors", "president"),
+    ("Electors for President and Vice President", "president"),
+    ("US Senate/Senado de los Estados Unidos", "us-senate"),
+    ("U.S. Senate", "u-s-senate"),
+    ("Vice President", "vice-president"),
+    ("President Pro Tempore of the Senate", "president-pro-tempore-of-the-senate"),
+    ("Town Council President", "town-council-president"),
+])
+def test_contest_titles_give_the_office(title: str, office: str) -> None:
+    assert office_of(ET.Element("Contest", text=title, key="7")) == office
+
+
+def _one_choice(text: str, party: str, vote_type: str = "Election Day") -> str:
+    return ('<?xml version="1.0"?>\n<ElectionResult>\n<ElectionDate>11/3/2020</ElectionDate>\n'
+            '<Region>MO</Region>\n<Contest key="1" text="President">\n'
+            f'<Choice key="1" text="{text}" party="{party}" totalVotes="5">\n'
+            f'<VoteType name="{vote_type}" votes="5">\n<County name="A" votes="5" />\n'
+            "</VoteType>\n</Choice>\n</Contest>\n</ElectionResult>\n")
+
+
+@pytest.mark.parametrize(("text", "party", "name", "code", "incumbent"), [
+    ("Cole R. Dunmore (I) (Rep)", "NP", "Cole R. Dunmore", "REP", True),
+    ("Ada Q. Marsh (Dem)", "", "Ada Q. Marsh", "DEM", False),
+    ("Ada Q. Marsh", "DEM", "Ada Q. Marsh", "DEM", False),
+    ("Ada Q. Marsh (Dem)", "DEM", "Ada Q. Marsh", "DEM", False),
+    ("Hugo Marsh (Unity Alliance)", "NP", "Hugo Marsh", "Unity Alliance", False),
+    ("Rae Lund (Write-In)", "NP", "Rae Lund (Write-In)", None, False),
+])
+def test_choice_names_and_parties(text: str, party: str, name: str, code: str | None,
+                                  incumbent: bool) -> None:
+    (returns,) = read_clarity(io.StringIO(_one_choice(text, party)), "x.xml", ReadOptions())
+    (candidate,) = returns.candidates
+    party = next((p for p in returns.parties if p.id == candidate.party), None)
+    assert (candidate.name, party_code(party), candidate.incumbent) == (name, code, incumbent)
+
+
+def test_a_party_attribute_and_mark_that_disagree_are_refused() -> None:
+    with pytest.raises(ValidationError) as caught:
+        read_clarity(io.StringIO(_one_choice("Ada Q. Marsh (Rep)", "DEM")), "x.xml",
+                     ReadOptions())
+    assert [(p.code, p.line, p.field) for p in caught.value.problems] == [
+        ("party-conflict", 6, "party")]
+
+
+@pytest.mark.parametrize(("name", "kind"), [
+    ("Election Day Votes", VoteType.ELECTION_DAY), ("Absentee by Mail", VoteType.ABSENTEE_BY_MAIL),
+    ("Advance Voting Votes", VoteType.ADVANCE_VOTING),
+    ("Advance in Person", VoteType.ADVANCE_IN_PERSON), ("Provisional Votes", VoteType.PROVISIONAL),
+    ("Early Vote", VoteType.EARLY), ("Mail", VoteType.MAIL), ("Absentee", VoteType.ABSENTEE),
+])
+def test_vote_types_keep_the_source_names(name: str, kind: VoteType) -> None:
+    (returns,) = read_clarity(io.StringIO(_one_choice("A", "DEM", name)), "x.xml", ReadOptions())
+    assert [c.vote_type for c in returns.counts] == [kind]

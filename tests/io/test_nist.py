@@ -20,7 +20,7 @@ from electoral.cli import app
 from electoral.errors import ValidationError
 from electoral.io import Format, ReadOptions, detect_format, open_source, read_path
 from electoral.io.nist import read_nist_json, read_nist_xml, write_nist_json, write_nist_xml
-from electoral.model import Candidate, Count, Election, Returns, Unit, UnitKind
+from electoral.model import Candidate, Count, Election, Returns, Unit, UnitKind, VoteType
 from electoral.store import Store
 from tests.io.strategies import returns as any_returns
 
@@ -161,3 +161,55 @@ def test_an_election_name_keeps_its_spaces_through_xml() -> None:
     returns = Returns(Election(1976, "MO", name=" 1976 general "), (Candidate("0", ""),),
                       (Unit("MO", "", UnitKind.STATE, fips="29"),), (), source="0")
     _roundtrip(returns)
+
+
+# ---- issue 10: reports of another version are refused, naming it -------------------------------
+
+V1 = ('<?xml version="1.0"?>\n<ElectionReport{ns}>\n<GpUnitCollection>\n'
+      '<GpUnit objectId="gp1"><Name>Missouri</Name></GpUnit>\n</GpUnitCollection>\n'
+      "</ElectionReport>\n")
+
+
+@pytest.mark.parametrize("ns, found", [
+    ("", "NIST 1500-100 v1 (…Collection elements, objectId; no namespace)"),
+    (' xmlns="http://example.org/1500-100/v1"',
+     "NIST 1500-100 v1 (…Collection elements, objectId; namespace http://example.org/1500-100/v1)"),
+])
+def test_a_v1_report_is_refused_naming_its_version(tmp_path: Path, ns: str, found: str) -> None:
+    path = tmp_path / "v1.xml"
+    path.write_text(V1.format(ns=ns), encoding="utf-8")
+    assert detect_format(open_source(path)) is Format.NIST_XML
+    with pytest.raises(ValidationError) as caught:
+        read_path(path)
+    (problem,) = caught.value.problems
+    assert problem.code == "unsupported-version" and problem.line == 1
+    assert f"this is {found}" in problem.message
+    assert "reads NIST SP 1500-100 v2 only" in problem.message
+
+
+def test_a_v1_json_report_is_refused() -> None:
+    with pytest.raises(ValidationError, match="v1 in JSON.*v2 only"):
+        read_nist_json(io.StringIO('{"GpUnitCollection": {"GpUnit": []}}'), "v1.json",
+                       ReadOptions())
+
+
+@pytest.mark.parametrize("feed", ["post_election_sample_feed_summary.xml",
+                                  "post_election_sample_feed_precincts.xml"])
+def test_a_google_civics_feed_is_refused_naming_it(shared: Path, feed: str) -> None:
+    path = shared / NIST / "google-civics-profile" / feed
+    assert detect_format(open_source(path)) is Format.NIST_XML
+    with pytest.raises(ValidationError) as caught:
+        read_path(path)
+    (problem,) = caught.value.problems
+    assert problem.code == "unsupported-version"
+    assert "Google Civics CDF feed" in problem.message and "v2 only" in problem.message
+
+
+def test_a_source_vote_type_reads_back() -> None:
+    """A type with no CountItemType (Clarity's "Advance Voting") is written as other/OtherType."""
+    state = Unit("MO", "Missouri", UnitKind.STATE, fips="29")
+    returns = Returns(Election(2020, "MO"), (Candidate("a", "A"),), (state,),
+                      (Count("MO", "a", 5, VoteType.ADVANCE_VOTING),
+                       Count("MO", "a", 7, VoteType.ABSENTEE_BY_MAIL)), source="mo.csv")
+    _roundtrip(returns)
+    assert '"OtherType": "advance_voting"' in write_nist_json(returns, GENERATED)

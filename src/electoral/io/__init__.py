@@ -48,6 +48,7 @@ class ReadOptions:
     """What a caller may tell a reader that the file itself does not say."""
 
     election: str | None = None  # an election id such as 2004-CT-president
+    contest: str | None = None  # a contest of a multi-contest file, by its title ("US Senate")
     extra: dict[str, str] = field(default_factory=dict)
     # The user's statements that a spelling is a candidate (``--aliases``: spelling → candidate
     # name, ``io.names.read_aliases``); readers leave them to the import stage's spelling rule.

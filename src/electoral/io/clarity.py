@@ -6,28 +6,45 @@
                    > Contest > VoteType "Undervotes"/"Overvotes" > County|Precinct
 
 A state's file (``Region`` is a state code) reports by county, a county's file (``Region`` is the
-county) by precinct. Each contest becomes one ``Returns`` (``2014-AR-u-s-senate``); a county's file
-needs the state from ``--election`` (or the FIPS table) since it never names it. Counties are keyed
-by FIPS, precincts by ``{county}/{slug}``. Per vote type votes are kept as vote types; the file's
-own totals (a choice's ``totalVotes``, each vote type's ``votes``) are checked against the units'
-sum, and a disagreement is an error naming the line. Under- and overvotes are exclusions; turnout
-gives ballots cast and registered voters.
+county) by precinct. A county's file never names its state, and a county name is often one of
+several states' (Kent is a county of DE, MD, MI, RI and TX), so without ``--election`` it is refused
+naming those states; with it, the units are the state, the county and the county's precincts.
+Counties are keyed by FIPS, precincts by ``{county}/{slug}``.
+
+A contest's title gives the office: a title that names the presidency ("President of the United
+States", "President and Vice President", the English half of a bilingual "President of the United
+States/Presidente de los Estados Unidos") is ``president``, so the election is ``2020-DE-president``
+from the file's date and state; any other title's office is the slug of its (English) title
+(``2014-AR-u-s-senate``). The presidential contest is imported when there is one; ``--contest``
+(``ReadOptions.contest``) or ``--election``'s office chooses another; the other contests are
+exclusions of the one imported. A file with neither gives every contest as its own election.
+
+A choice's text may carry the party and the incumbent mark ("Cole R. Dunmore (I) (Rep)") while its
+``party`` attribute says "NP" (not given): the name is kept without the marks, the party comes from
+the mark (``electoral.parties.canonical_party``), and "(I)" sets ``incumbent``. Votes per vote
+type are kept under the source's own type names; the file's own totals (a choice's
+``totalVotes``, each vote type's ``votes``) are checked against the units' sum, and a disagreement
+is an error naming the line. Under- and overvotes are exclusions; turnout gives ballots cast and
+registered voters.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TextIO
 from xml.parsers import expat
 
 from electoral.errors import Problem, ValidationError
 from electoral.geography import county_fips, county_names
 from electoral.io import PROBES, Format, ReadOptions, register
-from electoral.io.medsl import MAJOR, NOT_VOTES, vote_type, wanted
+from electoral.io.medsl import NOT_VOTES, vote_type, wanted
+from electoral.io.names import split_marks
 from electoral.model import (
+    STATE_BY_NAME,
     STATE_FIPS,
     STATE_NAMES,
     Candidate,
@@ -42,14 +59,21 @@ from electoral.model import (
     VoteType,
     slug,
 )
+from electoral.parties import canonical_party
 
-PARTY_CODES = {"REP": "REPUBLICAN", "DEM": "DEMOCRAT", "LIB": "LIBERTARIAN", "LBT": "LIBERTARIAN"}
-VOTE_TYPES = {"election day": VoteType.ELECTION_DAY, "election": VoteType.ELECTION_DAY,
-              "early vote": VoteType.EARLY, "early voting": VoteType.EARLY,
-              "absentee": VoteType.ABSENTEE, "absentee by mail": VoteType.MAIL,
-              "mail": VoteType.MAIL, "provisional": VoteType.PROVISIONAL,
-              "total": VoteType.TOTAL, "total votes": VoteType.TOTAL}
+# Vote-type names as Clarity sites write them, keyed as docs/import-json.md names a type (lower
+# case, non-alphanumerics "_", a trailing "_votes" dropped). A name not here that is one of
+# ``VoteType``'s values is that type; any other is read as MEDSL's modes are (``vote_type``).
+VOTE_TYPES = {"election_day": VoteType.ELECTION_DAY, "election": VoteType.ELECTION_DAY,
+              "early_vote": VoteType.EARLY, "early_voting": VoteType.EARLY,
+              "absentee": VoteType.ABSENTEE, "mail": VoteType.MAIL,
+              "provisional": VoteType.PROVISIONAL, "total": VoteType.TOTAL}
 AREAS = ("County", "Precinct")
+# The presidency as contest titles name it: "President", "President of the United States",
+# "President and Vice President (of the United States)", "Presidential Electors", "Electors for
+# President ..."; never "Vice President" alone.
+PRESIDENT = re.compile(r"^(?:(?:presidential\s+)?electors\s+for\s+)?president\b(?!\s+pro\b)"
+                       r"|^presidential\s+electors\b|^u\.?\s?s\.?\s+president\b", re.IGNORECASE)
 
 
 @dataclass(slots=True)
@@ -96,50 +120,124 @@ def _parse(stream: TextIO) -> _File:
 
 @register(Format.CLARITY)
 def read_clarity(stream: TextIO, source: str, options: ReadOptions) -> list[Returns]:
-    """Every contest of a Clarity detail.xml, one ``Returns`` each (counts per vote type;
-    under- and overvotes, and totals above their parts, are exclusions).
+    """The wanted contest of a Clarity detail.xml as one ``Returns`` (counts per unit and vote
+    type; under- and overvotes, totals above their parts and the rows of the other contests are
+    exclusions), or every contest, one ``Returns`` each, when none is wanted (module docstring).
 
     Raises:
         ValidationError: the file is not this format or has bad rows, every problem located by
-            line and field (the file name is added by ``io.read_tables``).
+            line and field (the file name is added by ``io.read_tables``); a county's file
+            without ``--election`` (code ``state_unknown``, naming the states with such a county);
+            ``--contest`` naming no contest of the file; two wanted contests of one office.
         NotFoundError: ``options.election`` names an election the file does not have.
     """
     doc = _parse(stream)
     want = wanted(options)
-    state, county = _region(doc, want)
     year = _year(doc)
     contests = doc.root.findall("Contest")
-    out = []
-    for contest in contests:
-        office = slug(contest.get("text", "")) or f"contest-{contest.get('key', '')}"
-        if want is not None and len(contests) > 1 and office != want.office:
-            continue
-        election = Election(year, state, want.office if want else office, _date(doc),
+    chosen = _chosen(doc, contests, options.contest, want)
+    state, county = _region(doc, want, f"{year}-XX-{office_of(chosen[0]) if chosen else 'office'}")
+    others = tuple(_other_contest(doc, c) for c in contests if c not in chosen)
+    out, seen = [], set()
+    for contest in chosen:
+        election = Election(year, state, want.office if want else office_of(contest), _date(doc),
                             (doc.root.findtext("ElectionName") or "").strip())
-        out.append(_contest(doc, contest, election, county, source))
+        if election.id in seen:
+            doc.problems.append(Problem(
+                "no-contest", f"two contests are {election.id}: pass --contest with one of their "
+                f"titles ({_titles(chosen)})", line=doc.line(contest), field="Contest"))
+            continue
+        seen.add(election.id)
+        returns = _contest(doc, contest, election, county, source)
+        out.append(replace(returns, exclusions=returns.exclusions + others))
     if not out and not doc.problems:
-        offices = ", ".join(slug(c.get("text", "")) for c in contests)
         doc.problems.append(Problem("no-contest", f"no contest {want.office if want else ''} "
-                                    f"in this file (contests: {offices})", field="Contest"))
+                                    f"in this file (contests: {_titles(contests)})",
+                                    field="Contest"))
     if doc.problems:
         raise ValidationError(doc.problems)
     return out
 
 
-def _region(doc: _File, want: Election | None) -> tuple[str, Unit | None]:
-    """The state, and the county when the file is one county's."""
+def office_of(contest: ET.Element) -> str:
+    """The office a contest is for: ``president`` where its (English) title names the presidency,
+    else the slug of that title (``u-s-senate``), else ``contest-{key}``. Source: the contest
+    titles of Clarity's state and county files (module docstring)."""
+    title = _english(contest.get("text", ""))
+    if PRESIDENT.search(title):
+        return "president"
+    return slug(title) or f"contest-{contest.get('key', '')}"
+
+
+def _english(title: str) -> str:
+    """The first half of a bilingual title ("US Senate/Senado de los Estados Unidos")."""
+    first, _, rest = title.partition("/")
+    return first.strip() if first.strip() and any(c.isalpha() for c in rest) else title.strip()
+
+
+def _titles(contests: list[ET.Element]) -> str:
+    return "; ".join(repr(c.get("text", "")) for c in contests)
+
+
+def _chosen(doc: _File, contests: list[ET.Element], contest: str | None,
+            want: Election | None) -> list[ET.Element]:
+    """The contests to import: ``--contest``'s (by title, either half of a bilingual one, its
+    office or key); else those of ``--election``'s office (the only one, whatever its title);
+    else the presidential one; else every contest."""
+    if contest is not None:
+        asked = contest.strip().casefold()
+        found = [c for c in contests if asked in {
+            c.get("text", "").strip().casefold(), c.get("key", "").casefold(),
+            *(part.strip().casefold() for part in c.get("text", "").split("/"))}
+            or slug(contest) == office_of(c)]
+        if not found:
+            doc.problems.append(Problem("no-contest", f"no contest {contest!r} in this file "
+                                        f"(contests: {_titles(contests)})", field="Contest"))
+        return found
+    if want is not None:
+        return contests if len(contests) == 1 else [
+            c for c in contests if office_of(c) == want.office]
+    presidential = [c for c in contests if office_of(c) == "president"]
+    return presidential or contests
+
+
+def _other_contest(doc: _File, contest: ET.Element) -> Exclusion:
+    """A contest not imported, set aside whole: its votes (the choices' ``totalVotes``) and
+    the number of unit rows it has."""
+    choices = contest.findall("Choice")
+    rows = sum(len(_children(kind)) for choice in choices for kind in choice.findall("VoteType"))
+    totals = [choice.get("totalVotes", "") for choice in choices]
+    votes = sum(int(t) for t in totals) if all(t.strip().isdigit() for t in totals) else None
+    return Exclusion(doc.line(contest) or 0, "another contest, not the one imported", votes,
+                     contest.get("text", ""), rows=max(rows, 1))
+
+
+def _region(doc: _File, want: Election | None, example: str) -> tuple[str, Unit | None]:
+    """The state, and the county when the file is one county's (``example`` is the election id
+    the refusal suggests, its state as XX)."""
     region = (doc.root.findtext("Region") or "").strip()
     if region.upper() in STATE_NAMES:
         return region.upper(), None
-    state = want.state if want else ""
-    if not state:
+    if region.lower() in STATE_BY_NAME:
+        return STATE_BY_NAME[region.lower()], None
+    states = [st for st in STATE_NAMES if county_fips(st, region)]
+    which = (f"{region} is a county of {_listed(states)}" if states else
+             f"no state has a county named {region!r}")
+    if want is None:
         raise ValidationError([Problem(
-            "no-state", f"Region {region!r} is a county: pass --election YEAR-ST-office to say "
-            "its state", field="Region")])
-    fips = county_fips(state, region)
-    uid = fips or f"{state}-county-{slug(region)}"
-    return state, Unit(uid, county_names().get(fips or "", region), UnitKind.COUNTY,
-                       parent=state, fips=fips)
+            "state_unknown", f"Region {region!r} is a county and the file never names its state "
+            f"({which}): pass --election {example}", field="Region")])
+    fips = county_fips(want.state, region)
+    if fips is None:
+        raise ValidationError([Problem(
+            "unknown-unit", f"Region {region!r} is not a county of {want.state} ({which}); "
+            "check --election", field="Region")])
+    return want.state, Unit(fips, county_names()[fips], UnitKind.COUNTY, parent=want.state,
+                            fips=fips)
+
+
+def _listed(states: list[str]) -> str:
+    return states[0] if len(states) == 1 else f"{', '.join(states[:-1])} and {states[-1]}"
 
 
 def _year(doc: _File) -> int:
@@ -162,7 +260,7 @@ def _date(doc: _File) -> dt.date | None:
 class _Contest:
     election: Election
     units: dict[str, Unit]
-    votes: dict[tuple[str, str, VoteType], int] = field(default_factory=dict)
+    counts: list[Count] = field(default_factory=list)
     exclusions: list[Exclusion] = field(default_factory=list)
 
 
@@ -175,13 +273,9 @@ def _contest(doc: _File, contest: ET.Element, election: Election, county: Unit |
         _area_unit(target, area, county)
     candidates, parties = [], {}
     for choice in contest.findall("Choice"):
-        name = (choice.get("text") or "").strip()
-        party = _party(choice.get("party", ""))
+        candidate, party = _candidate(doc, choice)
         if party is not None:
             parties[party.id] = party
-        candidate = Candidate(slug(name) or f"choice-{choice.get('key', '')}", name,
-                              party.id if party else None,
-                              aggregate=name.upper() in ("WRITE-IN", "WRITE-INS", "SCATTERING"))
         candidates.append(candidate)
         _choice(doc, target, choice, candidate.id, county)
     for kind in contest.findall("VoteType"):  # under- and overvotes, straight under the contest
@@ -190,8 +284,8 @@ def _contest(doc: _File, contest: ET.Element, election: Election, county: Unit |
             reason = NOT_VOTES.get(kind.get("name", "").upper(), f"{kind.get('name')} votes")
             target.exclusions.append(Exclusion(doc.line(area) or 0, reason, votes,
                                                f"{area.get('name')}: {kind.get('name')}"))
-    counts = tuple(Count(u, c, n, t) for (u, c, t), n in target.votes.items())
-    return Returns(election, tuple(candidates), tuple(target.units.values()), counts,
+    return Returns(election, tuple(candidates), tuple(target.units.values()),
+                   tuple(target.counts),
                    tuple(parties.values()), _facts(doc, target, county), source,
                    exclusions=tuple(target.exclusions))
 
@@ -221,11 +315,32 @@ def _area_unit(target: _Contest, area: ET.Element, county: Unit | None) -> Unit:
     return target.units.setdefault(unit.id, unit)
 
 
-def _party(code: str) -> Party | None:
-    code = code.strip().upper()
-    if not code:
-        return None
-    return MAJOR.get(PARTY_CODES.get(code, code)) or Party(slug(code), code)
+def _candidate(doc: _File, choice: ET.Element) -> tuple[Candidate, Party | None]:
+    """A choice as a candidate: its text without the trailing party and incumbent marks, the
+    party from the ``party`` attribute or else from the mark ("NP" names none), "(I)" as
+    ``incumbent``. A mark that names no party ("(Write-In)") stays in the name; a mark and an
+    attribute that name two different parties are an error (neither is guessed)."""
+    text = (choice.get("text") or "").strip()
+    name, mark, incumbent = split_marks(text)
+    marked = canonical_party(mark)
+    if mark is not None and marked is None:
+        name = f"{name} {mark}"
+    stated = canonical_party(choice.get("party", ""))
+    if stated is not None and marked is not None and stated.id != marked.id:
+        doc.problems.append(Problem("party-conflict", f"{text!r} has party={choice.get('party')!r}"
+                                    f" but its name says {mark}", line=doc.line(choice),
+                                    field="party"))
+    party = stated or marked
+    return Candidate(slug(name) or f"choice-{choice.get('key', '')}", name,
+                     party.id if party else None, incumbent=incumbent,
+                     aggregate=name.upper() in ("WRITE-IN", "WRITE-INS", "SCATTERING")), party
+
+
+def _vote_type(name: str) -> VoteType:
+    """A Clarity vote-type name as a ``VoteType`` (``VOTE_TYPES``)."""
+    key = re.sub(r"[^0-9a-z]+", "_", name.casefold()).strip("_").removesuffix("_votes")
+    own = next((t for t in VoteType if t.value == key), None)
+    return VOTE_TYPES.get(key) or own or vote_type(name)
 
 
 def _choice(doc: _File, target: _Contest, choice: ET.Element, candidate: str,
@@ -235,7 +350,7 @@ def _choice(doc: _File, target: _Contest, choice: ET.Element, candidate: str,
     summed = 0
     for kind_element in choice.findall("VoteType"):
         name = kind_element.get("name", "")
-        kind = VOTE_TYPES.get(name.strip().lower()) or vote_type(name)
+        kind = _vote_type(name)
         stated = doc.number(kind_element, "votes")
         added = 0
         for area in _children(kind_element):
@@ -243,8 +358,8 @@ def _choice(doc: _File, target: _Contest, choice: ET.Element, candidate: str,
             if votes is None:
                 continue
             unit = _area_unit(target, area, county)
-            key = (unit.id, candidate, kind)
-            target.votes[key] = target.votes.get(key, 0) + votes
+            # A repeated unit is passed on as it is: the import stage decides what it means.
+            target.counts.append(Count(unit.id, candidate, votes, kind, doc.line(area)))
             added += votes
         _unplaced(doc, target, kind_element, "votes", stated, added, f"{candidate} {name}")
         summed += added

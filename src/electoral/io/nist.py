@@ -46,6 +46,8 @@ NS = "http://itl.nist.gov/ns/voting/1500-100/v2"
 XSI = "http://www.w3.org/2001/XMLSchema-instance"
 PREFIX = "ElectionResults."
 VENDOR = "electoral 0.1.0"
+SUPPORTED = (f"NIST SP 1500-100 v2 only (JSON with \"@type\": \"{PREFIX}ElectionReport\", or XML "
+             f"in namespace {NS}): convert the file to v2")
 Node = dict[str, Any]
 
 # The XSD's element order for each type written (base type's elements first).
@@ -227,8 +229,11 @@ def _contest(returns: Returns, gid: Mapping[str, str], cid: Mapping[str, str],
              scope: str) -> Node:
     counts: dict[str, list[Node]] = {c.id: [] for c in returns.candidates}
     for count in returns.counts:
+        kind = COUNT_TYPES.get(count.vote_type, "other")
+        # A source's own type (advance_voting) has no CountItemType: it is kept by its name.
+        other = {"OtherType": str(count.vote_type)} if kind == "other" else {}
         counts[count.candidate].append({"@type": PREFIX + "VoteCounts", "GpUnitId":
-                                        gid[count.unit], "Type": COUNT_TYPES[count.vote_type],
+                                        gid[count.unit], "Type": kind, **other,
                                         "Count": count.votes})
     selections = []
     for c in returns.candidates:
@@ -303,6 +308,11 @@ def read_nist_json(stream: TextIO, source: str, options: ReadOptions) -> list[Re
     except json.JSONDecodeError as exc:
         raise ValidationError([Problem("malformed-file", f"not JSON: {exc.msg}",
                                        line=exc.lineno)]) from None
+    if isinstance(document, dict) and "@type" not in document and any(
+            str(key).endswith("Collection") for key in document):
+        raise ValidationError([Problem("unsupported-version", "this is NIST 1500-100 v1 in "
+                                       "JSON (…Collection keys, no @type); electoral reads "
+                                       f"{SUPPORTED}", line=1)])
     if not isinstance(document, dict) or document.get("@type") != PREFIX + "ElectionReport":
         raise ValidationError([Problem("not-nist", "the top object is not an "
                                        "ElectionResults.ElectionReport", line=1, field="@type")])
@@ -324,10 +334,31 @@ def read_nist_xml(stream: TextIO, source: str, options: ReadOptions) -> list[Ret
     except ET.ParseError as exc:
         raise ValidationError([Problem("malformed-file", f"not XML: {exc}",
                                        line=exc.position[0])]) from None
+    if _local(root.tag) == "ElectionReport" and root.tag != f"{{{NS}}}ElectionReport":
+        raise ValidationError([Problem("unsupported-version", f"this is {_version(root)}; "
+                                       f"electoral reads {SUPPORTED}", line=1)])
     if root.tag != f"{{{NS}}}ElectionReport":
         raise ValidationError([Problem("not-nist", f"the root element is {root.tag}, not a NIST "
                                        "1500-100 v2 ElectionReport", line=1)])
     return from_document(_from_xml(root), source, options)
+
+
+def _version(root: ET.Element) -> str:
+    """Which ``ElectionReport`` a root that is not v2's is. Version 1 wraps lists in
+    ``…Collection`` elements (``GpUnitCollection``) and names ids ``objectId`` (NIST's "Changes
+    From V1 XML Schema"); Google's Civics CDF keeps that shape, without a namespace, and adds
+    ``GovernmentBodyCollection`` (civics_cdf_spec.xsd, ../shared/standards/nist-1500-100)."""
+    namespace = root.tag[1:].partition("}")[0] if root.tag.startswith("{") else ""
+    children = {_local(child.tag) for child in root}
+    v1 = any(tag.endswith("Collection") for tag in children) or any(
+        "objectId" in element.attrib for element in root.iter())
+    if "GovernmentBodyCollection" in children and not namespace:
+        return "a Google Civics CDF feed (NIST 1500-100 v1 shape: …Collection elements, objectId)"
+    if v1:
+        where = f"namespace {namespace}" if namespace else "no namespace"
+        return f"NIST 1500-100 v1 (…Collection elements, objectId; {where})"
+    return (f"an ElectionReport in namespace {namespace}" if namespace else
+            "an ElectionReport without a namespace")
 
 
 def _local(tag: str) -> str:
@@ -559,7 +590,7 @@ class _Reader:
         for node in _all(selection, "VoteCounts"):
             where = _str(_one(node, "GpUnitId"))
             unit = self.gpu.get(where)
-            kind = VOTE_TYPES.get(_str(_one(node, "Type")))
+            kind = _vote_type(_str(_one(node, "Type")), _str(_one(node, "OtherType")))
             count = self.number(_one(node, "Count"), "Count")
             if unit is None or kind is None:
                 self.problems.append(Problem(
@@ -575,6 +606,14 @@ class _Reader:
                     exclusions.append(Exclusion(0, reason, count, f"{candidate} in {unit}"))
                 continue
             votes[(unit, candidate, kind)] = votes.get((unit, candidate, kind), 0) + count
+
+
+def _vote_type(kind: str, other: str) -> VoteType | None:
+    """A CountItemType as a vote type; ``other`` with an ``OtherType`` that names one of
+    electoral's own types (what ``to_document`` writes for them) is that type."""
+    if kind == "other":
+        return next((t for t in VoteType if t.value == other), None)
+    return VOTE_TYPES.get(kind)
 
 
 def _bool(value: Any) -> bool:
@@ -595,7 +634,8 @@ def probe_json(name: str, head: str) -> bool:
 
 
 def probe_xml(name: str, head: str) -> bool:
-    return head.startswith("<") and NS in head and "ElectionReport" in head
+    """Any ``ElectionReport`` root, v2 or not: the reader says which version it found."""
+    return head.startswith("<") and re.search(r"<(?:\w+:)?ElectionReport[\s>]", head) is not None
 
 
 PROBES[Format.NIST_JSON] = probe_json
