@@ -102,11 +102,17 @@ def test_small_file_modes_and_exclusions() -> None:
         + _row(candidate="UNDERVOTES", votes="3") + _row(votes="-1", candidate="JOHN ROE")
     (missouri,) = read_medsl_precinct(io.StringIO(text), "president_2024.csv", ReadOptions())
     assert missouri.election.id == "2024-MO-president"
-    assert roll_up(missouri, UnitKind.COUNTY).row("29019").votes == {"jane-doe": 5}
+    # the TOTAL row is exact: the withheld MAIL count beside it is no part of it
+    row = roll_up(missouri, UnitKind.COUNTY).row("29019")
+    assert row.of("jane-doe") == 5 and row.exact
+    assert [(c.line, c.votes) for c in missouri.counts if c.candidate == "jane-doe"] == \
+        [(2, 5), (3, 2), (4, None)]
     reasons = [(e.line, e.reason) for e in missouri.exclusions]
-    assert reasons == [(4, "suppressed count (*)"),
-                       (5, "undervotes: not a vote for any candidate"),
-                       (6, "negative count (a correction; counts cannot be negative)")]
+    assert reasons == [(5, "undervotes: not a vote for any candidate")]
+    # a negative count outside an adjustment unit reaches the stage, which refuses it, located
+    with pytest.raises(ValidationError) as caught:
+        validate(missouri)
+    assert [(p.line, p.field) for p in caught.value.problems] == [(6, "votes")]
 
 
 def test_bad_rows_are_located_and_nothing_is_read() -> None:
