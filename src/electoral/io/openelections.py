@@ -232,7 +232,8 @@ def _returns(build: _Build) -> Returns:
     excluded = (*build.exclusions, *(  # one entry per other office, not per row
         Exclusion(lines[0], "another office: only the presidential contest is read", None, office,
                   len(lines)) for office, lines in build.other_offices.items()))
-    counts = tuple(Count(u, c, v, t) for (u, c, t), v in build.counts.items())
+    first = {(u, c, t): n for (u, c, _, t), n in reversed(build.seen.items())}  # locates a count
+    counts = tuple(Count(u, c, v, t, first.get((u, c, t))) for (u, c, t), v in build.counts.items())
     facts = tuple(UnitFacts(u, ballots_cast=n) for u, n in build.ballots.items())
     notes = (f"{len(build.repeats)} rows repeat a unit and candidate already seen (parts of split "
              f"precincts, first at line {build.repeats[0]}): their votes were added together",
