@@ -78,8 +78,9 @@ def results_view(tabulation: Tabulation, comparison: Comparison | None = None) -
     facts = turnout(tabulation)
 
     def cell(row: Row, votes: int, withheld: int, share: Decimal) -> Cell:
-        # one withheld count anywhere in the row leaves its total, so every share, a lower bound
-        return Cell(votes, None if row.withheld else share, withheld)
+        # one withheld count anywhere in the row leaves its total, so every share, a lower bound;
+        # an adjustment's corrections are no share of anything
+        return Cell(votes, None if row.withheld or row.unit.adjustment else share, withheld)
 
     def view(row: Row) -> RowView:
         listed = sum(row.of(c) for c in shown)
