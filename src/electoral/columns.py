@@ -70,19 +70,25 @@ class CountTable:
     def _sum(self) -> Totals:
         table = self.table.append_column("is_total", pc.equal(self.table.column("vote_type"),
                                                               str(VoteType.TOTAL)))
-        summed = table.group_by(["unit", "candidate", "is_total"]).aggregate([("votes", "sum")])
+        summed = table.group_by(["unit", "candidate", "is_total"]).aggregate(
+            [("votes", "sum"), ("votes", "count", pc.CountOptions(mode="only_null"))])
+        # a key whose counts are all suppressed sums to null: 0 known votes, the cells counted
+        summed = summed.set_column(summed.schema.get_field_index("votes_sum"), "votes_sum",
+                                   pc.fill_null(summed.column("votes_sum"), 0))
         total = summed.filter(pc.field("is_total"))
         by_type = summed.filter(pc.invert(pc.field("is_total"))).join(
             total.select(["unit", "candidate"]), keys=["unit", "candidate"],
             join_type="left anti")
-        columns = ["unit", "candidate", "votes_sum"]
-        return Totals(pa.concat_tables([total.select(columns), by_type.select(columns)]))
+        columns = ["unit", "candidate", "votes_sum", "votes_count"]
+        both = pa.concat_tables([total.select(columns), by_type.select(columns)])
+        return Totals(both.rename_columns(["unit", "candidate", "votes_sum", "suppressed"]))
 
 
 @dataclass(frozen=True, slots=True)
 class Totals:
-    """Votes per (unit, candidate) as columns ``unit``, ``candidate``, ``votes_sum``: what
-    ``rollup`` adds up into the units of a level."""
+    """Votes per (unit, candidate) as columns ``unit``, ``candidate``, ``votes_sum`` (the known
+    votes) and ``suppressed`` (how many withheld counts, ``Count.votes`` ``None``, it leaves out):
+    what ``rollup`` adds up into the units of a level."""
 
     table: pa.Table
 
@@ -90,13 +96,25 @@ class Totals:
         return set(pc.unique(self.table.column("unit")).to_pylist())
 
     def by_target(self, owner: Mapping[str, str | None]) -> dict[str, dict[str, int]]:
-        """Votes per candidate in each target unit, every unit's votes given to ``owner[unit]``
-        (none where that is missing or ``None``)."""
+        """Known votes per candidate in each target unit, every unit's votes given to
+        ``owner[unit]`` (none where that is missing or ``None``)."""
+        return self._summed(owner, "votes_sum")
+
+    def suppressed_by_target(self, owner: Mapping[str, str | None]) -> dict[str, dict[str, int]]:
+        """As ``by_target``, the number of withheld counts inside each figure (only figures with
+        at least one); empty, cheaply, when the election withholds none."""
+        if not pc.max(self.table.column("suppressed")).as_py():
+            return {}
+        return {t: {c: n for c, n in by.items() if n}
+                for t, by in self._summed(owner, "suppressed").items()
+                if any(by.values())}
+
+    def _summed(self, owner: Mapping[str, str | None], column: str) -> dict[str, dict[str, int]]:
         units = pc.unique(self.table.column("unit"))
         targets = pa.array([owner.get(u) for u in units.to_pylist()], pa.string())
         target = pc.take(targets, pc.index_in(self.table.column("unit"), value_set=units))
         owned = pa.table({"target": target, "candidate": self.table.column("candidate"),
-                          "votes": self.table.column("votes_sum")}).filter(pc.is_valid(target))
+                          "votes": self.table.column(column)}).filter(pc.is_valid(target))
         summed = owned.group_by(["target", "candidate"]).aggregate([("votes", "sum")])
         out: dict[str, dict[str, int]] = {}
         for t, c, n in zip(*(summed.column(i).to_pylist() for i in range(3)), strict=True):

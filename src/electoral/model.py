@@ -155,23 +155,36 @@ class Unit:
     parent: str | None = None
     groups: tuple[str, ...] = ()
     fips: str | None = None
+    # A source's reconciliation row, not a place: Michigan's "{Statistical Adjustments}" precinct
+    # carries the canvass's corrections to the precinct sums. Its counts may be negative and are
+    # counted in every total above it (``io.rules_numbers``).
+    adjustment: bool = False
 
 
 @dataclass(frozen=True, slots=True)
 class Count:
     """One figure of the returns: ``votes`` for ``candidate`` in ``unit`` by ``vote_type``.
     ``line`` is the line of the file the figure came from (``None`` once stored, or where the
-    format has no lines); it locates what the import stage reports and is not part of equality."""
+    format has no lines); it locates what the import stage reports and is not part of equality.
+
+    ``votes`` is ``None`` for a count the source withheld (a suppressed ``*`` cell): unknown,
+    never 0, so every total containing it is a lower bound (``tabulate.rollup``). It may be
+    negative on an adjustment unit (``Unit.adjustment``) only; the import stage's
+    ``counts_well_formed`` rule refuses a negative count anywhere else, with its line.
+
+    Raises:
+        ValueError: ``votes`` is neither an int nor ``None``.
+    """
 
     unit: str  # unit id
     candidate: str  # candidate id
-    votes: int
+    votes: int | None
     vote_type: VoteType = VoteType.TOTAL
     line: int | None = field(default=None, compare=False)
 
     def __post_init__(self) -> None:
-        if type(self.votes) is not int or self.votes < 0:
-            raise ValueError(f"votes must be a non-negative int, not {self.votes!r}")
+        if self.votes is not None and type(self.votes) is not int:
+            raise ValueError(f"votes must be an int (or None where suppressed), not {self.votes!r}")
 
 
 @dataclass(frozen=True, slots=True)

@@ -58,10 +58,12 @@ CREATE TABLE IF NOT EXISTS candidates (
 CREATE TABLE IF NOT EXISTS units (
     election_id VARCHAR NOT NULL, id VARCHAR NOT NULL, position INTEGER NOT NULL,
     name VARCHAR NOT NULL, kind VARCHAR NOT NULL, parent VARCHAR, groups VARCHAR[], fips VARCHAR,
-    PRIMARY KEY (election_id, id));
+    adjustment BOOLEAN NOT NULL DEFAULT false, PRIMARY KEY (election_id, id));
+-- a database made before adjustment units gains the mark (none of its units is one)
+ALTER TABLE units ADD COLUMN IF NOT EXISTS adjustment BOOLEAN DEFAULT false;
 CREATE TABLE IF NOT EXISTS counts (
     election_id VARCHAR NOT NULL, unit_id VARCHAR NOT NULL, candidate_id VARCHAR NOT NULL,
-    vote_type VARCHAR NOT NULL, votes BIGINT NOT NULL CHECK (votes >= 0));
+    vote_type VARCHAR NOT NULL, votes BIGINT);
 CREATE TABLE IF NOT EXISTS unit_facts (
     election_id VARCHAR NOT NULL, unit_id VARCHAR NOT NULL, ballots_cast BIGINT,
     registered BIGINT, voting_age_population BIGINT);
@@ -139,8 +141,9 @@ class Store:
         ``Returns`` holding ``Count`` objects are turned into it here, at the edge.
 
         The returns' rules are not checked here: ``io.stage.stage`` checks them once, before the
-        store. The store keeps only its own constraints (one row per unit and candidate id,
-        no negative count), and a breach of them rolls the whole import back.
+        store. The store keeps only its own constraints (one row per unit and candidate id; a
+        negative count only on an adjustment unit; ``votes`` null for a withheld count), and a
+        breach of them rolls the whole import back.
 
         Returns:
             One ``ImportRecord`` per election, in the order given (``rows``: its counts).
@@ -221,7 +224,7 @@ class Store:
             "SELECT election_id, id, name, party, running_mate, home_state, incumbent, write_in, "
             "aggregate FROM candidates WHERE list_contains(?, election_id) ORDER BY position", ids)
         units = self._grouped(
-            "SELECT election_id, id, name, kind, parent, groups, fips FROM units "
+            "SELECT election_id, id, name, kind, parent, groups, fips, adjustment FROM units "
             "WHERE list_contains(?, election_id) ORDER BY position", ids)
         parties = self._grouped("SELECT election_id, id, name FROM parties "
                                 "WHERE list_contains(?, election_id) ORDER BY id", ids)
@@ -236,8 +239,10 @@ class Store:
                 election=Election(year=year, state=state, office=office, date=date,
                                   name=name or ""),
                 candidates=tuple(Candidate(*r) for r in candidates.get(eid, ())),  # type: ignore[arg-type]
-                units=tuple(Unit(uid, name, UnitKind(kind), parent, tuple(groups or ()), fips)  # type: ignore[arg-type]
-                            for uid, name, kind, parent, groups, fips in units.get(eid, ())),
+                units=tuple(Unit(uid, name, UnitKind(kind), parent, tuple(groups or ()), fips,  # type: ignore[arg-type]
+                                 bool(adjustment))
+                            for uid, name, kind, parent, groups, fips, adjustment
+                            in units.get(eid, ())),
                 counts=counts.get(eid, ()),
                 parties=tuple(Party(*r) for r in parties.get(eid, ())),  # type: ignore[arg-type]
                 facts=tuple(UnitFacts(*r) for r in facts.get(eid, ())),  # type: ignore[arg-type]
@@ -320,7 +325,25 @@ def _replace(db: duckdb.DuckDBPyConnection, tables: tuple[ReturnsTable, ...], so
                       "vote_type": t.counts.table.column("vote_type"),
                       "votes": t.counts.table.column("votes")})
             for t in tables]))
+    _check_negative(db, ids)
     return records
+
+
+def _check_negative(db: duckdb.DuckDBPyConnection, ids: list[str]) -> None:
+    """The store's own guard behind the import stage's rule: a negative count only on an
+    adjustment unit (a CHECK constraint cannot see the unit's mark in another table).
+
+    Raises:
+        duckdb.ConstraintException: such a count was written (the caller rolls back).
+    """
+    bad = db.execute("""SELECT c.election_id, c.unit_id, c.candidate_id, c.votes FROM counts c
+                        LEFT JOIN units u ON u.election_id = c.election_id AND u.id = c.unit_id
+                        WHERE list_contains(?, c.election_id) AND c.votes < 0
+                            AND NOT coalesce(u.adjustment, false) LIMIT 1""", [ids]).fetchone()
+    if bad is not None:
+        raise duckdb.ConstraintException(
+            f"negative count {bad[3]} for {bad[2]} in {bad[1]} ({bad[0]}), which is not an "
+            "adjustment unit")
 
 
 def _annotations_json(returns: Returns) -> dict[str, object]:
@@ -396,7 +419,8 @@ def _tables(returns: tuple[Returns, ...]) -> dict[str, pa.Table]:
             "kind": pa.array([str(u.kind) for _, u in units], pa.string()),
             "parent": pa.array([u.parent for _, u in units], pa.string()),
             "groups": pa.array([list(u.groups) for _, u in units], pa.list_(pa.string())),
-            "fips": pa.array([u.fips for _, u in units], pa.string())}),
+            "fips": pa.array([u.fips for _, u in units], pa.string()),
+            "adjustment": pa.array([u.adjustment for _, u in units], pa.bool_())}),
         "unit_facts": pa.table({
             "election_id": eids([len(one.facts) for one in returns]),
             "unit_id": pa.array([f.unit for f in facts], pa.string()),

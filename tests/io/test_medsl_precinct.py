@@ -62,12 +62,14 @@ def test_every_row_lands_in_a_count_a_fact_or_an_exclusion(shared: Path) -> None
         (in_file,), = duckdb.sql(
             f"SELECT sum(TRY_CAST(votes AS BIGINT)) FROM read_csv('{shared / FILE}', "
             f"all_varchar=true, quote='\"') WHERE state_po = '{st}'").fetchall()
-        counted = sum(c.votes for c in returns.counts)
+        counted = sum(c.votes or 0 for c in returns.counts)  # a withheld count adds nothing known
         facts = sum(f.ballots_cast or 0 for f in returns.facts)
         excluded = sum(e.votes or 0 for e in returns.exclusions)
         assert counted + facts + excluded == in_file, st
-    reasons = {e.reason for e in precincts["NM"].exclusions}
-    assert "suppressed count (*)" in reasons
+    # New Mexico's suppressed cells are counts of unknown votes, never 0 and never left out
+    (stars,), = duckdb.sql(f"SELECT count(*) FROM read_csv('{shared / FILE}', all_varchar=true, "
+                           "quote='\"') WHERE state_po = 'NM' AND trim(votes) = '*'").fetchall()
+    assert sum(c.votes is None for c in precincts["NM"].counts) == stars > 0
     assert precincts["ME"].facts, "Maine's TOTAL BALLOTS CAST rows become ballots cast"
 
 
@@ -102,11 +104,17 @@ def test_small_file_modes_and_exclusions() -> None:
         + _row(candidate="UNDERVOTES", votes="3") + _row(votes="-1", candidate="JOHN ROE")
     (missouri,) = read_medsl_precinct(io.StringIO(text), "president_2024.csv", ReadOptions())
     assert missouri.election.id == "2024-MO-president"
-    assert roll_up(missouri, UnitKind.COUNTY).row("29019").votes == {"jane-doe": 5}
+    # the TOTAL row is exact: the withheld MAIL count beside it is no part of it
+    row = roll_up(missouri, UnitKind.COUNTY).row("29019")
+    assert row.of("jane-doe") == 5 and row.exact
+    assert [(c.line, c.votes) for c in missouri.counts if c.candidate == "jane-doe"] == \
+        [(2, 5), (3, 2), (4, None)]
     reasons = [(e.line, e.reason) for e in missouri.exclusions]
-    assert reasons == [(4, "suppressed count (*)"),
-                       (5, "undervotes: not a vote for any candidate"),
-                       (6, "negative count (a correction; counts cannot be negative)")]
+    assert reasons == [(5, "undervotes: not a vote for any candidate")]
+    # a negative count outside an adjustment unit reaches the stage, which refuses it, located
+    with pytest.raises(ValidationError) as caught:
+        validate(missouri)
+    assert [(p.line, p.field) for p in caught.value.problems] == [(6, "votes")]
 
 
 def test_bad_rows_are_located_and_nothing_is_read() -> None:
@@ -136,13 +144,21 @@ PSEUDO = {"UNDERVOTES", "UNDERVOTE", "UNDER VOTES", "OVERVOTES", "OVER VOTES", "
 @pytest.mark.slow
 def test_every_state_sums_to_an_independent_count(shared: Path) -> None:
     """The file summed with the csv module per state and candidate: a unit's TOTAL row where it has
-    one, else its vote-mode rows; suppressed counts (``*``) and the pseudo rows left out."""
+    one, else its vote-mode rows; the pseudo rows left out; negative counts (Michigan's
+    statistical adjustments) counted; suppressed counts (``*``) adding nothing known, and counted
+    as withheld. Michigan then gives the certified totals (Trump 2,816,636, Harris 2,736,533)."""
     totals: dict[tuple[str, ...], int] = {}
     modes: dict[tuple[str, ...], int] = {}
+    withheld: Counter[tuple[str, str]] = Counter()
     with gzip.open(shared / FILE, "rt", encoding="utf-8", newline="") as handle:
         for row in csv.DictReader(handle):
             name = " ".join(row["candidate"].replace('""', '"').split())
-            if name.upper() in PSEUDO or not row["votes"].isdigit():
+            if name.upper() in PSEUDO:
+                continue
+            if row["votes"].strip() == "*":
+                withheld[row["state_po"], name] += 1
+                continue
+            if not row["votes"].lstrip("-").isdigit():
                 continue
             key = (row["state_po"], row["county_fips"], row["county_name"], row["jurisdiction_name"],
                    row["precinct"], name)
@@ -154,9 +170,13 @@ def test_every_state_sums_to_an_independent_count(shared: Path) -> None:
     for key, votes in totals.items():
         expected.setdefault(key[0], Counter())[key[-1]] += votes
     read = {}
+    suppressed: Counter[tuple[str, str]] = Counter()
     for st, returns in _precincts(shared / FILE).items():
         state = roll_up(returns, UnitKind.STATE).total
         read[st] = Counter()
         for candidate in returns.candidates:
             read[st][candidate.name] += state.of(candidate.id)
+            suppressed[st, candidate.name] += state.suppressed.get(candidate.id, 0)
     assert {st: +v for st, v in read.items()} == {st: +v for st, v in expected.items()}
+    assert +suppressed == withheld
+    assert (read["MI"]["DONALD J TRUMP"], read["MI"]["KAMALA D HARRIS"]) == (2_816_636, 2_736_533)

@@ -11,7 +11,7 @@ from electoral.columns import ReturnsTable
 from electoral.errors import ValidationError
 from electoral.io import ReadOptions, read_path
 from electoral.io.openelections import read_openelections
-from electoral.io.stage import stage
+from electoral.io.stage import stage, validate
 from electoral.model import UnitKind
 from electoral.tabulate.rollup import roll_up
 
@@ -69,8 +69,8 @@ def test_pseudo_candidates_are_accounted_for() -> None:
     ("county,office,candidate,votes,absentee\nX,President,Kerry,3,x\n", "absentee"),
 ])
 def test_bad_counts_are_named(text: str, field: str) -> None:
-    with pytest.raises(ValidationError) as caught:
-        read(text)
+    with pytest.raises(ValidationError) as caught:  # a negative count: the import stage's
+        [validate(returns) for returns in read(text)]
     assert (caught.value.problems[0].line, caught.value.problems[0].field) == (2, field)
 
 

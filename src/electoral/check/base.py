@@ -115,7 +115,8 @@ def statewide_votes(article: Article) -> dict[str, int]:
     """Votes per candidate id in the state's own unit of ``article.returns`` (empty if none)."""
     returns = article.returns
     state = returns.election.state
-    return {c.candidate: c.votes for c in returns.counts if c.unit == state}
+    return {c.candidate: c.votes for c in returns.counts
+            if c.unit == state and c.votes is not None}  # an article withholds no count
 
 
 def share_finding(ctx: Context, row: PublishedRow, column: str, stated: Figure | None, part: int,

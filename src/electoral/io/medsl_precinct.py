@@ -8,9 +8,12 @@ for a row-at-a-time Python loop, so it is parsed by pyarrow and grouped by DuckD
 the distinct units and candidates.
 
 The folder README's caveats: mode rows are kept as vote types and ``rollup`` prefers a unit's TOTAL
-row where one exists (CT, DE, OK, RI give both); ``*`` (suppressed small counts, NM and NV) and
-other unreadable counts, over/under/blank/void rows and total lines are exclusions with their
-reason; ``TOTAL BALLOTS CAST`` (ME) becomes the precinct's ballots cast; rows without a county FIPS
+row where one exists (CT, DE, OK, RI give both); ``*`` (suppressed small counts, NM, NV and KS) is
+a withheld count (``votes`` null: unknown, never 0; a figure summed from several rows one of which
+is withheld is withheld as a whole); other unreadable counts, over/under/blank/void rows and total
+lines are exclusions with their reason; negative counts (Michigan's ``{Statistical Adjustments}``
+precincts) are passed on, for the import stage to keep as adjustments (``io.rules_numbers``) or
+refuse; ``TOTAL BALLOTS CAST`` (ME) becomes the precinct's ballots cast; rows without a county FIPS
 (AK district tallies, LA, RI, GA) are precincts of the state.
 """
 
@@ -342,12 +345,14 @@ def _counts(db: duckdb.DuckDBPyConnection) -> dict[str, CountTable]:
                                                                   for m in modes]}))
     table = db.sql("""
         SELECT r.state, u.unit_id AS unit, c.candidate_id AS candidate, m.vote_type,
-               sum(r.votes)::BIGINT AS votes, min(r.line)::BIGINT AS line
+               -- a withheld part withholds the whole figure (its known parts are no total)
+               CASE WHEN count(r.votes) = count(*) THEN sum(r.votes) END::BIGINT AS votes,
+               min(r.line)::BIGINT AS line
         FROM rows r
         JOIN _unit_ids u USING (ukey)
         JOIN _candidate_ids c USING (ckey)
         JOIN _modes m USING (mode)
-        WHERE r.votes >= 0
+        WHERE r.votes IS NOT NULL OR r.votes_text = '*'
         GROUP BY ALL ORDER BY r.state, min(r.line)""").to_arrow_table()
     columns = table.select(["unit", "candidate", "vote_type", "votes", "line"]).cast(SCHEMA)
     # The rows come sorted by state: each state's counts are a slice (no copy).
@@ -368,7 +373,7 @@ def _set_aside(db: duckdb.DuckDBPyConnection
     rows = db.execute("""
         SELECT r.state, r.line, r.votes, r.votes_text, upper(trim(r.candidate)) AS label,
                x.reason, u.unit_id
-        FROM (SELECT * FROM rows WHERE votes IS NULL OR votes < 0
+        FROM (SELECT * FROM rows WHERE (votes IS NULL AND votes_text <> '*')
                   OR list_contains(?, upper(trim(candidate)))) r
         LEFT JOIN _reasons x ON x.label = upper(trim(r.candidate))
         LEFT JOIN _unit_ids u USING (ukey)
@@ -388,7 +393,7 @@ def _set_aside(db: duckdb.DuckDBPyConnection
 
 def _unreadable(votes: int | None, text: str) -> str:
     if votes is not None:
-        return "negative count (a correction; counts cannot be negative)"
+        return "negative count (ballots cast cannot be negative)"
     if text == "*":
         return "suppressed count (*)"
     return f"no vote count given ({text or 'empty'})"

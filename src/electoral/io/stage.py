@@ -27,6 +27,7 @@ import pyarrow.compute as pc  # type: ignore[import-untyped]
 
 from electoral.columns import ReturnsTable
 from electoral.errors import Problem, ValidationError
+from electoral.io import rules_numbers
 from electoral.model import Exclusion, Returns, VoteType
 
 # A rule lists at most this many examples of one fault in one election: a file with thousands
@@ -171,17 +172,36 @@ def counts_once(table: ReturnsTable) -> Finding:
 
 
 def counts_well_formed(table: ReturnsTable) -> Finding:
-    """Every count's vote type is a ``VoteType`` and its votes are not negative."""
+    """Every count's vote type is a ``VoteType``, and its votes are not negative except on an
+    adjustment unit (``Unit.adjustment``, ``io.rules_numbers``): a negative count anywhere else
+    is a problem naming its line, unit and candidate. (Withheld counts, ``votes`` null, are
+    well formed.)"""
     counts = table.counts.table
     known = pa.array([str(k) for k in VoteType], pa.string())
     unknown = pc.unique(counts.filter(pc.invert(pc.is_in(counts.column("vote_type"),
                                                          value_set=known))).column("vote_type"))
     problems = [Problem("unknown-vote-type", f"a count of {table.election_id} has vote type "
                         f"{value!r}", field="vote_type") for value in unknown.to_pylist()[:SHOWN]]
-    if len(counts) and pc.min(counts.column("votes")).as_py() < 0:
-        problems.append(Problem("bad-votes", f"a count of {table.election_id} is negative",
-                                field="votes"))
+    lowest = pc.min(counts.column("votes")).as_py() if len(counts) else None
+    if lowest is not None and lowest < 0:
+        problems += _negative(table)
     return Finding(tuple(problems))
+
+
+def _negative(table: ReturnsTable) -> list[Problem]:
+    """The negative counts of ``table`` that are not on an adjustment unit, located."""
+    counts = table.counts.table
+    adjusting = pa.array([u.id for u in table.returns.units if u.adjustment], pa.string())
+    bad = counts.filter(pc.and_(pc.less(counts.column("votes"), 0),
+                                pc.invert(pc.is_in(counts.column("unit"), value_set=adjusting))))
+    units = {u.id: u.name for u in table.returns.units}
+    names = {c.id: c.label for c in table.returns.candidates}
+    return [Problem("bad-votes", f"{names.get(c, c)} has {v:,} votes in {units.get(u, u)}: only "
+                    "a statistical-adjustment unit may carry a negative count", line=line,
+                    field="votes")
+            for u, c, v, line in zip(*(bad.column(k).to_pylist()[:SHOWN]
+                                       for k in ("unit", "candidate", "votes", "line")),
+                                     strict=True)]
 
 
 INTEGRITY: tuple[Rule, ...] = (ids_once, references_known, counts_name_known, counts_once,
@@ -189,8 +209,9 @@ INTEGRITY: tuple[Rule, ...] = (ids_once, references_known, counts_name_known, co
 
 from electoral.io import rules_labels, rules_rows  # noqa: E402  (their rules build Finding)
 
-# The order of issue 10's design: parties → pseudo rows → duplicates/split → vote types → county
-# totals → adjustments/suppressed → spellings → unit names → integrity.
-RULES: tuple[Rule, ...] = (rules_labels.canonical_parties, rules_labels.pseudo_rows,
-                           *rules_rows.RULES, rules_labels.spellings,
+# Adjustment units are marked and withheld counts noted first (later rules meet negative and
+# unknown figures), then issue 10's order: parties → pseudo rows → duplicates/split → vote types
+# → county totals → spellings → integrity.
+RULES: tuple[Rule, ...] = (*rules_numbers.RULES, rules_labels.canonical_parties,
+                           rules_labels.pseudo_rows, *rules_rows.RULES, rules_labels.spellings,
                            *INTEGRITY)

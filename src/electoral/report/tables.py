@@ -18,6 +18,7 @@ from rich.table import Table
 
 from electoral.analyze.compare import Comparison
 from electoral.formats import OutputFormat
+from electoral.io.rules_numbers import unit_path
 from electoral.model import UnitKind
 from electoral.numbers import percent
 from electoral.tabulate.rollup import Row, Tabulation, turnout
@@ -28,8 +29,12 @@ LEVEL_TITLES = {"state": "Statewide", "county": "County", "cog": "Council of Gov
 
 @dataclass(frozen=True, slots=True)
 class Cell:
+    """A figure and its share. Where ``suppressed`` counts were withheld inside it, ``votes`` is
+    the known part, a lower bound, and ``percent`` is ``None`` (no share of it is exact)."""
+
     votes: int
-    percent: Decimal
+    percent: Decimal | None
+    suppressed: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,6 +46,8 @@ class RowView:
     margin: Cell
     ballots: int | None = None  # ballots cast, where the returns give them
     turnout: Decimal | None = None  # ballots cast over registration (or voting-age population)
+    withheld: int = 0  # counts withheld inside ``total`` (then a lower bound)
+    adjustment: bool = False  # a source's reconciliation row (``Unit.adjustment``), not a place
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,6 +58,8 @@ class ResultsView:
     rows: tuple[RowView, ...]
     total: RowView
     comparison: Comparison | None = None
+    # (unit as {level: name}, candidate name, party id, votes) of every adjustment count
+    adjustments: tuple[tuple[dict[str, str], str, str | None, int], ...] = ()
 
 
 def results_view(tabulation: Tabulation, comparison: Comparison | None = None) -> ResultsView:
@@ -68,19 +77,36 @@ def results_view(tabulation: Tabulation, comparison: Comparison | None = None) -
 
     facts = turnout(tabulation)
 
+    def cell(row: Row, votes: int, withheld: int, share: Decimal) -> Cell:
+        # one withheld count anywhere in the row leaves its total, so every share, a lower bound;
+        # an adjustment's corrections are no share of anything
+        return Cell(votes, None if row.withheld or row.unit.adjustment else share, withheld)
+
     def view(row: Row) -> RowView:
         listed = sum(row.of(c) for c in shown)
         known = facts.get(row.unit.id)
+        first, second = (row.suppressed.get(c, 0) for c in tabulation.leading)
         return RowView(
             row.unit.name, row.total,
-            tuple(Cell(row.of(c), percent(row.of(c), row.total)) for c in shown),
-            Cell(row.total - listed, percent(row.total - listed, row.total)),
-            Cell(tabulation.margin(row), tabulation.margin_percent(row)),
-            known.ballots if known else None, known.percent() if known else None)
+            tuple(cell(row, row.of(c), row.suppressed.get(c, 0), percent(row.of(c), row.total))
+                  for c in shown),
+            cell(row, row.total - listed, row.withheld - sum(row.suppressed.get(c, 0)
+                                                             for c in shown),
+                 percent(row.total - listed, row.total)),
+            cell(row, tabulation.margin(row), first + second, tabulation.margin_percent(row)),
+            known.ballots if known else None, known.percent() if known else None,
+            row.withheld, row.unit.adjustment)
 
     rows = () if statewide else tuple(view(r) for r in tabulation.rows)
     return ResultsView(tabulation.returns.election.id, str(tabulation.level), columns, rows,
-                       view(tabulation.total), comparison)
+                       view(tabulation.total), comparison, _adjustments(tabulation))
+
+
+def _adjustments(tabulation: Tabulation) -> tuple[tuple[dict[str, str], str, str | None, int], ...]:
+    returns = tabulation.returns
+    return tuple((unit_path(returns, row.unit.id), returns.candidate(c).label,
+                  returns.candidate(c).party, n)
+                 for row in tabulation.adjustments for c, n in row.votes.items())
 
 
 def _party(tabulation: Tabulation, candidate_id: str) -> str:
@@ -97,7 +123,9 @@ def render(view: ResultsView, fmt: OutputFormat | str) -> str:
     return RENDERERS[OutputFormat(fmt)](view)
 
 
-def _pct(value: Decimal | Fraction) -> str:
+def _pct(value: Decimal | Fraction | None) -> str:
+    if value is None:  # the share of a figure with a withheld count in its row: unknown
+        return "—"
     if isinstance(value, Fraction):
         value = percent(value.numerator, value.denominator)
     return f"{value}%"
@@ -105,6 +133,18 @@ def _pct(value: Decimal | Fraction) -> str:
 
 def _n(votes: int) -> str:
     return f"{votes:,}"
+
+
+def _at_least(votes: int, withheld: int) -> str:
+    """A figure as printed: ``≥ 175`` where counts were withheld inside it (never as exact),
+    ``unknown`` where nothing of it is known."""
+    if not withheld:
+        return f"{votes:,}"
+    return f"≥ {votes:,}" if votes else "unknown"
+
+
+def _unit(row: RowView) -> str:
+    return f"{row.unit} (adjustment)" if row.adjustment else row.unit
 
 
 def _extra_columns(view: ResultsView) -> list[str]:
@@ -130,20 +170,24 @@ def _header(view: ResultsView) -> list[str]:
 
 
 def _cells(view: ResultsView, row: RowView) -> list[str]:
-    cells = [row.unit]
-    for cell in (*row.candidates, row.other, row.margin):
-        cells += [_n(cell.votes), _pct(cell.percent)]
-    return [*cells, _n(row.total), *_extra_cells(view, row)]
+    cells = [_unit(row)]
+    for cell in (*row.candidates, row.other):
+        cells += [_at_least(cell.votes, cell.suppressed), _pct(cell.percent)]
+    # a margin with a withheld count of either leader has no bound either way
+    cells += ["unknown" if row.margin.suppressed else _n(row.margin.votes), _pct(row.margin.percent)]
+    return [*cells, _at_least(row.total, row.withheld), *_extra_cells(view, row)]
 
 
 def table_cells(view: ResultsView) -> list[list[str]]:
     """The table's rows as the formats print them, the total row last."""
     if not view.rows:  # statewide: a row per candidate, as in an article's results table
-        rows = [[name, party, _n(cell.votes), _pct(cell.percent)]
+        rows = [[name, party, _at_least(cell.votes, cell.suppressed), _pct(cell.percent)]
                 for (name, party), cell in zip(view.columns, view.total.candidates, strict=True)]
-        if view.total.other.votes:
-            rows.append(["Other", "", _n(view.total.other.votes), _pct(view.total.other.percent)])
-        return [*rows, ["Total", "", _n(view.total.total), _pct(percent(1, 1))]]
+        other = view.total.other
+        if other.votes or other.suppressed:
+            rows.append(["Other", "", _at_least(other.votes, other.suppressed), _pct(other.percent)])
+        return [*rows, ["Total", "", _at_least(view.total.total, view.total.withheld),
+                        _pct(percent(1, 1))]]
     total = _cells(view, view.total)
     total[0] = "Total"
     return [*(_cells(view, r) for r in view.rows), total]
@@ -174,6 +218,8 @@ def _comparison_lines(view: ResultsView) -> list[str]:
 def _margin_line(view: ResultsView) -> str:
     (first, _), (second, _) = view.columns[0], view.columns[1 if len(view.columns) > 1 else 0]
     margin = view.total.margin
+    if margin.suppressed:  # a withheld count of either leader: the margin is not known
+        return f"Margin: {first} over {second} not known ({margin.suppressed} count(s) withheld)"
     return f"Margin: {first} over {second} by {_n(margin.votes)} votes ({_pct(margin.percent)})"
 
 
@@ -258,8 +304,9 @@ def render_csv(view: ResultsView) -> str:
     if not view.rows:
         writer.writerow(["candidate", "party", "votes", "percent"])
         for (name, party), cell in zip(view.columns, view.total.candidates, strict=True):
-            writer.writerow([name, party, cell.votes, str(cell.percent)])
-        writer.writerow(["Total", "", view.total.total, "100.00"])
+            writer.writerow([name, party, _csv_votes(cell.votes, cell.suppressed),
+                             _csv_pct(cell.percent)])
+        writer.writerow(["Total", "", _csv_votes(view.total.total, view.total.withheld), "100.00"])
         return out.getvalue()
     head = ["unit"]
     for name, _party in view.columns:
@@ -267,11 +314,21 @@ def render_csv(view: ResultsView) -> str:
     writer.writerow([*head, "other votes", "other percent", "margin votes", "margin percent",
                      "total"])
     for row in (*view.rows, view.total):
-        cells: list[object] = [row.unit if row is not view.total else "Total"]
-        for cell in (*row.candidates, row.other, row.margin):
-            cells += [cell.votes, str(cell.percent)]
-        writer.writerow([*cells, row.total])
+        cells: list[object] = [_unit(row) if row is not view.total else "Total"]
+        for cell in (*row.candidates, row.other):
+            cells += [_csv_votes(cell.votes, cell.suppressed), _csv_pct(cell.percent)]
+        cells += ["" if row.margin.suppressed else row.margin.votes, _csv_pct(row.margin.percent)]
+        writer.writerow([*cells, _csv_votes(row.total, row.withheld)])
     return out.getvalue()
+
+
+def _csv_votes(votes: int, withheld: int) -> object:
+    """An exact figure as an integer; a lower bound as ``>=175``, so no reader takes it as exact."""
+    return f">={votes}" if withheld else votes
+
+
+def _csv_pct(value: Decimal | None) -> str:
+    return "" if value is None else str(value)
 
 
 def render_json(view: ResultsView) -> str:
@@ -283,19 +340,22 @@ def results_json(view: ResultsView) -> dict[str, object]:
     serve it as an object (the web API) rather than as text."""
     def row_json(row: RowView) -> dict[str, object]:
         return {
-            "unit": row.unit, "total": row.total,
-            "candidates": [{"name": name, "party": party, "votes": cell.votes,
-                            "percent": str(cell.percent)}
+            "unit": row.unit, **_figure_json(row.total, row.withheld, "total"),
+            "candidates": [{"name": name, "party": party, **_cell_json(cell)}
                            for (name, party), cell in zip(view.columns, row.candidates, strict=True)],
-            "other": {"votes": row.other.votes, "percent": str(row.other.percent)},
-            "margin": {"votes": row.margin.votes, "percent": str(row.margin.percent)},
+            "other": _cell_json(row.other),
+            "margin": _cell_json(row.margin, bounded=False),
         } | ({"ballots_cast": row.ballots} if row.ballots else {}) | (
-            {"turnout": str(row.turnout)} if row.turnout is not None else {})
+            {"turnout": str(row.turnout)} if row.turnout is not None else {}) | (
+            {"adjustment": True} if row.adjustment else {})
 
     document: dict[str, object] = {
         "election": view.election, "level": view.level,
         "columns": [name for name, _ in view.columns],
         "rows": [row_json(r) for r in view.rows], "total": row_json(view.total)}
+    if view.adjustments:
+        document["adjustments"] = [{"unit": unit, "candidate": name, "party_id": party,
+                                    "votes": votes} for unit, name, party, votes in view.adjustments]
     if view.comparison is not None:
         c = view.comparison
         document["compare"] = c.earlier.returns.election.id
@@ -306,6 +366,26 @@ def results_json(view: ResultsView) -> dict[str, object]:
                               "later_margin": str(_frac(ch.later_margin)),
                               "swing": str(_frac(ch.swing))} for ch in c.changes]
     return document
+
+
+def _figure_json(votes: int, withheld: int, key: str) -> dict[str, object]:
+    """``{key: votes}``, or, with counts withheld inside it, the contract's lower bound:
+    ``{key: null, "{key}_at_least" (``at_least`` for ``votes``): N, "exact": false,
+    "suppressed": K}`` (docs/import-json.md §3)."""
+    if not withheld:
+        return {key: votes}
+    bound = "at_least" if key == "votes" else f"{key}_at_least"
+    return {key: None, bound: votes, "exact": False, "suppressed": withheld}
+
+
+def _cell_json(cell: Cell, bounded: bool = True) -> dict[str, object]:
+    """A cell's JSON; ``bounded`` false for a figure a withheld count may move either way (a
+    margin): then no ``at_least``."""
+    percent_ = None if cell.percent is None else str(cell.percent)
+    figure = _figure_json(cell.votes, cell.suppressed, "votes")
+    if not bounded:
+        figure.pop("at_least", None)
+    return {**figure, "percent": percent_}
 
 
 def _frac(value: Fraction) -> Decimal:

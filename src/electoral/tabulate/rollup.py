@@ -3,13 +3,19 @@
 Everything here is exact integer arithmetic. Percentages are ``Decimal`` values computed from the
 integers and rounded once, half away from zero (``electoral.numbers.percent``); nothing rounded is
 ever summed.
+
+A withheld count (``Count.votes`` ``None``, a suppressed ``*`` cell) is unknown, never 0: a row's
+``votes`` and ``total`` are then the sums of the known counts, a lower bound, and ``suppressed``
+says how many withheld counts each figure leaves out, so no total that contains one is shown as
+exact. An adjustment unit's counts (``Unit.adjustment``; they may be negative) are added into
+every unit above it like any precinct's, so totals equal the source's own.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from electoral.columns import CountTable, Totals
@@ -26,11 +32,24 @@ DEPTH = {
 
 @dataclass(frozen=True, slots=True)
 class Row:
-    """One unit's result: votes per candidate (in column order) and the total."""
+    """One unit's result: votes per candidate (in column order) and the total. Where counts were
+    withheld, ``votes`` and ``total`` are the known part, a lower bound (``suppressed``)."""
 
     unit: Unit
     votes: Mapping[str, int]  # candidate id → votes
     total: int
+    # candidate id → how many withheld counts that candidate's figure leaves out (none: exact)
+    suppressed: Mapping[str, int] = field(default_factory=dict)
+
+    @property
+    def exact(self) -> bool:
+        """No count inside the row was withheld: its figures and total are exact."""
+        return not self.suppressed
+
+    @property
+    def withheld(self) -> int:
+        """How many withheld counts the row's total leaves out."""
+        return sum(self.suppressed.values())
 
     def of(self, candidate_id: str) -> int:
         """The votes of ``candidate_id`` in this unit (0 for a candidate with none here)."""
@@ -42,9 +61,12 @@ class Row:
         return percent(self.of(candidate_id), self.total, places)
 
     def winner(self) -> str | None:
-        """The candidate id with the most votes, or ``None`` on a tie or an empty unit."""
+        """The candidate id with the most votes, or ``None`` on a tie, an empty unit, or where a
+        count withheld from anyone else could change who leads."""
         ranked = sorted(self.votes.items(), key=lambda kv: -kv[1])
         if not ranked or ranked[0][1] == 0 or (len(ranked) > 1 and ranked[0][1] == ranked[1][1]):
+            return None
+        if any(n and cid != ranked[0][0] for cid, n in self.suppressed.items()):
             return None
         return ranked[0][0]
 
@@ -60,6 +82,8 @@ class Tabulation:
     leading: tuple[str, str]  # ids of the two leading real candidates statewide
     rows: tuple[Row, ...]
     total: Row
+    # the adjustment units' own figures (``Unit.adjustment``), already inside ``rows`` and ``total``
+    adjustments: tuple[Row, ...] = ()
 
     def other(self, row: Row) -> int:
         """Votes in ``row`` for everyone but the two leading candidates statewide."""
@@ -115,7 +139,10 @@ def roll_up(returns: Returns, level: UnitKind | str, counts: CountTable | None =
     # A unit table's total row is the sum of its rows, so the table always adds up; where the
     # statewide returns disagree with that sum, `electoral check` says so.
     total = state_row if level == UnitKind.STATE else _sum_rows(state_row.unit, rows)
-    return Tabulation(returns, level, tuple(columns), leading, tuple(rows), total)
+    adjusting = [u for u in returns.units if u.adjustment]
+    adjustments = _own_rows(adjusting, totals) if adjusting else []
+    return Tabulation(returns, level, tuple(columns), leading, tuple(rows), total,
+                      tuple(adjustments))
 
 
 def available_levels(returns: Returns) -> set[str]:
@@ -147,8 +174,21 @@ def _votes_at(returns: Returns, level: UnitKind,
         return []
     if isinstance(totals, Totals):
         summed = totals.by_target(owner)
-        return [Row(u, summed.get(u.id, {}), sum(summed.get(u.id, {}).values())) for u in targets]
+        withheld = totals.suppressed_by_target(owner)
+        return [Row(u, summed.get(u.id, {}), sum(summed.get(u.id, {}).values()),
+                    withheld.get(u.id, {})) for u in targets]
     return _tally(targets, totals, owner)
+
+
+def _own_rows(units: list[Unit], totals: Mapping[tuple[str, str], int] | Totals) -> list[Row]:
+    """Each of ``units``' own counts as a row (not what lies below it)."""
+    owner: dict[str, str | None] = {u.id: u.id for u in units}
+    if isinstance(totals, Totals):
+        summed = totals.by_target(owner)
+        withheld = totals.suppressed_by_target(owner)
+        return [Row(u, summed.get(u.id, {}), sum(summed.get(u.id, {}).values()),
+                    withheld.get(u.id, {})) for u in units]
+    return _tally(units, totals, owner)
 
 
 def _owner_of(unit: Unit, level: UnitKind, units: Mapping[str, Unit], counted: set[str],
@@ -200,38 +240,59 @@ def _owner(unit: Unit, level: UnitKind, units: Mapping[str, Unit],
     return target, covered
 
 
-def _totals(counts: Iterable[Count]) -> dict[tuple[str, str], int]:
+class _Known(dict[tuple[str, str], int]):
+    """``_totals``: known votes per (unit, candidate), and how many withheld counts each leaves
+    out (``withheld``, only keys with some)."""
+
+    withheld: dict[tuple[str, str], int]
+
+
+def _totals(counts: Iterable[Count]) -> _Known:
     """Votes per (unit, candidate): the TOTAL row where one exists, else the sum of vote types —
-    so a file with both never counts a vote twice."""
-    total: dict[tuple[str, str], int] = {}
-    by_type: dict[tuple[str, str], int] = defaultdict(int)
+    so a file with both never counts a vote twice. Withheld counts add nothing and are counted
+    in ``withheld``."""
+    total: dict[tuple[str, str], list[int]] = {}
+    by_type: dict[tuple[str, str], list[int]] = {}
     for count in counts:
         key = (count.unit, count.candidate)
-        if count.vote_type == VoteType.TOTAL:
-            total[key] = total.get(key, 0) + count.votes
+        into = total if count.vote_type == VoteType.TOTAL else by_type
+        figure = into.get(key) or into.setdefault(key, [0, 0])
+        if count.votes is None:
+            figure[1] += 1
         else:
-            by_type[key] += count.votes
-    for key, votes in by_type.items():
-        total.setdefault(key, votes)
-    return total
+            figure[0] += count.votes
+    for key, figure in by_type.items():
+        total.setdefault(key, figure)
+    out = _Known((key, votes) for key, (votes, _) in total.items())
+    out.withheld = {key: n for key, (_, n) in total.items() if n}
+    return out
 
 
 def _tally(targets: list[Unit], totals: Mapping[tuple[str, str], int],
            owner: Mapping[str, str | None]) -> list[Row]:
     votes: dict[str, dict[str, int]] = {u.id: defaultdict(int) for u in targets}
+    withheld: dict[str, dict[str, int]] = {u.id: defaultdict(int) for u in targets}
     for (unit_id, candidate_id), n in totals.items():
         target = owner.get(unit_id)
         if target is not None and target in votes:
             votes[target][candidate_id] += n
-    return [Row(u, dict(votes[u.id]), sum(votes[u.id].values())) for u in targets]
+    for (unit_id, candidate_id), n in getattr(totals, "withheld", {}).items():
+        target = owner.get(unit_id)
+        if target is not None and target in withheld:
+            withheld[target][candidate_id] += n
+    return [Row(u, dict(votes[u.id]), sum(votes[u.id].values()), dict(withheld[u.id]))
+            for u in targets]
 
 
 def _sum_rows(unit: Unit, rows: Iterable[Row]) -> Row:
     votes: dict[str, int] = defaultdict(int)
+    withheld: dict[str, int] = defaultdict(int)
     for row in rows:
         for cid, n in row.votes.items():
             votes[cid] += n
-    return Row(unit, dict(votes), sum(votes.values()))
+        for cid, n in row.suppressed.items():
+            withheld[cid] += n
+    return Row(unit, dict(votes), sum(votes.values()), dict(withheld))
 
 
 def _state_unit(returns: Returns) -> Unit:
