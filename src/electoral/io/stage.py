@@ -24,7 +24,7 @@ import pyarrow.compute as pc  # type: ignore[import-untyped]
 
 from electoral.columns import ReturnsTable
 from electoral.errors import Problem, ValidationError
-from electoral.model import Exclusion, Returns, VoteType
+from electoral.model import Exclusion, Returns, StageWarning, VoteType
 
 # A rule lists at most this many examples of one fault in one election: a file with thousands
 # of bad rows is refused all the same, and the message stays readable.
@@ -37,12 +37,14 @@ _SMALL = 50_000
 @dataclass(frozen=True, slots=True)
 class Finding:
     """What one rule found in one election. ``table``, when set, replaces the election for the
-    rules after it and for the store; ``exclusions`` and ``notes`` are added to its returns."""
+    rules after it and for the store; ``exclusions``, ``notes`` and ``warnings`` (stored anyway,
+    told to the user) are added to its returns."""
 
     problems: tuple[Problem, ...] = ()
     notes: tuple[str, ...] = ()
     exclusions: tuple[Exclusion, ...] = ()
     table: ReturnsTable | None = None
+    warnings: tuple[StageWarning, ...] = ()
 
 
 Rule = Callable[[ReturnsTable], Finding]
@@ -85,11 +87,12 @@ def validate(returns: Returns) -> Returns:
 
 
 def _applied(table: ReturnsTable, finding: Finding) -> ReturnsTable:
-    if not finding.notes and not finding.exclusions:
+    if not finding.notes and not finding.exclusions and not finding.warnings:
         return table
     returns = table.returns
     return ReturnsTable(replace(returns, notes=returns.notes + finding.notes,
-                                exclusions=returns.exclusions + finding.exclusions), table.counts)
+                                exclusions=returns.exclusions + finding.exclusions,
+                                warnings=returns.warnings + finding.warnings), table.counts)
 
 
 # ---- the rules ---------------------------------------------------------------------------------
@@ -174,5 +177,9 @@ def counts_well_formed(table: ReturnsTable) -> Finding:
     return Finding(tuple(problems))
 
 
-RULES: tuple[Rule, ...] = (ids_once, references_known, counts_name_known, counts_once,
+from electoral.io import rules_units  # noqa: E402  (its rule builds this module's Finding)
+
+# Unit names come after the label and row rules and before the integrity checks (notes/wave2.md).
+RULES: tuple[Rule, ...] = (rules_units.units_of_state,
+                           ids_once, references_known, counts_name_known, counts_once,
                            counts_well_formed)
