@@ -208,13 +208,13 @@ class Returns:
     facts: tuple[UnitFacts, ...] = ()
     source: str = ""
     exclusions: tuple[Exclusion, ...] = field(default=(), compare=False)
-    # Stored anyway, but a user must read them (a unit name that is not a unit of the state).
-    warnings: tuple[StageWarning, ...] = field(default=(), compare=False)
     notes: tuple[str, ...] = field(default=(), compare=False)
     electors: tuple[str, ...] = field(default=(), compare=False)
     fusion: dict[str, dict[str, int]] = field(default_factory=dict, compare=False)
     reported_total: int | None = field(default=None, compare=False)
     unofficial: bool = field(default=False, compare=False)
+    # Stored anyway, but a user must read them (a unit name that is not a unit of the state).
+    warnings: tuple[StageWarning, ...] = field(default=(), compare=False)
 
     def unit(self, unit_id: str) -> Unit:
         for unit in self.units:
