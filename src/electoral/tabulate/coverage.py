@@ -191,3 +191,48 @@ def _county_title(state: str, unit: Unit) -> str:
     if fips in names:
         return names[fips]
     return unit.name if unit.name.lower().endswith("county") else f"{unit.name} County"
+
+
+@dataclass(frozen=True, slots=True)
+class Winner:
+    """The declared winner of a state's election: the candidate id, and the electors the
+    candidate wins there (``None`` for an office without electors, or a year no census covers)."""
+
+    candidate: str
+    electors: int | None
+
+
+def declared_winner(table: Tabulation, found: Coverage, assume_complete: bool = False) -> Winner | None:
+    """Who won ``table``'s election, or ``None``: while units are missing (unless the user says
+    the returns are complete, ``--assume-complete``), on an exact tie, or with no votes.
+
+    The winner is the real candidate (never a source's aggregate of others) with the most votes
+    statewide; for president, the electors are those the state's contests give that candidate
+    (``tabulate.electors.allocate_electors``: winner-take-all, or Maine's and Nebraska's at-large
+    pair plus districts).
+    """
+    if not found.complete and not assume_complete:
+        return None
+    real = {c.id for c in table.columns if not c.aggregate}
+    ranked = sorted(((v, c) for c, v in table.total.votes.items() if c in real), reverse=True)
+    if not ranked or ranked[0][0] <= 0 or (len(ranked) > 1 and ranked[1][0] == ranked[0][0]):
+        return None
+    return Winner(ranked[0][1], _electors_won(table.returns, ranked[0][1]))
+
+
+def _electors_won(returns: Returns, candidate: str) -> int | None:
+    from electoral.errors import ElectoralError
+    from electoral.tabulate.apportion import electors_for
+    from electoral.tabulate.electors import allocate_electors, state_votes
+
+    election = returns.election
+    if election.office != "president":
+        return None
+    try:
+        electors = electors_for(election.year).get(election.state)
+        if electors is None:
+            return None
+        contests = allocate_electors(state_votes(returns), electors, election.year)
+    except ElectoralError:
+        return None
+    return sum(c.electors for c in contests if c.winner == candidate)
