@@ -43,8 +43,10 @@ def test_report_json_contract(tmp_path: Path) -> None:
     assert barnstable == {
         "unit": "Barnstable", "total": 132148,
         "candidates": [
-            {"name": "John Kerry", "party": "Democratic", "votes": 72156, "percent": "54.60"},
-            {"name": "George W. Bush", "party": "Republican", "votes": 58527, "percent": "44.29"}],
+            {"name": "John Kerry", "party": "Democratic", "party_id": "DEM", "votes": 72156,
+             "percent": "54.60"},
+            {"name": "George W. Bush", "party": "Republican", "party_id": "REP", "votes": 58527,
+             "percent": "44.29"}],
         "other": {"votes": 1465, "percent": "1.11"},
         "margin": {"votes": 13629, "percent": "10.31"}}
     assert document["total"]["total"] == 2912388

@@ -257,20 +257,30 @@ def compare_with(store: ResultsStore, later: Tabulation, earlier: str) -> Compar
     return compare(later, tabulate(store, earlier, later.level))
 
 
+COLUMNS = ("leaders", "all")
+
+
 def results(store: ResultsStore, election: str, level: UnitKind | str = UnitKind.STATE,
-            earlier: str | None = None) -> ResultsView:
+            earlier: str | None = None, *, columns: str = "all",
+            assume_complete: bool = False) -> ResultsView:
     """The figures of a results table of ``election`` at ``level`` (with flips and swing against
     ``earlier``): the one object the CLI's tables and the server's JSON are rendered from.
+    ``columns``: ``"all"`` (every candidate with a count at the level) or ``"leaders"`` (the
+    articles' layout: the two leading candidates per unit, the rest as "other").
+    ``assume_complete``: declare the winner although units are missing (coverage still says so).
 
     Raises:
-        ValidationError: a bad election id or level.
+        ValidationError: a bad election id, level or columns.
         NotFoundError: an election is not stored, or has no units at ``level``.
     """
     from electoral.report.tables import results_view
 
+    if columns not in COLUMNS:
+        raise ValidationError([Problem("unknown-choice", f"unknown columns {columns!r}; choose "
+                                       f"from {', '.join(COLUMNS)}", field="columns")])
     tabulation = tabulate(store, election, level)
     comparison = compare_with(store, tabulation, earlier) if earlier else None
-    return results_view(tabulation, comparison)
+    return results_view(tabulation, comparison, columns=columns, assume_complete=assume_complete)
 
 
 def render_results(view: ResultsView, fmt: OutputFormat | str = OutputFormat.TEXT) -> str:
@@ -290,14 +300,21 @@ def results_document(view: ResultsView) -> dict[str, object]:
 
 
 def report(store: ResultsStore, election: str, level: UnitKind | str = UnitKind.STATE,
-           earlier: str | None = None, fmt: OutputFormat | str = OutputFormat.TEXT) -> str:
+           earlier: str | None = None, fmt: OutputFormat | str = OutputFormat.TEXT, *,
+           columns: str | None = None, assume_complete: bool = False) -> str:
     """A results table of ``election`` at ``level``, with flips and swing against ``earlier``.
+    ``columns`` defaults to every candidate for json and csv, the articles' layout (leaders and
+    "other") for text, md, wiki and html; ``assume_complete`` as in ``results``.
 
     Raises:
-        ValidationError: a bad election id, level or format.
+        ValidationError: a bad election id, level, format or columns.
         NotFoundError: an election is not stored, or has no units at ``level``.
     """
-    return render_results(results(store, election, level, earlier), fmt)
+    chosen = _choice(fmt, OutputFormat, "format")
+    if columns is None:
+        columns = "all" if chosen in (OutputFormat.JSON, OutputFormat.CSV) else "leaders"
+    view = results(store, election, level, earlier, columns=columns, assume_complete=assume_complete)
+    return render_results(view, chosen)
 
 
 # ---- pages and maps ----------------------------------------------------------------------------
@@ -305,11 +322,12 @@ def report(store: ResultsStore, election: str, level: UnitKind | str = UnitKind.
 
 def write_page(store: ResultsStore, election: str, out: Path | str, *,
                compare_with: str | None = "auto", article: Article | None = None,
-               progress: Progress | None = None) -> Path:
+               progress: Progress | None = None, assume_complete: bool = False) -> Path:
     """Write ``out/index.html`` (and its maps and data files) for a stored election; return the
     page's path. ``compare_with`` names an earlier election, ``"auto"`` picks the latest earlier
     stored one of the same state and office, ``None`` none. ``article``: the published figures
-    of the election, for its ranked-choice round tables.
+    of the election, for its ranked-choice round tables. ``assume_complete``: declare the winner
+    and electors although units are missing.
 
     Raises:
         NotFoundError: the election (or the one to compare with) is not stored.
@@ -321,7 +339,8 @@ def write_page(store: ResultsStore, election: str, out: Path | str, *,
     earlier_id = latest_earlier(store, returns) if compare_with == "auto" else compare_with
     earlier = store.load(earlier_id) if earlier_id else None
     return write(returns, out, earlier=earlier, article=article,
-                 college=_national_college(store, returns), progress=progress)
+                 college=_national_college(store, returns), progress=progress,
+                 assume_complete=assume_complete)
 
 
 def latest_earlier(store: ResultsStore, returns: Returns) -> str | None:
@@ -348,10 +367,11 @@ def _national_college(store: ResultsStore, returns: Returns) -> College | None:
 
 def map_svg(store: ResultsStore, election: str, *, by: MapLevel | UnitKind | str = MapLevel.COUNTY,
             kind: MapKind | str = MapKind.WINNER, compare_with: str | None = None,
-            palette: Palette | str = Palette.STANDARD) -> str:
+            palette: Palette | str = Palette.STANDARD, assume_complete: bool = False) -> str:
     """The SVG map of a stored election; a ``college`` map counts the electors of the election's
-    year from every stored state (``electoral college`` does the same count). For a
-    ``YEAR-US-office`` id not stored, every stored state's returns are put together.
+    year from every stored state (``electoral college`` does the same count), refusing a state
+    whose returns lack units unless ``assume_complete``. For a ``YEAR-US-office`` id not stored,
+    every stored state's returns are put together.
 
     Raises:
         ValidationError: a bad election id, level, kind or palette, or a flips/swing map without
@@ -365,7 +385,8 @@ def map_svg(store: ResultsStore, election: str, *, by: MapLevel | UnitKind | str
         from electoral.tabulate.electors import count_college
 
         year = Election.from_id(election).year
-        return draw_college(count_college(load_states(store, year), year), palette)
+        return draw_college(count_college(load_states(store, year, assume_complete=assume_complete),
+                                          year), palette)
     earlier = _map_table(store, compare_with, by) if compare_with else None
     return draw_map(_map_table(store, election, by), kind, earlier=earlier, palette=palette)
 
@@ -407,18 +428,39 @@ def write_map(svg: str, out: Path) -> Path:
 # ---- electors ----------------------------------------------------------------------------------
 
 
-def load_states(store: ResultsStore, year: int) -> list[StateVotes]:
+def load_states(store: ResultsStore, year: int, *, assume_complete: bool = False) -> list[StateVotes]:
     """The votes of the 51 presidential elections of ``year`` that its Electoral College counts.
 
     Raises:
         NotFoundError: no apportionment covers ``year``, or any state's election is not stored
             (naming every one missing).
+        ValidationError: a state's returns lack some of its units (``require_complete``), unless
+            ``assume_complete``.
     """
     from electoral.tabulate.electors import college_ids, require_stored, state_votes
 
     ids = college_ids(year)
     require_stored(year, [i for i in ids if not store.has(i)])
-    return [state_votes(r) for r in store.load_many(ids)]
+    states = store.load_many(ids)
+    if not assume_complete:
+        require_complete(states)
+    return [state_votes(r) for r in states]
+
+
+def require_complete(states: Iterable[Returns]) -> None:
+    """Refuse to count electors from a state whose returns lack some of its units.
+
+    Raises:
+        ValidationError: naming each such state and what it is missing (``tabulate.coverage``).
+    """
+    from electoral.tabulate.coverage import coverage
+
+    short = [(r.election.id, coverage(r).line()) for r in states]
+    problems = [Problem("incomplete", f"{election} declares no electors: {line}; import the "
+                        "missing units, or pass --assume-complete", field="election")
+                for election, line in short if line]
+    if problems:
+        raise ValidationError(problems)
 
 
 def college(store: ResultsStore, year: int, flip: str | None = None,

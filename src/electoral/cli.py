@@ -209,20 +209,28 @@ def report(
         help="An earlier election to compare with: flips and swing.")] = None,
     fmt: Annotated[OutputFormat, typer.Option("--format", "-f")] = OutputFormat.TEXT,
     out: Annotated[Path | None, typer.Option(help="Write to this file instead of stdout.")] = None,
+    columns: Annotated[str | None, typer.Option(
+        help="all (every candidate; the json and csv default) or leaders (the two leading "
+             "candidates per unit and \"other\"; the text, md, wiki and html default).",
+        show_default=False)] = None,
+    assume_complete: Annotated[bool, typer.Option(
+        "--assume-complete", help="Declare the winner although units are missing.")] = False,
     db: DbOption = None,
 ) -> None:
     """A results table with percentages, margins, "other" and totals. With --format html and
-    --out DIR: a self-contained results page (maps, tables, downloads) in DIR."""
+    --out DIR: a self-contained results page (maps, tables, downloads) in DIR. While units are
+    missing the report says which, and declares no winner (unless --assume-complete)."""
     from electoral import api
 
     if fmt == OutputFormat.HTML and out is not None and (out.is_dir() or not out.suffix):
         with opened(db) as store, progress(f"writing the page of {election}") as update:
             page = api.write_page(store, election, out, compare_with=compare or "auto",
-                                  progress=update)
+                                  progress=update, assume_complete=assume_complete)
         err_console().print(f"wrote {page}")
         return
     with opened(db) as store:
-        text = api.report(store, election, by, compare, fmt)
+        text = api.report(store, election, by, compare, fmt, columns=columns,
+                          assume_complete=assume_complete)
     emit(text, out)
 
 
@@ -423,14 +431,18 @@ def map_(
         help="The earlier election for a flips or swing map.", show_default=False)] = None,
     palette: Annotated[Palette, typer.Option(
         help="standard (blue/red) or colorblind (blue/vermillion).")] = Palette.STANDARD,
+    assume_complete: Annotated[bool, typer.Option(
+        "--assume-complete", help="Count a state's electors on the college map although some of "
+        "its units are missing.")] = False,
     db: DbOption = None,
 ) -> None:
-    """Draw a map: every unit an SVG element with its FIPS and result in data- attributes."""
+    """Draw a map: every unit an SVG element with its FIPS and result in data- attributes. A
+    state missing some of its units says so, and its electors are not counted."""
     from electoral import api
 
     with opened(db) as store:
         svg = api.map_svg(store, election, by=by, kind=kind, compare_with=compare,
-                          palette=palette)
+                          palette=palette, assume_complete=assume_complete)
     with handled():
         api.write_map(svg, out)
     err_console().print(f"wrote {out}")

@@ -46,3 +46,19 @@ def county_fips(state: str, name: str) -> str | None:
 def county_names() -> dict[str, str]:
     """FIPS → proper name, for every county-equivalent known."""
     return {fips: name for fips, _kind, name in _units().values()}
+
+
+@cache
+def _by_state() -> dict[tuple[str, str], dict[str, str]]:
+    table: dict[tuple[str, str], dict[str, str]] = {}
+    with resources.files("electoral").joinpath("data/units.csv").open(encoding="utf-8") as f:
+        for row in csv.DictReader(f):
+            table.setdefault((row["state"], row["kind"]), {})[row["fips"]] = row["name"]
+    return table
+
+
+def state_units(state: str, kind: str = "county") -> dict[str, str]:
+    """The units of ``kind`` (``county``, or ``cog`` for Connecticut's planning regions) a state
+    has, FIPS → proper name (``"44003"`` → ``"Kent County"``); empty where the table has none
+    (Alaska's boroughs are not in it). Source: ``data/units.csv`` (Census Bureau county FIPS)."""
+    return dict(_by_state().get((state, kind), {}))

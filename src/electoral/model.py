@@ -296,6 +296,8 @@ class Returns:
     unknown_parties: tuple[str, ...] = field(default=(), compare=False)
     merged: tuple[Merged, ...] = field(default=(), compare=False)
     undecided: tuple[UndecidedSpelling, ...] = field(default=(), compare=False)
+    # Stored anyway, but a user must read them (a unit name that is not a unit of the state).
+    warnings: tuple[StageWarning, ...] = field(default=(), compare=False)
 
     def unit(self, unit_id: str) -> Unit:
         """The unit with id ``unit_id``.
@@ -327,6 +329,28 @@ class Returns:
 
     def units_of(self, kind: UnitKind) -> Iterator[Unit]:
         return (unit for unit in self.units if unit.kind == kind)
+
+
+@dataclass(frozen=True, slots=True)
+class StageWarning:
+    """Something the import stage stores anyway but a user must be told (docs/import-json.md's
+    WARNING): a stable ``kind`` (``unknown_unit``), the ``detail`` in words (quoting the name),
+    every file ``lines`` it concerns, ascending, and the ``file`` (empty until located)."""
+
+    kind: str
+    detail: str
+    lines: tuple[int, ...] = ()
+    file: str = ""
+
+    @property
+    def line(self) -> int | None:
+        """The first of ``lines`` (``None`` where the format has no lines)."""
+        return self.lines[0] if self.lines else None
+
+    def __str__(self) -> str:
+        where = ", ".join(str(n) for n in self.lines)
+        at = f" ({self.file}{' lines ' + where if where else ''})" if self.file or where else ""
+        return f"{self.detail}{at}"
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,8 +6,7 @@ that are not votes must not change any figure.
 (b) Adding pseudo-candidate rows with correct figures, and respelling the candidates (case changes,
     "Last, First"), changes no candidate's total.
 
-Both are xfail (strict) until issue 10 lands: today a later county file replaces the earlier ones,
-and pseudo-candidate rows are counted as candidates. Shrinking is left out to keep the run short
+Shrinking is left out to keep the run short
 (every example imports files through the CLI); run with phases including Phase.shrink to minimise.
 """
 
@@ -143,8 +142,6 @@ def totals_by_party(db: Path) -> dict[str, Any]:
     return figures
 
 
-@pytest.mark.xfail(strict=True, reason="issue 10: pseudo-candidate rows are counted as candidates and "
-                                       "respelled names are not merged; no party_id in report JSON")
 @QUICK
 @given(data=st.data(), rows=precinct_rows())
 def test_pseudo_rows_and_respellings_change_no_total(data: st.DataObject, rows: list[Row]) -> None:

@@ -138,8 +138,8 @@ def test_suppressed_totals_are_never_shown_as_exact() -> None:
         (None, 1118, False, 3)  # type: ignore[index]
     eureka = next(r for r in document["rows"] if r["unit"].startswith("Eureka"))  # type: ignore[attr-defined]
     marsh = next(c for c in eureka["candidates"] if c["name"] == "ADA Q MARSH")
-    assert marsh == {"name": "ADA Q MARSH", "party": "Democratic", "votes": None, "at_least": 55,
-                     "exact": False, "suppressed": 1, "percent": None}
+    assert marsh == {"name": "ADA Q MARSH", "party": "Democratic", "party_id": "DEM", "votes": None,
+                     "at_least": 55, "exact": False, "suppressed": 1, "percent": None}
     dunmore = next(c for c in eureka["candidates"] if c["name"] == "COLE R DUNMORE")
     assert dunmore["votes"] == 590 and "at_least" not in dunmore and "exact" not in dunmore
     text = render(county, "text")

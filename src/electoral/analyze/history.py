@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from fractions import Fraction
 
 from electoral import parties
@@ -20,6 +20,7 @@ from electoral.analyze.compare import Comparison, compare, winning_party
 from electoral.errors import ElectoralError, NotFoundError
 from electoral.geography import county_fips, county_names
 from electoral.model import STATE_BY_NAME, STATE_NAMES, Returns, UnitKind
+from electoral.tabulate.coverage import coverage
 from electoral.tabulate.rollup import Row, Tabulation, roll_up
 
 DEMOCRATIC, REPUBLICAN = parties.DEMOCRATIC.name, parties.REPUBLICAN.name
@@ -55,6 +56,9 @@ class Year:
     # stored election (positive: toward the Democrats).
     trend: Fraction | None = None
     national_trend: Fraction | None = None
+    # What the state's returns lack ("3 of 5 counties reporting; missing: ..."), "" when
+    # complete: the state's winner of such a year is not declared (``tabulate.coverage``).
+    incomplete: str = ""
 
     @property
     def lean(self) -> Fraction:
@@ -165,7 +169,12 @@ def history(place: Place, elections: Iterable[Returns],
         state_row = roll_up(returns, UnitKind.STATE).total
         states = nations.get(returns.election.year)
         nation, president = national(states) if states else (None, None)
-        years.append(_year(returns, row, state_row, nation, president))
+        year = _year(returns, row, state_row, nation, president)
+        short = coverage(returns).line()
+        if short:
+            year = replace(year, incomplete=short,
+                           winner=None if place.kind is UnitKind.STATE else year.winner)
+        years.append(year)
     if not seen:
         raise NotFoundError(f"no presidential election of {STATE_NAMES[place.state]} is stored; "
                             "import returns first (`electoral import FILE`)")
@@ -208,7 +217,8 @@ def _linked(years: Sequence[Year]) -> tuple[Year, ...]:
                     year.national_lean is not None and before.national_lean is not None else None)
         out.append(Year(year.year, year.election, year.winner, year.votes, year.total,
                         year.margin, year.state_margin, year.nation_margin, year.president,
-                        swing, earlier[-1] if earlier else None, trend, national))
+                        swing, earlier[-1] if earlier else None, trend, national,
+                        year.incomplete))
     return tuple(out)
 
 

@@ -28,7 +28,7 @@ import pyarrow.compute as pc  # type: ignore[import-untyped]
 from electoral.columns import ReturnsTable
 from electoral.errors import Problem, ValidationError
 from electoral.io import rules_numbers
-from electoral.model import Exclusion, Returns, VoteType
+from electoral.model import Exclusion, Returns, StageWarning, VoteType
 
 # A rule lists at most this many examples of one fault in one election: a file with thousands
 # of bad rows is refused all the same, and the message stays readable.
@@ -41,12 +41,14 @@ _SMALL = 50_000
 @dataclass(frozen=True, slots=True)
 class Finding:
     """What one rule found in one election. ``table``, when set, replaces the election for the
-    rules after it and for the store; ``exclusions`` and ``notes`` are added to its returns."""
+    rules after it and for the store; ``exclusions``, ``notes`` and ``warnings`` (stored anyway,
+    told to the user) are added to its returns."""
 
     problems: tuple[Problem, ...] = ()
     notes: tuple[str, ...] = ()
     exclusions: tuple[Exclusion, ...] = ()
     table: ReturnsTable | None = None
+    warnings: tuple[StageWarning, ...] = ()
 
 
 Rule = Callable[[ReturnsTable], Finding]
@@ -96,11 +98,12 @@ def validate(returns: Returns) -> Returns:
 
 
 def _applied(table: ReturnsTable, finding: Finding) -> ReturnsTable:
-    if not finding.notes and not finding.exclusions:
+    if not finding.notes and not finding.exclusions and not finding.warnings:
         return table
     returns = table.returns
     return ReturnsTable(replace(returns, notes=returns.notes + finding.notes,
-                                exclusions=returns.exclusions + finding.exclusions), table.counts)
+                                exclusions=returns.exclusions + finding.exclusions,
+                                warnings=returns.warnings + finding.warnings), table.counts)
 
 
 # ---- the rules ---------------------------------------------------------------------------------
@@ -207,11 +210,11 @@ def _negative(table: ReturnsTable) -> list[Problem]:
 INTEGRITY: tuple[Rule, ...] = (ids_once, references_known, counts_name_known, counts_once,
                                counts_well_formed)
 
-from electoral.io import rules_labels, rules_rows  # noqa: E402  (their rules build Finding)
+from electoral.io import rules_labels, rules_rows, rules_units  # noqa: E402  (their rules build Finding)
 
 # Adjustment units are marked and withheld counts noted first (later rules meet negative and
 # unknown figures), then issue 10's order: parties → pseudo rows → duplicates/split → vote types
-# → county totals → spellings → integrity.
+# → county totals → spellings → unit names → integrity.
 RULES: tuple[Rule, ...] = (*rules_numbers.RULES, rules_labels.canonical_parties,
                            rules_labels.pseudo_rows, *rules_rows.RULES, rules_labels.spellings,
-                           *INTEGRITY)
+                           rules_units.units_of_state, *INTEGRITY)

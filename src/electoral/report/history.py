@@ -50,7 +50,8 @@ def render_history(history: History, fmt: str = "text") -> str:
                          "left")
     is_state = history.place.kind is UnitKind.STATE
     for year in history.years:
-        table.add_row(str(year.year), year.winner or "tie", _share(year, DEMOCRATIC),
+        winner = year.winner or ("not declared" if year.incomplete else "tie")
+        table.add_row(str(year.year), winner, _share(year, DEMOCRATIC),
                       _share(year, REPUBLICAN), lean(year.margin), lean(year.swing),
                       "–" if is_state else lean(year.lean),
                       "–" if is_state else lean(year.trend), lean(year.national_lean),
@@ -83,6 +84,10 @@ def summary(history: History) -> list[str]:
             lines.append(f"{year.year}: {year.winner} for the first time since {year.since}")
     if history.missing:
         lines.append(f"no returns for {name} in: {', '.join(history.missing)}")
+    for year in history.years:
+        if year.incomplete:
+            lines.append(f"{year.year}: incomplete returns, {year.incomplete}"
+                         + ("; no winner declared" if history.place.kind is UnitKind.STATE else ""))
     return lines
 
 
@@ -107,7 +112,8 @@ def _as_dict(history: History) -> dict[str, object]:
                    "state_margin": str(points(y.state_margin, 2)),
                    "trend_vs_state": _num(y.trend), "trend_vs_nation": _num(y.national_trend),
                    "nation_margin": _num(y.nation_margin), "president": y.president,
-                   "with_winner": y.with_winner, "since": y.since} for y in history.years],
+                   "with_winner": y.with_winner, "since": y.since,
+                   "incomplete": y.incomplete or None} for y in history.years],
         "flips": [{"year": y, "from": a, "to": b} for y, a, b in history.flips],
         "bellwether": {"with_winner": right, "known": known, "streak": history.streak},
         "last_time": {p: history.last_time(p) for p in (DEMOCRATIC, REPUBLICAN)},

@@ -34,6 +34,7 @@ from electoral.report.cartography import (
     render_svg,
 )
 from electoral.report.geometry import ATTRIBUTION, Atlas, Feature, load_atlas
+from electoral.tabulate.coverage import coverage
 from electoral.tabulate.electors import display_name
 from electoral.tabulate.rollup import Row, Tabulation, roll_up
 
@@ -396,6 +397,10 @@ def _tooltip(tabulation: Tabulation, row: Row, shade: Shade) -> str:
 
 def _coverage_notes(tabulation: Tabulation, undrawn: list[Row], missing: list[Area]) -> list[str]:
     notes = []
+    if tabulation.returns.election.state != "US":  # a state's returns may lack some of its units
+        said = coverage(tabulation.returns).line()
+        if said:
+            notes.append(f"Incomplete: {said}. No winner is declared for the state.")
     if undrawn:
         names = [f"{r.unit.name} ({_short_result(tabulation, r)})" for r in undrawn[:8]]
         more = f", and {len(undrawn) - 8} more" if len(undrawn) > 8 else ""

@@ -23,6 +23,7 @@ from electoral.report import maps
 from electoral.report.college_map import draw_college
 from electoral.report.geometry import ATTRIBUTION
 from electoral.report.tables import LEVEL_TITLES, render_csv, render_html, render_json, results_view
+from electoral.tabulate.coverage import Coverage, area_title, coverage
 from electoral.tabulate.electors import College
 from electoral.tabulate.rollup import DEPTH, Tabulation, available_levels, roll_up
 
@@ -67,16 +68,19 @@ class Page:
 
 def write_page(returns: Returns, out: Path | str, *, earlier: Returns | None = None,
                article: Article | None = None, college: College | None = None,
-               progress: Callable[[int, int], None] | None = None) -> Path:
+               progress: Callable[[int, int], None] | None = None,
+               assume_complete: bool = False) -> Path:
     """Write ``out/index.html`` (and its maps and data files) for ``returns``; return the page's
     path. ``earlier``: the election to compare with; ``article``: the published figures of the
     election, for its ranked-choice round tables; ``college``: the national Electoral College of
-    its year. ``progress(done, total)`` is told after each file written.
+    its year. ``progress(done, total)`` is told after each file written. ``assume_complete``:
+    declare the winner and electors although units are missing.
 
     Raises:
         OSError: ``out`` cannot be created or written.
     """
-    page = build_page(returns, earlier=earlier, article=article, college=college)
+    page = build_page(returns, earlier=earlier, article=article, college=college,
+                      assume_complete=assume_complete)
     folder = Path(out)
     folder.mkdir(parents=True, exist_ok=True)
     total = len(page.files) + 1
@@ -93,9 +97,12 @@ def write_page(returns: Returns, out: Path | str, *, earlier: Returns | None = N
 
 
 def build_page(returns: Returns, *, earlier: Returns | None = None,
-               article: Article | None = None, college: College | None = None) -> Page:
+               article: Article | None = None, college: College | None = None,
+               assume_complete: bool = False) -> Page:
     """Everything the page shows, computed from the returns (nothing here writes files).
-    ``college``: the national count of the election's year, drawn as the college map."""
+    ``college``: the national count of the election's year, drawn as the college map. While
+    units are missing (``tabulate.coverage``) the headline and the electors section say so and
+    declare no winner, unless ``assume_complete``."""
     statewide = roll_up(returns, UnitKind.STATE)
     levels = sorted((UnitKind(k) for k in available_levels(returns)
                      if UnitKind(k) not in (UnitKind.STATE, UnitKind.NATION)),
@@ -105,7 +112,7 @@ def build_page(returns: Returns, *, earlier: Returns | None = None,
     files: dict[str, str] = {}
     downloads: list[tuple[str, str]] = []
     for table in (statewide, *tables):
-        view = results_view(table)
+        view = results_view(table, columns="all", assume_complete=assume_complete)
         for suffix, text in (("csv", render_csv(view)), ("json", render_json(view))):
             name = f"data/{returns.election.id}-{table.level}.{suffix}"
             files[name] = text
@@ -119,13 +126,20 @@ def build_page(returns: Returns, *, earlier: Returns | None = None,
     if college is not None:
         map_views.append(_college_map(college, files))
     rounds = tuple(t for t in (article.tables if article else ()) if t.kind == TableKind.ROUNDS)
+    found = coverage(returns)
+    declared = found.complete or assume_complete
+    area = area_title(returns, found)
     return Page(
-        title=maps.election_title(returns), headline=headline(statewide),
+        title=maps.election_title(returns),
+        headline=headline(statewide, area) if declared else partial_headline(statewide, found, area),
         source=returns.source or "the electoral results store", maps=tuple(map_views),
-        statewide=TableView("statewide", "Statewide result", _margin_note(statewide),
-                            render_html(results_view(statewide))),
+        statewide=TableView("statewide", f"{area} result" if area.endswith(" County")
+                            else "Statewide result", _margin_note(statewide),
+                            render_html(results_view(statewide, assume_complete=assume_complete))),
         units=tuple(_unit_table(t) for t in tables),
-        electors=electors_lines(returns) + _national_line(college), comparison=comparison,
+        electors=(electors_lines(returns) if declared else (
+            f"No electors are declared: {found.line()}.",)) + _national_line(college),
+        comparison=comparison,
         rounds=rounds, files=files, downloads=tuple(downloads))
 
 
@@ -210,10 +224,11 @@ def _national_line(college: College | None) -> tuple[str, ...]:
             f"({college.needed} needed).",)
 
 
-def headline(statewide: Tabulation) -> str:
-    """One sentence: who won, with what share, by how much."""
+def headline(statewide: Tabulation, area: str | None = None) -> str:
+    """One sentence: who won, with what share, by how much. ``area`` names where (the state's
+    name by default; ``"Kent County"`` for a one-county election)."""
     returns, total = statewide.returns, statewide.total
-    where = "the nation" if returns.election.state == "US" else STATE_NAMES[
+    where = "the nation" if returns.election.state == "US" else area or STATE_NAMES[
         returns.election.state]
     first, second = statewide.leading
     name, runner_up = (maps.candidate_name(returns, c) for c in (first, second))
@@ -225,6 +240,16 @@ def headline(statewide: Tabulation) -> str:
     return (f"{name} won {where} with {total.share(first)}% of the vote, "
             f"{statewide.margin_percent(total)} points ({statewide.margin(total):,} votes) ahead "
             f"of {runner_up}, of {total.total:,} votes counted.")
+
+
+def partial_headline(statewide: Tabulation, found: Coverage, area: str) -> str:
+    """The headline of incomplete returns: what is missing, that no winner is declared, and who
+    leads the votes counted so far (never that anyone won)."""
+    total = statewide.total
+    first = statewide.leading[0]
+    lead = (f"; of the {total.total:,} votes counted, {maps.candidate_name(statewide.returns, first)} "
+            f"has {total.share(first)}%" if total.total else "")
+    return f"Incomplete returns for {area}: {found.line()}. No winner is declared{lead}."
 
 
 def electors_lines(returns: Returns) -> tuple[str, ...]:

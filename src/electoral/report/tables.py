@@ -8,7 +8,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from fractions import Fraction
 from html import escape
@@ -21,6 +21,8 @@ from electoral.formats import OutputFormat
 from electoral.io.rules_numbers import unit_path
 from electoral.model import UnitKind
 from electoral.numbers import percent
+from electoral.parties import BY_ID, party_code
+from electoral.tabulate.coverage import Coverage, area_title, coverage, declared_winner
 from electoral.tabulate.rollup import Row, Tabulation, turnout
 
 LEVEL_TITLES = {"state": "Statewide", "county": "County", "cog": "Council of Government",
@@ -51,29 +53,49 @@ class RowView:
 
 
 @dataclass(frozen=True, slots=True)
+class WinnerView:
+    """The declared winner: name, party display name and id, electors won (``None``: no electors)."""
+
+    candidate: str
+    party: str
+    party_id: str | None
+    electors: int | None
+
+
+@dataclass(frozen=True, slots=True)
 class ResultsView:
     election: str
     level: str
-    columns: tuple[tuple[str, str], ...]  # (candidate name, party name)
+    columns: tuple[tuple[str, str], ...]  # (candidate name, party display name)
     rows: tuple[RowView, ...]
     total: RowView
     comparison: Comparison | None = None
     # (unit as {level: name}, candidate name, party id, votes) of every adjustment count
     adjustments: tuple[tuple[dict[str, str], str, str | None, int], ...] = ()
+    # What the returns cover (``tabulate.coverage``), who is declared the winner (``None`` while
+    # units are missing), the area the total stands for, and each column's party id.
+    coverage: Coverage | None = None
+    winner: WinnerView | None = None
+    area: str = ""
+    party_ids: tuple[str | None, ...] = ()
 
 
-def results_view(tabulation: Tabulation, comparison: Comparison | None = None) -> ResultsView:
-    """The figures to print: every candidate statewide, the two leading ones per unit. Votes stay
-    ``int``; shares and margins are percentages from the integers, rounded once, half away from
-    zero, to 2 decimals (``electoral.numbers.percent``).
+def results_view(tabulation: Tabulation, comparison: Comparison | None = None, *,
+                 columns: str = "leaders", assume_complete: bool = False) -> ResultsView:
+    """The figures to print: every candidate statewide, the two leading ones per unit
+    (``columns="leaders"``, the articles' layout) or every real candidate with a count at the
+    level (``columns="all"``). Votes stay ``int``; shares and margins are percentages from the
+    integers, rounded once, half away from zero, to 2 decimals (``electoral.numbers.percent``).
+    The view also says what the returns cover and who is declared the winner: nobody while units
+    are missing, unless ``assume_complete`` (``tabulate.coverage``).
 
     Raises:
         KeyError: a candidate id of ``tabulation`` is not among its returns' candidates.
+        ValueError: ``columns`` is neither ``"leaders"`` nor ``"all"``.
     """
     statewide = tabulation.level == UnitKind.STATE
-    shown = ([c.id for c in tabulation.columns if tabulation.total.of(c.id)] if statewide
-             else list(tabulation.leading))
-    columns = tuple((tabulation.returns.candidate(c).label, _party(tabulation, c)) for c in shown)
+    shown = _shown(tabulation, columns)
+    column_names = tuple((tabulation.returns.candidate(c).label, _party(tabulation, c)) for c in shown)
 
     facts = turnout(tabulation)
 
@@ -98,8 +120,16 @@ def results_view(tabulation: Tabulation, comparison: Comparison | None = None) -
             row.withheld, row.unit.adjustment)
 
     rows = () if statewide else tuple(view(r) for r in tabulation.rows)
-    return ResultsView(tabulation.returns.election.id, str(tabulation.level), columns, rows,
-                       view(tabulation.total), comparison, _adjustments(tabulation))
+    found = coverage(tabulation.returns)
+    area = area_title(tabulation.returns, found)
+    won = declared_winner(tabulation, found, assume_complete)
+    winner = None if won is None else WinnerView(
+        tabulation.returns.candidate(won.candidate).label, _party(tabulation, won.candidate),
+        _party_id(tabulation, won.candidate), won.electors)
+    total = replace(view(tabulation.total), unit=area)
+    return ResultsView(tabulation.returns.election.id, str(tabulation.level), column_names, rows,
+                       total, comparison, _adjustments(tabulation), found, winner, area,
+                       tuple(_party_id(tabulation, c) for c in shown))
 
 
 def _adjustments(tabulation: Tabulation) -> tuple[tuple[dict[str, str], str, str | None, int], ...]:
@@ -109,9 +139,36 @@ def _adjustments(tabulation: Tabulation) -> tuple[tuple[dict[str, str], str, str
                  for row in tabulation.adjustments for c, n in row.votes.items())
 
 
+def _shown(tabulation: Tabulation, columns: str) -> list[str]:
+    """The candidate ids of the table's columns, most votes statewide first."""
+    if columns == "all":
+        counted = {c for row in (*tabulation.rows, tabulation.total) for c in row.votes}
+        return [c.id for c in tabulation.columns if not c.aggregate and c.id in counted]
+    if columns != "leaders":
+        raise ValueError(f"columns is 'leaders' or 'all', not {columns!r}")
+    if tabulation.level == UnitKind.STATE:
+        return [c.id for c in tabulation.columns if tabulation.total.of(c.id)]
+    return list(tabulation.leading)
+
+
 def _party(tabulation: Tabulation, candidate_id: str) -> str:
+    """The candidate's party as displayed: a canonical party's display name (``Democratic``),
+    else the party's own name; ``""`` for none."""
     candidate = tabulation.returns.candidate(candidate_id)
-    return tabulation.returns.party_name(candidate.party) if candidate.party else ""
+    if not candidate.party:
+        return ""
+    entry = BY_ID.get(candidate.party)
+    return entry.party.name if entry else tabulation.returns.party_name(candidate.party)
+
+
+def _party_id(tabulation: Tabulation, candidate_id: str) -> str | None:
+    """The candidate's party id as the contract gives it (``DEM``; an unknown party's label;
+    ``None`` for none): ``parties.party_code``."""
+    party_id = tabulation.returns.candidate(candidate_id).party
+    if party_id is None:
+        return None
+    party = next((p for p in tabulation.returns.parties if p.id == party_id), None)
+    return party_code(party if party is not None and party_id not in BY_ID else party_id)
 
 
 def render(view: ResultsView, fmt: OutputFormat | str) -> str:
@@ -194,7 +251,10 @@ def table_cells(view: ResultsView) -> list[list[str]]:
 
 
 def _title(view: ResultsView) -> str:
-    return f"{view.election} — {LEVEL_TITLES.get(view.level, view.level)} results"
+    level = LEVEL_TITLES.get(view.level, view.level)
+    if view.level == "state" and view.area.endswith(" County"):  # a one-county election
+        level = view.area
+    return f"{view.election} — {level} results"
 
 
 def _comparison_lines(view: ResultsView) -> list[str]:
@@ -236,7 +296,7 @@ def render_text(view: ResultsView) -> str:
     console.print(table)
     if not view.rows:
         console.print(_margin_line(view), markup=False)
-    for line in _comparison_lines(view):
+    for line in [*coverage_lines(view), *_comparison_lines(view)]:
         console.print(line, markup=False)
     return console.export_text()
 
@@ -249,7 +309,7 @@ def render_md(view: ResultsView) -> str:
     lines += ["| " + " | ".join(cells) + " |" for cells in table_cells(view)]
     if not view.rows:
         lines += ["", _margin_line(view)]
-    extra = _comparison_lines(view)
+    extra = [*coverage_lines(view), *_comparison_lines(view)]
     return "\n".join(lines + ([""] + extra if extra else [])) + "\n"
 
 
@@ -260,7 +320,7 @@ def render_wiki(view: ResultsView) -> str:
                  "! " + " !! ".join(_header(view))]
         for cells in table_cells(view):
             lines += ["|-", "| " + " || ".join(cells)]
-        return "\n".join([*lines, "|}", "", _margin_line(view)]) + "\n"
+        return "\n".join([*lines, "|}", "", _margin_line(view), *coverage_lines(view)]) + "\n"
     level = LEVEL_TITLES.get(view.level, view.level)
     lines = ['{| class="wikitable sortable"', "|-", f'! rowspan="2" | {level}']
     for name, party in view.columns:
@@ -271,7 +331,7 @@ def render_wiki(view: ResultsView) -> str:
     for cells in table_cells(view):
         lines += ["|-", "| " + " || ".join(cells)]
     lines.append("|}")
-    extra = _comparison_lines(view)
+    extra = [*coverage_lines(view), *_comparison_lines(view)]
     return "\n".join(lines + ([""] + extra if extra else [])) + "\n"
 
 
@@ -289,6 +349,9 @@ def render_html(view: ResultsView) -> str:
     tfoot = "".join(r for tag, r in rows if tag == "tfoot")
     html = (f'<table class="results"><caption>{escape(_title(view))}</caption>'
             f"<thead><tr>{head}</tr></thead><tbody>{tbody}</tbody><tfoot>{tfoot}</tfoot></table>")
+    said = coverage_lines(view)
+    if said:
+        html += "<p class=\"coverage\">" + escape(" ".join(said)) + "</p>"
     extra = _comparison_lines(view)
     if extra:
         html += "<pre class=\"comparison\">" + escape("\n".join(extra)) + "</pre>"
@@ -341,8 +404,9 @@ def results_json(view: ResultsView) -> dict[str, object]:
     def row_json(row: RowView) -> dict[str, object]:
         return {
             "unit": row.unit, **_figure_json(row.total, row.withheld, "total"),
-            "candidates": [{"name": name, "party": party, **_cell_json(cell)}
-                           for (name, party), cell in zip(view.columns, row.candidates, strict=True)],
+            "candidates": [{"name": name, "party": party, "party_id": party_id, **_cell_json(cell)}
+                           for (name, party), party_id, cell in zip(
+                               view.columns, _party_ids(view), row.candidates, strict=True)],
             "other": _cell_json(row.other),
             "margin": _cell_json(row.margin, bounded=False),
         } | ({"ballots_cast": row.ballots} if row.ballots else {}) | (
@@ -356,6 +420,7 @@ def results_json(view: ResultsView) -> dict[str, object]:
     if view.adjustments:
         document["adjustments"] = [{"unit": unit, "candidate": name, "party_id": party,
                                     "votes": votes} for unit, name, party, votes in view.adjustments]
+    document |= _coverage_json(view)
     if view.comparison is not None:
         c = view.comparison
         document["compare"] = c.earlier.returns.election.id
@@ -386,6 +451,35 @@ def _cell_json(cell: Cell, bounded: bool = True) -> dict[str, object]:
     if not bounded:
         figure.pop("at_least", None)
     return {**figure, "percent": percent_}
+
+
+def _party_ids(view: ResultsView) -> tuple[str | None, ...]:
+    return view.party_ids or (None,) * len(view.columns)
+
+
+def _coverage_json(view: ResultsView) -> dict[str, object]:
+    """The contract's ``coverage``, ``complete`` and ``winner`` keys (docs/import-json.md §3)."""
+    found, won = view.coverage, view.winner
+    return {"coverage": found.as_json() if found else None,
+            "complete": found.complete if found else True,
+            "winner": None if won is None else {"candidate": won.candidate, "party": won.party,
+                                                "party_id": won.party_id, "electors": won.electors}}
+
+
+def coverage_lines(view: ResultsView) -> list[str]:
+    """What the text formats say of incomplete returns: ``"3 of 5 counties reporting; missing:
+    Kent, Providence"``, then that no winner is declared, or (``--assume-complete``) who is
+    declared and the electors. Nothing for complete returns, whose tables say it all."""
+    said = view.coverage.line() if view.coverage else ""
+    if not said:
+        return []
+    won = view.winner
+    if won is None:
+        return [said, "No winner declared while units are missing."]
+    party = f" ({won.party})" if won.party else ""
+    electors = f", {won.electors} electors" if won.electors else ""
+    return [said, f"Winner: {won.candidate}{party}{electors}, declared as if complete "
+                  "(--assume-complete)"]
 
 
 def _frac(value: Fraction) -> Decimal:

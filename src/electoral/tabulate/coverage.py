@@ -1,0 +1,238 @@
+"""Coverage: which of the units an election should have are in its returns.
+
+A state's presidential returns are complete when every county (or county-equivalent) of the state
+has counts; a file with 13 of Florida's 67 counties is not Florida's result, and whoever leads it
+has not won the state. The units a state should have come from the package's fact table
+``data/units.csv`` (``electoral.geography``): the counties, or for Connecticut the councils of
+government (planning regions) where the returns are by planning region. A county's precincts are
+known only from the file: where it lists a county's precincts, the precincts without counts are
+missing.
+
+Everything here is pure: ``Returns`` in, ``Coverage`` out.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from electoral.columns import CountTable
+from electoral.geography import county_fips, state_units
+from electoral.model import STATE_NAMES, Returns, Unit, UnitKind
+from electoral.tabulate.rollup import Tabulation, roll_up
+
+# The county-equivalent kinds a state's expected list can be of, in the order tried.
+_COUNTY_KINDS = (UnitKind.COUNTY, UnitKind.COG)
+
+
+@dataclass(frozen=True, slots=True)
+class Coverage:
+    """How many of the expected units at ``level`` have counts.
+
+    ``reporting`` counts the expected units that have counts; ``expected`` is how many the state
+    has (``None`` where no list of the state's units is known); ``missing`` names the expected
+    units without counts, as ``missing_name`` writes them (``"Kent"``, not ``"Kent County"``).
+    """
+
+    level: str
+    reporting: int
+    expected: int | None
+    missing: tuple[str, ...] = ()
+
+    @property
+    def complete(self) -> bool:
+        """No expected unit is missing. Where nothing is known of what to expect, the returns
+        are taken as they are (a state without a unit list cannot be found short)."""
+        return not self.missing
+
+    def line(self) -> str:
+        """``"3 of 5 counties reporting; missing: Kent, Providence"``; ``""`` when complete."""
+        if self.complete or self.expected is None:
+            return ""
+        noun = _NOUNS.get(self.level, f"{self.level} units")
+        return (f"{self.reporting} of {self.expected} {noun} reporting; "
+                f"missing: {', '.join(self.missing)}")
+
+    def as_json(self) -> dict[str, object]:
+        """The contract's ``coverage`` block (docs/import-json.md §3)."""
+        return {"level": self.level, "reporting": self.reporting, "expected": self.expected,
+                "missing": list(self.missing)}
+
+
+_NOUNS = {"county": "counties", "cog": "planning regions", "precinct": "precincts",
+          "state": "states"}
+
+
+def missing_name(name: str) -> str:
+    """A unit list's proper name as returns files write it: ``"Kent County"`` → ``"Kent"``,
+    ``"Acadia Parish"`` → ``"Acadia"``; planning regions and independent cities keep theirs."""
+    for suffix in (" County", " Parish"):
+        if name.endswith(suffix):
+            return name[: -len(suffix)]
+    return name
+
+
+def coverage(returns: Returns, counts: CountTable | None = None) -> Coverage:
+    """The county-level coverage of ``returns`` (its counts: ``counts`` where given, as
+    ``roll_up`` takes them, else ``returns.counts``).
+
+    The level is the county-equivalent kind the returns have units of (county, else Connecticut's
+    planning regions, ``cog``). A unit reports when it, or a unit inside it, has a count (a count of
+    0 included). Unit names are matched to the state's list as ``geography.county_fips`` matches
+    them (case, "County" and punctuation ignored; the unit's FIPS code where it has one); a name
+    that matches nothing (a misspelling) reports nothing, and ``io.rules_units`` warns of it.
+
+    Returns whose votes are only statewide (a state-level file) cover the state: level
+    ``"state"``, 1 of 1. A state with no unit list (``expected`` ``None``) has nothing missing.
+    """
+    state = returns.election.state
+    kind = next((k for k in _COUNTY_KINDS if any(returns.units_of(k))), None)
+    if kind is None:
+        return Coverage(str(UnitKind.STATE), 1, 1)
+    expected = state_units(state, str(kind))
+    table = _table(returns, kind, counts)
+    if table is None:
+        return Coverage(str(UnitKind.STATE), 1, 1)
+    if not expected:
+        reported = sum(1 for row in table.rows if row.votes)
+        return Coverage(str(kind), reported, None)
+    found = {fips for row in table.rows if row.votes
+             for fips in [_fips(state, row.unit)] if fips in expected}
+    missing = tuple(missing_name(name) for fips, name in sorted(expected.items(),
+                                                                key=lambda kv: kv[1])
+                    if fips not in found)
+    return Coverage(str(kind), len(found), len(expected), missing)
+
+
+def _table(returns: Returns, kind: UnitKind, counts: CountTable | None) -> Tabulation | None:
+    """The returns at ``kind``, or ``None`` where no count reaches a unit of that kind (a state
+    file that lists its counties but counts only statewide)."""
+    from electoral.errors import NotFoundError
+
+    try:
+        table = roll_up(returns, kind, counts)
+    except NotFoundError:
+        return None
+    return table if any(row.votes for row in table.rows) else None
+
+
+def _fips(state: str, unit: Unit) -> str | None:
+    return unit.fips or county_fips(state, unit.name)
+
+
+def unknown_units(returns: Returns) -> list[Unit]:
+    """The county-equivalent units of ``returns`` that are not units of its state: names the
+    state's list (``data/units.csv``) does not have, in the returns' order. Empty for a state
+    with no unit list."""
+    state = returns.election.state
+    known = {fips for kind in _COUNTY_KINDS for fips in state_units(state, str(kind))}
+    if not known:
+        return []
+    return [u for u in returns.units if u.kind in _COUNTY_KINDS and _fips(state, u) not in known]
+
+
+def precinct_coverage(returns: Returns, counts: CountTable | None = None) -> dict[str, Coverage]:
+    """Per county whose precincts the returns list: how many of them have counts.
+
+    Shapes: county name → ``Coverage`` at level ``"precinct"``, ``expected`` the number of
+    precinct units the file lists in that county, ``missing`` those without a count (in the
+    file's order). Counties with no precinct units are absent.
+    """
+    units = {u.id: u for u in returns.units}
+    counted = (set(counts.table.column("unit").to_pylist()) if counts is not None
+               else {c.unit for c in returns.counts})
+    listed: Mapping[str, list[Unit]] = _precincts_by_county(returns, units)
+    result = {}
+    for county, precincts in listed.items():
+        missing = tuple(p.name for p in precincts if p.id not in counted)
+        result[county] = Coverage(str(UnitKind.PRECINCT), len(precincts) - len(missing),
+                                  len(precincts), missing)
+    return result
+
+
+def _precincts_by_county(returns: Returns, units: Mapping[str, Unit]) -> dict[str, list[Unit]]:
+    by_county: dict[str, list[Unit]] = defaultdict(list)
+    for unit in returns.units_of(UnitKind.PRECINCT):
+        county = _county_of(unit, units)
+        if county is not None:
+            by_county[county.name].append(unit)
+    return dict(by_county)
+
+
+def _county_of(unit: Unit, units: Mapping[str, Unit]) -> Unit | None:
+    seen: set[str] = set()
+    current: Unit | None = unit
+    while current is not None and current.id not in seen:
+        seen.add(current.id)
+        if current.kind in _COUNTY_KINDS:
+            return current
+        current = units.get(current.parent or "")
+    return None
+
+
+def area_title(returns: Returns, coverage: Coverage, counts: CountTable | None = None) -> str:
+    """What the returns' total stands for: ``"Kent County"`` when every county-equivalent that
+    reports is one county (a one-county file is never the state), else the state's name."""
+    kind = UnitKind(coverage.level) if coverage.level in {str(k) for k in _COUNTY_KINDS} else None
+    if kind is not None:
+        table = _table(returns, kind, counts)
+        reporting = [row.unit for row in table.rows if row.votes] if table else []
+        if len(reporting) == 1 and (coverage.expected or 0) > 1:
+            return _county_title(returns.election.state, reporting[0])
+    return STATE_NAMES.get(returns.election.state, returns.election.state)
+
+
+def _county_title(state: str, unit: Unit) -> str:
+    """``"Kent County"`` from a unit named ``"Kent"``, ``"KENT"`` or ``"Kent County"``: the
+    state's list's proper name where it has the unit, else the name with "County"."""
+    fips = _fips(state, unit)
+    names = state_units(state, str(unit.kind))
+    if fips in names:
+        return names[fips]
+    return unit.name if unit.name.lower().endswith("county") else f"{unit.name} County"
+
+
+@dataclass(frozen=True, slots=True)
+class Winner:
+    """The declared winner of a state's election: the candidate id, and the electors the
+    candidate wins there (``None`` for an office without electors, or a year no census covers)."""
+
+    candidate: str
+    electors: int | None
+
+
+def declared_winner(table: Tabulation, found: Coverage, assume_complete: bool = False) -> Winner | None:
+    """Who won ``table``'s election, or ``None``: while units are missing (unless the user says
+    the returns are complete, ``--assume-complete``), on an exact tie, or with no votes.
+
+    The winner is the real candidate (never a source's aggregate of others) with the most votes
+    statewide; for president, the electors are those the state's contests give that candidate
+    (``tabulate.electors.allocate_electors``: winner-take-all, or Maine's and Nebraska's at-large
+    pair plus districts).
+    """
+    if not found.complete and not assume_complete:
+        return None
+    real = {c.id for c in table.columns if not c.aggregate}
+    ranked = sorted(((v, c) for c, v in table.total.votes.items() if c in real), reverse=True)
+    if not ranked or ranked[0][0] <= 0 or (len(ranked) > 1 and ranked[1][0] == ranked[0][0]):
+        return None
+    return Winner(ranked[0][1], _electors_won(table.returns, ranked[0][1]))
+
+
+def _electors_won(returns: Returns, candidate: str) -> int | None:
+    from electoral.errors import ElectoralError
+    from electoral.tabulate.apportion import electors_for
+    from electoral.tabulate.electors import allocate_electors, state_votes
+
+    election = returns.election
+    if election.office != "president":
+        return None
+    try:
+        electors = electors_for(election.year).get(election.state)
+        if electors is None:
+            return None
+        contests = allocate_electors(state_votes(returns), electors, election.year)
+    except ElectoralError:
+        return None
+    return sum(c.electors for c in contests if c.winner == candidate)
