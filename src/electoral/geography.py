@@ -8,6 +8,8 @@ import re
 from functools import cache
 from importlib import resources
 
+from electoral.model import Returns, Unit, UnitKind
+
 SUFFIXES = re.compile(r"\s+(county|parish|borough|planning region|census area|municipality)$")
 
 
@@ -62,3 +64,23 @@ def state_units(state: str, kind: str = "county") -> dict[str, str]:
     has, FIPS → proper name (``"44003"`` → ``"Kent County"``); empty where the table has none
     (Alaska's boroughs are not in it). Source: ``data/units.csv`` (Census Bureau county FIPS)."""
     return dict(_by_state().get((state, kind), {}))
+
+
+# The county-equivalent kinds a state's unit list holds (Connecticut's planning regions among them).
+COUNTY_KINDS = (UnitKind.COUNTY, UnitKind.COG)
+
+
+def unit_fips(state: str, unit: Unit) -> str | None:
+    """A county-equivalent's FIPS code: its own, else the one its name has in ``state``."""
+    return unit.fips or county_fips(state, unit.name)
+
+
+def unknown_units(returns: Returns) -> list[Unit]:
+    """The county-equivalent units of ``returns`` that are not units of its state: names the
+    state's list (``data/units.csv``) does not have, in the returns' order. Empty for a state
+    with no unit list."""
+    state = returns.election.state
+    known = {fips for kind in COUNTY_KINDS for fips in state_units(state, str(kind))}
+    if not known:
+        return []
+    return [u for u in returns.units if u.kind in COUNTY_KINDS and unit_fips(state, u) not in known]

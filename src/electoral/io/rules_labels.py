@@ -19,13 +19,13 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING
 
 import pyarrow as pa  # type: ignore[import-untyped]
 import pyarrow.compute as pc  # type: ignore[import-untyped]
 
 from electoral.columns import CountTable, ReturnsTable
 from electoral.errors import Problem
+from electoral.io.finding import Finding
 from electoral.io.names import CandidateGroup, Merge, merge_spellings
 from electoral.io.pseudo import Check, PseudoKind, UnitRow, pseudo_kind, shape_totals, write_in_parts
 from electoral.model import (
@@ -41,9 +41,6 @@ from electoral.model import (
     VoteType,
 )
 from electoral.parties import canonical_party, is_canonical
-
-if TYPE_CHECKING:  # io.stage imports this module for its RULES
-    from electoral.io.stage import Finding
 
 TOTAL = str(VoteType.TOTAL)
 
@@ -61,7 +58,6 @@ KIND_KEYS: Mapping[PseudoKind, str] = {
 
 
 def _finding(**fields: object) -> Finding:
-    from electoral.io.stage import Finding
     return Finding(**fields)  # type: ignore[arg-type]
 
 

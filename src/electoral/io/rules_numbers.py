@@ -21,16 +21,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
-from typing import TYPE_CHECKING
 
 import pyarrow as pa  # type: ignore[import-untyped]
 import pyarrow.compute as pc  # type: ignore[import-untyped]
 
 from electoral.columns import ReturnsTable
+from electoral.io.finding import Finding
 from electoral.model import Returns, UnitKind
-
-if TYPE_CHECKING:
-    from electoral.io.stage import Finding
 
 # A unit whose name begins with "{Statistical Adjustments}" (braces optional, any case, "Adjustment"
 # singular too): the Michigan Bureau of Elections' reconciliation precinct, as MEDSL and
@@ -41,7 +38,6 @@ NAMED = {UnitKind.COUNTY: "county", UnitKind.TOWN: "town", UnitKind.PRECINCT: "p
 
 
 def _finding(**fields: object) -> Finding:
-    from electoral.io.stage import Finding  # io.stage imports this module to build RULES
     return Finding(**fields)  # type: ignore[arg-type]
 
 

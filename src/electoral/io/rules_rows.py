@@ -11,17 +11,14 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from typing import TYPE_CHECKING
 
 import pyarrow as pa  # type: ignore[import-untyped]
 import pyarrow.compute as pc  # type: ignore[import-untyped]
 
 from electoral.columns import SCHEMA, CountTable, ReturnsTable
 from electoral.errors import Problem
+from electoral.io.finding import Finding
 from electoral.model import Exclusion, Note, Returns, UnitKind, VoteType
-
-if TYPE_CHECKING:
-    from electoral.io.stage import Finding
 
 KEYS = ["unit", "candidate", "vote_type"]
 TOTAL = str(VoteType.TOTAL)
@@ -30,7 +27,6 @@ WORDS = ("", "one", "two", "three", "four", "five", "six", "seven", "eight", "ni
 
 
 def _finding(**fields: object) -> Finding:
-    from electoral.io.stage import Finding  # io.stage imports this module to build RULES
     return Finding(**fields)  # type: ignore[arg-type]
 
 

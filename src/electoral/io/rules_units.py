@@ -9,16 +9,13 @@ not a problem (../shared/cases/returns/README.md, "Rules these results assume").
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import TYPE_CHECKING
 
 import pyarrow.compute as pc  # type: ignore[import-untyped]
 
 from electoral.columns import ReturnsTable
+from electoral.geography import unknown_units
+from electoral.io.finding import Finding
 from electoral.model import STATE_NAMES, StageWarning, Unit, UnitKind
-from electoral.tabulate.coverage import unknown_units
-
-if TYPE_CHECKING:
-    from electoral.io.stage import Finding
 
 _NOUNS = {UnitKind.COUNTY: "county", UnitKind.COG: "planning region"}
 
@@ -29,7 +26,6 @@ def units_of_state(table: ReturnsTable) -> Finding:
     warning of kind ``unknown_unit``: ``'Providance' is not a county of Rhode Island``, with every
     file line whose count is in that unit or in a unit inside it. States with no unit list are
     not checked."""
-    from electoral.io.stage import Finding  # stage imports this module to list the rule
 
     returns = table.returns
     unknown = unknown_units(returns)

@@ -19,39 +19,25 @@ a key, vote types are known, counts are not negative.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import replace
 
 import pyarrow as pa  # type: ignore[import-untyped]
 import pyarrow.compute as pc  # type: ignore[import-untyped]
 
 from electoral.columns import ReturnsTable
 from electoral.errors import Problem, ValidationError
-from electoral.io import rules_numbers
-from electoral.model import Exclusion, Returns, StageWarning, VoteType
+from electoral.io import rules_labels, rules_numbers, rules_rows, rules_units
+from electoral.io.finding import SHOWN as SHOWN
+from electoral.io.finding import Finding as Finding
+from electoral.io.finding import Rule as Rule
+from electoral.model import Returns, VoteType
 
-# A rule lists at most this many examples of one fault in one election: a file with thousands
-# of bad rows is refused all the same, and the message stays readable.
-SHOWN = 20
 # Below this many counts, repeats are looked for by counting distinct keys (cheaper per call than
 # a group-by, which is faster on a big table); measured on the MEDSL state and precinct files.
 _SMALL = 50_000
 
 
-@dataclass(frozen=True, slots=True)
-class Finding:
-    """What one rule found in one election. ``table``, when set, replaces the election for the
-    rules after it and for the store; ``exclusions``, ``notes`` and ``warnings`` (stored anyway,
-    told to the user) are added to its returns."""
-
-    problems: tuple[Problem, ...] = ()
-    notes: tuple[str, ...] = ()
-    exclusions: tuple[Exclusion, ...] = ()
-    table: ReturnsTable | None = None
-    warnings: tuple[StageWarning, ...] = ()
-
-
-Rule = Callable[[ReturnsTable], Finding]
 
 
 def stage(tables: Iterable[ReturnsTable], source: str = "",
@@ -210,7 +196,6 @@ def _negative(table: ReturnsTable) -> list[Problem]:
 INTEGRITY: tuple[Rule, ...] = (ids_once, references_known, counts_name_known, counts_once,
                                counts_well_formed)
 
-from electoral.io import rules_labels, rules_rows, rules_units  # noqa: E402  (their rules build Finding)
 
 # Adjustment units are marked and withheld counts noted first (later rules meet negative and
 # unknown figures), then issue 10's order: parties → pseudo rows → duplicates/split → vote types

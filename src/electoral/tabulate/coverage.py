@@ -18,12 +18,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from electoral.columns import CountTable
-from electoral.geography import county_fips, state_units
+from electoral.geography import COUNTY_KINDS, state_units, unit_fips
 from electoral.model import STATE_NAMES, Returns, Unit, UnitKind
 from electoral.tabulate.rollup import Tabulation, roll_up
 
 # The county-equivalent kinds a state's expected list can be of, in the order tried.
-_COUNTY_KINDS = (UnitKind.COUNTY, UnitKind.COG)
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,7 +86,7 @@ def coverage(returns: Returns, counts: CountTable | None = None) -> Coverage:
     ``"state"``, 1 of 1. A state with no unit list (``expected`` ``None``) has nothing missing.
     """
     state = returns.election.state
-    kind = next((k for k in _COUNTY_KINDS if any(returns.units_of(k))), None)
+    kind = next((k for k in COUNTY_KINDS if any(returns.units_of(k))), None)
     if kind is None:
         return Coverage(str(UnitKind.STATE), 1, 1)
     expected = state_units(state, str(kind))
@@ -98,7 +97,7 @@ def coverage(returns: Returns, counts: CountTable | None = None) -> Coverage:
         reported = sum(1 for row in table.rows if row.votes)
         return Coverage(str(kind), reported, None)
     found = {fips for row in table.rows if row.votes
-             for fips in [_fips(state, row.unit)] if fips in expected}
+             for fips in [unit_fips(state, row.unit)] if fips in expected}
     missing = tuple(missing_name(name) for fips, name in sorted(expected.items(),
                                                                 key=lambda kv: kv[1])
                     if fips not in found)
@@ -115,21 +114,6 @@ def _table(returns: Returns, kind: UnitKind, counts: CountTable | None) -> Tabul
     except NotFoundError:
         return None
     return table if any(row.votes for row in table.rows) else None
-
-
-def _fips(state: str, unit: Unit) -> str | None:
-    return unit.fips or county_fips(state, unit.name)
-
-
-def unknown_units(returns: Returns) -> list[Unit]:
-    """The county-equivalent units of ``returns`` that are not units of its state: names the
-    state's list (``data/units.csv``) does not have, in the returns' order. Empty for a state
-    with no unit list."""
-    state = returns.election.state
-    known = {fips for kind in _COUNTY_KINDS for fips in state_units(state, str(kind))}
-    if not known:
-        return []
-    return [u for u in returns.units if u.kind in _COUNTY_KINDS and _fips(state, u) not in known]
 
 
 def precinct_coverage(returns: Returns, counts: CountTable | None = None) -> dict[str, Coverage]:
@@ -165,7 +149,7 @@ def _county_of(unit: Unit, units: Mapping[str, Unit]) -> Unit | None:
     current: Unit | None = unit
     while current is not None and current.id not in seen:
         seen.add(current.id)
-        if current.kind in _COUNTY_KINDS:
+        if current.kind in COUNTY_KINDS:
             return current
         current = units.get(current.parent or "")
     return None
@@ -174,7 +158,7 @@ def _county_of(unit: Unit, units: Mapping[str, Unit]) -> Unit | None:
 def area_title(returns: Returns, coverage: Coverage, counts: CountTable | None = None) -> str:
     """What the returns' total stands for: ``"Kent County"`` when every county-equivalent that
     reports is one county (a one-county file is never the state), else the state's name."""
-    kind = UnitKind(coverage.level) if coverage.level in {str(k) for k in _COUNTY_KINDS} else None
+    kind = UnitKind(coverage.level) if coverage.level in {str(k) for k in COUNTY_KINDS} else None
     if kind is not None:
         table = _table(returns, kind, counts)
         reporting = [row.unit for row in table.rows if row.votes] if table else []
@@ -186,7 +170,7 @@ def area_title(returns: Returns, coverage: Coverage, counts: CountTable | None =
 def _county_title(state: str, unit: Unit) -> str:
     """``"Kent County"`` from a unit named ``"Kent"``, ``"KENT"`` or ``"Kent County"``: the
     state's list's proper name where it has the unit, else the name with "County"."""
-    fips = _fips(state, unit)
+    fips = unit_fips(state, unit)
     names = state_units(state, str(unit.kind))
     if fips in names:
         return names[fips]
