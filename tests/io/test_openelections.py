@@ -81,3 +81,24 @@ def test_missing_columns_and_unknown_election() -> None:
     with pytest.raises(ValidationError) as caught:
         read("county,office,candidate,votes\n", name="results.csv")
     assert "--election" in caught.value.problems[0].message
+
+
+def test_a_withheld_cell_is_unknown_never_zero() -> None:
+    """'*' (a cell the source withholds) is an unknown count, in ``votes`` and in a vote-type
+    column alike; a split precinct with a withheld part is withheld as a whole, never the known
+    part alone."""
+    (table,) = stage([ReturnsTable.of(r) for r in read(
+        "county,precinct,office,candidate,party,votes,election_day\n"
+        "Kent,A,President,Ada Marsh,DEM,*,*\n"
+        "Kent,B,President,Ada Marsh,DEM,40,40\n"
+        "Kent,C,President,Ada Marsh,DEM,10,10\n"
+        "Kent,C,President,Ada Marsh,DEM,*,*\n"
+        "Kent,A,President,Cole Dunmore,REP,30,30\n", "20201103__de__general__precinct.csv")])
+    counts = {(c.unit.rsplit("/", 1)[-1].upper(), c.vote_type.value): c.votes
+              for c in table.materialized().counts if c.candidate.startswith("ada")}
+    assert counts[("A", "total")] is None and counts[("A", "election_day")] is None
+    assert counts[("B", "total")] == 40
+    assert counts[("C", "total")] is None  # 10 + withheld: unknown
+    row = roll_up(table.materialized(), UnitKind.STATE).total
+    marsh = next(c for c in row.votes if c.startswith("ada"))
+    assert row.votes[marsh] == 40 and row.suppressed[marsh] == 2  # at least 40, two cells withheld

@@ -188,8 +188,9 @@ def _row(build: _Build, line: int, row: dict[str, str], columns: list[str]) -> N
     if not _is_president(office):
         build.other_offices.setdefault(office or "(no office)", []).append(line)
         return
-    votes = _whole(build, line, row.get("votes", ""), "votes")
-    if votes is None:
+    text = row.get("votes", "")
+    votes = None if _withheld(text) else _whole(build, line, text, "votes")
+    if votes is None and not _withheld(text):
         return
     unit = _place(build, row)
     if unit is None:
@@ -203,9 +204,16 @@ def _row(build: _Build, line: int, row: dict[str, str], columns: list[str]) -> N
     build.counts.append(Count(unit.id, candidate.id, votes, VoteType.TOTAL, line))
     for column in columns:  # in the file's order: a problem lists the parts as the file has them
         if column in VOTE_TYPES and row.get(column, "") != "":
-            part = _whole(build, line, row[column], column)
-            if part is not None:
+            withheld = _withheld(row[column])
+            part = None if withheld else _whole(build, line, row[column], column)
+            if part is not None or withheld:
                 build.counts.append(Count(unit.id, candidate.id, part, VOTE_TYPES[column], line))
+
+
+def _withheld(text: str) -> bool:
+    """A count the source withholds ("*", as MEDSL and some states mark small cells): unknown,
+    never 0 (``Count.votes`` ``None``; totals then are lower bounds)."""
+    return text.strip() == "*"
 
 
 def _whole(build: _Build, line: int, text: str, column: str) -> int | None:

@@ -59,8 +59,8 @@ class _Names:
         return tuple(path[::-1])
 
 
-def _sum(parts: Sequence[int]) -> str:
-    return " + ".join(str(p) for p in parts)
+def _sum(parts: Sequence[int | None]) -> str:
+    return " + ".join("withheld" if p is None else str(p) for p in parts)
 
 
 # ---- votes against the vote-type columns --------------------------------------------------------
@@ -76,7 +76,9 @@ def votes_match_vote_types(table: ReturnsTable) -> Finding:
         return _finding()
     keys = ["unit", "candidate", "line"]
     totals = counts.filter(is_total).select([*keys, "votes"])
-    typed = counts.filter(pc.invert(is_total)).group_by(keys).aggregate([("votes", "sum")])
+    # a withheld figure (null) makes the sum unknown: such a line cannot be checked
+    typed = counts.filter(pc.invert(is_total)).group_by(keys).aggregate(
+        [("votes", "sum", pc.ScalarAggregateOptions(skip_nulls=False))])
     joined = totals.join(typed, keys=keys, join_type="inner")
     wrong = joined.filter(pc.not_equal(joined.column("votes"), joined.column("votes_sum")))
     if not len(wrong):
@@ -174,20 +176,28 @@ def _split_notes(names: _Names, signature: Mapping[int, Sequence[tuple[str, str,
         if len(by_line) < 2:
             continue
         lines = sorted(by_line)
-        shares = [by_line[n].get(TOTAL, sum(by_line[n].values())) for n in lines]
+        shares = [by_line[n].get(TOTAL, _known_sum(by_line[n].values())) for n in lines]
         count = WORDS[len(lines)] if len(lines) < len(WORDS) else str(len(lines))
+        whole = "withheld" if None in shares else str(sum(s for s in shares if s is not None))
+        said = " + ".join("withheld" if s is None else str(s) for s in shares)
         notes.append(Note(f"{names.unit(unit)}, {names.candidate(candidate)}: {count} parts, "
-                          f"{_sum(shares)} = {sum(shares)}", "split_precinct", tuple(lines),
-                          names.source))
+                          f"{said} = {whole}", "split_precinct", tuple(lines), names.source))
     return tuple(notes)
+
+
+def _known_sum(values: Iterable[int | None]) -> int | None:
+    """The sum of ``values``; ``None`` (withheld) when any one is."""
+    figures = list(values)
+    return None if None in figures else sum(v for v in figures if v is not None)
 
 
 def _summed(counts: pa.Table) -> pa.Table:
     """One count per key: the parts' votes added, the first part's line kept. Counts without a
     line are left as they are, for the integrity checks."""
     located = pc.is_valid(counts.column("line"))
+    # a withheld part (null) leaves the whole figure withheld, never a smaller known one
     grouped = counts.filter(located).group_by(KEYS, use_threads=False).aggregate(
-        [("votes", "sum"), ("line", "min")])
+        [("votes", "sum", pc.ScalarAggregateOptions(skip_nulls=False)), ("line", "min")])
     summed = pa.table([grouped.column(k) for k in KEYS] + [grouped.column("votes_sum"),
                                                             grouped.column("line_min")],
                       schema=SCHEMA)
@@ -266,6 +276,8 @@ def _check_total(names: _Names, unit: str, candidate: str, line: int | None,
     lower = "precincts" if kind in (UnitKind.COUNTY, UnitKind.TOWN) else "units below"
     for vote_type, votes in sorted(figures, key=lambda f: f[0] != TOTAL):
         parts = below.get((unit, candidate, vote_type), [])
+        if votes is None or None in parts:
+            continue  # a withheld figure: the row cannot be checked, and still never counts
         if sum(parts) != votes:
             what = "" if vote_type == TOTAL else f" ({vote_type})"
             return Problem("county_total_mismatch", f"{names.unit(unit)}, {name}: {kind} row "
@@ -278,7 +290,8 @@ def _check_total(names: _Names, unit: str, candidate: str, line: int | None,
     return Exclusion(line or 0, f"{kind} total row (checked against its {lower}: agrees)",
                      figure[vote_type], name, kind="county_total", unit=path,
                      file=names.source, candidate=name,
-                     detail=f"{figure[vote_type]} = {_sum(parts)}")
+                     detail=f"{figure[vote_type]} = {_sum(parts)}" if figure[vote_type] is not None
+                     and None not in parts else "not checked: a count is withheld")
 
 
 RULES = (votes_match_vote_types, duplicates_and_splits, county_total_rows)
