@@ -94,3 +94,19 @@ def test_bad_rows_are_located() -> None:
         read_medsl_county(io.StringIO(text), "bad.csv", ReadOptions())
     assert {(p.line, p.field) for p in caught.value.problems} == \
         {(3, "county_fips"), (4, "candidatevotes"), (5, "state_po")}
+
+
+def test_a_withheld_count_is_unknown_never_zero() -> None:
+    """'*' in candidatevotes is a count MEDSL withholds: kept as unknown (votes None), so the
+    totals it enters are lower bounds; 'NA' (no count given) stays a listed exclusion."""
+    text = (HEADER + _line("MISSOURI", "MO", "BOONE", "29019", "10")
+            + _line("MISSOURI", "MO", "CLAY", "29047", "*")
+            + _line("MISSOURI", "MO", "COLE", "29051", "NA"))
+    (returns,) = read_medsl_county(io.StringIO(text), "withheld.csv", ReadOptions())
+    votes = {c.unit: c.votes for c in returns.counts}
+    assert votes == {"29019": 10, "29047": None}
+    assert [e.line for e in returns.exclusions] == [4]
+    from electoral.tabulate.rollup import roll_up
+    total = roll_up(returns, UnitKind.STATE).total
+    (gore,) = total.votes
+    assert total.votes[gore] == 10 and total.suppressed[gore] == 1

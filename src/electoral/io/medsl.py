@@ -173,6 +173,12 @@ def records(stream: TextIO, required: Sequence[str]) -> Iterator[tuple[int, dict
         raise ValidationError(problems)
 
 
+def withheld(text: str) -> bool:
+    """A count the source withholds (``*``, MEDSL's mark for a suppressed small cell): unknown,
+    never 0; it is kept as a ``Count`` whose votes are ``None``."""
+    return text.strip() == "*"
+
+
 def parse_count(row: Mapping[str, str], column: str, line: int,
                 problems: list[Problem]) -> int | None:
     """The integer in ``row[column]``; ``None`` for a count the file does not give (``NA``, ``*``,
@@ -227,6 +233,8 @@ class ElectionBuilder:
     ballots: dict[str, _Ballot] = field(default_factory=dict)
     units: dict[str, Unit] = field(default_factory=dict)
     votes: dict[tuple[str, str, VoteType], int] = field(default_factory=lambda: defaultdict(int))
+    # keys with a count the file withholds ("*"): unknown, so the whole figure is unknown
+    withheld: set[tuple[str, str, VoteType]] = field(default_factory=set)
     exclusions: list[Exclusion] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     reported_total: int | None = None
@@ -243,8 +251,12 @@ class ElectionBuilder:
         ballot.write_in = ballot.write_in and write_in
         return key
 
-    def add(self, unit: str, candidate: str, party: Party | None, votes: int,
+    def add(self, unit: str, candidate: str, party: Party | None, votes: int | None,
             kind: VoteType = VoteType.TOTAL) -> None:
+        """Add a row's votes; ``None`` is a count the file withholds (``*``)."""
+        if votes is None:
+            self.withheld.add((unit, candidate, kind))
+            votes = 0
         self.votes[(unit, candidate, kind)] += votes
         if unit == self.election.state:
             self.ballots[candidate].lines[party.id if party else ""] += votes
@@ -255,7 +267,8 @@ class ElectionBuilder:
             Candidate(cid, b.label, party=(b.party().id if b.party() else None),  # type: ignore[union-attr]
                       write_in=b.write_in, aggregate=b.aggregate)
             for cid, b in self.ballots.items())
-        counts = tuple(Count(u, c, v, t) for (u, c, t), v in self.votes.items())
+        counts = tuple(Count(u, c, None if (u, c, t) in self.withheld else v, t)
+                       for (u, c, t), v in self.votes.items())
         fusion = {cid: dict(b.lines) for cid, b in self.ballots.items() if len(b.lines) > 1}
         return Returns(self.election, candidates, tuple(self.units.values()), counts,
                        parties=tuple(parties.values()), source=source,
@@ -358,7 +371,9 @@ def _state_row(builder: ElectionBuilder, row: Mapping[str, str], line: int, colu
     votes = parse_count(row, column, line, problems)
     label = clean_label(row["candidate"])
     skip = _skip_reason(row, label)
-    if skip is not None or votes is None:
+    if skip is None and votes is None and withheld(row[column]):
+        votes = None  # counted below as unknown
+    elif skip is not None or votes is None:
         if not problems or problems[-1].line != line:
             reason = skip or f"no vote count given ({row[column].strip() or 'empty'})"
             builder.exclusions.append(Exclusion(line, reason, votes, label))

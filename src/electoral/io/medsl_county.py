@@ -36,6 +36,7 @@ from electoral.io.medsl import (
     records,
     vote_type,
     wanted,
+    withheld,
 )
 from electoral.model import STATE_FIPS, Returns, Unit, UnitKind, slug
 
@@ -81,7 +82,9 @@ def _row(builder: ElectionBuilder, row: Mapping[str, str], line: int,
               else NOT_VOTES.get(label.upper()))
     if len(problems) > seen or unit is None:
         return
-    if reason is not None or votes is None:
+    if reason is None and votes is None and withheld(row["candidatevotes"]):
+        pass  # counted as unknown (``None``) below
+    elif reason is not None or votes is None:
         text = row["candidatevotes"].strip() or "empty"
         builder.exclusions.append(Exclusion(
             line, reason or f"no vote count given ({text})", votes, f"{unit.name}: {label}"))
