@@ -57,10 +57,6 @@ KIND_KEYS: Mapping[PseudoKind, str] = {
 }
 
 
-def _finding(**fields: object) -> Finding:
-    return Finding(**fields)  # type: ignore[arg-type]
-
-
 def unit_names(returns: Returns) -> dict[str, tuple[tuple[str, str], ...]]:
     """Unit id → its names from the largest level below the state down to itself, as
     ``(kind, name)`` pairs: ``(("county", "Kent"), ("precinct", "Alder 1"))``."""
@@ -88,7 +84,7 @@ def canonical_parties(table: ReturnsTable) -> Finding:
     ``references_known``."""
     returns = table.returns
     if not returns.parties:
-        return _finding()
+        return Finding()
     meaning: dict[str, Party | None] = {p.id: canonical_party(p.name) for p in returns.parties}
     parties: dict[str, Party] = {}
     for party in meaning.values():
@@ -98,12 +94,12 @@ def canonical_parties(table: ReturnsTable) -> Finding:
     unknown = tuple(sorted({p.name for p in parties.values() if not is_canonical(p)}))
     if candidates == returns.candidates and tuple(parties.values()) == returns.parties \
             and not unknown:
-        return _finding()
+        return Finding()
     notes = (f"party labels not in the table of canonical parties, kept as their own: "
              f"{', '.join(unknown)}",) if unknown else ()
     changed = replace(returns, parties=tuple(parties.values()), candidates=candidates,
                       unknown_parties=tuple(sorted({*returns.unknown_parties, *unknown})))
-    return _finding(notes=notes, table=ReturnsTable(changed, table.counts))
+    return Finding(notes=notes, table=ReturnsTable(changed, table.counts))
 
 
 def _new_party(party: str | None, meaning: Mapping[str, Party | None]) -> str | None:
@@ -152,14 +148,14 @@ def pseudo_rows(table: ReturnsTable) -> Finding:
     loose = {c.id for c in returns.candidates
              if c.id not in kinds and not c.party and not c.aggregate}
     if not kinds and not loose:
-        return _finding()
+        return Finding()
     units = _rows_by_unit(table.counts.table, set(kinds) | loose)
     sorting = _Sorting(returns, unit_names(returns), {}, [], set())
     shape = _shape_ids(returns, units, loose)
     for unit, rows in units.items():
         _sort_unit(sorting, unit, rows, kinds, shape)
     if not sorting.left:
-        return _finding(problems=tuple(sorting.problems))
+        return Finding(problems=tuple(sorting.problems))
     return _left_out(table, sorting, kinds, shape)
 
 
@@ -348,7 +344,7 @@ def _left_out(table: ReturnsTable, sorting: _Sorting, kinds: Mapping[str, Pseudo
         for c in returns.candidates
         if not ((c.id in kinds or c.id in shape) and c.id not in remaining))
     changed = replace(returns, candidates=candidates, facts=_facts(returns.facts, facts))
-    return _finding(problems=tuple(sorting.problems), exclusions=tuple(exclusions),
+    return Finding(problems=tuple(sorting.problems), exclusions=tuple(exclusions),
                     table=ReturnsTable(changed, kept_table))
 
 
@@ -393,7 +389,7 @@ def _spellings(table: ReturnsTable, aliases: Mapping[str, str] | None) -> Findin
     returns = table.returns
     named = [c for c in returns.candidates if not c.aggregate and c.name]
     if len(named) < 2:
-        return _finding()
+        return Finding()
     by_spelling: dict[tuple[str, str | None], list[Candidate]] = defaultdict(list)
     for c in named:
         by_spelling[(" ".join(c.name.split()), c.party or None)].append(c)
@@ -423,11 +419,11 @@ def _spellings(table: ReturnsTable, aliases: Mapping[str, str] | None) -> Findin
               f"{' or '.join(n for n, _ in u.candidates)}: kept apart, not merged"
               for u in undecided]
     if not merged and not undecided:
-        return _finding(notes=tuple(notes))
+        return Finding(notes=tuple(notes))
     candidates = tuple(renamed.get(c.id, c) for c in returns.candidates if c.id not in target)
     changed = replace(returns, candidates=candidates, merged=(*returns.merged, *merged),
                       undecided=(*returns.undecided, *undecided))
-    return _finding(notes=tuple(notes), table=ReturnsTable(changed, _retarget(table.counts, target)))
+    return Finding(notes=tuple(notes), table=ReturnsTable(changed, _retarget(table.counts, target)))
 
 
 def _overlap(counts: pa.Table, ids: Sequence[str]) -> bool:

@@ -37,10 +37,6 @@ ADJUSTMENT = re.compile(r"^\s*\{?\s*statistical\s+adjustments?\s*\}?", re.IGNORE
 NAMED = {UnitKind.COUNTY: "county", UnitKind.TOWN: "town", UnitKind.PRECINCT: "precinct"}
 
 
-def _finding(**fields: object) -> Finding:
-    return Finding(**fields)  # type: ignore[arg-type]
-
-
 def is_adjustment(name: str) -> bool:
     """Whether a unit named ``name`` is a statistical-adjustment unit (``ADJUSTMENT``)."""
     return ADJUSTMENT.match(name) is not None
@@ -55,13 +51,13 @@ def statistical_adjustments(table: ReturnsTable) -> Finding:
     found = {u.id for u in returns.units
              if not u.adjustment and u.kind != UnitKind.STATE and is_adjustment(u.name)}
     if not found:
-        return _finding()
+        return Finding()
     units = tuple(replace(u, adjustment=True) if u.id in found else u for u in returns.units)
     marked = ReturnsTable(replace(returns, units=units), table.counts)
     rows = _rows_of(marked, found)
     note = (f"{len(rows)} statistical-adjustment count(s) in {len(found)} unit(s) kept as "
             f"adjustments and counted in the totals (net {sum(v for *_, v in rows):+,})")
-    return _finding(table=marked, notes=(note,))
+    return Finding(table=marked, notes=(note,))
 
 
 def suppressed_counts(table: ReturnsTable) -> Finding:
@@ -69,8 +65,8 @@ def suppressed_counts(table: ReturnsTable) -> Finding:
     a user knows the totals containing them are lower bounds."""
     withheld = table.counts.table.column("votes").null_count
     if not withheld:
-        return _finding()
-    return _finding(notes=(f"{withheld} count(s) withheld by the source (*): shown as unknown, "
+        return Finding()
+    return Finding(notes=(f"{withheld} count(s) withheld by the source (*): shown as unknown, "
                            "never 0; every total containing one is a lower bound",))
 
 

@@ -26,10 +26,6 @@ TOTAL = str(VoteType.TOTAL)
 WORDS = ("", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
 
 
-def _finding(**fields: object) -> Finding:
-    return Finding(**fields)  # type: ignore[arg-type]
-
-
 def _rows(table: pa.Table) -> list[tuple[str, str, str, int, int | None]]:
     return list(zip(*(table.column(k).to_pylist() for k in SCHEMA.names), strict=True))
 
@@ -73,7 +69,7 @@ def votes_match_vote_types(table: ReturnsTable) -> Finding:
     counts = table.counts.table.filter(pc.is_valid(table.counts.table.column("line")))
     is_total = pc.equal(counts.column("vote_type"), TOTAL)
     if not pc.any(is_total).as_py() or pc.all(is_total).as_py():
-        return _finding()
+        return Finding()
     keys = ["unit", "candidate", "line"]
     totals = counts.filter(is_total).select([*keys, "votes"])
     # a withheld figure (null) makes the sum unknown: such a line cannot be checked
@@ -82,7 +78,7 @@ def votes_match_vote_types(table: ReturnsTable) -> Finding:
     joined = totals.join(typed, keys=keys, join_type="inner")
     wrong = joined.filter(pc.not_equal(joined.column("votes"), joined.column("votes_sum")))
     if not len(wrong):
-        return _finding()
+        return Finding()
     names = _Names(table.returns)
     parts: dict[tuple[str, str, int | None], list[int]] = defaultdict(list)
     for unit, candidate, _type, votes, line in _rows(counts.filter(pc.invert(is_total))):
@@ -95,7 +91,7 @@ def votes_match_vote_types(table: ReturnsTable) -> Finding:
             "vote_types_mismatch", f"{names.candidate(candidate)}, {names.unit(unit)}: votes "
             f"{votes}, vote types add up to {summed} ({_sum(figures)})", names.source or None,
             line, "votes", (line,)))
-    return _finding(problems=tuple(sorted(problems, key=lambda p: p.line or 0)))
+    return Finding(problems=tuple(sorted(problems, key=lambda p: p.line or 0)))
 
 
 # ---- a repeated row: a duplicate, or a part of a split precinct --------------------------------
@@ -113,7 +109,7 @@ def duplicates_and_splits(table: ReturnsTable) -> Finding:
     counts = table.counts.table
     repeated = _repeated_lines(counts)
     if not repeated:
-        return _finding()
+        return Finding()
     names = _Names(table.returns)
     lines = counts.filter(pc.is_in(counts.column("line"), value_set=pa.array(repeated, pa.int64())))
     signature: dict[int, tuple[tuple[str, str, str, int], ...]] = {}
@@ -137,7 +133,7 @@ def duplicates_and_splits(table: ReturnsTable) -> Finding:
                                             value_set=pa.array(dropped, pa.int64()))))
     notes = _split_notes(names, {n: f for n, f in signature.items() if n not in dropped})
     summed = _summed(kept) if notes else kept
-    return _finding(problems=tuple(problems), notes=notes,
+    return Finding(problems=tuple(problems), notes=notes,
                     table=ReturnsTable(table.returns, CountTable(summed)))
 
 
@@ -229,7 +225,7 @@ def county_total_rows(table: ReturnsTable) -> Finding:
              for u in counted}
     totals = {a for ancestors in above.values() for a in ancestors}
     if not totals:
-        return _finding()
+        return Finding()
     below: dict[tuple[str, str, str], list[int]] = defaultdict(list)
     is_total_unit = pc.is_in(counts.column("unit"), value_set=pa.array(sorted(totals), pa.string()))
     for unit, candidate, vote_type, votes, _line in _rows(counts.filter(pc.invert(is_total_unit))):
@@ -253,7 +249,7 @@ def county_total_rows(table: ReturnsTable) -> Finding:
     standing = pa.array([(u, c) not in has_below for u, c in zip(
         counts.column("unit").to_pylist(), counts.column("candidate").to_pylist(), strict=True)])
     kept = counts.filter(pc.or_(pc.invert(is_total_unit), standing))
-    return _finding(problems=tuple(problems), exclusions=tuple(exclusions),
+    return Finding(problems=tuple(problems), exclusions=tuple(exclusions),
                     table=ReturnsTable(returns, CountTable(kept)))
 
 
