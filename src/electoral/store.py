@@ -73,8 +73,9 @@ CREATE TABLE IF NOT EXISTS unit_facts (
 ELECTION_TABLES = ("parties", "candidates", "units", "counts", "unit_facts")
 
 # The files an election's units came from, first imported first (``e`` is the election's row).
-SOURCES = ("SELECT string_agg(source, ', ' ORDER BY id) FROM (SELECT DISTINCT i2.id, i2.source "
-           "FROM units u2 JOIN imports i2 ON i2.id = u2.import_id WHERE u2.election_id = e.id)")
+SOURCES = ("SELECT string_agg(source, ', ' ORDER BY first) FROM (SELECT i2.source, min(i2.id) AS first "
+           "FROM units u2 JOIN imports i2 ON i2.id = u2.import_id WHERE u2.election_id = e.id "
+           "GROUP BY i2.source)")
 
 
 def default_path() -> Path:
@@ -342,7 +343,7 @@ class Store:
             "ORDER BY u.election_id, u.position", [list(election_ids)]).fetchall()
         found: dict[str, list[StoredUnit]] = {}
         for eid, *unit in rows:
-            found.setdefault(str(eid), []).append(StoredUnit(*unit))  # type: ignore[arg-type]
+            found.setdefault(str(eid), []).append(StoredUnit(*unit))
         return found
 
     def unit_sources(self, election_id: str) -> dict[str, str]:
@@ -424,16 +425,16 @@ def _add(db: duckdb.DuckDBPyConnection, addition: Addition, now: dt.datetime) ->
     """One file's election into the store: written as it is when the election is not stored,
     else merged into it (see ``Store.add``)."""
     table, eid = addition.table, addition.table.election_id
-    if addition.whole or not db.execute("SELECT 1 FROM elections WHERE id = ?", [eid]).fetchone():
+    if addition.whole or not db.execute("SELECT 1 FROM elections WHERE id = ?", [eid]).fetchall():
         return _replace(db, (table,), addition.source, addition.sha256, addition.format, now)[0]
-    record = ImportRecord(int(db.execute("SELECT nextval('import_ids')").fetchone()[0]),  # type: ignore[index]
+    record = ImportRecord(int(db.execute("SELECT nextval('import_ids')").fetchall()[0][0]),
                           eid, addition.source, addition.sha256, addition.format, now,
                           len(table.counts))
     _insert(db, "imports", pa.Table.from_pylist([asdict(record)]))
     if addition.drop:
         _drop_units(db, eid, addition.drop)
     _check_candidates(db, table)
-    (extras,) = db.execute("SELECT extras FROM elections WHERE id = ?", [eid]).fetchone()  # type: ignore[misc]
+    ((extras,),) = db.execute("SELECT extras FROM elections WHERE id = ?", [eid]).fetchall()
     db.execute("UPDATE elections SET extras = ? WHERE id = ?", [
         json.dumps(_merged_annotations(json.loads(extras) if extras else {},
                                        _annotations_json(table.returns))), eid])
