@@ -142,7 +142,8 @@ def import_paths(store: ResultsStore, paths: Sequence[Path | str],
     additions = _plan(store, read, report, replace=replace, skip_existing=skip_existing)
     if dry_run or report.failed or not additions:
         return report
-    for record in store.add(additions):
+    report.records = store.add(additions)
+    for record in report.records:
         entry = report.election(record.election_id)
         entry.stored = True
         entry.counts += record.rows

@@ -232,7 +232,7 @@ def _import(files: list[Path], db: Path | None, fmt: str | None, election: str |
     else:
         say = console().print
     for line in report.text():
-        say(line, markup=False)
+        say(line, markup=False, soft_wrap=True)
     if report.failed:
         err_console().print("[bold red]error:[/] nothing was stored" if not dry_run
                             else "[bold red]error:[/] problems found")

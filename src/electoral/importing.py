@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from electoral.columns import ReturnsTable
     from electoral.io import Format, ReadOptions
     from electoral.model import Returns
-    from electoral.store import StoredUnit
+    from electoral.store import ImportRecord, StoredUnit
 
 Json = dict[str, Any]
 
@@ -81,6 +81,7 @@ class ImportReport:
     elections: list[ElectionReport] = field(default_factory=list)
     problems: list[Json] = field(default_factory=list)
     dry_run: bool = False
+    records: list[ImportRecord] = field(default_factory=list)  # one per file and election stored
 
     @property
     def stored(self) -> bool:
@@ -129,6 +130,7 @@ class ImportReport:
 
 def _where(item: Json) -> str:
     where = ":".join(str(p) for p in (item.get("file"), item.get("line")) if p)
+    where += f" [{item['field']}]" if item.get("field") else ""
     return f"{where}: " if where else ""
 
 
@@ -144,7 +146,8 @@ def problem_json(problem: Problem, file: str, **extra: object) -> Json:
     """A located problem in the contract's shape; its code is the kind, ``-`` written ``_``."""
     lines = list(getattr(problem, "lines", None) or ([problem.line] if problem.line else []))
     return {"file": file, "line": lines[0] if lines else None, "lines": lines,
-            "kind": problem.code.replace("-", "_"), "detail": problem.message, **extra}
+            "kind": problem.code.replace("-", "_"), "detail": problem.message,
+            **({"field": problem.field} if problem.field else {}), **extra}
 
 
 def items(value: object) -> list[Json]:
