@@ -3,6 +3,7 @@ that docs/import-json.md defines. Shared by the case tests and the property test
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 import shlex
@@ -53,7 +54,7 @@ def unit_name(item: Json, level: str = "county") -> str:
 
 def stored_elections(db: Path) -> list[tuple[object, ...]]:
     with Store(db) as store:
-        return [tuple(e) for e in store.elections()]
+        return [dataclasses.astuple(e) for e in store.elections()]
 
 
 @dataclass
