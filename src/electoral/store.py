@@ -319,18 +319,6 @@ class Store:
             ))
         return out
 
-    def levels_by_election(self) -> dict[str, tuple[set[str], str]]:
-        """Each stored election's unit kinds and the source it was imported from, by id (what a
-        re-import would replace)."""
-        found: dict[str, tuple[set[str], str]] = {}
-        rows = self._db.execute(
-            "SELECT u.election_id, u.kind, i.source FROM units u "
-            "JOIN elections e ON e.id = u.election_id JOIN imports i ON i.id = e.import_id "
-            "GROUP BY ALL").fetchall()
-        for election_id, kind, source in rows:
-            found.setdefault(str(election_id), (set(), str(source)))[0].add(str(kind))
-        return found
-
     def provenance(self, election_ids: Sequence[str]) -> dict[str, list[StoredUnit]]:
         """Every stored unit of these elections with the import it came from, by election id
         (elections not stored are absent): what a new file of the same election may add to or

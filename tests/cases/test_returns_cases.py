@@ -71,8 +71,6 @@ XFAIL: dict[str, str] = {
         "issue 10: unknown unit names not warned about; no coverage",
     "08-one-county-clarity/with the state given":
         f"issue 10: bilingual contest title, one-county title and precinct coverage; {COVERAGE}",
-    "08-one-county-clarity/without the state":
-        "issue 10: a county-only Clarity file is not refused for lack of a state",
     "09-statistical-adjustments/MEDSL precinct file":
         f"issue 10: statistical adjustments dropped, not listed; {COVERAGE}",
     "09-statistical-adjustments/the same rows in OpenElections columns":
