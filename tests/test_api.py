@@ -11,9 +11,9 @@ import pytest
 
 from electoral import api
 from electoral.columns import ReturnsTable
-from electoral.errors import NotFoundError
+from electoral.errors import NotFoundError, ValidationError
 from electoral.model import Returns
-from electoral.store import ElectionSummary, ImportRecord
+from electoral.store import Addition, ElectionSummary, ImportRecord, StoredUnit
 
 
 class MemoryStore:
@@ -51,9 +51,21 @@ class MemoryStore:
             raise NotFoundError(f"no election {missing[0]!r}")
         return [self.stored[i][0] for i in election_ids]
 
-    def levels_by_election(self) -> dict[str, tuple[set[str], str]]:
-        return {eid: ({str(u.kind) for u in r.units}, i.source)
-                for eid, (r, i) in self.stored.items()}
+    def provenance(self, election_ids: Sequence[str]) -> dict[str, list[StoredUnit]]:
+        counted = {eid: {c.unit for c in r.counts} for eid, (r, _) in self.stored.items()}
+        return {eid: [StoredUnit(u.id, u.name, str(u.kind), u.parent, u.id in counted[eid], i.id,
+                                 i.source, i.format) for u in r.units]
+                for eid, (r, i) in self.stored.items() if eid in election_ids}
+
+    def unit_sources(self, election_id: str) -> dict[str, str]:
+        returns, record = self.stored[election_id]
+        return {u.id: record.source for u in returns.units}
+
+    def add(self, additions: Sequence[Addition]) -> list[ImportRecord]:
+        """Whole elections only: the double keeps one import per election."""
+        assert all(a.whole or a.table.election_id not in self.stored for a in additions)
+        return [r for a in additions
+                for r in self.save(a.table, source=a.source, sha256=a.sha256, format=a.format)]
 
     def save(self, *elections: ReturnsTable | Returns, source: str, sha256: str,
              format: str) -> list[ImportRecord]:
@@ -110,5 +122,9 @@ def test_a_reimport_that_drops_a_level_says_so(tmp_path: Path) -> None:
     state_only = tmp_path / "2004-CT-president.csv"
     state_only.write_text("election,unit,candidate,votes\n2004-CT-president,CT,Kerry,12\n"
                           "2004-CT-president,CT,Bush,10\n")
-    imported = api.import_path(memory, state_only)
-    assert any("county" in note and "bundled:2004-CT-president" in note for note in imported.notes)
+    # issue 10: another source of a stored election is refused unless --replace
+    with pytest.raises(ValidationError, match="bundled:2004-CT-president"):
+        api.import_path(memory, state_only)
+    imported = api.import_path(memory, state_only, replace=True)
+    notes = [n["detail"] for n in imported.elections[0].notes]
+    assert any("county" in note and "bundled:2004-CT-president" in note for note in notes)

@@ -1,4 +1,5 @@
-"""The store: an import is one transaction, re-imports replace whole, every import is recorded."""
+"""The store: an import is one transaction, a re-import replaces stored units only when told to,
+every import is recorded."""
 
 from __future__ import annotations
 
@@ -33,6 +34,7 @@ def test_import_is_recorded_and_loads_back(tmp_path: Path, db: Path) -> None:
     with Store(db) as store:
         imported = import_path(store, path)
         (record,) = imported.records
+        assert imported.stored and imported.elections[0].counts == 2
         assert record.sha256 == hashlib.sha256(GOOD.encode()).hexdigest()
         assert (record.source, record.rows, record.election_id) == ("ct.csv", 2, "2004-CT-president")
         returns = store.load("2004-CT-president")
@@ -52,10 +54,18 @@ def test_a_bad_file_changes_nothing(tmp_path: Path, db: Path) -> None:
         assert len(store.imports()) == 1
 
 
-def test_reimport_replaces_the_election(tmp_path: Path, db: Path) -> None:
+def test_reimport_of_stored_units_needs_replace(tmp_path: Path, db: Path) -> None:
+    """Issue 10 changed this: a re-import used to replace the election whole; another file with
+    the same units is now refused unless --replace, which replaces them and says so."""
     with Store(db) as store:
         import_path(store, write(tmp_path, "ct.csv", GOOD))
-        import_path(store, write(tmp_path, "ct2.csv", GOOD.replace("205902", "205903")))
+        other = write(tmp_path, "ct2.csv", GOOD.replace("205902", "205903"))
+        with pytest.raises(ValidationError, match=r"ct\.csv") as caught:
+            import_path(store, other)
+        assert caught.value.problems[0].code == "stored-units"
+        assert sorted(c.votes for c in store.load("2004-CT-president").counts) == [189605, 205902]
+        imported = import_path(store, other, replace=True)
+        assert [(r.units, r.source) for r in imported.elections[0].replaced] == [(("09001",), "ct.csv")]
         returns = store.load("2004-CT-president")
         assert sorted(c.votes for c in returns.counts) == [189605, 205903]
         assert [r.source for r in store.imports()] == ["ct.csv", "ct2.csv"]
@@ -129,8 +139,11 @@ def test_reimport_that_loses_a_level_says_so(tmp_path: Path, db: Path) -> None:
                   "Democratic,857488\n")
     with Store(db) as store:
         import_path(store, county)
-        imported = import_path(store, state)
-    assert any("county units" in note and "county.csv" in note for note in imported.notes)
+        with pytest.raises(ValidationError, match="county.csv"):  # the state overlaps its counties
+            import_path(store, state)
+        imported = import_path(store, state, replace=True)
+    notes = [n["detail"] for n in imported.elections[0].notes]
+    assert any("county units" in note and "county.csv" in note for note in notes)
 
 
 def test_what_a_source_said_beside_its_votes_loads_back(db: Path) -> None:

@@ -12,7 +12,6 @@ Every function may raise ``electoral.errors.ElectoralError`` subclasses; each sa
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol, TypeVar
@@ -41,10 +40,11 @@ if TYPE_CHECKING:
     from electoral.analyze.history import History
     from electoral.check import Discrepancy
     from electoral.columns import ReturnsTable
+    from electoral.importing import ImportReport, Staged
     from electoral.io import Format
     from electoral.published import Article
     from electoral.report.tables import ResultsView
-    from electoral.store import ElectionSummary, ImportRecord
+    from electoral.store import Addition, ElectionSummary, ImportRecord, StoredUnit
     from electoral.tabulate.electors import College, StateVotes
     from electoral.tabulate.rollup import Tabulation
     from electoral.tabulate.scenarios import CollegeAnalysis
@@ -67,9 +67,11 @@ class ResultsStore(Protocol):
     def has(self, election_id: str) -> bool: ...
     def load(self, election_id: str) -> Returns: ...
     def load_many(self, election_ids: Sequence[str]) -> list[Returns]: ...
-    def levels_by_election(self) -> dict[str, tuple[set[str], str]]: ...
     def save(self, *elections: ReturnsTable | Returns, source: str, sha256: str,
              format: str) -> list[ImportRecord]: ...
+    def add(self, additions: Sequence[Addition]) -> list[ImportRecord]: ...
+    def provenance(self, election_ids: Sequence[str]) -> dict[str, list[StoredUnit]]: ...
+    def unit_sources(self, election_id: str) -> dict[str, str]: ...
 
 
 def open_store(path: Path | str | None = None, *, read_only: bool = False) -> ResultsStore:
@@ -86,63 +88,110 @@ def open_store(path: Path | str | None = None, *, read_only: bool = False) -> Re
 # ---- importing ---------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class Imported:
-    path: str
-    records: tuple[ImportRecord, ...]
-    exclusions: dict[str, int]  # reason → rows left out, as the reader reported them, most first
-    notes: tuple[str, ...] = ()  # what the reader did that a user should know
-
-
 def import_path(store: ResultsStore, path: Path | str, fmt: Format | str | None = None,
                 election: str | None = None, *, aliases: Path | str | None = None,
-                contest: str | None = None) -> Imported:
-    """Read one file, run the import stage's rules over every election in it (``io.stage``),
-    and store them in one transaction: all or nothing. ``aliases``: a CSV file of
-    ``spelling,candidate`` rows (``io.names.read_aliases``) stating which spellings are one
-    candidate; the stage's spelling rule follows it. ``contest`` chooses one contest of a file
-    that has several (a Clarity contest title, ``io.ReadOptions.contest``).
+                contest: str | None = None, replace: bool = False,
+                skip_existing: bool = False) -> ImportReport:
+    """``import_paths`` of one file.
 
     Raises:
-        ValidationError: ``election`` is not an election id, ``fmt`` is unknown, the aliases
-            file is malformed, or the file's returns break a rule (each problem located by file,
-            line and field); nothing is stored.
-        NotFoundError: the file (or the aliases file) does not exist.
+        ValidationError: as ``import_paths``.
+        NotFoundError: the file does not exist.
         StoreError: the store could not write; nothing is changed.
     """
-    from electoral.io import Format, ReadOptions, detect_format, open_source, read_tables
-    from electoral.io.exclusions import by_reason
-    from electoral.io.stage import stage
+    report = import_paths(store, [path], fmt, election, aliases=aliases, contest=contest,
+                          replace=replace, skip_existing=skip_existing)
+    if report.failed:
+        raise ValidationError(_problems(report))
+    return report
+
+
+def import_paths(store: ResultsStore, paths: Sequence[Path | str],
+                 fmt: Format | str | None = None, election: str | None = None, *,
+                 aliases: Path | str | None = None, contest: str | None = None,
+                 replace: bool = False, skip_existing: bool = False,
+                 dry_run: bool = False) -> ImportReport:
+    """Read every file, run the import stage's rules over each of its elections (``io.stage``),
+    put the files of one election together (per-county files add up; ``electoral.importing``
+    says when a file may add to what is stored), and store everything in one transaction: a
+    problem in any file stores nothing. ``dry_run`` (``audit-import``) stores nothing at all.
+    ``aliases``: a ``spelling,candidate`` CSV of merges the user states; ``contest``: the contest
+    title to read where a file has several.
+
+    Returns:
+        The ``ImportReport``: per election what was stored, left out, merged, flagged, replaced
+        and skipped. Problems are in it (``failed``), not raised, so that a refused command
+        still says everything it found.
+
+    Raises:
+        ValidationError: ``election`` is not an election id, ``fmt`` is unknown, both
+            ``replace`` and ``skip_existing``, or an option the readers do not take.
+        StoreError: the store could not write; nothing is changed.
+    """
+    from electoral.importing import ImportReport, read_staged, reading_options
 
     if election is not None:
         Election.from_id(election)
-    chosen = _choice(fmt, Format, "format") if fmt is not None else None
-    source = open_source(path)
-    chosen = chosen or detect_format(source)
-    replaced = store.levels_by_election()
-    options = ReadOptions(election=election, aliases=_aliases(aliases), contest=contest)
-    tables = stage(read_tables(source, chosen, options), source.name, aliases=options.aliases)
-    records = store.save(*tables, source=source.name, sha256=source.sha256, format=str(chosen))
-    elections = [table.returns for table in tables]
-    notes = tuple(n for e in elections for n in e.notes)
-    excluded = {reason: rows for reason, rows, _votes in by_reason(elections)}
-    return Imported(str(path), tuple(records), excluded,
-                    notes + _lost_levels(replaced, elections))
+    if replace and skip_existing:
+        raise ValidationError([Problem("usage", "--replace and --skip-existing exclude each other",
+                                       field="replace")])
+    chosen = input_format(str(fmt)) if fmt is not None else None
+    options = reading_options(election, aliases, contest)
+    report = ImportReport(dry_run=dry_run)
+    read = [one for path in paths for one in read_staged(path, chosen, options, report)]
+    additions = _plan(store, read, report, replace=replace, skip_existing=skip_existing)
+    if dry_run or report.failed or not additions:
+        return report
+    report.records = store.add(additions)
+    for record in report.records:
+        entry = report.election(record.election_id)
+        entry.stored = True
+        entry.counts += record.rows
+    return report
 
 
-def _aliases(path: Path | str | None) -> dict[str, str]:
-    """The spelling → candidate statements of an aliases file (none without one).
+def _plan(store: ResultsStore, read: Sequence[Staged], report: ImportReport, *, replace: bool,
+          skip_existing: bool) -> list[Addition]:
+    """What to store from each file's election (``electoral.importing.decide``), in file order;
+    the problems found on the way go into ``report``."""
+    from electoral.importing import between_files, decide, fill_coverage, lost_levels, without
+    from electoral.store import Addition
 
-    Raises:
-        NotFoundError: no such file. ValidationError: as ``io.names.read_aliases``.
-    """
-    if path is None:
-        return {}
-    from electoral.io import open_source
-    from electoral.io.names import read_aliases
+    ids = list(dict.fromkeys(one.table.election_id for one in read))
+    stored = store.provenance(ids)
+    additions = []
+    for eid in ids:
+        entry = report.election(eid)
+        mine = [one for one in read if one.table.election_id == eid]
+        entry.problems += between_files([(one.file, one.table) for one in mine])
+        sha_of = {r.id: r.sha256 for r in store.imports(eid)} if eid in stored else {}
+        first = True
+        tables: list[ReturnsTable] = []
+        dropped: set[str] = set()
+        for one in mine:
+            decision = decide(one, stored.get(eid, []), replace=replace,
+                              skip_existing=skip_existing, sha_of=sha_of)
+            entry.problems += decision.problems
+            entry.replaced += [r for r in decision.replaced if r not in entry.replaced]
+            entry.skipped += [r for r in decision.skipped if r not in entry.skipped]
+            entry.notes += lost_levels(stored.get(eid, []), decision, one)
+            table = without(one.table, set(decision.skip)) if decision.skip else one.table
+            tables.append(table)
+            dropped |= {u.id for u in stored.get(eid, [])} if decision.whole else set(decision.drop)
+            if len(table.counts):
+                additions.append(Addition(table, one.source, one.sha256, one.format,
+                                          decision.drop, decision.whole and first))
+                first = False
+        fill_coverage(entry, tables, stored.get(eid, []), dropped)
+    return additions
 
-    source = open_source(path)
-    return read_aliases(source.stream(), source.name)
+
+def _problems(report: ImportReport) -> list[Problem]:
+    """The report's problems as located ``Problem``s (``import_path`` raises them)."""
+    found = [*report.problems, *(p for e in report.elections for p in e.problems)]
+    return [Problem(str(p["kind"]).replace("_", "-"), str(p["detail"]),
+                    Path(str(p["file"])).name if p.get("file") else None, p.get("line"))
+            for p in found]
 
 
 def input_format(name: str) -> Format:
@@ -153,20 +202,6 @@ def input_format(name: str) -> Format:
     """
     from electoral.io import Format
     return _choice(name, Format, "format")
-
-
-def _lost_levels(before: dict[str, tuple[set[str], str]], elections: Iterable[Returns]) -> tuple[str, ...]:
-    """A re-import replaces the election whole; say so where it had levels the new file lacks
-    (a state file imported over a county file), since their detail is gone."""
-    notes = []
-    for returns in elections:
-        kinds, source = before.get(returns.election.id, (set(), ""))
-        lost = kinds - {str(u.kind) for u in returns.units}
-        if lost:
-            notes.append(f"{returns.election.id} replaced the import from {source}, whose "
-                         f"{', '.join(sorted(lost))} units this file does not have; import that "
-                         "file again to get them back")
-    return tuple(notes)
 
 
 def group(store: ResultsStore, election: str, path: Path | str) -> Returns:
@@ -273,6 +308,11 @@ def results(store: ResultsStore, election: str, level: UnitKind | str = UnitKind
         ValidationError: a bad election id, level or columns.
         NotFoundError: an election is not stored, or has no units at ``level``.
     """
+    return _results(store, election, level, earlier, columns, assume_complete)[1]
+
+
+def _results(store: ResultsStore, election: str, level: UnitKind | str, earlier: str | None,
+             columns: str, assume_complete: bool) -> tuple[Tabulation, ResultsView]:
     from electoral.report.tables import results_view
 
     if columns not in COLUMNS:
@@ -280,7 +320,8 @@ def results(store: ResultsStore, election: str, level: UnitKind | str = UnitKind
                                        f"from {', '.join(COLUMNS)}", field="columns")])
     tabulation = tabulate(store, election, level)
     comparison = compare_with(store, tabulation, earlier) if earlier else None
-    return results_view(tabulation, comparison, columns=columns, assume_complete=assume_complete)
+    return tabulation, results_view(tabulation, comparison, columns=columns,
+                                    assume_complete=assume_complete)
 
 
 def render_results(view: ResultsView, fmt: OutputFormat | str = OutputFormat.TEXT) -> str:
@@ -304,17 +345,26 @@ def report(store: ResultsStore, election: str, level: UnitKind | str = UnitKind.
            columns: str | None = None, assume_complete: bool = False) -> str:
     """A results table of ``election`` at ``level``, with flips and swing against ``earlier``.
     ``columns`` defaults to every candidate for json and csv, the articles' layout (leaders and
-    "other") for text, md, wiki and html; ``assume_complete`` as in ``results``.
+    "other") for text, md, wiki and html; ``assume_complete`` as in ``results``. The JSON
+    document also says which file each row's figures came from (``sources``).
 
     Raises:
         ValidationError: a bad election id, level, format or columns.
         NotFoundError: an election is not stored, or has no units at ``level``.
     """
+    import json
+
+    from electoral.importing import row_sources
+
     chosen = _choice(fmt, OutputFormat, "format")
     if columns is None:
         columns = "all" if chosen in (OutputFormat.JSON, OutputFormat.CSV) else "leaders"
-    view = results(store, election, level, earlier, columns=columns, assume_complete=assume_complete)
-    return render_results(view, chosen)
+    tabulation, view = _results(store, election, level, earlier, columns, assume_complete)
+    if chosen != OutputFormat.JSON:
+        return render_results(view, chosen)
+    sources = row_sources(tabulation.returns, store.unit_sources(election), tabulation.level)
+    return json.dumps(results_document(view) | {"sources": sources}, indent=2,
+                      ensure_ascii=False) + "\n"
 
 
 # ---- pages and maps ----------------------------------------------------------------------------

@@ -153,8 +153,20 @@ def emit(text: str, out: Path | None) -> None:
 
 # ---- results: import, elections, report, check, demo ------------------------------------------
 
-FormatChoice = Annotated[
-    str | None, typer.Option("--format", "-f", help="Input format (default: detected from the file).")]
+FormatChoice = Annotated[str | None, typer.Option(
+    "--format", "-f", help="json or text: what the import prints (input format detected); or the "
+                           "input format (openelections, clarity, …).")]
+ElectionOption = Annotated[str | None, typer.Option(
+    help="Election id (e.g. 2004-CT-president) for files whose name does not say it.")]
+AliasesOption = Annotated[Path | None, typer.Option(
+    help="CSV spelling,candidate: spellings that are that candidate.")]
+ContestOption = Annotated[str | None, typer.Option(
+    help="The contest title to read, where a file has several.")]
+ReplaceOption = Annotated[bool, typer.Option(
+    "--replace", help="Replace stored units of the same election (the output says which).")]
+SkipOption = Annotated[bool, typer.Option(
+    "--skip-existing", help="Leave what is stored of the election as it is.")]
+OUTPUTS = ("json", "text")
 
 
 @app.command("import")
@@ -162,28 +174,67 @@ def import_(
     files: Annotated[list[Path], typer.Argument(help="Files of returns to import.", exists=False)],
     db: DbOption = None,
     fmt: FormatChoice = None,
-    election: Annotated[str | None, typer.Option(
-        help="Election id (e.g. 2004-CT-president) for files whose name does not say it.")] = None,
+    election: ElectionOption = None,
+    aliases: AliasesOption = None,
+    contest: ContestOption = None,
+    replace: ReplaceOption = False,
+    skip_existing: SkipOption = False,
+    dry_run: Annotated[bool, typer.Option(
+        "--dry-run", help="Say what would be stored, store nothing (= audit-import).")] = False,
 ) -> None:
-    """Import returns; each file is one transaction: any error stores nothing."""
+    """Import returns. All files are read together (one file per county adds up to one election)
+    and stored in one transaction: a problem in any file stores nothing (exit 1)."""
+    _import(files, db, fmt, election, aliases, contest, replace, skip_existing, dry_run)
+
+
+@app.command("audit-import")
+def audit_import(
+    files: Annotated[list[Path], typer.Argument(help="Files of returns to audit.", exists=False)],
+    db: DbOption = None,
+    fmt: FormatChoice = None,
+    election: ElectionOption = None,
+    aliases: AliasesOption = None,
+    contest: ContestOption = None,
+    replace: ReplaceOption = False,
+    skip_existing: SkipOption = False,
+) -> None:
+    """What `import` would count, merge, leave out and flag, against the current store, without
+    storing anything; exit 1 when a problem is found."""
+    _import(files, db, fmt, election, aliases, contest, replace, skip_existing, True)
+
+
+def _import(files: list[Path], db: Path | None, fmt: str | None, election: str | None,
+            aliases: Path | None, contest: str | None, replace: bool, skip_existing: bool,
+            dry_run: bool) -> None:
     from electoral import api
 
-    if fmt is not None:
+    output = fmt if fmt in OUTPUTS else "text"
+    source_format = None if fmt in OUTPUTS else fmt
+    if source_format is not None:
         try:
-            api.input_format(fmt)
+            api.input_format(source_format)
         except ValidationError as exc:
-            raise typer.BadParameter(exc.problems[0].message, param_hint="--format") from None
-    with opened(db) as store:
-        for n, path in enumerate(files, start=1):
-            with progress(f"importing {path.name} ({n} of {len(files)})"):
-                imported = api.import_path(store, path, fmt, election)
-            for record in imported.records:
-                console().print(f"imported [bold]{record.election_id}[/] from {path} "
-                              f"({record.rows:,} counts, sha256 {record.sha256[:12]}…)")
-            for reason, rows in imported.exclusions.items():
-                console().print(f"  left out {rows:,} row(s): {reason}", markup=False)
-            for note in imported.notes:
-                console().print(f"  note: {note}", markup=False)
+            raise typer.BadParameter(f"{exc.problems[0].message}, json, text",
+                                     param_hint="--format") from None
+    if replace and skip_existing:
+        raise typer.BadParameter("--replace and --skip-existing exclude each other",
+                                 param_hint="--replace")
+    with opened(db) as store, progress(f"reading {len(files)} file(s)"):
+        report = api.import_paths(store, files, source_format, election, aliases=aliases,
+                                  contest=contest, replace=replace, skip_existing=skip_existing,
+                                  dry_run=dry_run)
+    if output == "json":
+        import json
+        sys.stdout.write(json.dumps(report.json(), indent=2, ensure_ascii=False) + "\n")
+        say = err_console().print
+    else:
+        say = console().print
+    for line in report.text():
+        say(line, markup=False, soft_wrap=True)
+    if report.failed:
+        err_console().print("[bold red]error:[/] nothing was stored" if not dry_run
+                            else "[bold red]error:[/] problems found")
+        raise typer.Exit(1)
 
 
 @app.command()

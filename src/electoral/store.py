@@ -3,7 +3,10 @@
 An import is one transaction. ``save`` writes what the import stage (``io.stage``) has already
 checked; a re-import replaces the election only once the new data has been written whole, so a
 failure half-way leaves what was stored before untouched. Every import is recorded (source,
-sha256, time, rows) so that any figure can be traced to the file it came from.
+sha256, time, rows) and every unit keeps the import it came from (``units.import_id``), so that
+any figure can be traced to the file it came from. ``add`` puts several files' units into the
+elections they belong to (one file per county adds up to one election); which stored units a file
+may replace is decided before it, by ``api``, from ``provenance``.
 """
 
 from __future__ import annotations
@@ -58,7 +61,7 @@ CREATE TABLE IF NOT EXISTS candidates (
 CREATE TABLE IF NOT EXISTS units (
     election_id VARCHAR NOT NULL, id VARCHAR NOT NULL, position INTEGER NOT NULL,
     name VARCHAR NOT NULL, kind VARCHAR NOT NULL, parent VARCHAR, groups VARCHAR[], fips VARCHAR,
-    adjustment BOOLEAN NOT NULL DEFAULT false, PRIMARY KEY (election_id, id));
+    adjustment BOOLEAN NOT NULL DEFAULT false, import_id BIGINT, PRIMARY KEY (election_id, id));
 -- a database made before adjustment units gains the mark (none of its units is one)
 ALTER TABLE units ADD COLUMN IF NOT EXISTS adjustment BOOLEAN DEFAULT false;
 CREATE TABLE IF NOT EXISTS counts (
@@ -70,6 +73,11 @@ CREATE TABLE IF NOT EXISTS unit_facts (
 """
 
 ELECTION_TABLES = ("parties", "candidates", "units", "counts", "unit_facts")
+
+# The files an election's units came from, first imported first (``e`` is the election's row).
+SOURCES = ("SELECT string_agg(source, ', ' ORDER BY first) FROM (SELECT i2.source, min(i2.id) AS first "
+           "FROM units u2 JOIN imports i2 ON i2.id = u2.import_id WHERE u2.election_id = e.id "
+           "GROUP BY i2.source)")
 
 
 def default_path() -> Path:
@@ -86,6 +94,34 @@ class ImportRecord:
     format: str
     imported_at: dt.datetime
     rows: int
+
+
+@dataclass(frozen=True, slots=True)
+class Addition:
+    """One file's election for ``Store.add``: its table, where it came from, and what of the
+    stored election it replaces (``drop``: unit ids, each with the units below it; ``whole``:
+    all of it)."""
+
+    table: ReturnsTable
+    source: str
+    sha256: str
+    format: str
+    drop: tuple[str, ...] = ()
+    whole: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class StoredUnit:
+    """A stored unit and the import it came from; ``counted``: it holds counts itself."""
+
+    id: str
+    name: str
+    kind: str
+    parent: str | None
+    counted: bool
+    import_id: int
+    source: str
+    format: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,6 +147,14 @@ class Store:
                              "or pass --db / set $ELECTORAL_DB to another file.") from exc
         if not read_only:
             self._db.execute(SCHEMA)
+        columns = _unit_columns(self._db)
+        if columns and "import_id" not in columns:
+            if read_only:
+                self._db.close()
+                raise StoreError(f"{self.path} was made by an older electoral, before every unit "
+                                 "kept the import it came from; open it once for writing (any "
+                                 "`electoral elections --db FILE`) to upgrade it")
+            _migrate(self._db)
 
     def __enter__(self) -> Store:
         return self
@@ -137,8 +181,9 @@ class Store:
     def save(self, *elections: ReturnsTable | Returns, source: str, sha256: str,
              format: str) -> list[ImportRecord]:
         """Store every election in one transaction, each replacing any earlier import of the same
-        election: the one write path. Elections come in the columnar form (``ReturnsTable``);
-        ``Returns`` holding ``Count`` objects are turned into it here, at the edge.
+        election whole (a derived election: groupings applied, the bundled samples). Elections
+        come in the columnar form (``ReturnsTable``); ``Returns`` holding ``Count`` objects are
+        turned into it here, at the edge.
 
         The returns' rules are not checked here: ``io.stage.stage`` checks them once, before the
         store. The store keeps only its own constraints (one row per unit and candidate id; a
@@ -152,12 +197,38 @@ class Store:
             StoreError: the database refused the write; nothing was changed.
         """
         tables = tuple(e if isinstance(e, ReturnsTable) else ReturnsTable.of(e) for e in elections)
+        return self.add([Addition(t, source, sha256, format, whole=True) for t in tables])
+
+    def add(self, additions: Sequence[Addition]) -> list[ImportRecord]:
+        """Store several files' elections in one transaction. An election not yet stored is
+        written as it is; one already stored first loses the units ``drop`` names (each with the
+        units below it), or all of it with ``whole``, then gains the file's units and counts, and
+        any candidate and party whose id it does not have yet (ids are how the files of one
+        election agree on a candidate). A candidate left with no count is removed.
+
+        Returns:
+            One ``ImportRecord`` per addition, in the order given.
+
+        Raises:
+            StoreError: the database refused the write, or a file gives a stored candidate id
+                another party; nothing was changed.
+        """
         now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+        records: list[ImportRecord] = []
         try:
             with self.transaction() as db:
-                records = _replace(db, tables, source, sha256, format, now)
+                fresh = [a for a in additions if a.whole]
+                if fresh and len({(a.source, a.sha256, a.format) for a in fresh}) == 1 and \
+                        len(fresh) == len(additions):
+                    # one file's elections replaced whole: one insert per table, however many
+                    first = fresh[0]
+                    return _replace(db, tuple(a.table for a in fresh), first.source,
+                                    first.sha256, first.format, now)
+                for addition in additions:
+                    records.append(_add(db, addition, now))
         except duckdb.Error as exc:
-            raise StoreError(f"could not store {source}: {exc}; nothing was changed") from exc
+            names = ", ".join(dict.fromkeys(a.source for a in additions))
+            raise StoreError(f"could not store {names}: {exc}; nothing was changed") from exc
         return records
 
     def delete(self, election_id: str) -> None:
@@ -176,11 +247,12 @@ class Store:
     # -- reading -------------------------------------------------------------------------------
 
     def elections(self) -> list[ElectionSummary]:
+        """Every stored election; ``source`` names every file its units came from."""
         rows = self._db.execute(
-            """SELECT e.id, e.year, e.state, e.office,
+            f"""SELECT e.id, e.year, e.state, e.office,
                       (SELECT count(*) FROM units u WHERE u.election_id = e.id),
                       (SELECT count(*) FROM counts c WHERE c.election_id = e.id),
-                      i.source
+                      coalesce(({SOURCES}), i.source)
                FROM elections e JOIN imports i ON i.id = e.import_id
                ORDER BY e.year, e.state, e.office"""
         ).fetchall()
@@ -214,7 +286,8 @@ class Store:
         """
         ids = list(election_ids)
         heads = {r[0]: r[1:] for r in self._db.execute(
-            "SELECT e.id, e.year, e.state, e.office, e.date, e.name, e.extras, i.source "
+            f"SELECT e.id, e.year, e.state, e.office, e.date, e.name, e.extras, "
+            f"coalesce(({SOURCES}), i.source) "
             "FROM elections e JOIN imports i ON i.id = e.import_id "
             "WHERE list_contains(?, e.id)", [ids]).fetchall()}
         missing = [i for i in ids if i not in heads]
@@ -251,17 +324,26 @@ class Store:
             ))
         return out
 
-    def levels_by_election(self) -> dict[str, tuple[set[str], str]]:
-        """Each stored election's unit kinds and the source it was imported from, by id (what a
-        re-import would replace)."""
-        found: dict[str, tuple[set[str], str]] = {}
+    def provenance(self, election_ids: Sequence[str]) -> dict[str, list[StoredUnit]]:
+        """Every stored unit of these elections with the import it came from, by election id
+        (elections not stored are absent): what a new file of the same election may add to or
+        would replace."""
         rows = self._db.execute(
-            "SELECT u.election_id, u.kind, i.source FROM units u "
-            "JOIN elections e ON e.id = u.election_id JOIN imports i ON i.id = e.import_id "
-            "GROUP BY ALL").fetchall()
-        for election_id, kind, source in rows:
-            found.setdefault(str(election_id), (set(), str(source)))[0].add(str(kind))
+            "SELECT u.election_id, u.id, u.name, u.kind, u.parent, "
+            "EXISTS (SELECT 1 FROM counts c WHERE c.election_id = u.election_id "
+            "AND c.unit_id = u.id), i.id, i.source, i.format FROM units u "
+            "JOIN imports i ON i.id = u.import_id WHERE list_contains(?, u.election_id) "
+            "ORDER BY u.election_id, u.position", [list(election_ids)]).fetchall()
+        found: dict[str, list[StoredUnit]] = {}
+        for eid, *unit in rows:
+            found.setdefault(str(eid), []).append(StoredUnit(*unit))
         return found
+
+    def unit_sources(self, election_id: str) -> dict[str, str]:
+        """The file each unit of an election came from, by unit id."""
+        return {str(u): str(s) for u, s in self._db.execute(
+            "SELECT u.id, i.source FROM units u JOIN imports i ON i.id = u.import_id "
+            "WHERE u.election_id = ?", [election_id]).fetchall()}
 
     def sql(self, query: str, params: list[object] | None = None) -> list[tuple[object, ...]]:
         """Run a read query against the store (for analyses that want SQL)."""
@@ -316,6 +398,10 @@ def _replace(db: duckdb.DuckDBPyConnection, tables: tuple[ReturnsTable, ...], so
         "extras": pa.array([json.dumps(_annotations_json(one)) for one in returns],
                            pa.string())}))
     for name, table in _tables(returns).items():
+        if name == "units":
+            owner = dict(zip(ids, (r.id for r in records), strict=True))
+            table = table.append_column("import_id", pa.array(
+                [owner[e] for e in table.column("election_id").to_pylist()], pa.int64()))
         _insert(db, name, table)
     if tables:
         _insert(db, "counts", pa.concat_tables([
@@ -344,6 +430,121 @@ def _check_negative(db: duckdb.DuckDBPyConnection, ids: list[str]) -> None:
         raise duckdb.ConstraintException(
             f"negative count {bad[3]} for {bad[2]} in {bad[1]} ({bad[0]}), which is not an "
             "adjustment unit")
+
+
+def _add(db: duckdb.DuckDBPyConnection, addition: Addition, now: dt.datetime) -> ImportRecord:
+    """One file's election into the store: written as it is when the election is not stored,
+    else merged into it (see ``Store.add``)."""
+    table, eid = addition.table, addition.table.election_id
+    if addition.whole or not db.execute("SELECT 1 FROM elections WHERE id = ?", [eid]).fetchall():
+        return _replace(db, (table,), addition.source, addition.sha256, addition.format, now)[0]
+    record = ImportRecord(int(db.execute("SELECT nextval('import_ids')").fetchall()[0][0]),
+                          eid, addition.source, addition.sha256, addition.format, now,
+                          len(table.counts))
+    _insert(db, "imports", pa.Table.from_pylist([asdict(record)]))
+    if addition.drop:
+        _drop_units(db, eid, addition.drop)
+    _check_candidates(db, table)
+    ((extras,),) = db.execute("SELECT extras FROM elections WHERE id = ?", [eid]).fetchall()
+    db.execute("UPDATE elections SET extras = ? WHERE id = ?", [
+        json.dumps(_merged_annotations(json.loads(extras) if extras else {},
+                                       _annotations_json(table.returns))), eid])
+    tables = _tables((table.returns,))
+    tables["units"] = tables["units"].append_column(
+        "import_id", pa.array([record.id] * tables["units"].num_rows, pa.int64()))
+    keys = {"parties": "id", "candidates": "id", "units": "id", "unit_facts": "unit_id"}
+    for name, key in keys.items():
+        _insert_new(db, name, key, tables[name])
+    _insert(db, "counts", pa.table({
+        "election_id": pa.array([eid] * len(table.counts), pa.string()),
+        "unit_id": table.counts.table.column("unit"),
+        "candidate_id": table.counts.table.column("candidate"),
+        "vote_type": table.counts.table.column("vote_type"),
+        "votes": table.counts.table.column("votes")}))
+    if addition.drop:
+        db.execute("DELETE FROM candidates d WHERE d.election_id = ? AND NOT EXISTS (SELECT 1 "
+                   "FROM counts c WHERE c.election_id = d.election_id AND c.candidate_id = d.id)",
+                   [eid])
+    _check_negative(db, [eid])
+    return record
+
+
+def _drop_units(db: duckdb.DuckDBPyConnection, election_id: str, drop: Sequence[str]) -> None:
+    """Delete the units ``drop`` names, every unit below them, and their counts and facts."""
+    parents = dict(db.execute("SELECT id, parent FROM units WHERE election_id = ?",
+                              [election_id]).fetchall())
+    gone = set(drop)
+    changed = True
+    while changed:  # a unit goes with its parent; a tree is a few levels deep
+        below = {u for u, p in parents.items() if p in gone and u not in gone}
+        gone |= below
+        changed = bool(below)
+    for table, column in (("counts", "unit_id"), ("unit_facts", "unit_id"), ("units", "id")):
+        db.execute(f"DELETE FROM {table} WHERE election_id = ? AND list_contains(?, {column})",
+                   [election_id, sorted(gone)])
+
+
+def _check_candidates(db: duckdb.DuckDBPyConnection, table: ReturnsTable) -> None:
+    """A candidate id means one candidate in every file of an election: the same party.
+
+    Raises:
+        StoreError: a file gives a stored candidate id another party.
+    """
+    stored = dict(db.execute("SELECT id, party FROM candidates WHERE election_id = ?",
+                             [table.election_id]).fetchall())
+    clash = [f"{c.label!r} is {c.party or 'no party'} here but {stored[c.id] or 'no party'} as "
+             "stored" for c in table.returns.candidates
+             if c.id in stored and stored[c.id] != c.party]
+    if clash:
+        raise StoreError(f"{table.election_id}: {'; '.join(clash)}; nothing was changed")
+
+
+def _insert_new(db: duckdb.DuckDBPyConnection, name: str, key: str, table: pa.Table) -> None:
+    """Insert the rows of ``table`` whose ``key`` the election does not have yet; positions
+    follow the stored ones."""
+    if not table.num_rows:
+        return
+    db.register("_incoming", table)
+    shift = (f"* REPLACE (position + (SELECT coalesce(max(position) + 1, 0) FROM {name} "
+             "WHERE election_id = i.election_id) AS position)"
+             if "position" in table.column_names else "*")
+    db.execute(f"INSERT INTO {name} BY NAME SELECT {shift} FROM _incoming i WHERE NOT EXISTS "
+               f"(SELECT 1 FROM {name} s WHERE s.election_id = i.election_id AND s.{key} = i.{key})")
+    db.unregister("_incoming")
+
+
+def _merged_annotations(stored: dict[str, Any], new: dict[str, object]) -> dict[str, object]:
+    """What several files said beside their votes: their exclusions and notes together; a
+    contest total a file states holds for that file alone, so none is kept for the sum."""
+    out = dict(stored)
+    out["exclusions"] = list(stored.get("exclusions") or []) + list(new.get("exclusions") or [])  # type: ignore[call-overload]
+    notes = list(stored.get("notes") or []) + list(new.get("notes") or [])  # type: ignore[call-overload]
+    if notes:
+        out["notes"] = notes
+    if new.get("electors") and not stored.get("electors"):
+        out["electors"] = new["electors"]
+    fusion = {**(stored.get("fusion") or {}), **(new.get("fusion") or {})}  # type: ignore[dict-item]
+    if fusion:
+        out["fusion"] = fusion
+    out.pop("reported_total", None)
+    if new.get("unofficial"):
+        out["unofficial"] = True
+    return out
+
+
+def _migrate(db: duckdb.DuckDBPyConnection) -> None:
+    """A store made before units kept their import: each unit is given its election's import
+    (until then an election came whole from one import)."""
+    db.execute("BEGIN TRANSACTION")
+    db.execute("ALTER TABLE units ADD COLUMN import_id BIGINT")
+    db.execute("UPDATE units SET import_id = (SELECT e.import_id FROM elections e "
+               "WHERE e.id = units.election_id)")
+    db.execute("COMMIT")
+
+
+def _unit_columns(db: duckdb.DuckDBPyConnection) -> set[str]:
+    return {str(r[0]) for r in db.execute(
+        "SELECT column_name FROM information_schema.columns WHERE table_name = 'units'").fetchall()}
 
 
 def _annotations_json(returns: Returns) -> dict[str, object]:

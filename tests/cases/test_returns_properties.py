@@ -18,7 +18,6 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-import pytest
 from hypothesis import Phase, given, settings
 from hypothesis import strategies as st
 
@@ -73,7 +72,6 @@ def reports(db: Path) -> dict[str, Any]:
     return documents
 
 
-@pytest.mark.xfail(strict=True, reason="issue 10: per-county files replace each other instead of adding up")
 @QUICK
 @given(rows=precinct_rows(min_counties=2), data=st.data(), together=st.booleans())
 def test_split_files_add_up_to_the_whole(rows: list[Row], data: st.DataObject, together: bool) -> None:

@@ -219,8 +219,9 @@ def medsl(tmp_path_factory) -> tuple[Path, Path]:
     with Store(db) as store:
         api.import_path(store, data / "state_presidential" / "1976-2020-president.csv")
         for election in ("2016-PA-president", "2020-PA-president", "2020-AK-president"):
+            # issue 10: another source of a stored election replaces it only when told to
             api.import_path(store, data / "county_presidential" / "countypres_2000-2020.csv.gz",
-                            election=election)
+                            election=election, replace=True)
         for election in ("2008-NE-president", "2020-PA-president", "2020-AK-president"):
             api.write_page(store, election, root / election)
     return db, root

@@ -153,7 +153,10 @@ def test_the_slate_comes_from_an_imported_article(store_path: Path, tmp_path: Pa
     copy = tmp_path / "with-article.duckdb"
     copy.write_bytes(store_path.read_bytes())
     article = SHARED / "seeds" / "000_73e904de25f5574c.txt"
-    assert runner.invoke(app, ["import", str(article), "--db", str(copy)]).exit_code == 0
+    # issue 10: the article is another source of the stored election: it replaces it when told to
+    refused = runner.invoke(app, ["import", str(article), "--db", str(copy)])
+    assert refused.exit_code == 1 and "1976-2020-president.csv" in refused.output
+    assert runner.invoke(app, ["import", str(article), "--replace", "--db", str(copy)]).exit_code == 0
     result = runner.invoke(app, ["college", "2004", "--state", "CT", "--db", str(copy), "-f", "md"])
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()

@@ -32,6 +32,7 @@ from electoral.model import (
     Candidate,
     Exclusion,
     Merged,
+    Note,
     Party,
     Returns,
     UndecidedSpelling,
@@ -413,10 +414,12 @@ def _spellings(table: ReturnsTable, aliases: Mapping[str, str] | None) -> Findin
         target.update({c.id: lead.id for c in members if c.id != lead.id})
         spelled = tuple(sorted({c.name for c in members}))
         merged.append(Merged(group.name, group.party, spelled))
-        notes.append(f"merged {len(spelled)} spellings of {group.name}: {'; '.join(spelled)}")
+        notes.append(Note(f"merged {len(spelled)} spellings of {group.name}: {'; '.join(spelled)}",
+                          "merged"))
     undecided = _undecided(table, merge, by_spelling)
-    notes += [f"{u.spelling!r} ({u.votes} votes) could be "
-              f"{' or '.join(n for n, _ in u.candidates)}: kept apart, not merged"
+    notes += [Note(f"{u.spelling!r} ({u.votes} votes) could be "
+                   f"{' or '.join(n for n, _ in u.candidates)}: kept apart, not merged",
+                   "undecided_spelling", (u.line,) if u.line else ())
               for u in undecided]
     if not merged and not undecided:
         return Finding(notes=tuple(notes))

@@ -8,6 +8,8 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from decimal import Decimal
 from fractions import Fraction
@@ -19,11 +21,11 @@ from rich.table import Table
 from electoral.analyze.compare import Comparison
 from electoral.formats import OutputFormat
 from electoral.io.rules_numbers import unit_path
-from electoral.model import UnitKind
+from electoral.model import Unit, UnitKind
 from electoral.numbers import percent
 from electoral.parties import BY_ID, party_code
 from electoral.tabulate.coverage import Coverage, area_title, coverage, declared_winner
-from electoral.tabulate.rollup import Row, Tabulation, turnout
+from electoral.tabulate.rollup import Row, Tabulation, turnout, vote_type_rows
 
 LEVEL_TITLES = {"state": "Statewide", "county": "County", "cog": "Council of Government",
                 "district": "District", "town": "Town", "precinct": "Precinct"}
@@ -37,6 +39,9 @@ class Cell:
     votes: int
     percent: Decimal | None
     suppressed: int = 0
+    # the figure by vote type (``election_day``, ``absentee_by_mail``, ...), where the returns
+    # have vote types
+    vote_types: tuple[tuple[str, int], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,19 +104,23 @@ def results_view(tabulation: Tabulation, comparison: Comparison | None = None, *
 
     facts = turnout(tabulation)
 
-    def cell(row: Row, votes: int, withheld: int, share: Decimal) -> Cell:
+    by_type, total_by_type = vote_type_rows(tabulation)
+
+    def cell(row: Row, votes: int, withheld: int, share: Decimal,
+             types: Mapping[str, int] | None = None) -> Cell:
         # one withheld count anywhere in the row leaves its total, so every share, a lower bound;
         # an adjustment's corrections are no share of anything
-        return Cell(votes, None if row.withheld or row.unit.adjustment else share, withheld)
+        return Cell(votes, None if row.withheld or row.unit.adjustment else share, withheld,
+                    tuple(sorted((types or {}).items())))
 
-    def view(row: Row) -> RowView:
+    def view(row: Row, types: Mapping[str, Mapping[str, int]]) -> RowView:
         listed = sum(row.of(c) for c in shown)
         known = facts.get(row.unit.id)
         first, second = (row.suppressed.get(c, 0) for c in tabulation.leading)
         return RowView(
             row.unit.name, row.total,
-            tuple(cell(row, row.of(c), row.suppressed.get(c, 0), percent(row.of(c), row.total))
-                  for c in shown),
+            tuple(cell(row, row.of(c), row.suppressed.get(c, 0), percent(row.of(c), row.total),
+                       types.get(c)) for c in shown),
             cell(row, row.total - listed, row.withheld - sum(row.suppressed.get(c, 0)
                                                              for c in shown),
                  percent(row.total - listed, row.total)),
@@ -119,17 +128,41 @@ def results_view(tabulation: Tabulation, comparison: Comparison | None = None, *
             known.ballots if known else None, known.percent() if known else None,
             row.withheld, row.unit.adjustment)
 
-    rows = () if statewide else tuple(view(r) for r in tabulation.rows)
+    rows = () if statewide else tuple(view(r, by_type.get(r.unit.id, {})) for r in sorted(
+        tabulation.rows, key=_place_order(tabulation)))
     found = coverage(tabulation.returns)
     area = area_title(tabulation.returns, found)
     won = declared_winner(tabulation, found, assume_complete)
     winner = None if won is None else WinnerView(
         tabulation.returns.candidate(won.candidate).label, _party(tabulation, won.candidate),
         _party_id(tabulation, won.candidate), won.electors)
-    total = replace(view(tabulation.total), unit=area)
+    total = replace(view(tabulation.total, total_by_type), unit=area)
     return ResultsView(tabulation.returns.election.id, str(tabulation.level), column_names, rows,
                        total, comparison, _adjustments(tabulation), found, winner, area,
                        tuple(_party_id(tabulation, c) for c in shown))
+
+
+def _place_order(tabulation: Tabulation) -> Callable[[Row], tuple[object, ...]]:
+    """Rows in the order of the places they stand for: by the names of the units above them, then
+    their own, numbers in names compared as numbers ("Ward 2" before "Ward 10"); adjustment rows
+    last in their county. An election's table is then the same however its files were split or
+    ordered (issue 10), and it reads as county canvasses list places: alphabetically."""
+    units = {u.id: u for u in tabulation.returns.units}
+
+    def words(name: str) -> tuple[tuple[int, int | str], ...]:
+        return tuple((0, int(p)) if p.isdigit() else (1, p) for p in
+                     re.split(r"(\d+)", name.casefold()) if p)
+
+    def key(row: Row) -> tuple[object, ...]:
+        line: list[object] = []
+        unit: Unit | None = row.unit
+        seen: set[str] = set()
+        while unit is not None and unit.id not in seen and unit.kind != UnitKind.STATE:
+            seen.add(unit.id)
+            line.append((unit.adjustment, words(unit.name)))
+            unit = units.get(unit.parent or "")
+        return tuple(reversed(line))
+    return key
 
 
 def _adjustments(tabulation: Tabulation) -> tuple[tuple[dict[str, str], str, str | None, int], ...]:
@@ -450,7 +483,8 @@ def _cell_json(cell: Cell, bounded: bool = True) -> dict[str, object]:
     figure = _figure_json(cell.votes, cell.suppressed, "votes")
     if not bounded:
         figure.pop("at_least", None)
-    return {**figure, "percent": percent_}
+    types = {"vote_types": dict(cell.vote_types)} if cell.vote_types else {}
+    return {**figure, "percent": percent_, **types}
 
 
 def _party_ids(view: ResultsView) -> tuple[str | None, ...]:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
 from electoral.columns import CountTable, Totals
@@ -143,6 +143,35 @@ def roll_up(returns: Returns, level: UnitKind | str, counts: CountTable | None =
     adjustments = _own_rows(adjusting, totals) if adjusting else []
     return Tabulation(returns, level, tuple(columns), leading, tuple(rows), total,
                       tuple(adjustments))
+
+
+VoteTypes = dict[str, dict[str, int]]  # candidate id → vote type → votes
+
+
+def vote_type_rows(tabulation: Tabulation) -> tuple[dict[str, VoteTypes], VoteTypes]:
+    """Each row's votes by vote type (``election_day``, ``absentee_by_mail``, ...), rolled up as
+    ``roll_up`` rolls up the totals (a unit whose own counts already hold a lower unit's counts
+    counts them once): unit id → candidate id → vote type → votes, and the total row's. Empty
+    where the returns carry no vote type but ``total``. A figure given both as a total and by
+    vote type is broken down by its vote types."""
+    returns = tabulation.returns
+    by_type: dict[str, list[Count]] = defaultdict(list)
+    for count in returns.counts:
+        if count.vote_type != VoteType.TOTAL:
+            by_type[str(count.vote_type)].append(count)
+    rows: dict[str, VoteTypes] = defaultdict(lambda: defaultdict(dict))
+    total: VoteTypes = defaultdict(dict)
+    for vote_type, counts in sorted(by_type.items()):
+        try:
+            table = roll_up(replace(returns, counts=tuple(counts)), tabulation.level)
+        except NotFoundError:  # this vote type is given only above the level
+            continue
+        for row in table.rows:
+            for candidate, votes in row.votes.items():
+                rows[row.unit.id][candidate][vote_type] = votes
+        for candidate, votes in table.total.votes.items():
+            total[candidate][vote_type] = votes
+    return {u: dict(c) for u, c in rows.items()}, dict(total)
 
 
 def available_levels(returns: Returns) -> set[str]:
