@@ -12,7 +12,7 @@ import pytest
 from electoral import api
 from electoral.columns import ReturnsTable
 from electoral.errors import NotFoundError, ValidationError
-from electoral.model import Returns
+from electoral.model import Candidate, Returns
 from electoral.store import Addition, ElectionSummary, ImportRecord, StoredUnit
 
 
@@ -56,6 +56,9 @@ class MemoryStore:
         return {eid: [StoredUnit(u.id, u.name, str(u.kind), u.parent, u.id in counted[eid], i.id,
                                  i.source, i.format) for u in r.units]
                 for eid, (r, i) in self.stored.items() if eid in election_ids}
+
+    def candidates(self, election_id: str) -> list[Candidate]:
+        return list(self.stored[election_id][0].candidates) if election_id in self.stored else []
 
     def unit_sources(self, election_id: str) -> dict[str, str]:
         returns, record = self.stored[election_id]

@@ -11,7 +11,7 @@ Every function may raise ``electoral.errors.ElectoralError`` subclasses; each sa
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from enum import Enum
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol, TypeVar
@@ -26,7 +26,7 @@ from electoral.formats import (
     Palette,
     RcvFormat,
 )
-from electoral.model import Election, Returns, UnitKind
+from electoral.model import Candidate, Election, Returns, UnitKind
 
 # The ranked-choice choices the CLI takes as option types (light modules: no reader, no numba).
 from electoral.rcv.cvr.provider import Provider as Provider
@@ -72,6 +72,7 @@ class ResultsStore(Protocol):
     def add(self, additions: Sequence[Addition]) -> list[ImportRecord]: ...
     def provenance(self, election_ids: Sequence[str]) -> dict[str, list[StoredUnit]]: ...
     def unit_sources(self, election_id: str) -> dict[str, str]: ...
+    def candidates(self, election_id: str) -> list[Candidate]: ...
 
 
 def open_store(path: Path | str | None = None, *, read_only: bool = False) -> ResultsStore:
@@ -139,7 +140,8 @@ def import_paths(store: ResultsStore, paths: Sequence[Path | str],
     options = reading_options(election, aliases, contest)
     report = ImportReport(dry_run=dry_run)
     read = [one for path in paths for one in read_staged(path, chosen, options, report)]
-    additions = _plan(store, read, report, replace=replace, skip_existing=skip_existing)
+    additions = _plan(store, read, report, replace=replace, skip_existing=skip_existing,
+                      aliases=options.aliases)
     if dry_run or report.failed or not additions:
         return report
     report.records = store.add(additions)
@@ -151,10 +153,18 @@ def import_paths(store: ResultsStore, paths: Sequence[Path | str],
 
 
 def _plan(store: ResultsStore, read: Sequence[Staged], report: ImportReport, *, replace: bool,
-          skip_existing: bool) -> list[Addition]:
-    """What to store from each file's election (``electoral.importing.decide``), in file order;
-    the problems found on the way go into ``report``."""
-    from electoral.importing import between_files, decide, fill_coverage, lost_levels, without
+          skip_existing: bool, aliases: Mapping[str, str]) -> list[Addition]:
+    """What to store from each file's election (``electoral.importing.decide``), in file order,
+    each candidate one candidate across the files and the stored election
+    (``electoral.importing.merge_across``); the problems found on the way go into ``report``."""
+    from electoral.importing import (
+        between_files,
+        decide,
+        fill_coverage,
+        lost_levels,
+        merge_across,
+        without,
+    )
     from electoral.store import Addition
 
     ids = list(dict.fromkeys(one.table.election_id for one in read))
@@ -163,6 +173,11 @@ def _plan(store: ResultsStore, read: Sequence[Staged], report: ImportReport, *, 
     for eid in ids:
         entry = report.election(eid)
         mine = [one for one in read if one.table.election_id == eid]
+        # another source's election is replaced whole or left alone: its candidates are no
+        # spelling of this one's
+        same_source = eid in stored and {u.format for u in stored[eid]} <= {o.format for o in mine}
+        mine, renames = merge_across(entry, mine, store.candidates(eid) if same_source else [],
+                                     aliases)
         entry.problems += between_files([(one.file, one.table) for one in mine])
         sha_of = {r.id: r.sha256 for r in store.imports(eid)} if eid in stored else {}
         first = True
@@ -180,7 +195,8 @@ def _plan(store: ResultsStore, read: Sequence[Staged], report: ImportReport, *, 
             dropped |= {u.id for u in stored.get(eid, [])} if decision.whole else set(decision.drop)
             if len(table.counts):
                 additions.append(Addition(table, one.source, one.sha256, one.format,
-                                          decision.drop, decision.whole and first))
+                                          decision.drop, decision.whole and first,
+                                          renames if first else ()))
                 first = False
         fill_coverage(entry, tables, stored.get(eid, []), dropped)
     return additions

@@ -24,7 +24,7 @@ from electoral.errors import NotFoundError, Problem, ValidationError
 if TYPE_CHECKING:
     from electoral.columns import ReturnsTable
     from electoral.io import Format, ReadOptions
-    from electoral.model import Returns
+    from electoral.model import Candidate, Returns, UndecidedSpelling
     from electoral.store import ImportRecord, StoredUnit
 
 Json = dict[str, Any]
@@ -368,20 +368,26 @@ def describe(entry: ElectionReport, table: ReturnsTable, file: str) -> None:
     entry.merged += [{"candidate": m.candidate, "party": code(m.party),
                       "spellings": list(m.spellings)} for m in returns.merged]
     for u in returns.undecided:
-        could = [{"candidate": c, "party": code(p)} for c, p in u.candidates]
-        entry.undecided.append({"file": file, "line": u.line, "unit": _unit(u.unit),
-                                "spelling": u.spelling, "votes": u.votes, "candidates": could})
-        entry.warnings.append({
-            "file": file, "line": u.line, "lines": [u.line] if u.line else [],
-            "kind": "undecided_spelling",
-            "detail": f"{u.spelling!r} ({u.votes:,} votes) could be "
-                      f"{' or '.join(c for c, _ in u.candidates)}: kept as its own candidate; "
-                      "--aliases FILE says which"})
+        _add_undecided(entry, u, file, code)
     entry.warnings += [{"file": file, "line": w.line, "lines": list(w.lines), "kind": w.kind,
                         "detail": w.detail} for w in returns.warnings]
     entry.adjustments += [item | {"file": file} for item in adjustment_items(table)]
     entry.suppressed += [item | {"file": file} for item in suppressed_items(table)]
     entry.unknown_parties += [p for p in returns.unknown_parties if p not in entry.unknown_parties]
+
+
+def _add_undecided(entry: ElectionReport, u: UndecidedSpelling, file: str,
+                   code: Callable[[str | None], str | None]) -> None:
+    """An undecided spelling's row in ``undecided``, and its ``undecided_spelling`` warning."""
+    could = [{"candidate": c, "party": code(p)} for c, p in u.candidates]
+    entry.undecided.append({"file": file, "line": u.line, "unit": _unit(u.unit),
+                            "spelling": u.spelling, "votes": u.votes, "candidates": could})
+    entry.warnings.append({
+        "file": file, "line": u.line, "lines": [u.line] if u.line else [],
+        "kind": "undecided_spelling",
+        "detail": f"{u.spelling!r} ({u.votes:,} votes) could be "
+                  f"{' or '.join(c for c, _ in u.candidates)}: kept as its own candidate; "
+                  "--aliases FILE says which"})
 
 
 def _party_codes(returns: Returns) -> Callable[[str | None], str | None]:
@@ -485,3 +491,35 @@ def fill_coverage(entry: ElectionReport, tables: Sequence[ReturnsTable],
     entry.complete = not found.missing
     entry.precinct_coverage = [c.as_json() | {"county": county}
                                for county, c in precinct_coverage(returns, together).items()]
+
+
+# ---- one candidate across the files of one election -------------------------------------------
+
+
+def merge_across(entry: ElectionReport, files: Sequence[Staged], stored: Sequence[Candidate],
+                 aliases: Mapping[str, str]
+                 ) -> tuple[list[Staged], tuple[tuple[str, str, str | None], ...]]:
+    """The files of one election with each candidate one candidate across them and the stored
+    election (``io.rules_across``), and the stored candidates to rename as (id, display name,
+    running mate). ``entry`` gains the merges across files (each candidate's spellings listed
+    once, whichever files they came from) and the spellings left undecided."""
+    import dataclasses
+
+    from electoral.io.rules_across import one_candidate_per_person
+
+    across = one_candidate_per_person([one.table for one in files], stored, aliases)
+    out = [dataclasses.replace(one, table=table) for one, table in zip(files, across.tables,
+                                                                       strict=True)]
+    code = _party_codes(out[0].table.returns) if out else (lambda p: p)
+    spellings: dict[tuple[str, str | None], set[str]] = {}
+    for item in entry.merged:
+        spellings.setdefault((item["candidate"], item["party"]), set()).update(item["spellings"])
+    for m in across.merged:
+        spellings.setdefault((m.candidate, code(m.party)), set()).update(m.spellings)
+    entry.merged = [{"candidate": c, "party": p, "spellings": sorted(s)}
+                    for (c, p), s in spellings.items()]
+    by_source = {one.source: one.file for one in files}
+    for u in across.undecided:
+        _add_undecided(entry, u, by_source.get(u.file, u.file), code)
+    renames = tuple((cid, name, mate) for cid, (name, mate) in sorted(across.renames.items()))
+    return out, renames

@@ -108,6 +108,8 @@ class Addition:
     format: str
     drop: tuple[str, ...] = ()
     whole: bool = False
+    # stored candidates the merge across files renames: id → (display name, running mate)
+    renames: tuple[tuple[str, str, str | None], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -339,6 +341,13 @@ class Store:
             found.setdefault(str(eid), []).append(StoredUnit(*unit))
         return found
 
+    def candidates(self, election_id: str) -> list[Candidate]:
+        """The stored candidates of an election, in their order (none if it is not stored)."""
+        rows = self._db.execute(
+            "SELECT id, name, party, running_mate, home_state, incumbent, write_in, aggregate "
+            "FROM candidates WHERE election_id = ? ORDER BY position", [election_id]).fetchall()
+        return [Candidate(*r) for r in rows]
+
     def unit_sources(self, election_id: str) -> dict[str, str]:
         """The file each unit of an election came from, by unit id."""
         return {str(u): str(s) for u, s in self._db.execute(
@@ -444,6 +453,9 @@ def _add(db: duckdb.DuckDBPyConnection, addition: Addition, now: dt.datetime) ->
     _insert(db, "imports", pa.Table.from_pylist([asdict(record)]))
     if addition.drop:
         _drop_units(db, eid, addition.drop)
+    for candidate_id, name, running_mate in addition.renames:
+        db.execute("UPDATE candidates SET name = ?, running_mate = ? WHERE election_id = ? "
+                   "AND id = ?", [name, running_mate, eid, candidate_id])
     _check_candidates(db, table)
     ((extras,),) = db.execute("SELECT extras FROM elections WHERE id = ?", [eid]).fetchall()
     db.execute("UPDATE elections SET extras = ? WHERE id = ?", [

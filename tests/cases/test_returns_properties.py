@@ -60,6 +60,16 @@ def imported(db: Path, *files: Path) -> None:
     assert result.exit_code == 0, result.output
 
 
+def import_in_any_order(db: Path, parts: list[Path], data: st.DataObject, together: bool) -> None:
+    """The files in a drawn order, in one command or one command each."""
+    order = data.draw(st.permutations(parts), label="order")
+    if together:
+        imported(db, *order)
+    else:
+        for part in order:
+            imported(db, part)
+
+
 def reports(db: Path) -> dict[str, Any]:
     """The report JSON at every level, less where the figures came from (the files differ)."""
     documents = {}
@@ -81,12 +91,7 @@ def test_split_files_add_up_to_the_whole(rows: list[Row], data: st.DataObject, t
         parts = [write(base / f"20201103__de__general__{county.lower().replace(' ', '_')}__precinct.csv",
                        [r for r in rows if r[0] == county])
                  for county in sorted({r[0] for r in rows})]
-        order = data.draw(st.permutations(parts), label="order")
-        if together:
-            imported(base / "split.duckdb", *order)
-        else:
-            for part in order:
-                imported(base / "split.duckdb", part)
+        import_in_any_order(base / "split.duckdb", parts, data, together)
         assert reports(base / "split.duckdb") == reports(base / "whole.duckdb")
 
 
@@ -167,3 +172,24 @@ def test_padding_keeps_every_candidate_row(rows: list[Row], data: st.DataObject)
     assert all(r[5] in spellings(names[r[4]]) for r in noisy if r[4])
     for row in (r for r in noisy if r[5] in ("Total Votes", "TotalVotes", "TOTAL")):
         assert row[6] == sum(r[6] for r in rows if r[:2] == row[:2])
+
+
+@QUICK
+@given(rows=precinct_rows(min_counties=2), data=st.data(), together=st.booleans())
+def test_county_files_that_spell_names_their_own_way_add_up(rows: list[Row], data: st.DataObject,
+                                                             together: bool) -> None:
+    """Each county file spells each candidate one way of its own (issue 10: "one candidate became
+    four because each county spelled the name differently"): imported together or one after
+    another in any order, every candidate is one candidate with the whole file's figures."""
+    with tempfile.TemporaryDirectory() as folder:
+        base = Path(folder)
+        imported(base / "whole.duckdb", write(base / WHOLE, rows))
+        parts = []
+        for county in sorted({r[0] for r in rows}):
+            spelled = {name: data.draw(st.sampled_from(spellings(name)), label=f"{county}: {name}")
+                       for name, _ in CANDIDATES}
+            mine = [(*r[:5], spelled[r[5]], r[6]) for r in rows if r[0] == county]
+            slug = county.lower().replace(" ", "_")
+            parts.append(write(base / f"20201103__de__general__{slug}__precinct.csv", mine))
+        import_in_any_order(base / "split.duckdb", parts, data, together)
+        assert totals_by_party(base / "split.duckdb") == totals_by_party(base / "whole.duckdb")

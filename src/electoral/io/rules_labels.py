@@ -416,7 +416,7 @@ def _spellings(table: ReturnsTable, aliases: Mapping[str, str] | None) -> Findin
         merged.append(Merged(group.name, group.party, spelled))
         notes.append(Note(f"merged {len(spelled)} spellings of {group.name}: {'; '.join(spelled)}",
                           "merged"))
-    undecided = _undecided(table, merge, by_spelling)
+    undecided = undecided_rows(table, merge, by_spelling)
     notes += [Note(f"{u.spelling!r} ({u.votes} votes) could be "
                    f"{' or '.join(n for n, _ in u.candidates)}: kept apart, not merged",
                    "undecided_spelling", (u.line,) if u.line else ())
@@ -426,7 +426,7 @@ def _spellings(table: ReturnsTable, aliases: Mapping[str, str] | None) -> Findin
     candidates = tuple(renamed.get(c.id, c) for c in returns.candidates if c.id not in target)
     changed = replace(returns, candidates=candidates, merged=(*returns.merged, *merged),
                       undecided=(*returns.undecided, *undecided))
-    return Finding(notes=tuple(notes), table=ReturnsTable(changed, _retarget(table.counts, target)))
+    return Finding(notes=tuple(notes), table=ReturnsTable(changed, retarget(table.counts, target)))
 
 
 def _overlap(counts: pa.Table, ids: Sequence[str]) -> bool:
@@ -441,7 +441,8 @@ def _lead(group: CandidateGroup, members: Sequence[Candidate]) -> Candidate:
     return next((c for c in members if c.name == group.name), members[0])
 
 
-def _retarget(counts: CountTable, target: Mapping[str, str]) -> CountTable:
+def retarget(counts: CountTable, target: Mapping[str, str]) -> CountTable:
+    """``counts`` with each candidate id of ``target`` replaced by the id it maps to."""
     if not target:
         return counts
     table = counts.table
@@ -452,9 +453,9 @@ def _retarget(counts: CountTable, target: Mapping[str, str]) -> CountTable:
     return CountTable(table.set_column(1, "candidate", moved))
 
 
-def _undecided(table: ReturnsTable, merge: Merge,
-               by_spelling: Mapping[tuple[str, str | None], Sequence[Candidate]]
-               ) -> tuple[UndecidedSpelling, ...]:
+def undecided_rows(table: ReturnsTable, merge: Merge,
+                   by_spelling: Mapping[tuple[str, str | None], Sequence[Candidate]]
+                   ) -> tuple[UndecidedSpelling, ...]:
     """One entry per row of each undecided spelling, with the candidates it could be."""
     returns = table.returns
     labels = {(f"{g.name} ({g.party})" if g.party else g.name): (g.name, g.party)
