@@ -83,7 +83,7 @@ class MemoryStore:
 def both(db: Path) -> tuple[api.ResultsStore, api.ResultsStore]:
     memory = MemoryStore()
     api.load_samples(memory)
-    real = api.open_store(db)
+    real = api.open_store(db, write=True)
     api.load_samples(real)
     yield memory, real
     real.__exit__(None, None, None)
