@@ -11,7 +11,7 @@ import pytest
 
 from electoral import api
 from electoral.columns import ReturnsTable
-from electoral.errors import NotFoundError, ValidationError
+from electoral.errors import NotFoundError, StoreError, ValidationError
 from electoral.model import Candidate, Returns
 from electoral.store import Addition, ElectionSummary, ImportRecord, StoredUnit
 
@@ -86,7 +86,7 @@ class MemoryStore:
 def both(db: Path) -> tuple[api.ResultsStore, api.ResultsStore]:
     memory = MemoryStore()
     api.load_samples(memory)
-    real = api.open_store(db)
+    real = api.open_store(db, write=True)
     api.load_samples(real)
     yield memory, real
     real.__exit__(None, None, None)
@@ -131,3 +131,81 @@ def test_a_reimport_that_drops_a_level_says_so(tmp_path: Path) -> None:
     imported = api.import_path(memory, state_only, replace=True)
     notes = [n["detail"] for n in imported.elections[0].notes]
     assert any("county" in note and "bundled:2004-CT-president" in note for note in notes)
+
+
+# ---- issue 11: reading opens read-only; an import without votes replaces nothing --------------
+
+CLARITY = """<?xml version="1.0" encoding="utf-8"?>
+<ElectionResult>
+    <ElectionName>General Election 2020</ElectionName>
+    <ElectionDate>11/3/2020</ElectionDate>
+    <Region>Kent</Region>
+    <Contest key="1" text="President of the United States" voteFor="1">
+{choices}    </Contest>
+</ElectionResult>
+"""
+CHOICES = """        <Choice key="{key}" text="{name}" party="{party}" totalVotes="{votes}">
+            <VoteType name="Election Day" votes="{votes}">
+                <Precinct name="Alder South" votes="{votes}" />
+            </VoteType>
+        </Choice>
+"""
+
+
+def clarity(path: Path, *choices: tuple[str, str, int]) -> Path:
+    """A one-precinct Clarity detail.xml of Kent County's presidential contest."""
+    path.write_text(CLARITY.format(choices="".join(
+        CHOICES.format(key=i, name=name, party=party, votes=votes)
+        for i, (name, party, votes) in enumerate(choices, 1))))
+    return path
+
+
+def test_open_store_reads_unless_told_to_write(db: Path) -> None:
+    with pytest.raises(NotFoundError, match=f"no results database at {db}"):
+        api.open_store(db)
+    assert not db.exists()
+    with api.open_store(db, write=True) as store:
+        api.load_samples(store)
+    with api.open_store(db) as store:
+        assert len(api.elections(store)) == 4
+        with pytest.raises(StoreError, match="it is open read-only"):
+            api.load_samples(store)
+        assert len(api.elections(store)) == 4
+
+
+def test_an_audit_against_a_store_not_made_yet_makes_none(tmp_path: Path, db: Path) -> None:
+    path = clarity(tmp_path / "detail.xml", ("Ada Marsh", "DEM", 700), ("Ben Ortiz", "REP", 500))
+    with api.open_store(db, empty_if_missing=True) as store:
+        report = api.import_paths(store, [path], election="2020-DE-president", dry_run=True)
+    assert not report.failed and report.elections[0].complete is False
+    assert not db.exists()
+
+
+@pytest.mark.parametrize("replace", [False, True])
+def test_an_import_without_votes_is_a_problem_and_replaces_nothing(tmp_path: Path, db: Path,
+                                                                    replace: bool) -> None:
+    full = clarity(tmp_path / "full.xml", ("Ada Marsh", "DEM", 700), ("Ben Ortiz", "REP", 500))
+    empty = clarity(tmp_path / "empty.xml")
+    with api.open_store(db, write=True) as store:
+        api.import_paths(store, [full], election="2020-DE-president")
+        report = api.import_paths(store, [empty], election="2020-DE-president", replace=replace)
+        (entry,) = report.elections
+        assert report.failed and not report.stored and entry.counts == 0
+        assert entry.problems == [{
+            "file": str(empty), "line": None, "lines": [], "kind": "no_votes",
+            "election": "2020-DE-president", "contest": "president",
+            "detail": "2020-DE-president: the file gives no count for any candidate of "
+                      "'president'; nothing of it is stored, and what is stored of the election "
+                      "stays as it is"}]
+        (stored,) = api.elections(store)
+        assert (stored.counts, stored.source) == (2, "full.xml")
+        assert [r.source for r in api.imports(store)] == ["full.xml"]
+
+
+def test_a_first_import_without_votes_stores_no_election(tmp_path: Path) -> None:
+    memory = MemoryStore()
+    empty = clarity(tmp_path / "empty.xml")
+    with pytest.raises(ValidationError) as raised:
+        api.import_path(memory, empty, election="2020-DE-president")
+    assert [(p.code, p.source) for p in raised.value.problems] == [("no-votes", "empty.xml")]
+    assert api.elections(memory) == []

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from electoral.cli import app
@@ -122,3 +123,109 @@ def test_demo_writes_a_page_per_election(tmp_path: Path) -> None:
 def test_serve_is_a_command() -> None:
     result = run("serve", "--help")
     assert result.exit_code == 0 and "--port" in result.output
+
+
+# ---- issue 11: the store, refused, read-only, missing ---------------------------------------------
+
+GOOD_CSV = ("election,unit,unit_kind,parent,candidate,party,votes\n"
+            "2004-CT-president,09001,county,CT,John Kerry,Democratic,205902\n"
+            "2004-CT-president,09001,county,CT,George W. Bush,Republican,189605\n")
+
+
+def said(result) -> str:
+    """The output with Rich's line wrapping undone."""
+    return " ".join(result.output.split())
+
+
+def test_a_csv_passed_as_db_is_refused_and_left_as_it_is(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    Path("ct.csv").write_text(GOOD_CSV)
+    Path("results.csv").write_text(GOOD_CSV)
+    result = run("import", "ct.csv", "--db", "results.csv")
+    assert result.exit_code == 1 and "imported" not in result.output
+    assert ("error: results.csv is not an electoral results database (it is a text file); "
+            "nothing was changed") in said(result)
+    assert Path("results.csv").read_text() == GOOD_CSV
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["ct.csv", "results.csv"]
+
+
+READS = [["elections"], ["report", "2004-CT-president"], ["history", "CT"],
+         ["export", "2004-CT-president"], ["map", "2004-CT-president", "--out", "m.svg"],
+         ["college", "2004"], ["flips", "CT"], ["serve"]]
+
+
+@pytest.mark.parametrize("command", READS, ids=lambda c: c[0])
+def test_a_read_command_on_a_missing_store_says_so_and_makes_none(tmp_path: Path, monkeypatch,
+                                                                   command: list[str]) -> None:
+    monkeypatch.chdir(tmp_path)
+    result = run(*command, "--db", "none.duckdb")
+    assert result.exit_code == 1
+    assert said(result) == ("error: no results database at none.duckdb; `electoral import FILE` "
+                            "makes one (or pass --db / set $ELECTORAL_DB to the store's file)")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_read_only_store_file_can_be_reported(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    Path("ct.csv").write_text(GOOD_CSV)
+    assert run("import", "ct.csv", "--db", "s.duckdb").exit_code == 0
+    store = Path("s.duckdb")
+    store.chmod(0o444)
+    before = (store.read_bytes(), store.stat().st_mtime_ns)
+    result = run("report", "2004-CT-president", "--by", "county", "--format", "csv", "--db", store)
+    assert result.exit_code == 0, result.output
+    assert "205902" in result.output and "189605" in result.output
+    assert (store.read_bytes(), store.stat().st_mtime_ns) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["ct.csv", "s.duckdb"]
+
+
+def test_audit_import_against_a_missing_store_makes_none(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    Path("ct.csv").write_text(GOOD_CSV)
+    result = run("audit-import", "ct.csv", "--db", "none.duckdb")
+    assert result.exit_code == 0, result.output
+    assert "would import 2004-CT-president from ct.csv" in result.output
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["ct.csv"]
+
+
+def test_an_import_without_votes_exits_1_and_keeps_the_stored_election(tmp_path: Path,
+                                                                       monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    choice = ('<Choice key="1" text="Ada Marsh" party="DEM" totalVotes="7"><VoteType '
+              'name="Election Day" votes="7"><Precinct name="Alder South" votes="7" /></VoteType>'
+              '</Choice>')
+    xml = ('<?xml version="1.0" encoding="utf-8"?><ElectionResult><ElectionName>General Election '
+           '2020</ElectionName><ElectionDate>11/3/2020</ElectionDate><Region>Kent</Region><Contest '
+           'key="1" text="President of the United States" voteFor="1">{}</Contest></ElectionResult>')
+    Path("full.xml").write_text(xml.format(choice))
+    Path("empty.xml").write_text(xml.format(""))
+    election = ("--election", "2020-DE-president", "--db", "s.duckdb")
+    assert run("import", "full.xml", *election).exit_code == 0
+    before = run("report", "2020-DE-president", "--format", "json", "--db", "s.duckdb").output
+    result = run("import", "empty.xml", *election, "--replace", "--format", "json")
+    assert result.exit_code == 1
+    document = json.loads(result.stdout)
+    assert document["stored"] is False
+    assert [(p["kind"], p["file"], p["contest"]) for p in document["elections"][0]["problems"]] \
+        == [("no_votes", "empty.xml", "president")]
+    assert run("report", "2020-DE-president", "--format", "json", "--db", "s.duckdb").output == before
+
+
+def test_a_locked_store_is_a_one_line_error_not_a_traceback(tmp_path: Path, monkeypatch) -> None:
+    import subprocess
+    import sys
+
+    monkeypatch.chdir(tmp_path)
+    Path("ct.csv").write_text(GOOD_CSV)
+    assert run("import", "ct.csv", "--db", "s.duckdb").exit_code == 0
+    code = "import duckdb, time; c = duckdb.connect('s.duckdb'); print('open', flush=True); time.sleep(60)"
+    with subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True) as holder:
+        try:
+            assert holder.stdout is not None and holder.stdout.readline().strip() == "open"
+            result = run("import", "ct.csv", "--db", "s.duckdb")
+        finally:
+            holder.kill()
+    assert result.exit_code == 1 and isinstance(result.exception, SystemExit)
+    assert said(result) == (f"error: cannot open s.duckdb: another program has it open (process "
+                            f"{holder.pid}); close that program (an `electoral serve` or import "
+                            "still running?) and try again")

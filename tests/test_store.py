@@ -4,6 +4,10 @@ every import is recorded."""
 from __future__ import annotations
 
 import hashlib
+import subprocess
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
@@ -160,3 +164,175 @@ def test_what_a_source_said_beside_its_votes_loads_back(db: Path) -> None:
     assert (loaded.exclusions, loaded.notes, loaded.electors, loaded.fusion, loaded.reported_total,
             loaded.unofficial) == (returns.exclusions, returns.notes, returns.electors,
                                    returns.fusion, returns.reported_total, True)
+
+
+# ---- issue 11: a --db that is not a store, read-only opening, DuckDB's errors -------------------
+
+def foreign_files(tmp_path: Path) -> dict[str, Path]:
+    """Files someone may pass as --db by mistake, each a real file of its kind."""
+    import sqlite3
+
+    import pyarrow.parquet as pq
+
+    csv = write(tmp_path, "results.csv", GOOD)
+    parquet = tmp_path / "results.parquet"
+    pq.write_table(pa.table({"votes": [1, 2]}), parquet)
+    json_file = write(tmp_path, "results.json", '{"votes": [1, 2]}')
+    sqlite = tmp_path / "results.sqlite"
+    with sqlite3.connect(sqlite) as connection:
+        connection.execute("CREATE TABLE votes (n INTEGER)")
+    connection.close()
+    empty = write(tmp_path, "results.duckdb", "")
+    return {"csv": csv, "parquet": parquet, "json": json_file, "sqlite": sqlite, "empty": empty}
+
+
+@pytest.mark.parametrize("kind", ["csv", "parquet", "json", "sqlite", "empty"])
+@pytest.mark.parametrize("read_only", [False, True])
+def test_a_file_that_is_not_a_store_is_refused_and_left_as_it_is(tmp_path: Path, kind: str,
+                                                                  read_only: bool) -> None:
+    path = foreign_files(tmp_path)[kind]
+    before = path.read_bytes()
+    with pytest.raises(StoreError, match=f"{path.name} is not an electoral results database"):
+        Store(path, read_only=read_only)
+    assert path.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(path.name)) == [path.name]
+
+
+def test_a_duckdb_database_of_something_else_is_refused_and_not_given_electorals_tables(
+        tmp_path: Path) -> None:
+    other = tmp_path / "other.duckdb"
+    with duckdb.connect(str(other)) as connection:
+        connection.execute("CREATE TABLE readings (n INTEGER)")
+    with pytest.raises(StoreError, match=r"other.duckdb is a DuckDB database but not an electoral "
+                                         r"results store \(its tables: readings\)"):
+        Store(other)
+    with duckdb.connect(str(other), read_only=True) as connection:
+        assert connection.execute("SELECT table_name FROM information_schema.tables").fetchall() \
+            == [("readings",)]
+
+
+def test_reading_a_missing_store_says_so_and_makes_no_file(db: Path) -> None:
+    with pytest.raises(NotFoundError, match=f"no results database at {db}; `electoral import FILE`"):
+        Store(db, read_only=True)
+    assert not db.exists()
+
+
+def test_an_empty_duckdb_database_is_read_as_no_store_yet(tmp_path: Path) -> None:
+    blank = tmp_path / "blank.duckdb"
+    duckdb.connect(str(blank)).close()
+    with pytest.raises(StoreError, match="empty database with no elections"):
+        Store(blank, read_only=True)
+    with Store(blank) as store:  # for writing it becomes a store
+        assert store.elections() == []
+
+
+def test_a_read_only_store_file_can_be_read_and_is_not_changed(tmp_path: Path, db: Path) -> None:
+    with Store(db) as store:
+        import_path(store, write(tmp_path, "ct.csv", GOOD))
+    db.chmod(0o444)
+    before = (db.read_bytes(), db.stat().st_mtime_ns)
+    with Store(db, read_only=True) as store:
+        assert [e.counts for e in store.elections()] == [2]
+        assert sum(c.votes or 0 for c in store.load("2004-CT-president").counts) == 205902 + 189605
+    assert (db.read_bytes(), db.stat().st_mtime_ns) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["ct.csv", "test.duckdb"]  # no WAL left
+
+
+def test_connections_load_no_extension_and_reach_no_other_file(tmp_path: Path, db: Path) -> None:
+    csv = write(tmp_path, "x.csv", GOOD)
+    for read_only in (False, True):
+        with Store(db, read_only=read_only) as store:
+            settings = store.sql("SELECT current_setting('autoinstall_known_extensions'), "
+                                 "current_setting('autoload_known_extensions'), "
+                                 "current_setting('enable_external_access')")
+            assert settings == [(False, False, False)]
+            with pytest.raises(duckdb.PermissionException):
+                store.sql(f"SELECT * FROM read_csv('{csv}')")
+
+
+@contextmanager
+def held(path: Path, read_only: bool) -> Iterator[subprocess.Popen[str]]:
+    """Another process holding the store open for the length of the block."""
+    code = ("import duckdb, sys, time; c = duckdb.connect(sys.argv[1], read_only=sys.argv[2] == '1');"
+            " print('open', flush=True); time.sleep(60)")
+    with subprocess.Popen([sys.executable, "-c", code, str(path), "1" if read_only else "0"],
+                          stdout=subprocess.PIPE, text=True) as holder:
+        try:
+            assert holder.stdout is not None and holder.stdout.readline().strip() == "open"
+            yield holder
+        finally:
+            holder.kill()
+
+
+def test_a_store_locked_by_another_process_is_a_one_line_error(tmp_path: Path, db: Path) -> None:
+    with Store(db) as store:
+        import_path(store, write(tmp_path, "ct.csv", GOOD))
+    with held(db, read_only=False) as holder, pytest.raises(StoreError) as raised:
+        Store(db)
+    assert str(raised.value) == (
+        f"cannot open {db}: another program has it open (process {holder.pid}); close that "
+        "program (an `electoral serve` or import still running?) and try again")
+
+
+def test_readers_in_other_processes_share_the_store(tmp_path: Path, db: Path) -> None:
+    with Store(db) as store:
+        import_path(store, write(tmp_path, "ct.csv", GOOD))
+    with held(db, read_only=True):
+        with Store(db, read_only=True) as store:
+            assert [e.id for e in store.elections()] == ["2004-CT-president"]
+        with pytest.raises(StoreError, match="another program has it open"):
+            Store(db)  # DuckDB lets a writer in only when no other process has the file
+
+
+def test_a_damaged_store_is_a_one_line_error(tmp_path: Path, db: Path) -> None:
+    with Store(db) as store:
+        import_path(store, write(tmp_path, "ct.csv", GOOD))
+    damaged = bytearray(db.read_bytes())
+    for at in range(4096, len(damaged), 7):  # past the header: the blocks' checksums fail
+        damaged[at] ^= 0x5A
+    db.write_bytes(bytes(damaged))
+    with pytest.raises(StoreError) as raised, Store(db, read_only=True) as store:
+        store.elections()
+    assert str(raised.value).startswith(f"cannot open {db}: the file is damaged; restore it")
+    assert "\n" not in str(raised.value)
+
+
+def test_a_full_disk_while_storing_is_a_one_line_error_and_changes_nothing(
+        tmp_path: Path, db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    with Store(db) as store:
+        store.save(state_returns("CT", "Connecticut", 5), source="one.csv", sha256="1", format="csv")
+        before = store.load("2004-CT-president")
+
+        def full(connection: duckdb.DuckDBPyConnection, name: str, table: pa.Table) -> None:
+            raise duckdb.IOException('IO Error: Could not write file "test.duckdb.wal": No space '
+                                     "left on device\n\nLINE 1: INSERT INTO counts")
+
+        monkeypatch.setattr(electoral.store, "_insert", full)
+        with pytest.raises(StoreError) as raised:
+            store.save(state_returns("CT", "Connecticut", 7), source="two.csv", sha256="2",
+                       format="csv")
+        assert str(raised.value) == (f"could not store two.csv in {db}: the disk is full; nothing "
+                                     "was changed; free some space and run the command again")
+        monkeypatch.undo()
+        assert store.load("2004-CT-president") == before
+
+
+def test_a_duckdb_error_while_reading_leaves_the_block_as_a_store_error(db: Path) -> None:
+    with pytest.raises(StoreError, match=f"failed on {db}: .*no_such_table") as raised, \
+            Store(db) as store:
+        store.sql("SELECT * FROM no_such_table")
+    assert "\n" not in str(raised.value)
+
+
+def test_an_older_store_read_only_says_how_to_upgrade_and_a_write_upgrades_it(
+        tmp_path: Path, db: Path) -> None:
+    with Store(db) as store:
+        import_path(store, write(tmp_path, "ct.csv", GOOD))
+    with duckdb.connect(str(db)) as connection:  # as stores were before units kept their import
+        connection.execute("ALTER TABLE units DROP COLUMN import_id")
+    with pytest.raises(StoreError, match=r"made by an older electoral.*the next `electoral import "
+                                         rf"FILE --db {db}` upgrades it"):
+        Store(db, read_only=True)
+    Store(db).close()
+    with Store(db, read_only=True) as store:
+        assert store.unit_sources("2004-CT-president") == {"CT": "ct.csv", "09001": "ct.csv"}

@@ -75,15 +75,28 @@ class ResultsStore(Protocol):
     def candidates(self, election_id: str) -> list[Candidate]: ...
 
 
-def open_store(path: Path | str | None = None, *, read_only: bool = False) -> ResultsStore:
+def open_store(path: Path | str | None = None, *, write: bool = False,
+               empty_if_missing: bool = False) -> ResultsStore:
     """The DuckDB results store at ``path`` (default: ``$ELECTORAL_DB``, else
-    ``./electoral.duckdb``), to use as a context manager.
+    ``./electoral.duckdb``), to use as a context manager. Read-only unless ``write``: reading
+    never makes or changes a file, works on read-only media, and does not lock other readers
+    out. ``write`` makes a missing file a new store and upgrades one made by an older
+    electoral. ``empty_if_missing`` (reading only): a missing file reads as an empty store held
+    in memory (``audit-import`` against a store not made yet); nothing is created.
 
     Raises:
-        StoreError: the file cannot be opened (locked, not a database, no permission).
+        NotFoundError: reading, and there is no file at ``path``.
+        StoreError: the file is not a results store made by electoral (a CSV, Parquet, JSON or
+            SQLite file, another DuckDB database), is damaged, is locked by another process,
+            cannot be read or written, or needs an upgrade a read-only open cannot make; the
+            message names the file and what to do.
     """
-    from electoral.store import Store
-    return Store(path, read_only=read_only)
+    from electoral.store import MEMORY, Store, default_path
+
+    where = Path(path) if path is not None else default_path()
+    if empty_if_missing and not write and not where.exists():
+        return Store(MEMORY)
+    return Store(where, read_only=not write)
 
 
 # ---- importing ---------------------------------------------------------------------------------

@@ -108,12 +108,15 @@ def handled() -> Iterator[None]:
 
 
 @contextmanager
-def opened(db: Path | None) -> Iterator[ResultsStore]:
-    """The store, open for the length of a command; library errors become exit code 1."""
+def opened(db: Path | None, *, write: bool = False,
+           empty_if_missing: bool = False) -> Iterator[ResultsStore]:
+    """The store, open for the length of a command (read-only unless ``write``: a read command
+    on a missing file says so and makes none); library errors, and DuckDB's through the store,
+    become exit code 1."""
     from electoral import api
 
     with handled():
-        store = api.open_store(db)
+        store = api.open_store(db, write=write, empty_if_missing=empty_if_missing)
     with handled(), store:
         yield store
 
@@ -219,7 +222,9 @@ def _import(files: list[Path], db: Path | None, fmt: str | None, election: str |
     if replace and skip_existing:
         raise typer.BadParameter("--replace and --skip-existing exclude each other",
                                  param_hint="--replace")
-    with opened(db) as store, progress(f"reading {len(files)} file(s)"):
+    # a dry run reads the store, and against a store not made yet audits as if it were empty
+    with opened(db, write=not dry_run, empty_if_missing=dry_run) as store, \
+            progress(f"reading {len(files)} file(s)"):
         report = api.import_paths(store, files, source_format, election, aliases=aliases,
                                   contest=contest, replace=replace, skip_existing=skip_existing,
                                   dry_run=dry_run)
@@ -315,7 +320,7 @@ def demo(
     """Load the bundled sample elections and show what electoral does with them."""
     from electoral.demo import run_demo
 
-    with opened(db) as store:
+    with opened(db, write=True) as store:
         run_demo(store, console(), out)
 
 @app.command()
@@ -334,6 +339,8 @@ def serve(
                           "pip install 'electoral[server]'")
         raise typer.Exit(1) from None
 
+    with opened(db):
+        pass  # a missing or foreign --db is said now, not on every request
     uvicorn.run(create_app(db), host=host, port=port)
 
 # ---- end of results commands ------------------------------------------------------------------
@@ -452,7 +459,7 @@ def group(
     """Place a stored election's units in counties, councils of government or districts."""
     from electoral import api
 
-    with opened(db) as store:
+    with opened(db, write=True) as store:
         grouped = api.group(store, election, file)
     console().print(f"grouped {election}: {len(grouped.units):,} units")
 

@@ -322,8 +322,23 @@ def read_staged(path: Path | str, fmt: Format | None, options: ReadOptions,
             entry.problems += [problem_json(p, file) for p in exc.problems]
             staged = table
         describe(entry, staged, file)
+        if not len(staged.counts):
+            entry.problems.append(no_votes(staged, file, options.contest))
+            continue
         out.append(Staged(file, source.name, source.sha256, str(chosen), staged))
     return out
+
+
+def no_votes(table: ReturnsTable, file: str, contest: str | None) -> Json:
+    """The problem of a file's election that carries no count at all (a Clarity contest with no
+    choices): stored, it would replace what is stored of the election with nothing. Kind
+    ``no_votes``; ``contest`` is the contest title asked for, else the election's office."""
+    eid = table.election_id
+    title = contest or table.returns.election.office
+    return {"file": file, "line": None, "lines": [], "kind": "no_votes", "election": eid,
+            "contest": title,
+            "detail": f"{eid}: the file gives no count for any candidate of {title!r}; nothing "
+                      "of it is stored, and what is stored of the election stays as it is"}
 
 
 def reading_options(election: str | None, aliases: Path | str | None,

@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import re
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
@@ -73,6 +74,37 @@ CREATE TABLE IF NOT EXISTS unit_facts (
 """
 
 ELECTION_TABLES = ("parties", "candidates", "units", "counts", "unit_facts")
+# Every electoral store has these tables, from the first schema on.
+TABLES = frozenset({"imports", "elections", *ELECTION_TABLES})
+MEMORY = ":memory:"  # DuckDB's name for a database that lives in memory only
+
+# Every connection: no DuckDB extension is installed or loaded behind the user's back (an
+# existing .sqlite given as --db made DuckDB fetch one over the network), and SQL reaches no
+# file but the store (readers parse files in Python and hand the store Arrow tables).
+CONFIG = {"autoinstall_known_extensions": False, "autoload_known_extensions": False,
+          "enable_external_access": False}
+
+# A DuckDB database file: an 8-byte checksum, then these magic bytes (DuckDB's storage format,
+# duckdb/src/storage/storage_info.cpp, MainHeader::MAGIC_BYTES).
+MAGIC = b"DUCK"
+_KINDS = ((b"SQLite format 3\x00", "an SQLite database"), (b"PAR1", "a Parquet file"),
+          (b"PK\x03\x04", "a zip or xlsx file"), (b"\x1f\x8b", "a gzip file"))
+
+# DuckDB's messages (their first words) → what went wrong, what to do.
+_REASONS = (
+    (("Conflicting lock", "Could not set lock"), "another program has it open{pid}",
+     "close that program (an `electoral serve` or import still running?) and try again"),
+    (("No space left", "disk is full"), "the disk is full",
+     "free some space and run the command again"),
+    (("read-only mode",), "it is open read-only", "open it for writing (`open_store(write=True)`)"),
+    (("Permission denied", "Read-only file system"), "permission denied",
+     "check the permissions of the file and its folder, or pass --db a file you may write"),
+    (("Corrupt", "corrupt", "checksum", "not a valid DuckDB database", "Could not read enough"),
+     "the file is damaged",
+     "restore it from a backup, or import the files again into a new --db file"),
+    (("version number",), "it was written by another version of DuckDB",
+     "open it with the electoral that made it, or import the files again into a new --db file"),
+)
 
 # The files an election's units came from, first imported first (``e`` is the election's row).
 SOURCES = ("SELECT string_agg(source, ', ' ORDER BY first) FROM (SELECT i2.source, min(i2.id) AS first "
@@ -141,28 +173,75 @@ class Store:
     """A results database. Use as a context manager, or call ``close``."""
 
     def __init__(self, path: Path | str | None = None, *, read_only: bool = False):
+        """Open the store at ``path`` (default: ``default_path()``; ``MEMORY``: an empty store
+        held in memory). For writing, a missing file is made a new store and an older one is
+        upgraded; ``read_only`` never writes, so a store on read-only media can be read and
+        readers in other processes can share it.
+
+        Raises:
+            NotFoundError: ``read_only`` and there is no file at ``path``.
+            StoreError: the file is not a results store made by electoral (a CSV, a Parquet or
+                SQLite file, a DuckDB database of something else), is damaged, is locked by
+                another process, cannot be read or written, or needs an upgrade that
+                ``read_only`` cannot make. The message names the file and what to do.
+        """
         self.path = Path(path) if path is not None else default_path()
+        memory = str(self.path) == MEMORY
+        if not memory:
+            _check_file(self.path, read_only)
         try:
-            self._db = duckdb.connect(str(self.path), read_only=read_only)
+            self._db = duckdb.connect(str(self.path), read_only=read_only and not memory,
+                                      config=dict(CONFIG))
         except duckdb.Error as exc:
-            raise StoreError(f"cannot open results database {self.path}: {exc}. Check the path, "
-                             "or pass --db / set $ELECTORAL_DB to another file.") from exc
-        if not read_only:
-            self._db.execute(SCHEMA)
-        columns = _unit_columns(self._db)
-        if columns and "import_id" not in columns:
-            if read_only:
-                self._db.close()
-                raise StoreError(f"{self.path} was made by an older electoral, before every unit "
-                                 "kept the import it came from; open it once for writing (any "
-                                 "`electoral elections --db FILE`) to upgrade it")
-            _migrate(self._db)
+            raise _error(self.path, exc, "cannot open") from exc
+        try:
+            self._prepare(read_only)
+        except BaseException:
+            self._db.close()
+            raise
+
+    def _prepare(self, read_only: bool) -> None:
+        """Check that the database is electoral's; for writing, make or upgrade its schema.
+
+        Raises:
+            StoreError: as ``__init__``.
+        """
+        try:
+            tables = {str(r[0]) for r in self._db.execute(
+                "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main' "
+                "AND table_catalog = current_database()").fetchall()}
+            if tables and not tables >= TABLES:
+                shown = ", ".join(sorted(tables)[:5]) + (" …" if len(tables) > 5 else "")
+                raise StoreError(f"{self.path} is a DuckDB database but not an electoral results "
+                                 f"store (its tables: {shown}); nothing was changed. Pass --db "
+                                 "a file `electoral import` made, or a new file name")
+            if not tables and read_only:
+                raise StoreError(f"{self.path} is an empty database with no elections in it; "
+                                 f"`electoral import FILE --db {self.path}` makes it a results store")
+            if not read_only:
+                self._db.execute(SCHEMA)
+            columns = _unit_columns(self._db)
+            if columns and "import_id" not in columns:
+                if read_only:
+                    raise StoreError(
+                        f"{self.path} was made by an older electoral, before every unit kept the "
+                        "import it came from, and is opened read-only here, so it cannot be "
+                        f"upgraded: the next `electoral import FILE --db {self.path}` upgrades it "
+                        "(on read-only media, copy it somewhere writable first)")
+                _migrate(self._db)
+        except duckdb.Error as exc:
+            raise _error(self.path, exc, "cannot open") from exc
 
     def __enter__(self) -> Store:
         return self
 
-    def __exit__(self, *exc: object) -> None:
+    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None,
+                 tb: object) -> None:
+        """Close the store; a DuckDB error inside the ``with`` block (a block found damaged
+        while reading, the disk full) leaves it as a one-line ``StoreError`` naming the file."""
         self.close()
+        if isinstance(exc, duckdb.Error):
+            raise _error(self.path, exc, "failed on") from exc
 
     def close(self) -> None:
         self._db.close()
@@ -230,7 +309,8 @@ class Store:
                     records.append(_add(db, addition, now))
         except duckdb.Error as exc:
             names = ", ".join(dict.fromkeys(a.source for a in additions))
-            raise StoreError(f"could not store {names}: {exc}; nothing was changed") from exc
+            raise _error(self.path, exc, f"could not store {names} in",
+                              "nothing was changed") from exc
         return records
 
     def delete(self, election_id: str) -> None:
@@ -542,6 +622,59 @@ def _merged_annotations(stored: dict[str, Any], new: dict[str, object]) -> dict[
     if new.get("unofficial"):
         out["unofficial"] = True
     return out
+
+
+def _error(path: Path, exc: duckdb.Error, doing: str, after: str = "") -> StoreError:
+    """A DuckDB error as one line: what failed on which file, why, what to do (``after``: what
+    the caller adds, e.g. "nothing was changed")."""
+    text = " ".join(str(exc).split())
+    known = next((r for r in _REASONS if any(n in text for n in r[0])), None)
+    if known is None:
+        # the first line only: DuckDB goes on with SQL context over several lines
+        first = str(exc).strip().splitlines()
+        reason, todo = (first[0] if first else type(exc).__name__), ""
+    else:
+        pid = re.search(r"\(PID (\d+)\)", text)
+        reason, todo = known[1].format(pid=f" (process {pid.group(1)})" if pid else ""), known[2]
+    return StoreError("; ".join(p for p in (f"{doing} {path}: {reason}", after, todo) if p))
+
+
+def _check_file(path: Path, read_only: bool) -> None:
+    """Refuse, before DuckDB opens it, a path that is not a DuckDB database file: DuckDB opens
+    an existing CSV, Parquet or JSON file as an empty database in memory (an import into it
+    is lost) and an SQLite file through an extension.
+
+    Raises:
+        NotFoundError: ``read_only`` and there is no file at ``path``.
+        StoreError: ``path`` is a folder, cannot be read, or is not a DuckDB database file.
+    """
+    if not path.exists():
+        if read_only:
+            raise NotFoundError(f"no results database at {path}; `electoral import FILE` makes one "
+                                "(or pass --db / set $ELECTORAL_DB to the store's file)")
+        return
+    if path.is_dir():
+        raise StoreError(f"{path} is a folder, not a results database; pass --db a file")
+    try:
+        with path.open("rb") as stream:
+            head = stream.read(12)
+    except OSError as exc:
+        raise StoreError(f"cannot read {path}: {exc.strerror or exc}; check its permissions") from exc
+    if head[8:12] == MAGIC:
+        return
+    kind = next((name for magic, name in _KINDS if head.startswith(magic)),
+                "an empty file" if not head else "a text file" if _is_text(head) else "")
+    raise StoreError(f"{path} is not an electoral results database"
+                     f"{f' (it is {kind})' if kind else ''}; nothing was changed. Pass --db a "
+                     "file `electoral import` made, or a new file name")
+
+
+def _is_text(head: bytes) -> bool:
+    try:
+        head.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def _migrate(db: duckdb.DuckDBPyConnection) -> None:

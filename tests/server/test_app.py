@@ -64,3 +64,10 @@ def test_errors_are_json(client: Client) -> None:
     assert missing.status_code == 404 and "electoral import" in missing.json()["error"]
     bad_level = client.get("/elections/2004-CT-president/results", params={"by": "galaxy"})
     assert bad_level.status_code == 422 and bad_level.json()["problems"]
+
+
+def test_a_missing_store_is_said_and_not_made(db: Path) -> None:
+    answer = Client(db).get("/elections")
+    assert answer.status_code == 404
+    assert answer.json()["error"].startswith(f"no results database at {db}")
+    assert not db.exists()

@@ -189,6 +189,7 @@ def test_bad_input_exits_1_and_changes_nothing(store_path: Path, args, message) 
 
 
 def test_a_year_not_in_the_store(tmp_path: Path) -> None:
+    Store(tmp_path / "empty.duckdb").close()  # a store with no elections (issue 11: a missing one is refused)
     result = runner.invoke(app, ["college", "2024", "--db", str(tmp_path / "empty.duckdb")])
     assert result.exit_code == 1
     assert "51 of 51 presidential elections are not in the store" in " ".join(

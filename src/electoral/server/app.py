@@ -35,7 +35,8 @@ def create_app(db: Path | str | None = None) -> FastAPI:
 
     @contextmanager
     def store() -> Iterator[ResultsStore]:
-        # One connection per request keeps the API safe beside a CLI writing the same file.
+        # One read-only connection per request: the API never writes, and holds the file only
+        # while it answers, so a CLI can write to it between requests.
         with api.open_store(db) as opened:
             yield opened
 
