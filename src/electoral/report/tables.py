@@ -390,25 +390,31 @@ def render_wiki(view: ResultsView) -> str:
 
 def render_html(view: ResultsView) -> str:
     """An HTML ``<table>`` fragment (escaped), row headers marked ``scope="row"``."""
-    head = "".join(f'<th scope="col">{escape(h)}</th>' for h in _header(view))
+    head = "".join(f'<th scope="col">{_html(h)}</th>' for h in _header(view))
     body = table_cells(view)
     rows = []
     for i, cells in enumerate(body):
         tag = "tfoot" if i == len(body) - 1 else None
-        row = f'<th scope="row">{escape(cells[0])}</th>' + "".join(
-            f'<td class="num">{escape(c)}</td>' for c in cells[1:])
+        row = f'<th scope="row">{_html(cells[0])}</th>' + "".join(
+            f'<td class="num">{_html(c)}</td>' for c in cells[1:])
         rows.append((tag, f"<tr>{row}</tr>"))
     tbody = "".join(r for tag, r in rows if tag is None)
     tfoot = "".join(r for tag, r in rows if tag == "tfoot")
-    html = (f'<table class="results"><caption>{escape(_title(view))}</caption>'
+    html = (f'<table class="results"><caption>{_html(_title(view))}</caption>'
             f"<thead><tr>{head}</tr></thead><tbody>{tbody}</tbody><tfoot>{tfoot}</tfoot></table>")
     said = coverage_lines(view)
     if said:
-        html += "<p class=\"coverage\">" + escape(" ".join(said)) + "</p>"
+        html += "<p class=\"coverage\">" + _html(" ".join(said)) + "</p>"
     extra = _comparison_lines(view)
     if extra:
-        html += "<pre class=\"comparison\">" + escape("\n".join(extra)) + "</pre>"
+        html += "<pre class=\"comparison\">" + escape("\n".join(map(on_screen, extra))) + "</pre>"
     return html + "\n"
+
+
+def _html(text: str) -> str:
+    """``text`` for HTML: escaped, and without control characters (they show as nothing, or as
+    escape sequences where the file is printed on a terminal)."""
+    return escape(on_screen(text))
 
 
 def render_csv(view: ResultsView) -> str:
