@@ -44,12 +44,13 @@ def _write(target: Path, data: bytes, within: Path | None) -> bool:
     if target.is_symlink():
         raise OutputError(f"cannot write {target}: it is a symbolic link; electoral does not "
                           "write through links (remove it or choose another name)")
-    target.parent.mkdir(parents=True, exist_ok=True)
+    # checked before any folder is made, so a link cannot have one made outside either
     root = (within if within is not None else target.parent).resolve()
     folder = target.parent.resolve()
     if not folder.is_relative_to(root):
         raise OutputError(f"cannot write {target}: its folder leads outside {root} "
                           "through a symbolic link")
+    folder.mkdir(parents=True, exist_ok=True)
     existing = _mode(target)
     if existing is not None and stat.S_ISDIR(existing):
         raise OutputError(f"cannot write {target}: it is a folder")
