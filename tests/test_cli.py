@@ -229,3 +229,138 @@ def test_a_locked_store_is_a_one_line_error_not_a_traceback(tmp_path: Path, monk
     assert said(result) == (f"error: cannot open s.duckdb: another program has it open (process "
                             f"{holder.pid}); close that program (an `electoral serve` or import "
                             "still running?) and try again")
+
+
+# ---- hostile names and arguments; --out written atomically (issue 11) ---------------------------
+
+MARKUP_NAMES = ("[/]", "[bold]x", "a|b", '=HYPERLINK("http://x")', "-2+3", "@SUM(A1)")
+
+
+def hostile_db(tmp_path: Path) -> Path:
+    """A store holding a Connecticut election whose counties and candidates have names that are
+    Rich markup, table syntax and spreadsheet formulas (a native CSV written here)."""
+    import csv
+
+    source = tmp_path / "hostile.csv"
+    with source.open("w", newline="", encoding="utf-8") as out:
+        writer = csv.writer(out)
+        writer.writerow(["election", "unit", "unit_name", "unit_kind", "parent", "fips",
+                         "candidate", "party", "votes"])
+        for i, county in enumerate(MARKUP_NAMES):
+            for j, candidate in enumerate(("[/]", "[bold]Jones")):
+                writer.writerow(["2024-CT-president", f"0900{i}", county, "county", "CT", "",
+                                 candidate, "", 100 + i + j * (5 if i % 2 == 0 else -7)])
+    db = tmp_path / "hostile.duckdb"
+    result = run("import", source, "--db", db)
+    assert result.exit_code == 0, result.output
+    return db
+
+
+def test_markup_in_names_prints_literally(tmp_path: Path) -> None:
+    db = hostile_db(tmp_path)
+    for args in (("report", "2024-CT-president"), ("report", "2024-CT-president", "--by", "county"),
+                 ("elections",), ("history", "CT")):
+        result = run(*args, "--db", db)
+        assert result.exit_code == 0, (args, result.output)
+        assert "Traceback" not in result.output
+    county = run("report", "2024-CT-president", "--by", "county", "--db", db).output
+    assert "[/]" in county and "[bold]x" in county and "[bold]Jones" in county
+    csv_out = run("report", "2024-CT-president", "--by", "county", "--format", "csv", "--db", db)
+    lines = csv_out.output.splitlines()
+    assert any(line.startswith("\"'=HYPERLINK(\"\"http://x\"\")\",") for line in lines)
+    assert any(line.startswith("'-2+3,") for line in lines) and any(",-5," in line for line in lines)
+
+
+def test_markup_in_an_argument_is_a_plain_error(tmp_path: Path) -> None:
+    db = hostile_db(tmp_path)
+    for args in (("report", "[/]"), ("history", "[bold]x"), ("report", "2024-CT-president",
+                                                                 "--compare", "[/]")):
+        result = run(*args, "--db", db)
+        assert result.exit_code == 1, (args, result.output)
+        assert "Traceback" not in result.output and "error:" in result.output
+        assert args[-1] in result.output
+
+
+def test_out_says_wrote_then_replaced_and_leaves_no_temporary_file(tmp_path: Path) -> None:
+    db = hostile_db(tmp_path)
+    target = tmp_path / "out" / "table.csv"
+    args = ("export", "2024-CT-president", "--format", "csv", "--out", target, "--db", db)
+    first = run(*args)
+    assert first.exit_code == 0 and f"wrote {target}" in first.output.replace("\n", "")
+    second = run(*args)
+    assert second.exit_code == 0 and f"replaced {target}" in second.output.replace("\n", "")
+    assert sorted(p.name for p in target.parent.iterdir()) == ["table.csv"]
+    assert "'=HYPERLINK" in target.read_text(encoding="utf-8")
+
+
+def test_out_never_writes_through_a_link(tmp_path: Path) -> None:
+    db = hostile_db(tmp_path)
+    outside = tmp_path / "outside.txt"
+    outside.write_text("keep me")
+    (tmp_path / "out").mkdir()
+    link = tmp_path / "out" / "table.csv"
+    link.symlink_to(outside)
+    result = run("report", "2024-CT-president", "--format", "csv", "--out", link, "--db", db)
+    assert result.exit_code == 1 and "symbolic link" in result.output
+    assert outside.read_text() == "keep me"
+    # a page's data folder linked elsewhere: no file lands outside the page's folder
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    page = tmp_path / "page"
+    page.mkdir()
+    (page / "data").symlink_to(elsewhere, target_is_directory=True)
+    result = run("report", "2024-CT-president", "--format", "html", "--out", page, "--db", db)
+    assert result.exit_code == 1 and "outside" in result.output and "Traceback" not in result.output
+    assert list(elsewhere.iterdir()) == []
+
+
+def test_write_errors_are_one_line_messages(tmp_path: Path, monkeypatch) -> None:
+    import errno
+    import os
+
+    db = hostile_db(tmp_path)
+    blocker = tmp_path / "afile"
+    blocker.write_text("x")
+    result = run("report", "2024-CT-president", "--format", "csv", "--out", blocker / "t.csv",
+                 "--db", db)
+    assert result.exit_code == 1 and "a file stands where a folder is needed" in result.output
+    assert "Traceback" not in result.output
+
+    def read_only(*_args: object, **_kwargs: object) -> tuple[int, str]:
+        raise PermissionError(errno.EACCES, "Permission denied")
+
+    with monkeypatch.context() as patched:  # as a read-only folder answers (root is never refused)
+        patched.setattr("electoral.io.outfile.tempfile.mkstemp", read_only)
+        result = run("report", "2024-CT-president", "--out", tmp_path / "t.txt", "--db", db)
+    assert result.exit_code == 1 and "permission denied" in result.output
+
+    old = tmp_path / "old.csv"
+    old.write_text("the old export, whole\n")
+
+    def full_disk(_fd: int) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(os, "fsync", full_disk)
+    result = run("export", "2024-CT-president", "--out", old, "--db", db)
+    assert result.exit_code == 1 and "the disk is full" in result.output
+    assert len([line for line in result.output.splitlines() if line.strip()]) == 1
+    assert old.read_text() == "the old export, whole\n"  # never a truncated file in its place
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".old.csv")) == []
+
+
+def test_read_only_folder_is_a_message(tmp_path: Path) -> None:
+    import os
+
+    import pytest
+
+    if os.geteuid() == 0:
+        pytest.skip("root writes into a read-only folder")
+    db = hostile_db(tmp_path)
+    folder = tmp_path / "ro"
+    folder.mkdir()
+    folder.chmod(0o555)
+    try:
+        result = run("report", "2024-CT-president", "--out", folder / "t.txt", "--db", db)
+    finally:
+        folder.chmod(0o755)
+    assert result.exit_code == 1 and "permission denied" in result.output

@@ -86,16 +86,30 @@ def main_options(
     """Official-grade election results from raw returns: import, tabulate, check, publish."""
 
 
+def say(text: str, *, error: bool = False, to: Console | None = None) -> None:
+    """Print ``text`` (which may quote names, paths or arguments: data) literally: never read as
+    Rich markup, escape sequences and control characters stripped. ``error`` prefixes a red
+    ``error:``; ``to`` defaults to stderr."""
+    from rich.text import Text
+
+    from electoral.io.escaping import on_screen
+
+    line = Text(on_screen(text))
+    if error:
+        line = Text.assemble(("error:", "bold red"), " ", line)
+    (to or err_console()).print(line, soft_wrap=True)
+
+
 def fail(exc: ElectoralError) -> typer.Exit:
     """Print a library error the way a user can act on it, and choose exit code 1."""
     if isinstance(exc, ValidationError):
-        err_console().print(f"[bold red]error:[/] {len(exc.problems)} problem(s)")
+        say(f"{len(exc.problems)} problem(s)", error=True)
         for problem in exc.problems[:50]:
-            err_console().print(f"  {problem}", markup=False)
+            say(f"  {problem}")
         if len(exc.problems) > 50:
-            err_console().print(f"  … and {len(exc.problems) - 50} more")
+            say(f"  … and {len(exc.problems) - 50} more")
     else:
-        err_console().print(f"[bold red]error:[/] {exc}")
+        say(str(exc), error=True)
     return typer.Exit(1)
 
 
@@ -145,13 +159,21 @@ def progress(label: str, total: int | None = None) -> Iterator[Callable[[int, in
 
 
 def emit(text: str, out: Path | None) -> None:
-    """Write ``text`` to ``out``, or print it raw to stdout."""
+    """Write ``text`` to ``out`` (atomically, never through a link: ``io.outfile.write_file``;
+    says whether it replaced a file), or print it to stdout: as it is into a pipe or file, with
+    escape sequences and control characters stripped on a terminal. A file that cannot be
+    written is a one-line error and exit code 1."""
     if out is None:
+        if sys.stdout.isatty():
+            from electoral.io.escaping import screen_output
+            text = screen_output(text)
         sys.stdout.write(text if text.endswith("\n") else text + "\n")
-    else:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_text(text, encoding="utf-8")
-        err_console().print(f"wrote {out}")
+        return
+    from electoral.io.outfile import write_file
+
+    with handled():
+        replaced = write_file(out, text)
+    say(f"{'replaced' if replaced else 'wrote'} {out}")
 
 
 # ---- results: import, elections, report, check, demo ------------------------------------------
@@ -231,11 +253,8 @@ def _import(files: list[Path], db: Path | None, fmt: str | None, election: str |
     if output == "json":
         import json
         sys.stdout.write(json.dumps(report.json(), indent=2, ensure_ascii=False) + "\n")
-        say = err_console().print
-    else:
-        say = console().print
     for line in report.text():
-        say(line, markup=False, soft_wrap=True)
+        say(line, to=err_console() if output == "json" else console())
     if report.failed:
         err_console().print("[bold red]error:[/] nothing was stored" if not dry_run
                             else "[bold red]error:[/] problems found")
@@ -246,14 +265,18 @@ def _import(files: list[Path], db: Path | None, fmt: str | None, election: str |
 def elections(db: DbOption = None) -> None:
     """List the elections in the store, with where each came from."""
     from rich.table import Table
+    from rich.text import Text
 
     from electoral import api
+    from electoral.io.escaping import on_screen
 
     with opened(db) as store:
         rows = api.elections(store)
     table = Table("election", "units", "counts", "source")
     for row in rows:
-        table.add_row(row.id, f"{row.units:,}", f"{row.counts:,}", row.source)
+        # ids and sources are data (a file name may hold "[/]"): Text, never markup
+        table.add_row(*(Text(on_screen(c)) for c in (row.id, f"{row.units:,}", f"{row.counts:,}",
+                                                     row.source)))
     console().print(table if rows else "no elections stored yet: `electoral import FILE` adds one")
 
 
@@ -279,10 +302,11 @@ def report(
     from electoral import api
 
     if fmt == OutputFormat.HTML and out is not None and (out.is_dir() or not out.suffix):
+        existed = (out / "index.html").exists()
         with opened(db) as store, progress(f"writing the page of {election}") as update:
             page = api.write_page(store, election, out, compare_with=compare or "auto",
                                   progress=update, assume_complete=assume_complete)
-        err_console().print(f"wrote {page}")
+        say(f"{'replaced' if existed else 'wrote'} {page}")
         return
     with opened(db) as store:
         text = api.report(store, election, by, compare, fmt, columns=columns,
@@ -335,8 +359,7 @@ def serve(
 
         from electoral.server.app import create_app
     except ImportError as exc:
-        err_console().print(f"[bold red]error:[/] {exc.name} is not installed; "
-                          "pip install 'electoral[server]'")
+        say(f"{exc.name} is not installed; pip install 'electoral[server]'", error=True)
         raise typer.Exit(1) from None
 
     with opened(db):
@@ -461,7 +484,7 @@ def group(
 
     with opened(db, write=True) as store:
         grouped = api.group(store, election, file)
-    console().print(f"grouped {election}: {len(grouped.units):,} units")
+    say(f"grouped {election}: {len(grouped.units):,} units", to=console())
 
 # ---- end of formats and history -----------------------------------------------------------------
 
@@ -501,9 +524,10 @@ def map_(
     with opened(db) as store:
         svg = api.map_svg(store, election, by=by, kind=kind, compare_with=compare,
                           palette=palette, assume_complete=assume_complete)
+    existed = out.exists()
     with handled():
         api.write_map(svg, out)
-    err_console().print(f"wrote {out}")
+    say(f"{'replaced' if existed else 'wrote'} {out}")
 
 # ---- end of maps and pages ----------------------------------------------------------------------
 
@@ -560,7 +584,7 @@ def rcv(
         with handled(), progress(f"counting {rctab_config.name}"):
             written = api.rcv_config(rctab_config, output)
         for path in written:
-            err_console().print(f"wrote {path}")
+            say(f"wrote {path}")
         return
     with handled(), progress(f"reading and counting {len(files or ())} CVR file(s)"):
         text = api.rcv_count(list(files or ()), seats=seats, provider=provider,

@@ -71,3 +71,26 @@ def test_a_missing_store_is_said_and_not_made(db: Path) -> None:
     assert answer.status_code == 404
     assert answer.json()["error"].startswith(f"no results database at {db}")
     assert not db.exists()
+
+
+def test_text_and_csv_routes_keep_hostile_names_harmless(db: Path, tmp_path: Path) -> None:
+    """Rich markup in a name never reaches Rich as markup (it raised, a 500); CSV runs no formula."""
+    from typer.testing import CliRunner
+
+    from electoral.cli import app
+
+    source = tmp_path / "hostile.csv"
+    source.write_text("election,unit,unit_name,unit_kind,parent,candidate,votes\n" + "".join(
+        f"2024-CT-president,{unit},{name},county,CT,{who},{n}\n" for unit, name, who, n in (
+            ("09001", "[/]", "[bold]Ann", 5), ("09001", "[/]", "@Bob", 9),
+            ("09003", "=1+1", "[bold]Ann", 7), ("09003", "=1+1", "@Bob", 2))), encoding="utf-8")
+    imported = CliRunner().invoke(app, ["import", str(source), "--db", str(db)])
+    assert imported.exit_code == 0, imported.output
+    client = Client(db)
+    text = client.get("/elections/2024-CT-president/results.text", {"by": "county"})
+    assert text.status_code == 200 and "[/]" in text.text and "[bold]Ann" in text.text
+    table = client.get("/elections/2024-CT-president/results.csv", {"by": "county"})
+    assert table.status_code == 200
+    assert "'=1+1,7,77.78,2,22.22,0,0.00,5,55.56,9" in table.text
+    assert "[/],5,35.71,9,64.29,0,0.00,-4,-28.57,14" in table.text
+    assert "'@Bob votes" in table.text.splitlines()[0]

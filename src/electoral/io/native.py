@@ -10,12 +10,12 @@ Units named as a ``parent`` but never given a row of their own are created (the 
 from __future__ import annotations
 
 import csv
-import io
 from dataclasses import dataclass, field
 from typing import TextIO
 
 from electoral.errors import Problem, ValidationError
 from electoral.io import Format, ReadOptions, register
+from electoral.io.escaping import write_csv
 from electoral.model import (
     STATE_NAMES,
     Candidate,
@@ -162,17 +162,17 @@ def _returns(target: _Election, source: str) -> Returns:
 
 
 def write_native(elections: list[Returns]) -> str:
-    """The CSV ``read_native`` reads back to the same counts, units and candidates."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(COLUMNS)
+    """The CSV ``read_native`` reads back to the same counts, units and candidates. Text cells go
+    through ``io.escaping.write_csv``: a name a spreadsheet would run as a formula starts with a
+    single quote; counts stay numbers."""
+    rows: list[list[object]] = [list(COLUMNS)]
     for returns in elections:
         units = {u.id: u for u in returns.units}
         for count in returns.counts:
             unit = units[count.unit]
             candidate = returns.candidate(count.candidate)
-            writer.writerow([returns.election.id, unit.id, unit.name, unit.kind, unit.parent or "",
-                             unit.fips or "", candidate.name,
-                             returns.party_name(candidate.party), count.votes, count.vote_type])
-    return out.getvalue()
+            rows.append([returns.election.id, unit.id, unit.name, str(unit.kind), unit.parent or "",
+                         unit.fips or "", candidate.name,
+                         returns.party_name(candidate.party), count.votes, str(count.vote_type)])
+    return write_csv(rows)
 

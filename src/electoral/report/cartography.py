@@ -9,10 +9,11 @@ import textwrap
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cache
-from html import escape
+from html import escape as escape_html
 
 import numpy as np
 
+from electoral.io.escaping import xml_text
 from electoral.report.geometry import Atlas, Feature, load_atlas
 from electoral.report.projection import (
     ALASKA,
@@ -25,6 +26,12 @@ from electoral.report.projection import (
     united_states,
 )
 from electoral.report.projection import aspect as aspect_of
+
+
+def escape(text: str) -> str:
+    """``text`` for SVG markup: HTML-escaped, and without the characters XML 1.0 cannot carry (a
+    control character in a name would leave the map ill-formed)."""
+    return escape_html(xml_text(text))
 
 WIDTH = 960
 MARGIN = 20

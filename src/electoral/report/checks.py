@@ -8,8 +8,10 @@ from collections.abc import Sequence
 
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from electoral.check import Discrepancy, Kind
+from electoral.io.escaping import on_screen
 
 
 def render_check(found: Sequence[Discrepancy], fmt: str = "text") -> str:
@@ -30,8 +32,10 @@ def _text(found: Sequence[Discrepancy]) -> str:
         for column in ("source:line", "table", "row", "column", "stated", "computed", "why"):
             table.add_column(column, overflow="fold")
         for d in items:
-            table.add_row(f"{d.source}:{d.line}", d.table, d.row, d.column, d.stated, d.computed,
-                          d.message)
+            # figures and names quoted from a checked file: data, never Rich markup
+            cells = (f"{d.source}:{d.line}", d.table, d.row, d.column, d.stated, d.computed,
+                     d.message)
+            table.add_row(*(Text(on_screen("" if c is None else str(c))) for c in cells))
         console.print(table)
     verdict = (f"{len(errors)} error(s), {len(rounding)} rounding difference(s)" if found
                else "every figure checks out")

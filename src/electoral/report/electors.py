@@ -11,9 +11,11 @@ from collections.abc import Mapping, Sequence
 
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from electoral.errors import NotFoundError
 from electoral.formats import ElectorsFormat as ElectorsFormat
+from electoral.io.escaping import md_cell, on_screen, wiki_cell
 from electoral.tabulate.apportion import DC, Apportionment
 from electoral.tabulate.electors import AT_LARGE, College, Contest, ElectorVote, state_name
 from electoral.tabulate.scenarios import Change, CollegeAnalysis
@@ -327,29 +329,32 @@ def _section_prose(college: College, state: str, contests: tuple[Contest, ...]) 
 
 def _render(fmt: ElectorsFormat, title: str, header: list[str], rows: list[list[str]],
             notes: list[str]) -> str:
+    # names come from stored returns: escaped for each format, never read as its markup
     if fmt is ElectorsFormat.MD:
-        lines = [f"**{title}**", "", "| " + " | ".join(header) + " |",
+        lines = [f"**{md_cell(title)}**", "", "| " + " | ".join(map(md_cell, header)) + " |",
                  "|" + "|".join("---" if i == 0 else "---:" for i in range(len(header))) + "|"]
-        lines += ["| " + " | ".join(cells) + " |" for cells in rows]
-        return "\n".join(lines + ([""] + [f"- {n}" for n in notes] if notes else [])) + "\n"
+        lines += ["| " + " | ".join(map(md_cell, cells)) + " |" for cells in rows]
+        return "\n".join(lines + ([""] + [f"- {md_cell(n)}" for n in notes] if notes else [])) + "\n"
     if fmt is ElectorsFormat.WIKI:
-        lines = ['{| class="wikitable sortable"', f"|+ {title}", "|-",
-                 "! " + " !! ".join(header)]
+        lines = ['{| class="wikitable sortable"', f"|+ {wiki_cell(title)}", "|-",
+                 "! " + " !! ".join(map(wiki_cell, header))]
         for cells in rows:
-            lines += ["|-", "| " + " || ".join(cells)]
+            lines += ["|-", "| " + " || ".join(map(wiki_cell, cells))]
         lines.append("|}")
-        return "\n".join(lines + ([""] + [f"* {n}" for n in notes] if notes else [])) + "\n"
+        return "\n".join(lines + ([""] + [f"* {wiki_cell(n)}" for n in notes] if notes else [])
+                         ) + "\n"
     table = Table()
     for i, name in enumerate(header):
-        table.add_column(name, justify="left" if i == 0 or not rows or
+        table.add_column(Text(on_screen(name)), justify="left" if i == 0 or not rows or
                          not rows[0][i].replace(",", "").replace("%", "").replace(".", "")
                          .lstrip("-").isdigit() else "right")
     for i, cells in enumerate(rows):
-        table.add_row(*cells, end_section=i == len(rows) - 2 and cells[0] != "Total"
+        table.add_row(*(Text(on_screen(c)) for c in cells),
+                      end_section=i == len(rows) - 2 and cells[0] != "Total"
                       and rows[-1][0] == "Total")
     console = Console(file=io.StringIO(), width=120, record=True, highlight=False)
-    console.print(title, markup=False, style="bold")
+    console.print(Text(on_screen(title), style="bold"))
     console.print(table)
     for note in notes:
-        console.print(note, markup=False)
+        console.print(Text(on_screen(note)))
     return console.export_text()

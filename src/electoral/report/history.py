@@ -10,9 +10,11 @@ from fractions import Fraction
 
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from electoral.analyze.compare import Comparison
 from electoral.analyze.history import DEMOCRATIC, REPUBLICAN, History, Year
+from electoral.io.escaping import on_screen
 from electoral.model import UnitKind
 from electoral.numbers import percent
 
@@ -43,7 +45,8 @@ def render_history(history: History, fmt: str = "text") -> str:
     the winner, the two major parties' shares, margin, swing and lean as ``D+/R+`` points."""
     if fmt == "json":
         return json.dumps(_as_dict(history), indent=2) + "\n"
-    table = Table(title=f"{history.place.name}: presidential elections in the store")
+    # every string a Text: a place or candidate name is data, never Rich markup
+    table = Table(title=Text(on_screen(f"{history.place.name}: presidential elections in the store")))
     for header in ("year", "winner", "D", "R", "margin", "swing", "vs state", "its trend",
                    "vs nation", "its trend ", "president", "with winner"):
         table.add_column(header, justify="right" if header not in ("winner", "president") else
@@ -51,17 +54,18 @@ def render_history(history: History, fmt: str = "text") -> str:
     is_state = history.place.kind is UnitKind.STATE
     for year in history.years:
         winner = year.winner or ("not declared" if year.incomplete else "tie")
-        table.add_row(str(year.year), winner, _share(year, DEMOCRATIC),
-                      _share(year, REPUBLICAN), lean(year.margin), lean(year.swing),
-                      "–" if is_state else lean(year.lean),
-                      "–" if is_state else lean(year.trend), lean(year.national_lean),
-                      lean(year.national_trend),
-                      year.president or "–", YES_NO[year.with_winner])
+        cells = (str(year.year), winner, _share(year, DEMOCRATIC),
+                 _share(year, REPUBLICAN), lean(year.margin), lean(year.swing),
+                 "–" if is_state else lean(year.lean),
+                 "–" if is_state else lean(year.trend), lean(year.national_lean),
+                 lean(year.national_trend),
+                 year.president or "–", YES_NO[year.with_winner])
+        table.add_row(*(Text(on_screen(c)) for c in cells))
     out = io.StringIO()
     console = Console(file=out, width=150, highlight=False)
     console.print(table)
     for line in summary(history):
-        console.print(line, markup=False)
+        console.print(Text(on_screen(line)))
     return out.getvalue()
 
 

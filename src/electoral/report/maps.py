@@ -23,6 +23,7 @@ from electoral.errors import ElectoralError, Problem, ValidationError
 from electoral.formats import MapKind as MapKind
 from electoral.formats import Palette as Palette
 from electoral.geography import normal_name
+from electoral.io.outfile import write_file
 from electoral.model import STATE_BY_NAME, STATE_NAMES, Returns, Unit, UnitKind
 from electoral.numbers import percent
 from electoral.report.cartography import (
@@ -125,16 +126,13 @@ def write_map(svg: str, out: Path) -> Path:
     Raises:
         ValidationError: ``out`` is neither ``.svg`` nor ``.png``.
         ElectoralError: a PNG without the cairo library (see ``svg_to_png``).
+        OutputError: ``out`` cannot be written (``io.outfile.write_file``).
     """
     suffix = out.suffix.lower()
     if suffix not in (".svg", ".png"):
         raise ValidationError([Problem("map-format", f"cannot write a map as {out.name}: "
                                        "name the file .svg or .png", field="out")])
-    out.parent.mkdir(parents=True, exist_ok=True)
-    if suffix == ".svg":
-        out.write_text(svg, encoding="utf-8")
-    else:
-        out.write_bytes(svg_to_png(svg))
+    write_file(out, svg if suffix == ".svg" else svg_to_png(svg))
     return out
 
 

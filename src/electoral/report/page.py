@@ -14,8 +14,9 @@ from pathlib import Path
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from electoral.analyze.compare import Comparison, compare
-from electoral.errors import ElectoralError
+from electoral.errors import ElectoralError, ValidationError
 from electoral.io.export import export
+from electoral.io.outfile import write_file
 from electoral.model import STATE_NAMES, Returns, UnitKind
 from electoral.numbers import percent
 from electoral.published import Article, PublishedTable, TableKind
@@ -76,21 +77,22 @@ def write_page(returns: Returns, out: Path | str, *, earlier: Returns | None = N
     its year. ``progress(done, total)`` is told after each file written. ``assume_complete``:
     declare the winner and electors although units are missing.
 
+    Every file is written atomically and inside ``out`` (``io.outfile.write_file``): no link
+    leads a file outside it.
+
     Raises:
-        OSError: ``out`` cannot be created or written.
+        OutputError: a file of the page cannot be written (the message names it and why).
     """
     page = build_page(returns, earlier=earlier, article=article, college=college,
                       assume_complete=assume_complete)
     folder = Path(out)
-    folder.mkdir(parents=True, exist_ok=True)
     total = len(page.files) + 1
     for done, (name, text) in enumerate(page.files.items(), start=1):
-        (folder / name).parent.mkdir(parents=True, exist_ok=True)
-        (folder / name).write_text(text, encoding="utf-8")
+        write_file(folder / name, text, within=folder)
         if progress is not None:
             progress(done, total)
     index = folder / "index.html"
-    index.write_text(render_page(page), encoding="utf-8")
+    write_file(index, render_page(page), within=folder)
     if progress is not None:
         progress(total, total)
     return index
@@ -120,7 +122,10 @@ def build_page(returns: Returns, *, earlier: Returns | None = None,
     for fmt, suffix, label in (("nist-json", "json", "NIST SP 1500-100 election report (JSON)"),
                                ("nist-xml", "xml", "NIST SP 1500-100 election report (XML)")):
         name = f"data/{returns.election.id}-nist-1500-100.{suffix}"
-        files[name] = export(returns, fmt)
+        try:
+            files[name] = export(returns, fmt)
+        except ValidationError:  # a name XML cannot carry: the page offers the JSON report only
+            continue
         downloads.append((label, name))
     map_views = _maps(returns, tables, comparison, files)
     if college is not None:

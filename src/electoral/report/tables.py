@@ -5,7 +5,6 @@ below only reads figures off the tabulation and formats them.
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 import re
@@ -17,9 +16,11 @@ from html import escape
 
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from electoral.analyze.compare import Comparison
 from electoral.formats import OutputFormat
+from electoral.io.escaping import md_cell, on_screen, wiki_cell, write_csv
 from electoral.io.rules_numbers import unit_path
 from electoral.model import Unit, UnitKind
 from electoral.numbers import percent
@@ -83,6 +84,8 @@ class ResultsView:
     winner: WinnerView | None = None
     area: str = ""
     party_ids: tuple[str | None, ...] = ()
+    # one real candidate: no runner-up, so no margin (shown as "—", null in JSON)
+    unopposed: bool = False
 
 
 def results_view(tabulation: Tabulation, comparison: Comparison | None = None, *,
@@ -139,7 +142,8 @@ def results_view(tabulation: Tabulation, comparison: Comparison | None = None, *
     total = replace(view(tabulation.total, total_by_type), unit=area)
     return ResultsView(tabulation.returns.election.id, str(tabulation.level), column_names, rows,
                        total, comparison, _adjustments(tabulation), found, winner, area,
-                       tuple(_party_id(tabulation, c) for c in shown))
+                       tuple(_party_id(tabulation, c) for c in shown),
+                       tabulation.leading[0] == tabulation.leading[1])
 
 
 def _place_order(tabulation: Tabulation) -> Callable[[Row], tuple[object, ...]]:
@@ -173,15 +177,19 @@ def _adjustments(tabulation: Tabulation) -> tuple[tuple[dict[str, str], str, str
 
 
 def _shown(tabulation: Tabulation, columns: str) -> list[str]:
-    """The candidate ids of the table's columns, most votes statewide first."""
+    """The candidate ids of the table's columns, most votes statewide first. A candidate with a
+    count of 0 is a column like any other (a 0 is a result); an unopposed candidate is one."""
     if columns == "all":
         counted = {c for row in (*tabulation.rows, tabulation.total) for c in row.votes}
         return [c.id for c in tabulation.columns if not c.aggregate and c.id in counted]
     if columns != "leaders":
         raise ValueError(f"columns is 'leaders' or 'all', not {columns!r}")
     if tabulation.level == UnitKind.STATE:
-        return [c.id for c in tabulation.columns if tabulation.total.of(c.id)]
-    return list(tabulation.leading)
+        total = tabulation.total
+        return [c.id for c in tabulation.columns
+                if total.of(c.id) or (not c.aggregate and (c.id in total.votes
+                                                           or c.id in total.suppressed))]
+    return list(dict.fromkeys(tabulation.leading))
 
 
 def _party(tabulation: Tabulation, candidate_id: str) -> str:
@@ -264,7 +272,11 @@ def _cells(view: ResultsView, row: RowView) -> list[str]:
     for cell in (*row.candidates, row.other):
         cells += [_at_least(cell.votes, cell.suppressed), _pct(cell.percent)]
     # a margin with a withheld count of either leader has no bound either way
-    cells += ["unknown" if row.margin.suppressed else _n(row.margin.votes), _pct(row.margin.percent)]
+    if view.unopposed:
+        cells += ["—", "—"]
+    else:
+        cells += ["unknown" if row.margin.suppressed else _n(row.margin.votes),
+                  _pct(row.margin.percent)]
     return [*cells, _at_least(row.total, row.withheld), *_extra_cells(view, row)]
 
 
@@ -276,8 +288,9 @@ def table_cells(view: ResultsView) -> list[list[str]]:
         other = view.total.other
         if other.votes or other.suppressed:
             rows.append(["Other", "", _at_least(other.votes, other.suppressed), _pct(other.percent)])
+        # 100% of any total; 0% of nothing (poll close), as every share of an empty unit
         return [*rows, ["Total", "", _at_least(view.total.total, view.total.withheld),
-                        _pct(percent(1, 1))]]
+                        _pct(percent(view.total.total, view.total.total))]]
     total = _cells(view, view.total)
     total[0] = "Total"
     return [*(_cells(view, r) for r in view.rows), total]
@@ -309,113 +322,129 @@ def _comparison_lines(view: ResultsView) -> list[str]:
 
 
 def _margin_line(view: ResultsView) -> str:
-    (first, _), (second, _) = view.columns[0], view.columns[1 if len(view.columns) > 1 else 0]
+    if not view.columns:
+        return "Margin: no candidates"
+    if view.unopposed or len(view.columns) == 1:
+        return f"Margin: none, {view.columns[0][0]} was unopposed"
+    (first, _), (second, _) = view.columns[0], view.columns[1]
     margin = view.total.margin
     if margin.suppressed:  # a withheld count of either leader: the margin is not known
         return f"Margin: {first} over {second} not known ({margin.suppressed} count(s) withheld)"
+    if not margin.votes:  # a tie, or nothing counted yet: nobody is "over" anybody
+        return f"Margin: none, {first} and {second} are tied at {_n(view.total.candidates[0].votes)} votes"
     return f"Margin: {first} over {second} by {_n(margin.votes)} votes ({_pct(margin.percent)})"
 
 
 def render_text(view: ResultsView) -> str:
     """A Rich table for a terminal, the figures of ``table_cells``."""
-    table = Table(title=_title(view), title_justify="left")
+    # every string as a Text: names are data, never Rich markup ("[/]" would raise, "[bold]" style)
+    table = Table(title=Text(on_screen(_title(view))), title_justify="left")
     for i, name in enumerate(_header(view)):
-        table.add_column(name, justify="left" if i == 0 else "right")
+        table.add_column(Text(on_screen(name)), justify="left" if i == 0 else "right")
     body = table_cells(view)
     for i, cells in enumerate(body):
-        table.add_row(*cells, end_section=i == len(body) - 2)
+        table.add_row(*(Text(on_screen(c)) for c in cells), end_section=i == len(body) - 2)
     console = Console(file=io.StringIO(), width=max(100, 14 * len(_header(view))), record=True,
                       highlight=False)
     console.print(table)
-    if not view.rows:
-        console.print(_margin_line(view), markup=False)
-    for line in [*coverage_lines(view), *_comparison_lines(view)]:
-        console.print(line, markup=False)
+    for line in [*([_margin_line(view)] if not view.rows else []), *coverage_lines(view),
+                 *_comparison_lines(view)]:
+        console.print(Text(on_screen(line)))
     return console.export_text()
 
 
 def render_md(view: ResultsView) -> str:
     """A Markdown (GitHub pipe) table of ``table_cells``."""
-    head = _header(view)
-    lines = [f"### {_title(view)}", "", "| " + " | ".join(head) + " |",
+    head = [md_cell(h) for h in _header(view)]
+    lines = [f"### {md_cell(_title(view))}", "", "| " + " | ".join(head) + " |",
              "|" + "|".join([":---"] + ["---:"] * (len(head) - 1)) + "|"]
-    lines += ["| " + " | ".join(cells) + " |" for cells in table_cells(view)]
+    lines += ["| " + " | ".join(md_cell(c) for c in cells) + " |" for cells in table_cells(view)]
     if not view.rows:
-        lines += ["", _margin_line(view)]
-    extra = [*coverage_lines(view), *_comparison_lines(view)]
+        lines += ["", md_cell(_margin_line(view))]
+    extra = [md_cell(line) for line in (*coverage_lines(view), *_comparison_lines(view))]
     return "\n".join(lines + ([""] + extra if extra else [])) + "\n"
 
 
 def render_wiki(view: ResultsView) -> str:
     """Wikitext in the articles' layout: a two-row header, # and % under each candidate."""
     if not view.rows:
-        lines = ['{| class="wikitable sortable"', f"|+ {_title(view)}", "|-",
-                 "! " + " !! ".join(_header(view))]
+        lines = ['{| class="wikitable sortable"', f"|+ {wiki_cell(_title(view))}", "|-",
+                 "! " + " !! ".join(wiki_cell(h) for h in _header(view))]
         for cells in table_cells(view):
-            lines += ["|-", "| " + " || ".join(cells)]
-        return "\n".join([*lines, "|}", "", _margin_line(view), *coverage_lines(view)]) + "\n"
-    level = LEVEL_TITLES.get(view.level, view.level)
+            lines += ["|-", "| " + " || ".join(wiki_cell(c) for c in cells)]
+        said = [wiki_cell(line) for line in (_margin_line(view), *coverage_lines(view))]
+        return "\n".join([*lines, "|}", "", *said]) + "\n"
+    level = wiki_cell(LEVEL_TITLES.get(view.level, view.level))
     lines = ['{| class="wikitable sortable"', "|-", f'! rowspan="2" | {level}']
     for name, party in view.columns:
-        lines.append(f'! colspan="2" | {name}<br />{party}')
+        lines.append(f'! colspan="2" | {wiki_cell(name)}<br />{wiki_cell(party)}')
     lines += ['! colspan="2" | Various candidates<br />Other parties', '! colspan="2" | Margin',
               '! rowspan="2" | Total votes cast', "|-"]
     lines.append("! " + " !! ".join(["#", "%"] * (len(view.columns) + 2)))
     for cells in table_cells(view):
-        lines += ["|-", "| " + " || ".join(cells)]
+        lines += ["|-", "| " + " || ".join(wiki_cell(c) for c in cells)]
     lines.append("|}")
-    extra = [*coverage_lines(view), *_comparison_lines(view)]
+    extra = [wiki_cell(line) for line in (*coverage_lines(view), *_comparison_lines(view))]
     return "\n".join(lines + ([""] + extra if extra else [])) + "\n"
 
 
 def render_html(view: ResultsView) -> str:
     """An HTML ``<table>`` fragment (escaped), row headers marked ``scope="row"``."""
-    head = "".join(f'<th scope="col">{escape(h)}</th>' for h in _header(view))
+    head = "".join(f'<th scope="col">{_html(h)}</th>' for h in _header(view))
     body = table_cells(view)
     rows = []
     for i, cells in enumerate(body):
         tag = "tfoot" if i == len(body) - 1 else None
-        row = f'<th scope="row">{escape(cells[0])}</th>' + "".join(
-            f'<td class="num">{escape(c)}</td>' for c in cells[1:])
+        row = f'<th scope="row">{_html(cells[0])}</th>' + "".join(
+            f'<td class="num">{_html(c)}</td>' for c in cells[1:])
         rows.append((tag, f"<tr>{row}</tr>"))
     tbody = "".join(r for tag, r in rows if tag is None)
     tfoot = "".join(r for tag, r in rows if tag == "tfoot")
-    html = (f'<table class="results"><caption>{escape(_title(view))}</caption>'
+    html = (f'<table class="results"><caption>{_html(_title(view))}</caption>'
             f"<thead><tr>{head}</tr></thead><tbody>{tbody}</tbody><tfoot>{tfoot}</tfoot></table>")
     said = coverage_lines(view)
     if said:
-        html += "<p class=\"coverage\">" + escape(" ".join(said)) + "</p>"
+        html += "<p class=\"coverage\">" + _html(" ".join(said)) + "</p>"
     extra = _comparison_lines(view)
     if extra:
-        html += "<pre class=\"comparison\">" + escape("\n".join(extra)) + "</pre>"
+        html += "<pre class=\"comparison\">" + escape("\n".join(map(on_screen, extra))) + "</pre>"
     return html + "\n"
+
+
+def _html(text: str) -> str:
+    """``text`` for HTML: escaped, and without control characters (they show as nothing, or as
+    escape sequences where the file is printed on a terminal)."""
+    return escape(on_screen(text))
 
 
 def render_csv(view: ResultsView) -> str:
     """CSV with a header row: statewide, one row per candidate (votes, percent) and a Total row;
     otherwise per unit the two leading candidates' votes and percent, other, margin and total
-    (votes as plain integers, percentages without the ``%`` sign)."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    (votes as plain integers, percentages without the ``%`` sign; an unopposed contest's margin
+    empty). Text cells go through ``io.escaping.write_csv``: no name runs as a formula."""
     if not view.rows:
-        writer.writerow(["candidate", "party", "votes", "percent"])
+        rows: list[list[object]] = [["candidate", "party", "votes", "percent"]]
         for (name, party), cell in zip(view.columns, view.total.candidates, strict=True):
-            writer.writerow([name, party, _csv_votes(cell.votes, cell.suppressed),
-                             _csv_pct(cell.percent)])
-        writer.writerow(["Total", "", _csv_votes(view.total.total, view.total.withheld), "100.00"])
-        return out.getvalue()
+            rows.append([name, party, _csv_votes(cell.votes, cell.suppressed),
+                         _csv_pct(cell.percent)])
+        rows.append(["Total", "", _csv_votes(view.total.total, view.total.withheld),
+                     percent(view.total.total, view.total.total)])
+        return write_csv(rows)
     head = ["unit"]
     for name, _party in view.columns:
         head += [f"{name} votes", f"{name} percent"]
-    writer.writerow([*head, "other votes", "other percent", "margin votes", "margin percent",
-                     "total"])
+    rows = [[*head, "other votes", "other percent", "margin votes", "margin percent", "total"]]
     for row in (*view.rows, view.total):
         cells: list[object] = [_unit(row) if row is not view.total else "Total"]
         for cell in (*row.candidates, row.other):
             cells += [_csv_votes(cell.votes, cell.suppressed), _csv_pct(cell.percent)]
-        cells += ["" if row.margin.suppressed else row.margin.votes, _csv_pct(row.margin.percent)]
-        writer.writerow([*cells, _csv_votes(row.total, row.withheld)])
-    return out.getvalue()
+        if view.unopposed:
+            cells += ["", ""]
+        else:
+            cells += ["" if row.margin.suppressed else row.margin.votes,
+                      _csv_pct(row.margin.percent)]
+        rows.append([*cells, _csv_votes(row.total, row.withheld)])
+    return write_csv(rows)
 
 
 def _csv_votes(votes: int, withheld: int) -> object:
@@ -423,8 +452,9 @@ def _csv_votes(votes: int, withheld: int) -> object:
     return f">={votes}" if withheld else votes
 
 
-def _csv_pct(value: Decimal | None) -> str:
-    return "" if value is None else str(value)
+def _csv_pct(value: Decimal | None) -> Decimal | str:
+    """A share as a number (a negative margin stays a number, never a neutralised text)."""
+    return "" if value is None else value
 
 
 def render_json(view: ResultsView) -> str:
@@ -441,7 +471,8 @@ def results_json(view: ResultsView) -> dict[str, object]:
                            for (name, party), party_id, cell in zip(
                                view.columns, _party_ids(view), row.candidates, strict=True)],
             "other": _cell_json(row.other),
-            "margin": _cell_json(row.margin, bounded=False),
+            "margin": ({"votes": None, "percent": None, "unopposed": True} if view.unopposed
+                       else _cell_json(row.margin, bounded=False)),
         } | ({"ballots_cast": row.ballots} if row.ballots else {}) | (
             {"turnout": str(row.turnout)} if row.turnout is not None else {}) | (
             {"adjustment": True} if row.adjustment else {})
