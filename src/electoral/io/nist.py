@@ -308,11 +308,10 @@ def read_nist_json(stream: TextIO, source: str, options: ReadOptions) -> list[Re
     except json.JSONDecodeError as exc:
         raise ValidationError([Problem("malformed-file", f"not JSON: {exc.msg}",
                                        line=exc.lineno)]) from None
-    if isinstance(document, dict) and "@type" not in document and any(
-            str(key).endswith("Collection") for key in document):
-        raise ValidationError([Problem("unsupported-version", "this is NIST 1500-100 v1 in "
-                                       "JSON (…Collection keys, no @type); electoral reads "
-                                       f"{SUPPORTED}", line=1)])
+    found = _foreign_json(document)
+    if found is not None:
+        raise ValidationError([Problem("unsupported-version", f"this is {found}; electoral "
+                                       f"reads {SUPPORTED}", line=1)])
     if not isinstance(document, dict) or document.get("@type") != PREFIX + "ElectionReport":
         raise ValidationError([Problem("not-nist", "the top object is not an "
                                        "ElectionResults.ElectionReport", line=1, field="@type")])
@@ -334,6 +333,12 @@ def read_nist_xml(stream: TextIO, source: str, options: ReadOptions) -> list[Ret
     except ET.ParseError as exc:
         raise ValidationError([Problem("malformed-file", f"not XML: {exc}",
                                        line=exc.position[0])]) from None
+    if _local(root.tag) in VIP_ROOTS:
+        version = root.get("schemaVersion")
+        raise ValidationError([Problem(
+            "unsupported-version", "this is a Voting Information Project feed "
+            f"({'VIP ' + version if version else 'no schemaVersion'}: polling places and "
+            f"contests, no vote counts); electoral reads {SUPPORTED}", line=1)])
     if _local(root.tag) == "ElectionReport" and root.tag != f"{{{NS}}}ElectionReport":
         raise ValidationError([Problem("unsupported-version", f"this is {_version(root)}; "
                                        f"electoral reads {SUPPORTED}", line=1)])
@@ -359,6 +364,29 @@ def _version(root: ET.Element) -> str:
         return f"NIST 1500-100 v1 (…Collection elements, objectId; {where})"
     return (f"an ElectionReport in namespace {namespace}" if namespace else
             "an ElectionReport without a namespace")
+
+
+# The roots of Voting Information Project feeds: ``vip_object`` (VIP 3.0) and ``VipObject``
+# (VIP 5.x), per the VIP specification (vip-specification.readthedocs.io).
+VIP_ROOTS = ("vip_object", "VipObject")
+# Google Civic Information API responses say what they are in ``kind`` ("civicinfo#…",
+# developers.google.com/civic-information/docs/v2).
+CIVIC_API = "civicinfo#"
+
+
+def _foreign_json(document: Any) -> str | None:
+    """What a JSON document that is not a v2 report is, when it is one of the known others: a
+    Google Civic Information API response (its ``kind``), or NIST 1500-100 v1 in JSON
+    (``…Collection`` keys and no ``@type``); ``None`` otherwise."""
+    if not isinstance(document, dict):
+        return None
+    kind = document.get("kind")
+    if isinstance(kind, str) and kind.startswith(CIVIC_API):
+        return (f"a Google Civic Information API response (kind {kind}: election information, "
+                "no vote counts)")
+    if "@type" not in document and any(str(key).endswith("Collection") for key in document):
+        return "NIST 1500-100 v1 in JSON (…Collection keys, no @type)"
+    return None
 
 
 def _local(tag: str) -> str:
@@ -630,12 +658,17 @@ def from_document(document: Node, source: str, options: ReadOptions) -> list[Ret
 
 
 def probe_json(name: str, head: str) -> bool:
-    return head.startswith("{") and f'"{PREFIX}ElectionReport"' in head
+    """A v2 report, or one the reader refuses naming it (v1 in JSON, a Civic Information API
+    response)."""
+    return head.startswith("{") and (
+        f'"{PREFIX}ElectionReport"' in head or f'"{CIVIC_API}' in head
+        or re.search(r'"(?:GpUnit|Election|Party|Person|Office)Collection"\s*:', head) is not None)
 
 
 def probe_xml(name: str, head: str) -> bool:
-    """Any ``ElectionReport`` root, v2 or not: the reader says which version it found."""
-    return head.startswith("<") and re.search(r"<(?:\w+:)?ElectionReport[\s>]", head) is not None
+    """Any ``ElectionReport`` root, v2 or not, or a VIP feed: the reader says which it found."""
+    return head.startswith("<") and re.search(
+        r"<(?:\w+:)?(?:ElectionReport|vip_object|VipObject)[\s>]", head) is not None
 
 
 PROBES[Format.NIST_JSON] = probe_json
