@@ -16,8 +16,6 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-import pytest
-
 from electoral.io import Format, ReadOptions, detect_format, open_source, read_tables
 from electoral.io.nist import write_nist_json
 from electoral.io.stage import stage

@@ -42,8 +42,8 @@ from electoral.errors import Problem, ValidationError
 from electoral.geography import county_fips, county_names
 from electoral.io import PROBES, Format, ReadOptions, register
 from electoral.io.medsl import vote_type, wanted
-from electoral.io.pseudo import NO_UNIT, OTHER_CONTEST, left_out_kind, pseudo_kind
 from electoral.io.names import split_marks
+from electoral.io.pseudo import NO_UNIT, OTHER_CONTEST, left_out_kind, pseudo_kind
 from electoral.model import (
     STATE_BY_NAME,
     STATE_FIPS,

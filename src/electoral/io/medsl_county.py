@@ -23,7 +23,6 @@ from typing import TextIO
 from electoral.errors import Problem
 from electoral.geography import county_names
 from electoral.io import PROBES, Format, ReadOptions, register
-from electoral.io.pseudo import OTHER_CONTEST
 from electoral.io.medsl import (
     ElectionBuilder,
     builder_for,
@@ -39,6 +38,7 @@ from electoral.io.medsl import (
     wanted,
     withheld,
 )
+from electoral.io.pseudo import OTHER_CONTEST
 from electoral.model import STATE_FIPS, Returns, Unit, UnitKind, slug
 
 COLUMNS = ("year", "state", "state_po", "county_name", "county_fips", "office", "candidate",

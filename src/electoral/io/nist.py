@@ -25,6 +25,7 @@ from typing import Any, TextIO
 from electoral.errors import Problem, ValidationError
 from electoral.io import PROBES, Format, ReadOptions, register
 from electoral.io.medsl import general_election_day
+from electoral.io.nist_versions import CIVIC_API, other_json, other_xml
 from electoral.model import (
     STATE_BY_NAME,
     STATE_FIPS,
@@ -308,7 +309,7 @@ def read_nist_json(stream: TextIO, source: str, options: ReadOptions) -> list[Re
     except json.JSONDecodeError as exc:
         raise ValidationError([Problem("malformed-file", f"not JSON: {exc.msg}",
                                        line=exc.lineno)]) from None
-    found = _foreign_json(document)
+    found = other_json(document)
     if found is not None:
         raise ValidationError([Problem("unsupported-version", f"this is {found}; electoral "
                                        f"reads {SUPPORTED}", line=1)])
@@ -333,60 +334,14 @@ def read_nist_xml(stream: TextIO, source: str, options: ReadOptions) -> list[Ret
     except ET.ParseError as exc:
         raise ValidationError([Problem("malformed-file", f"not XML: {exc}",
                                        line=exc.position[0])]) from None
-    if _local(root.tag) in VIP_ROOTS:
-        version = root.get("schemaVersion")
-        raise ValidationError([Problem(
-            "unsupported-version", "this is a Voting Information Project feed "
-            f"({'VIP ' + version if version else 'no schemaVersion'}: polling places and "
-            f"contests, no vote counts); electoral reads {SUPPORTED}", line=1)])
-    if _local(root.tag) == "ElectionReport" and root.tag != f"{{{NS}}}ElectionReport":
-        raise ValidationError([Problem("unsupported-version", f"this is {_version(root)}; "
-                                       f"electoral reads {SUPPORTED}", line=1)])
+    found = other_xml(root, NS)
+    if found is not None:
+        raise ValidationError([Problem("unsupported-version", f"this is {found}; electoral "
+                                       f"reads {SUPPORTED}", line=1)])
     if root.tag != f"{{{NS}}}ElectionReport":
         raise ValidationError([Problem("not-nist", f"the root element is {root.tag}, not a NIST "
                                        "1500-100 v2 ElectionReport", line=1)])
     return from_document(_from_xml(root), source, options)
-
-
-def _version(root: ET.Element) -> str:
-    """Which ``ElectionReport`` a root that is not v2's is. Version 1 wraps lists in
-    ``…Collection`` elements (``GpUnitCollection``) and names ids ``objectId`` (NIST's "Changes
-    From V1 XML Schema"); Google's Civics CDF keeps that shape, without a namespace, and adds
-    ``GovernmentBodyCollection`` (civics_cdf_spec.xsd, ../shared/standards/nist-1500-100)."""
-    namespace = root.tag[1:].partition("}")[0] if root.tag.startswith("{") else ""
-    children = {_local(child.tag) for child in root}
-    v1 = any(tag.endswith("Collection") for tag in children) or any(
-        "objectId" in element.attrib for element in root.iter())
-    if "GovernmentBodyCollection" in children and not namespace:
-        return "a Google Civics CDF feed (NIST 1500-100 v1 shape: …Collection elements, objectId)"
-    if v1:
-        where = f"namespace {namespace}" if namespace else "no namespace"
-        return f"NIST 1500-100 v1 (…Collection elements, objectId; {where})"
-    return (f"an ElectionReport in namespace {namespace}" if namespace else
-            "an ElectionReport without a namespace")
-
-
-# The roots of Voting Information Project feeds: ``vip_object`` (VIP 3.0) and ``VipObject``
-# (VIP 5.x), per the VIP specification (vip-specification.readthedocs.io).
-VIP_ROOTS = ("vip_object", "VipObject")
-# Google Civic Information API responses say what they are in ``kind`` ("civicinfo#…",
-# developers.google.com/civic-information/docs/v2).
-CIVIC_API = "civicinfo#"
-
-
-def _foreign_json(document: Any) -> str | None:
-    """What a JSON document that is not a v2 report is, when it is one of the known others: a
-    Google Civic Information API response (its ``kind``), or NIST 1500-100 v1 in JSON
-    (``…Collection`` keys and no ``@type``); ``None`` otherwise."""
-    if not isinstance(document, dict):
-        return None
-    kind = document.get("kind")
-    if isinstance(kind, str) and kind.startswith(CIVIC_API):
-        return (f"a Google Civic Information API response (kind {kind}: election information, "
-                "no vote counts)")
-    if "@type" not in document and any(str(key).endswith("Collection") for key in document):
-        return "NIST 1500-100 v1 in JSON (…Collection keys, no @type)"
-    return None
 
 
 def _local(tag: str) -> str:
@@ -626,12 +581,14 @@ class _Reader:
                     f"{'unit ' + repr(where) if unit is None else 'type'}",
                     field="GpUnitId" if unit is None else "Type"))
                 continue
-            reason = ("a ranked-choice round count" if _one(node, "Round") is not None else
-                      "suppressed for privacy" if _bool(_one(node, "IsSuppressedForPrivacy"))
-                      else None)
+            reason, left_kind = (
+                ("a ranked-choice round count", "rcv_round") if _one(node, "Round") is not None
+                else ("suppressed for privacy", "suppressed")
+                if _bool(_one(node, "IsSuppressedForPrivacy")) else (None, ""))
             if reason is not None or count is None:
                 if reason is not None:
-                    exclusions.append(Exclusion(0, reason, count, f"{candidate} in {unit}"))
+                    exclusions.append(Exclusion(0, reason, count, f"{candidate} in {unit}",
+                                                kind=left_kind, file=self.source))
                 continue
             votes[(unit, candidate, kind)] = votes.get((unit, candidate, kind), 0) + count
 
