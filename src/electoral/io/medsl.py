@@ -14,9 +14,10 @@ Each state-year becomes one ``Returns`` (``2004-MO-president``) whose single uni
   and kept in ``Returns.fusion``;
 * doubled-quote artefacts (``BUBAR, BENJAMIN ""BEN""``) are undone, embedded newlines flattened;
 * unnamed rows, "OTHER", "SCATTERING", "WRITE-IN" … are aggregate pseudo-candidates, told apart by
-  party and write-in flag; over/under/blank/void rows are not votes for anyone and are excluded with
-  their reason, as are rows with no count (``NA``) and rows that are not the regular general
-  election. Exclusions travel in ``Returns.exclusions``;
+  party and write-in flag; rows that are not votes for anyone (``OVERVOTES``, ``TOTAL VOTES CAST``:
+  ``io.pseudo``'s one vocabulary) are excluded with their reason and left-out kind, as are rows with
+  no count (``NA``) and rows that are not the regular general election (kind ``other_contest``).
+  Exclusions travel in ``Returns.exclusions``; parties are ``electoral.parties.canonical_party``'s;
 * ``totalvotes`` (the file's own contest total) is kept in ``Returns.reported_total``;
   2024 rows marked ``unofficial`` set ``Returns.unofficial``.
 """
