@@ -336,3 +336,30 @@ def test_an_older_store_read_only_says_how_to_upgrade_and_a_write_upgrades_it(
     Store(db).close()
     with Store(db, read_only=True) as store:
         assert store.unit_sources("2004-CT-president") == {"CT": "ct.csv", "09001": "ct.csv"}
+
+
+def test_the_stage_s_account_of_a_left_out_row_loads_back_whole(db: Path) -> None:
+    """Kind, unit, file, candidate and detail (docs/import-json.md ``left_out``) survive the store."""
+    left = (Exclusion(7, "total row", 615, "Times Counted", 1, "ballots_cast",
+                      (("county", "Kent"), ("precinct", "Alder 1")), "kent.xml", None,
+                      "615 >= 590 (310 + 280)"),
+            Exclusion(12, "county row beside its precincts", 90, "", 1, "county_total",
+                      (("county", "Kent"),), "kent.csv", "Ada Q. Marsh", "90 = 70 + 20"))
+    returns = Returns(Election(2020, "DE"), (Candidate("marsh", "Ada Q. Marsh"),),
+                      (Unit("DE", "Delaware", UnitKind.STATE),), (Count("DE", "marsh", 7),),
+                      exclusions=left)
+    with Store(db) as store:
+        store.save(returns, source="kent.csv", sha256="0", format="csv")
+        loaded = store.load("2020-DE-president")
+    assert loaded.exclusions == left
+
+
+def test_exclusions_stored_before_their_kind_existed_still_load() -> None:
+    from electoral.store import _annotations
+
+    old = {"exclusions": [{"line": 4, "reason": "not a vote for anyone", "votes": 138216,
+                           "label": "BLANK VOTE", "rows": 1}]}
+    (loaded,) = _annotations(old)["exclusions"]
+    assert loaded == Exclusion(4, "not a vote for anyone", 138_216, "BLANK VOTE")
+    assert (loaded.kind, loaded.unit, loaded.file, loaded.candidate, loaded.detail) == \
+        ("", (), "", None, "")

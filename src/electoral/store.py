@@ -712,10 +712,7 @@ def _annotations_json(returns: Returns) -> dict[str, object]:
 def _annotations(stored: dict[str, Any]) -> dict[str, Any]:
     """The ``Returns`` fields of a stored ``elections.extras`` value (see ``_annotations_json``)."""
     return {
-        "exclusions": tuple(Exclusion(int(e["line"]), str(e["reason"]),
-                                      None if e.get("votes") is None else int(e["votes"]),
-                                      str(e.get("label") or ""), int(e.get("rows") or 1))
-                            for e in stored.get("exclusions") or ()),
+        "exclusions": tuple(_exclusion(e) for e in stored.get("exclusions") or ()),
         "notes": tuple(str(n) for n in stored.get("notes") or ()),
         "electors": tuple(str(n) for n in stored.get("electors") or ()),
         "fusion": {str(c): {str(p): int(v) for p, v in lines.items()}
@@ -724,6 +721,19 @@ def _annotations(stored: dict[str, Any]) -> dict[str, Any]:
         else int(stored["reported_total"]),
         "unofficial": bool(stored.get("unofficial")),
     }
+
+
+def _exclusion(stored: dict[str, Any]) -> Exclusion:
+    """One stored ``Exclusion``; the fields after ``rows`` (kind, unit, file, candidate, detail)
+    are absent from extras stored before issue 10 and load as their defaults."""
+    return Exclusion(int(stored["line"]), str(stored["reason"]),
+                     None if stored.get("votes") is None else int(stored["votes"]),
+                     str(stored.get("label") or ""), int(stored.get("rows") or 1),
+                     str(stored.get("kind") or ""),
+                     tuple((str(level), str(name)) for level, name in stored.get("unit") or ()),
+                     str(stored.get("file") or ""),
+                     None if stored.get("candidate") is None else str(stored["candidate"]),
+                     str(stored.get("detail") or ""))
 
 
 def _insert(db: duckdb.DuckDBPyConnection, name: str, table: pa.Table) -> None:

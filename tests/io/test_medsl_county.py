@@ -66,8 +66,8 @@ def test_statewide_pseudo_units_belong_to_the_state(county: dict[str, Returns]) 
     state = roll_up(maine, "state").total
     assert state.votes["barack-obama"] == sum(r.of("barack-obama") for r in counties.rows) + 2_071
     connecticut = county["2000-CT-president"]
-    reasons = {e.label: e.reason for e in connecticut.exclusions}
-    assert reasons["Statewide Writein: AL GORE"] == "no vote count given (NA)"
+    reasons = {(e.unit[-1][1], e.label): (e.reason, e.kind) for e in connecticut.exclusions}
+    assert reasons[("Statewide Writein", "AL GORE")] == ("no vote count given (NA)", "no_count")
 
 
 def test_mode_states_sum_their_modes(county: dict[str, Returns]) -> None:

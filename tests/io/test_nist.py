@@ -213,3 +213,37 @@ def test_a_source_vote_type_reads_back() -> None:
                        Count("MO", "a", 7, VoteType.ABSENTEE_BY_MAIL)), source="mo.csv")
     _roundtrip(returns)
     assert '"OtherType": "advance_voting"' in write_nist_json(returns, GENERATED)
+
+
+# Hand-made documents of the formats people mistake for v2 reports: the Voting Information Project
+# feeds (3.0's vip_object, 5.x's VipObject), a Google Civic Information API response, v1 in JSON.
+VIP3 = ('<?xml version="1.0" encoding="UTF-8"?>\n<vip_object schemaVersion="3.0">\n'
+        '<state id="29"><name>Missouri</name></state>\n</vip_object>\n')
+VIP5 = ('<?xml version="1.0" encoding="UTF-8"?>\n<VipObject schemaVersion="5.1" '
+        'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">\n'
+        '<State id="st29"><Name>Missouri</Name></State>\n</VipObject>\n')
+CIVIC = ('{"kind": "civicinfo#voterInfoResponse", "election": {"id": "2000", "name": "General", '
+         '"electionDay": "2024-11-05"}, "contests": [{"type": "General", "office": "President", '
+         '"candidates": [{"name": "Ada Q. Marsh", "party": "Democratic"}]}]}')
+V1_JSON = '{"GpUnitCollection": {"GpUnit": [{"objectId": "gp1", "Name": "Missouri"}]}}'
+
+
+@pytest.mark.parametrize("name, text, fmt, found", [
+    ("feed.xml", VIP3, Format.NIST_XML, "a Voting Information Project feed (VIP 3.0"),
+    ("feed.xml", VIP5, Format.NIST_XML, "a Voting Information Project feed (VIP 5.1"),
+    ("civic.json", CIVIC, Format.NIST_JSON,
+     "a Google Civic Information API response (kind civicinfo#voterInfoResponse"),
+    ("v1.json", V1_JSON, Format.NIST_JSON, "NIST 1500-100 v1 in JSON"),
+])
+def test_another_format_is_detected_and_refused_naming_what_it_is(
+        tmp_path: Path, name: str, text: str, fmt: Format, found: str) -> None:
+    """Never read wrong: the message says what was found and that v2 (XML or JSON) is read."""
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    assert detect_format(open_source(path)) is fmt
+    with pytest.raises(ValidationError) as caught:
+        read_path(path)
+    (problem,) = caught.value.problems
+    assert problem.code == "unsupported-version" and problem.line == 1
+    assert f"this is {found}" in problem.message
+    assert "reads NIST SP 1500-100 v2 only (JSON" in problem.message and "or XML" in problem.message

@@ -176,3 +176,42 @@ def test_clarity_samples(shared: Path, name: str, election: str | None) -> None:
     read = staged(path, options=ReadOptions(election=election) if election else ReadOptions())
     assert sorted(map(dict, by_name(read).values()), key=str) == \
         sorted((dict(+v) for v in expected.values()), key=str)
+
+
+# The 2024 precinct file's rows that are no one's votes, as the file writes them (listed from the
+# file itself, apart from the readers' vocabulary): over/under votes, blank and spoiled ballots,
+# and its total and ballots-cast lines.
+PRECINCT_NOT_VOTES = NOT_VOTES | {"UNDERVOTE", "BLANKS", "INVALID VOTES", "TOTAL VOTES CAST",
+                                  "CONTEST TOTAL", "CAST VOTES", "TOTAL BALLOTS CAST"}
+
+
+@pytest.mark.slow
+def test_medsl_2024_precinct_file_every_state(shared: Path) -> None:
+    """Issue 10's done-when line: every state of the 2024 precinct file, as imported (reader and
+    stage), equals the file summed here: per precinct and candidate its TOTAL row where it has
+    one, else its mode rows; negative counts (Michigan's statistical adjustments) included;
+    suppressed counts ("*") add nothing known. Michigan is then the certified figure."""
+    path = shared / "data/precinct/medsl_2024_president_precinct/president_precinct_2024_medsl.csv.gz"
+    by_mode: dict[bool, dict[tuple[str, ...], int]] = {True: {}, False: {}}
+    for row in rows(path):
+        name = label(row["candidate"])
+        if name in PRECINCT_NOT_VOTES or not row["votes"].strip().lstrip("-").isdigit():
+            continue
+        key = (row["state_po"], row["county_fips"], row["county_name"], row["jurisdiction_name"],
+               row["precinct"], name)
+        into = by_mode[row["mode"].strip().upper() in ("TOTAL", "", "NA")]
+        into[key] = into.get(key, 0) + int(row["votes"])
+    imported = staged(path)
+    # Spellings of one candidate the stage made one (issue 10 item 2: NJ's "ELIZABETH CHENEY" and
+    # "LIZ CHENEY") are added under the name it lists them by.
+    merged = {(r.election.id, label(s)): label(m.candidate) for r in imported for m in r.merged
+              for s in m.spellings}
+    expected: Totals = {}
+    for key, votes in ({**by_mode[False], **by_mode[True]}).items():
+        election = f"2024-{key[0]}-president"
+        expected.setdefault(election, Counter())[merged.get((election, key[-1]), key[-1])] += votes
+    read = by_name(imported)
+    compare(expected, read)
+    assert len(read) == 44 and "2024-MI-president" in read
+    michigan = read["2024-MI-president"]
+    assert (michigan["DONALD J TRUMP"], michigan["KAMALA D HARRIS"]) == (2_816_636, 2_736_533)

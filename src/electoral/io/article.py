@@ -20,6 +20,7 @@ from typing import TextIO
 from electoral.errors import Problem, ValidationError
 from electoral.geography import county_fips
 from electoral.io import Format, ReadOptions, register
+from electoral.io.pseudo import KIND_KEYS, PseudoKind, pseudo_kind
 from electoral.io.stage import validate
 from electoral.model import (
     STATE_BY_NAME,
@@ -27,10 +28,12 @@ from electoral.model import (
     Candidate,
     Count,
     Election,
+    Exclusion,
     Party,
     Returns,
     Unit,
     UnitKind,
+    VoteType,
     slug,
 )
 from electoral.published import Article, Figure, PublishedRow, PublishedTable, TableKind
@@ -90,6 +93,7 @@ class _Builder:
     parties: dict[str, Party] = field(default_factory=dict)
     units: dict[str, Unit] = field(default_factory=dict)
     counts: list[Count] = field(default_factory=list)
+    exclusions: list[Exclusion] = field(default_factory=list)
 
     def problem(self, code: str, message: str, line: int, column: str | None = None) -> None:
         self.problems.append(Problem(code, message, self.source, line, column))
@@ -116,6 +120,7 @@ def read_article(stream: TextIO, source: str) -> Article:
         counts=tuple(builder.counts),
         parties=tuple(builder.parties.values()),
         source=source,
+        exclusions=tuple(builder.exclusions),
         electors=tuple(builder.electors),
     )
     validate(returns)  # an article is also read for ``check``, which stores nothing
@@ -293,12 +298,15 @@ def _read_results_table(builder: _Builder, election: Election, block: list[_Line
             candidate_id = _add_candidate(builder, name, party)
             votes = parse_figure(cells[3])
             assert votes is not None
-            builder.counts.append(Count(election.state, candidate_id, int(votes.value)))
+            builder.counts.append(Count(election.state, candidate_id, int(votes.value),
+                                        VoteType.TOTAL, line.number))
             rows.append(PublishedRow(candidate_id, line.number,
                                      tuple(parse_figure(c) for c in cells[3:6])))
-        elif cells and cells[0].lower().startswith("total"):
+        elif cells and _is_total(cells[0]):
             rows.append(PublishedRow("Total", line.number,
                                      tuple(parse_figure(c) for c in cells[1:4])))
+            _total_row(builder, line.number, cells[0],
+                       parse_figure(cells[1]) if len(cells) > 1 else None)
         elif cells and cells[0].lower().startswith("voter turnout"):
             rows.append(PublishedRow("Turnout", line.number, (None, parse_figure(cells[1]), None)))
     builder.tables.append(PublishedTable(TableKind.RESULTS, "Results", block[0].number,
@@ -318,11 +326,13 @@ def _read_result_list(builder: _Builder, election: Election) -> None:
             candidate_id = _add_candidate(builder, name, party)
             votes = parse_figure(match["votes"])
             assert votes is not None
-            builder.counts.append(Count(election.state, candidate_id, int(votes.value)))
+            builder.counts.append(Count(election.state, candidate_id, int(votes.value),
+                                        VoteType.TOTAL, line.number))
             rows.append(PublishedRow(candidate_id, line.number, (votes, None, None)))
         total = TOTAL_LINE.match(text)
         if total and rows:
             rows.append(PublishedRow("Total", line.number, (parse_figure(total["votes"]), None, None)))
+            _total_row(builder, line.number, "Total", parse_figure(total["votes"]))
     if rows:
         builder.tables.append(PublishedTable(TableKind.RESULTS, "Results", rows[0].line,
                                              ("Votes", "Percentage", "Electoral votes"), tuple(rows)))
@@ -365,7 +375,8 @@ def _read_unit_table(builder: _Builder, election: Election, block: list[_Line],
         figures = tuple(parse_figure(c) for c in cells[1:10])
         label = cells[0]
         rows.append(PublishedRow(label, line.number, figures))
-        if label.lower().startswith("total"):
+        if _is_total(label):
+            _total_row(builder, line.number, label, figures[-1] if figures else None)
             continue
         bad = next((i for i in (0, 2, 4) if i >= len(figures) or figures[i] is None), None)
         if bad is not None:
@@ -376,10 +387,26 @@ def _read_unit_table(builder: _Builder, election: Election, block: list[_Line],
         unit = _unit(builder, election, level, label)
         for candidate_id, figure in zip((*leading, OTHER_ID), figures[0:5:2], strict=True):
             assert figure is not None and candidate_id is not None
-            builder.counts.append(Count(unit.id, candidate_id, int(figure.value)))
+            builder.counts.append(Count(unit.id, candidate_id, int(figure.value), VoteType.TOTAL,
+                                        line.number))
     builder.tables.append(PublishedTable(TableKind.UNITS, section, block[0].number, columns,
                                          tuple(rows), level=str(level),
                                          candidates=tuple(leading)))  # type: ignore[arg-type]
+
+
+def _is_total(label: str) -> bool:
+    """A table's total line: "Total", "Totals", "Total votes" (``io.pseudo``'s vocabulary), or a
+    label that starts with "Total" ("Total (statewide)")."""
+    return pseudo_kind(label) is PseudoKind.TOTAL or label.strip().lower().startswith("total")
+
+
+def _total_row(builder: _Builder, line: int, label: str, figure: Figure | None) -> None:
+    """An article's total line is the article's figure to check (``published``), never votes:
+    left out with kind ``total``."""
+    kind = PseudoKind.TOTAL
+    votes = int(figure.value) if figure is not None and not figure.percent else None
+    builder.exclusions.append(Exclusion(line, kind.reason, votes, label, kind=KIND_KEYS[kind],
+                                        file=builder.source))
 
 
 def _unit_columns(builder: _Builder, leading: list[str]) -> tuple[str, ...]:

@@ -41,8 +41,9 @@ from xml.parsers import expat
 from electoral.errors import Problem, ValidationError
 from electoral.geography import county_fips, county_names
 from electoral.io import PROBES, Format, ReadOptions, register
-from electoral.io.medsl import NOT_VOTES, vote_type, wanted
+from electoral.io.medsl import vote_type, wanted
 from electoral.io.names import split_marks
+from electoral.io.pseudo import NO_UNIT, OTHER_CONTEST, left_out_kind, pseudo_kind
 from electoral.model import (
     STATE_BY_NAME,
     STATE_FIPS,
@@ -137,7 +138,7 @@ def read_clarity(stream: TextIO, source: str, options: ReadOptions) -> list[Retu
     contests = doc.root.findall("Contest")
     chosen = _chosen(doc, contests, options.contest, want)
     state, county = _region(doc, want, f"{year}-XX-{office_of(chosen[0]) if chosen else 'office'}")
-    others = tuple(_other_contest(doc, c) for c in contests if c not in chosen)
+    others = tuple(replace(_other_contest(doc, c), file=source) for c in contests if c not in chosen)
     out, seen = [], set()
     for contest in chosen:
         election = Election(year, state, want.office if want else office_of(contest), _date(doc),
@@ -209,7 +210,7 @@ def _other_contest(doc: _File, contest: ET.Element) -> Exclusion:
     totals = [choice.get("totalVotes", "") for choice in choices]
     votes = sum(int(t) for t in totals) if all(t.strip().isdigit() for t in totals) else None
     return Exclusion(doc.line(contest) or 0, "another contest, not the one imported", votes,
-                     contest.get("text", ""), rows=max(rows, 1))
+                     contest.get("text", ""), rows=max(rows, 1), kind=OTHER_CONTEST)
 
 
 def _region(doc: _File, want: Election | None, example: str) -> tuple[str, Unit | None]:
@@ -280,14 +281,23 @@ def _contest(doc: _File, contest: ET.Element, election: Election, county: Unit |
         _choice(doc, target, choice, candidate.id, county)
     for kind in contest.findall("VoteType"):  # under- and overvotes, straight under the contest
         for area in _children(kind):
-            votes = doc.number(area, "votes")
-            reason = NOT_VOTES.get(kind.get("name", "").upper(), f"{kind.get('name')} votes")
-            target.exclusions.append(Exclusion(doc.line(area) or 0, reason, votes,
-                                               f"{area.get('name')}: {kind.get('name')}"))
+            target.exclusions.append(_not_votes(doc, target, area, kind.get("name", ""), county))
     return Returns(election, tuple(candidates), tuple(target.units.values()),
                    tuple(target.counts),
                    tuple(parties.values()), _facts(doc, target, county), source,
-                   exclusions=tuple(target.exclusions))
+                   exclusions=tuple(replace(e, file=source) for e in target.exclusions))
+
+
+def _not_votes(doc: _File, target: _Contest, area: ET.Element, name: str,
+               county: Unit | None) -> Exclusion:
+    """A contest's own vote type (Clarity's "Undervotes", "Overvotes") in one unit: votes for no
+    candidate, left out with the kind the one vocabulary (``io.pseudo``) gives its name."""
+    pseudo = pseudo_kind(name)
+    unit = _area_unit(target, area, county)
+    names = ((("county", county.name),) if county else ()) + ((str(unit.kind), unit.name),)
+    return Exclusion(doc.line(area) or 0, pseudo.reason if pseudo else f"{name} votes",
+                     doc.number(area, "votes"), name, kind=left_out_kind(name) or "not_votes",
+                     unit=names)
 
 
 def _areas(doc: _File) -> Iterator[ET.Element]:
@@ -375,7 +385,7 @@ def _unplaced(doc: _File, target: _Contest, element: ET.Element, attribute: str,
     if stated > placed:
         target.exclusions.append(Exclusion(
             doc.line(element) or 0, f"{attribute} exceeds its parts: votes reported for no unit",
-            stated - placed, label))
+            stated - placed, label, kind=NO_UNIT))
         return
     doc.problems.append(Problem("inconsistent-total", f"{attribute}={stated} but its parts add "
                                 f"up to {placed}", line=doc.line(element), field=attribute))

@@ -14,9 +14,10 @@ Each state-year becomes one ``Returns`` (``2004-MO-president``) whose single uni
   and kept in ``Returns.fusion``;
 * doubled-quote artefacts (``BUBAR, BENJAMIN ""BEN""``) are undone, embedded newlines flattened;
 * unnamed rows, "OTHER", "SCATTERING", "WRITE-IN" … are aggregate pseudo-candidates, told apart by
-  party and write-in flag; over/under/blank/void rows are not votes for anyone and are excluded with
-  their reason, as are rows with no count (``NA``) and rows that are not the regular general
-  election. Exclusions travel in ``Returns.exclusions``;
+  party and write-in flag; rows that are not votes for anyone (``OVERVOTES``, ``TOTAL VOTES CAST``:
+  ``io.pseudo``'s one vocabulary) are excluded with their reason and left-out kind, as are rows with
+  no count (``NA``) and rows that are not the regular general election (kind ``other_contest``).
+  Exclusions travel in ``Returns.exclusions``; parties are ``electoral.parties.canonical_party``'s;
 * ``totalvotes`` (the file's own contest total) is kept in ``Returns.reported_total``;
   2024 rows marked ``unofficial`` set ``Returns.unofficial``.
 """
@@ -27,12 +28,13 @@ import csv
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TextIO
 
 from electoral.errors import NotFoundError, Problem, ValidationError
 from electoral.io import PROBES, Format, ReadOptions, register
 from electoral.io.exclusions import Exclusion
+from electoral.io.pseudo import NO_COUNT, OTHER_CONTEST, left_out_kind, pseudo_kind
 from electoral.model import (
     STATE_BY_NAME,
     STATE_FIPS,
@@ -47,38 +49,18 @@ from electoral.model import (
     VoteType,
     slug,
 )
-from electoral.parties import DEMOCRATIC, LIBERTARIAN, REPUBLICAN
+from electoral.parties import DEMOCRATIC, REPUBLICAN, canonical_party
 
 OFFICE = "US PRESIDENT"
 STATE_COLUMNS = ("year", "state_po", "state_fips", "office", "candidate", "party_detailed",
                  "writein", "totalvotes")
 
-# Rows that are not votes for anyone, by their label: the reason they are set aside.
-NOT_VOTES: dict[str, str] = {
-    **dict.fromkeys(("OVERVOTES", "OVERVOTE", "OVER VOTE", "OVER VOTES"),
-                    "overvotes: not a vote for any candidate"),
-    **dict.fromkeys(("UNDERVOTES", "UNDERVOTE", "UNDER VOTE", "UNDER VOTES"),
-                    "undervotes: not a vote for any candidate"),
-    **dict.fromkeys(("BLANK VOTE", "BLANK VOTES", "BLANK", "BLANKS", "BLANK BALLOTS"),
-                    "blank ballots: not a vote for any candidate"),
-    **dict.fromkeys(("VOID", "VOID VOTE", "VOID VOTES", "SPOILED", "SPOILED BALLOTS", "REJECTED",
-                     "INVALID VOTES"),
-                    "void or spoiled ballots: not a vote for any candidate"),
-    **dict.fromkeys(("BLANK VOTE/SCATTERING", "BLANK VOTE/VOID VOTE/SCATTERING"),
-                    "blank ballots merged with scattered write-ins: cannot be split"),
-    **dict.fromkeys(("TOTAL BALLOTS CAST", "BALLOTS CAST", "TOTAL VOTES CAST", "CAST VOTES",
-                     "CONTEST TOTAL", "TOTAL VOTES", "TOTAL"),
-                    "a total line, not a candidate"),
-}
 # Labels that stand for a group of candidates (or for no named one): aggregate pseudo-candidates.
 GROUPS = frozenset({
     "", "OTHER", "OTHERS", "ALL OTHERS", "SCATTERING", "WRITE-IN", "WRITE-INS", "WRITEIN",
     "WRITE IN", "WRITE INS", "NOT DESIGNATED", "UNAFFILIATED", "NONPARTISAN",
     "NONE OF THESE CANDIDATES", "NONE OF THE ABOVE", "UNCOMMITTED", "UNDECIDED",
 })
-# party_detailed values that say "write-in" rather than name a party.
-NOT_PARTIES = frozenset({"", "NA", "OTHER", "WRITE-IN", "WRITE IN", "WI", "W/I", "(W/I)"})
-MAJOR = {"DEMOCRAT": DEMOCRATIC, "REPUBLICAN": REPUBLICAN, "LIBERTARIAN": LIBERTARIAN}
 # MEDSL ``mode`` values by the words they contain, first match wins; the types are summed by
 # ``rollup`` where no TOTAL row exists, so two modes of one type (``ABSENTEE``, ``2ND ABSENTEE``)
 # are added together here.
@@ -99,17 +81,10 @@ def clean_label(text: str) -> str:
 
 
 def party_of(detailed: str, simplified: str = "") -> Party | None:
-    """The party a row's candidate ran for; the three national parties get one id everywhere."""
-    detailed = " ".join(detailed.upper().split())
-    simplified = simplified.strip().upper()
-    if simplified in MAJOR and (detailed in NOT_PARTIES or detailed.startswith(simplified[:8])):
-        return MAJOR[simplified]
-    if detailed in NOT_PARTIES:
-        return MAJOR.get(simplified)
-    for key, party in MAJOR.items():
-        if detailed.startswith(key[:8]):
-            return party
-    return Party(slug(detailed), detailed.title())
+    """The party a row's candidate ran for (``electoral.parties.canonical_party``): the detailed
+    label where it names one, else ``party_simplified`` (MEDSL writes ``WRITE-IN`` or ``NA`` in
+    ``party_detailed`` beside ``DEMOCRAT`` in ``party_simplified``)."""
+    return canonical_party(detailed) or canonical_party(simplified)
 
 
 def vote_type(mode: str) -> VoteType:
@@ -272,7 +247,8 @@ class ElectionBuilder:
         fusion = {cid: dict(b.lines) for cid, b in self.ballots.items() if len(b.lines) > 1}
         return Returns(self.election, candidates, tuple(self.units.values()), counts,
                        parties=tuple(parties.values()), source=source,
-                       exclusions=tuple(self.exclusions), notes=tuple(self.notes), fusion=fusion,
+                       exclusions=tuple(replace(e, file=e.file or source) for e in self.exclusions),
+                       notes=tuple(self.notes), fusion=fusion,
                        reported_total=self.reported_total, unofficial=self.unofficial)
 
 
@@ -375,8 +351,7 @@ def _state_row(builder: ElectionBuilder, row: Mapping[str, str], line: int, colu
         votes = None  # counted below as unknown
     elif skip is not None or votes is None:
         if not problems or problems[-1].line != line:
-            reason = skip or f"no vote count given ({row[column].strip() or 'empty'})"
-            builder.exclusions.append(Exclusion(line, reason, votes, label))
+            builder.exclusions.append(set_aside(line, skip, votes, label, row[column]))
         return
     _record_total(builder, row, line, problems)
     if is_true(row.get("unofficial", "")):
@@ -386,14 +361,32 @@ def _state_row(builder: ElectionBuilder, row: Mapping[str, str], line: int, colu
     builder.add(builder.election.state, candidate, party, votes, vote_type(row.get("mode", "")))
 
 
-def _skip_reason(row: Mapping[str, str], label: str) -> str | None:
+def _skip_reason(row: Mapping[str, str], label: str) -> tuple[str, str] | None:
+    """``(reason, left_out kind)`` for a row not read as votes; ``None`` for a candidate's."""
     if row["office"].strip().upper() != OFFICE:
-        return f"another office ({row['office'].strip()})"
+        return f"another office ({row['office'].strip()})", OTHER_CONTEST
     if row.get("stage", "GEN").strip().upper() not in ("GEN", ""):
-        return f"not the general election (stage {row['stage'].strip()})"
+        return f"not the general election (stage {row['stage'].strip()})", OTHER_CONTEST
     if is_true(row.get("special", "")):
-        return "a special election"
-    return NOT_VOTES.get(label.upper())
+        return "a special election", OTHER_CONTEST
+    return not_votes(label)
+
+
+def not_votes(label: str) -> tuple[str, str] | None:
+    """``(reason, left_out kind)`` for a row that is not a vote for a candidate, by the one
+    vocabulary (``io.pseudo``): MEDSL's ``OVERVOTES``, ``UNDERVOTES``, ``TOTAL VOTES CAST``."""
+    kind = pseudo_kind(label)
+    if kind is None:
+        return None
+    return kind.reason, left_out_kind(label) or ""
+
+
+def set_aside(line: int, skip: tuple[str, str] | None, votes: int | None, label: str, text: str,
+              unit: tuple[tuple[str, str], ...] = ()) -> Exclusion:
+    """The ``Exclusion`` of a row not read as votes: for ``skip``'s reason and kind, else for
+    having no count (``text`` as written)."""
+    reason, kind = skip or (f"no vote count given ({text.strip() or 'empty'})", NO_COUNT)
+    return Exclusion(line, reason, votes, label, kind=kind, unit=unit)
 
 
 def _record_total(builder: ElectionBuilder, row: Mapping[str, str], line: int,

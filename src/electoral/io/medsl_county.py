@@ -23,21 +23,22 @@ from typing import TextIO
 from electoral.errors import Problem
 from electoral.geography import county_names
 from electoral.io import PROBES, Format, ReadOptions, register
-from electoral.io.exclusions import Exclusion
 from electoral.io.medsl import (
-    NOT_VOTES,
     ElectionBuilder,
     builder_for,
     clean_label,
     election_of,
     finish,
+    not_votes,
     parse_count,
     party_of,
     records,
+    set_aside,
     vote_type,
     wanted,
     withheld,
 )
+from electoral.io.pseudo import OTHER_CONTEST
 from electoral.model import STATE_FIPS, Returns, Unit, UnitKind, slug
 
 COLUMNS = ("year", "state", "state_po", "county_name", "county_fips", "office", "candidate",
@@ -78,16 +79,15 @@ def _row(builder: ElectionBuilder, row: Mapping[str, str], line: int,
     unit = _unit(builder, row, line, problems)
     label = clean_label(row["candidate"])
     office = row["office"].strip().upper()
-    reason = (f"another office ({row['office'].strip()})" if office not in OFFICES
-              else NOT_VOTES.get(label.upper()))
+    skip = ((f"another office ({row['office'].strip()})", OTHER_CONTEST) if office not in OFFICES
+            else not_votes(label))
     if len(problems) > seen or unit is None:
         return
-    if reason is None and votes is None and withheld(row["candidatevotes"]):
+    if skip is None and votes is None and withheld(row["candidatevotes"]):
         pass  # counted as unknown (``None``) below
-    elif reason is not None or votes is None:
-        text = row["candidatevotes"].strip() or "empty"
-        builder.exclusions.append(Exclusion(
-            line, reason or f"no vote count given ({text})", votes, f"{unit.name}: {label}"))
+    elif skip is not None or votes is None:
+        builder.exclusions.append(set_aside(line, skip, votes, label, row["candidatevotes"],
+                                            _names(builder, unit)))
         return
     party = party_of(row["party"])
     candidate = builder.candidate_id(label, party, write_in=False)
@@ -115,6 +115,15 @@ def _unit(builder: ElectionBuilder, row: Mapping[str, str], line: int,
     else:
         unit = county_unit(fips.zfill(5), state, name)
     return builder.units.setdefault(unit.id, unit)
+
+
+def _names(builder: ElectionBuilder, unit: Unit) -> tuple[tuple[str, str], ...]:
+    """The unit's names from its county down, as a left-out row's ``unit`` gives them."""
+    chain = [(str(unit.kind), unit.name)]
+    parent = builder.units.get(unit.parent) if unit.parent else None
+    if parent is not None and parent.kind is UnitKind.COUNTY:
+        chain.insert(0, (str(parent.kind), parent.name))
+    return tuple(chain)
 
 
 def county_unit(fips: str, state: str, medsl_name: str) -> Unit:

@@ -34,7 +34,6 @@ from electoral.columns import SCHEMA, CountTable, ReturnsTable
 from electoral.errors import NotFoundError, Problem, ValidationError
 from electoral.io import PROBES, Format, ReadOptions, Source, register_table
 from electoral.io.medsl import (
-    NOT_VOTES,
     candidate_key,
     clean_label,
     general_election_day,
@@ -46,6 +45,7 @@ from electoral.io.medsl import (
     wanted,
 )
 from electoral.io.medsl_county import PARTS_OF_COUNTIES, county_unit
+from electoral.io.pseudo import KIND_KEYS, NO_COUNT, PseudoKind, pseudo_kind
 from electoral.model import (
     STATE_FIPS,
     Candidate,
@@ -62,7 +62,8 @@ from electoral.parties import DEMOCRATIC, REPUBLICAN
 
 COLUMNS = ("state_po", "county_name", "county_fips", "jurisdiction_name", "precinct", "candidate",
            "party_detailed", "party_simplified", "mode", "writein", "votes")
-BALLOTS_CAST = ("TOTAL BALLOTS CAST", "BALLOTS CAST")
+# Pseudo rows whose count is the unit's ballots cast (``UnitFacts.ballots_cast``).
+BALLOTS_CAST = (PseudoKind.BALLOTS_CAST, PseudoKind.TIMES_COUNTED)
 TOWN_STATES = frozenset({"CT", "MA", "ME", "NH", "RI", "VT", "WI"})
 YEAR = re.compile(r"(?<!\d)(19|20)\d\d(?!\d)")
 # Up to this many problems are reported; a file with more is surely not this format.
@@ -108,7 +109,7 @@ def _read(text: str, source: str, options: ReadOptions) -> list[ReturnsTable]:
         places = _places(db)
         candidates = _candidates(db)
         counts = _counts(db)
-        facts, exclusions = _set_aside(db)
+        facts, exclusions = _set_aside(db, places, source)
     finally:
         db.close()
     none: tuple[tuple[Candidate, ...], tuple[Party, ...]] = ((), ())  # only non-vote rows
@@ -310,7 +311,7 @@ def _candidates(db: duckdb.DuckDBPyConnection
     found: dict[str, dict[str, tuple[str, bool, list[Party], bool]]] = {}
     for key, st, label, detailed, simplified, writein in rows:
         name = clean_label(label)
-        if name.upper() in NOT_VOTES:
+        if pseudo_kind(name) is not None:  # left out by ``_set_aside``
             continue
         party = party_of(detailed, simplified)
         cid, aggregate = candidate_key(name, party, is_true(writein))
@@ -364,31 +365,48 @@ def _counts(db: duckdb.DuckDBPyConnection) -> dict[str, CountTable]:
     return out
 
 
-def _set_aside(db: duckdb.DuckDBPyConnection
+def _set_aside(db: duckdb.DuckDBPyConnection, places: dict[str, dict[str, Unit]], source: str
                ) -> tuple[dict[str, tuple[UnitFacts, ...]], dict[str, list[Exclusion]]]:
-    """Ballots-cast lines as facts; every other row that is not a vote, or has no readable
-    count, as an ``Exclusion``."""
-    reasons = {label: reason for label, reason in NOT_VOTES.items() if label not in BALLOTS_CAST}
-    db.register("_reasons", pa.table({"label": list(reasons), "reason": list(reasons.values())}))
+    """Every row that is not a vote for a candidate (by the one vocabulary, ``io.pseudo``), or has
+    no readable count, as an ``Exclusion`` with its left-out kind, unit and line; ballots-cast
+    rows also give their precinct's ballots cast (of two such labels in one precinct, the larger:
+    NJ and OR write both)."""
+    labels = [r[0] for r in db.execute("SELECT DISTINCT candidate FROM rows").fetchall()]
+    kinds = {label: kind for label in labels if (kind := pseudo_kind(clean_label(label)))}
+    db.register("_pseudo", pa.table({"candidate": pa.array(list(kinds), pa.string()),
+                                     "kind": pa.array([str(k) for k in kinds.values()], pa.string())}))
     rows = db.execute("""
-        SELECT r.state, r.line, r.votes, r.votes_text, upper(trim(r.candidate)) AS label,
-               x.reason, u.unit_id
-        FROM (SELECT * FROM rows WHERE (votes IS NULL AND votes_text <> '*')
-                  OR list_contains(?, upper(trim(candidate)))) r
-        LEFT JOIN _reasons x ON x.label = upper(trim(r.candidate))
+        SELECT r.state, r.line, r.votes, r.votes_text, r.candidate, x.kind, u.unit_id
+        FROM rows r
+        LEFT JOIN _pseudo x ON x.candidate = r.candidate
         LEFT JOIN _unit_ids u USING (ukey)
-        ORDER BY r.line""", [list(NOT_VOTES)]).fetchall()
-    ballots: dict[str, dict[str, int]] = {}
+        WHERE x.kind IS NOT NULL OR (r.votes IS NULL AND r.votes_text <> '*')
+        ORDER BY r.line""").fetchall()
+    ballots: dict[str, dict[str, dict[str, int]]] = {}
     exclusions: dict[str, list[Exclusion]] = {}
-    for st, line, votes, text, label, reason, unit in rows:
-        if label in BALLOTS_CAST and votes is not None and votes >= 0:
-            ballots.setdefault(st, {})[unit] = ballots.get(st, {}).get(unit, 0) + votes
-            continue
-        exclusions.setdefault(st, []).append(Exclusion(line, reason or _unreadable(votes, text),
-                                                       votes, label))
-    facts = {st: tuple(UnitFacts(u, ballots_cast=n) for u, n in by_unit.items())
+    for st, line, votes, text, label, kind, unit in rows:
+        pseudo = PseudoKind(kind) if kind else None
+        if pseudo in BALLOTS_CAST and votes is not None and votes >= 0:
+            by_label = ballots.setdefault(st, {}).setdefault(unit, {})
+            by_label[label] = by_label.get(label, 0) + votes
+        reason, key = ((pseudo.reason, KIND_KEYS[pseudo]) if pseudo is not None
+                       else (_unreadable(votes, text), NO_COUNT))
+        exclusions.setdefault(st, []).append(Exclusion(
+            line, reason, votes, clean_label(label), kind=key,
+            unit=_names(places[st], unit), file=source))
+    facts = {st: tuple(UnitFacts(u, ballots_cast=max(n.values())) for u, n in by_unit.items())
              for st, by_unit in ballots.items()}
     return facts, exclusions
+
+
+def _names(places: dict[str, Unit], unit: str | None) -> tuple[tuple[str, str], ...]:
+    """A unit's names from the largest level below the state down to itself."""
+    chain: list[tuple[str, str]] = []
+    current = places.get(unit) if unit else None
+    while current is not None and current.kind is not UnitKind.STATE:
+        chain.append((str(current.kind), current.name))
+        current = places.get(current.parent) if current.parent else None
+    return tuple(reversed(chain))
 
 
 def _unreadable(votes: int | None, text: str) -> str:

@@ -62,7 +62,7 @@ def read_native(stream: TextIO, source: str, options: ReadOptions) -> list[Retur
     try:
         for row in reader:
             try:
-                _add(elections, row)
+                _add(elections, row, reader.line_num)
             except _RowError as exc:
                 problems.append(Problem(exc.code, exc.message, source, reader.line_num, exc.field))
     except csv.Error as exc:
@@ -79,7 +79,7 @@ class _RowError(Exception):
         self.code, self.message, self.field = code, message, field
 
 
-def _add(elections: dict[str, _Election], row: dict[str, str | None]) -> None:
+def _add(elections: dict[str, _Election], row: dict[str, str | None], line: int) -> None:
     value = {k: (v or "").strip() for k, v in row.items() if k is not None}
     election_id = value["election"]
     if election_id not in elections:
@@ -104,7 +104,8 @@ def _add(elections: dict[str, _Election], row: dict[str, str | None]) -> None:
     if key in target.counts:
         raise _RowError("duplicate-row", f"a second {vote_type} count for {candidate.name!r} in "
                         f"{unit.id!r}", "votes")
-    target.counts[key] = Count(unit.id, candidate.id, _votes(value["votes"]), vote_type)
+    # the line lets the import stage locate what it finds (a pseudo row left out, a total)
+    target.counts[key] = Count(unit.id, candidate.id, _votes(value["votes"]), vote_type, line)
 
 
 def _unit(value: dict[str, str], state: str) -> Unit:

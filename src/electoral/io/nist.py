@@ -25,6 +25,7 @@ from typing import Any, TextIO
 from electoral.errors import Problem, ValidationError
 from electoral.io import PROBES, Format, ReadOptions, register
 from electoral.io.medsl import general_election_day
+from electoral.io.nist_versions import CIVIC_API, other_json, other_xml
 from electoral.model import (
     STATE_BY_NAME,
     STATE_FIPS,
@@ -308,11 +309,10 @@ def read_nist_json(stream: TextIO, source: str, options: ReadOptions) -> list[Re
     except json.JSONDecodeError as exc:
         raise ValidationError([Problem("malformed-file", f"not JSON: {exc.msg}",
                                        line=exc.lineno)]) from None
-    if isinstance(document, dict) and "@type" not in document and any(
-            str(key).endswith("Collection") for key in document):
-        raise ValidationError([Problem("unsupported-version", "this is NIST 1500-100 v1 in "
-                                       "JSON (…Collection keys, no @type); electoral reads "
-                                       f"{SUPPORTED}", line=1)])
+    found = other_json(document)
+    if found is not None:
+        raise ValidationError([Problem("unsupported-version", f"this is {found}; electoral "
+                                       f"reads {SUPPORTED}", line=1)])
     if not isinstance(document, dict) or document.get("@type") != PREFIX + "ElectionReport":
         raise ValidationError([Problem("not-nist", "the top object is not an "
                                        "ElectionResults.ElectionReport", line=1, field="@type")])
@@ -334,31 +334,14 @@ def read_nist_xml(stream: TextIO, source: str, options: ReadOptions) -> list[Ret
     except ET.ParseError as exc:
         raise ValidationError([Problem("malformed-file", f"not XML: {exc}",
                                        line=exc.position[0])]) from None
-    if _local(root.tag) == "ElectionReport" and root.tag != f"{{{NS}}}ElectionReport":
-        raise ValidationError([Problem("unsupported-version", f"this is {_version(root)}; "
-                                       f"electoral reads {SUPPORTED}", line=1)])
+    found = other_xml(root, NS)
+    if found is not None:
+        raise ValidationError([Problem("unsupported-version", f"this is {found}; electoral "
+                                       f"reads {SUPPORTED}", line=1)])
     if root.tag != f"{{{NS}}}ElectionReport":
         raise ValidationError([Problem("not-nist", f"the root element is {root.tag}, not a NIST "
                                        "1500-100 v2 ElectionReport", line=1)])
     return from_document(_from_xml(root), source, options)
-
-
-def _version(root: ET.Element) -> str:
-    """Which ``ElectionReport`` a root that is not v2's is. Version 1 wraps lists in
-    ``…Collection`` elements (``GpUnitCollection``) and names ids ``objectId`` (NIST's "Changes
-    From V1 XML Schema"); Google's Civics CDF keeps that shape, without a namespace, and adds
-    ``GovernmentBodyCollection`` (civics_cdf_spec.xsd, ../shared/standards/nist-1500-100)."""
-    namespace = root.tag[1:].partition("}")[0] if root.tag.startswith("{") else ""
-    children = {_local(child.tag) for child in root}
-    v1 = any(tag.endswith("Collection") for tag in children) or any(
-        "objectId" in element.attrib for element in root.iter())
-    if "GovernmentBodyCollection" in children and not namespace:
-        return "a Google Civics CDF feed (NIST 1500-100 v1 shape: …Collection elements, objectId)"
-    if v1:
-        where = f"namespace {namespace}" if namespace else "no namespace"
-        return f"NIST 1500-100 v1 (…Collection elements, objectId; {where})"
-    return (f"an ElectionReport in namespace {namespace}" if namespace else
-            "an ElectionReport without a namespace")
 
 
 def _local(tag: str) -> str:
@@ -598,12 +581,14 @@ class _Reader:
                     f"{'unit ' + repr(where) if unit is None else 'type'}",
                     field="GpUnitId" if unit is None else "Type"))
                 continue
-            reason = ("a ranked-choice round count" if _one(node, "Round") is not None else
-                      "suppressed for privacy" if _bool(_one(node, "IsSuppressedForPrivacy"))
-                      else None)
+            reason, left_kind = (
+                ("a ranked-choice round count", "rcv_round") if _one(node, "Round") is not None
+                else ("suppressed for privacy", "suppressed")
+                if _bool(_one(node, "IsSuppressedForPrivacy")) else (None, ""))
             if reason is not None or count is None:
                 if reason is not None:
-                    exclusions.append(Exclusion(0, reason, count, f"{candidate} in {unit}"))
+                    exclusions.append(Exclusion(0, reason, count, f"{candidate} in {unit}",
+                                                kind=left_kind, file=self.source))
                 continue
             votes[(unit, candidate, kind)] = votes.get((unit, candidate, kind), 0) + count
 
@@ -630,12 +615,17 @@ def from_document(document: Node, source: str, options: ReadOptions) -> list[Ret
 
 
 def probe_json(name: str, head: str) -> bool:
-    return head.startswith("{") and f'"{PREFIX}ElectionReport"' in head
+    """A v2 report, or one the reader refuses naming it (v1 in JSON, a Civic Information API
+    response)."""
+    return head.startswith("{") and (
+        f'"{PREFIX}ElectionReport"' in head or f'"{CIVIC_API}' in head
+        or re.search(r'"(?:GpUnit|Election|Party|Person|Office)Collection"\s*:', head) is not None)
 
 
 def probe_xml(name: str, head: str) -> bool:
-    """Any ``ElectionReport`` root, v2 or not: the reader says which version it found."""
-    return head.startswith("<") and re.search(r"<(?:\w+:)?ElectionReport[\s>]", head) is not None
+    """Any ``ElectionReport`` root, v2 or not, or a VIP feed: the reader says which it found."""
+    return head.startswith("<") and re.search(
+        r"<(?:\w+:)?(?:ElectionReport|vip_object|VipObject)[\s>]", head) is not None
 
 
 PROBES[Format.NIST_JSON] = probe_json

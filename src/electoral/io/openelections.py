@@ -41,9 +41,9 @@ from typing import TextIO
 from electoral.errors import Problem, ValidationError
 from electoral.geography import SUFFIXES, county_fips, county_names
 from electoral.io import PROBES, Format, ReadOptions, register
-from electoral.io.article import normalize_party
 from electoral.io.exclusions import Exclusion
 from electoral.io.names import name_from_parts
+from electoral.io.pseudo import OTHER_CONTEST
 from electoral.model import (
     STATE_NAMES,
     Candidate,
@@ -58,6 +58,7 @@ from electoral.model import (
     VoteType,
     slug,
 )
+from electoral.parties import canonical_party
 
 FILE_NAME = re.compile(r"^(?P<date>\d{8})__(?P<state>[a-z]{2})__(?P<rest>[a-z0-9_-]+)")
 # Words of a file name's election-type component that mean another election than the general.
@@ -74,8 +75,6 @@ NAME_PARTS = ("first", "middle", "last", "suffix")
 # Columns that say where and for whom, not how many: any other column is named in a note.
 DESCRIPTIVE = {"county", "town", "ward", "precinct", "office", "district", "party", "candidate",
                "votes", *NAME_PARTS}
-PARTY_CODES = {"DEM": "Democratic", "REP": "Republican", "LIB": "Libertarian", "GRN": "Green",
-               "CON": "Constitution", "IND": "Independent"}
 AGGREGATES = {"all others", "write-in", "write-ins", "scattering", "other"}
 STATEWIDE_PSEUDO_UNITS = {"totals", "total", "statewide"}
 
@@ -194,8 +193,11 @@ def _row(build: _Build, line: int, row: dict[str, str], columns: list[str]) -> N
         return
     unit = _place(build, row)
     if unit is None:
+        place = row.get("town") or row.get("county", "")
         build.exclusions.append(Exclusion(line, "statewide total row: the units already count "
-                                          "these votes", votes, row.get("town") or row.get("county", "")))
+                                          "these votes", votes, _name(row), kind="total",
+                                          file=build.source, candidate=_name(row),
+                                          detail=f"a {place!r} row beside the units"))
         return
     # Rows that are not votes ("Total Votes Cast", "Blank Votes") pass through as candidates
     # named by their label: the import stage (io.rules_labels.pseudo_rows) leaves them out.
@@ -266,12 +268,12 @@ def _unit(build: _Build, unit: Unit) -> Unit:
 
 
 def _candidate(build: _Build, name: str, party: str) -> Candidate:
-    party_name = normalize_party(PARTY_CODES.get(party.upper(), party)) if party else ""
     write_in = "write" in party.lower() or "write" in name.lower()
     party_id = None
-    if party_name and not write_in:
-        party_id = slug(party_name)
-        build.parties.setdefault(party_id, Party(party_id, party_name))
+    canonical = canonical_party(party) if party and not write_in else None
+    if canonical is not None:
+        party_id = canonical.id
+        build.parties.setdefault(party_id, canonical)
     # Each spelling stays its own candidate ("MARSH-ORTIZ" is not "Marsh/Ortiz" to a slug's eye
     # only by luck): the import stage's spelling rule decides which are one (io.rules_labels).
     base = candidate_id = slug(name) or "unnamed"
@@ -289,7 +291,8 @@ def _candidate(build: _Build, name: str, party: str) -> Candidate:
 def _returns(build: _Build, unread: list[str]) -> Returns:
     excluded = (*build.exclusions, *(  # one entry per other office, not per row
         Exclusion(lines[0], "another office: only the presidential contest is read", None, office,
-                  len(lines)) for office, lines in build.other_offices.items()))
+                  len(lines), OTHER_CONTEST, file=build.source)
+        for office, lines in build.other_offices.items()))
     facts = tuple(UnitFacts(u, ballots_cast=n) for u, n in build.ballots.items())
     notes = (Note(f"columns not read (neither a place, a name nor a known vote type): "
                   f"{', '.join(unread)}", lines=(1,), source=build.source),) if unread else ()

@@ -58,6 +58,11 @@ class PseudoKind(StrEnum):
         return _DESCRIPTIONS[self]
 
     @property
+    def reason(self) -> str:
+        """Why a reader set such a row aside: ``"undervotes: not a vote for any candidate"``."""
+        return f"{_DESCRIPTIONS[self]}: not a vote for any candidate"
+
+    @property
     def check(self) -> Check:
         """How a row of this kind is checked against its unit's candidates."""
         return _CHECKS.get(self, Check.NONE)
@@ -127,6 +132,28 @@ def _vocabulary() -> Mapping[str, PseudoKind]:
 VOCABULARY: Mapping[str, PseudoKind] = _vocabulary()
 
 
+# The stable ``left_out`` kind keys of docs/import-json.md, per pseudo-row kind (no_preference and
+# blank_and_scattering are MEDSL's and OpenElections' rows that fit none of the contract's keys).
+KIND_KEYS: Mapping[PseudoKind, str] = MappingProxyType({
+    PseudoKind.TOTAL: "total", PseudoKind.BALLOTS_CAST: "ballots_cast",
+    PseudoKind.TIMES_COUNTED: "ballots_cast", PseudoKind.REGISTERED_VOTERS: "registered_voters",
+    PseudoKind.BLANK: "blank", PseudoKind.OVER_VOTE: "overvotes",
+    PseudoKind.UNDER_VOTE: "undervotes", PseudoKind.SPOILED: "spoiled",
+    PseudoKind.NO_PREFERENCE: "no_preference",
+    PseudoKind.BLANK_AND_SCATTERING: "blank_and_scattering",
+    PseudoKind.WRITE_IN_TOTAL: "write_in_total", PseudoKind.NOT_ASSIGNED: "unassigned_write_ins",
+    PseudoKind.UNRESOLVED_WRITE_IN: "unresolved_write_ins",
+})
+# The ``left_out`` kind of rows of a contest that is not the election imported.
+OTHER_CONTEST = "other_contest"
+# Kinds of rows left out that are no pseudo-candidate row, so fit none of the contract's keys:
+# a row whose count the file does not give ("NA", empty), a file's own total above the sum of its
+# units (votes placed in no unit), and a total above the sum of the candidates a file names.
+NO_COUNT = "no_count"
+NO_UNIT = "no_unit"
+NO_CANDIDATE = "no_candidate"
+
+
 def pseudo_kind(label: str) -> PseudoKind | None:
     """The kind of a row that is not a vote for a candidate, or ``None`` for a candidate's row.
 
@@ -134,6 +161,15 @@ def pseudo_kind(label: str) -> PseudoKind | None:
     VOTES"). Source: ``_LABELS`` (Clarity, OpenElections and MEDSL files).
     """
     return VOCABULARY.get(label_key(label))
+
+
+def left_out_kind(label: str) -> str | None:
+    """The ``left_out`` kind key (docs/import-json.md) of a row labelled ``label`` that is not a
+    vote for a candidate (``"Times Over Voted"`` → ``overvotes``), or ``None`` for a candidate's
+    row. For readers that must set such rows aside themselves (one whose rows of a key are
+    summed before the stage sees them); the others pass the row through to the stage."""
+    kind = pseudo_kind(label)
+    return None if kind is None else KIND_KEYS[kind]
 
 
 @dataclass(frozen=True, slots=True)

@@ -27,7 +27,15 @@ from electoral.columns import CountTable, ReturnsTable
 from electoral.errors import Problem
 from electoral.io.finding import Finding
 from electoral.io.names import CandidateGroup, Merge, merge_spellings
-from electoral.io.pseudo import Check, PseudoKind, UnitRow, pseudo_kind, shape_totals, write_in_parts
+from electoral.io.pseudo import KIND_KEYS as KIND_KEYS
+from electoral.io.pseudo import (
+    Check,
+    PseudoKind,
+    UnitRow,
+    pseudo_kind,
+    shape_totals,
+    write_in_parts,
+)
 from electoral.model import (
     Candidate,
     Exclusion,
@@ -44,18 +52,6 @@ from electoral.model import (
 from electoral.parties import canonical_party, is_canonical
 
 TOTAL = str(VoteType.TOTAL)
-
-# The stable ``left_out`` kind keys of docs/import-json.md, per pseudo-row kind.
-KIND_KEYS: Mapping[PseudoKind, str] = {
-    PseudoKind.TOTAL: "total", PseudoKind.BALLOTS_CAST: "ballots_cast",
-    PseudoKind.TIMES_COUNTED: "ballots_cast", PseudoKind.REGISTERED_VOTERS: "registered_voters",
-    PseudoKind.BLANK: "blank", PseudoKind.OVER_VOTE: "overvotes",
-    PseudoKind.UNDER_VOTE: "undervotes", PseudoKind.SPOILED: "spoiled",
-    PseudoKind.NO_PREFERENCE: "no_preference",
-    PseudoKind.BLANK_AND_SCATTERING: "blank_and_scattering",
-    PseudoKind.WRITE_IN_TOTAL: "write_in_total", PseudoKind.NOT_ASSIGNED: "unassigned_write_ins",
-    PseudoKind.UNRESOLVED_WRITE_IN: "unresolved_write_ins",
-}
 
 
 def unit_names(returns: Returns) -> dict[str, tuple[tuple[str, str], ...]]:

@@ -27,7 +27,6 @@ from electoral.errors import Problem
 from electoral.io import PROBES, Format, ReadOptions, register
 from electoral.io.exclusions import Exclusion
 from electoral.io.medsl import (
-    MAJOR,
     ElectionBuilder,
     builder_for,
     finish,
@@ -37,13 +36,15 @@ from electoral.io.medsl import (
     wanted,
 )
 from electoral.io.medsl_county import county_unit
+from electoral.io.pseudo import NO_CANDIDATE
 from electoral.model import STATE_FIPS, Candidate, Election, Returns, VoteType
+from electoral.parties import DEMOCRATIC, REPUBLICAN
 
 YEARLY = ("county_fips", "county_name", "votes_gop", "votes_dem", "total_votes")
 WIDE = re.compile(r"^(total|dem|gop|oth)_(\d{4})$")
 YEAR = re.compile(r"(?<!\d)(19|20)\d\d(?!\d)")
 STATE_BY_FIPS = {code: po for po, code in STATE_FIPS.items()}
-DEM, REP = MAJOR["DEMOCRAT"], MAJOR["REPUBLICAN"]
+DEM, REP = DEMOCRATIC, REPUBLICAN  # the columns' gop / dem, as the canonical parties
 NOMINEES = (Candidate(REP.id, "", REP.id), Candidate(DEM.id, "", DEM.id),
             Candidate("other", "Other", aggregate=True))
 
@@ -128,7 +129,8 @@ def _row(builders: dict[str, ElectionBuilder], row: Mapping[str, str], line: int
         builder.votes[(unit.id, cid, VoteType.TOTAL)] += n or 0
     if rest:
         builder.exclusions.append(Exclusion(line, f"{total_column} exceeds its parts: votes "
-                                            "of no candidate", rest, unit.name))
+                                            "of no candidate", rest, unit.name,
+                                            kind=NO_CANDIDATE, unit=(("county", unit.name),)))
 
 
 def probe_tonmcg(name: str, head: str) -> bool:
