@@ -100,9 +100,6 @@ def test_ia_split_into_county_files_equals_the_whole_file(shared: Path, db: Path
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(strict=True, reason="spellings are merged within one file but not across the files of "
-                   "one import: 'Trump, Donald J.' (counties A-L) and 'Donald J. Trump and Michael R. Pence' "
-                   "(M-Z) stay two candidates, the margin is Trump over Trump, no merge or undecided line")
 def test_one_candidate_spelled_differently_in_two_county_files(
         shared: Path, db: Path, tmp_path: Path) -> None:
     rows = ia_rows(shared)

@@ -43,7 +43,7 @@ from electoral.geography import SUFFIXES, county_fips, county_names
 from electoral.io import PROBES, Format, ReadOptions, register
 from electoral.io.exclusions import Exclusion
 from electoral.io.names import name_from_parts
-from electoral.io.pseudo import OTHER_CONTEST
+from electoral.io.pseudo import OTHER_CONTEST, pseudo_kind
 from electoral.model import (
     STATE_NAMES,
     Candidate,
@@ -185,8 +185,13 @@ def _name(row: dict[str, str]) -> str:
 def _row(build: _Build, line: int, row: dict[str, str], columns: list[str]) -> None:
     office = row.get("office", "")
     if not _is_president(office):
-        build.other_offices.setdefault(office or "(no office)", []).append(line)
-        return
+        if pseudo_kind(office) is None:
+            build.other_offices.setdefault(office or "(no office)", []).append(line)
+            return
+        # A unit's figure filed as an office ("Registered Voters", "Ballots Cast"): a row that
+        # is no vote for a candidate, which the import stage sets aside by its kind (and checks
+        # ballots cast against the candidates), as it does the same label in the candidate column.
+        row = {**row, "candidate": office, "party": ""}
     text = row.get("votes", "")
     votes = None if _withheld(text) else _whole(build, line, text, "votes")
     if votes is None and not _withheld(text):
