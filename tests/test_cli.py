@@ -364,3 +364,19 @@ def test_read_only_folder_is_a_message(tmp_path: Path) -> None:
     finally:
         folder.chmod(0o755)
     assert result.exit_code == 1 and "permission denied" in result.output
+
+
+def test_county_files_that_give_one_name_two_parties_are_refused_naming_them(tmp_path: Path) -> None:
+    header = "county,precinct,office,district,party,candidate,votes\n"
+    kent = tmp_path / "20201103__de__general__kent__precinct.csv"
+    kent.write_text(header + "Kent,K1,President,,DEM,Ann Lee,30\nKent,K1,President,,REP,Bo Park,20\n")
+    sussex = tmp_path / "20201103__de__general__sussex__precinct.csv"
+    sussex.write_text(header + "Sussex,S1,President,,REP,Ann Lee,10\nSussex,S1,President,,REP,Bo Park,5\n")
+    db = tmp_path / "x.duckdb"
+    result = runner.invoke(app, ["import", str(kent), str(sussex), "--db", str(db), "--format", "json"])
+    assert result.exit_code == 1
+    (election,) = json.loads(result.stdout)["elections"]
+    (problem,) = election["problems"]
+    assert problem["kind"] == "party_conflict" and "Ann Lee" in problem["detail"]
+    assert str(kent) in problem["detail"] and str(sussex) in problem["detail"]
+    assert "no elections stored" in runner.invoke(app, ["elections", "--db", str(db)]).stdout

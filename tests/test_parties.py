@@ -83,9 +83,11 @@ def test_unknown_labels_stay_their_own_party_flagged() -> None:
     assert not is_canonical(unity) and party_code(unity) == "Unity Alliance"
     # the id stored today for an unknown MEDSL label is kept (tests/io/test_medsl_state.py)
     assert canonical_party("LIBERAL PARTY") == party_of("LIBERAL PARTY")
-    # fusion labels name two parties: not guessed to be either
-    assert not is_canonical(canonical_party("WORKING FAMILIES / DEMOCRAT"))
+    # fusion labels: the one major party's line, as MEDSL's party_simplified; both majors, or an
+    # unaffiliated line, are not guessed to be either
+    assert party_code(canonical_party("WORKING FAMILIES / DEMOCRAT")) == "DEM"
     assert not is_canonical(canonical_party("DEMOCRAT/REPUBLICAN"))
+    assert not is_canonical(canonical_party("UNAFFILIATED/REPUBLICAN"))
     assert not is_canonical(canonical_party("INDEPENDENT GREEN"))  # Virginia's, not the Greens
     with pytest.raises(KeyError, match="no canonical party"):
         by_code("XYZ")
@@ -151,3 +153,15 @@ def test_respelling_case_and_whitespace_never_changes_the_party(data: st.DataObj
 def test_any_label_gives_a_party_or_none_and_never_raises(label: str) -> None:
     party = canonical_party(label)
     assert party is None or (bool(party.id) and canonical_party(party.name) is not None)
+
+
+@pytest.mark.parametrize(("label", "code"), [
+    ("WORKING FAMILIES / DEMOCRAT", "DEM"),  # MEDSL 2024, New York's fusion lines
+    ("CONSTITUTION / REPUBLICAN", "REP"),
+    ("Democratic/Working Families", "DEM"),
+    ("DEMOCRAT / REPUBLICAN", "Democrat / Republican"),  # both majors: not one party, kept
+    ("GREEN / LIBERTARIAN", "Green / Libertarian"),  # no major line: kept as written
+    ("Unheard Of / Democrat", "Unheard Of / Democrat"),  # a line not in the table: kept
+])
+def test_a_fusion_label_is_its_one_major_party(label: str, code: str) -> None:
+    assert party_code(canonical_party(label)) == code

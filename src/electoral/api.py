@@ -203,6 +203,10 @@ def _plan(store: ResultsStore, read: Sequence[Staged], report: ImportReport, *, 
             entry.replaced += [r for r in decision.replaced if r not in entry.replaced]
             entry.skipped += [r for r in decision.skipped if r not in entry.skipped]
             entry.notes += lost_levels(stored.get(eid, []), decision, one)
+            if decision.again:
+                entry.notes.append({"file": one.file, "lines": [], "kind": "note", "detail": (
+                    f"{one.file} was imported before (same name and sha256): its figures "
+                    "replace the ones it stored then, they are not added again")})
             table = without(one.table, set(decision.skip)) if decision.skip else one.table
             tables.append(table)
             dropped |= {u.id for u in stored.get(eid, [])} if decision.whole else set(decision.drop)

@@ -24,6 +24,7 @@ from electoral.errors import NotFoundError, Problem, ValidationError
 if TYPE_CHECKING:
     from electoral.columns import ReturnsTable
     from electoral.io import Format, ReadOptions
+    from electoral.io.rules_across import PartyLabels
     from electoral.model import Candidate, Returns, UndecidedSpelling
     from electoral.store import ImportRecord, StoredUnit
 
@@ -119,11 +120,27 @@ class ImportReport:
             lines += [f"  replaced {r.election} {', '.join(r.units)} from {r.source}" for r in e.replaced]
             lines += [f"  skipped {r.election} {', '.join(r.units)}: stored from {r.source}"
                       for r in e.skipped]
-            lines += [f"  note: {n['detail']}" for n in e.notes]
+            lines += [f"  note: {line}" for line in _note_lines(e.notes)]
             lines += [f"  warning: {_where(w)}{w['detail']}" for w in e.warnings]
             lines += [f"  problem: {_where(p)}{p['detail']}" for p in e.problems]
         lines += [f"problem: {_where(p)}{p['detail']}" for p in self.problems]
         return lines
+
+
+def _note_lines(notes: Sequence[Json], shown: int = 3) -> list[str]:
+    """The notes as text, a kind with many (a file's hundreds of split precincts) said once with
+    its first few; the JSON keeps every one."""
+    by_kind: dict[str, list[str]] = {}
+    for note in notes:
+        by_kind.setdefault(str(note.get("kind") or "note"), []).append(str(note["detail"]))
+    lines: list[str] = []
+    for kind, details in by_kind.items():
+        if kind == "note" or len(details) <= shown:
+            lines += details
+        else:
+            lines.append(f"{len(details):,} {kind.replace('_', ' ')}s, e.g. "
+                         f"{'; '.join(details[:shown])} (all in --format json)")
+    return lines
 
 
 def _where(item: Json) -> str:
@@ -190,6 +207,7 @@ class Decision:
     problems: tuple[Json, ...] = ()
     replaced: tuple[Replaced, ...] = ()
     skipped: tuple[Replaced, ...] = ()
+    again: bool = False  # the same file (name and sha256) is stored: its units are replaced
 
 
 def counted_units(table: ReturnsTable) -> set[str]:
@@ -243,7 +261,7 @@ def decide(one: Staged, stored: Sequence[StoredUnit], *, replace: bool, skip_exi
     again = tuple(sorted(hit & same_file))
     hit -= same_file
     if not hit:
-        return Decision(drop=again)
+        return Decision(drop=again, again=bool(again))
     hit_units = [u for u in stored if u.id in hit]
     by_source = _by_source(eid, hit_units, names)
     if replace:
@@ -313,6 +331,15 @@ def read_staged(path: Path | str, fmt: Format | None, options: ReadOptions,
                                          str(p.source)) for p in problems]
         return []
     out = []
+    ids = [t.election_id for t in tables]
+    for eid in sorted({e for e in ids if ids.count(e) > 1}):
+        entry = report.election(eid)
+        entry.sources.append(file)
+        entry.problems.append({
+            "file": file, "line": None, "lines": [], "kind": "ambiguous_contest",
+            "detail": f"{ids.count(eid)} contests of this file would all be {eid}: "
+                      "--contest TITLE chooses one"})
+    tables = [t for t in tables if ids.count(t.election_id) == 1]
     for table in tables:
         entry = report.election(table.election_id)
         entry.sources.append(file)
@@ -533,8 +560,32 @@ def merge_across(entry: ElectionReport, files: Sequence[Staged], stored: Sequenc
         spellings.setdefault((m.candidate, code(m.party)), set()).update(m.spellings)
     entry.merged = [{"candidate": c, "party": p, "spellings": sorted(s)}
                     for (c, p), s in spellings.items()]
+    for labels in across.labels:
+        _party_labels(entry, labels, files, code)
     by_source = {one.source: one.file for one in files}
     for u in across.undecided:
         _add_undecided(entry, u, by_source.get(u.file, u.file), code)
     renames = tuple((cid, name, mate) for cid, (name, mate) in sorted(across.renames.items()))
     return out, renames
+
+
+def _party_labels(entry: ElectionReport, labels: PartyLabels, files: Sequence[Staged],
+                  code: Callable[[str | None], str | None]) -> None:
+    """A candidate the files give several party labels: a warning when one label is a canonical
+    party (every file takes it), else a ``party_conflict`` problem (docs/import-json.md)."""
+    def where(indexes: Sequence[int]) -> str:
+        named = ["the stored election" if i < 0 else files[i].file for i in indexes]
+        return ", ".join(named[:3]) + (f" and {len(named) - 3} more files" if len(named) > 3 else "")
+
+    said = "; ".join(f"{code(p) or 'no party'} in {where(f)}" for p, f in labels.parties)
+    first = next((files[i].file for _, f in labels.parties for i in f if i >= 0), None)
+    if labels.chosen is not None:
+        entry.warnings.append({
+            "file": first, "line": None, "lines": [], "kind": "party_labels",
+            "detail": f"candidate {labels.name!r} has the party labels {said}: counted as "
+                      f"one candidate of {code(labels.chosen)}"})
+    else:
+        entry.problems.append({
+            "file": first, "line": None, "lines": [], "kind": "party_conflict",
+            "detail": f"candidate {labels.name!r} is {said}: which is right cannot be told; "
+                      "correct the file, or --aliases FILE to name them apart"})

@@ -146,11 +146,33 @@ def canonical_party(label: str | None) -> Party | None:
     key = _key(label)
     if not key:
         return None
-    entry = BY_LABEL.get(key)
+    entry = BY_LABEL.get(key) or _fusion(label)
     if entry is not None:
         return entry.party
     name = " ".join(label.split()).strip("()")
     return Party(slug(name) or key, name.title() if name.isupper() else name)
+
+
+MAJOR = frozenset({"DEM", "REP"})
+
+
+def _fusion(label: str) -> CanonicalParty | None:
+    """The party of a fusion label, the lines a candidate ran on joined by "/" (New York's
+    "WORKING FAMILIES / DEMOCRAT", "CONSTITUTION / REPUBLICAN" in MEDSL's 2024 files): the one
+    major party among lines that are all parties of the table (MEDSL's party_simplified gives the
+    same); ``None`` where a line is unknown or unaffiliated, or the lines name both major parties
+    or neither (kept as the label's own party, and listed)."""
+    if "/" not in label:
+        return None
+    lines = [BY_LABEL.get(_key(part)) for part in label.split("/")]
+    # an unaffiliated line ("UNAFFILIATED/REPUBLICAN", Colorado 2024) is a candidate who is no
+    # party's nominee: MEDSL files it OTHER, and so is it here
+    if any(line is None or line.code == "IND" for line in lines):
+        return None
+    major = {line.code for line in lines if line is not None and line.code in MAJOR}
+    if len(major) != 1:
+        return None
+    return next(line for line in lines if line is not None and line.code in major)
 
 
 def is_canonical(party: Party | str | None) -> bool:

@@ -93,3 +93,23 @@ def test_what_one_file_kept_apart_stays_apart() -> None:
     other = county_file("Sussex", [("ada-marsh", "Ada Marsh", "democratic", 40)])
     across = one_candidate_per_person([both, other])
     assert len({c.id for t in across.tables for c in t.returns.candidates}) == 3
+
+
+def test_an_unknown_party_label_beside_a_canonical_one_takes_the_canonical_party() -> None:
+    """IA 2020: one county file labels a ticket "GFH", the others "Genealogy Know Your Family
+    History": one candidate, of the canonical party, as in the whole file."""
+    adair = county_file("Adair", [("king", "Ricki Sue King", "genealogy-know-your-family-history", 3)])
+    delaware = county_file("Delaware", [("king", "Ricki Sue King", "gfh", 2)])
+    across = one_candidate_per_person([adair, delaware])
+    assert totals(across.tables) == {("Ricki Sue King", "genealogy-know-your-family-history"): 5}
+    (labels,) = across.labels
+    assert labels.chosen == "genealogy-know-your-family-history"
+    assert dict(labels.parties) == {"genealogy-know-your-family-history": (0,), "gfh": (1,)}
+    assert any(p.id == "genealogy-know-your-family-history" for p in across.tables[1].returns.parties)
+
+
+def test_two_canonical_parties_for_one_name_are_a_conflict() -> None:
+    kent = county_file("Kent", [("ann-lee", "Ann Lee", "democratic", 3)])
+    sussex = county_file("Sussex", [("ann-lee", "Ann Lee", "republican", 2)])
+    (labels,) = one_candidate_per_person([kent, sussex]).labels
+    assert labels.chosen is None and labels.name == "Ann Lee"

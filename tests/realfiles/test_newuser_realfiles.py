@@ -83,10 +83,6 @@ def test_ia_precinct_file_equals_its_raw_sum_and_the_certified_figures(shared: P
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(strict=True, reason="a county file whose only King/Chandler rows say party 'GFH' (the "
-                   "whole file has GKH elsewhere) refuses the whole import: \"'Ricki Sue King and Dayna R. "
-                   "Chandler' is gfh here but genealogy-know-your-family-history as stored\", naming no "
-                   "file or line, though the whole file imports")
 def test_ia_split_into_county_files_equals_the_whole_file(shared: Path, db: Path, tmp_path: Path) -> None:
     rows = ia_rows(shared)
     files = [write(tmp_path / f"20201103__ia__general__{slug(c)}__precinct.csv", rs)
@@ -118,9 +114,6 @@ def test_one_candidate_spelled_differently_in_two_county_files(
                        sums["Joseph R. Biden and Kamala D. Harris"]]
 
 
-@pytest.mark.xfail(strict=True, reason="New York's fusion labels 'WORKING FAMILIES / DEMOCRAT' and "
-                   "'CONSTITUTION / REPUBLICAN' are kept as unknown parties: history says NY 2024 'flipped "
-                   "from Democratic to Working Families / Democrat' with D 0.0% R 0.0% and margin 'even'")
 def test_ny_2024_fusion_labels_are_the_canonical_parties(shared: Path, db: Path) -> None:
     code, out = run("import", shared / "data/state_presidential/2024-president-state.csv", "--db", db)
     assert code == 0, out

@@ -30,6 +30,7 @@ from electoral.columns import ReturnsTable
 from electoral.io.names import CandidateGroup, Merge, merge_spellings
 from electoral.io.rules_labels import retarget, undecided_rows
 from electoral.model import Candidate, Merged, UndecidedSpelling, slug
+from electoral.parties import BY_ID, is_canonical
 
 Spelling = tuple[str, str | None]
 
@@ -44,6 +45,21 @@ class Across:
     renames: Mapping[str, tuple[str, str | None]]
     merged: tuple[Merged, ...]
     undecided: tuple[UndecidedSpelling, ...]
+    # candidates whose files give them several party labels: one of them canonical, taken by
+    # every file (``chosen``), or several canonical ones (``chosen`` None: a conflict, refused)
+    labels: tuple[PartyLabels, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class PartyLabels:
+    """One candidate's party labels across the files of an election: each party id with the
+    files that give it (file indexes in command order, -1 for the store), and the party every
+    file takes (``None`` when two are canonical parties and nothing can tell which is right)."""
+
+    candidate: str  # id
+    name: str
+    parties: tuple[tuple[str | None, tuple[int, ...]], ...]
+    chosen: str | None
 
 
 def one_candidate_per_person(tables: Sequence[ReturnsTable], stored: Sequence[Candidate] = (),
@@ -54,13 +70,14 @@ def one_candidate_per_person(tables: Sequence[ReturnsTable], stored: Sequence[Ca
     Shapes: files of one election in command order; the stored candidates of that election →
     ``Across``. Never raises.
     """
+    tables, labels = _one_party_per_candidate(tables, stored)
     by_spelling: dict[Spelling, list[tuple[int, Candidate]]] = defaultdict(list)
     for source, candidates in enumerate([stored, *(t.returns.candidates for t in tables)]):
         for c in candidates:
             if c.name and not c.aggregate:
                 by_spelling[(" ".join(c.name.split()), c.party or None)].append((source - 1, c))
     if len(by_spelling) < 2:
-        return Across(tuple(tables), {}, (), ())
+        return Across(tuple(tables), {}, (), (), labels)
     merge = merge_spellings(by_spelling, aliases)
     target: dict[int, dict[str, Candidate]] = defaultdict(dict)  # file index → old id → merged
     renames: dict[str, tuple[str, str | None]] = {}
@@ -85,7 +102,43 @@ def one_candidate_per_person(tables: Sequence[ReturnsTable], stored: Sequence[Ca
             merged.append(Merged(group.name, group.party, spelled))
     out = tuple(_retargeted(t, target.get(i, {})) for i, t in enumerate(tables))
     undecided = tuple(u for t in out for u in _undecided(t, merge, by_spelling))
-    return Across(out, renames, tuple(merged), undecided)
+    return Across(out, renames, tuple(merged), undecided, labels)
+
+
+def _one_party_per_candidate(tables: Sequence[ReturnsTable], stored: Sequence[Candidate]
+                             ) -> tuple[list[ReturnsTable], tuple[PartyLabels, ...]]:
+    """One candidate (one id: the same name) has one party in every file of an election, as in
+    one file, where a reader keeps a name's first party. Where the files disagree and only one
+    of the labels is a canonical party (an unknown abbreviation such as "GFH" beside "Genealogy
+    Know Your Family History"), every file takes the canonical one; where they name two
+    canonical parties, nothing can tell which is right: a conflict for the import to refuse."""
+    parties: dict[str, dict[str | None, list[int]]] = defaultdict(lambda: defaultdict(list))
+    names: dict[str, str] = {}
+    for source, candidates in enumerate([stored, *(t.returns.candidates for t in tables)]):
+        for c in candidates:
+            if c.name and not c.aggregate:
+                parties[c.id][c.party].append(source - 1)
+                names[c.id] = c.name
+    found: list[PartyLabels] = []
+    for cid, by_party in parties.items():
+        if len(by_party) > 1:
+            known = [p for p in by_party if is_canonical(p)]
+            found.append(PartyLabels(cid, names[cid], tuple((p, tuple(sorted(set(f)))) for p, f in
+                                                by_party.items()),
+                                     known[0] if len(known) == 1 else None))
+    chosen = {f.candidate: f.chosen for f in found if f.chosen is not None}
+    if not chosen:
+        return list(tables), tuple(found)
+    out = []
+    for t in tables:
+        candidates = tuple(dataclasses.replace(c, party=chosen[c.id]) if c.id in chosen else c
+                           for c in t.returns.candidates)
+        have = {p.id for p in t.returns.parties}
+        wanted = [BY_ID[p].party for p in dict.fromkeys(chosen.values()) if p and p not in have
+                  and any(c.party == p for c in candidates)]
+        out.append(ReturnsTable(dataclasses.replace(
+            t.returns, candidates=candidates, parties=(*t.returns.parties, *wanted)), t.counts))
+    return out, tuple(found)
 
 
 def _kept_apart(members: Sequence[tuple[int, Candidate]]) -> bool:
