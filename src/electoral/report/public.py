@@ -97,12 +97,23 @@ def publish_version(public: Path | str, elections: Sequence[Publication], *, kee
             shutil.rmtree(folder, ignore_errors=True)
             raise
         _sync_folder(root)
-        for name, asset in LIVE_ASSETS.items():
-            _refresh(root / name, files("electoral.report").joinpath("templates", asset).read_text(
-                encoding="utf-8"), root)
+        write_live_page(root)
         write_file(root / POINTER, version + "\n", within=root)
         _prune(root, version, keep)
     return version
+
+
+def write_live_page(public: Path | str) -> None:
+    """Write the live page's files (``index.html``, ``live.js``, ``live.css``) into ``public``
+    where they differ from the package's (a reader's cached copy stays valid otherwise).
+
+    Raises:
+        OutputError: a file cannot be written.
+    """
+    root = Path(public)
+    for name, asset in LIVE_ASSETS.items():
+        text = files("electoral.report").joinpath("templates", asset).read_text(encoding="utf-8")
+        _refresh(root / name, text, root)
 
 
 def current_version(public: Path | str) -> str | None:
