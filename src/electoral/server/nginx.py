@@ -65,7 +65,7 @@ def nginx_config(public: Path, prefix: Path, *, port: int, host: str = "127.0.0.
     types = " ".join(f"{media} {suffix};" for media, suffix in TYPES.items())
     return f"""# written by `electoral serve --nginx`; run: nginx -p {own} -c {own / 'nginx.conf'}
 daemon off;
-worker_processes auto;
+{_worker_user(public)}worker_processes auto;
 pid {_quoted(own / 'nginx.pid')};
 error_log {_quoted(own / 'error.log')} warn;
 events {{ worker_connections 4096; }}
@@ -101,6 +101,30 @@ http {{
     }}
 }}
 """
+
+
+def _worker_user(public: Path) -> str:
+    """Started by root, nginx's workers would run as ``nobody``, who may not read a private
+    folder: they run as the public folder's owner instead. Started by anyone else, nginx cannot
+    change user and the directive is left out."""
+    if not hasattr(os, "geteuid") or os.geteuid() != 0:
+        return ""
+    import pwd
+
+    try:
+        owner = pwd.getpwuid(public.resolve().stat().st_uid)
+    except (KeyError, OSError):
+        return ""
+    return f"user {owner.pw_name} {_group_name(owner.pw_gid)};\n"
+
+
+def _group_name(gid: int) -> str:
+    import grp
+
+    try:
+        return grp.getgrgid(gid).gr_name
+    except KeyError:
+        return str(gid)
 
 
 def _quoted(path: Path) -> str:
