@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -452,10 +452,8 @@ def _serve_nginx(public: Path | None, nginx_dir: Path | None, host: str, port: i
     with handled(), running_nginx(public, prefix, port=port, host=host) as server:
         say(f"nginx serves {public} at {server.url} (config {prefix / 'nginx.conf'}; Ctrl-C stops)",
             to=console())
-        try:
+        with suppress(KeyboardInterrupt):
             server.process.wait()
-        except KeyboardInterrupt:
-            pass
 
 # ---- end of results commands ------------------------------------------------------------------
 
