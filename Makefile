@@ -40,17 +40,19 @@ data: $(STAMP)
 	$(BIN)/python scripts/derive_apportionment.py
 	$(BIN)/python scripts/derive_geometry.py
 
-# Debian packages for PNG maps (cairo), the pages' browser tests (Chromium) and the maps' font,
-# installed only when missing, and only as root; otherwise say what to install.
+# Debian packages for PNG maps (cairo), the pages' browser tests (Chromium), the maps' font, and
+# the live results' public server and load test (nginx, wrk), installed only when missing, and only
+# as root; otherwise say what to install.
 system-deps:
 	@if [ ! -x /usr/bin/chromium ] || [ ! -d /usr/share/fonts/truetype/dejavu ] || \
-	    ! ldconfig -p | grep -q 'libcairo\.so\.2'; then \
+	    ! ldconfig -p | grep -q 'libcairo\.so\.2' || [ ! -x /usr/sbin/nginx ] || \
+	    [ ! -x /usr/bin/wrk ]; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 	    apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
-	      chromium libcairo2 fonts-dejavu-core; \
+	      chromium libcairo2 fonts-dejavu-core nginx-light wrk; \
 	  else \
-	    echo "note: install chromium, libcairo2 and fonts-dejavu-core (as root) for PNG maps" \
-	      "and the browser tests"; \
+	    echo "note: install chromium, libcairo2, fonts-dejavu-core, nginx-light and wrk (as root)" \
+	      "for PNG maps, the browser tests and the live results' server and load test"; \
 	  fi; \
 	fi
 

@@ -426,6 +426,32 @@ def write_page(store: ResultsStore, election: str, out: Path | str, *,
                  assume_complete=assume_complete)
 
 
+def publish(store: ResultsStore, public_dir: Path | str, *, keep: int = 20,
+            extra: Mapping[str, Mapping[str, object]] | None = None) -> str:
+    """Publish every stored election as a new immutable version under ``public_dir`` and point
+    ``current_ver.txt`` at it (``report.public``: per election and level the report JSON with
+    its ``sources``, CSV, the NIST SP 1500-100 JSON report, a map, and ``summary.json``);
+    return the version id. The newest ``keep`` versions stay. ``extra``: per election id, keys
+    added to its ``summary.json`` entry (a race call, a certified status).
+
+    Raises:
+        OutputError: a file cannot be written; the pointer still names the last whole version.
+        ValueError: ``keep`` is below 1.
+    """
+    from electoral.importing import row_sources
+    from electoral.report.public import Publication, publish_version
+    from electoral.tabulate.rollup import available_levels
+
+    publications = []
+    for summary in store.elections():
+        returns = store.load(summary.id)
+        files = store.unit_sources(summary.id)
+        updated = max((r.imported_at for r in store.imports(summary.id)), default=None)
+        sources = {level: row_sources(returns, files, level) for level in available_levels(returns)}
+        publications.append(Publication(returns, updated, sources, (extra or {}).get(summary.id, {})))
+    return publish_version(Path(public_dir), publications, keep=keep)
+
+
 def latest_earlier(store: ResultsStore, returns: Returns) -> str | None:
     """The most recent stored election of the same state and office before this one."""
     e = returns.election

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -178,6 +178,9 @@ def emit(text: str, out: Path | None) -> None:
 
 # ---- results: import, elections, report, check, demo ------------------------------------------
 
+PublicOption = Annotated[Path, typer.Option(
+    help="The public folder: current_ver.txt, the version folders, the live page.")]
+
 FormatChoice = Annotated[str | None, typer.Option(
     "--format", "-f", help="json or text: what the import prints (input format detected); or the "
                            "input format (openelections, clarity, …).")]
@@ -340,20 +343,89 @@ def check(
 def demo(
     db: DbOption = None,
     out: Annotated[Path, typer.Option(help="Folder for the demo's pages.")] = Path("out"),
+    live: Annotated[bool, typer.Option(
+        "--live", help="Replay an election night: counties report in batches into a public "
+        "folder, served with the live page.")] = False,
+    public: PublicOption = Path("live"),
+    host: Annotated[str, typer.Option(help="With --live: address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="With --live: port to listen on.")] = 8000,
+    batches: Annotated[int, typer.Option(min=1, help="With --live: batches of counties.")] = 10,
+    interval: Annotated[float, typer.Option(min=0, help="With --live: seconds between batches.")
+                        ] = 3.0,
+    keep_serving: Annotated[bool, typer.Option(
+        help="With --live: keep serving after the last batch, until Ctrl-C.")] = True,
 ) -> None:
     """Load the bundled sample elections and show what electoral does with them."""
+    if live:
+        _live_demo(public, host, port, batches, interval, keep_serving)
+        return
     from electoral.demo import run_demo
 
     with opened(db, write=True) as store:
         run_demo(store, console(), out)
+
+
+def _live_demo(public: Path, host: str, port: int, batches: int, interval: float,
+               keep_serving: bool) -> None:
+    """Replay the night into a fresh store (a temporary folder) while serving ``public``."""
+    import tempfile
+    import time
+
+    from electoral.demo import Batch, replay_night
+    from electoral.report.public import write_live_page
+    from electoral.server.public import PublicFiles, serving
+
+    def told(batch: Batch) -> None:
+        say(f"batch {batch.number} of {batch.of}: {batch.reporting} of {batch.expected} counties "
+            f"reporting, version {batch.version}", to=console())
+
+    with handled(), tempfile.TemporaryDirectory(prefix="electoral-night-") as scratch:
+        write_live_page(public)
+        with serving(PublicFiles(public), host=host, port=port) as url, \
+                opened(Path(scratch) / "night.duckdb", write=True) as store:
+            say(f"live results at {url} (Ctrl-C stops)", to=console())
+            try:
+                replay_night(store, public, batches=batches, interval=interval, told=told)
+                while keep_serving:
+                    time.sleep(3600)
+            except KeyboardInterrupt:
+                pass
+    say("stopped")
+
+
+@app.command()
+def publish(
+    db: DbOption = None,
+    public: PublicOption = Path("public"),
+    keep: Annotated[int, typer.Option(min=1, help="Versions to keep.")] = 20,
+) -> None:
+    """Publish every stored election as a new immutable version under --public (summary.json,
+    per level JSON and CSV, NIST SP 1500-100 JSON, a map) and point current_ver.txt at it."""
+    from electoral import api
+
+    with opened(db) as store:
+        version = api.publish(store, public, keep=keep)
+    say(f"published version {version} in {public}", to=console())
 
 @app.command()
 def serve(
     db: DbOption = None,
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    public: Annotated[Path | None, typer.Option(
+        help="Public folder (electoral publish) to serve beside the API, or with --nginx.",
+        show_default=False)] = None,
+    nginx: Annotated[bool, typer.Option(
+        "--nginx", help="Serve --public with nginx in the foreground (config written to "
+        "--nginx-dir) instead of the API.")] = False,
+    nginx_dir: Annotated[Path | None, typer.Option(
+        help="nginx's private folder: config, pid, logs (default: beside --public).",
+        show_default=False)] = None,
 ) -> None:
     """Serve the results API (read-only) from the store."""
+    if nginx:
+        _serve_nginx(public, nginx_dir, host, port)
+        return
     try:
         import uvicorn
 
@@ -364,7 +436,24 @@ def serve(
 
     with opened(db):
         pass  # a missing or foreign --db is said now, not on every request
-    uvicorn.run(create_app(db), host=host, port=port)
+    served = create_app(db)
+    if public is not None:
+        from electoral.server.public import mount_public
+        mount_public(served, public)
+    uvicorn.run(served, host=host, port=port)
+
+
+def _serve_nginx(public: Path | None, nginx_dir: Path | None, host: str, port: int) -> None:
+    from electoral.server.nginx import running_nginx
+
+    if public is None:
+        raise typer.BadParameter("--nginx serves a public folder: give --public DIR")
+    prefix = nginx_dir or public.resolve().parent / f".{public.resolve().name}-nginx"
+    with handled(), running_nginx(public, prefix, port=port, host=host) as server:
+        say(f"nginx serves {public} at {server.url} (config {prefix / 'nginx.conf'}; Ctrl-C stops)",
+            to=console())
+        with suppress(KeyboardInterrupt):
+            server.process.wait()
 
 # ---- end of results commands ------------------------------------------------------------------
 

@@ -1,7 +1,13 @@
-"""The demo: load the bundled sample elections and show each capability on them."""
+"""The demo: load the bundled sample elections and show each capability on them; with
+``--live``, replay one of them as an election night into a public folder (``replay_night``)."""
 
 from __future__ import annotations
 
+import hashlib
+import random
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from rich.console import Console
@@ -9,7 +15,8 @@ from rich.rule import Rule
 
 from electoral import api
 from electoral.api import ResultsStore
-from electoral.model import UnitKind
+from electoral.errors import NotFoundError
+from electoral.model import Returns, UnitKind
 from electoral.published import Article
 
 FLIPS = ("2024-CT-president", "2004-CT-president")
@@ -50,3 +57,87 @@ def _pages(store: ResultsStore, console: Console, out: Path, articles: list[Arti
         election = article.returns.election.id
         path = api.write_page(store, election, out / election, article=article)
         console.print(f"{election}: {path.resolve()}")
+
+
+# ---- election night: `electoral demo --live` ---------------------------------------------------
+
+NIGHT = "2004-MO-president"  # 115 counties: enough to watch a map fill in
+
+
+@dataclass(frozen=True, slots=True)
+class Batch:
+    """One batch of a replayed night: its number, the units in it, and the version published."""
+
+    number: int
+    of: int
+    reporting: int
+    expected: int
+    version: str
+
+
+def replay_night(store: ResultsStore, public: Path, *, election: str = NIGHT, batches: int = 10,
+                 interval: float = 3.0, seed: int = 2004, told: Callable[[Batch], None] | None = None,
+                 sleep: Callable[[float], None] = time.sleep) -> list[Batch]:
+    """Replay a bundled election as an election night: its counties report in ``batches``
+    batches (a shuffled order, fixed by ``seed``), each stored in ``store`` (replacing the
+    election) and published as a new version under ``public`` (``api.publish``), ``interval``
+    seconds apart; the last batch is the whole bundled election. ``told`` hears each batch.
+
+    Raises:
+        NotFoundError: ``election`` is not a bundled sample.
+        ValueError: ``batches`` below 1 or ``interval`` negative.
+        StoreError: the store could not write.
+        OutputError: the public folder cannot be written.
+    """
+    if batches < 1 or interval < 0:
+        raise ValueError("replay at least one batch, at a non-negative interval")
+    full = _bundled(election)
+    counties = [u.id for u in full.units if u.kind == UnitKind.COUNTY]
+    random.Random(seed).shuffle(counties)
+    done: list[Batch] = []
+    for number in range(1, batches + 1):
+        reported = set(counties[: len(counties) * number // batches])
+        partial = full if number == batches else _reporting(full, reported)
+        digest = hashlib.sha256("\n".join(sorted(reported)).encode()).hexdigest()
+        store.save(partial, source=f"demo night batch {number}", sha256=digest, format="sample")
+        version = api.publish(store, public)
+        done.append(Batch(number, batches, len(reported), len(counties), version))
+        if told is not None:
+            told(done[-1])
+        if number < batches:
+            sleep(interval)
+    return done
+
+
+def _bundled(election: str) -> Returns:
+    from electoral.io import Format
+    from electoral.io.sample import bundled_samples
+
+    for name, text in bundled_samples():
+        if name.startswith(f"{election}."):
+            return api.published_from_text(name, text, Format.SAMPLE).returns
+    raise NotFoundError(f"no bundled election {election!r}; the bundled ones are "
+                        f"{', '.join(n.split('.')[0] for n, _ in bundled_samples())}")
+
+
+def _reporting(full: Returns, reported: set[str]) -> Returns:
+    """``full`` with only the ``reported`` counties (and the units inside them) and their counts,
+    as a night's files bring them: a county that has not reported is absent, not a row of
+    zeros (coverage still names it missing, from the state's list of counties)."""
+    parent = {u.id: u.parent for u in full.units}
+    absent = {u.id for u in full.units if u.kind == UnitKind.COUNTY and u.id not in reported}
+
+    def within(unit: str | None, among: set[str]) -> bool:
+        seen: set[str] = set()
+        while unit is not None and unit not in seen:
+            if unit in among:
+                return True
+            seen.add(unit)
+            unit = parent.get(unit)
+        return False
+
+    counts = tuple(c for c in full.counts if within(c.unit, reported))
+    used = {c.candidate for c in counts}
+    return replace(full, units=tuple(u for u in full.units if not within(u.id, absent)),
+                   counts=counts, candidates=tuple(c for c in full.candidates if c.id in used),
+                   facts=tuple(f for f in full.facts if within(f.unit, reported)))

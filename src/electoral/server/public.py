@@ -1,0 +1,141 @@
+"""electoral's own server of the public folder (``report.public``), for when nginx is not there:
+Starlette's ``StaticFiles`` (ETag, Last-Modified, 304 on ``If-None-Match``, HEAD) with the same
+caching rules as the nginx config (``server.nginx``): the pointer and the live page ``no-cache``,
+the numbered version folders immutable for a year, hidden files never served.
+
+A version's files never change once the pointer can name them, so they are kept in memory after
+the first read (the newest few versions only): Starlette's file response reads the disk in a
+worker thread per request, about fifty times slower than answering from memory.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import mimetypes
+import re
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+from starlette.datastructures import Headers, MutableHeaders
+from starlette.responses import PlainTextResponse, Response
+from starlette.routing import Mount
+from starlette.staticfiles import StaticFiles
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from electoral.errors import ElectoralError
+from electoral.server.nginx import IMMUTABLE
+
+_VERSIONED = re.compile(r"^/[0-9]+/")
+_HIDDEN = re.compile(r"(^|/)\.")
+START_TIMEOUT = 10.0  # seconds for the server to answer on its port
+CACHED_VERSIONS = 3  # versions whose files are kept in memory: the current one and two before
+
+
+class PublicFiles:
+    """ASGI app: the files of ``public`` with the public read path's caching headers."""
+
+    def __init__(self, public: Path | str) -> None:
+        self.files = StaticFiles(directory=Path(public), html=True, check_dir=False)
+        # version → file path → (body, ETag, media type)
+        self.cache: dict[str, dict[str, tuple[bytes, str, str]]] = {}
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.files(scope, receive, send)
+            return
+        path = scope["path"]
+        if _HIDDEN.search(path):
+            await PlainTextResponse("Not Found", status_code=404)(scope, receive, send)
+            return
+        if _VERSIONED.match(path) and scope["method"] in ("GET", "HEAD"):
+            cached = self._cached(path)
+            if cached is not None:
+                await self._answer(cached, scope, receive, send)
+                return
+        policy = IMMUTABLE if _VERSIONED.match(path) else "no-cache"
+
+        async def with_policy(message: Message) -> None:
+            if message["type"] == "http.response.start" and message["status"] in (200, 304):
+                MutableHeaders(scope=message)["Cache-Control"] = policy
+            await send(message)
+
+        await self.files(scope, receive, with_policy)
+
+
+    def _cached(self, path: str) -> tuple[bytes, str, str] | None:
+        """The version file at ``path`` from memory, read and kept on first use; ``None`` for
+        what is not a regular file (StaticFiles then answers, 404 or a folder's index)."""
+        version = path.split("/", 2)[1]
+        files = self.cache.get(version)
+        if files is not None and path in files:
+            return files[path]
+        full, found = self.files.lookup_path(path.lstrip("/"))
+        if found is None or not Path(full).is_file():
+            return None
+        body = Path(full).read_bytes()
+        entry = (body, f'"{hashlib.sha1(body, usedforsecurity=False).hexdigest()}"',
+                 mimetypes.guess_type(full)[0] or "application/octet-stream")
+        if files is None:
+            files = self.cache[version] = {}
+            for old in sorted(self.cache, key=int)[:-CACHED_VERSIONS]:
+                del self.cache[old]
+        files[path] = entry
+        return entry
+
+    @staticmethod
+    async def _answer(cached: tuple[bytes, str, str], scope: Scope, receive: Receive,
+                      send: Send) -> None:
+        body, etag, media = cached
+        headers = {"ETag": etag, "Cache-Control": IMMUTABLE}
+        if Headers(scope=scope).get("if-none-match", "") == etag:
+            await Response(status_code=304, headers=headers)(scope, receive, send)
+            return
+        await Response(body, headers=headers, media_type=media)(scope, receive, send)
+
+
+def mount_public(app: ASGIApp, public: Path | str) -> None:
+    """Serve ``public`` from ``/`` of a Starlette or FastAPI ``app``, after its own routes (an
+    API route keeps its path; any other path is a public file)."""
+    routes = getattr(app, "routes", None)
+    if routes is None:
+        raise TypeError("mount_public needs a Starlette or FastAPI app")
+    routes.append(Mount("/", app=PublicFiles(public)))
+
+
+@contextlib.contextmanager
+def serving(app: ASGIApp, *, host: str = "127.0.0.1", port: int = 8000) -> Iterator[str]:
+    """Run ``app`` under uvicorn in a background thread until the block ends; yields its URL once
+    it answers.
+
+    Raises:
+        ElectoralError: the server could not listen on ``host:port`` (in use, not allowed).
+    """
+    import uvicorn
+
+    server = uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="warning",
+                                           access_log=False, lifespan="off"))
+    thread = threading.Thread(target=server.run, name="electoral-public", daemon=True)
+    thread.start()
+    try:
+        deadline = time.monotonic() + START_TIMEOUT
+        while not server.started:
+            if not thread.is_alive() or time.monotonic() > deadline:
+                raise ElectoralError(f"cannot serve on {host}:{port}: the address is in use or "
+                                     "not allowed; choose another --port")
+            time.sleep(0.02)
+        yield f"http://{host}:{port}/"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+
+
+def free_port(host: str = "127.0.0.1") -> int:
+    """A port nothing listens on now (for tests and benchmarks)."""
+    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
+        probe.bind((host, 0))
+        port: int = probe.getsockname()[1]
+        return port

@@ -1,0 +1,93 @@
+"""The public read path's headers on both servers, and a short load run of benchmarks/live_bench.py
+(issue 12): loopback only, a few seconds, skipped when nginx or wrk is absent."""
+
+from __future__ import annotations
+
+import importlib.util
+import shutil
+import sys
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from electoral.report.public import Publication, publish_version
+from electoral.server.nginx import IMMUTABLE, find_nginx, nginx_config, running_nginx
+from electoral.server.public import PublicFiles, free_port, serving
+from tests.conftest import ROOT
+from tests.report.test_hostile_names import hostile_returns
+
+
+def _get(url: str, headers: dict[str, str] | None = None, method: str = "GET"):
+    request = urllib.request.Request(url, headers=headers or {}, method=method)
+    try:
+        with urllib.request.urlopen(request, timeout=5) as answer:
+            return answer.status, answer.headers, answer.read()
+    except urllib.error.HTTPError as exc:
+        return exc.code, exc.headers, b""
+
+
+@pytest.fixture
+def public(tmp_path: Path) -> tuple[Path, str]:
+    folder = tmp_path / "public"
+    version = publish_version(folder, [Publication(hostile_returns())])
+    (folder / f".{int(version) + 1}.tmp-1").mkdir()  # a version being written
+    return folder, version
+
+
+def _servers(kind: str, folder: Path, tmp_path: Path):
+    if kind == "nginx":
+        if find_nginx() is None:
+            pytest.skip("nginx is not installed (make system-deps installs Debian's, as root)")
+        return running_nginx(folder, tmp_path / "nginx", port=free_port())
+    return serving(PublicFiles(folder), port=free_port())
+
+
+@pytest.mark.parametrize("kind", ["electoral", "nginx"])
+def test_pointer_is_revalidated_versions_are_immutable_hidden_is_never_served(
+        public, tmp_path, kind) -> None:
+    folder, version = public
+    with _servers(kind, folder, tmp_path) as running:
+        url = running if isinstance(running, str) else running.url
+        status, headers, body = _get(url + "current_ver.txt")
+        assert status == 200 and body.decode().strip() == version
+        assert headers["Cache-Control"] == "no-cache" and headers.get("ETag")
+        assert _get(url + "current_ver.txt", {"If-None-Match": headers["ETag"]})[0] == 304
+        file = f"{url}{version}/2024-CT-president/county.json"
+        status, headers, body = _get(file)
+        assert status == 200 and headers["Cache-Control"] == IMMUTABLE and b'"rows"' in body
+        assert _get(file, {"If-None-Match": headers["ETag"]})[0] == 304
+        status, headers, body = _get(file, method="HEAD")
+        assert status == 200 and body == b""
+        assert _get(url)[0] == 200  # the live page
+        assert _get(f"{url}.{int(version) + 1}.tmp-1/summary.json")[0] == 404
+        assert _get(url + ".publish.lock")[0] == 404
+        assert _get(f"{url}{version}/../../etc/passwd")[0] in (400, 404)
+
+
+def test_the_nginx_config_listens_on_loopback_and_refuses_paths_it_cannot_quote(tmp_path) -> None:
+    text = nginx_config(tmp_path, tmp_path / "n", port=8123)
+    assert "listen 127.0.0.1:8123;" in text and "gzip on;" in text and "daemon off;" in text
+    from electoral.errors import ElectoralError
+    with pytest.raises(ElectoralError, match="config syntax"):
+        nginx_config(tmp_path / "a;b", tmp_path / "n", port=8123)
+
+
+def test_a_short_load_run_while_versions_are_published(tmp_path, monkeypatch) -> None:
+    if find_nginx() is None or shutil.which("wrk") is None:
+        pytest.skip("nginx and wrk are needed for the load run (make system-deps installs "
+                    "Debian's, as root)")
+    monkeypatch.syspath_prepend(str(ROOT / "benchmarks"))
+    spec = importlib.util.spec_from_file_location("live_bench", ROOT / "benchmarks" / "live_bench.py")
+    assert spec is not None and spec.loader is not None
+    bench = importlib.util.module_from_spec(spec)
+    monkeypatch.setitem(sys.modules, "live_bench", bench)
+    spec.loader.exec_module(bench)
+    nginx, own = bench.run_all(3.0)
+    for run in (nginx, own):
+        assert run.requests > 1000 and run.errors == 0, run
+        assert run.versions >= 2 and run.visible_s and max(run.visible_s) <= 2.0, run
+        assert run.peak_mib > 0
+    text, _met = bench.report(nginx, own, 3.0)
+    assert "| nginx |" in text
