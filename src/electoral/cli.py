@@ -415,7 +415,8 @@ def push(
                                               str((election, replace)).encode())).hexdigest()
         try:
             answer = httpx.post(
-                f"{server.rstrip('/')}/api/v1/elections/{election or '-'}/results",
+                f"{server.rstrip('/')}/api/v1/" + (f"elections/{election}/" if election else "")
+                + "results",
                 params={"replace": "true"} if replace else None, content=data, timeout=300,
                 headers={"Authorization": f"Bearer {token}", "X-Filename": path.name,
                          "Idempotency-Key": key})

@@ -101,6 +101,9 @@ def night_document(returns: Returns, *, version: int, expected: Mapping[str, int
     else:
         status = PARTIAL
     units, types = _units(table, expected)
+    units += [{"unit": name, "id": None, "fips": None, "reporting": False, "votes": 0,
+               "exact": True, "vote_types": {}, "expected": None, "counted_percent": None}
+              for name in found.missing]
     known = sum(expected.values())
     return {
         "election": returns.election.id, "version": version, "status": status,
@@ -157,5 +160,7 @@ def winner(returns: Returns, table: Tabulation | None, call: Call | None) -> dic
         return None
     candidate = returns.candidate(chosen)
     electors = leader.electors if leader is not None and leader.candidate == chosen else None
-    return {"candidate": candidate.label, "candidate_id": chosen, "party": candidate.party,
-            "electors": electors, "called": call is not None}
+    party = next((p.name for p in returns.parties if p.id == candidate.party), candidate.party)
+    # the keys of the results contract's winner (docs/import-json.md §3), and whether called
+    return {"candidate": candidate.label, "candidate_id": chosen, "party": party,
+            "party_id": candidate.party, "electors": electors, "called": call is not None}

@@ -13,6 +13,7 @@ night the one way to change the store while it is served (issue 12).
     POST /api/v1/elections/{id}/results?replace=…       a returns file as the body (role ingest);
                                                        its name in ``X-Filename``; optional
                                                        ``Idempotency-Key``
+    POST /api/v1/results?replace=…                     the same, the election(s) the file names
     POST /api/v1/elections/{id}/calls                  {"candidate", "basis"} (role call)
     POST /api/v1/elections/{id}/certification          (role certify)
 
@@ -129,6 +130,13 @@ def _night_routes(app: FastAPI, owner: Owner, limit: int) -> None:
 
     @app.post("/api/v1/elections/{election}/results")
     async def ingest(election: str, request: Request, replace: bool = False) -> Response:
+        return await take(election, request, replace)
+
+    @app.post("/api/v1/results")
+    async def ingest_named(request: Request, replace: bool = False) -> Response:
+        return await take(None, request, replace)
+
+    async def take(election: str | None, request: Request, replace: bool) -> Response:
         declared = request.headers.get("content-length", "")
         size = int(declared) if declared.isdigit() else None
         data = None if size is not None and size > limit else await _body(request, limit)
