@@ -781,6 +781,17 @@ def certify(store: NightStore, election: str, *, authorization: str | None) -> A
                 missing=lambda e: coverage(store.load(e)).line())
 
 
+def set_expected(store: NightStore, election: str, data: bytes, name: str | None, *,
+                 authorization: str | None) -> Answer:
+    """``night.set_expected``: the expected vote of ``election`` from a ``unit,votes`` CSV.
+
+    Raises:
+        NightError, NotFoundError, ValidationError: as ``night.set_expected``.
+    """
+    from electoral.night import set_expected as expect
+    return expect(store, election, data, name, authorization=authorization)
+
+
 def night_status(store: NightStore, election: str) -> dict[str, object]:
     """The race on election night (``night_view.night_document``): status, units reporting of
     expected, vote types, expected vote (stored, else the latest earlier stored election's

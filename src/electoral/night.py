@@ -350,6 +350,11 @@ def _ingest(store: NightStore, data: bytes, safe: str, sha: str, election: str |
         path.write_bytes(data)
 
         def admit(additions: Sequence[Addition]) -> None:
+            others = sorted({a.table.election_id for a in additions} - {election or ""})
+            if election is not None and others:
+                # the address names the election a file may change; the file may not say another
+                raise ValidationError([Problem("other-election", f"{safe} holds "
+                                               f"{', '.join(others)}, not {election}", safe)])
             if token.scope:
                 _in_scope(store, token, additions)
 
@@ -537,3 +542,62 @@ def serving(db: Path, url: str) -> Iterator[None]:
         yield
     finally:
         note.unlink(missing_ok=True)
+
+
+# ---- expected vote -----------------------------------------------------------------------------
+
+
+def set_expected(store: NightStore, election: str, data: bytes, name: str | None, *,
+                 authorization: str | None) -> Answer:
+    """Store the expected vote of ``election`` from a ``unit,votes`` CSV (``unit``: a stored
+    unit's id, FIPS code or name; ``votes``: a whole number), replacing any stored before.
+
+    Raises:
+        Unauthorized, Forbidden: as ``authenticate`` (role ingest).
+        NotFoundError: the election is not stored.
+        ValidationError: the file name, or rows that name no stored unit or no whole number
+            (each by line and field); nothing is stored.
+    """
+    token = authenticate(store, authorization, "ingest", action="expected", election=election)
+    sha = hashlib.sha256(data).hexdigest()
+    try:
+        safe = safe_name(name)
+        if not store.has(election):
+            raise NotFoundError(f"no election {election!r} in the store")
+        votes = _expected_rows(data, safe, store.load(election).units)
+        with store.transaction():
+            store.keep_upload(sha, safe, data)
+            store.set_expected(election, votes, safe)
+            seq = append_audit(store, token=token.name, action="expected", election=election,
+                               file_sha256=sha, file=safe,
+                               change=sha256_text(canonical(sorted(votes.items()))))
+            version = store.new_version(seq)
+    except ElectoralError as exc:
+        raise refuse(store, exc, token.name, "expected", election, sha) from None
+    return Answer(200, {"version": version, "audit": seq, "units": len(votes)}, version)
+
+
+def _expected_rows(data: bytes, name: str, units: Sequence[Any]) -> dict[str, int]:
+    import csv
+    import io
+
+    known = {key: u.id for u in units for key in (u.id, u.fips, u.name.casefold()) if key}
+    problems, votes = [], {}
+    try:
+        rows = list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"))))
+    except (UnicodeDecodeError, csv.Error) as exc:
+        raise ValidationError([Problem("unreadable", f"not a UTF-8 CSV: {exc}", name)]) from None
+    for line, row in enumerate(rows, 2):
+        unit = known.get(str(row.get("unit") or "")) or known.get(str(row.get("unit") or "").casefold())
+        text = str(row.get("votes") or "").strip()
+        if unit is None:
+            problems.append(Problem("unknown-unit", f"no stored unit {row.get('unit')!r}", name,
+                                    line, "unit"))
+        if not text.isdigit():
+            problems.append(Problem("bad-votes", f"{text!r} is not a whole number of votes", name,
+                                    line, "votes"))
+        if unit is not None and text.isdigit():
+            votes[unit] = int(text)
+    if problems or not votes:
+        raise ValidationError(problems or [Problem("empty", "no unit,votes rows", name)])
+    return votes

@@ -66,3 +66,6 @@ class Client:
 
     def post(self, path: str, **options: object) -> httpx.Response:
         return self.request("POST", path, **options)
+
+    def put(self, path: str, **options: object) -> httpx.Response:
+        return self.request("PUT", path, **options)

@@ -168,6 +168,21 @@ def test_expected_vote_from_an_earlier_election(night: Night) -> None:
     assert status["units"][0]["expected"] == 100 and status["units"][0]["counted_percent"] == "50.00"
 
 
+def test_expected_vote_from_a_file(night: Night) -> None:
+    night.send(county_file("10001", 30, 20))
+    where = f"/api/v1/elections/{ELECTION}/expected"
+    headers = bearer(night.tokens["desk"]) | {"X-Filename": "expected.csv"}
+    bad = night.client.put(where, content=b"unit,votes\nKent,many\nNowhere,5\n", headers=headers)
+    assert bad.status_code == 422
+    assert bad.json()["problems"] == ["expected.csv:2 [votes]: 'many' is not a whole number of votes",
+                                      "expected.csv:3 [unit]: no stored unit 'Nowhere'"]
+    good = night.client.put(where, content=b"unit,votes\n10001,200\n", headers=headers)
+    assert good.status_code == 200
+    status = night.client.get(STATUS).json()
+    assert status["expected"] == {"votes": 200, "units": 1, "source": "expected.csv",
+                                  "counted_percent": "25.00"}
+
+
 def test_the_audit_chain_verifies_rebuilds_and_finds_a_tampered_entry(db: Path) -> None:
     night = Night(db)
     night.send(county_file("10001", 100, 90))
@@ -244,3 +259,12 @@ def test_busy_store_is_503_with_retry_after(db: Path) -> None:
         holder.join()
     assert answer.status_code == 503 and answer.headers["retry-after"] == "1"
     assert answer.json()["code"] == "busy"
+
+
+def test_a_file_of_another_election_than_the_address_is_refused(night: Night) -> None:
+    other = county_file("10001", 1, 2, election="2016-DE-president")
+    answer = night.send(other)
+    assert answer.status_code == 422 and answer.json()["code"] == "other-election"
+    assert "2016-DE-president" in answer.json()["error"]
+    with night.app.state.owner.store() as store:
+        assert not store.has("2016-DE-president")

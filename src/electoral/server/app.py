@@ -14,6 +14,8 @@ night the one way to change the store while it is served (issue 12).
                                                        its name in ``X-Filename``; optional
                                                        ``Idempotency-Key``
     POST /api/v1/results?replace=…                     the same, the election(s) the file names
+    PUT  /api/v1/elections/{id}/expected               a unit,votes CSV: the expected vote (role
+                                                       ingest)
     POST /api/v1/elections/{id}/calls                  {"candidate", "basis"} (role call)
     POST /api/v1/elections/{id}/certification          (role certify)
 
@@ -153,6 +155,19 @@ def _night_routes(app: FastAPI, owner: Owner, limit: int) -> None:
 
         return answered(await anyio.to_thread.run_sync(work))
 
+    @app.put("/api/v1/elections/{election}/expected")
+    async def expected(election: str, request: Request) -> Response:
+        data = await _body(request, limit)
+
+        def work() -> Answer:
+            with owner.store() as s:
+                answer = api.set_expected(s, election, data, request.headers.get("x-filename"),
+                                          authorization=request.headers.get("authorization"))
+                owner.after_change(s, int(answer.body["version"]))
+                return answer
+
+        return answered(await anyio.to_thread.run_sync(work))
+
     @app.post("/api/v1/elections/{election}/calls")
     def call(election: str, body: CallBody, request: Request) -> Response:
         with owner.store() as s:
@@ -183,7 +198,16 @@ async def _body(request: Request, limit: int) -> bytes:
 def run(db: Path | str | None, host: str, port: int, public: Path | None = None) -> None:
     """Serve the store at ``db`` on ``host:port`` until stopped, with the note that says so
     beside it (``night.serving``)."""
+    import signal
+    import sys
+
     import uvicorn
 
+    def stop(_sig: int, _frame: object) -> None:
+        sys.exit(0)
+
+    # uvicorn shuts down gracefully on SIGTERM, then raises it again for the handler it found:
+    # this one, so that the note is removed (the default handler would end the process first)
+    signal.signal(signal.SIGTERM, stop)
     with serving(api.store_path(db), f"http://{host}:{port}"):
         uvicorn.run(create_app(db, public=public), host=host, port=port)

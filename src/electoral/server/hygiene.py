@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import re
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -25,6 +26,11 @@ from electoral.night import NightError
 from electoral.server.owner import Busy
 
 log = logging.getLogger("electoral.server")
+
+# what a StoreError says when the store, not the request, is at fault (store._REASONS)
+_UNAVAILABLE = ("another program", "disk is full", "damaged", "permission denied", "read-only",
+                "another version")
+_PATH = re.compile(r"(?<![\w.])/[^\s;:,']+")
 
 # Results change as they arrive: a client may keep an answer but asks again each time (the ETag
 # makes the asking cheap). Errors are not kept at all.
@@ -55,10 +61,13 @@ def install_errors(app: FastAPI) -> None:
             return error(422, exc.problems[0].code if exc.problems else "invalid",
                          "; ".join(problems[:5]) or "invalid request", problems)
         if isinstance(exc, StoreError):
-            # its message names the store's file: logged here, not sent
             log.error("store error: %s", exc)
-            return error(503, "store-unavailable", "the results store could not do this now; "
-                         "nothing was changed", headers={"Retry-After": "5"})
+            if any(word in str(exc) for word in _UNAVAILABLE):
+                return error(503, "store-unavailable", "the results store could not do this now; "
+                             "nothing was changed", headers={"Retry-After": "5"})
+            # a refusal of the data (a candidate id given another party): said, the file's
+            # path left out
+            return error(409, "store-refused", _PATH.sub("the store", str(exc)))
         return error(422, "invalid", str(exc))
 
     @app.exception_handler(Busy)
