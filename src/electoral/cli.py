@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -36,7 +36,7 @@ from electoral.formats import (
 if TYPE_CHECKING:
     from rich.console import Console
 
-    from electoral.api import ResultsStore
+    from electoral.api import NightStore, ResultsStore
 
 app = typer.Typer(
     name="electoral",
@@ -129,10 +129,30 @@ def opened(db: Path | None, *, write: bool = False,
     become exit code 1."""
     from electoral import api
 
-    with handled():
+    with served(db):
         store = api.open_store(db, write=write, empty_if_missing=empty_if_missing)
     with handled(), store:
         yield store
+
+
+@contextmanager
+def served(db: Path | None) -> Iterator[None]:
+    """``handled``, where a store that cannot be opened because `electoral serve` holds it says
+    so, with the server's address and how to send it files, instead of the lock error."""
+    from electoral import api
+    from electoral.errors import StoreError
+
+    try:
+        yield
+    except StoreError as exc:
+        url = api.served_by(db)
+        if url is None:
+            raise fail(exc) from None
+        say(f"{db or 'the store'} is served by electoral serve at {url}; use `electoral push "
+            f"FILE… --server {url} --token T`", error=True)
+        raise typer.Exit(1) from None
+    except ElectoralError as exc:
+        raise fail(exc) from None
 
 
 @contextmanager
@@ -413,7 +433,8 @@ def serve(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
     public: Annotated[Path | None, typer.Option(
-        help="Public folder (electoral publish) to serve beside the API, or with --nginx.",
+        help="Public folder: a version of the results is published into it after every "
+        "accepted change and served at /public/; with --nginx, nginx serves it.",
         show_default=False)] = None,
     nginx: Annotated[bool, typer.Option(
         "--nginx", help="Serve --public with nginx in the foreground (config written to "
@@ -422,25 +443,20 @@ def serve(
         help="nginx's private folder: config, pid, logs (default: beside --public).",
         show_default=False)] = None,
 ) -> None:
-    """Serve the results API (read-only) from the store."""
+    """Serve the results API from the store, and own it: while it runs, files reach the store
+    only through it (`electoral push`)."""
     if nginx:
         _serve_nginx(public, nginx_dir, host, port)
         return
     try:
-        import uvicorn
-
-        from electoral.server.app import create_app
+        from electoral.server.app import run
     except ImportError as exc:
         say(f"{exc.name} is not installed; pip install 'electoral[server]'", error=True)
         raise typer.Exit(1) from None
 
     with opened(db):
-        pass  # a missing or foreign --db is said now, not on every request
-    served = create_app(db)
-    if public is not None:
-        from electoral.server.public import mount_public
-        mount_public(served, public)
-    uvicorn.run(served, host=host, port=port)
+        pass  # a missing, foreign or already served --db is said now, not on every request
+    run(db, host, port, public)
 
 
 def _serve_nginx(public: Path | None, nginx_dir: Path | None, host: str, port: int) -> None:
@@ -454,6 +470,146 @@ def _serve_nginx(public: Path | None, nginx_dir: Path | None, host: str, port: i
             to=console())
         with suppress(KeyboardInterrupt):
             server.process.wait()
+
+
+@app.command()
+def push(
+    files: Annotated[list[Path], typer.Argument(help="Files of returns to send.", exists=False)],
+    server: Annotated[str, typer.Option(help="The address `electoral serve` printed.")],
+    token: Annotated[str, typer.Option(help="An ingest token (`electoral token add`).",
+                                       envvar="ELECTORAL_TOKEN")],
+    election: ElectionOption = None,
+    replace: ReplaceOption = False,
+) -> None:
+    """Send files of returns to a running `electoral serve`, one ingest each, in order (per-county
+    files add up as in `import`); stops at the first the server refuses (exit 1). A file sent
+    again is answered as the first time and counted once."""
+    import hashlib
+
+    import httpx
+
+    for path in files:
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            say(f"cannot read {path}: {exc.strerror or exc}", error=True)
+            raise typer.Exit(1) from None
+        # the same file to the same election is one ingest however often it is sent
+        key = hashlib.sha256(b"%s\0%s\0%s" % (data, path.name.encode(),
+                                              str((election, replace)).encode())).hexdigest()
+        try:
+            answer = httpx.post(
+                f"{server.rstrip('/')}/api/v1/" + (f"elections/{election}/" if election else "")
+                + "results",
+                params={"replace": "true"} if replace else None, content=data, timeout=300,
+                headers={"Authorization": f"Bearer {token}", "X-Filename": path.name,
+                         "Idempotency-Key": key})
+        except httpx.HTTPError as exc:
+            say(f"cannot reach {server}: {exc}", error=True)
+            raise typer.Exit(1) from None
+        body: dict[str, Any] = answer.json() if answer.headers.get("content-type", "").startswith(
+            "application/json") else {"error": answer.text, "problems": []}
+        if answer.status_code != 200:
+            say(f"{path.name}: {body.get('error')} ({answer.status_code})", error=True)
+            report = body.get("report") or {}
+            for problem in [*report.get("problems", []), *(p for e in report.get("elections", [])
+                                                         for p in e.get("problems", []))][:50]:
+                say(f"  {problem.get('file') or path.name}:{problem.get('line') or ''} "
+                    f"{problem.get('detail')}")
+            raise typer.Exit(1)
+        again = " (sent before; counted once)" if answer.headers.get("idempotent-replayed") else ""
+        say(f"{path.name}: results version {body['version']}{again}", to=console())
+
+
+token_app = typer.Typer(help="Tokens that may change a served store: add, list, revoke.",
+                        no_args_is_help=True)
+audit_app = typer.Typer(help="The hash-chained log of every change and refusal.",
+                        no_args_is_help=True)
+app.add_typer(token_app, name="token")
+app.add_typer(audit_app, name="audit")
+
+
+@contextmanager
+def night_store(db: Path | None, *, write: bool = False) -> Iterator[NightStore]:
+    """``opened`` with the election-night tables."""
+    from electoral import api
+
+    with served(db):
+        store = api.open_night_store(db, write=write)
+    with handled(), store:
+        yield store
+
+
+@token_app.command("add")
+def token_add(
+    name: Annotated[str, typer.Argument(help="Who holds the token, e.g. kent-county.")],
+    role: Annotated[str, typer.Option(help="ingest, call, certify or admin.")],
+    scope: Annotated[list[str] | None, typer.Option(
+        help="County FIPS code the token may change (repeat for several); none: all.")] = None,
+    db: DbOption = None,
+) -> None:
+    """Make a token and print it, once: only its hash is stored."""
+    from electoral import api
+
+    with night_store(db, write=True) as store:
+        secret = api.add_token(store, name, role, scope or ())
+    console().print(secret, soft_wrap=True)
+    say(f"token {name} ({role}) made; it is shown only now")
+
+
+@token_app.command("list")
+def token_list(db: DbOption = None) -> None:
+    """Every token: name, role, scope, when made, whether revoked (never the token)."""
+    from electoral import api
+
+    with night_store(db) as store:
+        rows = api.tokens(store)
+    for row in rows:
+        state = f"revoked {row.revoked_at:%Y-%m-%d %H:%M}" if row.revoked_at else "live"
+        say(f"{row.name}\t{row.role}\t{','.join(row.scope) or 'all'}\t"
+            f"{row.created_at:%Y-%m-%d %H:%M}\t{state}", to=console())
+
+
+@token_app.command("revoke")
+def token_revoke(name: Annotated[str, typer.Argument()], db: DbOption = None) -> None:
+    """Refuse the token ``name`` from now on."""
+    from electoral import api
+
+    with night_store(db, write=True) as store:
+        api.revoke_token(store, name)
+    say(f"token {name} revoked")
+
+
+@audit_app.command("verify")
+def audit_verify(
+    db: DbOption = None,
+    rebuild: Annotated[bool, typer.Option(
+        "--rebuild", help="Also re-import the logged files into a scratch store and compare.")
+    ] = False,
+) -> None:
+    """Check every entry's hash and link; exit 1 naming the first that does not match."""
+    from electoral import api
+
+    with night_store(db) as store:
+        verdict = api.audit_verify(store, rebuild)
+    if not verdict.ok:
+        say(f"audit entry {verdict.bad} does not match: {verdict.reason}", error=True)
+        raise typer.Exit(1)
+    say(f"{verdict.entries} audit entries verified" + (" and rebuilt" if rebuild else ""),
+        to=console())
+
+
+@audit_app.command("log")
+def audit_log(
+    db: DbOption = None,
+    fmt: Annotated[TextOrJson, typer.Option("--format", "-f")] = TextOrJson.TEXT,
+) -> None:
+    """List the audit log: number, time, token, action, election, file sha256, hash."""
+    from electoral import api
+
+    with night_store(db) as store:
+        text = api.audit_log(store, fmt)
+    sys.stdout.write(text)
 
 # ---- end of results commands ------------------------------------------------------------------
 

@@ -1,79 +1,219 @@
-"""The results API: the same operations as the CLI (``electoral.api``), over HTTP, read-only.
+"""The results API: the same operations as the CLI (``electoral.api``), over HTTP, and on election
+night the one way to change the store while it is served (issue 12).
 
-    GET /elections                                    every stored election and its source
-    GET /elections/{id}/results?by=county&compare=…    a results table (JSON contract of `report`)
-    GET /elections/{id}/results.{fmt}                  the same as csv, md, wiki or html
-    GET /elections/{id}/imports                       where the figures came from (sha256, time)
+    GET  /elections                                    every stored election and its source
+    GET  /elections/{id}/results?by=county&compare=…    a results table (JSON contract of `report`)
+    GET  /elections/{id}/results.{fmt}                  the same as csv, md, wiki or html
+    GET  /elections/{id}/imports                       where the figures came from (sha256, time)
+    GET  /api/v1/version                               {"version": N}: the latest results version
+    GET  /api/v1/elections/{id}/results?by=…            the JSON contract, a race call declaring
+                                                       the winner missing units withhold
+    GET  /api/v1/elections/{id}/status                 the race on election night
+                                                       (``night_view.night_document``)
+    POST /api/v1/elections/{id}/results?replace=…       a returns file as the body (role ingest);
+                                                       its name in ``X-Filename``; optional
+                                                       ``Idempotency-Key``
+    POST /api/v1/results?replace=…                     the same, the election(s) the file names
+    PUT  /api/v1/elections/{id}/expected               a unit,votes CSV: the expected vote (role
+                                                       ingest)
+    POST /api/v1/elections/{id}/calls                  {"candidate", "basis"} (role call)
+    POST /api/v1/elections/{id}/certification          (role certify)
 
-Errors come back as ``{"error": …, "problems": […]}`` with 404 for what is not there and 422 for a
-bad request, never a stack trace. Run it with ``electoral serve``.
+Writes need ``Authorization: Bearer TOKEN`` (``electoral token add``). Errors are
+``{"error", "code", "problems"}`` (``server.hygiene``): 401 no or bad token, 403 wrong role or
+county scope, 404 not stored, 409 conflict, 413 too large, 422 a refused file (with the import
+report under ``report``), 503 busy (``Retry-After``). Every GET also answers HEAD and carries an
+ETag. Run it with ``electoral serve``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
+import anyio
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
+from pydantic import BaseModel
 
 from electoral import api
-from electoral.api import ResultsStore
-from electoral.errors import ElectoralError, NotFoundError, Problem, ValidationError
+from electoral.errors import Problem, ValidationError
+from electoral.night import MAX_UPLOAD, Answer, serving
+from electoral.server.hygiene import Caching, install_errors
+from electoral.server.owner import Owner
 
 MEDIA = {"csv": "text/csv", "md": "text/markdown", "wiki": "text/plain", "html": "text/html",
          "text": "text/plain", "json": "application/json"}
+READ = ["GET", "HEAD"]
 
 
-def create_app(db: Path | str | None = None) -> FastAPI:
-    """The read-only results API over the store at ``db`` (default: ``$ELECTORAL_DB``, else
-    ``./electoral.duckdb``); every route makes one ``electoral.api`` call. A library error
-    becomes a JSON answer: 404 for what is not stored, 422 for a bad request (``ElectoralError``
-    handler), never a 500 with a traceback."""
-    app = FastAPI(title="electoral", summary="Election results, tabulated and checked.")
+class CallBody(BaseModel):
+    candidate: str
+    basis: str
 
-    @contextmanager
-    def store() -> Iterator[ResultsStore]:
-        # One read-only connection per request: the API never writes, and holds the file only
-        # while it answers, so a CLI can write to it between requests.
-        with api.open_store(db) as opened:
-            yield opened
 
-    @app.exception_handler(ElectoralError)
-    async def electoral_error(_request: Request, exc: ElectoralError) -> JSONResponse:
-        status = 404 if isinstance(exc, NotFoundError) else 422
-        problems = [str(p) for p in exc.problems] if isinstance(exc, ValidationError) else []
-        return JSONResponse({"error": str(exc), "problems": problems}, status_code=status)
+def create_app(db: Path | str | None = None, *, public: Path | None = None,
+               limit: int = MAX_UPLOAD, busy_after: float = 10.0) -> FastAPI:
+    """The results API over the store at ``db`` (default: ``$ELECTORAL_DB``, else
+    ``./electoral.duckdb``), which the app opens once, for writing, on its first request and
+    keeps until shutdown. ``public``: the folder the publisher writes versions into (see
+    ``owner._after_change``); ``limit``: the largest upload in bytes; ``busy_after``: seconds a
+    request waits for the store before a 503. A library error becomes a JSON answer
+    (``server.hygiene``), never a 500 with a traceback."""
+    owner = Owner(db, public, busy_after)
 
-    @app.get("/elections")
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        if public is not None:  # the public folder has a version before anyone asks
+            with owner.store():
+                pass
+        yield
+        owner.close()
+
+    app = FastAPI(title="electoral", summary="Election results, tabulated and checked.",
+                  lifespan=lifespan)
+    app.add_middleware(Caching)
+    install_errors(app)
+    app.state.owner = owner
+
+    @app.api_route("/elections", methods=READ)
     def elections() -> list[dict[str, object]]:
-        with store() as s:
+        with owner.store() as s:
             return [{"id": e.id, "year": e.year, "state": e.state, "office": e.office,
                      "units": e.units, "counts": e.counts, "source": e.source}
                     for e in api.elections(s)]
 
-    @app.get("/elections/{election}/imports")
+    @app.api_route("/elections/{election}/imports", methods=READ)
     def imports(election: str) -> list[dict[str, object]]:
-        with store() as s:
+        with owner.store() as s:
             return [{"source": r.source, "sha256": r.sha256, "format": r.format,
                      "imported_at": r.imported_at.isoformat(), "rows": r.rows}
                     for r in api.imports(s, election)]
 
-    @app.get("/elections/{election}/results")
+    @app.api_route("/elections/{election}/results", methods=READ)
     def results(election: str, by: str = "state", compare: str | None = None) -> Response:
-        with store() as s:
+        with owner.store() as s:
             view = api.results(s, election, by, compare)
         return JSONResponse(api.results_document(view))
 
-    @app.get("/elections/{election}/results.{fmt}")
+    @app.api_route("/elections/{election}/results.{fmt}", methods=READ)
     def results_as(election: str, fmt: str, by: str = "state",
                    compare: str | None = None) -> Response:
         if fmt not in MEDIA:
             raise ValidationError([Problem("unknown-format", f"unknown format {fmt!r}; use one "
                                            f"of {', '.join(MEDIA)}", field="format")])
-        with store() as s:
+        with owner.store() as s:
             view = api.results(s, election, by, compare)
         return PlainTextResponse(api.render_results(view, fmt), media_type=MEDIA[fmt])
 
+    _night_routes(app, owner, limit)
+    if public is not None:
+        from electoral.server.public import mount_public
+        mount_public(app, public)  # after the API's routes: any other path is a public file
     return app
+
+
+def _night_routes(app: FastAPI, owner: Owner, limit: int) -> None:
+    """The /api/v1 routes (see the module docstring)."""
+
+    def answered(answer: Answer) -> JSONResponse:
+        headers = {"Idempotent-Replayed": "true"} if answer.replayed else None
+        return JSONResponse(answer.body, status_code=answer.status, headers=headers)
+
+    @app.api_route("/api/v1/version", methods=READ)
+    def version() -> dict[str, int]:
+        with owner.store() as s:
+            return {"version": s.version()}
+
+    @app.api_route("/api/v1/elections/{election}/results", methods=READ)
+    def called_results(election: str, by: str = "state", compare: str | None = None) -> Response:
+        with owner.store() as s:
+            return JSONResponse(api.called_results(s, election, by, compare))
+
+    @app.api_route("/api/v1/elections/{election}/status", methods=READ)
+    def status(election: str) -> Response:
+        with owner.store() as s:
+            return JSONResponse(api.night_status(s, election))
+
+    @app.post("/api/v1/elections/{election}/results")
+    async def ingest(election: str, request: Request, replace: bool = False) -> Response:
+        return await take(election, request, replace)
+
+    @app.post("/api/v1/results")
+    async def ingest_named(request: Request, replace: bool = False) -> Response:
+        return await take(None, request, replace)
+
+    async def take(election: str | None, request: Request, replace: bool) -> Response:
+        declared = request.headers.get("content-length", "")
+        size = int(declared) if declared.isdigit() else None
+        data = None if size is not None and size > limit else await _body(request, limit)
+
+        def work() -> Answer:
+            with owner.store() as s:
+                answer = api.ingest(s, data, request.headers.get("x-filename"), election,
+                                    authorization=request.headers.get("authorization"),
+                                    key=request.headers.get("idempotency-key"), replace=replace,
+                                    limit=limit, size=size)
+                if answer.version is not None:
+                    owner.after_change(s, answer.version)
+                return answer
+
+        return answered(await anyio.to_thread.run_sync(work))
+
+    @app.put("/api/v1/elections/{election}/expected")
+    async def expected(election: str, request: Request) -> Response:
+        data = await _body(request, limit)
+
+        def work() -> Answer:
+            with owner.store() as s:
+                answer = api.set_expected(s, election, data, request.headers.get("x-filename"),
+                                          authorization=request.headers.get("authorization"))
+                owner.after_change(s, int(answer.body["version"]))
+                return answer
+
+        return answered(await anyio.to_thread.run_sync(work))
+
+    @app.post("/api/v1/elections/{election}/calls")
+    def call(election: str, body: CallBody, request: Request) -> Response:
+        with owner.store() as s:
+            answer = api.call_race(s, election, body.candidate, body.basis,
+                                   authorization=request.headers.get("authorization"))
+            owner.after_change(s, int(answer.body["version"]))
+        return answered(answer)
+
+    @app.post("/api/v1/elections/{election}/certification")
+    def certification(election: str, request: Request) -> Response:
+        with owner.store() as s:
+            answer = api.certify(s, election, authorization=request.headers.get("authorization"))
+            owner.after_change(s, int(answer.body["version"]))
+        return answered(answer)
+
+
+async def _body(request: Request, limit: int) -> bytes:
+    """The request body, read no further than one byte past ``limit`` (the rest is left
+    unread: a larger body is refused whole, never buffered)."""
+    data = bytearray()
+    async for chunk in request.stream():
+        data += chunk
+        if len(data) > limit:
+            break
+    return bytes(data)
+
+
+def run(db: Path | str | None, host: str, port: int, public: Path | None = None) -> None:
+    """Serve the store at ``db`` on ``host:port`` until stopped, with the note that says so
+    beside it (``night.serving``)."""
+    import signal
+    import sys
+
+    import uvicorn
+
+    def stop(_sig: int, _frame: object) -> None:
+        sys.exit(0)
+
+    # uvicorn shuts down gracefully on SIGTERM, then raises it again for the handler it found:
+    # this one, so that the note is removed (the default handler would end the process first)
+    signal.signal(signal.SIGTERM, stop)
+    with serving(api.store_path(db), f"http://{host}:{port}"):
+        uvicorn.run(create_app(db, public=public), host=host, port=port)

@@ -1,0 +1,118 @@
+"""The server's one connection to the store: opened for writing on first use, shared by every
+request under one lock (a DuckDB connection is not for two threads at once), closed at shutdown.
+
+The server is the store's only writer while it runs, and reads go through the same connection,
+so no reader ever takes or meets the writer's file lock. A request that waits longer than
+``busy_after`` seconds for the lock is answered 503 with ``Retry-After`` (``Busy``).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from electoral import api
+
+if TYPE_CHECKING:
+    from electoral.api import NightStore
+
+log = logging.getLogger("electoral.server")
+
+PUBLISHED = "published_version"  # night_state key: the last version _after_change finished
+
+
+class Busy(Exception):
+    """The store is held by another request for longer than the wait allowed."""
+
+    retry_after = 1  # seconds
+
+
+class Owner:
+    """Holds the store for the server (see the module docstring)."""
+
+    def __init__(self, db: Path | str | None, public: Path | None = None,
+                 busy_after: float = 10.0):
+        self.db = db
+        self.public = public
+        self.busy_after = busy_after
+        self._lock = threading.RLock()
+        self._store: NightStore | None = None
+
+    @contextmanager
+    def store(self) -> Iterator[NightStore]:
+        """The open store, held by this request until the block ends.
+
+        Raises:
+            Busy: the lock was not free within ``busy_after`` seconds.
+            NotFoundError: there is no store file (the server makes none).
+            StoreError: the store cannot be opened for writing.
+        """
+        if not self._lock.acquire(timeout=self.busy_after):
+            raise Busy
+        try:
+            if self._store is None:
+                self._store = self._open()
+            yield self._store
+        finally:
+            self._lock.release()
+
+    def _open(self) -> NightStore:
+        # a missing store is said, as every read command says it, and not made
+        with api.open_store(self.db):
+            pass
+        store = api.open_night_store(self.db, write=True)
+        published = int(store.state(PUBLISHED) or 0)
+        unpublished = self.public is not None and not (self.public / "current_ver.txt").exists()
+        if store.version() > published or unpublished:
+            # a crash after a change committed and before it was published: publish it now
+            _after_change(store, store.version(), self.public)
+        return store
+
+    def after_change(self, store: NightStore, version: int) -> None:
+        """Run ``_after_change`` for an accepted change (the caller holds the store)."""
+        _after_change(store, version, self.public)
+
+    def close(self) -> None:
+        with self._lock:
+            if self._store is not None:
+                self._store.close()
+                self._store = None
+
+
+def _after_change(store: NightStore, version: int, public: Path | None) -> None:
+    """What follows every accepted ingest, call and certification: the public versioned files
+    (``api.publish``: a new immutable version, then the pointer; the live page beside them),
+    then ``version`` recorded as published — in that order, so that a crash in between
+    publishes again at the next start (``Owner.store``)."""
+    if public is not None:
+        from electoral import api
+        from electoral.report.public import write_live_page
+
+        write_live_page(public)
+        published = api.publish(store, public, extra=_night_extra(store))
+        log.info("results version %d published as %s", version, published)
+    with store.transaction():
+        store.set_state(PUBLISHED, str(version))
+    log.info("results version %d", version)
+
+
+def _night_extra(store: NightStore) -> dict[str, dict[str, object]]:
+    """Each election's race call and certification, for its ``summary.json`` entry."""
+    extra: dict[str, dict[str, object]] = {}
+    for summary in store.elections():
+        entry: dict[str, object] = {}
+        called = store.call(summary.id)
+        if called is not None:
+            name = next((c.name for c in store.candidates(summary.id)
+                         if c.id == called.candidate_id), called.candidate_id)
+            entry["call"] = {"candidate": name, "by": called.called_by,
+                             "at": called.called_at.isoformat(), "basis": called.basis}
+        if store.certification(summary.id) is not None:
+            entry["status"] = "certified"
+        if entry:
+            extra[summary.id] = entry
+    return extra
