@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from electoral.columns import CountTable
 from electoral.geography import COUNTY_KINDS, partitions, unit_fips
@@ -108,6 +108,36 @@ def coverage(returns: Returns, counts: CountTable | None = None) -> Coverage:
             if best is None or found.reporting > best.reporting:
                 best = found
     return best or Coverage(str(UnitKind.STATE), 1, 1)
+
+
+def coverage_by_state(returns: Returns) -> dict[str, Coverage]:
+    """State code → the coverage of that state's part of ``returns``: one entry for a state's
+    returns, one per state for a national election (``tabulate.nation.national_returns``, each
+    state unit under the nation), so a national map can tell which states lack units."""
+    state = returns.election.state
+    if state in STATE_NAMES:
+        return {state: coverage(returns)}
+    parents = {u.id: u.parent for u in returns.units}
+    tops = {u.id for u in returns.units if u.kind is UnitKind.STATE}
+
+    def state_of(unit_id: str | None) -> str | None:
+        seen: set[str] = set()
+        while unit_id is not None and unit_id not in tops and unit_id not in seen:
+            seen.add(unit_id)
+            unit_id = parents.get(unit_id)
+        return unit_id if unit_id in tops else None
+
+    units: dict[str, list[Unit]] = defaultdict(list)
+    for unit in returns.units:
+        if (top := state_of(unit.id)) is not None:
+            units[top].append(unit)
+    out = {}
+    for top, members in units.items():
+        ids = {u.id for u in members}
+        part = Returns(replace(returns.election, state=top), returns.candidates, tuple(members),
+                       tuple(c for c in returns.counts if c.unit in ids), returns.parties)
+        out[top] = coverage(part)
+    return out
 
 
 def _against(level: str, expected: Mapping[str, str], reported: set[str | None]) -> Coverage:
