@@ -3,6 +3,11 @@
 Counties (and Connecticut's planning regions, its county-equivalents since 2022) with their FIPS and
 proper names, so readers that only have a name (an article's "St. Louis City") can key units by FIPS.
 Run by `make data`; the output is committed.
+
+The District of Columbia is one county-equivalent, FIPS 11001 (as the 2020 file has it); the 2024
+file gives its eight wards the pseudo-codes 11001-11008, a lower level, so its DC rows are not read.
+Counties that changed since 2000 (renamed, merged, created) are the hand-kept fact table
+data/unit_changes.csv, not derived here.
 """
 
 from __future__ import annotations
@@ -30,6 +35,8 @@ def main() -> int:
                 state = STATE_FIPS_TO_PO[fips[:2]]
                 if state == "AK":
                     continue  # reported by State House district, not by borough
+                if state == "DC" and row["county_name"].lower().startswith("ward "):
+                    continue  # a ward, not the District (its pseudo-code 11001 is the District's)
                 kind = "cog" if fips.startswith("091") else "county"  # CT planning regions
                 units[fips] = (state, fips, kind, row["county_name"])
     OUT.parent.mkdir(parents=True, exist_ok=True)

@@ -487,7 +487,8 @@ def map_svg(store: ResultsStore, election: str, *, by: MapLevel | UnitKind | str
             palette: Palette | str = Palette.STANDARD, assume_complete: bool = False) -> str:
     """The SVG map of a stored election; a ``college`` map counts the electors of the election's
     year from every stored state (``electoral college`` does the same count), refusing a state
-    whose returns lack units unless ``assume_complete``. For a ``YEAR-US-office`` id not stored,
+    whose returns lack units unless ``assume_complete``, and every other kind draws such a state
+    as incomplete, never won, unless ``assume_complete``. For a ``YEAR-US-office`` id not stored,
     every stored state's returns are put together.
 
     Raises:
@@ -505,7 +506,8 @@ def map_svg(store: ResultsStore, election: str, *, by: MapLevel | UnitKind | str
         return draw_college(count_college(load_states(store, year, assume_complete=assume_complete),
                                           year), palette)
     earlier = _map_table(store, compare_with, by) if compare_with else None
-    return draw_map(_map_table(store, election, by), kind, earlier=earlier, palette=palette)
+    return draw_map(_map_table(store, election, by), kind, earlier=earlier, palette=palette,
+                    assume_complete=assume_complete)
 
 
 def _map_table(store: ResultsStore, election: str, by: UnitKind | str) -> Tabulation:

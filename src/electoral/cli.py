@@ -758,8 +758,8 @@ def map_(
     palette: Annotated[Palette, typer.Option(
         help="standard (blue/red) or colorblind (blue/vermillion).")] = Palette.STANDARD,
     assume_complete: Annotated[bool, typer.Option(
-        "--assume-complete", help="Count a state's electors on the college map although some of "
-        "its units are missing.")] = False,
+        "--assume-complete", help="Declare a state's winner (and count its electors on the college "
+        "map) although some of its units are missing.")] = False,
     db: DbOption = None,
 ) -> None:
     """Draw a map: every unit an SVG element with its FIPS and result in data- attributes. A

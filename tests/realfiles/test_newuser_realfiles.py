@@ -135,32 +135,34 @@ def medsl_county_coverage(shared: Path, db: Path, tmp_path: Path, state: str, el
     return statewide(db, election)
 
 
-@pytest.mark.xfail(strict=True, reason="MEDSL reports Oglala Lakota under its old FIPS 46113: the import "
-                   "warns \"'Oglala Lakota' is not a county of South Dakota\" and every SD election is "
-                   "'65 of 66 counties; missing: Oglala Lakota' with no winner or electors")
 def test_south_dakota_all_counties_is_complete(shared: Path, db: Path, tmp_path: Path) -> None:
-    report = medsl_county_coverage(shared, db, tmp_path, "SOUTH DAKOTA", "2020-SD-president")
-    assert report["coverage"]["missing"] == [] and report["complete"] is True
+    code, out = run("import", countypres_subset(shared, tmp_path, "SOUTH DAKOTA"), "--db", db)
+    assert code == 0, out
+    assert "not a county" not in out
+    for year in (2000, 2012, 2016, 2020):  # Shannon County until 2015, Oglala Lakota after: 46113
+        report = statewide(db, f"{year}-SD-president")
+        assert report["coverage"] == {"level": "county", "reporting": 66, "expected": 66,
+                                      "missing": []}, year
+        assert report["complete"] is True
+    code, out = run("history", "Oglala Lakota County, SD", "--db", db)
+    assert code == 0, out
+    assert all(str(year) in out for year in range(2000, 2021, 4)), out
 
 
-@pytest.mark.xfail(strict=True, reason="DC's one county-equivalent (11001) is shown as 'Ward 1' with all "
-                   "of DC's votes and DC as '1 of 8 counties reporting; missing: Ward 2 ... Ward 8'; no "
-                   "winner, and `college` refuses the year")
 def test_district_of_columbia_as_one_unit_is_complete(shared: Path, db: Path, tmp_path: Path) -> None:
     report = medsl_county_coverage(shared, db, tmp_path, "DISTRICT OF COLUMBIA", "2020-DC-president")
     assert report["complete"] is True
+    assert report["coverage"] == {"level": "county", "reporting": 1, "expected": 1, "missing": []}
 
 
-@pytest.mark.xfail(strict=True, reason="the expected counties ignore the year: Colorado 2000 (before "
-                   "Broomfield County existed, Nov 2001) is '63 of 64 counties; missing: Broomfield'")
 def test_colorado_2000_expects_the_counties_of_2000(shared: Path, db: Path, tmp_path: Path) -> None:
     report = medsl_county_coverage(shared, db, tmp_path, "COLORADO", "2000-CO-president")
     assert report["complete"] is True
+    assert (report["coverage"]["reporting"], report["coverage"]["expected"]) == (63, 63)
+    later = statewide(db, "2004-CO-president")["coverage"]
+    assert (later["reporting"], later["expected"]) == (64, 64)
 
 
-@pytest.mark.xfail(strict=True, reason="Connecticut's 2024 county-equivalents are its 9 planning regions: "
-                   "the tonmcg file has all 9, yet the report says '0 of 8 counties reporting' (the legacy "
-                   "counties), declares no winner, and the import gave no warning")
 def test_connecticut_2024_planning_regions_are_complete(shared: Path, db: Path, tmp_path: Path) -> None:
     src = shared / "data/county_presidential/tonmcg_2024_US_County_Level_Presidential_Results.csv"
     with src.open(newline="") as f:
@@ -170,3 +172,21 @@ def test_connecticut_2024_planning_regions_are_complete(shared: Path, db: Path, 
     report = statewide(db, "2024-CT-president")
     assert report["total"]["total"] == sum(int(r["total_votes"]) for r in rows)
     assert report["complete"] is True
+    assert report["coverage"] == {"level": "cog", "reporting": 9, "expected": 9, "missing": []}
+
+
+def test_district_of_columbia_by_ward_is_the_district(shared: Path, db: Path, tmp_path: Path) -> None:
+    """tonmcg's 2024 file gives DC's eight wards the codes 11001–11008: they are parts of 11001."""
+    src = shared / "data/county_presidential/tonmcg_2024_US_County_Level_Presidential_Results.csv"
+    with src.open(newline="") as f:
+        rows = [r for r in csv.DictReader(f) if r["state_name"] == "District of Columbia"]
+    code, out = run("import", write(tmp_path / "tonmcg_2024_dc.csv", rows), "--db", db)
+    assert code == 0, out
+    assert "not a county" not in out
+    report = statewide(db, "2024-DC-president")
+    assert report["coverage"] == {"level": "county", "reporting": 1, "expected": 1, "missing": []}
+    code, out = run("report", "2024-DC-president", "--by", "county", "--format", "json", "--db", db)
+    assert code == 0, out
+    (county,) = json.loads(out)["rows"]
+    assert county["unit"] == "District of Columbia"
+    assert county["total"] == sum(int(r["total_votes"]) for r in rows) == report["total"]["total"]

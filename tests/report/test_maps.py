@@ -368,3 +368,39 @@ def test_college_map_labels_every_state_with_its_electors(states_2008):
     assert "DC 3" in texts(root)  # small states are labelled beside the map
     labels = [t.text for t in root.iter(f"{SVG}text") if t.get("class") == "label"]
     assert "4–1" in labels and "55" in labels  # a split state is labelled with its split
+
+
+# ---- a state that lacks units is never painted as won --------------------------------------------
+
+def _short_state(year: int = 2004):
+    return county_returns("MO", year, skip=[f"29{n:03d}" for n in range(1, 60, 2)])
+
+
+@pytest.mark.parametrize("kind", [MapKind.WINNER, MapKind.MARGIN, MapKind.FLIPS, MapKind.SWING])
+def test_an_incomplete_state_is_drawn_incomplete_on_every_map_kind(kind):
+    earlier = county_returns("MO", 2000) if kind in (MapKind.FLIPS, MapKind.SWING) else None
+    root = parse(map_election(_short_state(), by="state", kind=kind, earlier=earlier))
+    (state,) = units(root)
+    assert state.get("data-status") == "incomplete" and state.get("data-winner") == ""
+    assert state.get("fill").startswith("url(#hatch-")
+    assert maps.INCOMPLETE_LABEL in texts(root)
+    assert "no winner declared in 1 state" in texts(root)
+    colours = set(PARTY_COLOURS[Palette.STANDARD].values())
+    assert not any(c in state.get("fill") for c in colours)
+
+
+def test_an_incomplete_state_wins_nothing_in_the_legend_unless_assumed_complete():
+    root = parse(map_election(_short_state(), by="state"))
+    assert ": 1 state" not in texts(root)
+    assumed = parse(map_election(_short_state(), by="state", assume_complete=True))
+    (state,) = units(assumed)
+    assert state.get("data-status") == "reporting" and state.get("data-winner")
+    assert ": 1 state" in texts(assumed)
+
+
+def test_a_national_state_map_marks_only_the_incomplete_state():
+    from electoral.tabulate.nation import national_table
+    table = national_table([_short_state(), county_returns("RI", 2004)], "state")
+    drawn = {e.get("data-unit"): e for e in units(parse(draw_map(table)))}
+    assert drawn["MO"].get("data-status") == "incomplete"
+    assert drawn["RI"].get("data-status") == "reporting" and drawn["RI"].get("data-winner")

@@ -60,7 +60,7 @@ def test_statewide_only_returns_cover_the_state() -> None:
 
 
 def test_connecticut_by_planning_region() -> None:
-    regions = state_units("CT", "cog")
+    regions = state_units("CT", "cog", 2024)
     assert len(regions) == 9
     units = (Unit("CT", "Connecticut", UnitKind.STATE),
              *(Unit(f, n, UnitKind.COG, "CT") for f, n in list(regions.items())[:8]))
@@ -143,3 +143,36 @@ def test_known_counties_and_unlisted_states_give_no_warning() -> None:
     units = (Unit("AK", "Alaska", UnitKind.STATE), Unit("ak-1", "District 1", UnitKind.COUNTY, "AK"))
     alaska = Returns(Election(2020, "AK"), CANDIDATES, units, (Count("ak-1", "m", 3),))
     assert units_of_state(_lined(alaska, [2])).warnings == ()
+
+
+def test_connecticut_planning_regions_filed_as_counties_from_2022() -> None:
+    """A reader that gives the regions kind county (tonmcg's 2024 file) covers the state's 9."""
+    regions = state_units("CT", "cog", 2024)
+    units = (Unit("CT", "Connecticut", UnitKind.STATE),
+             *(Unit(f, n, UnitKind.COUNTY, "CT", fips=f) for f, n in regions.items()))
+    counts = tuple(Count(u.id, "m", 1) for u in units[1:])
+    found = coverage(Returns(Election(2024, "CT"), CANDIDATES, units, counts))
+    assert (found.level, found.reporting, found.expected, found.complete) == ("cog", 9, 9, True)
+    short = coverage(Returns(Election(2024, "CT"), CANDIDATES, units, counts[:5]))
+    assert (short.level, short.reporting, short.expected) == ("cog", 5, 9)
+
+
+def test_connecticut_counties_before_2022_and_by_legacy_county_after() -> None:
+    counties = state_units("CT", "county", 2004)
+    units = (Unit("CT", "Connecticut", UnitKind.STATE),
+             *(Unit(f, n, UnitKind.COUNTY, "CT", fips=f) for f, n in counties.items()))
+    counts = tuple(Count(u.id, "m", 1) for u in units[1:])
+    for year in (2004, 2024):  # the eight counties still cover the state
+        found = coverage(Returns(Election(year, "CT"), CANDIDATES, units, counts))
+        assert (found.level, found.reporting, found.expected, found.complete) == ("county", 8, 8, True)
+    found = coverage(Returns(Election(2004, "CT"), CANDIDATES, units, counts[:7]))
+    assert (found.level, found.missing) == ("county", ("Windham",))
+
+
+def test_the_expected_counties_are_those_of_the_year() -> None:
+    co = state_units("CO", "county", 2004)
+    units = (Unit("CO", "Colorado", UnitKind.STATE),
+             *(Unit(f, n, UnitKind.COUNTY, "CO", fips=f) for f, n in co.items() if f != "08014"))
+    counts = tuple(Count(u.id, "m", 1) for u in units[1:])
+    assert coverage(Returns(Election(2000, "CO"), CANDIDATES, units, counts)).complete
+    assert coverage(Returns(Election(2004, "CO"), CANDIDATES, units, counts)).missing == ("Broomfield",)

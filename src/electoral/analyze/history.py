@@ -18,7 +18,7 @@ from fractions import Fraction
 from electoral import parties
 from electoral.analyze.compare import Comparison, compare, winning_party
 from electoral.errors import ElectoralError, NotFoundError
-from electoral.geography import county_fips, county_names
+from electoral.geography import county_fips, county_names, current_code, unit_fips
 from electoral.model import STATE_BY_NAME, STATE_NAMES, Returns, UnitKind
 from electoral.tabulate.coverage import coverage
 from electoral.tabulate.rollup import Row, Tabulation, roll_up
@@ -155,7 +155,7 @@ def history(place: Place, elections: Iterable[Returns],
     where all are stored (the nation's margin and the presidency's winner need every state).
 
     Raises:
-        NotFoundError: ``elections`` is empty.
+        NotFoundError: ``elections`` is empty, or none of them has returns for the place.
     """
     years: list[Year] = []
     missing: list[str] = []
@@ -178,6 +178,9 @@ def history(place: Place, elections: Iterable[Returns],
     if not seen:
         raise NotFoundError(f"no presidential election of {STATE_NAMES[place.state]} is stored; "
                             "import returns first (`electoral import FILE`)")
+    if not years:
+        raise NotFoundError(f"no stored election of {STATE_NAMES[place.state]} has returns for "
+                            f"{place.name} ({place.id}): {', '.join(missing)}")
     return History(place, _linked(years), tuple(missing))
 
 
@@ -189,8 +192,12 @@ def _row_of(returns: Returns, place: Place) -> tuple[Tabulation, Row] | None:
         return None
     if level is UnitKind.STATE:
         return table, table.total
+    # the county as it was in that year: Oglala Lakota (46102) is Shannon County (46113) in 2012,
+    # and a source may file it under its former code in any year
+    year = returns.election.year
+    wanted = current_code(place.id, year)
     for row in table.rows:
-        if place.id in (row.unit.id, row.unit.fips):
+        if place.id == row.unit.id or wanted == unit_fips(place.state, row.unit, year):
             return table, row
     return None
 

@@ -9,7 +9,8 @@ Two layouts, told apart by the header:
 * 2008–2016 side by side: ``fips_code,county,total_2008,dem_2008,gop_2008,oth_2008,…``.
 
 One ``Returns`` per state-year with its counties (5-digit FIPS; Alaska's State House districts
-as the pseudo-FIPS the files use). The candidates are the two major parties' nominees, unnamed
+as the pseudo-FIPS the files use; the 2024 file's District of Columbia wards, pseudo-codes
+11001–11008, as towns of the District, 11001). The candidates are the two major parties' nominees, unnamed
 since the files do not name them, and "Other", an aggregate: ``total_votes`` minus the two where
 the file gives no third column. ``diff`` and the percentages are derived figures and are not read.
 Where a row's parts add up to less than its total, the rest is an exclusion (votes of no
@@ -24,6 +25,7 @@ from dataclasses import replace
 from typing import TextIO
 
 from electoral.errors import Problem
+from electoral.geography import county_of_part
 from electoral.io import PROBES, Format, ReadOptions, register
 from electoral.io.exclusions import Exclusion
 from electoral.io.medsl import (
@@ -37,7 +39,7 @@ from electoral.io.medsl import (
 )
 from electoral.io.medsl_county import county_unit
 from electoral.io.pseudo import NO_CANDIDATE
-from electoral.model import STATE_FIPS, Candidate, Election, Returns, VoteType
+from electoral.model import STATE_FIPS, Candidate, Election, Returns, Unit, UnitKind, VoteType, slug
 from electoral.parties import DEMOCRATIC, REPUBLICAN
 
 YEARLY = ("county_fips", "county_name", "votes_gop", "votes_dem", "total_votes")
@@ -117,7 +119,14 @@ def _row(builders: dict[str, ElectionBuilder], row: Mapping[str, str], line: int
     if len(problems) > seen or total is None or None in votes.values():
         return
     name = row.get("county_name") or row.get("county") or ""
-    unit = builder.units.setdefault(fips, county_unit(fips, state, name))
+    district = county_of_part(state, name)
+    if district is not None:  # a ward: its code is a pseudo-code, the District's own among them
+        builder.units.setdefault(district, county_unit(district, state, ""))
+        unit = builder.units.setdefault(f"{state}-ward-{slug(name)}",
+                                        Unit(f"{state}-ward-{slug(name)}", " ".join(name.split()),
+                                             UnitKind.TOWN, parent=district))
+    else:
+        unit = builder.units.setdefault(fips, county_unit(fips, state, name))
     rest = total - sum(v or 0 for v in votes.values())
     if rest < 0:  # the file's total is a derived figure: the parts are the votes
         builder.notes.append(f"line {line}: {total_column}={total} is {-rest} less than the parties' "

@@ -5,7 +5,10 @@ Every unit drawn is one ``<path class="unit">`` carrying its id, FIPS and result
 attributes; units the geometry lacks (Connecticut's councils of government, Alaska's House
 districts, Kansas City) are listed on the map and kept as ``data-`` records in
 ``<g class="undrawn">``; areas with no result are hatched and said so in the legend. Nothing is
-ever silently blank.
+ever silently blank. A state whose returns lack some of its units is never painted as won: as in
+reports (``tabulate.coverage.declared_winner``), it has no winner unless the user assumes the
+returns complete, and every map kind draws it hatched, ``data-status="incomplete"``, with its own
+legend entry.
 """
 
 from __future__ import annotations
@@ -22,7 +25,7 @@ from electoral.analyze.compare import Comparison, compare, party_of
 from electoral.errors import ElectoralError, Problem, ValidationError
 from electoral.formats import MapKind as MapKind
 from electoral.formats import Palette as Palette
-from electoral.geography import normal_name
+from electoral.geography import normal_name, renamed_code
 from electoral.io.outfile import write_file
 from electoral.model import STATE_BY_NAME, STATE_NAMES, Returns, Unit, UnitKind
 from electoral.numbers import percent
@@ -35,7 +38,7 @@ from electoral.report.cartography import (
     render_svg,
 )
 from electoral.report.geometry import ATTRIBUTION, Atlas, Feature, load_atlas
-from electoral.tabulate.coverage import coverage
+from electoral.tabulate.coverage import coverage, coverage_by_state
 from electoral.tabulate.electors import display_name
 from electoral.tabulate.rollup import Row, Tabulation, roll_up
 
@@ -50,11 +53,10 @@ OTHER_COLOURS: dict[Palette, tuple[str, ...]] = {
     Palette.COLORBLIND: ("#cc79a7", "#56b4e9", "#e69f00", "#6b6b6b"),
 }
 TIE = "#b0b0b0"
+INCOMPLETE = "#d8d8d8"  # a state that lacks units: no party's colour, hatched
+INCOMPLETE_LABEL = "incomplete: units missing, no winner declared"
 MARGIN_STEPS = (5, 10, 20, 30, 40)  # percentage points
 SWING_STEPS = (2, 5, 10)
-# Counties renamed with a new FIPS code (Census Bureau, 2015) whose returns still use the old one.
-RENAMED_COUNTIES = {"46113": "46102",  # Shannon County, SD → Oglala Lakota County
-                    "02270": "02158"}  # Wade Hampton Census Area, AK → Kusilvak Census Area
 LEVEL_PLURALS = {UnitKind.STATE: "states", UnitKind.COUNTY: "counties",
                  UnitKind.COG: "councils of government", UnitKind.DISTRICT: "districts",
                  UnitKind.TOWN: "towns", UnitKind.PRECINCT: "precincts"}
@@ -83,23 +85,28 @@ class Shading:
 
 def draw_map(tabulation: Tabulation, kind: MapKind | str = MapKind.WINNER, *,
              earlier: Tabulation | None = None, palette: Palette | str = Palette.STANDARD,
-             id_prefix: str = "") -> str:
+             id_prefix: str = "", assume_complete: bool = False) -> str:
     """The SVG map of ``tabulation`` (a county or state table); ``flips`` and ``swing`` compare it
     with the ``earlier`` table of the same level. (The college map is ``college_map.draw_college``.)
-    ``id_prefix`` starts every element id, for pages that hold several maps.
+    ``id_prefix`` starts every element id, for pages that hold several maps. On a state table, a
+    state that lacks units (in either election) is drawn ``incomplete`` whatever the kind, unless
+    ``assume_complete`` (``--assume-complete``).
 
     Raises:
         ValidationError: a flips or swing map without the earlier election to compare with.
     """
     kind, palette = MapKind(kind), Palette(palette)
     colours = party_colours([tabulation] + ([earlier] if earlier else []), palette)
+    short = {} if assume_complete else incomplete_states(tabulation)
+    if earlier is not None and not assume_complete and kind in (MapKind.FLIPS, MapKind.SWING):
+        short = {**incomplete_states(earlier), **short}
     if kind in (MapKind.FLIPS, MapKind.SWING):
         if earlier is None:
             raise ValidationError([Problem("map-needs-earlier", f"a {kind} map compares two "
                                            "elections: name the earlier one (--compare)",
                                            field="compare")])
         comparison = compare(tabulation, earlier)
-        shading = (flip_shading(comparison, colours) if kind == MapKind.FLIPS
+        shading = (flip_shading(comparison, colours, short) if kind == MapKind.FLIPS
                    else swing_shading(comparison, colours))
     elif kind == MapKind.COLLEGE:
         raise ValidationError([Problem("map-needs-college", "a college map is drawn from the "
@@ -108,16 +115,47 @@ def draw_map(tabulation: Tabulation, kind: MapKind | str = MapKind.WINNER, *,
     elif kind == MapKind.MARGIN:
         shading = margin_shading(tabulation, colours)
     else:
-        shading = winner_shading(tabulation, colours)
+        shading = winner_shading(tabulation, colours, short)
+    shading = mark_incomplete(shading, short, tabulation)
     return render_svg(replace(_drawing(tabulation, kind, shading), prefix=id_prefix))
+
+
+def incomplete_states(tabulation: Tabulation) -> dict[str, str]:
+    """Unit id → what it lacks (``"13 of 99 counties reporting; missing: …"``) for each state row
+    of a state table whose returns lack some of the state's units (``tabulate.coverage``); empty
+    for other levels, where a missing unit is drawn as an area without results."""
+    if tabulation.level is not UnitKind.STATE:
+        return {}
+    found = coverage_by_state(tabulation.returns)
+    return {row.unit.id: line for row in tabulation.rows
+            if (line := found[row.unit.id].line() if row.unit.id in found else "")}
+
+
+def mark_incomplete(shading: Shading, short: Mapping[str, str], tabulation: Tabulation) -> Shading:
+    """``shading`` with each unit of ``short`` drawn incomplete (never in a party's colour), with
+    its legend entry and a note naming what it lacks (the shadings that count units won or
+    flipped leave ``short`` out of their counts themselves)."""
+    short = {unit: line for unit, line in short.items() if unit in shading.shades}
+    if not short:
+        return shading
+    shades = {unit: Shade(INCOMPLETE, INCOMPLETE_LABEL, shade.value, hatched=True)
+              if unit in short else shade for unit, shade in shading.shades.items()}
+    legend = (*shading.legend, LegendRow("", (Swatch(INCOMPLETE, INCOMPLETE_LABEL, hatched=True),)))
+    names = {row.unit.id: row.unit.name for row in tabulation.rows}
+    notes = tuple(f"Incomplete: {names.get(unit, unit)}: {line}." for unit, line in short.items())
+    subtitle = (f"{shading.subtitle} · no winner declared in "
+                f"{units_phrase(tabulation, len(short))} with units missing")
+    return replace(shading, shades=shades, legend=legend, subtitle=subtitle,
+                   notes=(*shading.notes, *notes))
 
 
 def map_election(returns: Returns, *, by: UnitKind | str = UnitKind.COUNTY,
                  kind: MapKind | str = MapKind.WINNER, earlier: Returns | None = None,
-                 palette: Palette | str = Palette.STANDARD) -> str:
-    """Roll ``returns`` (and ``earlier``) up to ``by`` and draw the map."""
+                 palette: Palette | str = Palette.STANDARD, assume_complete: bool = False) -> str:
+    """Roll ``returns`` (and ``earlier``) up to ``by`` and draw the map (``draw_map``)."""
     earlier_table = roll_up(earlier, by) if earlier is not None else None
-    return draw_map(roll_up(returns, by), kind, earlier=earlier_table, palette=palette)
+    return draw_map(roll_up(returns, by), kind, earlier=earlier_table, palette=palette,
+                    assume_complete=assume_complete)
 
 
 def write_map(svg: str, out: Path) -> Path:
@@ -198,11 +236,17 @@ def leader(tabulation: Tabulation, row: Row) -> str | None:
     return ranked[0][1]
 
 
-def winner_shading(tabulation: Tabulation, colours: Mapping[str, str]) -> Shading:
+def winner_shading(tabulation: Tabulation, colours: Mapping[str, str],
+                   short: Mapping[str, str] | None = None) -> Shading:
+    """Each unit in the colour of its leader's party, counted in the "won by" legend; the units
+    of ``short`` (states lacking units) have no winner and are left to ``mark_incomplete``."""
     shades: dict[str, Shade] = {}
     won: dict[str, int] = {}
     for row in tabulation.rows:
-        winner = leader(tabulation, row)
+        winner = None if row.unit.id in (short or {}) else leader(tabulation, row)
+        if winner is None and row.unit.id in (short or {}):
+            shades[row.unit.id] = Shade(INCOMPLETE, INCOMPLETE_LABEL, hatched=True)
+            continue
         if winner is None:
             shades[row.unit.id] = Shade(TIE, "tie" if row.total else "no votes", hatched=True)
             continue
@@ -241,12 +285,18 @@ def margin_shading(tabulation: Tabulation, colours: Mapping[str, str]) -> Shadin
                    f"{_headline(tabulation)}", (note,), margins)
 
 
-def flip_shading(comparison: Comparison, colours: Mapping[str, str]) -> Shading:
+def flip_shading(comparison: Comparison, colours: Mapping[str, str],
+                 short: Mapping[str, str] | None = None) -> Shading:
+    """Each unit held or flipped by the later winner's party; a unit of ``short`` (a state lacking
+    units in either election) neither, left to ``mark_incomplete``."""
     later, earlier = comparison.later, comparison.earlier
     year = earlier.returns.election.year
     shades: dict[str, Shade] = {}
     counts: dict[tuple[str, bool], int] = {}
     for change in comparison.changes:
+        if change.unit.id in (short or {}):
+            shades[change.unit.id] = Shade(INCOMPLETE, INCOMPLETE_LABEL, hatched=True)
+            continue
         party = change.later_winner
         if party is None:
             shades[change.unit.id] = Shade(TIE, "tie or no votes", hatched=True)
@@ -338,7 +388,8 @@ def feature_of(unit: Unit, level: UnitKind, atlas: Atlas) -> Feature | None:
     if level != UnitKind.COUNTY or unit.kind != UnitKind.COUNTY:
         return None
     fips = unit.fips or (unit.id if unit.id.isdigit() and len(unit.id) == 5 else None)
-    feature = atlas.counties.get(RENAMED_COUNTIES.get(fips or "", fips or ""))
+    # a county renamed with a new code (Shannon → Oglala Lakota) is drawn in its place
+    feature = atlas.counties.get(renamed_code(fips or ""))
     if feature is None:
         return None
     # Alaska's returns come by State House district under pseudo-FIPS 02001–02040, some of which
@@ -374,7 +425,7 @@ def _area(tabulation: Tabulation, feature: Feature, row: Row | None, shading: Sh
 
 def _unit_data(tabulation: Tabulation, row: Row, shading: Shading) -> tuple[tuple[str, str], ...]:
     shade = shading.shades.get(row.unit.id, Shade(NO_DATA, "no results"))
-    winner = leader(tabulation, row)
+    winner = None if shade.fill == INCOMPLETE else leader(tabulation, row)
     votes = {c.id: row.of(c.id) for c in tabulation.columns if row.of(c.id)}
     return (("unit", row.unit.id), ("name", row.unit.name),
             ("state", row.unit.parent or tabulation.returns.election.state),
@@ -384,6 +435,7 @@ def _unit_data(tabulation: Tabulation, row: Row, shading: Shading) -> tuple[tupl
             ("margin", str(shading.margins.get(row.unit.id)
                             or tabulation.margin_percent(row))),
             ("category", shade.category), ("value", shade.value),
+            ("status", "incomplete" if shade.fill == INCOMPLETE else "reporting"),
             ("votes", json.dumps(votes, separators=(",", ":"))))
 
 

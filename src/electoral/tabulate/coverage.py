@@ -2,9 +2,11 @@
 
 A state's presidential returns are complete when every county (or county-equivalent) of the state
 has counts; a file with 13 of Florida's 67 counties is not Florida's result, and whoever leads it
-has not won the state. The units a state should have come from the package's fact table
-``data/units.csv`` (``electoral.geography``): the counties, or for Connecticut the councils of
-government (planning regions) where the returns are by planning region. A county's precincts are
+has not won the state. The units a state should have come from the package's fact tables
+``data/units.csv`` and ``data/unit_changes.csv`` (``electoral.geography``), as they stood in the
+election's year: the counties (Colorado's of 2000 without Broomfield), or for Connecticut its
+planning regions (its county-equivalents from 2022, whatever kind the reader gives them) or its
+eight counties, whichever the returns are by. A county's precincts are
 known only from the file: where it lists a county's precincts, the precincts without counts are
 missing.
 
@@ -15,10 +17,10 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from electoral.columns import CountTable
-from electoral.geography import COUNTY_KINDS, state_units, unit_fips
+from electoral.geography import COUNTY_KINDS, partitions, unit_fips
 from electoral.model import STATE_NAMES, Returns, Unit, UnitKind
 from electoral.tabulate.rollup import Tabulation, roll_up
 
@@ -76,32 +78,74 @@ def coverage(returns: Returns, counts: CountTable | None = None) -> Coverage:
     """The county-level coverage of ``returns`` (its counts: ``counts`` where given, as
     ``roll_up`` takes them, else ``returns.counts``).
 
-    The level is the county-equivalent kind the returns have units of (county, else Connecticut's
-    planning regions, ``cog``). A unit reports when it, or a unit inside it, has a count (a count of
-    0 included). Unit names are matched to the state's list as ``geography.county_fips`` matches
-    them (case, "County" and punctuation ignored; the unit's FIPS code where it has one); a name
-    that matches nothing (a misspelling) reports nothing, and ``io.rules_units`` warns of it.
+    The returns' county-equivalent units (county, then Connecticut's planning regions, ``cog``)
+    are matched by FIPS to each list that covers the state in the election's year
+    (``geography.partitions``): the first list they complete is the coverage, else the one they
+    cover most (the county-equivalents on a tie); its level is that list's kind. A unit reports
+    when it, or a unit inside it, has a count (a count of 0 included). Unit names are matched as
+    ``geography.county_fips`` matches them (case, "County" and punctuation ignored; the unit's
+    FIPS code where it has one, a former code moved to the unit of that year: Shannon County's
+    46113 in 2020 is Oglala Lakota's 46102); a name that matches nothing (a misspelling) reports
+    nothing, and ``io.rules_units`` warns of it.
 
     Returns whose votes are only statewide (a state-level file) cover the state: level
     ``"state"``, 1 of 1. A state with no unit list (``expected`` ``None``) has nothing missing.
     """
+    state, year = returns.election.state, returns.election.year
+    lists = partitions(state, year)
+    best: Coverage | None = None
+    for kind in (k for k in COUNTY_KINDS if any(returns.units_of(k))):
+        table = _table(returns, kind, counts)
+        if table is None:
+            continue
+        if not lists:
+            return Coverage(str(kind), sum(1 for row in table.rows if row.votes), None)
+        reported = {unit_fips(state, row.unit, year) for row in table.rows if row.votes}
+        for level, expected in lists:
+            found = _against(level, expected, reported)
+            if found.complete:
+                return found
+            if best is None or found.reporting > best.reporting:
+                best = found
+    return best or Coverage(str(UnitKind.STATE), 1, 1)
+
+
+def coverage_by_state(returns: Returns) -> dict[str, Coverage]:
+    """State code → the coverage of that state's part of ``returns``: one entry for a state's
+    returns, one per state for a national election (``tabulate.nation.national_returns``, each
+    state unit under the nation), so a national map can tell which states lack units."""
     state = returns.election.state
-    kind = next((k for k in COUNTY_KINDS if any(returns.units_of(k))), None)
-    if kind is None:
-        return Coverage(str(UnitKind.STATE), 1, 1)
-    expected = state_units(state, str(kind))
-    table = _table(returns, kind, counts)
-    if table is None:
-        return Coverage(str(UnitKind.STATE), 1, 1)
-    if not expected:
-        reported = sum(1 for row in table.rows if row.votes)
-        return Coverage(str(kind), reported, None)
-    found = {fips for row in table.rows if row.votes
-             for fips in [unit_fips(state, row.unit)] if fips in expected}
+    if state in STATE_NAMES:
+        return {state: coverage(returns)}
+    parents = {u.id: u.parent for u in returns.units}
+    tops = {u.id for u in returns.units if u.kind is UnitKind.STATE}
+
+    def state_of(unit_id: str | None) -> str | None:
+        seen: set[str] = set()
+        while unit_id is not None and unit_id not in tops and unit_id not in seen:
+            seen.add(unit_id)
+            unit_id = parents.get(unit_id)
+        return unit_id if unit_id in tops else None
+
+    units: dict[str, list[Unit]] = defaultdict(list)
+    for unit in returns.units:
+        if (top := state_of(unit.id)) is not None:
+            units[top].append(unit)
+    out = {}
+    for top, members in units.items():
+        ids = {u.id for u in members}
+        part = Returns(replace(returns.election, state=top), returns.candidates, tuple(members),
+                       tuple(c for c in returns.counts if c.unit in ids), returns.parties)
+        out[top] = coverage(part)
+    return out
+
+
+def _against(level: str, expected: Mapping[str, str], reported: set[str | None]) -> Coverage:
+    found = reported & expected.keys()
     missing = tuple(missing_name(name) for fips, name in sorted(expected.items(),
                                                                 key=lambda kv: kv[1])
                     if fips not in found)
-    return Coverage(str(kind), len(found), len(expected), missing)
+    return Coverage(level, len(found), len(expected), missing)
 
 
 def _table(returns: Returns, kind: UnitKind, counts: CountTable | None) -> Tabulation | None:
@@ -158,20 +202,22 @@ def _county_of(unit: Unit, units: Mapping[str, Unit]) -> Unit | None:
 def area_title(returns: Returns, coverage: Coverage, counts: CountTable | None = None) -> str:
     """What the returns' total stands for: ``"Kent County"`` when every county-equivalent that
     reports is one county (a one-county file is never the state), else the state's name."""
-    kind = UnitKind(coverage.level) if coverage.level in {str(k) for k in COUNTY_KINDS} else None
-    if kind is not None:
+    if coverage.level in {str(k) for k in COUNTY_KINDS}:
+        # the list's kind may not be the units' (a reader's "county" 09110 is a planning region)
+        kind = UnitKind(coverage.level) if any(returns.units_of(UnitKind(coverage.level))) \
+            else next(k for k in COUNTY_KINDS if any(returns.units_of(k)))
         table = _table(returns, kind, counts)
         reporting = [row.unit for row in table.rows if row.votes] if table else []
         if len(reporting) == 1 and (coverage.expected or 0) > 1:
-            return _county_title(returns.election.state, reporting[0])
+            return _county_title(returns.election.state, returns.election.year, reporting[0])
     return STATE_NAMES.get(returns.election.state, returns.election.state)
 
 
-def _county_title(state: str, unit: Unit) -> str:
+def _county_title(state: str, year: int, unit: Unit) -> str:
     """``"Kent County"`` from a unit named ``"Kent"``, ``"KENT"`` or ``"Kent County"``: the
     state's list's proper name where it has the unit, else the name with "County"."""
-    fips = unit_fips(state, unit)
-    names = state_units(state, str(unit.kind))
+    fips = unit_fips(state, unit, year)
+    names = {code: name for _kind, units in partitions(state, year) for code, name in units.items()}
     if fips in names:
         return names[fips]
     return unit.name if unit.name.lower().endswith("county") else f"{unit.name} County"
