@@ -68,14 +68,14 @@ def expected_from(earlier: Returns, current: Returns) -> dict[str, int]:
         before = roll_up(earlier, level)
     except NotFoundError:
         return {}
-    state = earlier.election.state
+    state, year = earlier.election.state, current.election.year
     totals = {}
     for row in before.rows:
-        if row.exact:
-            totals[unit_fips(state, row.unit) or normal_name(row.unit.name)] = row.total
+        if row.exact:  # an earlier unit under the code it has in the current election's year
+            totals[unit_fips(state, row.unit, year) or normal_name(row.unit.name)] = row.total
     found = {}
     for unit in current.units_of(level):
-        key = unit_fips(current.election.state, unit) or normal_name(unit.name)
+        key = unit_fips(current.election.state, unit, year) or normal_name(unit.name)
         if key in totals:
             found[unit.id] = totals[key]
     return found
