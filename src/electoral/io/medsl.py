@@ -33,6 +33,8 @@ from typing import TextIO
 
 from electoral.errors import NotFoundError, Problem, ValidationError
 from electoral.io import PROBES, Format, ReadOptions, register
+from electoral.io.counts import CountError
+from electoral.io.counts import parse_count as count_of
 from electoral.io.exclusions import Exclusion
 from electoral.io.pseudo import NO_COUNT, OTHER_CONTEST, left_out_kind, pseudo_kind
 from electoral.model import (
@@ -154,26 +156,26 @@ def withheld(text: str) -> bool:
     return text.strip() == "*"
 
 
+# What MEDSL writes where a row has no count: the row is set aside, kind ``no_count``.
+NOT_GIVEN = frozenset({"", "NA", "N/A", "-"})
+
+
 def parse_count(row: Mapping[str, str], column: str, line: int,
-                problems: list[Problem]) -> int | None:
-    """The integer in ``row[column]``; ``None`` for a count the file does not give (``NA``, ``*``,
-    empty), and a located problem (and ``None``) for anything else not a non-negative integer."""
-    text = row[column].strip()
-    if text in ("", "NA", "*", "N/A", "-"):
+                problems: list[Problem], *, point_zero: bool = True) -> int | None:
+    """The count in ``row[column]`` (``io.counts``); ``None`` for a count the file does not give
+    (``NOT_GIVEN``) or withholds (``*``), and a located problem (and ``None``) for anything else
+    that is not a non-negative count. ``point_zero`` takes an exact ``.0`` (``12.0``): MEDSL's
+    files are written by pandas, which prints an integer column with a missing value as floats
+    (its precinct file's FIPS codes read ``44001.0``)."""
+    text = row[column]
+    if text.strip() in NOT_GIVEN:
         return None
     try:
-        value = int(text.replace(",", ""))
-    except ValueError:
-        try:
-            number = float(text)
-        except ValueError:
-            number = -1.0
-        if number.is_integer() and number >= 0:
-            return int(number)
-        problems.append(Problem("bad-votes", f"{text!r} is not a vote count", line=line,
-                                field=column))
+        value = count_of(text, signed=True, point_zero=point_zero)
+    except CountError as exc:
+        problems.append(Problem("bad-votes", str(exc), line=line, field=column))
         return None
-    if value < 0:
+    if value is not None and value < 0:
         problems.append(Problem("bad-votes", f"negative vote count {value}", line=line,
                                 field=column))
         return None
