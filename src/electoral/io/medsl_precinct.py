@@ -8,13 +8,14 @@ for a row-at-a-time Python loop, so it is parsed by pyarrow and grouped by DuckD
 the distinct units and candidates.
 
 The folder README's caveats: mode rows are kept as vote types and ``rollup`` prefers a unit's TOTAL
-row where one exists (CT, DE, OK, RI give both); ``*`` (suppressed small counts, NM, NV and KS) is
-a withheld count (``votes`` null: unknown, never 0; a figure summed from several rows one of which
-is withheld is withheld as a whole); a count that is not one (``io.counts``) is a located
-problem; rows without a count (``NA``), over/under/blank/void rows and total lines are exclusions
-with their reason; negative counts (Michigan's ``{Statistical Adjustments}`` precincts) are passed on, for the import stage to keep as adjustments (``io.rules_numbers``) or
-refuse; ``TOTAL BALLOTS CAST`` (ME) becomes the precinct's ballots cast; rows without a county FIPS
-(AK district tallies, LA, RI, GA) are precincts of the state.
+row where one exists (CT, DE, OK, RI give both); ``*`` (suppressed small counts, NM, NV and KS) is a
+withheld count (``votes`` null: unknown, never 0; a figure summed from several rows one of which is
+withheld is withheld as a whole); a count that is not one (``io.counts``) is a located problem; rows
+without a count (``NA``), over/under/blank/void rows and total lines are exclusions with their
+reason; negative counts (Michigan's ``{Statistical Adjustments}`` precincts) are passed on, for the
+import stage to keep as adjustments (``io.rules_numbers``) or refuse; ``TOTAL BALLOTS CAST`` (ME)
+becomes the precinct's ballots cast; rows without a county FIPS (AK district tallies, LA, RI, GA)
+are precincts of the state.
 """
 
 from __future__ import annotations
