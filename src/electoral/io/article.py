@@ -44,7 +44,7 @@ TITLE = re.compile(r"^=\s*(?P<year>\d{4}) United States (?P<office>presidential)
 HEADING = re.compile(r"^(=+)\s*(.*?)\s*=+\s*$")
 # Figures are ASCII digits (``[0-9]``: ``\d`` would take Arabic-Indic and fullwidth digits too).
 NUMBER = re.compile(r"^(?P<sign>[-+–−]?)\s*(?P<digits>[0-9,]*\.?[0-9]+)\s*(?P<pct>%?)$")
-RESULT_LINE = re.compile(r"^-\s*(?P<name>[^()]*?)\s*\((?P<party>.+)\):\s*(?P<votes>[0-9,]+) votes$")
+RESULT_LINE = re.compile(r"^-\s*(?P<name>[^()]*?)\s*\((?P<party>.+)\):\s*(?P<votes>\S.*?) votes$")
 TOTAL_LINE = re.compile(r"^Total:\s*(?P<votes>[0-9,]+) votes$")
 ELECTOR = re.compile(r"^\d+\.\s+(?P<name>.+)$")
 OTHER_LABEL = "Various candidates"
@@ -113,7 +113,9 @@ class _Builder:
 
 def read_article(stream: TextIO, source: str) -> Article:
     """Every figure of one article; raises ``ValidationError`` if it is not one."""
-    lines = [_Line(i, text.rstrip("\n")) for i, text in enumerate(stream.read().splitlines(), 1)]
+    # split at line feeds only: str.splitlines also breaks at U+2028, U+0085 …, which in a name
+    # must reach the stage's control-character rule, not cut the line in two
+    lines = [_Line(i, text.rstrip("\r")) for i, text in enumerate(stream.read().split("\n"), 1)]
     builder = _Builder(source, lines)
     election = _election(builder)
     builder.units[election.state] = Unit(election.state, STATE_NAMES[election.state],

@@ -212,6 +212,8 @@ class ElectionBuilder:
     votes: dict[tuple[str, str, VoteType], int] = field(default_factory=lambda: defaultdict(int))
     # keys with a count the file withholds ("*"): unknown, so the whole figure is unknown
     withheld: set[tuple[str, str, VoteType]] = field(default_factory=set)
+    # the first line of each key: where the import stage locates what it finds of the count
+    lines: dict[tuple[str, str, VoteType], int] = field(default_factory=dict)
     exclusions: list[Exclusion] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     reported_total: int | None = None
@@ -229,8 +231,10 @@ class ElectionBuilder:
         return key
 
     def add(self, unit: str, candidate: str, party: Party | None, votes: int | None,
-            kind: VoteType = VoteType.TOTAL) -> None:
-        """Add a row's votes; ``None`` is a count the file withholds (``*``)."""
+            kind: VoteType = VoteType.TOTAL, line: int | None = None) -> None:
+        """Add a row's votes (from ``line``); ``None`` is a count the file withholds (``*``)."""
+        if line is not None:
+            self.lines.setdefault((unit, candidate, kind), line)
         if votes is None:
             self.withheld.add((unit, candidate, kind))
             votes = 0
@@ -244,7 +248,8 @@ class ElectionBuilder:
             Candidate(cid, b.label, party=(b.party().id if b.party() else None),  # type: ignore[union-attr]
                       write_in=b.write_in, aggregate=b.aggregate)
             for cid, b in self.ballots.items())
-        counts = tuple(Count(u, c, None if (u, c, t) in self.withheld else v, t)
+        counts = tuple(Count(u, c, None if (u, c, t) in self.withheld else v, t,
+                             self.lines.get((u, c, t)))
                        for (u, c, t), v in self.votes.items())
         fusion = {cid: dict(b.lines) for cid, b in self.ballots.items() if len(b.lines) > 1}
         return Returns(self.election, candidates, tuple(self.units.values()), counts,
@@ -360,7 +365,8 @@ def _state_row(builder: ElectionBuilder, row: Mapping[str, str], line: int, colu
         builder.unofficial = True
     party = party_of(row["party_detailed"], row.get("party_simplified", ""))
     candidate = builder.candidate_id(label, party, is_true(row["writein"]))
-    builder.add(builder.election.state, candidate, party, votes, vote_type(row.get("mode", "")))
+    builder.add(builder.election.state, candidate, party, votes, vote_type(row.get("mode", "")),
+                line)
 
 
 def _skip_reason(row: Mapping[str, str], label: str) -> tuple[str, str] | None:

@@ -5,8 +5,9 @@ another C0 or C1 control character, DEL, or the Unicode line and paragraph separ
 U+2029) is refused, located by file, line and field: such names made the map's SVG and the NIST
 XML export ill-formed (XML 1.0 cannot carry most of them), so electoral could not read its own
 export, and a terminal acts on them rather than shows them (issue 11). A tab is allowed: it is
-harmless text in a name and every output escapes it. The rule runs in ``io.stage.INTEGRITY``,
-so it holds for every reader and for returns built in code.
+harmless text in a name and every output escapes it. The rule runs first in ``io.stage.RULES``
+(before a label rule replaces a name) and in ``io.stage.INTEGRITY``, so it holds for every reader
+and for returns built in code.
 """
 
 from __future__ import annotations

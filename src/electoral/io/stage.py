@@ -194,13 +194,16 @@ def _negative(table: ReturnsTable) -> list[Problem]:
                                      strict=True)]
 
 
-INTEGRITY: tuple[Rule, ...] = (ids_once, references_known, counts_name_known, counts_once,
-                               counts_well_formed, rules_text.names_printable)
+_CHECKS: tuple[Rule, ...] = (ids_once, references_known, counts_name_known, counts_once,
+                             counts_well_formed)
+INTEGRITY: tuple[Rule, ...] = (*_CHECKS, rules_text.names_printable)
 
 
-# Adjustment units are marked and withheld counts noted first (later rules meet negative and
-# unknown figures), then issue 10's order: parties → pseudo rows → duplicates/split → vote types
+# Names as the file gives them are checked first (a label rule may replace a name), adjustment
+# units are marked and withheld counts noted next (later rules meet negative and unknown
+# figures), then issue 10's order: parties → pseudo rows → duplicates/split → vote types
 # → county totals → spellings → unit names → integrity.
-RULES: tuple[Rule, ...] = (*rules_numbers.RULES, rules_labels.canonical_parties,
-                           rules_labels.pseudo_rows, *rules_rows.RULES, rules_labels.spellings,
-                           rules_units.units_of_state, *INTEGRITY)
+RULES: tuple[Rule, ...] = (rules_text.names_printable, *rules_numbers.RULES,
+                           rules_labels.canonical_parties, rules_labels.pseudo_rows,
+                           *rules_rows.RULES, rules_labels.spellings, rules_units.units_of_state,
+                           *_CHECKS)

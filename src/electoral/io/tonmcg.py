@@ -135,6 +135,7 @@ def _row(builders: dict[str, ElectionBuilder], row: Mapping[str, str], line: int
         votes["other"], rest = rest, 0
     for cid, n in votes.items():
         builder.votes[(unit.id, cid, VoteType.TOTAL)] += n or 0
+        builder.lines.setdefault((unit.id, cid, VoteType.TOTAL), line)
     if rest:
         builder.exclusions.append(Exclusion(line, f"{total_column} exceeds its parts: votes "
                                             "of no candidate", rest, unit.name,
