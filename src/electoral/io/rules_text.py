@@ -6,8 +6,8 @@ U+2029) is refused, located by file, line and field: such names made the map's S
 XML export ill-formed (XML 1.0 cannot carry most of them), so electoral could not read its own
 export, and a terminal acts on them rather than shows them (issue 11). A tab is allowed: it is
 harmless text in a name and every output escapes it. The rule runs first in ``io.stage.RULES``
-(before a label rule replaces a name) and in ``io.stage.INTEGRITY``, so it holds for every reader
-and for returns built in code.
+(before a label rule replaces a name), so it holds for every file any reader imports; returns
+built in code (``io.stage.validate``) are not held to it, and every output escapes what it meets.
 """
 
 from __future__ import annotations

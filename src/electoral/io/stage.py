@@ -14,8 +14,8 @@ The label rules (``io.rules_labels``: canonical parties, rows that are not votes
 the row rules (``io.rules_rows``: ``votes`` against the vote-type columns, duplicate rows and split
 precincts, county-total rows), then one candidate's spellings made one; the integrity checks
 last: ids appear once, every reference names something of the same election, no two counts share
-a key, vote types are known, counts are not negative, names hold no control character
-(``io.rules_text``).
+a key, vote types are known, counts are not negative. First of all, names hold no control
+character (``io.rules_text``).
 """
 
 from __future__ import annotations
@@ -194,9 +194,8 @@ def _negative(table: ReturnsTable) -> list[Problem]:
                                      strict=True)]
 
 
-_CHECKS: tuple[Rule, ...] = (ids_once, references_known, counts_name_known, counts_once,
-                             counts_well_formed)
-INTEGRITY: tuple[Rule, ...] = (*_CHECKS, rules_text.names_printable)
+INTEGRITY: tuple[Rule, ...] = (ids_once, references_known, counts_name_known, counts_once,
+                               counts_well_formed)
 
 
 # Names as the file gives them are checked first (a label rule may replace a name), adjustment
@@ -206,4 +205,4 @@ INTEGRITY: tuple[Rule, ...] = (*_CHECKS, rules_text.names_printable)
 RULES: tuple[Rule, ...] = (rules_text.names_printable, *rules_numbers.RULES,
                            rules_labels.canonical_parties, rules_labels.pseudo_rows,
                            *rules_rows.RULES, rules_labels.spellings, rules_units.units_of_state,
-                           *_CHECKS)
+                           *INTEGRITY)
