@@ -128,15 +128,16 @@ def import_paths(store: ResultsStore, paths: Sequence[Path | str],
                  fmt: Format | str | None = None, election: str | None = None, *,
                  aliases: Path | str | None = None, contest: str | None = None,
                  replace: bool = False, skip_existing: bool = False,
-                 dry_run: bool = False,
+                 dry_run: bool = False, encoding: str | None = None,
                  admit: Callable[[Sequence[Addition]], None] | None = None) -> ImportReport:
     """Read every file, run the import stage's rules over each of its elections (``io.stage``),
     put the files of one election together (per-county files add up; ``electoral.importing``
     says when a file may add to what is stored), and store everything in one transaction: a
     problem in any file stores nothing. ``dry_run`` (``audit-import``) stores nothing at all.
     ``aliases``: a ``spelling,candidate`` CSV of merges the user states; ``contest``: the contest
-    title to read where a file has several. ``admit`` sees what is about to be stored and may
-    refuse it by raising (``night.ingest``: a county-scoped token's counties).
+    title to read where a file has several; ``encoding``: the files' text encoding where it is
+    not UTF-8 or UTF-16 with a BOM (``io.decode``). ``admit`` sees what is about to be stored
+    and may refuse it by raising (``night.ingest``: a county-scoped token's counties).
 
     Returns:
         The ``ImportReport``: per election what was stored, left out, merged, flagged, replaced
@@ -156,7 +157,7 @@ def import_paths(store: ResultsStore, paths: Sequence[Path | str],
         raise ValidationError([Problem("usage", "--replace and --skip-existing exclude each other",
                                        field="replace")])
     chosen = input_format(str(fmt)) if fmt is not None else None
-    options = reading_options(election, aliases, contest)
+    options = reading_options(election, aliases, contest, encoding)
     report = ImportReport(dry_run=dry_run)
     read = [one for path in paths for one in read_staged(path, chosen, options, report)]
     additions = _plan(store, read, report, replace=replace, skip_existing=skip_existing,

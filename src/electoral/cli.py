@@ -214,6 +214,8 @@ ReplaceOption = Annotated[bool, typer.Option(
     "--replace", help="Replace stored units of the same election (the output says which).")]
 SkipOption = Annotated[bool, typer.Option(
     "--skip-existing", help="Leave what is stored of the election as it is.")]
+EncodingOption = Annotated[str | None, typer.Option(
+    help="The files' text encoding (e.g. cp1252), where it is not UTF-8 or UTF-16 with a BOM.")]
 OUTPUTS = ("json", "text")
 
 
@@ -229,10 +231,11 @@ def import_(
     skip_existing: SkipOption = False,
     dry_run: Annotated[bool, typer.Option(
         "--dry-run", help="Say what would be stored, store nothing (= audit-import).")] = False,
+    encoding: EncodingOption = None,
 ) -> None:
     """Import returns. All files are read together (one file per county adds up to one election)
     and stored in one transaction: a problem in any file stores nothing (exit 1)."""
-    _import(files, db, fmt, election, aliases, contest, replace, skip_existing, dry_run)
+    _import(files, db, fmt, election, aliases, contest, replace, skip_existing, dry_run, encoding)
 
 
 @app.command("audit-import")
@@ -245,16 +248,26 @@ def audit_import(
     contest: ContestOption = None,
     replace: ReplaceOption = False,
     skip_existing: SkipOption = False,
+    encoding: EncodingOption = None,
 ) -> None:
     """What `import` would count, merge, leave out and flag, against the current store, without
     storing anything; exit 1 when a problem is found."""
-    _import(files, db, fmt, election, aliases, contest, replace, skip_existing, True)
+    _import(files, db, fmt, election, aliases, contest, replace, skip_existing, True, encoding)
 
 
 def _import(files: list[Path], db: Path | None, fmt: str | None, election: str | None,
             aliases: Path | None, contest: str | None, replace: bool, skip_existing: bool,
-            dry_run: bool) -> None:
+            dry_run: bool, encoding: str | None = None) -> None:
+    import codecs
+
     from electoral import api
+
+    if encoding is not None:
+        try:
+            codecs.lookup(encoding)
+        except LookupError:
+            raise typer.BadParameter(f"{encoding!r} is no text encoding (e.g. utf-8, cp1252, "
+                                     "latin-1)", param_hint="--encoding") from None
 
     output = fmt if fmt in OUTPUTS else "text"
     source_format = None if fmt in OUTPUTS else fmt
@@ -272,7 +285,7 @@ def _import(files: list[Path], db: Path | None, fmt: str | None, election: str |
             progress(f"reading {len(files)} file(s)"):
         report = api.import_paths(store, files, source_format, election, aliases=aliases,
                                   contest=contest, replace=replace, skip_existing=skip_existing,
-                                  dry_run=dry_run)
+                                  dry_run=dry_run, encoding=encoding)
     if output == "json":
         import json
         sys.stdout.write(json.dumps(report.json(), indent=2, ensure_ascii=False) + "\n")

@@ -321,7 +321,7 @@ def read_staged(path: Path | str, fmt: Format | None, options: ReadOptions,
 
     file = str(path)
     try:
-        source = open_source(path)
+        source = open_source(path, options.encoding)
         chosen = fmt or detect_format(source)
         tables = read_tables(source, chosen, options)
     except (ValidationError, NotFoundError) as exc:
@@ -369,9 +369,10 @@ def no_votes(table: ReturnsTable, file: str, contest: str | None) -> Json:
 
 
 def reading_options(election: str | None, aliases: Path | str | None,
-                    contest: str | None) -> ReadOptions:
-    """The ``ReadOptions`` of an import: the election, the contest title, and the user's
-    spelling → candidate statements from the aliases file (``io.names.read_aliases``).
+                    contest: str | None, encoding: str | None = None) -> ReadOptions:
+    """The ``ReadOptions`` of an import: the election, the contest title, the files' declared
+    text encoding, and the user's spelling → candidate statements from the aliases file
+    (``io.names.read_aliases``).
 
     Raises:
         NotFoundError: the aliases file does not exist.
@@ -384,7 +385,7 @@ def reading_options(election: str | None, aliases: Path | str | None,
     if aliases is not None:
         source = open_source(aliases)
         stated = read_aliases(source.stream(), source.name)
-    return ReadOptions(election=election, contest=contest, aliases=stated)
+    return ReadOptions(election=election, contest=contest, aliases=stated, encoding=encoding)
 
 
 def describe(entry: ElectionReport, table: ReturnsTable, file: str) -> None:

@@ -11,11 +11,14 @@ readers' business: the import runs them once, in ``io.stage``, before the store.
 
 from __future__ import annotations
 
+import codecs
+import csv
 import gzip
 import hashlib
 import io
+import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
@@ -53,6 +56,9 @@ class ReadOptions:
     # The user's statements that a spelling is a candidate (``--aliases``: spelling → candidate
     # name, ``io.names.read_aliases``); readers leave them to the import stage's spelling rule.
     aliases: dict[str, str] = field(default_factory=dict)
+    # The file's text encoding as the user declares it (``--encoding cp1252``): ``open_source``
+    # decodes with it instead of UTF-8 (``decode``).
+    encoding: str | None = None
 
 
 # Every format has one reader with one output form, ``list[ReturnsTable]`` (``electoral.columns``):
@@ -87,23 +93,31 @@ def register_table(fmt: Format) -> Callable[[Reader], Reader]:
 
 @dataclass(frozen=True, slots=True)
 class Source:
-    """A file as read: its name, its sha256 and its text."""
+    """A file as read: its name, its sha256 and its text. A delimited file's text is always
+    comma-separated (``open_source`` recodes a ``;`` or tab file); ``delimiter`` says what the
+    file had, and ``first_line`` is the file's line number of the text's first line (2 where
+    Excel's ``sep=`` line was taken off), so that every line a reader reports is the file's."""
 
     name: str
     sha256: str
     text: str
+    first_line: int = 1
+    delimiter: str = ","
 
     def stream(self) -> TextIO:
         return io.StringIO(self.text, newline=None)
 
 
-def open_source(path: Path | str) -> Source:
-    """The file at ``path`` read whole: gunzipped where gzip, decoded as UTF-8 (a BOM dropped)
-    or else Latin-1, with the sha256 of its bytes as stored.
+def open_source(path: Path | str, encoding: str | None = None) -> Source:
+    """The file at ``path`` read whole: gunzipped where gzip, decoded (``decode``: UTF-8, UTF-16
+    with a BOM, or ``encoding``), a delimited file's text made comma-separated (``as_csv``),
+    with the sha256 of its bytes as stored.
 
     Raises:
         NotFoundError: no such file, or it cannot be read.
-        ValidationError: it looks gzipped but is not readable as gzip.
+        ValidationError: it looks gzipped but is not readable as gzip; a byte is not of the
+            encoding (located by line and byte offset); ``encoding`` names no encoding; a
+            ``;``- or tab-separated file is not readable so.
     """
     path = Path(path)
     try:
@@ -113,17 +127,93 @@ def open_source(path: Path | str) -> Source:
     except OSError as exc:
         raise NotFoundError(f"cannot read {path}: {exc.strerror}") from exc
     digest = hashlib.sha256(raw).hexdigest()
-    if raw[:2] == b"\x1f\x8b":
+    zipped = raw[:2] == b"\x1f\x8b"
+    if zipped:
         try:
             raw = gzip.decompress(raw)
         except (OSError, EOFError) as exc:
             raise ValidationError([Problem("malformed-file", f"not a readable gzip file: {exc}",
                                            source=path.name)]) from exc
+    text = decode(raw, path.name, encoding, zipped)
+    text, first_line, delimiter = as_csv(text, path.name)
+    return Source(path.name, digest, text, first_line, delimiter)
+
+
+def decode(raw: bytes, name: str, encoding: str | None = None, zipped: bool = False) -> str:
+    """``raw`` as text: in ``encoding`` where the user declares one, else UTF-16 where the bytes
+    start with a UTF-16 byte-order mark, else UTF-8 (a BOM dropped). Never a guess: one byte
+    that is not of the encoding refuses the file (Latin-1 as a fallback turned ``Fairfiéld``
+    into ``FairfiÃ©ld`` for every name of the file). ``zipped`` says the bytes were gunzipped
+    (the offset is then in the uncompressed text).
+
+    Raises:
+        ValidationError: ``encoding`` is no encoding's name; a byte is not of the encoding
+            (code ``bad-encoding``, naming the line and the byte's offset).
+    """
+    if encoding:
+        try:
+            codec = codecs.lookup(encoding).name
+        except LookupError:
+            raise ValidationError([Problem(
+                "unknown-encoding", f"--encoding {encoding!r} is no text encoding Python knows "
+                "(examples: utf-8, utf-16, cp1252, latin-1)", source=name,
+                field="encoding")]) from None
+        codec = "utf-8-sig" if codec == "utf-8" else codec
+    elif raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        codec = "utf-16"
+    else:
+        codec = "utf-8-sig"
     try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = raw.decode("latin-1")
-    return Source(path.name, digest, text)
+        return raw.decode(codec)
+    except UnicodeDecodeError as exc:
+        line = raw[:exc.start].decode(codec, errors="replace").count("\n") + 1
+        where = "of the uncompressed file " if zipped else ""
+        bad = raw[exc.start:exc.end].hex(" ")
+        label = "UTF-8" if codec == "utf-8-sig" else codec
+        raise ValidationError([Problem(
+            "bad-encoding", f"byte offset {exc.start} {where}(0x{bad}) is not {label} text "
+            f"({exc.reason}); if the file is in another encoding, say which with --encoding "
+            "(e.g. --encoding cp1252)", source=name, line=line, field="encoding")]) from None
+
+
+# Excel's first line naming the delimiter of the rows below ("sep=;"), and the delimiters a
+# spreadsheet saves besides the comma, by name.
+SEP_LINE = re.compile(r"sep=(.)[ \t]*(?:\r\n|\n|\r)")
+DELIMITERS = {";": "semicolon", "\t": "tab"}
+
+
+def as_csv(text: str, name: str) -> tuple[str, int, str]:
+    """``(text, first_line, delimiter)``: a delimited file's text as comma-separated CSV. The
+    delimiter is what Excel's first line ``sep=X`` says (the line is taken off, ``first_line``
+    2), else a semicolon or tab where the first line has one and no comma (files that start
+    like XML, JSON or an article are left as they are). Each record keeps its line.
+
+    Raises:
+        ValidationError: the records are not readable with that delimiter, located by line.
+    """
+    match = SEP_LINE.match(text)
+    if match:
+        delimiter, text, first_line = match[1], text[match.end():], 2
+    else:
+        head = text.lstrip()
+        header = head[:head.find("\n")] if "\n" in head else head
+        if head[:1] in ("<", "{", "[", "=") or "," in header:
+            return text, 1, ","
+        delimiter, first_line = next((d for d in DELIMITERS if d in header), ","), 1
+    if delimiter == ",":
+        return text, first_line, delimiter
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    reader = csv.reader(io.StringIO(text, newline=None), delimiter=delimiter)
+    try:
+        for record in reader:
+            writer.writerow(record)
+    except csv.Error as exc:
+        raise ValidationError([Problem(
+            "malformed-file", f"not readable as {DELIMITERS.get(delimiter, repr(delimiter))}-"
+            f"separated values: {exc}", source=name,
+            line=reader.line_num + first_line - 1)]) from None
+    return out.getvalue(), first_line, delimiter
 
 
 def detect_format(source: Source) -> Format:
@@ -174,9 +264,45 @@ def read_tables(source: Source, fmt: Format | None = None,
         raise ValidationError([Problem("unknown-format", f"no reader for format {fmt!r}",
                                        source=source.name)])
     try:
-        return reader(source, options or ReadOptions())
+        tables = reader(source, options or ReadOptions())
     except ValidationError as exc:
-        raise exc.located(source.name) from None
+        raise _shifted_error(exc, source.first_line - 1).located(source.name) from None
+    if source.first_line != 1 or source.delimiter != ",":
+        tables = [_as_in_file(table, source) for table in tables]
+    return tables
+
+
+def _shifted_error(exc: ValidationError, by: int) -> ValidationError:
+    if not by:
+        return exc
+    return ValidationError(replace(p, line=None if p.line is None else p.line + by,
+                                   lines=tuple(n + by for n in p.lines)) for p in exc.problems)
+
+
+def _as_in_file(table: ReturnsTable, source: Source) -> ReturnsTable:
+    """A table read from a recoded text (``as_csv``), its lines made the file's and a note
+    saying how the file was read."""
+    import pyarrow.compute as pc  # type: ignore[import-untyped]
+
+    from electoral.columns import CountTable, ReturnsTable
+    from electoral.model import Note
+
+    by = source.first_line - 1
+    returns = table.returns
+    counts = table.counts
+    if by:
+        column = counts.table.column("line")
+        counts = CountTable(counts.table.set_column(
+            counts.table.schema.get_field_index("line"), "line", pc.add(column, by)))
+    notes = tuple(Note(n, n.kind, tuple(x + by for x in n.lines), n.source)
+                  if isinstance(n, Note) else n for n in returns.notes)
+    how = DELIMITERS.get(source.delimiter, repr(source.delimiter))
+    said = " (as its first line, Excel's sep=, says)" if source.first_line == 2 else ""
+    notes += (Note(f"read as {how}-separated values{said}", lines=(source.first_line,),
+                   source=source.name),)
+    exclusions = tuple(replace(e, line=e.line + by) if by and e.line else e
+                       for e in returns.exclusions)
+    return ReturnsTable(replace(returns, notes=notes, exclusions=exclusions), counts)
 
 
 def read_source(source: Source, fmt: Format | None = None,
@@ -189,7 +315,7 @@ def read_source(source: Source, fmt: Format | None = None,
 def read_path(path: Path | str, fmt: Format | None = None,
               options: ReadOptions | None = None) -> list[Returns]:
     """``read_source`` of the file at ``path``. Raises as ``open_source`` and ``read_tables``."""
-    return read_source(open_source(path), fmt, options)
+    return read_source(open_source(path, options.encoding if options else None), fmt, options)
 
 
 def _load_readers() -> None:

@@ -20,6 +20,7 @@ from typing import TextIO
 from electoral.errors import Problem, ValidationError
 from electoral.geography import county_fips
 from electoral.io import Format, ReadOptions, register
+from electoral.io.counts import CountError, parse_count
 from electoral.io.pseudo import KIND_KEYS, PseudoKind, pseudo_kind
 from electoral.io.stage import validate
 from electoral.model import (
@@ -41,9 +42,10 @@ from electoral.published import Article, Figure, PublishedRow, PublishedTable, T
 TITLE = re.compile(r"^=\s*(?P<year>\d{4}) United States (?P<office>presidential) election in "
                    r"(?P<state>.+?)\s*=$")
 HEADING = re.compile(r"^(=+)\s*(.*?)\s*=+\s*$")
-NUMBER = re.compile(r"^(?P<sign>[-+–−]?)\s*(?P<digits>[\d,]*\.?\d+)\s*(?P<pct>%?)$")
-RESULT_LINE = re.compile(r"^-\s*(?P<name>[^()]*?)\s*\((?P<party>.+)\):\s*(?P<votes>[\d,]+) votes$")
-TOTAL_LINE = re.compile(r"^Total:\s*(?P<votes>[\d,]+) votes$")
+# Figures are ASCII digits (``[0-9]``: ``\d`` would take Arabic-Indic and fullwidth digits too).
+NUMBER = re.compile(r"^(?P<sign>[-+–−]?)\s*(?P<digits>[0-9,]*\.?[0-9]+)\s*(?P<pct>%?)$")
+RESULT_LINE = re.compile(r"^-\s*(?P<name>[^()]*?)\s*\((?P<party>.+)\):\s*(?P<votes>\S.*?) votes$")
+TOTAL_LINE = re.compile(r"^Total:\s*(?P<votes>[0-9,]+) votes$")
 ELECTOR = re.compile(r"^\d+\.\s+(?P<name>.+)$")
 OTHER_LABEL = "Various candidates"
 OTHER_ID = "other"
@@ -98,10 +100,22 @@ class _Builder:
     def problem(self, code: str, message: str, line: int, column: str | None = None) -> None:
         self.problems.append(Problem(code, message, self.source, line, column))
 
+    def count(self, unit: str, candidate: str, text: str, line: int, column: str) -> None:
+        """A count of the article (``io.counts``: a published ``12.5`` or ``1,2,3,4`` is no
+        count), or a problem located by line and column."""
+        try:
+            votes = parse_count(text, withheld=False)
+        except CountError as exc:
+            self.problem("bad-votes", str(exc), line, column)
+            return
+        self.counts.append(Count(unit, candidate, votes, VoteType.TOTAL, line))
+
 
 def read_article(stream: TextIO, source: str) -> Article:
     """Every figure of one article; raises ``ValidationError`` if it is not one."""
-    lines = [_Line(i, text.rstrip("\n")) for i, text in enumerate(stream.read().splitlines(), 1)]
+    # split at line feeds only: str.splitlines also breaks at U+2028, U+0085 …, which in a name
+    # must reach the stage's control-character rule, not cut the line in two
+    lines = [_Line(i, text.rstrip("\r")) for i, text in enumerate(stream.read().split("\n"), 1)]
     builder = _Builder(source, lines)
     election = _election(builder)
     builder.units[election.state] = Unit(election.state, STATE_NAMES[election.state],
@@ -296,10 +310,7 @@ def _read_results_table(builder: _Builder, election: Election, block: list[_Line
         if len(cells) >= 6 and cells[0] == "" and parse_figure(cells[3]) is not None:
             party, name = cells[1], cells[2]
             candidate_id = _add_candidate(builder, name, party)
-            votes = parse_figure(cells[3])
-            assert votes is not None
-            builder.counts.append(Count(election.state, candidate_id, int(votes.value),
-                                        VoteType.TOTAL, line.number))
+            builder.count(election.state, candidate_id, cells[3], line.number, "Votes")
             rows.append(PublishedRow(candidate_id, line.number,
                                      tuple(parse_figure(c) for c in cells[3:6])))
         elif cells and _is_total(cells[0]):
@@ -325,9 +336,7 @@ def _read_result_list(builder: _Builder, election: Election) -> None:
             name = match["name"].strip() or by_party.get(party, "")
             candidate_id = _add_candidate(builder, name, party)
             votes = parse_figure(match["votes"])
-            assert votes is not None
-            builder.counts.append(Count(election.state, candidate_id, int(votes.value),
-                                        VoteType.TOTAL, line.number))
+            builder.count(election.state, candidate_id, match["votes"], line.number, "votes")
             rows.append(PublishedRow(candidate_id, line.number, (votes, None, None)))
         total = TOTAL_LINE.match(text)
         if total and rows:
@@ -385,10 +394,9 @@ def _read_unit_table(builder: _Builder, election: Election, block: list[_Line],
                             "vote count", line.number, columns[bad])
             continue
         unit = _unit(builder, election, level, label)
-        for candidate_id, figure in zip((*leading, OTHER_ID), figures[0:5:2], strict=True):
-            assert figure is not None and candidate_id is not None
-            builder.counts.append(Count(unit.id, candidate_id, int(figure.value), VoteType.TOTAL,
-                                        line.number))
+        for candidate_id, at in zip((*leading, OTHER_ID), (0, 2, 4), strict=True):
+            assert candidate_id is not None
+            builder.count(unit.id, candidate_id, cells[at + 1], line.number, columns[at])
     builder.tables.append(PublishedTable(TableKind.UNITS, section, block[0].number, columns,
                                          tuple(rows), level=str(level),
                                          candidates=tuple(leading)))  # type: ignore[arg-type]
@@ -404,7 +412,10 @@ def _total_row(builder: _Builder, line: int, label: str, figure: Figure | None) 
     """An article's total line is the article's figure to check (``published``), never votes:
     left out with kind ``total``."""
     kind = PseudoKind.TOTAL
-    votes = int(figure.value) if figure is not None and not figure.percent else None
+    try:
+        votes = parse_count(figure.text, withheld=False) if figure and not figure.percent else None
+    except CountError:  # a total is the article's to check (``published``), not a count
+        votes = None
     builder.exclusions.append(Exclusion(line, kind.reason, votes, label, kind=KIND_KEYS[kind],
                                         file=builder.source))
 

@@ -41,6 +41,7 @@ from xml.parsers import expat
 from electoral.errors import Problem, ValidationError
 from electoral.geography import county_fips, county_names
 from electoral.io import PROBES, Format, ReadOptions, register
+from electoral.io.counts import LARGEST, CountError, parse_count
 from electoral.io.medsl import vote_type, wanted
 from electoral.io.names import split_marks
 from electoral.io.pseudo import NO_UNIT, OTHER_CONTEST, left_out_kind, pseudo_kind
@@ -87,10 +88,16 @@ class _File:
         return self.lines.get(id(element))
 
     def number(self, element: ET.Element, attribute: str) -> int | None:
+        """The count in ``attribute`` (``io.counts``; Clarity withholds none); ``None`` and a
+        located problem where it is missing or not a count."""
         text = element.get(attribute)
-        if text is not None and text.strip().isdigit():
-            return int(text)
-        self.problems.append(Problem("bad-votes", f"{attribute}={text!r} is not a vote count",
+        try:
+            if text is not None:
+                return parse_count(text, withheld=False)
+            message = "is missing"
+        except CountError as exc:
+            message = str(exc)
+        self.problems.append(Problem("bad-votes", f"{attribute}: {message}",
                                      line=self.line(element), field=attribute))
         return None
 
@@ -208,7 +215,12 @@ def _other_contest(doc: _File, contest: ET.Element) -> Exclusion:
     choices = contest.findall("Choice")
     rows = sum(len(_children(kind)) for choice in choices for kind in choice.findall("VoteType"))
     totals = [choice.get("totalVotes", "") for choice in choices]
-    votes = sum(int(t) for t in totals) if all(t.strip().isdigit() for t in totals) else None
+    try:  # a contest not imported: a figure that is not a count makes its votes unknown
+        votes: int | None = sum(parse_count(t, withheld=False) or 0 for t in totals)
+    except CountError:
+        votes = None
+    if votes is not None and votes > LARGEST:
+        votes = None
     return Exclusion(doc.line(contest) or 0, "another contest, not the one imported", votes,
                      contest.get("text", ""), rows=max(rows, 1), kind=OTHER_CONTEST)
 

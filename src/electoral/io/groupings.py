@@ -104,7 +104,7 @@ def _group(state: str, grouping: Grouping) -> Unit | None:
         return None if fips is None else Unit(fips, name, UnitKind.COUNTY, state, fips=fips)
     if grouping.kind is UnitKind.COG:
         return Unit(f"{state}-cog-{slug(name)}", name, UnitKind.COG, state)
-    number = "".join(ch for ch in name if ch.isdigit())
+    number = "".join(ch for ch in name if "0" <= ch <= "9")  # ASCII: int() of "²" would fail
     if not number:
         return None
     return Unit(f"{state}-{int(number):02d}", f"District {int(number)}", UnitKind.DISTRICT, state)

@@ -33,6 +33,8 @@ from typing import TextIO
 
 from electoral.errors import NotFoundError, Problem, ValidationError
 from electoral.io import PROBES, Format, ReadOptions, register
+from electoral.io.counts import CountError
+from electoral.io.counts import parse_count as count_of
 from electoral.io.exclusions import Exclusion
 from electoral.io.pseudo import NO_COUNT, OTHER_CONTEST, left_out_kind, pseudo_kind
 from electoral.model import (
@@ -154,26 +156,26 @@ def withheld(text: str) -> bool:
     return text.strip() == "*"
 
 
+# What MEDSL writes where a row has no count: the row is set aside, kind ``no_count``.
+NOT_GIVEN = frozenset({"", "NA", "N/A", "-"})
+
+
 def parse_count(row: Mapping[str, str], column: str, line: int,
-                problems: list[Problem]) -> int | None:
-    """The integer in ``row[column]``; ``None`` for a count the file does not give (``NA``, ``*``,
-    empty), and a located problem (and ``None``) for anything else not a non-negative integer."""
-    text = row[column].strip()
-    if text in ("", "NA", "*", "N/A", "-"):
+                problems: list[Problem], *, point_zero: bool = True) -> int | None:
+    """The count in ``row[column]`` (``io.counts``); ``None`` for a count the file does not give
+    (``NOT_GIVEN``) or withholds (``*``), and a located problem (and ``None``) for anything else
+    that is not a non-negative count. ``point_zero`` takes an exact ``.0`` (``12.0``): MEDSL's
+    files are written by pandas, which prints an integer column with a missing value as floats
+    (its precinct file's FIPS codes read ``44001.0``)."""
+    text = row[column]
+    if text.strip() in NOT_GIVEN:
         return None
     try:
-        value = int(text.replace(",", ""))
-    except ValueError:
-        try:
-            number = float(text)
-        except ValueError:
-            number = -1.0
-        if number.is_integer() and number >= 0:
-            return int(number)
-        problems.append(Problem("bad-votes", f"{text!r} is not a vote count", line=line,
-                                field=column))
+        value = count_of(text, signed=True, point_zero=point_zero)
+    except CountError as exc:
+        problems.append(Problem("bad-votes", str(exc), line=line, field=column))
         return None
-    if value < 0:
+    if value is not None and value < 0:
         problems.append(Problem("bad-votes", f"negative vote count {value}", line=line,
                                 field=column))
         return None
@@ -210,6 +212,8 @@ class ElectionBuilder:
     votes: dict[tuple[str, str, VoteType], int] = field(default_factory=lambda: defaultdict(int))
     # keys with a count the file withholds ("*"): unknown, so the whole figure is unknown
     withheld: set[tuple[str, str, VoteType]] = field(default_factory=set)
+    # the first line of each key: where the import stage locates what it finds of the count
+    lines: dict[tuple[str, str, VoteType], int] = field(default_factory=dict)
     exclusions: list[Exclusion] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     reported_total: int | None = None
@@ -227,8 +231,10 @@ class ElectionBuilder:
         return key
 
     def add(self, unit: str, candidate: str, party: Party | None, votes: int | None,
-            kind: VoteType = VoteType.TOTAL) -> None:
-        """Add a row's votes; ``None`` is a count the file withholds (``*``)."""
+            kind: VoteType = VoteType.TOTAL, line: int | None = None) -> None:
+        """Add a row's votes (from ``line``); ``None`` is a count the file withholds (``*``)."""
+        if line is not None:
+            self.lines.setdefault((unit, candidate, kind), line)
         if votes is None:
             self.withheld.add((unit, candidate, kind))
             votes = 0
@@ -242,7 +248,8 @@ class ElectionBuilder:
             Candidate(cid, b.label, party=(b.party().id if b.party() else None),  # type: ignore[union-attr]
                       write_in=b.write_in, aggregate=b.aggregate)
             for cid, b in self.ballots.items())
-        counts = tuple(Count(u, c, None if (u, c, t) in self.withheld else v, t)
+        counts = tuple(Count(u, c, None if (u, c, t) in self.withheld else v, t,
+                             self.lines.get((u, c, t)))
                        for (u, c, t), v in self.votes.items())
         fusion = {cid: dict(b.lines) for cid, b in self.ballots.items() if len(b.lines) > 1}
         return Returns(self.election, candidates, tuple(self.units.values()), counts,
@@ -358,7 +365,8 @@ def _state_row(builder: ElectionBuilder, row: Mapping[str, str], line: int, colu
         builder.unofficial = True
     party = party_of(row["party_detailed"], row.get("party_simplified", ""))
     candidate = builder.candidate_id(label, party, is_true(row["writein"]))
-    builder.add(builder.election.state, candidate, party, votes, vote_type(row.get("mode", "")))
+    builder.add(builder.election.state, candidate, party, votes, vote_type(row.get("mode", "")),
+                line)
 
 
 def _skip_reason(row: Mapping[str, str], label: str) -> tuple[str, str] | None:

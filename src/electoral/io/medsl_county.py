@@ -91,7 +91,7 @@ def _row(builder: ElectionBuilder, row: Mapping[str, str], line: int,
         return
     party = party_of(row["party"])
     candidate = builder.candidate_id(label, party, write_in=False)
-    builder.add(unit.id, candidate, party, votes, vote_type(row.get("mode", "")))
+    builder.add(unit.id, candidate, party, votes, vote_type(row.get("mode", "")), line)
 
 
 def _unit(builder: ElectionBuilder, row: Mapping[str, str], line: int,

@@ -8,13 +8,14 @@ for a row-at-a-time Python loop, so it is parsed by pyarrow and grouped by DuckD
 the distinct units and candidates.
 
 The folder README's caveats: mode rows are kept as vote types and ``rollup`` prefers a unit's TOTAL
-row where one exists (CT, DE, OK, RI give both); ``*`` (suppressed small counts, NM, NV and KS) is
-a withheld count (``votes`` null: unknown, never 0; a figure summed from several rows one of which
-is withheld is withheld as a whole); other unreadable counts, over/under/blank/void rows and total
-lines are exclusions with their reason; negative counts (Michigan's ``{Statistical Adjustments}``
-precincts) are passed on, for the import stage to keep as adjustments (``io.rules_numbers``) or
-refuse; ``TOTAL BALLOTS CAST`` (ME) becomes the precinct's ballots cast; rows without a county FIPS
-(AK district tallies, LA, RI, GA) are precincts of the state.
+row where one exists (CT, DE, OK, RI give both); ``*`` (suppressed small counts, NM, NV and KS) is a
+withheld count (``votes`` null: unknown, never 0; a figure summed from several rows one of which is
+withheld is withheld as a whole); a count that is not one (``io.counts``) is a located problem; rows
+without a count (``NA``), over/under/blank/void rows and total lines are exclusions with their
+reason; negative counts (Michigan's ``{Statistical Adjustments}`` precincts) are passed on, for the
+import stage to keep as adjustments (``io.rules_numbers``) or refuse; ``TOTAL BALLOTS CAST`` (ME)
+becomes the precinct's ballots cast; rows without a county FIPS (AK district tallies, LA, RI, GA)
+are precincts of the state.
 """
 
 from __future__ import annotations
@@ -33,7 +34,9 @@ import pyarrow.csv as pacsv  # type: ignore[import-untyped]
 from electoral.columns import SCHEMA, CountTable, ReturnsTable
 from electoral.errors import NotFoundError, Problem, ValidationError
 from electoral.io import PROBES, Format, ReadOptions, Source, register_table
+from electoral.io.counts import parse_count_column
 from electoral.io.medsl import (
+    NOT_GIVEN,
     candidate_key,
     clean_label,
     general_election_day,
@@ -158,6 +161,12 @@ def _arrow(text: str) -> pa.Table:
         table = table.set_column(table.schema.get_field_index(column), column, pa.chunked_array(
             [_cleaned(chunk, clean) for chunk in table.column(column).chunks],
             pa.dictionary(pa.int32(), pa.string())))
+    # Counts by the one rule (``io.counts``), in columns: MEDSL writes pandas' floats (module
+    # ``io.medsl``'s ``parse_count``), and negative counts are the stage's to judge.
+    votes, readable = parse_count_column(table.column("votes"), signed=True, point_zero=True)
+    table = table.set_column(table.schema.get_field_index("votes"), "votes",
+                             pc.utf8_trim(table.column("votes"), " \t\r\n"))
+    table = table.append_column("parsed", votes).append_column("readable", readable)
     return table.append_column("line", pa.array(np.arange(2, table.num_rows + 2)))
 
 
@@ -196,16 +205,15 @@ FROM (
         jurisdiction_fips, precinct,
         candidate, party_detailed, party_simplified, writein,
         mode,
-        trim(votes) AS votes_text,
-        CASE WHEN NOT contains(votes, '.') THEN TRY_CAST(trim(votes) AS BIGINT) END AS votes
+        votes AS votes_text, parsed AS votes, readable
     FROM raw)
 WHERE $STATE IS NULL OR state = $STATE
 """
 
 
 def _problems(db: duckdb.DuckDBPyConnection) -> list[Problem]:
-    """Rows that are wrong (not merely unreadable counts): unknown states, FIPS codes of another
-    state, negative or fractional counts."""
+    """Rows that are wrong: unknown states, FIPS codes of another state, counts that are not
+    counts (``io.counts``; ``NOT_GIVEN`` is a row without one, set aside by ``_set_aside``)."""
     known = list(STATE_FIPS)
     prefixes = [STATE_FIPS[s] for s in known]
     parts = [f"{st}:{name}" for st, name in PARTS_OF_COUNTIES]
@@ -219,9 +227,11 @@ def _problems(db: duckdb.DuckDBPyConnection) -> list[Problem]:
                 NOT regexp_full_match(county_fips, '\\d{{5}}')
                 OR county_fips[1:2] <> list_extract(?, list_position(?, state)))
         UNION ALL
-        SELECT line, 'votes', votes_text || ' is not a vote count' FROM rows
-            WHERE votes IS NULL AND regexp_full_match(votes_text, '-?[0-9.]+')
-        ORDER BY line LIMIT {MAX_PROBLEMS}""", [known, known, parts, prefixes, known]).fetchall()
+        SELECT line, 'votes', '''' || votes_text || ''' is not a vote count (a whole number '
+                || 'of ASCII digits, thousands separated by commas, or * for a withheld count)'
+            FROM rows WHERE NOT readable AND NOT list_contains(?, votes_text)
+        ORDER BY line LIMIT {MAX_PROBLEMS}""", [known, known, parts, prefixes, known,
+                                                sorted(NOT_GIVEN)]).fetchall()
     return [Problem("bad-row", str(message), line=int(line), field=str(column))
             for line, column, message in rows]
 

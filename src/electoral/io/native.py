@@ -2,6 +2,9 @@
 
     election,unit,unit_name,unit_kind,parent,fips,candidate,party,votes,vote_type
 
+``votes`` is a count (``io.counts``), ``*`` where the source withheld it. A text cell that
+begins with ``'`` and then ``=``, ``+``, ``-``, ``@``, tab or CR is read without the ``'``:
+``write_native`` puts it there so that no spreadsheet runs a name as a formula.
 Only ``election``, ``unit``, ``candidate`` and ``votes`` are required; ``unit_kind`` defaults to
 ``county``, ``parent`` to the state, ``vote_type`` to ``total``. A file may hold several elections.
 Units named as a ``parent`` but never given a row of their own are created (the state always is).
@@ -15,7 +18,9 @@ from typing import TextIO
 
 from electoral.errors import Problem, ValidationError
 from electoral.io import Format, ReadOptions, register
-from electoral.io.escaping import write_csv
+from electoral.io.counts import WITHHELD, CountError, parse_count
+from electoral.io.escaping import FORMULA_STARTS, write_csv
+from electoral.io.rules_numbers import is_adjustment
 from electoral.model import (
     STATE_NAMES,
     Candidate,
@@ -80,7 +85,7 @@ class _RowError(Exception):
 
 
 def _add(elections: dict[str, _Election], row: dict[str, str | None], line: int) -> None:
-    value = {k: (v or "").strip() for k, v in row.items() if k is not None}
+    value = {k: unguarded((v or "").strip()) for k, v in row.items() if k is not None}
     election_id = value["election"]
     if election_id not in elections:
         try:
@@ -105,7 +110,15 @@ def _add(elections: dict[str, _Election], row: dict[str, str | None], line: int)
         raise _RowError("duplicate-row", f"a second {vote_type} count for {candidate.name!r} in "
                         f"{unit.id!r}", "votes")
     # the line lets the import stage locate what it finds (a pseudo row left out, a total)
-    target.counts[key] = Count(unit.id, candidate.id, _votes(value["votes"]), vote_type, line)
+    target.counts[key] = Count(unit.id, candidate.id,
+                               _votes(value["votes"], is_adjustment(unit.name)), vote_type, line)
+
+
+def unguarded(text: str) -> str:
+    """A cell as it was before ``write_native`` guarded it (``io.escaping.csv_cell``): exactly one
+    leading ``'`` taken off where a formula start (``=``, ``+``, ``-``, ``@``, tab, CR) follows,
+    so an exported file imports back to the same names."""
+    return text[1:] if text[:1] == "'" and text[1:2] in FORMULA_STARTS else text
 
 
 def _unit(value: dict[str, str], state: str) -> Unit:
@@ -138,13 +151,16 @@ def _candidate(target: _Election, value: dict[str, str]) -> Candidate:
     return known
 
 
-def _votes(text: str) -> int:
+def _votes(text: str, adjustment: bool) -> int | None:
+    """The count in ``text`` (``io.counts``: ``*`` is a withheld count, ``None``); negative only
+    on a statistical-adjustment unit (``io.rules_numbers``)."""
     try:
-        votes = int(text.replace(",", ""))
-    except ValueError:
-        raise _RowError("bad-votes", f"votes must be a whole number, not {text!r}", "votes") from None
-    if votes < 0:
-        raise _RowError("bad-votes", f"votes cannot be negative ({votes})", "votes")
+        votes = parse_count(text, signed=True)
+    except CountError as exc:
+        raise _RowError("bad-votes", str(exc), "votes") from None
+    if votes is not None and votes < 0 and not adjustment:
+        raise _RowError("bad-votes", f"votes cannot be negative ({votes}) but on a statistical-"
+                        "adjustment unit", "votes")
     return votes
 
 
@@ -174,6 +190,7 @@ def write_native(elections: list[Returns]) -> str:
             candidate = returns.candidate(count.candidate)
             rows.append([returns.election.id, unit.id, unit.name, str(unit.kind), unit.parent or "",
                          unit.fips or "", candidate.name,
-                         returns.party_name(candidate.party), count.votes, str(count.vote_type)])
+                         returns.party_name(candidate.party),
+                         WITHHELD if count.votes is None else count.votes, str(count.vote_type)])
     return write_csv(rows)
 

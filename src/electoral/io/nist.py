@@ -24,6 +24,7 @@ from typing import Any, TextIO
 
 from electoral.errors import Problem, ValidationError
 from electoral.io import PROBES, Format, ReadOptions, register
+from electoral.io.counts import LARGEST, CountError, parse_count
 from electoral.io.medsl import general_election_day
 from electoral.io.nist_versions import CIVIC_API, other_json, other_xml
 from electoral.model import (
@@ -233,9 +234,11 @@ def _contest(returns: Returns, gid: Mapping[str, str], cid: Mapping[str, str],
         kind = COUNT_TYPES.get(count.vote_type, "other")
         # A source's own type (advance_voting) has no CountItemType: it is kept by its name.
         other = {"OtherType": str(count.vote_type)} if kind == "other" else {}
+        # A withheld count is the standard's privacy-suppressed one (its Count is required)
+        withheld = {"IsSuppressedForPrivacy": True} if count.votes is None else {}
         counts[count.candidate].append({"@type": PREFIX + "VoteCounts", "GpUnitId":
-                                        gid[count.unit], "Type": kind, **other,
-                                        "Count": count.votes})
+                                        gid[count.unit], **withheld, "Type": kind, **other,
+                                        "Count": 0 if count.votes is None else count.votes})
     selections = []
     for c in returns.candidates:
         node: Node = {"@id": f"sel-{cid[c.id]}", "@type": PREFIX + "CandidateSelection",
@@ -322,7 +325,7 @@ def read_nist_json(stream: TextIO, source: str, options: ReadOptions) -> list[Re
 @register(Format.NIST_XML)
 def read_nist_xml(stream: TextIO, source: str, options: ReadOptions) -> list[Returns]:
     """Every candidate contest of a NIST v2 XML ``ElectionReport``, one ``Returns`` each
-    (round counts and counts suppressed for privacy are exclusions).
+    (round counts are exclusions; counts suppressed for privacy are unknown, ``votes`` None).
 
     Raises:
         ValidationError: the file is not this format or has bad rows, every problem located by
@@ -413,16 +416,24 @@ class _Reader:
         self.units, self.gpu = self._units()
         self.parties = {p["@id"]: self._party(p) for p in _all(document, "Party")}
 
-    def number(self, value: Any, field: str) -> int | None:
-        try:
-            number = int(str(value).strip())
-        except (TypeError, ValueError):
-            number = -1
-        if number < 0:
-            self.problems.append(Problem("bad-count", f"{value!r} is not a non-negative "
-                                         "integer", field=field))
-            return None
-        return number
+    def number(self, value: Any, field: str, where: str = "") -> int | None:
+        """A count as the standard types it (a JSON integer, or XML's ``xs:integer`` text, read
+        by ``io.counts`` without thousands separators); ``None`` and a problem naming ``field``
+        (and ``where``: whose count) for anything else, 2^63 and more included."""
+        if isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= LARGEST:
+            return value
+        message = f"{value!r} is not a non-negative integer"
+        if isinstance(value, str):
+            try:
+                number = parse_count(value, grouped=False, withheld=False)
+            except CountError as exc:
+                message = str(exc)
+            else:
+                if number is not None:
+                    return number
+        self.problems.append(Problem("bad-count", f"{where}{': ' if where else ''}{message}",
+                                     field=field))
+        return None
 
     def _units(self) -> tuple[list[Unit], dict[str, str]]:
         nodes = _all(self.document, "GpUnit")
@@ -523,7 +534,7 @@ class _Reader:
         name = _str(_one(election, "Name")) if not ours or "electoral-name" in exts else ""
         chosen = Election(found.year, found.state, found.office, date, name)
         people: list[Candidate] = []
-        votes: dict[tuple[str, str, VoteType], int] = {}
+        votes: dict[tuple[str, str, VoteType], int | None] = {}
         exclusions: list[Exclusion] = []
         for selection in _all(contest, "ContestSelection"):
             candidate = self._candidate(selection, candidates)
@@ -568,29 +579,38 @@ class _Reader:
                          exts.get("electoral-aggregate") == "true")
 
     def _counts(self, selection: Node, candidate: str,
-                votes: dict[tuple[str, str, VoteType], int],
+                votes: dict[tuple[str, str, VoteType], int | None],
                 exclusions: list[Exclusion]) -> None:
+        """Add the selection's ``VoteCounts`` to ``votes``; a count suppressed for privacy
+        (``IsSuppressedForPrivacy``) is unknown (``None``, never 0, whatever its ``Count`` says),
+        as MEDSL's ``*`` is, and makes the figure it is part of unknown."""
         for node in _all(selection, "VoteCounts"):
             where = _str(_one(node, "GpUnitId"))
             unit = self.gpu.get(where)
             kind = _vote_type(_str(_one(node, "Type")), _str(_one(node, "OtherType")))
-            count = self.number(_one(node, "Count"), "Count")
+            suppressed = _bool(_one(node, "IsSuppressedForPrivacy"))
+            count = None if suppressed else self.number(_one(node, "Count"), "Count",
+                                                        f"{candidate} in {where}")
             if unit is None or kind is None:
                 self.problems.append(Problem(
                     "bad-count", f"a count of {candidate!r} names unknown "
                     f"{'unit ' + repr(where) if unit is None else 'type'}",
                     field="GpUnitId" if unit is None else "Type"))
                 continue
-            reason, left_kind = (
-                ("a ranked-choice round count", "rcv_round") if _one(node, "Round") is not None
-                else ("suppressed for privacy", "suppressed")
-                if _bool(_one(node, "IsSuppressedForPrivacy")) else (None, ""))
-            if reason is not None or count is None:
-                if reason is not None:
-                    exclusions.append(Exclusion(0, reason, count, f"{candidate} in {unit}",
-                                                kind=left_kind, file=self.source))
+            if _one(node, "Round") is not None:
+                exclusions.append(Exclusion(0, "a ranked-choice round count", count,
+                                            f"{candidate} in {unit}", kind="rcv_round",
+                                            file=self.source))
                 continue
-            votes[(unit, candidate, kind)] = votes.get((unit, candidate, kind), 0) + count
+            if count is None and not suppressed:
+                continue
+            key = (unit, candidate, kind)
+            known = votes.get(key, 0)
+            votes[key] = None if known is None or count is None else known + count
+            if (votes[key] or 0) > LARGEST:
+                self.problems.append(Problem("bad-count", f"{candidate} in {where}: the counts "
+                                             f"add up to more than {LARGEST:,}", field="Count"))
+                votes[key] = None
 
 
 def _vote_type(kind: str, other: str) -> VoteType | None:

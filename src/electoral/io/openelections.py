@@ -41,6 +41,7 @@ from typing import TextIO
 from electoral.errors import Problem, ValidationError
 from electoral.geography import SUFFIXES, county_fips, county_names
 from electoral.io import PROBES, Format, ReadOptions, register
+from electoral.io.counts import CountError, parse_count
 from electoral.io.exclusions import Exclusion
 from electoral.io.names import name_from_parts
 from electoral.io.pseudo import OTHER_CONTEST, pseudo_kind
@@ -192,9 +193,8 @@ def _row(build: _Build, line: int, row: dict[str, str], columns: list[str]) -> N
         # is no vote for a candidate, which the import stage sets aside by its kind (and checks
         # ballots cast against the candidates), as it does the same label in the candidate column.
         row = {**row, "candidate": office, "party": ""}
-    text = row.get("votes", "")
-    votes = None if _withheld(text) else _whole(build, line, text, "votes")
-    if votes is None and not _withheld(text):
+    read, votes = _whole(build, line, row.get("votes", ""), "votes")
+    if not read:
         return
     unit = _place(build, row)
     if unit is None:
@@ -211,26 +211,21 @@ def _row(build: _Build, line: int, row: dict[str, str], columns: list[str]) -> N
     build.counts.append(Count(unit.id, candidate.id, votes, VoteType.TOTAL, line))
     for column in columns:  # in the file's order: a problem lists the parts as the file has them
         if column in VOTE_TYPES and row.get(column, "") != "":
-            withheld = _withheld(row[column])
-            part = None if withheld else _whole(build, line, row[column], column)
-            if part is not None or withheld:
+            read, part = _whole(build, line, row[column], column)
+            if read:
                 build.counts.append(Count(unit.id, candidate.id, part, VOTE_TYPES[column], line))
 
 
-def _withheld(text: str) -> bool:
-    """A count the source withholds ("*", as MEDSL and some states mark small cells): unknown,
-    never 0 (``Count.votes`` ``None``; totals then are lower bounds)."""
-    return text.strip() == "*"
-
-
-def _whole(build: _Build, line: int, text: str, column: str) -> int | None:
+def _whole(build: _Build, line: int, text: str, column: str) -> tuple[bool, int | None]:
+    """``(True, count)`` for a count (``io.counts``: ``None`` for ``*``, a count the source
+    withholds, as some states mark small cells: unknown, never 0); ``(False, None)`` and a
+    located problem for anything else. A negative count is the stage's to judge
+    (``io.rules_numbers``: Michigan's statistical adjustments)."""
     try:
-        value = int(text.replace(",", ""))
-    except ValueError:
-        build.problems.append(Problem("bad-votes", f"{column} must be a whole number, not {text!r}",
-                                      build.source, line, column))
-        return None
-    return value  # a negative count is the stage's to judge (io.rules_numbers: adjustments)
+        return True, parse_count(text, signed=True)
+    except CountError as exc:
+        build.problems.append(Problem("bad-votes", f"{column}: {exc}", build.source, line, column))
+        return False, None
 
 
 def _place(build: _Build, row: dict[str, str]) -> Unit | None:

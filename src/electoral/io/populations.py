@@ -7,6 +7,7 @@ from collections.abc import Iterable, Mapping
 from typing import TextIO
 
 from electoral.errors import Problem, ValidationError
+from electoral.io.counts import CountError, parse_count
 from electoral.model import STATE_NAMES
 
 STATES = tuple(sorted(po for po in STATE_NAMES if po != "DC"))  # the 50 states apportioned
@@ -52,8 +53,13 @@ def _population_row(row: Mapping[str, str], seen: dict[str, int], source: str,
     if state in seen:
         yield Problem("duplicate-state", f"{state} appears twice", source, line, "state_po")
         return
-    if not value.isdigit() or int(value) == 0:
+    try:
+        number = parse_count(value, withheld=False)
+    except CountError:
+        number = None
+    if not number:
         yield Problem("bad-population", f"{state}: population {value!r} is not a positive whole "
-                      "number", source, line, "population")
+                      "number (ASCII digits, thousands separated by commas)", source, line,
+                      "population")
         return
-    seen[state] = int(value)
+    seen[state] = number

@@ -14,7 +14,8 @@ The label rules (``io.rules_labels``: canonical parties, rows that are not votes
 the row rules (``io.rules_rows``: ``votes`` against the vote-type columns, duplicate rows and split
 precincts, county-total rows), then one candidate's spellings made one; the integrity checks
 last: ids appear once, every reference names something of the same election, no two counts share
-a key, vote types are known, counts are not negative.
+a key, vote types are known, counts are not negative. First of all, names hold no control
+character (``io.rules_text``).
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ import pyarrow.compute as pc  # type: ignore[import-untyped]
 
 from electoral.columns import ReturnsTable
 from electoral.errors import Problem, ValidationError
-from electoral.io import rules_labels, rules_numbers, rules_rows, rules_units
+from electoral.io import rules_labels, rules_numbers, rules_rows, rules_text, rules_units
 from electoral.io.finding import SHOWN as SHOWN
 from electoral.io.finding import Finding as Finding
 from electoral.io.finding import Rule as Rule
@@ -197,9 +198,11 @@ INTEGRITY: tuple[Rule, ...] = (ids_once, references_known, counts_name_known, co
                                counts_well_formed)
 
 
-# Adjustment units are marked and withheld counts noted first (later rules meet negative and
-# unknown figures), then issue 10's order: parties → pseudo rows → duplicates/split → vote types
+# Names as the file gives them are checked first (a label rule may replace a name), adjustment
+# units are marked and withheld counts noted next (later rules meet negative and unknown
+# figures), then issue 10's order: parties → pseudo rows → duplicates/split → vote types
 # → county totals → spellings → unit names → integrity.
-RULES: tuple[Rule, ...] = (*rules_numbers.RULES, rules_labels.canonical_parties,
-                           rules_labels.pseudo_rows, *rules_rows.RULES, rules_labels.spellings,
-                           rules_units.units_of_state, *INTEGRITY)
+RULES: tuple[Rule, ...] = (rules_text.names_printable, *rules_numbers.RULES,
+                           rules_labels.canonical_parties, rules_labels.pseudo_rows,
+                           *rules_rows.RULES, rules_labels.spellings, rules_units.units_of_state,
+                           *INTEGRITY)

@@ -114,8 +114,16 @@ def _row(builders: dict[str, ElectionBuilder], row: Mapping[str, str], line: int
     if builder is None:
         return
     seen = len(problems)
-    votes = {cid: parse_count(row, col, line, problems) for cid, col in parts.items()}
-    total = parse_count(row, total_column, line, problems)
+    votes = {cid: parse_count(row, col, line, problems, point_zero=False)
+             for cid, col in parts.items()}
+    total = parse_count(row, total_column, line, problems, point_zero=False)
+    # A county's parties and total are one row: with a part missing (``NA``) or withheld (``*``)
+    # neither the rest nor the total is known, so the row is refused, never skipped.
+    if len(problems) == seen:
+        given = {**{parts[k]: n for k, n in votes.items()}, total_column: total}
+        problems += [Problem("bad-votes", f"{row[col].strip() or 'empty'}: a county row needs "
+                             "every count", line=line, field=col)
+                     for col, n in given.items() if n is None]
     if len(problems) > seen or total is None or None in votes.values():
         return
     name = row.get("county_name") or row.get("county") or ""
@@ -136,6 +144,7 @@ def _row(builders: dict[str, ElectionBuilder], row: Mapping[str, str], line: int
         votes["other"], rest = rest, 0
     for cid, n in votes.items():
         builder.votes[(unit.id, cid, VoteType.TOTAL)] += n or 0
+        builder.lines.setdefault((unit.id, cid, VoteType.TOTAL), line)
     if rest:
         builder.exclusions.append(Exclusion(line, f"{total_column} exceeds its parts: votes "
                                             "of no candidate", rest, unit.name,
