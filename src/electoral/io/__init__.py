@@ -11,9 +11,9 @@ readers' business: the import runs them once, in ``io.stage``, before the store.
 
 from __future__ import annotations
 
-import gzip
 import hashlib
 import io
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -99,15 +99,19 @@ class Source:
 
 def open_source(path: Path | str) -> Source:
     """The file at ``path`` read whole: gunzipped where gzip, decoded as UTF-8 (a BOM dropped)
-    or else Latin-1, with the sha256 of its bytes as stored.
+    or else Latin-1, with the sha256 of its bytes as stored. Its size, expansion and line length
+    are bounded (``io.limits``): a file past them is refused before it is read whole.
 
     Raises:
         NotFoundError: no such file, or it cannot be read.
-        ValidationError: it looks gzipped but is not readable as gzip.
+        ValidationError: it looks gzipped but is not readable as gzip, or it passes a limit
+            (``too-large``, ``line-too-long``).
     """
+    from electoral.io import limits
+
     path = Path(path)
     try:
-        raw = path.read_bytes()
+        raw = limits.read_stored(path)
     except FileNotFoundError as exc:
         raise NotFoundError(f"no file {path}; check the path") from exc
     except OSError as exc:
@@ -115,10 +119,12 @@ def open_source(path: Path | str) -> Source:
     digest = hashlib.sha256(raw).hexdigest()
     if raw[:2] == b"\x1f\x8b":
         try:
-            raw = gzip.decompress(raw)
-        except (OSError, EOFError) as exc:
+            raw = limits.gunzip(raw, path.name)
+        except (OSError, EOFError, zlib.error) as exc:
             raise ValidationError([Problem("malformed-file", f"not a readable gzip file: {exc}",
                                            source=path.name)]) from exc
+    else:
+        limits.check_lines(raw, path.name)
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:

@@ -24,6 +24,7 @@ from typing import Any, TextIO
 
 from electoral.errors import Problem, ValidationError
 from electoral.io import PROBES, Format, ReadOptions, register
+from electoral.io.limits import load_json, parse_xml
 from electoral.io.medsl import general_election_day
 from electoral.io.nist_versions import CIVIC_API, other_json, other_xml
 from electoral.model import (
@@ -305,7 +306,7 @@ def read_nist_json(stream: TextIO, source: str, options: ReadOptions) -> list[Re
     """Every candidate contest of a NIST v2 JSON ``ElectionReport``, one ``Returns`` each.
     Raises as ``read_nist_xml``."""
     try:
-        document = json.load(stream)
+        document = load_json(stream.read(), source)
     except json.JSONDecodeError as exc:
         raise ValidationError([Problem("malformed-file", f"not JSON: {exc.msg}",
                                        line=exc.lineno)]) from None
@@ -330,7 +331,7 @@ def read_nist_xml(stream: TextIO, source: str, options: ReadOptions) -> list[Ret
         NotFoundError: ``options.election`` names an election the file does not have.
     """
     try:
-        root = ET.fromstring(stream.read())
+        root, _ = parse_xml(stream.read(), source)
     except ET.ParseError as exc:
         raise ValidationError([Problem("malformed-file", f"not XML: {exc}",
                                        line=exc.position[0])]) from None
