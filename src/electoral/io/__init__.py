@@ -183,6 +183,9 @@ def read_tables(source: Source, fmt: Format | None = None,
         return reader(source, options or ReadOptions())
     except ValidationError as exc:
         raise exc.located(source.name) from None
+    except OverflowError:  # a count past the 64-bit integers the store holds
+        raise ValidationError([Problem("bad-votes", f"a count is above {2 ** 63 - 1:,}, the "
+                                       "largest electoral stores", source.name)]) from None
 
 
 def read_source(source: Source, fmt: Format | None = None,

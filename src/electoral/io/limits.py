@@ -111,7 +111,17 @@ def read_stored(path: Path, source: str | None = None) -> bytes:
         raise _refuse("too-large", f"the file is {size:,} bytes, above the limit of {limit:,}",
                       source or path.name, VARIABLES["max_bytes"])
     with path.open("rb") as stream:
-        return stream.read(limit + 1)
+        # A regular file is read at the size it states; a pipe or a device states none and is
+        # read a chunk at a time up to the limit (/dev/zero must not fill the memory).
+        parts: list[bytes] = []
+        total = 0
+        while chunk := stream.read(size + 1 if size and not parts else CHUNK):
+            total += len(chunk)
+            if total > limit:
+                raise _refuse("too-large", f"the file holds more than {limit:,} bytes",
+                              source or path.name, VARIABLES["max_bytes"])
+            parts.append(chunk)
+        return b"".join(parts)
 
 
 def gunzip(raw: bytes, source: str | None) -> bytes:

@@ -611,8 +611,17 @@ def _state_fips(po: str) -> str:
 
 
 def from_document(document: Node, source: str, options: ReadOptions) -> list[Returns]:
-    """The returns of a report in its JSON shape (as parsed from JSON, or converted from XML)."""
-    return _Reader(document, source, options).returns()
+    """The returns of a report in its JSON shape (as parsed from JSON, or converted from XML).
+
+    Raises:
+        ValidationError: as ``read_nist_xml``; ``malformed-file`` when a value has a type the
+            schema does not give it (a list where an object belongs, a null, …).
+    """
+    try:
+        return _Reader(document, source, options).returns()
+    except (AttributeError, TypeError, KeyError, IndexError) as exc:
+        raise ValidationError([Problem("malformed-file", "the report does not have NIST "
+                                       f"1500-100 v2's structure ({type(exc).__name__}: {exc})")]) from None
 
 
 def probe_json(name: str, head: str) -> bool:
