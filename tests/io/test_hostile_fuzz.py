@@ -7,6 +7,7 @@ names the file; never another exception, and never more memory than a small mult
 
 from __future__ import annotations
 
+import io
 import tempfile
 import tracemalloc
 from collections.abc import Callable
@@ -42,11 +43,11 @@ SEEDS: dict[Format, tuple[str, bytes]] = {
     Format.NATIVE: ("returns.csv", write_native([RETURNS]).encode()),
     Format.ARTICLE: ("article.txt", ARTICLE.encode()),
     Format.SAMPLE: ("ct.sample.json",
-                    write_sample(read_article(__import__("io").StringIO(ARTICLE), "a")).encode()),
+                    write_sample(read_article(io.StringIO(ARTICLE), "a")).encode()),
     Format.OPENELECTIONS: ("20001107__mo__general__precinct.csv", (
-        "county,precinct,office,district,party,candidate,votes\n"
-        "Boone,P1,President,,DEM,Al Gore,10\nBoone,P1,President,,REP,George W. Bush,12\n"
-        "Boone,P2,President,,DEM,Al Gore,7\n").encode()),
+        b"county,precinct,office,district,party,candidate,votes\n"
+        b"Boone,P1,President,,DEM,Al Gore,10\nBoone,P1,President,,REP,George W. Bush,12\n"
+        b"Boone,P2,President,,DEM,Al Gore,7\n")),
     Format.MEDSL_STATE: ("state.csv", _csv(
         STATE, "2000,MISSOURI,MO,29,34,43,US PRESIDENT,\"GORE, AL\",DEMOCRAT,FALSE,1111138,"
         "2359892,20210113,,DEMOCRAT")),
