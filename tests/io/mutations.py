@@ -43,7 +43,7 @@ def mutated(seed: bytes, opening: bytes = b"[", closing: bytes = b"]") -> st.Sea
         st.builds(_splice, st.just(seed), at, at, st.sampled_from(TOKENS)),
         st.builds(_number, st.just(seed), st.integers(0, 200), st.sampled_from(NUMBERS)),
         st.builds(lambda k, n, c: seed[:k] + opening * n + (closing * n if c else b"") + seed[k:],
-                  at, st.integers(1, 12_000), st.booleans()),
+                  at, st.integers(1, 100) | st.sampled_from([64, 65, 1000, 12_000]), st.booleans()),
         st.builds(lambda k, n: seed[:k] + seed[k:k + 40] * n + seed[k:], at, st.integers(1, 50)),
     )
 

@@ -21,7 +21,7 @@ MiB = 1 << 20
 
 
 def refused(action: Callable[[], object], budget: int = 32 * MiB) -> ValidationError:
-    """The error ``action`` raises, which it must raise within 10 s and ``budget`` bytes."""
+    """The error ``action`` raises, which it must raise within 30 s and ``budget`` bytes."""
     tracemalloc.start()
     began = time.monotonic()
     try:
@@ -30,7 +30,7 @@ def refused(action: Callable[[], object], budget: int = 32 * MiB) -> ValidationE
     finally:
         peak = tracemalloc.get_traced_memory()[1]
         tracemalloc.stop()
-    assert time.monotonic() - began < 10
+    assert time.monotonic() - began < 30  # generous: CI machines are shared
     assert peak < budget, f"{peak:,} bytes"
     return caught.value
 

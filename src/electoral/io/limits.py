@@ -174,8 +174,8 @@ def check_lines(raw: bytes, source: str | None) -> None:
         ValidationError: ``line-too-long``, naming the line.
     """
     gauge = LineGauge(current().max_line, source)
-    for start in range(0, len(raw), 4 * CHUNK):
-        gauge.feed(raw[start:start + 4 * CHUNK])
+    for start in range(0, len(raw), CHUNK):
+        gauge.feed(raw[start:start + CHUNK])
 
 
 class LineGauge:
@@ -189,32 +189,40 @@ class LineGauge:
         self.document: bool | None = None  # None until the first byte that is not blank
 
     def feed(self, chunk: bytes) -> None:
-        import numpy as np
-
         if self.document is None:
             head = chunk.lstrip(b" \t\r\n\0\xef\xbb\xbf\xfe\xff")
             if head:
                 self.document = head[:1] in (b"<", b"{", b"[")
         if self.document or not chunk:
             return
-        data = np.frombuffer(chunk, np.uint8)
-        cr = data == 13
-        after_cr = np.empty_like(cr)
-        after_cr[0], after_cr[1:] = self.after_cr, cr[:-1]
-        breaks = np.flatnonzero(cr | ((data == 10) & ~after_cr))
-        self.after_cr = bool(cr[-1])
-        if not len(breaks):
+        ends = [i for i in (chunk.find(b"\n"), chunk.find(b"\r")) if i >= 0]
+        if not ends:
             self.length += len(chunk)
             self._check(self.length, self.line)
             return
-        self._check(self.length + int(breaks[0]), self.line)
-        if len(breaks) > 1:
-            gaps = np.diff(breaks) - 1
-            worst = int(np.argmax(gaps))
-            self._check(int(gaps[worst]), self.line + worst + 1)
-        self.line += len(breaks)
-        self.length = len(chunk) - int(breaks[-1]) - 1
+        first, last = min(ends), max(chunk.rfind(b"\n"), chunk.rfind(b"\r"))
+        self._check(self.length + first, self.line)
+        if last - first > self.limit:  # only when the limit is below the chunk's size
+            self._inside(chunk[first:last + 1])
+        joined = self.after_cr and chunk[:1] == b"\n"  # a CR LF split between two chunks
+        self.line += (chunk.count(b"\n") + chunk.count(b"\r") - chunk.count(b"\r\n")
+                      - joined)
+        self.after_cr = chunk.endswith(b"\r")
+        self.length = len(chunk) - last - 1
         self._check(self.length, self.line)
+
+    def _inside(self, part: bytes) -> None:
+        """Check the lines between ``part``'s first and last line ends (both in ``part``)."""
+        import numpy as np
+
+        data = np.frombuffer(part, np.uint8)
+        cr, lf = data == 13, data == 10
+        starts = np.flatnonzero(cr | (lf & np.concatenate(([True], ~cr[:-1]))))
+        ends = np.flatnonzero(lf | (cr & np.concatenate((~lf[1:], [True]))))
+        lengths = starts[1:] - ends[:-1] - 1
+        if len(lengths):
+            worst = int(np.argmax(lengths))
+            self._check(int(lengths[worst]), self.line + worst + 1)
 
     def _check(self, length: int, line: int) -> None:
         if length > self.limit:
