@@ -180,7 +180,7 @@ def check_lines(raw: bytes, source: str | None) -> None:
 
 class LineGauge:
     """The length of the line being read, fed a chunk at a time; raises past ``limit`` bytes.
-    ``\n``, ``\r`` and ``\r\n`` each end a line. Stops measuring once the text shows itself an
+    ``\\n``, ``\\r`` and ``\\r\\n`` each end a line. Stops measuring once the text shows itself an
     XML or JSON document (its first byte that is not blank or a BOM is ``<``, ``{`` or ``[``)."""
 
     def __init__(self, limit: int, source: str | None):
