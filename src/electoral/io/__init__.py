@@ -13,10 +13,10 @@ from __future__ import annotations
 
 import codecs
 import csv
-import gzip
 import hashlib
 import io
 import re
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
@@ -117,11 +117,15 @@ def open_source(path: Path | str, encoding: str | None = None) -> Source:
         NotFoundError: no such file, or it cannot be read.
         ValidationError: it looks gzipped but is not readable as gzip; a byte is not of the
             encoding (located by line and byte offset); ``encoding`` names no encoding; a
-            ``;``- or tab-separated file is not readable so.
+            ``;``- or tab-separated file is not readable so; it passes a limit of
+            ``io.limits`` (``too-large``, ``line-too-long``): a file past one is refused before
+            it is read whole.
     """
+    from electoral.io import limits
+
     path = Path(path)
     try:
-        raw = path.read_bytes()
+        raw = limits.read_stored(path)
     except FileNotFoundError as exc:
         raise NotFoundError(f"no file {path}; check the path") from exc
     except OSError as exc:
@@ -130,10 +134,12 @@ def open_source(path: Path | str, encoding: str | None = None) -> Source:
     zipped = raw[:2] == b"\x1f\x8b"
     if zipped:
         try:
-            raw = gzip.decompress(raw)
-        except (OSError, EOFError) as exc:
+            raw = limits.gunzip(raw, path.name)
+        except (OSError, EOFError, zlib.error) as exc:
             raise ValidationError([Problem("malformed-file", f"not a readable gzip file: {exc}",
                                            source=path.name)]) from exc
+    else:
+        limits.check_lines(raw, path.name)
     text = decode(raw, path.name, encoding, zipped)
     text, first_line, delimiter = as_csv(text, path.name)
     return Source(path.name, digest, text, first_line, delimiter)
@@ -267,6 +273,9 @@ def read_tables(source: Source, fmt: Format | None = None,
         tables = reader(source, options or ReadOptions())
     except ValidationError as exc:
         raise _shifted_error(exc, source.first_line - 1).located(source.name) from None
+    except OverflowError:  # a count past the 64-bit integers the store holds
+        raise ValidationError([Problem("bad-votes", f"a count is above {2 ** 63 - 1:,}, the "
+                                       "largest electoral stores", source.name)]) from None
     if source.first_line != 1 or source.delimiter != ",":
         tables = [_as_in_file(table, source) for table in tables]
     return tables

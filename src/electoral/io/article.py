@@ -370,6 +370,10 @@ def _read_unit_table(builder: _Builder, election: Election, block: list[_Line],
         return
     header = _cells(block[0])
     leading = [_candidate_by_header(builder, h) for h in header[1:3]]
+    if len(leading) < 2:  # a cut-short header: the two leading candidates' columns are missing
+        builder.problem("malformed-row", f"table {section!r} has {len(header)} header cells; "
+                        "it needs a unit column then the two leading candidates'", block[0].number)
+        return
     if None in leading:
         builder.problem("unknown-candidate", f"table {section!r} names candidates the article's "
                         f"results do not: {header[1:3]}", block[0].number)

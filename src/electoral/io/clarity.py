@@ -36,12 +36,12 @@ import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from typing import TextIO
-from xml.parsers import expat
 
 from electoral.errors import Problem, ValidationError
 from electoral.geography import county_fips, county_names
 from electoral.io import PROBES, Format, ReadOptions, register
 from electoral.io.counts import LARGEST, CountError, parse_count
+from electoral.io.limits import parse_xml
 from electoral.io.medsl import vote_type, wanted
 from electoral.io.names import split_marks
 from electoral.io.pseudo import NO_UNIT, OTHER_CONTEST, left_out_kind, pseudo_kind
@@ -103,23 +103,12 @@ class _File:
 
 
 def _parse(stream: TextIO) -> _File:
-    """The XML tree, with the line each element starts on (expat knows it; ElementTree not)."""
-    parser = expat.ParserCreate()
-    builder = ET.TreeBuilder()
-    lines: dict[int, int] = {}
-
-    def start(tag: str, attrs: dict[str, str]) -> None:
-        lines[id(builder.start(tag, attrs))] = parser.CurrentLineNumber
-
-    parser.StartElementHandler = start
-    parser.EndElementHandler = builder.end
-    parser.CharacterDataHandler = builder.data
+    """The XML tree, with the line each element starts on, within ``io.limits``' bounds."""
     try:
-        parser.Parse(stream.read(), True)
-        root = builder.close()
-    except expat.ExpatError as exc:
+        root, lines = parse_xml(stream.read(), lines=True)
+    except ET.ParseError as exc:
         raise ValidationError([Problem("malformed-file", f"not XML: {exc}",
-                                       line=exc.lineno)]) from None
+                                       line=exc.position[0])]) from None
     if root.tag != "ElectionResult":
         raise ValidationError([Problem("not-clarity", f"the root element is {root.tag}, not a "
                                        "Clarity ElectionResult", line=1)])

@@ -43,6 +43,14 @@ def read_groupings(stream: TextIO, source: str) -> list[Grouping]:
         ValidationError: a column is missing or rows are bad, each located by line and field.
     """
     reader = csv.DictReader(stream)
+    try:
+        return _rows(reader, source)
+    except csv.Error as exc:  # a quote never closed, a field past the csv module's limit
+        raise ValidationError([Problem("malformed-file", f"not readable as CSV: {exc}", source,
+                                       reader.reader.line_num or 1)]) from None
+
+
+def _rows(reader: csv.DictReader[str], source: str) -> list[Grouping]:
     columns = {c.strip().lower() for c in reader.fieldnames or ()}
     missing = [c for c in ("unit", "kind", "group") if c not in columns]
     if missing:

@@ -63,8 +63,8 @@ from electoral.model import (
 )
 from electoral.parties import DEMOCRATIC, REPUBLICAN
 
-COLUMNS = ("state_po", "county_name", "county_fips", "jurisdiction_name", "precinct", "candidate",
-           "party_detailed", "party_simplified", "mode", "writein", "votes")
+COLUMNS = ("state_po", "county_name", "county_fips", "jurisdiction_name", "jurisdiction_fips",
+           "precinct", "candidate", "party_detailed", "party_simplified", "mode", "writein", "votes")
 # Pseudo rows whose count is the unit's ballots cast (``UnitFacts.ballots_cast``).
 BALLOTS_CAST = (PseudoKind.BALLOTS_CAST, PseudoKind.TIMES_COUNTED)
 TOWN_STATES = frozenset({"CT", "MA", "ME", "NH", "RI", "VT", "WI"})
@@ -136,11 +136,15 @@ def _year(source: str) -> int:
 def _arrow(text: str) -> pa.Table:
     """The whole file as an Arrow table of strings (parsed in parallel by pyarrow)."""
     data = text.encode("utf-8")
-    header = data[:data.find(b"\n")].decode().strip().lower().split(",")
+    header = text.partition("\n")[0].strip().lower().split(",")
     missing = [c for c in COLUMNS if c not in header]
     if missing:
         raise ValidationError([Problem("missing-column", f"no column {c!r}; is this a MEDSL "
                                        "precinct file?", line=1, field=c) for c in missing])
+    twice = sorted({c for c in header if header.count(c) > 1})
+    if twice:  # pyarrow would keep both, and no column could be told by its name
+        raise ValidationError([Problem("duplicate-column", f"column {c!r} appears twice in the "
+                                       "header", line=1, field=c) for c in twice])
     # Dictionary-encoded text: few distinct states, counties, candidates and modes, so each
     # distinct value is cleaned once (``_cleaned``), not once per row.
     types = {c: pa.string() if c == "votes" else pa.dictionary(pa.int32(), pa.string())

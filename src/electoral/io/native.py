@@ -72,7 +72,7 @@ def read_native(stream: TextIO, source: str, options: ReadOptions) -> list[Retur
                 problems.append(Problem(exc.code, exc.message, source, reader.line_num, exc.field))
     except csv.Error as exc:
         problems.append(Problem("malformed-file", f"not readable as CSV: {exc}", source,
-                                reader.line_num))
+                                reader.reader.line_num))
     if problems:
         raise ValidationError(problems)
     return [_returns(e, source) for e in elections.values()]

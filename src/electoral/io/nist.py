@@ -25,6 +25,7 @@ from typing import Any, TextIO
 from electoral.errors import Problem, ValidationError
 from electoral.io import PROBES, Format, ReadOptions, register
 from electoral.io.counts import LARGEST, CountError, parse_count
+from electoral.io.limits import load_json, parse_xml
 from electoral.io.medsl import general_election_day
 from electoral.io.nist_versions import CIVIC_API, other_json, other_xml
 from electoral.model import (
@@ -308,7 +309,7 @@ def read_nist_json(stream: TextIO, source: str, options: ReadOptions) -> list[Re
     """Every candidate contest of a NIST v2 JSON ``ElectionReport``, one ``Returns`` each.
     Raises as ``read_nist_xml``."""
     try:
-        document = json.load(stream)
+        document = load_json(stream.read(), source)
     except json.JSONDecodeError as exc:
         raise ValidationError([Problem("malformed-file", f"not JSON: {exc.msg}",
                                        line=exc.lineno)]) from None
@@ -333,7 +334,7 @@ def read_nist_xml(stream: TextIO, source: str, options: ReadOptions) -> list[Ret
         NotFoundError: ``options.election`` names an election the file does not have.
     """
     try:
-        root = ET.fromstring(stream.read())
+        root, _ = parse_xml(stream.read(), source)
     except ET.ParseError as exc:
         raise ValidationError([Problem("malformed-file", f"not XML: {exc}",
                                        line=exc.position[0])]) from None
@@ -630,8 +631,17 @@ def _state_fips(po: str) -> str:
 
 
 def from_document(document: Node, source: str, options: ReadOptions) -> list[Returns]:
-    """The returns of a report in its JSON shape (as parsed from JSON, or converted from XML)."""
-    return _Reader(document, source, options).returns()
+    """The returns of a report in its JSON shape (as parsed from JSON, or converted from XML).
+
+    Raises:
+        ValidationError: as ``read_nist_xml``; ``malformed-file`` when a value has a type the
+            schema does not give it (a list where an object belongs, a null, …).
+    """
+    try:
+        return _Reader(document, source, options).returns()
+    except (AttributeError, TypeError, KeyError, IndexError) as exc:
+        raise ValidationError([Problem("malformed-file", "the report does not have NIST "
+                                       f"1500-100 v2's structure ({type(exc).__name__}: {exc})")]) from None
 
 
 def probe_json(name: str, head: str) -> bool:

@@ -136,7 +136,7 @@ def read_openelections(stream: TextIO, source: str, options: ReadOptions) -> lis
                  {k: (v or "").strip() for k, v in row.items() if k is not None}, columns)
     except csv.Error as exc:
         build.problems.append(Problem("malformed-file", f"not readable as CSV: {exc}", source,
-                                      reader.line_num))
+                                      reader.reader.line_num))
     if build.problems:
         raise ValidationError(build.problems)
     unread = [c for c in columns if c and c not in DESCRIPTIVE and c not in VOTE_TYPES]

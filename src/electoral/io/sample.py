@@ -15,6 +15,7 @@ from typing import Any, TextIO
 from electoral.errors import Problem, ValidationError
 from electoral.io import Format, ReadOptions, register
 from electoral.io.article import parse_figure
+from electoral.io.limits import load_json
 from electoral.io.stage import validate
 from electoral.model import Candidate, Count, Election, Party, Returns, Unit, UnitKind
 from electoral.published import Article, PublishedRow, PublishedTable, TableKind
@@ -64,11 +65,12 @@ def read_sample(stream: TextIO, source: str) -> Article:
             ``io.stage``.
     """
     try:
-        document = json.load(stream)
-        if document.get("format") != VERSION:
+        document = load_json(stream.read(), source)
+        if not isinstance(document, dict) or document.get("format") != VERSION:
             raise KeyError("format")
         return _article(document)
-    except (json.JSONDecodeError, KeyError, TypeError, ValueError) as exc:
+    except (json.JSONDecodeError, KeyError, TypeError, ValueError, AttributeError,
+            IndexError) as exc:
         raise ValidationError([Problem("malformed-file", f"not an electoral sample ({exc})",
                                        source, getattr(exc, "lineno", None), str(exc))]) from exc
 

@@ -10,12 +10,12 @@ batch the ``BatchSequenceId``; ids read ``<file>(<n>)`` like RCTab's.
 
 from __future__ import annotations
 
-import json
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, BinaryIO, Protocol
 
+from electoral.io.limits import load_json, parse_xml
 from electoral.model import CastVoteRecord
 from electoral.rcv.cvr.common import UNDECLARED_WRITE_IN, CvrOptions, Problems
 
@@ -42,7 +42,7 @@ def read_cdf_json(stream: BinaryIO, source_name: str, options: CvrOptions) -> li
     """
     problems = Problems(source_name)
     try:
-        document = json.load(stream)
+        document = load_json(stream.read(), source_name)
     except (ValueError, UnicodeDecodeError) as exc:
         raise problems.fail("malformed-file", f"not valid JSON: {exc}") from exc
     if not isinstance(document, dict):
@@ -60,7 +60,7 @@ def read_cdf_xml(stream: BinaryIO, source_name: str, options: CvrOptions) -> lis
     """
     problems = Problems(source_name)
     try:
-        root = ET.parse(stream).getroot()
+        root, _ = parse_xml(stream.read(), source_name)
     except (ET.ParseError, LookupError) as exc:  # LookupError: an encoding Python lacks
         raise problems.fail("malformed-file", f"not well-formed XML: {exc}",
                             line=getattr(exc, "position", (None,))[0]) from exc

@@ -11,12 +11,12 @@ Ids read ``<tabulator>-<batch>-<record>``; exports are read in file-name order.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from electoral.io.limits import load_json
 from electoral.model import CastVoteRecord
 from electoral.rcv.cvr.common import CvrOptions, Problems
 
@@ -77,7 +77,7 @@ def read_dominion(files: Mapping[str, bytes], source_name: str,
 
 def _load(files: Mapping[str, bytes], name: str, problems: Problems) -> dict[str, Any]:
     try:
-        document = json.loads(files[name])
+        document = load_json(files[name], f"{problems.source}/{name}")
     except KeyError as exc:
         raise problems.fail("missing-file", f"the export has no {name}") from exc
     except (ValueError, UnicodeDecodeError) as exc:

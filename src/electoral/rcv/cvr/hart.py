@@ -12,6 +12,7 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from collections.abc import Mapping
 
+from electoral.io.limits import parse_xml
 from electoral.model import CastVoteRecord
 from electoral.rcv.cvr.common import CvrOptions, Problems
 
@@ -41,7 +42,7 @@ def read_hart(files: Mapping[str, bytes], source_name: str,
     records: list[CastVoteRecord] = []
     for name in names:
         try:
-            root = ET.fromstring(files[name])
+            root, _ = parse_xml(files[name], f"{source_name}/{name}")
         except (ET.ParseError, LookupError) as exc:  # LookupError: an encoding Python lacks
             problems.add("malformed-file", f"not well-formed XML: {exc}",
                          getattr(exc, "position", (None,))[0], within=name)

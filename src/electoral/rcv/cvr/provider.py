@@ -14,8 +14,9 @@ from enum import StrEnum
 from pathlib import Path
 
 from electoral.errors import Problem, ValidationError
+from electoral.io import limits
 from electoral.model import CastVoteRecord
-from electoral.rcv.cvr.common import CvrOptions, open_maybe_gzip
+from electoral.rcv.cvr.common import CvrOptions
 
 Opener = Callable[[Path, str, CvrOptions], list[CastVoteRecord]]
 
@@ -29,7 +30,7 @@ def _ess(path: Path, name: str, options: CvrOptions) -> list[CastVoteRecord]:
 def _cdf(path: Path, name: str, options: CvrOptions) -> list[CastVoteRecord]:
     from electoral.rcv.cvr.cdf import read_cdf_json, read_cdf_xml
     reader = read_cdf_xml if path.suffix.lower() == ".xml" else read_cdf_json
-    with path.open("rb") as stream:
+    with limits.open_capped(path) as stream:
         return reader(stream, name, options)
 
 
@@ -37,13 +38,26 @@ def _dominion(path: Path, name: str, options: CvrOptions) -> list[CastVoteRecord
     from electoral.rcv.cvr.dominion import export_names, read_dominion
     names = _folder(path)
     wanted = [n for n in names if n.endswith("Manifest.json")] + export_names(names)
-    return read_dominion({n: (path / n).read_bytes() for n in wanted}, name, options)
+    return read_dominion(_contents(path, wanted), name, options)
 
 
 def _hart(path: Path, name: str, options: CvrOptions) -> list[CastVoteRecord]:
     from electoral.rcv.cvr.hart import ballot_names, read_hart
-    files = {n: (path / n).read_bytes() for n in ballot_names(_folder(path))}
-    return read_hart(files, name, options)
+    return read_hart(_contents(path, ballot_names(_folder(path))), name, options)
+
+
+def _contents(folder: Path, names: list[str]) -> dict[str, bytes]:
+    """The bytes of each named file of ``folder``, together within ``io.limits``' size bound."""
+    limit, files, total = limits.current().max_bytes, {}, 0
+    for name in names:
+        files[name] = limits.read_stored(folder / name, f"{folder.name}/{name}")
+        total += len(files[name])
+        if total > limit:
+            raise ValidationError([Problem("too-large", f"the folder's CVR files hold more than "
+                                           f"{limit:,} bytes; a bigger export needs "
+                                           f"{limits.VARIABLES['max_bytes']} raised",
+                                           source=folder.name)])
+    return files
 
 
 def _folder(path: Path) -> list[str]:
@@ -55,25 +69,25 @@ def _folder(path: Path) -> list[str]:
 
 def _clear_ballot(path: Path, name: str, options: CvrOptions) -> list[CastVoteRecord]:
     from electoral.rcv.cvr.clearballot import read_clear_ballot
-    with path.open("rb") as stream:
+    with limits.open_capped(path) as stream:
         return read_clear_ballot(stream, name, options)
 
 
 def _generic_csv(path: Path, name: str, options: CvrOptions) -> list[CastVoteRecord]:
     from electoral.rcv.cvr.generic import read_generic_csv
-    with path.open("rb") as stream:
+    with limits.open_capped(path) as stream:
         return read_generic_csv(stream, name, options)
 
 
 def _ranks(path: Path, name: str, options: CvrOptions) -> list[CastVoteRecord]:
     from electoral.rcv.cvr.ranks import read_ranks
-    with open_maybe_gzip(path) as stream:
+    with limits.open_capped(path) as stream:
         return read_ranks(stream, name, options)
 
 
 def _blt(path: Path, name: str, options: CvrOptions) -> list[CastVoteRecord]:
     from electoral.rcv.cvr.blt import read_blt
-    with open_maybe_gzip(path) as stream:
+    with limits.open_capped(path) as stream:
         return read_blt(stream, name, options)
 
 
