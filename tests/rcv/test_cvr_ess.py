@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import io
-import warnings
 import json
+import warnings
 from pathlib import Path
 
 import openpyxl
