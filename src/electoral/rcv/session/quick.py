@@ -62,6 +62,7 @@ class QuickOptions:
     batch_elimination: bool = False
     exhaust_on_duplicate: bool = False
     continue_until_two: bool = False
+    decimals: int = 4
     overvote_label: str = "overvote"
     skipped_label: str = "undervote"
     audit: bool = False
@@ -107,7 +108,8 @@ def quick_rules(candidates: tuple[str, ...], options: QuickOptions, seats: int |
                 excluded: frozenset[str] = frozenset(),
                 aliases: tuple[tuple[str, str], ...] = ()) -> Rules:
     """The ``Rules`` a quick count uses for ``candidates``: one winner by majority, or several by
-    Droop surplus transfer (RCTab's multiWinnerAllowMultipleWinnersPerRound), 4 decimal places.
+    Droop surplus transfer (RCTab's multiWinnerAllowMultipleWinnersPerRound), values to
+    ``options.decimals`` places.
     ``options.seats`` wins over ``seats`` (the file's own); 1 when neither says.
 
     Raises:
@@ -117,7 +119,7 @@ def quick_rules(candidates: tuple[str, ...], options: QuickOptions, seats: int |
     return Rules(candidates=candidates, seats=wanted,
                  mode=WinnerMode.SINGLE if wanted == 1 else WinnerMode.MULTIPLE_PER_ROUND,
                  tiebreak=options.tiebreak, seed=options.seed, overvote=options.overvote,
-                 max_skipped=options.max_skipped, decimals=4,
+                 max_skipped=options.max_skipped, decimals=options.decimals,
                  batch_elimination=options.batch_elimination,
                  exhaust_on_duplicate=options.exhaust_on_duplicate,
                  continue_until_two=options.continue_until_two, excluded=excluded,
