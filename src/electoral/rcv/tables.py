@@ -137,7 +137,7 @@ def _flow_cells(values: list[Decimal]) -> list[str]:
 
 
 def _number(value: Decimal) -> str:
-    return f"{value:,}" if value == value.to_integral_value() else f"{value:,f}"
+    return f"{int(value):,}" if value == value.to_integral_value() else f"{value.normalize():,f}"
 
 
 def _change(value: Decimal) -> str:
@@ -256,6 +256,16 @@ def _html(table: RoundTable) -> str:
 def _csv(table: RoundTable) -> str:
     _, sub = _header(table)
     header = ["Candidate"] + [f"Round {1 + (i - 1) // 3} {s}" for i, s in enumerate(sub) if i]
-    rows = [[_bolded(table, row[0], ("", " (elected)")), *row[1:]] for row in table.rows]
+    rows = [[_bolded(table, row[0], ("", " (elected)")), *map(_csv_value, row[1:])]
+            for row in table.rows]
     rows += [[n] for n in table.notes]
     return write_csv([header, *rows])
+
+
+def _csv_value(cell: str) -> object:
+    """A figure as a number a spreadsheet adds up (1,234 -> 1234; –4 -> -4); other text as is."""
+    text = cell.replace(",", "").replace(MINUS, "-").removeprefix("+")
+    try:
+        return Decimal(text) if text and text[-1].isdigit() else cell
+    except ArithmeticError:
+        return cell

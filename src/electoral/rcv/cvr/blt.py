@@ -26,7 +26,7 @@ from __future__ import annotations
 import re
 import shlex
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import BinaryIO
 
 from electoral.model import CastVoteRecord
@@ -99,8 +99,7 @@ def read_blt_contest(stream: BinaryIO, source_name: str,
         raise problems.fail("malformed-file", "no line '0' ends the ballots", line=lines[-1][0])
     labels, title = _names(body[end + 1:], count, problems)
     names, parties = _parties(labels)
-    records = [_ballot(number, fields, index, labels, count, options, problems, title)
-               for index, (number, fields) in enumerate(ballots, start=1)]
+    records = _ballots(ballots, labels, count, options, problems, title)
     problems.raise_if_any()
     return BltContest(tuple(labels), tuple(names), seats,
                       tuple(labels[c - 1] for c in withdrawn), parties, title, records)
@@ -172,6 +171,24 @@ def _names(lines: list[tuple[int, str]], count: int,
                             f"{count} names, then at most a title)", line=at, field="names")
     title = names[count] if len(names) > count and names[count] else None
     return names[:count], title
+
+
+def _ballots(ballots: list[tuple[int, list[str]]], labels: list[str], count: int,
+             options: CvrOptions, problems: Problems, title: str | None) -> list[CastVoteRecord]:
+    """One record per ballot line; a line met before (files repeat the same ranking thousands
+    of times) is read once while the file has no problem."""
+    seen: dict[tuple[str, ...], CastVoteRecord] = {}
+    records: list[CastVoteRecord] = []
+    for index, (number, fields) in enumerate(ballots, start=1):
+        known = seen.get(tuple(fields))
+        if known is not None:
+            records.append(replace(known, id=str(index)))
+            continue
+        record = _ballot(number, fields, index, labels, count, options, problems, title)
+        if not problems:
+            seen[tuple(fields)] = record
+        records.append(record)
+    return records
 
 
 def _ballot(number: int, fields: list[str], index: int, names: list[str], count: int,

@@ -148,6 +148,8 @@ def quick_count(paths: list[Path], options: QuickOptions = QuickOptions()) -> Qu
         dict(declared.aliases).get(label, label) for r in records for _, label in r.marks
         if label not in special))
     rules = quick_rules(names, options, declared.seats, declared.excluded, declared.aliases)
+    if not options.audit:
+        records = _merge_rankings(records)
     ballots = compact([(r, labels) for r in records], rules, keep_ids=options.audit)
     tab = tabulate_rcv(ballots, rules, audit=options.audit)
     result = QuickResult(tab, declared.title or title, declared.parties, sources)
@@ -155,6 +157,16 @@ def quick_count(paths: list[Path], options: QuickOptions = QuickOptions()) -> Qu
         return result
     ids = tuple(r.id for r in records)
     return replace(result, ballot_ids=ids, rows=np.array(ballots.record_rows, dtype=np.int64))
+
+
+def _merge_rankings(records: list[CastVoteRecord]) -> list[CastVoteRecord]:
+    """Records with the same marks as one, weights summed (a count alone needs no ids)."""
+    weights: dict[tuple[tuple[int, str], ...], int] = {}
+    first: dict[tuple[tuple[int, str], ...], CastVoteRecord] = {}
+    for record in records:
+        weights[record.marks] = weights.get(record.marks, 0) + record.weight
+        first.setdefault(record.marks, record)
+    return [replace(first[m], weight=w) for m, w in weights.items()]
 
 
 def _read_all(sources: tuple[QuickSource, ...]) -> tuple[list[CastVoteRecord], _Declared]:
