@@ -181,3 +181,15 @@ def test_every_real_blt_file_counts_or_is_refused_with_a_location(shared: Path,
     if tab.rules.seats == 1:
         last = tab.rounds[-1].tally
         assert last.votes[tab.winners[0]] * 2 > last.active
+
+
+def test_the_quick_count_loads_no_numba(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+    path = tmp_path / "n.csv"
+    path.write_text("rank1,rank2\n" + "A,B\n" * 3 + "B,\n" * 2 + "C,B\n" * 2)
+    code = ("import sys; from pathlib import Path; from electoral import api; "
+            f"api.rcv_count([Path({str(path)!r})]); print('numba' in sys.modules)")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=True)
+    assert done.stdout.strip() == "False"

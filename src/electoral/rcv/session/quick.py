@@ -45,6 +45,9 @@ from electoral.rcv.rules import (
 from electoral.rcv.session.sniff import dominion_names, sniff
 
 
+WHOLE_FILE = 256 << 20  # bytes: a ranks CSV up to this size is parsed in one go
+
+
 @dataclass(frozen=True, slots=True)
 class QuickOptions:
     """How a quick count reads and counts: seats, the provider (else from each file's name), the
@@ -234,9 +237,14 @@ def _quick_matrix(path: Path, labels: LabelMap, options: QuickOptions,
     except OSError as exc:
         raise NotFoundError(f"cannot read {path}: {exc.strerror or exc}") from exc
     with stream:
-        # the audit needs every ballot's row; a count alone only the distinct rankings
-        read = read_rank_matrix if options.audit else read_rank_profile
-        matrix = read(stream, path.name)
+        # the audit needs every ballot's row; a count alone only the distinct rankings, read
+        # whole (pyarrow parses on every core) when the file is small enough, else by blocks
+        if options.audit:
+            matrix = read_rank_matrix(stream, path.name)
+        elif path.stat().st_size <= WHOLE_FILE:
+            matrix = read_rank_matrix(stream, path.name, fold=True)
+        else:
+            matrix = read_rank_profile(stream, path.name)
     if len(matrix) == 0:
         raise ValidationError([Problem("empty-cvr", f"{path.name} holds no ballots",
                                        source=path.name)])
