@@ -44,7 +44,6 @@ from electoral.rcv.rules import (
 )
 from electoral.rcv.session.sniff import dominion_names, sniff
 
-
 WHOLE_FILE = 256 << 20  # bytes: a ranks CSV up to this size is parsed in one go
 
 
