@@ -178,3 +178,12 @@ def test_a_random_draw_is_named_in_the_table(tmp_path: Path) -> None:
     assert out.exit_code == 0, out.output
     assert "Eliminated\\*" in out.output
     assert "broken by random draw (seed 7)" in out.output
+
+
+def test_choice_columns_with_a_count_column_are_refused_not_miscounted(shared: Path) -> None:
+    """Minneapolis's CSV conversion: names under '1st Choice'..., then a Count column of 1s,
+    which must not be read as RCTab's generic CSV with one candidate called 'Count'."""
+    path = shared / "data/rcv/minneapolis_2017_mayor/2017_minneapolis_mayor_cvr.csv.gz"
+    out = invoke(path)
+    assert out.exit_code == 1 and "1st Choice" in out.output
+    assert "2017_minneapolis_mayor_cvr.csv.gz:1 [header]" in out.output

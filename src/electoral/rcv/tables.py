@@ -98,7 +98,7 @@ def _notes(tab: RcvTabulation, parties: Mapping[str, str]) -> tuple[str, ...]:
                 if how == BY_RANDOM:
                     how += f" (seed {tab.rules.seed})"
                 notes.append(f"* Round {rnd.number}: {label(d.candidate, parties)} {verb} after a "
-                             f"tie at {votes} votes, broken by {how}.")
+                             f"tie at {votes} votes each, broken by {how}.")
     return tuple(notes)
 
 

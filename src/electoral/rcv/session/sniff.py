@@ -37,7 +37,10 @@ SAMPLE = 200  # data rows looked at to tell rank numbers from names
 
 
 def _fail(path: Path, message: str, field: str | None = None) -> ValidationError:
-    return ValidationError([Problem("unknown-format", message, source=path.name, field=field)])
+    """An ``unknown-format`` problem at the file's first line (the header the layout is read
+    from)."""
+    return ValidationError([Problem("unknown-format", message, source=path.name, line=1,
+                                    field=field)])
 
 
 def sniff(path: Path, provider: Provider | str | None,
@@ -78,6 +81,12 @@ def _csv_kind(path: Path) -> Provider:
     header, rows = _header_and_rows(path)
     if any(RANK.match(h.strip()) for h in header):
         return Provider.RANKS
+    if any(CHOICE.match(h) for h in header):
+        # names by rank under other headings ("1st Choice"): a trailing count column of 1s
+        # must not pass for a one-candidate generic CSV
+        raise _fail(path, "columns of candidate names by rank ('1st Choice'...) are read from "
+                    "a ranks CSV headed rank1, rank2...; rename the columns (and drop any count "
+                    "column) or pass --rctab-config", field="header")
     if _numeric_from(header, rows) is not None:
         return Provider.GENERIC_CSV
     raise _fail(path, "neither a ranks CSV (rank1, rank2... columns of candidate names) nor "
@@ -87,8 +96,8 @@ def _csv_kind(path: Path) -> Provider:
 
 def _numeric_from(header: list[str], rows: list[list[str]]) -> int | None:
     """The first column (0-based) from which every column to the end holds only blanks and
-    whole numbers from 1 in the sampled rows (at least one number), skipping named id,
-    precinct and batch columns; None when there is none."""
+    whole numbers from 1 in the sampled rows (at least one number, at least two columns), none of
+    them a named id, precinct or batch column; None when there is none."""
     def numeric(i: int) -> bool:
         cells = [r[i].strip() for r in rows if i < len(r)]
         return all(not c or (c.isdigit() and int(c) >= 1) for c in cells)
@@ -98,7 +107,9 @@ def _numeric_from(header: list[str], rows: list[list[str]]) -> int | None:
         if not numeric(i) or _role(header[i]) is not None:
             break
         first = i
-    if first is None or not any(r[i].strip() for r in rows for i in range(first, len(r))):
+    # a generic CSV ranks at least two candidates; one numeric column is a count or a code
+    if first is None or len(header) - first < 2 \
+            or not any(r[i].strip() for r in rows for i in range(first, len(r))):
         return None
     return first
 
