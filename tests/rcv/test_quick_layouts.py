@@ -187,3 +187,18 @@ def test_choice_columns_with_a_count_column_are_refused_not_miscounted(shared: P
     out = invoke(path)
     assert out.exit_code == 1 and "1st Choice" in out.output
     assert "2017_minneapolis_mayor_cvr.csv.gz:1 [header]" in out.output
+
+
+def test_saved_configs_of_generic_csv_and_dominion_count_the_same(tmp_path: Path) -> None:
+    poll = tmp_path / "poll.csv"
+    poll.write_text("Response ID,precinct_id,Ann,Bo,Cy\n" + "r1,p1,1,2,\n" * 4
+                    + "r2,p1,,1,2\n" * 3 + "r3,p2,2,,1\n" * 2)
+    for source in (poll, _dominion(tmp_path / "export")):
+        config = tmp_path / f"{source.stem}.json"
+        quick = invoke(source, "--format", "json", "--save-config", config)
+        assert quick.exit_code == 0, quick.output
+        again = invoke("--rctab-config", config, "--output", tmp_path / "out")
+        assert again.exit_code == 0, again.output
+        report = json.loads((tmp_path / "out" / f"{source.stem}_detailed_report.json")
+                            .read_text())
+        assert report["results"] == json.loads(quick.output)["results"], source.name
