@@ -146,7 +146,7 @@ def _dominion(folder: Path) -> Path:
     listing("ContestManifest.json", [{"Id": 4, "Description": "Mayor", "NumOfRanks": 3}])
     listing("CandidateManifest.json", [{"Id": c, "Description": n, "ContestId": 4}
                                        for c, n in ((11, "Avery Ames"), (12, "Blair Bond"),
-                                                    (13, "Casey Cruz"))])
+                                                    (13, "Casey Cruz"), (14, "Dee Dunn"))])
     (folder / "CvrExport.json").write_text(json.dumps({"Sessions": sessions}))
     return folder
 
@@ -155,7 +155,7 @@ def test_dominion_quick_count_shows_the_manifest_names(tmp_path: Path) -> None:
     folder = _dominion(tmp_path / "export")
     result = quick_count([folder])
     assert result.tabulation.rounds[0].tally.votes == {"Avery Ames": 3, "Blair Bond": 3,
-                                                        "Casey Cruz": 2}
+                                                        "Casey Cruz": 2, "Dee Dunn": 0}
     assert result.tabulation.winners == ("Blair Bond",)
     out = invoke(folder, "--format", "csv")
     assert out.exit_code == 0 and "Blair Bond (elected)" in out.output and ",11," not in out.output

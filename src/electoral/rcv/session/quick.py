@@ -208,7 +208,9 @@ def _read_one(source: QuickSource) -> tuple[list[CastVoteRecord], _Declared]:
     records = read_cvrs(source.path, source.provider, source.options)
     if source.provider == Provider.DOMINION and source.options.contest:
         names = dominion_names(source.path, source.options.contest)
-        return records, _Declared(aliases=tuple(names.items()))
+        # every candidate the manifest gives the contest, those nobody ranked included
+        return records, _Declared(tuple(names.values()),
+                                  tuple((i, n) for i, n in names.items() if i != n))
     return records, _Declared()
 
 

@@ -190,8 +190,9 @@ def _only_contest(folder: Path) -> str:
 
 
 def dominion_names(folder: Path, contest: str) -> dict[str, str]:
-    """Candidate id (as the marks carry it) -> the manifest's name, for ``contest``; an id whose
-    name another candidate also has keeps its id.
+    """Candidate id (as the marks carry it) -> the manifest's name, for every candidate of
+    ``contest`` in manifest order; an id whose name is blank or another candidate's too is its
+    own name.
 
     Raises:
         ValidationError: ``malformed-file`` when CandidateManifest.json cannot be read.
@@ -200,4 +201,4 @@ def dominion_names(folder: Path, contest: str) -> dict[str, str]:
               for c in _manifest(folder, "CandidateManifest.json")
               if str(c.get("ContestId")) == contest]
     names = [n for _, n in listed]
-    return {i: n for i, n in listed if n and names.count(n) == 1}
+    return {i: n if n and names.count(n) == 1 else i for i, n in listed}
