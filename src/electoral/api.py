@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from enum import Enum
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from electoral.errors import Problem, ValidationError
 from electoral.formats import (
@@ -997,7 +997,7 @@ def rcv_config(config: Path | str, output: Path | str) -> list[Path]:
 
 
 def rcv_format(name: str) -> RcvFormat:
-    """The round table format called ``name`` (text, md, wiki or json).
+    """The round table format called ``name`` (text, md, wiki, html, csv, json or svg).
 
     Raises:
         ValidationError: no format has that name; the problem lists the choices.
@@ -1005,33 +1005,65 @@ def rcv_format(name: str) -> RcvFormat:
     return _choice(name, RcvFormat, "format")
 
 
-def rcv_count(paths: Sequence[Path], *, seats: int = 1, provider: Provider | str | None = None,
-              overvote: OvervoteRule | str = "exhaustImmediately",
-              tiebreak: Tiebreak | str = "previousRoundCountsThenRandom",
-              max_skipped: int | None = None, seed: int = 0, contest: str | None = None,
-              batch_elimination: bool = False, fmt: RcvFormat | str = RcvFormat.TEXT,
-              audit: Path | None = None) -> str:
-    """A quick count of CVR files (format from each name unless ``provider`` says), rendered as
-    a round-by-round table (text, md, wiki or json); with ``audit``, each ballot's path through
-    the rounds is written there as Parquet. ``seats`` above 1 count by STV.
+def rcv_count(paths: Sequence[Path], *, seats: int | None = None,
+              provider: Provider | str | None = None,
+              overvote: OvervoteRule | str | None = None, tiebreak: Tiebreak | str | None = None,
+              max_skipped: int | None = None, seed: int | None = None,
+              contest: str | None = None, batch_elimination: bool | None = None,
+              duplicate_rankings: str | None = None, continue_until_two: bool | None = None,
+              rules: str | None = None, fmt: RcvFormat | str = RcvFormat.TEXT,
+              audit: Path | None = None, save_config: Path | None = None,
+              chart: Path | None = None) -> str:
+    """A quick count of CVR files (layout found in each file unless ``provider`` says),
+    rendered as a round-by-round table (``RcvFormat``: text, md, wiki, html, csv, json, svg).
+
+    ``rules`` names a preset (``electoral.rcv.presets``); every other rule given here (not None)
+    wins over it. ``duplicate_rankings`` is ``skip`` (the default) or ``exhaust``. With
+    ``audit``, each ballot's path through the rounds is written there as Parquet; with
+    ``save_config``, the RCTab config that counts the same way; with ``chart``, the SVG chart.
+    ``seats`` above 1 count by STV; None takes a BLT file's own seat count (else 1).
 
     Raises:
-        ValidationError: ``fmt``, ``overvote`` or ``tiebreak`` is unknown, or a file has problems
-            (file, ballot/line, field); nothing is written.
+        ValidationError: an unknown format, preset or rule value, a file with problems (file,
+            ballot/line, field), or a count RCTab cannot re-run (``save_config``); nothing is
+            written then.
     """
+    from dataclasses import replace
+
     from electoral.rcv import QuickOptions, quick_count, render_rcv, write_audit
+    from electoral.rcv.presets import preset
+    from electoral.rcv.session.save import save_config as write_config
+    from electoral.rcv.tables import render_svg
 
     form = rcv_format(str(fmt))
-    options = QuickOptions(seats=seats, provider=provider,
-                           overvote=_choice(overvote, OvervoteRule, "overvote"),
-                           tiebreak=_choice(tiebreak, Tiebreak, "tiebreak"),
-                           max_skipped=max_skipped, seed=seed, audit=audit is not None,
-                           batch_elimination=batch_elimination, contest=contest)
+    options = QuickOptions(provider=provider, contest=contest, audit=audit is not None)
+    if rules is not None:
+        options = replace(options, **preset(rules).rules)
+    given: dict[str, Any] = {"seats": seats, "max_skipped": max_skipped, "seed": seed,
+             "batch_elimination": batch_elimination, "continue_until_two": continue_until_two,
+             "overvote": None if overvote is None else _choice(overvote, OvervoteRule, "overvote"),
+             "tiebreak": None if tiebreak is None else _choice(tiebreak, Tiebreak, "tiebreak")}
+    if duplicate_rankings is not None:
+        if duplicate_rankings not in ("skip", "exhaust"):
+            raise ValidationError([Problem("unknown-choice", f"unknown duplicate-rankings rule "
+                                           f"{duplicate_rankings!r}; choose skip or exhaust",
+                                           field="duplicate_rankings")])
+        given["exhaust_on_duplicate"] = duplicate_rankings == "exhaust"
+    options = replace(options, **{k: v for k, v in given.items() if v is not None})
     result = quick_count(list(paths), options)
-    text = render_rcv(result.tabulation, form, result.title)
+    text = render_rcv(result.tabulation, form, result.title, result.parties)
+    if save_config is not None:
+        write_config(result, options, save_config)
+    if chart is not None:
+        _write_text(chart, render_svg(result.tabulation, result.title, result.parties))
     if audit is not None:
         write_audit(result, audit)
     return text
+
+
+def _write_text(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
 
 
 def _choice(value: object, enum: type[E], field: str) -> E:

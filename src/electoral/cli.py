@@ -796,39 +796,62 @@ def map_(
 @app.command()
 def rcv(
     files: Annotated[list[Path] | None, typer.Argument(
-        help="CVR files for a quick count (format from the name: .csv ranks, .blt, .xlsx ES&S, "
-             ".json/.xml CDF, a folder for Dominion or Hart).", show_default=False)] = None,
+        help="CVR files for a quick count, layout found in each: .csv (rank1.. columns, or "
+             "RCTab's generic CSV), .blt, .xlsx ES&S, .json/.xml CDF, a folder for Dominion "
+             "or Hart.", show_default=False)] = None,
     rctab_config: Annotated[Path | None, typer.Option(
         "--rctab-config", help="An RCTab contest config: count it exactly as RCTab does.",
         show_default=False)] = None,
     output: Annotated[Path | None, typer.Option(
         help="With --rctab-config: the folder for RCTab's report files.",
         show_default=False)] = None,
-    seats: Annotated[int, typer.Option(min=1, help="Seats to fill (more than 1: STV).")] = 1,
-    fmt: Annotated[RcvFormat, typer.Option("--format", help="text, md, wiki or json.")
-                   ] = RcvFormat.TEXT,
+    rules: Annotated[str | None, typer.Option(
+        help="A jurisdiction's rules: minneapolis, maine, portland-me, portland (Oregon), "
+             "alaska, nyc, sf, burlington, scotland. Options below override it.",
+        show_default=False)] = None,
+    seats: Annotated[int | None, typer.Option(
+        min=1, help="Seats to fill (more than 1: STV). Default: a BLT file's own, else 1.",
+        show_default=False)] = None,
+    fmt: Annotated[RcvFormat, typer.Option(
+        "--format", help="text, md, wiki, html, csv, json (RCTab's detailed report) or svg.")
+    ] = RcvFormat.TEXT,
+    chart: Annotated[Path | None, typer.Option(
+        help="Also write an SVG bar chart of the rounds to this file.", show_default=False)
+    ] = None,
+    save_config: Annotated[Path | None, typer.Option(
+        "--save-config", help="Also write the RCTab config that counts these files the same "
+        "way (re-run it with --rctab-config).", show_default=False)] = None,
     audit: Annotated[Path | None, typer.Option(
         help="Write each ballot's path through the rounds to this Parquet file.",
         show_default=False)] = None,
     provider: Annotated[Provider | None, typer.Option(
-        help="The CVR format when the file name does not tell.", show_default=False)] = None,
-    overvote: Annotated[OvervoteRule, typer.Option(
-        help="exhaustImmediately, alwaysSkipToNextRank or exhaustIfMultipleContinuing.")
-    ] = OvervoteRule.EXHAUST,
+        help="The CVR format when the file does not tell.", show_default=False)] = None,
+    overvote: Annotated[OvervoteRule | None, typer.Option(
+        help="exhaustImmediately (default), alwaysSkipToNextRank or "
+             "exhaustIfMultipleContinuing.", show_default=False)] = None,
     max_skipped: Annotated[int | None, typer.Option(
-        help="Skipped ranks allowed before a ballot exhausts (default: any).",
+        "--skipped-rankings", "--max-skipped", min=0,
+        help="Skipped ranks in a row allowed before a ballot exhausts (default: any).",
         show_default=False)] = None,
-    tiebreak: Annotated[Tiebreak, typer.Option(
-        help="How ties are broken: previousRoundCountsThenRandom, random, useCandidateOrder "
-             "(the order first met in the files) or generatePermutation.")
-    ] = Tiebreak.PREVIOUS_THEN_RANDOM,
-    seed: Annotated[int, typer.Option(help="Seed for random tie-breaks.")] = 0,
+    duplicate_rankings: Annotated[str | None, typer.Option(
+        "--duplicate-rankings", help="A candidate ranked twice: skip the repeat (default) or "
+        "exhaust the ballot.", show_default=False)] = None,
+    batch_elimination: Annotated[bool | None, typer.Option(
+        "--batch-elimination/--no-batch-elimination",
+        help="Drop together every candidate who can no longer win.", show_default=False)
+    ] = None,
+    continue_until_two: Annotated[bool | None, typer.Option(
+        "--continue-until-two/--stop-at-majority",
+        help="Keep counting until two candidates remain.", show_default=False)] = None,
+    tiebreak: Annotated[Tiebreak | None, typer.Option(
+        help="How ties are broken: previousRoundCountsThenRandom (default), random, "
+             "useCandidateOrder (the order first met in the files) or generatePermutation.",
+        show_default=False)] = None,
+    seed: Annotated[int | None, typer.Option(help="Seed for random tie-breaks (default 0).",
+                                             show_default=False)] = None,
     contest: Annotated[str | None, typer.Option(
         help="The contest to count in a multi-contest CVR (its id, or its name for CDF).",
         show_default=False)] = None,
-    batch_elimination: Annotated[bool, typer.Option(
-        "--batch-elimination", help="Drop together every candidate who can no longer win.")
-    ] = False,
 ) -> None:
     """Count a ranked-choice contest: an RCTab config (its reports, identical to RCTab's), or
     CVR files (a round-by-round table)."""
@@ -848,7 +871,9 @@ def rcv(
         text = api.rcv_count(list(files or ()), seats=seats, provider=provider,
                              overvote=overvote, tiebreak=tiebreak, max_skipped=max_skipped,
                              seed=seed, contest=contest, batch_elimination=batch_elimination,
-                             fmt=fmt, audit=audit)
+                             duplicate_rankings=duplicate_rankings,
+                             continue_until_two=continue_until_two, rules=rules, fmt=fmt,
+                             audit=audit, save_config=save_config, chart=chart)
     emit(text, None)
 
 # ---- end of ranked-choice -------------------------------------------------------------------------

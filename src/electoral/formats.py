@@ -30,7 +30,10 @@ class RcvFormat(StrEnum):
     TEXT = "text"
     MD = "md"
     WIKI = "wiki"
+    HTML = "html"
+    CSV = "csv"
     JSON = "json"
+    SVG = "svg"
 
 
 class TextOrJson(StrEnum):

@@ -337,11 +337,12 @@ class RcvCount:
             top = max(tally.values())
             chosen = [c for c, v in tally.items() if v == top]
             if len(chosen) > 1:
-                pick = self._tiebreak(chosen, top, selecting_winner=True)
-                return [Decision(self.names[pick], tiebreak=True)]
+                pick, how = self._tiebreak(chosen, top, selecting_winner=True)
+                return [Decision(self.names[pick], True, how)]
         return [Decision(self.names[c]) for c in chosen]
 
-    def _tiebreak(self, tied: list[int], votes: Decimal, selecting_winner: bool) -> int:
+    def _tiebreak(self, tied: list[int], votes: Decimal,
+                  selecting_winner: bool) -> tuple[int, str]:
         previous = [{self.names.index(k): v for k, v in rnd.tally.votes.items()}
                     for rnd in self.rounds]
         return break_tie(tied, self.names, self.rules.tiebreak, self.permutation, previous,
@@ -382,7 +383,8 @@ class RcvCount:
         low = min(tally.values())
         last = [c for c, v in tally.items() if v == low]
         if len(last) > 1:
-            return [Decision(self.names[self._tiebreak(last, low, selecting_winner=False)], True)]
+            pick, how = self._tiebreak(last, low, selecting_winner=False)
+            return [Decision(self.names[pick], True, how)]
         return [Decision(self.names[last[0]])]
 
     def _batch(self, tally: dict[int, Decimal]) -> list[int]:

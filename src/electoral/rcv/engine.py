@@ -117,7 +117,7 @@ def count_matrix(ranks: np.ndarray, names: Sequence[str], rules: Rules,
         ValidationError: the rules contradict each other, or ``unknown-candidate`` for every name
             that is neither a candidate nor a label; TabulationError as ``tabulate_rcv``.
     """
-    # numba compiles (or loads) the kernels on import: only the matrix path pays for it
+    # numpy loads only for the matrix path
     from electoral.rcv.fast import MatrixCount, supports
 
     rules.validate()

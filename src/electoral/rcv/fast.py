@@ -12,18 +12,31 @@ are the general engine's (``count.RcvCount``), so both paths give the same round
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal
 
 import numpy as np
 
 from electoral.rcv.count import RcvCount
-from electoral.rcv.kernel import advance_rows, advance_rows_serial, group_rows
+from electoral.rcv.kernel import advance_rows, group_rows
 from electoral.rcv.rounds import EXHAUSTED, UNCOUNTED, Tally
 from electoral.rcv.rules import Ballots, Labels, OvervoteRule, Rules, Status
 
+Kernel = Callable[..., None]
 _STATUS = (None, Status.NO_RANKINGS, Status.EXHAUSTED, Status.OVERVOTE, Status.SKIPPED)
 _EMPTY = Ballots(Labels((), (), ()), (), ())
-PARALLEL_FROM = 4_000_000
+# rows from which the compiled loop (``kernel_numba``, when numba is installed) pays for loading
+# numba (about a second): NumPy moves a few million rows a round in well under that
+COMPILED_FROM = 4_000_000
+
+
+def _compiled() -> Kernel | None:
+    """numba's parallel build of the loop when the optional ``numba`` extra is installed."""
+    try:
+        from electoral.rcv.kernel_numba import advance_rows as compiled
+    except ImportError:
+        return None
+    return compiled
 
 
 def supports(rules: Rules) -> bool:
@@ -100,16 +113,16 @@ class MatrixCount(RcvCount):
         size = pos.size
         choice = np.empty(size, dtype=np.int32)
         status = np.empty(size, dtype=np.int8)
-        # both cores only for millions of ballots: waking the threads costs milliseconds
-        chunks = 64 if size >= PARALLEL_FROM else 1
+        compiled = _compiled() if size >= COMPILED_FROM else None
+        chunks = 64 if compiled is not None else 1
         flows = np.zeros((chunks, self.n + 1, self.n + 1), dtype=np.int64)
         inactive = np.zeros((chunks, len(_STATUS)), dtype=np.int64)
         limit = -1 if self.rules.max_skipped is None else self.rules.max_skipped + 1
         weights = np.zeros(0, dtype=np.int64) if self.w is None else self.w
-        kernel = advance_rows if chunks > 1 else advance_rows_serial
+        kernel = advance_rows if compiled is None else compiled
         kernel(self.m, idx, pos, last, self._live(), limit, self.n,
-                     self.rules.overvote == OvervoteRule.EXHAUST, source, weights, choice,
-                     status, flows, inactive)
+               self.rules.overvote == OvervoteRule.EXHAUST, source, weights, choice,
+               status, flows, inactive)
         if idx.size == 0:
             self.cur, self.pos = choice.copy(), pos
         else:

@@ -1,46 +1,22 @@
-"""The one compiled loop of the fast path: walk each ballot's row to its next usable mark.
+"""The fast path's one loop, in NumPy: walk each ballot's row to its next usable mark.
 
-Compiled with numba when first imported (then cached on disk) and run over both cores. For each ballot
-it applies RCTab's per-rank checks in RCTab's order: too many skipped ranks, an overvote, then the
-first continuing candidate; a row that runs out is exhausted (or, never marked, "no rankings").
+All the ballots being moved step forward together, one rank position per step, so the loop runs
+at most ``max_rank`` times whatever the number of ballots; each step keeps only the ballots still
+looking. For each ballot it applies RCTab's per-rank checks in RCTab's order: too many skipped
+ranks, an overvote, then the first continuing candidate; a row that runs out is exhausted (or,
+never marked, "no rankings"). Over collapsed rankings (distinct rows with counts) this takes
+milliseconds for a million ballots, so the default path needs no compiler; ``kernel_numba`` holds
+the same loop compiled, used only when numba is installed and the rows are many.
 """
 
 from __future__ import annotations
 
-import types
-from collections.abc import Callable
-
 import numpy as np
-from numba import njit, prange
 
 NONE, NO_RANKINGS, EXHAUSTED, OVERVOTE, SKIPPED = range(5)
 
 
-@njit(cache=True, nogil=True)
-def _walk(m: np.ndarray, row: int | np.int64, p: int, last: int, live: np.ndarray, limit: int,
-          overvote: int, exhaust_overvote: bool) -> tuple[int, int, int, int]:
-    width = m.shape[1]
-    while p < width:
-        code = m[row, p]
-        if code >= 0:
-            if limit >= 0 and p - last > limit:
-                return -1, p, SKIPPED, last
-            last = p
-            if code == overvote:
-                if exhaust_overvote:
-                    return -1, p, OVERVOTE, last
-            elif live[code]:
-                return code, p, NONE, last
-        p += 1
-    return -1, p, (NO_RANKINGS if last < 0 else EXHAUSTED), last
-
-
-_SIGNATURE = ("void(int32[:, ::1], int64[::1], int32[::1], int32[::1], boolean[::1], int64, "
-              "int64, boolean, int32[::1], int64[::1], int32[::1], int8[::1], int64[:, :, ::1], "
-              "int64[:, ::1])")
-
-
-def _advance_rows(m: np.ndarray, idx: np.ndarray, pos: np.ndarray, last: np.ndarray,
+def advance_rows(m: np.ndarray, idx: np.ndarray, pos: np.ndarray, last: np.ndarray,
                  live: np.ndarray, limit: int, overvote: int, exhaust_overvote: bool,
                  source: np.ndarray, weights: np.ndarray, choice: np.ndarray,
                  status: np.ndarray, flows: np.ndarray, inactive: np.ndarray) -> None:
@@ -48,68 +24,70 @@ def _advance_rows(m: np.ndarray, idx: np.ndarray, pos: np.ndarray, last: np.ndar
     ``pos[j]``: its next continuing candidate into ``choice`` (-1 none) and ``status``; ``pos``
     and ``last`` (the last marked position) are updated in place.
 
-    Counts go to ``flows[chunk, from + 1, to + 1]`` (from: ``source[j]``, or ``source[0]`` for
-    all when it has one entry; to -1 is "inactive") and ``inactive[chunk, status]``, weighted by
-    ``weights[row]`` (1 when empty); the caller sums over chunks.
+    Shapes: ``m`` (rows, width) int32 codes (``overvote`` for an overvote mark, -1 blank);
+    ``live`` bool over codes; ``limit`` the skipped positions allowed plus one (-1: any).
+    Counts are added to ``flows[0, from + 1, to + 1]`` (from: ``source[j]``, or ``source[0]``
+    for all when it has one entry; to -1 is "inactive") and ``inactive[0, status]``, weighted by
+    ``weights[row]`` (1 when empty).
     """
-    everyone = idx.size == 0
-    uniform = source.size == 1
-    weighted = weights.size > 0
-    chunks = flows.shape[0]
     size = pos.size
-    for chunk in prange(chunks):
-        for j in range(chunk * size // chunks, (chunk + 1) * size // chunks):
-            row = np.int64(j)
-            if not everyone:
-                row = np.int64(idx[j])
-            c, p, st, seen = _walk(m, row, pos[j], last[j], live, limit, overvote,
-                                   exhaust_overvote)
-            choice[j] = c
-            pos[j] = p
-            status[j] = st
-            last[j] = seen
-            w = weights[row] if weighted else 1
-            src = source[0] if uniform else source[j]
-            flows[chunk, src + 1, c + 1] += w
-            if st != NONE:
-                inactive[chunk, st] += w
+    rows = np.arange(size, dtype=np.int64) if idx.size == 0 else idx.astype(np.int64, copy=False)
+    width = m.shape[1]
+    choice.fill(-1)
+    status.fill(NONE)
+    walking = np.arange(size, dtype=np.int64)  # positions j still looking for a mark
+    while walking.size:
+        p = pos[walking]
+        ended = p >= width
+        if ended.any():
+            done = walking[ended]
+            status[done] = np.where(last[done] < 0, NO_RANKINGS, EXHAUSTED)
+            walking, p = walking[~ended], p[~ended]
+        code = m[rows[walking], p]
+        marked = code >= 0
+        skipped = marked & (limit >= 0) & (p - last[walking] > limit)
+        status[walking[skipped]] = SKIPPED
+        usable = marked & ~skipped
+        last[walking[usable]] = p[usable]
+        over = usable & (code == overvote)
+        if exhaust_overvote:
+            status[walking[over]] = OVERVOTE
+        found = usable & ~over & live[np.where(usable, code, 0)]
+        choice[walking[found]] = code[found]
+        stopped = skipped | found | (over if exhaust_overvote else False)
+        # a ballot that stops keeps its position at the mark that stopped it, as RCTab rescans
+        moving = ~stopped
+        pos[walking[moving]] = p[moving] + 1
+        walking = walking[moving]
+    _count(rows, source, weights, choice, status, flows, inactive)
 
 
-# compiled (or loaded from the cache) at import: over both cores for many ballots, on one for few
-# (waking threads costs more than a few thousand ballots take)
-def _named(func: Callable[..., None], name: str) -> Callable[..., None]:
-    """The same function under another name: numba caches compiled code by name, and the serial
-    and parallel builds must not share a cache entry."""
-    copy = types.FunctionType(func.__code__, func.__globals__, name, func.__defaults__,
-                              func.__closure__)
-    copy.__qualname__ = name
-    return copy
+def _count(rows: np.ndarray, source: np.ndarray, weights: np.ndarray, choice: np.ndarray,
+           status: np.ndarray, flows: np.ndarray, inactive: np.ndarray) -> None:
+    side = flows.shape[1]
+    src = (source[0] if source.size == 1 else source).astype(np.int64) + 1
+    key = src * side + choice.astype(np.int64) + 1
+    w = None if weights.size == 0 else weights[rows]
+    flows[0] += _sum(key, w, side * side).reshape(side, side)
+    inactive[0] += _sum(status.astype(np.int64), w, inactive.shape[1])
 
 
-advance_rows = njit(_SIGNATURE, cache=True, nogil=True, parallel=True)(_advance_rows)
-advance_rows_serial = njit(_SIGNATURE, cache=True, nogil=True)(
-    _named(_advance_rows, "_advance_rows_serial"))
+def _sum(keys: np.ndarray, weights: np.ndarray | None, size: int) -> np.ndarray:
+    """Exact int64 totals per key (``np.bincount`` would add weights as floats)."""
+    if weights is None:
+        return np.bincount(keys, minlength=size).astype(np.int64)
+    totals = np.zeros(size, dtype=np.int64)
+    np.add.at(totals, keys, weights)
+    return totals
 
 
-# compiled (or loaded from the cache) at import
-@njit("Tuple((int64[::1], int64[::1]))(int64[::1], int32[::1], int64)",
-      cache=True, nogil=True)
 def group_rows(idx: np.ndarray, values: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray]:
-    """Rows grouped by value, in row order within a value (a counting sort): ``rows[start[v]:
+    """Rows grouped by value, in row order within a value (a stable sort): ``rows[start[v]:
     start[v + 1]]`` are the rows (``idx[j]``, or ``j`` when ``idx`` is empty) whose value ``v``
-    is in ``0..size-1``; rows valued -1 are left out."""
-    everyone = idx.size == 0
+    is in ``0..size-1``; rows valued -1 are left out. Both int64."""
+    kept = np.flatnonzero(values >= 0)
+    order = kept[np.argsort(values[kept], kind="stable")]
+    rows = order if idx.size == 0 else idx[order].astype(np.int64, copy=False)
     start = np.zeros(size + 1, dtype=np.int64)
-    for j in range(values.size):
-        if values[j] >= 0:
-            start[values[j] + 1] += 1
-    for v in range(size):
-        start[v + 1] += start[v]
-    fill = start[:-1].copy()
-    rows = np.empty(start[size], dtype=np.int64)
-    for j in range(values.size):
-        v = values[j]
-        if v >= 0:
-            rows[fill[v]] = j if everyone else idx[j]
-            fill[v] += 1
-    return rows, start
+    np.cumsum(np.bincount(values[kept], minlength=size), out=start[1:])
+    return rows.astype(np.int64, copy=False), start

@@ -40,10 +40,12 @@ class TabulationError(ValidationError):
 
 @dataclass(frozen=True, slots=True)
 class Decision:
-    """A candidate elected or eliminated in a round; ``tiebreak`` when a tie-break decided it."""
+    """A candidate elected or eliminated in a round; ``tiebreak`` when a tie-break decided it,
+    ``how`` then says how (``tiebreak.BY_*``: previous rounds' counts, random draw...)."""
 
     candidate: str
     tiebreak: bool = False
+    how: str = field(default="", compare=False)
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,12 +9,18 @@ from electoral.errors import Problem, ValidationError
 from electoral.rcv.javarandom import JavaRandom, hash_set_copy_order, java_sort_key
 from electoral.rcv.rules import Tiebreak
 
+BY_PREVIOUS = "previous rounds' counts"
+BY_RANDOM = "random draw"
+BY_ORDER = "candidate order"
+BY_PERMUTATION = "generated permutation"
+
 
 def break_tie(tied: Sequence[int], names: Sequence[str], mode: Tiebreak,
               permutation: Sequence[str], previous: Sequence[Mapping[int, Decimal]],
               random: JavaRandom | None, selecting_winner: bool, round_number: int,
-              votes: Decimal) -> int:
-    """The candidate (index into ``names``) chosen from ``tied``.
+              votes: Decimal) -> tuple[int, str]:
+    """The candidate (index into ``names``) chosen from ``tied``, and how it was chosen (one of
+    the ``BY_*`` phrases).
 
     ``previous`` holds the earlier rounds' tallies, oldest first; ``permutation`` the tie-break
     order of names (declared, or generated). Modes that need an operator raise a ValidationError:
@@ -28,12 +34,13 @@ def break_tie(tied: Sequence[int], names: Sequence[str], mode: Tiebreak,
     ordered = sorted(tied, key=lambda c: java_sort_key(names[c]))
     if mode in (Tiebreak.CANDIDATE_ORDER, Tiebreak.GENERATE_PERMUTATION):
         search = list(permutation) if selecting_winner else list(reversed(permutation))
+        how = BY_ORDER if mode == Tiebreak.CANDIDATE_ORDER else BY_PERMUTATION
         for name in search:
             if name in {names[c] for c in ordered}:
-                return names.index(name)
+                return names.index(name), how
         raise _needs_operator(ordered, names, round_number, votes, "is not in the tie-break order")
     if mode == Tiebreak.RANDOM:
-        return _random(ordered, random)
+        return _random(ordered, random), BY_RANDOM
     if mode == Tiebreak.ASK:
         raise _needs_operator(ordered, names, round_number, votes, "must be settled by an operator")
     return _previous_rounds(ordered, names, mode, previous, random, selecting_winner,
@@ -49,7 +56,8 @@ def _random(ordered: Sequence[int], random: JavaRandom | None) -> int:
 
 def _previous_rounds(ordered: list[int], names: Sequence[str], mode: Tiebreak,
                      previous: Sequence[Mapping[int, Decimal]], random: JavaRandom | None,
-                     selecting_winner: bool, round_number: int, votes: Decimal) -> int:
+                     selecting_winner: bool, round_number: int,
+                     votes: Decimal) -> tuple[int, str]:
     contenders = ordered
     for tally in reversed(previous):
         in_order = [names.index(n) for n in hash_set_copy_order([names[c] for c in contenders])]
@@ -57,9 +65,9 @@ def _previous_rounds(ordered: list[int], names: Sequence[str], mode: Tiebreak,
         best = max(counts.values()) if selecting_winner else min(counts.values())
         contenders = [c for c in in_order if counts[c] == best]
         if len(contenders) == 1:
-            return contenders[0]
+            return contenders[0], BY_PREVIOUS
     if mode == Tiebreak.PREVIOUS_THEN_RANDOM:
-        return _random(contenders, random)
+        return _random(contenders, random), BY_RANDOM
     raise _needs_operator(contenders, names, round_number, votes, "must be settled by an operator")
 
 

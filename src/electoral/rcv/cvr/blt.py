@@ -10,7 +10,11 @@
 Names and the title are quoted in files OpenSTV writes, but many published files leave them bare,
 one to a line ("Calum DRENNOCH          (Lab)"): a line that does not start with a quote is one
 name (or the title), its runs of spaces collapsed — never split into words. Quoted lines may hold
-several names. The title becomes each ballot's ``contest``.
+several names. A name ending in a bracketed party ("Calum DRENNOCH (Lab)") is the name with that
+party. Names and title together must be the header's candidate count, plus at most the title.
+The title becomes each ballot's ``contest``. ``read_blt_contest`` also gives the candidates in
+number order (a candidate nobody ranked first among them), the seats, the withdrawn candidates
+(the negative numbers on the line after the header, ERS ballot-file format) and the parties.
 
 Lines starting with ``#`` are comments. Marks carry the candidate's name; the ballot id is its
 number in the file and its weight the line's first number. A candidate number above the count
@@ -19,16 +23,46 @@ given on the first line is an unknown candidate; the error names the line and fi
 
 from __future__ import annotations
 
+import re
 import shlex
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field, replace
 from typing import BinaryIO
 
 from electoral.model import CastVoteRecord
 from electoral.rcv.cvr.common import OVERVOTE, CvrOptions, Problems, text_of
 
+PARTY = re.compile(r"^(.*\S)\s*\(([^()]+)\)$")
+
+
+@dataclass(frozen=True, slots=True)
+class BltContest:
+    """A whole BLT file: the candidates in number order as the marks label them, the same
+    without a bracketed party (``names``), the seats, the withdrawn candidates' labels, each
+    name's party (when the label gave one), the title (``None`` when the file gives none) and
+    the ballots."""
+
+    candidates: tuple[str, ...]
+    names: tuple[str, ...]
+    seats: int
+    withdrawn: tuple[str, ...]
+    parties: Mapping[str, str]
+    title: str | None
+    records: list[CastVoteRecord] = field(compare=False)
+
 
 def read_blt(stream: BinaryIO, source_name: str,
              options: CvrOptions | None = None) -> list[CastVoteRecord]:
+    """Every ballot of an OpenSTV ``.blt`` file (``read_blt_contest(...).records``).
+
+    Raises:
+        ValidationError: as ``read_blt_contest``.
+    """
+    return read_blt_contest(stream, source_name, options).records
+
+
+def read_blt_contest(stream: BinaryIO, source_name: str,
+                     options: CvrOptions | None = None) -> BltContest:
     """Every ballot of an OpenSTV ``.blt`` file, one ``CastVoteRecord`` per ballot line carrying the
     line's weight (ballots), ids the ballot's number from 1; ``a=b`` marks an overvote
     (``OVERVOTE``).
@@ -47,10 +81,12 @@ def read_blt(stream: BinaryIO, source_name: str,
     if not lines:
         raise problems.fail("malformed-file", "the file is empty: a BLT file starts with "
                             "'<candidates> <seats>'", line=1)
-    count = _head(lines[0], problems)
+    count, seats = _head(lines[0], problems)
     body = lines[1:]
+    withdrawn: list[int] = []
     if body and body[0][1].lstrip().startswith("-"):
-        body = body[1:]  # withdrawn candidates: not a ballot
+        withdrawn = _withdrawn(body[0], count, problems)
+        body = body[1:]
     ballots: list[tuple[int, list[str]]] = []
     end = None
     for position, (number, line) in enumerate(body):
@@ -61,11 +97,12 @@ def read_blt(stream: BinaryIO, source_name: str,
         ballots.append((number, fields))
     if end is None:
         raise problems.fail("malformed-file", "no line '0' ends the ballots", line=lines[-1][0])
-    names, title = _names(body[end + 1:], count, problems)
-    records = [_ballot(number, fields, index, names, count, options, problems, title)
-               for index, (number, fields) in enumerate(ballots, start=1)]
+    labels, title = _names(body[end + 1:], count, problems)
+    names, parties = _parties(labels)
+    records = _ballots(ballots, labels, count, options, problems, title)
     problems.raise_if_any()
-    return records
+    return BltContest(tuple(labels), tuple(names), seats,
+                      tuple(labels[c - 1] for c in withdrawn), parties, title, records)
 
 
 def _lines(text: Iterable[str]) -> Iterator[tuple[int, str]]:
@@ -75,13 +112,43 @@ def _lines(text: Iterable[str]) -> Iterator[tuple[int, str]]:
             yield number, stripped
 
 
-def _head(first: tuple[int, str], problems: Problems) -> int:
+def _head(first: tuple[int, str], problems: Problems) -> tuple[int, int]:
     number, text = first
     fields = text.split()
-    if len(fields) != 2 or not all(f.isdigit() for f in fields) or int(fields[0]) < 1:
+    if len(fields) != 2 or not all(f.isdigit() for f in fields) or int(fields[0]) < 1 \
+            or not 1 <= int(fields[1]) <= int(fields[0]):
         raise problems.fail("malformed-file", f"the first line {text!r} must be "
-                            "'<candidates> <seats>'", line=number, field="header")
-    return int(fields[0])
+                            "'<candidates> <seats>', seats from 1 to the candidates",
+                            line=number, field="header")
+    return int(fields[0]), int(fields[1])
+
+
+def _withdrawn(line: tuple[int, str], count: int, problems: Problems) -> list[int]:
+    """The candidate numbers a withdrawal line (``-2 -5``) names."""
+    number, text = line
+    found: list[int] = []
+    for position, word in enumerate(text.split(), start=1):
+        if not (word.startswith("-") and word[1:].isdigit() and 1 <= int(word[1:]) <= count):
+            raise problems.fail("unknown-candidate", f"withdrawn candidate {word!r} is not minus "
+                                f"one of the {count} candidate numbers", line=number,
+                                field=f"withdrawn {position}")
+        found.append(int(word[1:]))
+    return found
+
+
+def _parties(labels: list[str]) -> tuple[list[str], dict[str, str]]:
+    """Each label's name without a bracketed party, and the parties; labels whose names would
+    then clash keep their whole text."""
+    split = [PARTY.match(label) for label in labels]
+    names = [m.group(1) if m else label for m, label in zip(split, labels, strict=True)]
+    clash = {n for n in names if names.count(n) > 1}
+    parties: dict[str, str] = {}
+    for i, match in enumerate(split):
+        if names[i] in clash:
+            names[i] = labels[i]
+        elif match:
+            parties[names[i]] = " ".join(match.group(2).split())
+    return names, parties
 
 
 def _names(lines: list[tuple[int, str]], count: int,
@@ -97,12 +164,31 @@ def _names(lines: list[tuple[int, str]], count: int,
         except ValueError as exc:
             raise problems.fail("malformed-file", f"unbalanced quotes in {text!r}", line=number,
                                 field="names") from exc
-    if len(names) < count:
+    if not count <= len(names) <= count + 1:
         at = lines[-1][0] if lines else None
-        raise problems.fail("malformed-file", f"{count} candidates but {len(names)} "
-                            "names (and a title) after the ballots", line=at, field="names")
+        raise problems.fail("malformed-file", f"the header says {count} candidates but "
+                            f"{len(names)} names and title follow the ballots (the "
+                            f"{count} names, then at most a title)", line=at, field="names")
     title = names[count] if len(names) > count and names[count] else None
     return names[:count], title
+
+
+def _ballots(ballots: list[tuple[int, list[str]]], labels: list[str], count: int,
+             options: CvrOptions, problems: Problems, title: str | None) -> list[CastVoteRecord]:
+    """One record per ballot line; a line met before (files repeat the same ranking thousands
+    of times) is read once while the file has no problem."""
+    seen: dict[tuple[str, ...], CastVoteRecord] = {}
+    records: list[CastVoteRecord] = []
+    for index, (number, fields) in enumerate(ballots, start=1):
+        known = seen.get(tuple(fields))
+        if known is not None:
+            records.append(replace(known, id=str(index)))
+            continue
+        record = _ballot(number, fields, index, labels, count, options, problems, title)
+        if not problems:
+            seen[tuple(fields)] = record
+        records.append(record)
+    return records
 
 
 def _ballot(number: int, fields: list[str], index: int, names: list[str], count: int,

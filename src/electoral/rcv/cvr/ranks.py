@@ -26,7 +26,6 @@ from typing import BinaryIO
 
 import numpy as np
 import pyarrow as pa  # type: ignore[import-untyped]
-import pyarrow.compute as pc  # type: ignore[import-untyped]
 import pyarrow.csv as pacsv  # type: ignore[import-untyped]
 
 from electoral.errors import Problem, ValidationError
@@ -358,6 +357,8 @@ def _check_max_rank(table: pa.Table, rank_columns: list[tuple[int, str]], option
                     problems: Problems, where: _Where) -> None:
     if options.max_rankings is None:
         return
+    import pyarrow.compute as pc  # type: ignore[import-untyped]  # (only here: it is slow to load)
+
     for rank, column in rank_columns:
         if rank <= options.max_rankings:
             continue

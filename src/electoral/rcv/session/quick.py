@@ -1,11 +1,15 @@
 """A quick ranked-choice count of CVR files, with sensible defaults, and its audit file.
 
-``quick_count(paths, options)`` reads every file (format from its name unless ``provider`` says),
-takes the candidates from the marks themselves (the ``overvote`` and ``undervote`` labels excepted),
-and counts under ``QuickOptions``: one winner by majority, or several by fractional surplus
-transfer (Droop); overvotes exhaust the ballot; ties go to previous-round counts, then to a seeded
-``java.util.Random`` draw. A single plain ranks CSV goes through the numpy fast path (read as its
-distinct rankings with their counts, unless the audit needs every ballot).
+``quick_count(paths, options)`` reads every file, its layout found in the file itself
+(``session.sniff``: ranks CSV, RCTab generic CSV, ES&S workbook, BLT, CDF, a Dominion or Hart
+folder) unless ``provider`` says, and counts under ``QuickOptions``: one winner by majority, or
+several by fractional surplus transfer (Droop); overvotes exhaust the ballot; ties go to
+previous-round counts, then to a seeded ``java.util.Random`` draw. Candidates are those a file
+declares (a BLT file's list, in number order, with its withdrawn candidates excluded and its seat
+count used unless ``seats`` says; a Dominion manifest's names for the ids the marks carry), else
+those the marks name (the overvote and undervote labels excepted). A single plain ranks CSV goes
+through the numpy fast path (read as its distinct rankings with their counts, unless the audit
+needs every ballot). A file with no ballots is an error naming it.
 
 ``write_audit(result, path)`` writes each ballot's path through the rounds as Parquet: a ``ballot``
 column, then one dictionary-encoded column per round holding the candidate the ballot counts for,
@@ -14,7 +18,8 @@ or ``inactive: <reason>``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -22,7 +27,7 @@ import numpy as np
 from electoral.errors import NotFoundError, Problem, ValidationError
 from electoral.model import CastVoteRecord
 from electoral.rcv.cvr import read_cvrs
-from electoral.rcv.cvr.common import open_maybe_gzip
+from electoral.rcv.cvr.common import CvrOptions, open_maybe_gzip
 from electoral.rcv.cvr.provider import Provider
 from electoral.rcv.cvr.ranks import read_rank_matrix, read_rank_profile
 from electoral.rcv.engine import count_matrix, tabulate_rcv
@@ -37,6 +42,9 @@ from electoral.rcv.rules import (
     WinnerMode,
     compact,
 )
+from electoral.rcv.session.sniff import dominion_names, sniff
+
+WHOLE_FILE = 256 << 20  # bytes: a ranks CSV up to this size is parsed in one go
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,89 +54,181 @@ class QuickOptions:
     tie-break seed, and the labels that mean an overvote or a skipped rank. ``audit`` keeps each
     ballot's path through the rounds for ``write_audit``."""
 
-    seats: int = 1
-    provider: Provider | str | None = None  # None: from each file's name (Provider.detect)
+    seats: int | None = None  # None: the file's own (BLT), else 1
+    provider: Provider | str | None = None  # None: from each file (session.sniff)
     contest: str | None = None  # the contest's id or name, in multi-contest CVR formats
     overvote: OvervoteRule = OvervoteRule.EXHAUST
     max_skipped: int | None = None
     tiebreak: Tiebreak = Tiebreak.PREVIOUS_THEN_RANDOM
     seed: int = 0
     batch_elimination: bool = False
+    exhaust_on_duplicate: bool = False
+    continue_until_two: bool = False
+    decimals: int = 4
     overvote_label: str = "overvote"
     skipped_label: str = "undervote"
     audit: bool = False
 
 
 @dataclass(frozen=True, slots=True)
+class QuickSource:
+    """One file as the count read it: its path, provider and the reader options found for it."""
+
+    path: Path
+    provider: Provider
+    options: CvrOptions
+
+
+@dataclass(frozen=True, slots=True)
 class QuickResult:
-    """A quick count's ``RcvTabulation``, its title (the file names), and, when audited, each
+    """A quick count's ``RcvTabulation``, its title (a BLT file's title, else the file names),
+    each candidate's party where the file gives one, the files as read, and, when audited, each
     ballot's id and its row in ``tabulation.trail`` (``rows``: ``int64``, one per ballot)."""
 
     tabulation: RcvTabulation
     title: str
+    parties: Mapping[str, str] = field(default_factory=dict, compare=False)
+    sources: tuple[QuickSource, ...] = field(default=(), compare=False)
     ballot_ids: tuple[str, ...] = field(default=(), compare=False)  # one per ballot, when audited
     rows: np.ndarray | None = field(default=None, compare=False)  # ballot -> trail row
 
 
-def quick_rules(candidates: tuple[str, ...], options: QuickOptions) -> Rules:
+@dataclass(frozen=True, slots=True)
+class _Declared:
+    """What the files say beyond their marks: candidates (declared order), aliases (label ->
+    candidate), withdrawn candidates, seats, parties and title."""
+
+    candidates: tuple[str, ...] = ()
+    aliases: tuple[tuple[str, str], ...] = ()
+    excluded: frozenset[str] = frozenset()
+    seats: int | None = None
+    parties: Mapping[str, str] = field(default_factory=dict)
+    title: str | None = None
+
+
+def quick_rules(candidates: tuple[str, ...], options: QuickOptions, seats: int | None = None,
+                excluded: frozenset[str] = frozenset(),
+                aliases: tuple[tuple[str, str], ...] = ()) -> Rules:
     """The ``Rules`` a quick count uses for ``candidates``: one winner by majority, or several by
-    Droop surplus transfer (RCTab's multiWinnerAllowedWinnerPerRound), 4 decimal places.
+    Droop surplus transfer (RCTab's multiWinnerAllowMultipleWinnersPerRound), values to
+    ``options.decimals`` places.
+    ``options.seats`` wins over ``seats`` (the file's own); 1 when neither says.
 
     Raises:
         ValidationError: the options contradict each other (as ``Rules.validate``).
     """
-    return Rules(candidates=candidates, seats=options.seats,
-                 mode=WinnerMode.SINGLE if options.seats == 1 else WinnerMode.MULTIPLE_PER_ROUND,
+    wanted = options.seats or seats or 1
+    return Rules(candidates=candidates, seats=wanted,
+                 mode=WinnerMode.SINGLE if wanted == 1 else WinnerMode.MULTIPLE_PER_ROUND,
                  tiebreak=options.tiebreak, seed=options.seed, overvote=options.overvote,
-                 max_skipped=options.max_skipped, decimals=4,
-                 batch_elimination=options.batch_elimination).validate()
+                 max_skipped=options.max_skipped, decimals=options.decimals,
+                 batch_elimination=options.batch_elimination,
+                 exhaust_on_duplicate=options.exhaust_on_duplicate,
+                 continue_until_two=options.continue_until_two, excluded=excluded,
+                 aliases=aliases).validate()
 
 
 def quick_count(paths: list[Path], options: QuickOptions = QuickOptions()) -> QuickResult:
-    """Read every CVR file in ``paths``, take the candidates from the marks, and count them (see
-    the module docstring).
+    """Read every CVR file in ``paths``, take the candidates the files declare (else those the
+    marks name), and count them (see the module docstring).
 
     Raises:
-        ValidationError: no paths, an unknown provider or format, every problem in every file
-            (located at the file), or a count that cannot go on.
+        ValidationError: no paths, an unknown provider or layout, a file with no ballots, every
+            problem in every file (located at the file), or a count that cannot go on.
         NotFoundError: a file is missing or unreadable.
     """
     if not paths:
         raise ValidationError([Problem("no-files", "name at least one CVR file")])
     labels = LabelMap(overvote=options.overvote_label, skipped=options.skipped_label)
+    sources = tuple(QuickSource(p, *sniff(p, options.provider, options.contest)) for p in paths)
     title = ", ".join(p.name for p in paths)
-    providers = [options.provider or Provider.detect(p) for p in paths]
-    if providers == [Provider.RANKS]:
-        return _quick_matrix(paths[0], labels, options, title)
-    records = _read_all(paths, providers, options.contest)
-    if all(p == Provider.BLT for p in providers):
-        # a BLT file names its contest (its title line): the table is titled by it
-        titles = {r.contest for r in records}
-        if len(titles) == 1 and None not in titles:
-            title = str(titles.pop())
-    seen = dict.fromkeys(label for r in records for _, label in r.marks)
-    names = tuple(n for n in seen if n not in (labels.overvote, labels.skipped, OVERVOTE))
-    rules = quick_rules(names, options)
+    if [s.provider for s in sources] == [Provider.RANKS]:
+        return replace(_quick_matrix(paths[0], labels, options, title), sources=sources)
+    records, declared = _read_all(sources)
+    special = (labels.overvote, labels.skipped, OVERVOTE)
+    names = declared.candidates or tuple(dict.fromkeys(
+        dict(declared.aliases).get(label, label) for r in records for _, label in r.marks
+        if label not in special))
+    rules = quick_rules(names, options, declared.seats, declared.excluded, declared.aliases)
+    if not options.audit:
+        records = _merge_rankings(records)
     ballots = compact([(r, labels) for r in records], rules, keep_ids=options.audit)
     tab = tabulate_rcv(ballots, rules, audit=options.audit)
+    result = QuickResult(tab, declared.title or title, declared.parties, sources)
     if not options.audit:
-        return QuickResult(tab, title)
+        return result
     ids = tuple(r.id for r in records)
-    return QuickResult(tab, title, ids, np.array(ballots.record_rows, dtype=np.int64))
+    return replace(result, ballot_ids=ids, rows=np.array(ballots.record_rows, dtype=np.int64))
 
 
-def _read_all(paths: list[Path], providers: list[Provider | str],
-              contest: str | None) -> list[CastVoteRecord]:
+def _merge_rankings(records: list[CastVoteRecord]) -> list[CastVoteRecord]:
+    """Records with the same marks as one, weights summed (a count alone needs no ids)."""
+    weights: dict[tuple[tuple[int, str], ...], int] = {}
+    first: dict[tuple[tuple[int, str], ...], CastVoteRecord] = {}
+    for record in records:
+        weights[record.marks] = weights.get(record.marks, 0) + record.weight
+        first.setdefault(record.marks, record)
+    return [replace(first[m], weight=w) for m, w in weights.items()]
+
+
+def _read_all(sources: tuple[QuickSource, ...]) -> tuple[list[CastVoteRecord], _Declared]:
     records: list[CastVoteRecord] = []
     problems: list[Problem] = []
-    for path, provider in zip(paths, providers, strict=True):
+    declared: list[_Declared] = []
+    for source in sources:
         try:
-            records += read_cvrs(path, provider, {"contestId": contest} if contest else None)
+            found, said = _read_one(source)
         except ValidationError as exc:
-            problems += [p.located(source=path.name) for p in exc.problems]
+            problems += [p.located(source=source.path.name) for p in exc.problems]
+            continue
+        if not found:
+            problems.append(Problem("empty-cvr", f"{source.path.name} holds no ballots",
+                                    source=source.path.name))
+        records += found
+        declared.append(said)
     if problems:
         raise ValidationError(problems)
-    return records
+    return records, _merge(declared, sources)
+
+
+def _read_one(source: QuickSource) -> tuple[list[CastVoteRecord], _Declared]:
+    if source.provider == Provider.BLT:
+        from electoral.rcv.cvr.blt import read_blt_contest
+        try:
+            with open_maybe_gzip(source.path) as stream:
+                blt = read_blt_contest(stream, source.path.name, source.options)
+        except OSError as exc:
+            raise NotFoundError(f"cannot read {source.path}: {exc.strerror or exc}") from exc
+        aliases = tuple((label, name) for label, name in zip(blt.candidates, blt.names,
+                                                             strict=True) if label != name)
+        named = dict(zip(blt.candidates, blt.names, strict=True))
+        return blt.records, _Declared(blt.names, aliases,
+                                      frozenset(named[w] for w in blt.withdrawn), blt.seats,
+                                      blt.parties, blt.title)
+    records = read_cvrs(source.path, source.provider, source.options)
+    if source.provider == Provider.DOMINION and source.options.contest:
+        names = dominion_names(source.path, source.options.contest)
+        # every candidate the manifest gives the contest, those nobody ranked included
+        return records, _Declared(tuple(names.values()),
+                                  tuple((i, n) for i, n in names.items() if i != n))
+    return records, _Declared()
+
+
+def _merge(declared: list[_Declared], sources: tuple[QuickSource, ...]) -> _Declared:
+    """One declaration for all files: files that declare candidates must declare the same."""
+    lists = {d.candidates for d in declared if d.candidates}
+    if len(lists) > 1:
+        raise ValidationError([Problem(
+            "mismatched-files", "the files list different candidates: count them one at a "
+            "time", source=", ".join(s.path.name for s in sources), field="candidates")])
+    titles = {d.title for d in declared}
+    aliases = tuple(dict(a for d in declared for a in d.aliases).items())
+    seats = {d.seats for d in declared if d.seats is not None}
+    parties = {k: v for d in declared for k, v in d.parties.items()}
+    return _Declared(lists.pop() if lists else (), aliases,
+                     frozenset().union(*(d.excluded for d in declared)),
+                     seats.pop() if len(seats) == 1 else None, parties,
+                     titles.pop() if len(titles) == 1 else None)
 
 
 def _quick_matrix(path: Path, labels: LabelMap, options: QuickOptions,
@@ -138,9 +238,17 @@ def _quick_matrix(path: Path, labels: LabelMap, options: QuickOptions,
     except OSError as exc:
         raise NotFoundError(f"cannot read {path}: {exc.strerror or exc}") from exc
     with stream:
-        # the audit needs every ballot's row; a count alone only the distinct rankings
-        read = read_rank_matrix if options.audit else read_rank_profile
-        matrix = read(stream, path.name)
+        # the audit needs every ballot's row; a count alone only the distinct rankings, read
+        # whole (pyarrow parses on every core) when the file is small enough, else by blocks
+        if options.audit:
+            matrix = read_rank_matrix(stream, path.name)
+        elif path.stat().st_size <= WHOLE_FILE:
+            matrix = read_rank_matrix(stream, path.name, fold=True)
+        else:
+            matrix = read_rank_profile(stream, path.name)
+    if len(matrix) == 0:
+        raise ValidationError([Problem("empty-cvr", f"{path.name} holds no ballots",
+                                       source=path.name)])
     special = (labels.overvote, labels.skipped, OVERVOTE)
     names = tuple(n for n in matrix.names if n not in special)
     tab = count_matrix(matrix.ranks, matrix.names, quick_rules(names, options), matrix.counts,
@@ -148,7 +256,7 @@ def _quick_matrix(path: Path, labels: LabelMap, options: QuickOptions,
     if not options.audit:
         return QuickResult(tab, title)
     ids = tuple(str(i) for i in range(1, len(matrix) + 1))
-    return QuickResult(tab, title, ids, np.arange(len(matrix)))
+    return QuickResult(tab, title, ballot_ids=ids, rows=np.arange(len(matrix)))
 
 
 def write_audit(result: QuickResult, path: Path) -> None:
