@@ -9,7 +9,7 @@ the contest (undervotes and overvotes included).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 
@@ -119,7 +119,7 @@ def parse_counts(text: str, field: str = "tally") -> dict[str, int]:
     return found
 
 
-def check_sample(contest: Contest, rounds: list[dict[str, int]]) -> None:
+def check_sample(contest: Contest, rounds: Sequence[Mapping[str, int]]) -> None:
     """Raises ValidationError when a sampled round names a candidate the contest does not have."""
     known = dict(contest.votes)
     problems = [Problem("unknown_candidate", f"round {number}: {name} is not a candidate of the "
