@@ -10,6 +10,7 @@ import csv
 import io
 import json
 from collections.abc import Mapping
+from enum import StrEnum
 
 
 def render(document: Mapping[str, object], fmt: str = "text") -> str:
@@ -53,3 +54,12 @@ def _csv(document: Mapping[str, object]) -> str:
     for row in rows:
         writer.writerow({k: _cell(v) for k, v in row.items()})
     return out.getvalue()
+
+
+class AuditFormat(StrEnum):
+    """The formats of ``electoral rla`` output."""
+
+    TEXT = "text"
+    MD = "md"
+    CSV = "csv"
+    JSON = "json"
