@@ -91,8 +91,10 @@ def _check(margin: Fraction, gamma: float) -> None:
 
 
 def nmin(margin: Fraction, alpha: float, found: Discrepancies, gamma: float = GAMMA) -> int:
-    """The fewest ballots at which the Kaplan–Markov P-value with ``found`` reaches ``alpha``
-    (Stark 2010): ``max(o1+o2+u1+u2, ⌈−2γ·[ln α + Σ count·ln factor] / μ⌉)``.
+    """Stark's (2010) stopping size for ``found`` discrepancies at risk limit ``alpha``:
+    ``max(o1+o2+u1+u2, ⌈−2γ·[ln α + Σ count·ln factor] / μ⌉)``. It bounds ``(1 − μ/2γ)ⁿ`` by
+    ``exp(−nμ/2γ)``, so it is the size the published tools give and never below the exact
+    Kaplan–Markov stopping size.
 
     Raises:
         ValidationError: ``gamma`` not above 1, or a margin ≤ 0 (then only a full hand count serves).
