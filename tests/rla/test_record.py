@@ -106,3 +106,24 @@ def test_cli_errors_are_located_and_exit_1_or_2(tmp_path: Path) -> None:
     tied = runner.invoke(app, ["rla", "plan", "--method", "bravo", "--risk-limit", "0.05",
                                "--tally", "A=5,B=5", "--ballots", "10"])
     assert tied.exit_code == 0 and "full hand count" in tied.stdout
+
+
+def test_plan_a_stored_election(tmp_path: Path) -> None:
+    runner = CliRunner()
+    db = tmp_path / "demo.duckdb"
+    assert runner.invoke(app, ["demo", "--db", str(db), "--out", str(tmp_path / "pages")]).exit_code == 0
+    stored = runner.invoke(app, ["rla", "plan", "--method", "bravo", "--risk-limit", "0.05",
+                                 "--election", "2004-CT-president", "--db", str(db),
+                                 "--ballots", "1600000", "--format", "json"])
+    assert stored.exit_code == 0, stored.output
+    document = json.loads(stored.stdout)
+    # Connecticut's certified 2004 statewide votes: Kerry 857,488, Bush 693,826
+    votes = document["contest"]["votes"]
+    assert (votes["John Kerry"], votes["George W. Bush"]) == (857_488, 693_826)
+    tally = ",".join(f"{name}={count}" for name, count in votes.items())
+    given = runner.invoke(app, ["rla", "plan", "--method", "bravo", "--risk-limit", "0.05",
+                                "--tally", tally, "--ballots", "1600000", "--format", "json"])
+    assert json.loads(given.stdout)["sample_size"] == document["sample_size"] > 0
+    unknown = runner.invoke(app, ["rla", "plan", "--method", "bravo", "--risk-limit", "0.05",
+                                  "--election", "2004-CT-president", "--db", str(db)])
+    assert unknown.exit_code == 2 and "--ballots" in unknown.output
