@@ -23,6 +23,10 @@ def render(document: Mapping[str, object], fmt: str = "text") -> str:
              if key not in ("pairs", "drawn", "contest", "rounds")]
     if document.get("full_hand_count"):
         lines.insert(0, ("outcome", "full hand count"))
+    rounds = document.get("rounds")
+    for entry in rounds if isinstance(rounds, list) else []:
+        decision = "confirmed" if entry["confirmed"] else "escalate"
+        lines.append((f"round {entry['round']}", f"p {_cell(entry['p_value'])}, {decision}"))
     if fmt == "md":
         rows = ["| key | value |", "|---|---|", *(f"| {k} | {v} |" for k, v in lines)]
         return "\n".join(rows)
