@@ -127,3 +127,15 @@ def test_plan_a_stored_election(tmp_path: Path) -> None:
     unknown = runner.invoke(app, ["rla", "plan", "--method", "bravo", "--risk-limit", "0.05",
                                   "--election", "2004-CT-president", "--db", str(db)])
     assert unknown.exit_code == 2 and "--ballots" in unknown.output
+
+
+def test_a_round_must_record_what_it_saw() -> None:
+    missing = json.loads(json.dumps(DRAFT))
+    del missing["rounds"][1]["observed"]["Mayor"]
+    with pytest.raises(ValidationError) as caught:
+        record.complete(missing, _read)
+    assert caught.value.problems[0].field == "rounds[2].observed.Mayor"
+    too_many = json.loads(json.dumps(DRAFT))
+    too_many["rounds"][0]["observed"]["Mayor"]["votes"]["Ames"] = 50
+    with pytest.raises(ValidationError, match="among 8 ballots"):
+        record.complete(too_many, _read)

@@ -79,9 +79,27 @@ def _derive(record: Mapping[str, Any], read: Callable[[str], bytes]) -> dict[str
     return derived
 
 
+def _observed(rounds: list[Mapping[str, Any]], name: str) -> list[Mapping[str, Any]]:
+    """Each round's observations of contest ``name``; a round without them is refused rather than
+    read as nothing seen."""
+    found: list[Mapping[str, Any]] = []
+    for number, entry in enumerate(rounds, start=1):
+        seen = (entry.get("observed") or {}).get(name)
+        if not isinstance(seen, dict):
+            raise _fail(f"rounds[{number}].observed.{name}", f"round {number} records nothing "
+                        f"observed for {name}")
+        counted = sum(int(v) for v in (seen.get("votes") or {}).values()) + sum(
+            int(v) for v in seen.get("discrepancies") or [])
+        if counted > int(entry["size"]):
+            raise _fail(f"rounds[{number}].observed.{name}", f"round {number} records {counted} "
+                        f"observations of {name} among {entry['size']} ballots")
+        found.append(seen)
+    return found
+
+
 def _p_value(contest: Contest, method: Method, gamma: float, rounds: list[Mapping[str, Any]],
              name: str) -> float:
-    observed = [r.get("observed", {}).get(name, {}) for r in rounds]
+    observed = _observed(rounds, name)
     if method is Method.BRAVO:
         return bravo.risk(contest, [{k: int(v) for k, v in o.get("votes", {}).items()}
                                     for o in observed])[0]
@@ -99,8 +117,8 @@ def complete(record: Mapping[str, Any], read: Callable[[str], bytes]) -> dict[st
     the record names).
 
     Raises:
-        ValidationError: a bad risk limit, contest, manifest or round (located).
-        KeyError, ValueError, TypeError: never: malformed records are ValidationError too.
+        ValidationError: a bad risk limit, contest, manifest or round (located), a round without
+            observations of a contest or with more than its ballots, or a malformed record.
     """
     return _guarded(lambda: _derive(record, read))
 
