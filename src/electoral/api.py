@@ -44,6 +44,7 @@ if TYPE_CHECKING:
     from electoral.io import Format
     from electoral.published import Article
     from electoral.report.tables import ResultsView
+    from electoral.rla.macro import Batches
     from electoral.rla.sampler import Manifest
     from electoral.store import Addition, ElectionSummary, ImportRecord, StoredUnit
     from electoral.tabulate.electors import College, StateVotes
@@ -860,6 +861,18 @@ def rla_manifest(path: Path | str) -> Manifest:
     from electoral.rla.sampler import read_manifest
 
     return read_manifest(_read_bytes(Path(path)), str(path))
+
+
+def rla_batches(path: Path | str, *, with_ballots: bool = True) -> Batches:
+    """A MACRO batch file (``batch,contest,candidate,votes,ballots``), or with ``with_ballots``
+    False the hand counts of audited batches (no ``ballots`` column).
+
+    Raises:
+        ValidationError: the file cannot be read, or bad rows (file, line, field).
+    """
+    from electoral.rla.macro import read_batches
+
+    return read_batches(_read_bytes(Path(path)), str(path), with_ballots=with_ballots)
 
 
 def rla_record(path: Path | str, *, check: bool) -> dict[str, object] | list[str]:

@@ -61,8 +61,9 @@ def _risk_limit(value: float) -> float:
 
 RiskLimit = Annotated[float, typer.Option(
     "--risk-limit", callback=_risk_limit, help="The risk limit as a fraction: 0.1 is 10 %.")]
-MethodOption = Annotated[Method, typer.Option(help="bravo (ballot polling) or supersimple "
-                                              "(ballot comparison, Kaplan–Markov).")]
+MethodOption = Annotated[Method, typer.Option(help="bravo (ballot polling), supersimple "
+                                              "(ballot comparison, Kaplan–Markov) or macro (batch "
+                                              "comparison).")]
 TallyOption = Annotated[str | None, typer.Option(
     help="Reported votes, NAME=VOTES,...", show_default=False)]
 BallotsOption = Annotated[int | None, typer.Option(
@@ -80,6 +81,13 @@ SampleOption = Annotated[list[str] | None, typer.Option(
 GammaOption = Annotated[float, typer.Option(help="SuperSimple's error inflation factor γ.")]
 DiscrepanciesOption = Annotated[str | None, typer.Option(
     help="Discrepancies counted, o1,o2,u1,u2 (1- and 2-vote over- then understatements).",
+    show_default=False)]
+BatchesOption = Annotated[Path | None, typer.Option(
+    help="macro: the batch file, batch,contest,candidate,votes,ballots.", show_default=False)]
+ContestOption = Annotated[str | None, typer.Option(
+    help="macro: the contest, when the batch file holds several.", show_default=False)]
+AuditedOption = Annotated[Path | None, typer.Option(
+    help="macro: hand counts of the audited batches, batch,contest,candidate,votes.",
     show_default=False)]
 FormatOption = Annotated[AuditFormat, typer.Option("--format", "-f", help="text, md, csv or json.")]
 
@@ -110,6 +118,21 @@ def _contest(tally: str | None, ballots: int | None, winners: int, election: str
         return make_contest(votes, ballots, winners, name)
 
 
+def _macro(risk_limit: float, batches: Path | None, contest: str | None, winners: int,
+           audited: Path | None, fmt: AuditFormat) -> None:
+    from electoral import api
+    from electoral.rla import audit
+
+    if batches is None:
+        raise typer.BadParameter("macro needs the batch file", param_hint="--batches")
+    with handled():
+        hand = api.rla_batches(audited, with_ballots=False) if audited is not None else None
+        document = audit.batches(api.rla_batches(batches), risk_limit, contest=contest,
+                                 winners=winners, audited=hand,
+                                 audited_source=str(audited) if audited else None)
+    _write(document, fmt)
+
+
 def _rounds(samples: list[str] | None) -> list[dict[str, int]]:
     from electoral.rla.contest import parse_counts
 
@@ -125,19 +148,23 @@ def plan(
     rates: Annotated[str | None, typer.Option(
         help="SuperSimple's expected discrepancy rates per ballot, r1,r2,s1,s2 (default "
              "0.001,0.0001,0.001,0.0001).", show_default=False)] = None,
-    discrepancies: DiscrepanciesOption = None, fmt: FormatOption = AuditFormat.TEXT,
-    db: DbOption = None,
+    discrepancies: DiscrepanciesOption = None, batches: BatchesOption = None,
+    contest: ContestOption = None, audited: AuditedOption = None,
+    fmt: FormatOption = AuditFormat.TEXT, db: DbOption = None,
 ) -> None:
-    """Sample sizes before a round: BRAVO's ASN and round-one sizes (70/80/90 %), or SuperSimple's
-    size; "full hand count" when no sample can confirm the outcome."""
+    """Sample sizes before a round: BRAVO's ASN and round-one sizes (70/80/90 %), SuperSimple's
+    size, or MACRO's batches; "full hand count" when no sample can confirm the outcome."""
     from electoral.rla import audit, comparison
 
-    contest = _contest(tally, ballots, winners, election, db)
+    if method is Method.MACRO:
+        _macro(risk_limit, batches, contest, winners, audited, fmt)
+        return
+    reported = _contest(tally, ballots, winners, election, db)
     seen = _rounds(sample)
     with handled():
         found = comparison.parse_discrepancies(discrepancies) if discrepancies else None
         expected = comparison.parse_rates(rates) if rates else comparison.DEFAULT_RATES
-        document = audit.plan(method, contest, risk_limit, seen=seen, gamma=gamma, rates=expected,
+        document = audit.plan(method, reported, risk_limit, seen=seen, gamma=gamma, rates=expected,
                               found=found)
     _write(document, fmt)
 
@@ -150,17 +177,23 @@ def risk(
     sample_size: Annotated[int, typer.Option(
         min=0, help="SuperSimple: ballots audited so far.")] = 0,
     discrepancies: DiscrepanciesOption = None, gamma: GammaOption = 1.03905,
+    batches: BatchesOption = None, contest: ContestOption = None, audited: AuditedOption = None,
     fmt: FormatOption = AuditFormat.TEXT, db: DbOption = None,
 ) -> None:
     """The measured risk after the rounds audited so far, and the decision: confirmed (stop) or
-    escalate (with the further ballots to draw)."""
+    escalate (with the further ballots, or batches, to draw)."""
     from electoral.rla import audit, comparison
 
-    contest = _contest(tally, ballots, winners, election, db)
+    if method is Method.MACRO:
+        if audited is None:
+            raise typer.BadParameter("macro measures the hand counts", param_hint="--audited")
+        _macro(risk_limit, batches, contest, winners, audited, fmt)
+        return
+    reported = _contest(tally, ballots, winners, election, db)
     seen = _rounds(sample)
     with handled():
         found = comparison.parse_discrepancies(discrepancies) if discrepancies else None
-        document = audit.measure(method, contest, risk_limit, seen=seen, sampled=sample_size,
+        document = audit.measure(method, reported, risk_limit, seen=seen, sampled=sample_size,
                                  found=found, gamma=gamma)
     _write(document, fmt)
 
@@ -176,15 +209,26 @@ def sample_(
         show_default=False)] = None,
     with_replacement: Annotated[bool, typer.Option(
         "--with-replacement", help="Keep repeated draws (else a repeat is skipped).")] = False,
+    batches: Annotated[Path | None, typer.Option(
+        help="Draw batches of a MACRO batch file instead, with probability proportional to their "
+             "error bounds (PPEB).", show_default=False)] = None,
+    contest: ContestOption = None, winners: WinnersOption = 1,
     fmt: FormatOption = AuditFormat.TEXT,
 ) -> None:
     """A reproducible sample from a seed (Rivest's SHA-256 sampler): ballot numbers in draw order,
-    located in their container and batch with --manifest."""
+    located in their container and batch with --manifest; with --batches, PPEB batches."""
     from electoral import api
     from electoral.rla import audit
 
-    if (ballots is None) == (manifest is None):
-        raise typer.BadParameter("give --ballots or --manifest (one of them)", param_hint="--ballots")
+    if [ballots, manifest, batches].count(None) != 2:
+        raise typer.BadParameter("give one of --ballots, --manifest and --batches",
+                                 param_hint="--ballots")
+    if batches is not None:
+        with handled():
+            document = audit.sample_batches(seed, size, api.rla_batches(batches), contest=contest,
+                                            winners=winners)
+        _write(document, fmt)
+        return
     with handled():
         read = api.rla_manifest(manifest) if manifest is not None else None
         document = audit.sample(seed, size, ballots=ballots, manifest=read,

@@ -15,9 +15,9 @@ from collections.abc import Mapping, Sequence
 from enum import StrEnum
 
 from electoral.errors import Problem, ValidationError
-from electoral.rla import bravo, comparison
+from electoral.rla import bravo, comparison, macro
 from electoral.rla.contest import Contest, Pair, check_sample
-from electoral.rla.sampler import Manifest, draw
+from electoral.rla.sampler import Manifest, draw, draw_weighted
 
 
 class Method(StrEnum):
@@ -25,6 +25,7 @@ class Method(StrEnum):
 
     BRAVO = "bravo"
     SUPERSIMPLE = "supersimple"
+    MACRO = "macro"
 
 
 def check_risk_limit(alpha: float) -> float:
@@ -65,6 +66,9 @@ def plan(method: Method, contest: Contest, alpha: float, *,
     """
     check_risk_limit(alpha)
     check_sample(contest, seen)
+    if method is Method.MACRO:
+        raise ValidationError([Problem("needs_batches", "macro plans from a batch file "
+                                       "(--batches FILE.csv)", field="batches")])
     head: dict[str, object] = {"method": method.value, "risk_limit": alpha, "unit": "ballots",
                                "contest": contest.to_json()}
     if method is Method.BRAVO:
@@ -100,6 +104,9 @@ def measure(method: Method, contest: Contest, alpha: float, *,
     """
     check_risk_limit(alpha)
     check_sample(contest, seen)
+    if method is Method.MACRO:
+        raise ValidationError([Problem("needs_batches", "macro measures from a batch file and "
+                                       "hand counts (--batches, --audited)", field="batches")])
     head: dict[str, object] = {"method": method.value, "risk_limit": alpha,
                                "contest": contest.to_json()}
     if method is Method.BRAVO:
@@ -158,3 +165,48 @@ def sample(seed: str, size: int, *, ballots: int | None = None, manifest: Manife
                           "position": position})
         found["drawn"] = drawn
     return found
+
+
+def batches(batch_file: macro.Batches, alpha: float, *, contest: str | None = None,
+            winners: int = 1, audited: macro.Batches | None = None,
+            audited_source: str | None = None) -> dict[str, object]:
+    """The MACRO document (Stark 2008) for one contest of ``batch_file``: the keys of ``plan``
+    (``unit`` "batches"; ``sample_size`` the further batches, 0 once confirmed) and those of
+    ``measure`` (``p_value``, ``confirmed``), with ``total_bound`` (U) and each audited batch's
+    ``taint``.
+
+    Raises:
+        ValidationError: a risk limit outside (0, 1), no such contest (or several and none named),
+            or a bad hand count (``macro.assess``).
+    """
+    check_risk_limit(alpha)
+    found, held = macro.contest_of(batch_file, contest, winners)
+    hand = (audited or {}).get(found.name, {})
+    if audited and not hand:
+        raise ValidationError([Problem("no_hand_counts", f"the audited file has no batch of "
+                                       f"{found.name}", field="audited")])
+    result = macro.assess(found, held, alpha, hand, audited_source)
+    return {"method": Method.MACRO.value, "risk_limit": alpha, "unit": "batches",
+            "contest": found.to_json(), "batches": len(held), "asn": None, "quantiles": None,
+            "sample_size": result.sample_size, "full_hand_count": result.full_hand_count,
+            "p_value": result.p_value, "confirmed": bool(hand) and result.p_value <= alpha,
+            "total_bound": float(result.total_bound),
+            "taints": {batch: float(t) for batch, t in result.taints.items()},
+            "pairs": [_pair_json(p) for p in found.pairs()]}
+
+
+def sample_batches(seed: str, size: int, batch_file: macro.Batches, *,
+                   contest: str | None = None, winners: int = 1) -> dict[str, object]:
+    """``size`` batches of one contest drawn with probability proportional to their MACRO error
+    bounds (PPEB; Aslam, Popa and Rivest 2008), exactly, by Rivest's sampler over the bounds'
+    integer numerators (``sampler.draw_weighted``); with replacement, as PPEB is.
+
+    Raises:
+        ValidationError: no such contest, or as ``sampler.draw_rounds``.
+    """
+    found, held = macro.contest_of(batch_file, contest, winners)
+    bounds = macro.error_bounds(found, held)
+    names = list(bounds)
+    drawn = draw_weighted(seed, [bounds[n] for n in names], size)
+    return {"seed": seed, "unit": "batches", "contest": found.name, "batches": len(names),
+            "size": size, "with_replacement": True, "sample": [names[i] for i in drawn]}
