@@ -46,6 +46,8 @@ if TYPE_CHECKING:
     from electoral.night import Answer, Verdict
     from electoral.published import Article
     from electoral.report.tables import ResultsView
+    from electoral.rla.macro import Batches
+    from electoral.rla.sampler import Manifest
     from electoral.store import Addition, ElectionSummary, ImportRecord, StoredUnit
     from electoral.store_night import NightStore as NightStore
     from electoral.store_night import TokenRow
@@ -1074,3 +1076,84 @@ def _choice(value: object, enum: type[E], field: str) -> E:
         choices = ", ".join(str(m.value) for m in enum)
         raise ValidationError([Problem("unknown-choice", f"unknown {field} {value!r}; choose "
                                        f"from {choices}", field=field)]) from None
+
+
+# ---- risk-limiting audits: rla (electoral.rla takes values; these read files and the store) ----
+
+def rla_stored_contest(store: ResultsStore, election: str) -> tuple[dict[str, int], int | None]:
+    """The statewide votes of a stored election for an audit (candidate name → votes) and the
+    ballots cast in the state when its returns say (else None: the caller must be told them, as
+    an audit's margins are diluted over every ballot, undervotes included).
+
+    Raises:
+        ValidationError: the election id is malformed, or a count is withheld (an audit needs
+            exact votes).
+        NotFoundError: the election is not stored.
+    """
+    table = tabulate(store, election, UnitKind.STATE)
+    if not table.total.exact:
+        raise ValidationError([Problem("withheld_counts", f"{election}: some counts are withheld; "
+                                       "an audit needs every vote", field="election")])
+    names = {c.id: c.name or c.id for c in table.columns}
+    states = {u.id for u in table.returns.units if u.kind is UnitKind.STATE}
+    cast = [f.ballots_cast for f in table.returns.facts if f.unit in states and f.ballots_cast]
+    return {names[cid]: table.total.of(cid) for cid in names}, (cast[0] if len(cast) == 1 else None)
+
+
+def rla_manifest(path: Path | str) -> Manifest:
+    """A ballot manifest read from ``path`` (``electoral.rla.sampler.Manifest``).
+
+    Raises:
+        ValidationError: the file cannot be read, or bad rows (file, line, field).
+    """
+    from electoral.rla.sampler import read_manifest
+
+    return read_manifest(_read_bytes(Path(path)), str(path))
+
+
+def rla_batches(path: Path | str, *, with_ballots: bool = True) -> Batches:
+    """A MACRO batch file (``batch,contest,candidate,votes,ballots``), or with ``with_ballots``
+    False the hand counts of audited batches (no ``ballots`` column).
+
+    Raises:
+        ValidationError: the file cannot be read, or bad rows (file, line, field).
+    """
+    from electoral.rla.macro import read_batches
+
+    return read_batches(_read_bytes(Path(path)), str(path), with_ballots=with_ballots)
+
+
+def rla_record(path: Path | str, *, check: bool) -> dict[str, object] | list[str]:
+    """An audit record from ``path`` (JSON): with ``check``, verify every derived field and return
+    what was checked; else return the record with its derived fields filled in. Manifests named
+    in the record are read relative to the record's folder.
+
+    Raises:
+        ValidationError: the file cannot be read or is not JSON, a malformed record, or (``check``)
+            the first derived field that disagrees, named by its path in the record.
+    """
+    import json
+
+    from electoral.rla import record
+
+    where = Path(path)
+    try:
+        document = json.loads(_read_bytes(where))
+    except ValueError as exc:
+        raise ValidationError([Problem("not_json", f"not JSON: {exc}", source=str(path))]) from None
+    if not isinstance(document, dict):
+        raise ValidationError([Problem("not_record", "an audit record is a JSON object",
+                                       source=str(path))])
+
+    def read(name: str) -> bytes:
+        return _read_bytes(where.parent / name)
+
+    return record.verify(document, read) if check else record.complete(document, read)
+
+
+def _read_bytes(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise ValidationError([Problem("unreadable", f"cannot read: {exc.strerror}",
+                                       source=str(path))]) from None

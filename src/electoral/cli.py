@@ -879,6 +879,12 @@ def rcv(
 # ---- end of ranked-choice -------------------------------------------------------------------------
 
 
+# The audit commands live in their own module; registered here so `electoral rla …` is one app.
+from electoral.cli_rla import rla_app  # noqa: E402
+
+app.add_typer(rla_app, name="rla")
+
+
 def main() -> None:
     app()
 

@@ -1,0 +1,13 @@
+"""Risk-limiting audits: reproducible samples, sample sizes, measured risk and the audit record.
+
+    sampler     Rivest's SHA-256 sampler, ballot manifests, exact PPEB draws
+    contest     reported votes, ballots, winners and winner–loser pairs
+    bravo       BRAVO ballot polling (Lindeman, Stark and Yates 2012)
+    comparison  Kaplan–Markov / Super-Simple ballot comparison (Stark 2009, 2010)
+    audit       plan, measure and sample as JSON-ready documents (the ``electoral rla`` keys)
+    record      the audit record and its verification
+    render      text, Markdown, CSV and JSON output
+
+The package takes values (tallies, manifests' bytes, sampled counts); ``electoral.api`` wires it to
+stored results and files. Nothing here reads a path or prints.
+"""
