@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import io
 import re
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
@@ -38,7 +39,7 @@ from electoral.model import (
 )
 from electoral.parties import canonical_party
 
-__all__ = ["read_president_polls", "read_raw_polls"]
+__all__ = ["read_poll_file", "read_president_polls", "read_raw_polls"]
 
 # Columns every president_polls.csv schema has; the grade and the party column differ by schema.
 _POLL_COLUMNS = ("question_id", "poll_id", "state", "pollster_id", "pollster", "sponsors",
@@ -350,3 +351,17 @@ def _raw(line: int, r: dict[str, str], rows: _Rows) -> PollOutcome | None:
     return PollOutcome(poll, int(n["year"]), election, (n["cand1_actual"], n["cand2_actual"]),
                        margin, n["margin_actual"], n["error"], n["bias"])
 
+
+
+def read_poll_file(stream: TextIO, source: str = "") -> tuple[Poll, ...]:
+    """The polls of either 538 file, told apart by the header: ``raw-polls.csv`` (it has
+    ``margin_actual``; its polls without their results) or ``president_polls.csv``.
+
+    Raises:
+        ValidationError: as ``read_president_polls`` or ``read_raw_polls`` raise it.
+    """
+    text = stream.read()
+    header = text.partition("\n")[0]
+    if "margin_actual" in header.split(","):
+        return tuple(o.poll for o in read_raw_polls(io.StringIO(text), source))
+    return read_president_polls(io.StringIO(text), source)
