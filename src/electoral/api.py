@@ -36,16 +36,16 @@ from electoral.rcv.rules import OvervoteRule as OvervoteRule
 from electoral.rcv.rules import Tiebreak as Tiebreak
 
 if TYPE_CHECKING:
-    from electoral.analyze.polls import PollAverages
-    from electoral.model import Poll
     from types import TracebackType
 
     from electoral.analyze.compare import Comparison
     from electoral.analyze.history import History
+    from electoral.analyze.polls import PollAverages
     from electoral.check import Discrepancy
     from electoral.columns import ReturnsTable
     from electoral.importing import ImportReport, Staged
     from electoral.io import Format
+    from electoral.model import Poll
     from electoral.published import Article
     from electoral.report.tables import ResultsView
     from electoral.store import Addition, ElectionSummary, ImportRecord, StoredUnit
