@@ -7,6 +7,8 @@ import math
 from decimal import Decimal
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from electoral.analyze.polls import (
     last_polls_average,
@@ -123,3 +125,23 @@ def test_polls_after_the_as_of_date_are_left_out() -> None:
     assert pa.polls == 1 and pa.margin == pytest.approx(6.0)
     with pytest.raises(ValueError):
         poll_averages(polls, dt.date(2020, 9, 1))
+
+
+shares = st.integers(min_value=0, max_value=50)
+
+
+@given(st.lists(st.tuples(shares, shares, st.integers(50, 5000), st.integers(0, 60),
+                          st.sampled_from(["A+", "B", "D-", None]), st.sampled_from("xyz")),
+                min_size=1, max_size=12), st.randoms())
+def test_the_average_lies_among_its_polls_and_ignores_their_order(rows, rnd) -> None:
+    polls = [poll(str(i), (dt.date(2020, 10, 20) - dt.timedelta(days=age)).isoformat(), str(d), str(r),
+                  n=n, grade=g, pollster=p) for i, (d, r, n, age, g, p) in enumerate(rows)]
+    [pa] = poll_averages(polls, dt.date(2020, 10, 20)).states
+    adjusted = [w.adjusted for w in pa.weights]
+    assert min(adjusted) - 1e-9 <= pa.margin <= max(adjusted) + 1e-9
+    assert sum(w.weight for w in pa.weights) == pytest.approx(1.0)
+    assert 1 - 1e-9 <= pa.effective_polls <= len(polls) + 1e-9 and pa.margin_se >= 0
+    shuffled = polls[:]
+    rnd.shuffle(shuffled)
+    [again] = poll_averages(shuffled, dt.date(2020, 10, 20)).states
+    assert again.margin == pytest.approx(pa.margin) and again.margin_se == pytest.approx(pa.margin_se)
