@@ -136,6 +136,11 @@ def test_a_renamed_column_is_named() -> None:
         ("missing-column", "p.csv", 1, "pct")]
 
 
+def test_a_row_with_too_many_or_too_few_fields_is_refused() -> None:
+    found = problems_2020(row_2020() + ",extra", row_2020(name="Donald Trump").rsplit(",", 2)[0])
+    assert found == [("ragged-row", 2, None), ("ragged-row", 3, None)]
+
+
 def test_a_file_with_neither_grade_column_is_refused() -> None:
     header = HEADER_2020.replace("fte_grade", "grade")
     with pytest.raises(ValidationError) as caught:

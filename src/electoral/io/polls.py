@@ -72,7 +72,8 @@ class _Rows:
 
 def _records(stream: TextIO, rows: _Rows, required: Sequence[str],
              either: Sequence[Sequence[str]] = ()) -> Iterator[tuple[int, dict[str, str]]]:
-    """(line, record) for each data row; a missing column stops the read with every one named."""
+    """(line, record) for each data row; a missing column stops the read with every one named, a
+    row with more or fewer fields than the header is a problem and not read."""
     reader = csv.DictReader(stream)
     header = reader.fieldnames or []
     missing = [c for c in required if c not in header]
@@ -84,7 +85,12 @@ def _records(stream: TextIO, rows: _Rows, required: Sequence[str],
         raise ValidationError(rows.problems)
     start = reader.line_num + 1
     for record in reader:
-        yield start, {k: (v or "").strip() for k, v in record.items() if k is not None}
+        if None in record or None in record.values():  # csv's marks of a longer or shorter row
+            fields = len(record) - 1 + len(record[None]) if None in record else sum(
+                v is not None for v in record.values())
+            rows.problem("ragged-row", f"{fields} fields where the header has {len(header)}", start)
+        else:
+            yield start, {k: v.strip() for k, v in record.items()}
         start = reader.line_num + 1
 
 
