@@ -12,7 +12,10 @@ geography, as of a date:
 
 τ² is the spread of the adjusted margins beyond what sampling explains (a moment estimate as in
 DerSimonian & Laird, "Meta-analysis in clinical trials", 1986), zero when the polls agree within
-sampling error. Averages use floats: they are estimates, never counts.
+sampling error. The interval is the uncertainty of the average of these polls, not of the result:
+polls miss together (raw-polls' 2016 Pennsylvania, Michigan and Wisconsin polls averaged D+3 to D+5;
+all three went R), which only a forecast's correlated errors can allow for. Averages use floats:
+they are estimates, never counts.
 """
 
 from __future__ import annotations
