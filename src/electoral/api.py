@@ -11,12 +11,13 @@ Every function may raise ``electoral.errors.ElectoralError`` subclasses; each sa
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from enum import Enum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
-from electoral.errors import Problem, ValidationError
+from electoral.errors import NotFoundError, Problem, ValidationError
 from electoral.formats import (
     ElectorsFormat,
     ExportFormat,
@@ -24,6 +25,7 @@ from electoral.formats import (
     MapLevel,
     OutputFormat,
     Palette,
+    PollsFormat,
     RcvFormat,
     TextOrJson,
 )
@@ -39,11 +41,13 @@ if TYPE_CHECKING:
 
     from electoral.analyze.compare import Comparison
     from electoral.analyze.history import History
+    from electoral.analyze.polls import PollAverages
     from electoral.check import Discrepancy
     from electoral.columns import ReturnsTable
     from electoral.importing import ImportReport, Staged
     from electoral.io import Format
     from electoral.night import Answer, Verdict
+    from electoral.model import Poll
     from electoral.published import Article
     from electoral.report.tables import ResultsView
     from electoral.rla.macro import Batches
@@ -638,6 +642,65 @@ def apportion(census: int | None = None, populations: Path | None = None, seats:
         read = read_populations(source.stream(), source.name)
     result, used, official = apportion_for(census, read, seats)
     return render_apportionment(result, fmt, used, official)
+
+
+# ---- polls ---------------------------------------------------------------------------------------
+
+
+def poll_averages(paths: Sequence[Path], state: str | None = None,
+                  as_of: dt.date | None = None) -> PollAverages:
+    """Each geography's weighted poll average and each pollster's house effect
+    (``electoral.analyze.polls.poll_averages``) from 538 poll files (``president_polls.csv`` or
+    ``raw-polls.csv``, told apart by their header). With ``state`` (a USPS code or a district such
+    as ``ME-02``) only that geography and the pollsters that polled it are kept; house effects are
+    still estimated from every poll.
+
+    Raises:
+        NotFoundError: a file that is not there, no poll of ``state``, or no poll ending by
+            ``as_of`` with both a Democratic and a Republican share.
+        ValidationError: every bad row of every file, located (file, line, column).
+    """
+    from dataclasses import replace
+
+    from electoral.analyze.polls import poll_averages as average
+    from electoral.io import open_source
+    from electoral.io.polls import read_poll_file
+
+    polls: list[Poll] = []
+    problems: list[Problem] = []
+    for path in paths:
+        source = open_source(path)
+        try:
+            polls.extend(read_poll_file(source.stream(), source.name))
+        except ValidationError as exc:
+            problems.extend(exc.problems)
+    if problems:
+        raise ValidationError(problems)
+    try:
+        result = average(polls, as_of)
+    except ValueError as exc:
+        raise NotFoundError(f"{exc}: nothing to average") from None
+    if state is None:
+        return result
+    wanted = state.upper()
+    states = tuple(s for s in result.states if s.geography == wanted)
+    if not states:
+        raise NotFoundError(f"no poll of {state} (geographies polled: "
+                            f"{', '.join(s.geography for s in result.states)})")
+    pollsters = {w.pollster for w in states[0].weights}
+    return replace(result, states=states,
+                   house_effects=tuple(h for h in result.house_effects if h.pollster in pollsters))
+
+
+def render_polls(averages: PollAverages, fmt: PollsFormat | str = "text") -> str:
+    """Poll averages as ``electoral.report.polls.render_polls`` renders them (text, json, csv).
+
+    Raises:
+        ValueError: for a format ``PollsFormat`` does not name.
+    """
+    from electoral.report.polls import render_polls as render
+
+    return render(averages, fmt)
 
 
 # ---- history -----------------------------------------------------------------------------------

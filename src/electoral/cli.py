@@ -28,6 +28,7 @@ from electoral.formats import (
     MapLevel,
     OutputFormat,
     Palette,
+    PollsFormat,
     RcvFormat,
     ReportLevel,
     TextOrJson,
@@ -791,6 +792,32 @@ def map_(
 
 
 # ---- ranked-choice: rcv ------------------------------------------------------------------------
+
+
+@app.command()
+def polls(
+    files: Annotated[list[Path], typer.Argument(
+        help="538 poll files: president_polls.csv (either schema) or raw-polls.csv.")],
+    state: Annotated[str | None, typer.Option(
+        help="Only this state (USPS code, e.g. PA) or district (ME-02).", show_default=False)] = None,
+    as_of: Annotated[str | None, typer.Option(
+        "--as-of", help="Average the polls ending by this date (YYYY-MM-DD; default: the last).",
+        show_default=False)] = None,
+    fmt: Annotated[PollsFormat, typer.Option("--format", "-f")] = PollsFormat.TEXT,
+    out: OutOption = None,
+) -> None:
+    """Each state's weighted poll average with its 95% interval, and each pollster's house effect."""
+    import datetime as dt
+
+    from electoral import api
+
+    try:
+        day = dt.date.fromisoformat(as_of) if as_of else None
+    except ValueError:
+        raise typer.BadParameter(f"{as_of!r} is not a date YYYY-MM-DD", param_hint="--as-of") from None
+    with handled():
+        text = api.render_polls(api.poll_averages(files, state, day), fmt)
+    emit(text, out)
 
 
 @app.command()

@@ -92,3 +92,11 @@ class MapLevel(StrEnum):
 
     COUNTY = UnitKind.COUNTY.value
     STATE = UnitKind.STATE.value
+
+
+class PollsFormat(StrEnum):
+    """Poll averages' format (``electoral.report.polls``)."""
+
+    TEXT = "text"
+    JSON = "json"
+    CSV = "csv"

@@ -11,6 +11,7 @@ import datetime as dt
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from decimal import Decimal
 from enum import StrEnum
 
 from electoral.errors import Problem, ValidationError
@@ -369,3 +370,96 @@ class CastVoteRecord:
     batch: str | None = None
     contest: str | None = None
     weight: int = 1
+
+
+# ---- opinion polls ---------------------------------------------------------------------------------
+
+
+class Population(StrEnum):
+    """Whom a poll question sampled, with 538's codes: likely voters, registered voters, all adults,
+    or "voters" (the pollster did not say which voters)."""
+
+    LV = "lv"
+    RV = "rv"
+    A = "a"
+    V = "v"
+
+
+@dataclass(frozen=True, slots=True)
+class Pollster:
+    """A polling firm: 538's ``pollster_id`` (``id``), its display ``name`` and its rating as the
+    file states it, a letter ``grade`` (2020 schema, "A+" … "D-") or a ``numeric_grade`` (2022+
+    schema, 0.5 … 3.0); ``None`` where the file gives none."""
+
+    id: str
+    name: str
+    grade: str | None = None
+    numeric_grade: Decimal | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PollAnswer:
+    """One option of a poll question: the ``candidate`` as named, the ``party`` (canonical, from
+    ``electoral.parties.canonical_party``; ``None`` for no party) and the ``share`` in percent,
+    exactly as the file states it."""
+
+    candidate: str
+    party: Party | None
+    share: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class PollQuestion:
+    """One question of a poll (a population, a field of candidates): its ``answers`` in file order,
+    the ``sample_size`` as stated (``None`` when unstated; raw-polls states some as halves, 712.5)
+    and the file ``line`` it starts on."""
+
+    id: str
+    population: Population
+    sample_size: Decimal | None
+    answers: tuple[PollAnswer, ...]
+    line: int = 0
+
+    def share(self, party_id: str) -> Decimal | None:
+        """The share of the answer of party ``party_id`` ("democratic", "republican": the ids of
+        ``electoral.parties``), ``None`` if none runs."""
+        return next((a.share for a in self.answers if a.party is not None and a.party.id == party_id),
+                    None)
+
+
+@dataclass(frozen=True, slots=True)
+class Poll:
+    """One poll of one geography: ``geography`` is a USPS code ("PA"), a district ("ME-02") or
+    "US"; ``start``/``end`` the field dates; ``partisan`` the party of a partisan sponsor (538's
+    ``partisan`` flag) and ``internal`` whether it is a campaign's own poll; ``margin_of_error`` in
+    points as published (``None`` when unstated); ``source`` the file it came from."""
+
+    id: str
+    pollster: Pollster
+    geography: str
+    start: dt.date
+    end: dt.date
+    questions: tuple[PollQuestion, ...]
+    sponsors: tuple[str, ...] = ()
+    methodology: str = ""
+    margin_of_error: Decimal | None = None
+    partisan: str | None = None
+    internal: bool = False
+    source: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class PollOutcome:
+    """A poll of 538's ``raw-polls.csv`` with the result it is scored against: the two leading
+    candidates' ``actual`` shares (percent), the poll's and the result's margins (first candidate
+    minus second, points), and 538's ``error`` (absolute miss of the margin) and ``bias`` (signed
+    miss, positive toward the Democrat)."""
+
+    poll: Poll
+    year: int
+    election_date: dt.date
+    actual: tuple[Decimal, Decimal]
+    margin_poll: Decimal
+    margin_actual: Decimal
+    error: Decimal
+    bias: Decimal

@@ -85,3 +85,24 @@ def test_poll_shares_must_add_up(tmp_path: Path, minimal_article) -> None:
     path.write_text(text)
     found = [d for d in check_paths([path]) if d.table == "Kerry vs. Bush"]
     assert [(d.row, d.kind) for d in found] == [("Bad Poll (May 2, 2004)", Kind.ERROR)]
+
+
+@pytest.mark.parametrize(("sample", "stated", "kind"), [
+    ("800 (LV)", "± 3.5%", None),  # 1.96·√(2500/800) = 3.46 → 3.5
+    ("800 (LV)", "± 4.4%", None),  # a design effect of 1.6 widens it: allowed
+    ("1,000 (LV)", "± 3.0%", Kind.ROUNDING),  # 3.099 cut off, not rounded
+    ("1,000 (LV)", "± 3%", None),  # 3.099 is 3 at whole points: rightly rounded
+    ("600 (RV)", "± 3.0%", Kind.ERROR),  # 4.00 at the least: far more precise than 600 allow
+])
+def test_a_published_margin_of_error_is_no_smaller_than_its_sample_allows(
+        tmp_path: Path, minimal_article, sample: str, stated: str, kind: Kind | None) -> None:
+    text = minimal_article() + (
+        "\n===Polling===\nKerry vs. Bush\n"
+        "| Poll source | Date(s) administered | Sample size | Margin of error | John Kerry | "
+        "George W. Bush | Other / Undecided |\n"
+        f"| A Poll | May 1, 2004 | {sample} | {stated} | 52% | 42% | 6% |\n")
+    path = tmp_path / "polls.txt"
+    path.write_text(text)
+    found = [d for d in check_paths([path]) if d.check == "poll-margin-of-error"]
+    line = text[:text.index("| A Poll")].count("\n") + 1
+    assert [(d.column, d.kind, d.line) for d in found] == ([("Margin of error", kind, line)] if kind else [])
