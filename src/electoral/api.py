@@ -46,8 +46,8 @@ if TYPE_CHECKING:
     from electoral.columns import ReturnsTable
     from electoral.importing import ImportReport, Staged
     from electoral.io import Format
-    from electoral.night import Answer, Verdict
     from electoral.model import Poll
+    from electoral.night import Answer, Verdict
     from electoral.published import Article
     from electoral.report.tables import ResultsView
     from electoral.rla.macro import Batches
