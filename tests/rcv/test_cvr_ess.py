@@ -208,3 +208,105 @@ def test_a_listed_empty_row_is_a_ballot_with_no_rankings(shared) -> None:
     first = int(source["firstVoteRowIndex"])
     assert len(records) == sum(1 for n in listed if n >= first)
     assert {1048575, 1048576} <= set(listed)
+
+
+# ---- bounds (issue 11): a workbook is refused before calamine expands it ---------------------------
+
+def _raw_workbook(sheet_xml: bytes, strings: bytes | None = None) -> io.BytesIO:
+    """A minimal .xlsx whose first sheet is ``sheet_xml``, written by hand so that it can say what
+    no spreadsheet program would (a cell at ZZZZZZ20)."""
+    import zipfile
+
+    main = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+    rel = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as book:
+        book.writestr("[Content_Types].xml", '<?xml version="1.0"?><Types xmlns="http://schemas.'
+                      'openxmlformats.org/package/2006/content-types"><Default Extension="xml" '
+                      'ContentType="application/xml"/></Types>')
+        book.writestr("xl/workbook.xml", f'<workbook xmlns="{main}" xmlns:r="{rel}"><sheets>'
+                      '<sheet name="S" sheetId="1" r:id="rId1"/></sheets></workbook>')
+        book.writestr("xl/_rels/workbook.xml.rels", '<Relationships xmlns="http://schemas.'
+                      'openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" '
+                      f'Type="{rel}/worksheet" Target="worksheets/sheet1.xml"/></Relationships>')
+        book.writestr("xl/worksheets/sheet1.xml", sheet_xml)
+        if strings is not None:
+            book.writestr("xl/sharedStrings.xml", strings)
+    out.seek(0)
+    return out
+
+
+def _cells(*refs: str) -> bytes:
+    main = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+    cells = "".join(f'<row r="{ref.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ")}"><c r="{ref}" '
+                    't="inlineStr"><is><t>A</t></is></c></row>' for ref in refs)
+    return f'<worksheet xmlns="{main}"><sheetData>{cells}</sheetData></worksheet>'.encode()
+
+
+def _refusal(stream: io.BytesIO) -> ValidationError:
+    with pytest.raises(ValidationError) as caught:
+        read_ess(stream, "cvr.xlsx", CvrOptions(first_vote_column=1, first_vote_row=1))
+    return caught.value
+
+
+def test_a_cell_past_excels_last_column_is_refused_unexpanded() -> None:
+    problem = _refusal(_raw_workbook(_cells("A1", "ZZZZZZ20"))).problems[0]
+    assert (problem.code, problem.source) == ("bad-cell", "cvr.xlsx")
+    assert "ZZZZZZ20" in problem.message
+
+
+def test_two_far_apart_cells_are_refused_not_allocated(monkeypatch: pytest.MonkeyPatch) -> None:
+    # A1 and XFD1048576 are both legal, but the rectangle between them is 17 billion cells
+    problem = _refusal(_raw_workbook(_cells("A1", "XFD1048576"))).problems[0]
+    assert problem.code == "too-large" and "17,179,869,184 cells" in problem.message
+    # the same sheet is read once the budget is raised to cover it... here only checked as a limit
+    monkeypatch.setenv("ELECTORAL_MAX_ELEMENTS", "20G")
+    from electoral.io import limits
+    assert limits.current().max_elements == 20 << 30
+
+
+def test_a_dense_sheet_is_read(monkeypatch: pytest.MonkeyPatch) -> None:
+    # 12 rows by 10 columns: past the budget of cells, but every cell of the rectangle is written
+    monkeypatch.setenv("ELECTORAL_MAX_ELEMENTS", "100")
+    names = [f"C{n}" for n in range(10)]
+    records = read_ess(_sheet([names] * 12), "cvr.xlsx",
+                       CvrOptions(first_vote_column=1, first_vote_row=1))
+    assert [r.marks for r in records] == [tuple(enumerate(names, start=1))] * 12
+
+
+def test_too_many_shared_strings_are_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ELECTORAL_MAX_ELEMENTS", "1000")
+    main = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+    strings = (f'<sst xmlns="{main}">' + "<si><t>x</t></si>" * 1001 + "</sst>").encode()
+    problem = _refusal(_raw_workbook(_cells("A1"), strings)).problems[0]
+    assert problem.code == "too-large" and "1,001 shared strings" in problem.message
+
+
+def test_a_workbook_that_expands_past_its_ratio_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ELECTORAL_MAX_BYTES", "1M")
+    main = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+    padding = b" " * (2 << 20)  # compresses to a few KB, expands past the 1 MiB allowed
+    sheet = f'<worksheet xmlns="{main}"><sheetData>'.encode() + padding + b"</sheetData></worksheet>"
+    problem = _refusal(_raw_workbook(sheet)).problems[0]
+    assert problem.code == "too-large" and "ELECTORAL_MAX_BYTES" in problem.message
+
+
+def test_a_cell_longer_than_the_field_limit_is_located(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ELECTORAL_MAX_FIELD", "100")
+    problem = _refusal(_sheet([["A", "x" * 101]])).problems[0]
+    assert (problem.code, problem.line, problem.field) == ("too-large", 1, "column 2")
+
+
+def test_a_workbook_with_a_dtd_is_refused() -> None:
+    import zipfile
+
+    stream = _raw_workbook(_cells("A1"))
+    out = io.BytesIO()
+    with zipfile.ZipFile(stream) as old, zipfile.ZipFile(out, "w") as new:
+        for item in old.infolist():
+            data = old.read(item.filename)
+            if item.filename == "xl/workbook.xml":
+                data = b'<!DOCTYPE w [<!ENTITY e "x">]>' + data
+            new.writestr(item, data)
+    out.seek(0)
+    assert _refusal(out).problems[0].code == "xml-forbidden"

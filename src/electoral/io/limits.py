@@ -251,6 +251,108 @@ def open_capped(path: Path, source: str | None = None) -> BinaryIO:
     return io.BytesIO(raw)
 
 
+# ---- workbooks ----------------------------------------------------------------------------------
+
+# Excel's own sheet bounds (ECMA-376 part 1, 18.3.1.4: columns A..XFD, rows 1..1,048,576): a cell
+# addressed past them (a 2 KB workbook with a cell at ZZZZZZ20) is no spreadsheet a program wrote.
+SHEET_COLUMNS = 16_384
+SHEET_ROWS = 1_048_576
+_CELL_REF = re.compile(rb'<(?:\w+:)?c\b[^>]*?\br="([A-Za-z]{1,8})([0-9]{1,10})"')
+_CELL = re.compile(rb"<(?:\w+:)?c\b")
+_STRING_ITEM = re.compile(rb"<(?:\w+:)?si\b")
+
+
+def column_number(letters: str) -> int:
+    """A column's number from its letters (A = 1, Z = 26, AA = 27; ECMA-376 cell references)."""
+    number = 0
+    for letter in letters.upper():
+        number = number * 26 + ord(letter) - 64
+    return number
+
+
+@dataclass(frozen=True, slots=True)
+class SheetShape:
+    """What one pass over a worksheet's XML found: the highest row and column any cell names
+    (1-based) and the cells it writes."""
+
+    rows: int
+    columns: int
+    cells: int
+
+
+def check_workbook(stream: BinaryIO, sheet: str, source: str | None) -> SheetShape:
+    """Refuse an .xlsx (a zip of XML parts) that passes a limit before a spreadsheet library
+    expands it: the parts' stated sizes above ``max_bytes`` or ``max_ratio`` times the file (16 MiB
+    at least), a cell outside Excel's own bounds, a sheet whose used rectangle holds more than
+    ``max_elements`` cells and more than twice the cells it writes (a reader allocates the
+    rectangle: two far-apart cells would cost gigabytes), or more shared strings than
+    ``max_elements``. ``sheet`` is the zip path of the worksheet the reader will read. Parts are
+    streamed a chunk at a time and their real sizes checked as they inflate (a header may lie).
+
+    Raises:
+        ValidationError: ``too-large`` (sizes, cells, strings) or ``bad-cell`` (a reference past
+            Excel's bounds), located at ``source``.
+        zipfile.BadZipFile, KeyError, OSError: not a readable workbook (the caller says so).
+    """
+    import zipfile
+
+    limits = current()
+    stream.seek(0, io.SEEK_END)
+    size = stream.tell()
+    stream.seek(0)
+    allowed = min(limits.max_bytes, max(limits.max_ratio * size, SMALL))
+    with zipfile.ZipFile(stream) as book:
+        stated = sum(info.file_size for info in book.infolist())
+        if stated > allowed:
+            raise _refuse("too-large", f"the workbook's parts expand to {stated:,} bytes, above "
+                          f"the {allowed:,} allowed for a {size:,}-byte file",
+                          source, VARIABLES["max_bytes"])
+        rows = columns = cells = 0
+        for chunk in _chunks(book, sheet, allowed, source):
+            cells += len(_CELL.findall(chunk))
+            for letters, number in _CELL_REF.findall(chunk):
+                column, row = column_number(letters.decode()), int(number)
+                if column > SHEET_COLUMNS or not 0 < row <= SHEET_ROWS:
+                    raise ValidationError([Problem(
+                        "bad-cell", f"a cell is addressed {letters.decode()}{row}, outside the "
+                        f"sheet's bounds (columns A to XFD, rows 1 to {SHEET_ROWS:,})", source,
+                        field=sheet)])
+                rows, columns = max(rows, row), max(columns, column)
+        area = rows * columns
+        if area > limits.max_elements and area > 2 * cells:
+            raise _refuse("too-large", f"the sheet's cells span {rows:,} rows by {columns:,} "
+                          f"columns ({area:,} cells) but it writes only {cells:,}",
+                          source, VARIABLES["max_elements"])
+        if "xl/sharedStrings.xml" in book.namelist():
+            strings = sum(len(_STRING_ITEM.findall(chunk))
+                          for chunk in _chunks(book, "xl/sharedStrings.xml", allowed, source))
+            if strings > limits.max_elements:
+                raise _refuse("too-large", f"the workbook holds {strings:,} shared strings, above "
+                              f"the limit of {limits.max_elements:,}", source,
+                              VARIABLES["max_elements"])
+    stream.seek(0)
+    return SheetShape(rows, columns, cells)
+
+
+def _chunks(book: Any, name: str, allowed: int, source: str | None) -> Iterator[bytes]:
+    """A zip part's bytes a chunk at a time, each cut before its last ``<`` so that no tag is split
+    between two chunks; refused past ``allowed`` bytes whatever the zip's header says."""
+    total = 0
+    tail = b""
+    with book.open(name) as part:
+        while data := part.read(CHUNK):
+            total += len(data)
+            if total > allowed:
+                raise _refuse("too-large", f"the workbook part {name} expands past {allowed:,} "
+                              "bytes", source, VARIABLES["max_bytes"])
+            # keep a tag's start that straddles two chunks whole in the next one
+            cut = data.rfind(b"<")
+            yield tail + data[:cut] if cut >= 0 else tail + data
+            tail = data[cut:] if cut >= 0 else b""
+    if tail:
+        yield tail
+
+
 # ---- JSON ----------------------------------------------------------------------------------------
 
 _STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)  # one JSON string, escapes and all

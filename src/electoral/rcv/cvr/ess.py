@@ -16,11 +16,12 @@ from __future__ import annotations
 
 import posixpath
 import re
-import xml.etree.ElementTree as ET
 import zipfile
 from collections.abc import Iterable, Iterator
 from typing import BinaryIO
 
+from electoral.errors import Problem, ValidationError
+from electoral.io import limits
 from electoral.model import CastVoteRecord
 from electoral.rcv.cvr.common import CvrOptions, Problems, cell_text, sanitize
 
@@ -48,7 +49,7 @@ def read_ess(stream: BinaryIO, source_name: str, options: CvrOptions) -> list[Ca
                             field="firstVoteColumnIndex" if first_column < 1 else
                             "firstVoteRowIndex")
     try:
-        rows = sheet_rows(stream, first_row)
+        rows = sheet_rows(stream, first_row, source_name)
         records = _records(rows, source_name, options, problems)
     except CalamineError as exc:
         raise problems.fail("malformed-file", f"not a readable .xlsx workbook ({exc}); ES&S "
@@ -61,15 +62,33 @@ class CalamineError(Exception):
     """python-calamine could not read the workbook (its own errors share no base class)."""
 
 
-def sheet_rows(stream: BinaryIO, first_row: int = 1) -> Iterator[tuple[int, tuple[object, ...]]]:
+def sheet_rows(stream: BinaryIO, first_row: int = 1, source: str | None = None,
+               ) -> Iterator[tuple[int, tuple[object, ...]]]:
     """(row number from 1, cell values from column A: str, int, float, bool, date, None) for
-    every row of the first sheet from ``first_row`` on.
+    every row of the first sheet from ``first_row`` on. The workbook is first held to
+    ``io.limits.check_workbook`` (sizes, cell addresses, the rectangle calamine allocates,
+    shared strings), and each text cell to ``max_field`` characters.
 
     Raises:
         CalamineError: the bytes are not a workbook calamine can read.
+        ValidationError: a limit is passed (located at ``source``, the row and column for a cell).
     """
     import python_calamine
 
+    try:
+        with zipfile.ZipFile(stream) as book:
+            sheet_part = _first_sheet(book)
+    except ValidationError:
+        raise
+    except Exception as exc:  # noqa: BLE001 (zipfile and ElementTree raise several classes)
+        raise CalamineError(str(exc) or type(exc).__name__) from exc
+    try:
+        limits.check_workbook(stream, sheet_part, source)
+    except ValidationError:
+        raise
+    except Exception as exc:  # noqa: BLE001 (zipfile and zlib raise several classes)
+        raise CalamineError(str(exc) or type(exc).__name__) from exc
+    longest = limits.current().max_field
     try:
         empty = _listed_empty_rows(stream)
         stream.seek(0)
@@ -79,9 +98,18 @@ def sheet_rows(stream: BinaryIO, first_row: int = 1) -> Iterator[tuple[int, tupl
         number = 0
         for number, row in enumerate(sheet.iter_rows(), start=1):
             cells = tuple(None if v == "" else v for v in row)
+            for column, value in enumerate(cells, start=len(pad) + 1):
+                if type(value) is str and len(value) > longest:
+                    raise ValidationError([Problem(
+                        "too-large", f"a cell holds {len(value):,} characters, above the limit "
+                        f"of {longest:,}; a bigger cell needs "
+                        f"{limits.VARIABLES['max_field']} raised", source, number,
+                        field=f"column {column}")])
             if number >= first_row and (any(v is not None for v in cells) or number in empty):
                 yield number, pad + cells
         yield from ((n, ()) for n in sorted(empty) if n > number and n >= first_row)
+    except ValidationError:
+        raise
     except Exception as exc:  # noqa: BLE001 (calamine raises its own classes and plain ones)
         raise CalamineError(str(exc) or type(exc).__name__) from exc
 
@@ -103,10 +131,24 @@ def _listed_empty_rows(stream: BinaryIO, block: int = 8 << 20) -> set[int]:
                 return found
 
 
+def _part(book: zipfile.ZipFile, name: str) -> bytes:
+    """A small part of the workbook (its sheet list, its relations): a few KB in any real file,
+    read no further than ``io.limits.SMALL`` bytes whatever the zip's header says."""
+    with book.open(name) as part:
+        data = part.read(limits.SMALL + 1)
+    if len(data) > limits.SMALL:
+        raise ValidationError([Problem("too-large", f"the workbook part {name} is above "
+                                       f"{limits.SMALL:,} bytes", field=name)])
+    return data
+
+
 def _first_sheet(book: zipfile.ZipFile) -> str:
     """The zip path of the workbook's first sheet (ECMA-376 part 1, 18.2.19 and the part's rels)."""
-    sheet = ET.fromstring(book.read("xl/workbook.xml")).find(f"{MAIN}sheets/{MAIN}sheet")
-    relations = ET.fromstring(book.read("xl/_rels/workbook.xml.rels"))
+    # through defusedxml and the bounds: a workbook's XML is as untrusted as any other file's
+    workbook, _ = limits.parse_xml(_part(book, "xl/workbook.xml"), "xl/workbook.xml")
+    sheet = workbook.find(f"{MAIN}sheets/{MAIN}sheet")
+    relations, _ = limits.parse_xml(_part(book, "xl/_rels/workbook.xml.rels"),
+                                    "xl/_rels/workbook.xml.rels")
     for relation in relations:
         if sheet is not None and relation.get("Id") == sheet.get(RELATIONSHIP):
             target = relation.get("Target", "")

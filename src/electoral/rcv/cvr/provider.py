@@ -22,9 +22,10 @@ Opener = Callable[[Path, str, CvrOptions], list[CastVoteRecord]]
 
 
 def _ess(path: Path, name: str, options: CvrOptions) -> list[CastVoteRecord]:
+    import io
+
     from electoral.rcv.cvr.ess import read_ess
-    with path.open("rb") as stream:
-        return read_ess(stream, name, options)
+    return read_ess(io.BytesIO(limits.read_stored(path, name)), name, options)
 
 
 def _cdf(path: Path, name: str, options: CvrOptions) -> list[CastVoteRecord]:
