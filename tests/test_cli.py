@@ -120,6 +120,24 @@ def test_demo_writes_a_page_per_election(tmp_path: Path) -> None:
     assert "straw poll" in (tmp_path / "pages" / "2024-CT-president" / "index.html").read_text()
 
 
+def test_demo_prints_an_out_folder_with_markup_as_it_is(tmp_path: Path) -> None:
+    # "[/]" crashed Rich's markup parser and "[bold]" vanished from the printed path (issue 11)
+    out = tmp_path / "p[/]q[bold]:smile:"
+    result = run("demo", "--db", tmp_path / "d.duckdb", "--out", out)
+    assert result.exit_code == 0, result.output
+    assert f"2004-CT-president: {out.resolve()}" in result.output.replace("\n", "")
+    assert (out / "2004-CT-president" / "index.html").is_file()
+
+
+def test_consoles_read_no_markup_or_emoji_in_what_they_print() -> None:
+    from electoral.cli import console, err_console
+
+    for made in (console(), err_console()):
+        with made.capture() as captured:
+            made.print("[/] [bold]x :smile:")
+        assert captured.get().strip() == "[/] [bold]x :smile:"
+
+
 def test_serve_is_a_command() -> None:
     result = run("serve", "--help")
     assert result.exit_code == 0 and "--port" in result.output

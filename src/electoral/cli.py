@@ -53,16 +53,18 @@ app = typer.Typer(
 
 @cache
 def console() -> Console:
-    """Rich's console on stdout, made on first use (importing Rich's console costs start-up)."""
+    """Rich's console on stdout, made on first use (importing Rich's console costs start-up).
+    Strings printed are never read as markup or emoji codes: they quote names, paths and arguments
+    (data: "[/]" in a file name crashed Rich's markup parser); styling goes in ``Text`` objects."""
     from rich.console import Console
-    return Console(highlight=False)
+    return Console(highlight=False, markup=False, emoji=False)
 
 
 @cache
 def err_console() -> Console:
     """Rich's console on stderr: errors, progress and "wrote FILE" lines."""
     from rich.console import Console
-    return Console(stderr=True, highlight=False)
+    return Console(stderr=True, highlight=False, markup=False, emoji=False)
 
 DbOption = Annotated[
     Path | None,
@@ -293,8 +295,7 @@ def _import(files: list[Path], db: Path | None, fmt: str | None, election: str |
     for line in report.text():
         say(line, to=err_console() if output == "json" else console())
     if report.failed:
-        err_console().print("[bold red]error:[/] nothing was stored" if not dry_run
-                            else "[bold red]error:[/] problems found")
+        say("nothing was stored" if not dry_run else "problems found", error=True)
         raise typer.Exit(1)
 
 

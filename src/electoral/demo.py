@@ -12,10 +12,12 @@ from pathlib import Path
 
 from rich.console import Console
 from rich.rule import Rule
+from rich.text import Text
 
 from electoral import api
 from electoral.api import ResultsStore
 from electoral.errors import NotFoundError
+from electoral.io.escaping import on_screen
 from electoral.model import Returns, UnitKind
 from electoral.published import Article
 
@@ -31,7 +33,7 @@ def run_demo(store: ResultsStore, console: Console, out: Path) -> None:
         OSError: ``out`` cannot be written.
     """
     articles = api.load_samples(store)
-    console.print(f"Loaded {len(articles)} bundled elections into {store.path}")
+    console.print(Text(on_screen(f"Loaded {len(articles)} bundled elections into {store.path}")))
     for article in articles:
         election = article.returns.election.id
         console.print(Rule(election))
@@ -45,7 +47,7 @@ def run_demo(store: ResultsStore, console: Console, out: Path) -> None:
     console.print(api.report(store, later, UnitKind.COUNTY, earlier), markup=False, soft_wrap=True)
     console.print(Rule("What `electoral check` finds in the articles"))
     for article in articles:
-        console.print(f"[bold]{article.returns.election.id}[/]")
+        console.print(Text(article.returns.election.id, style="bold"))
         console.print(api.render_check(api.check_article(article)), markup=False, soft_wrap=True)
     _pages(store, console, out, articles)
 
@@ -56,7 +58,7 @@ def _pages(store: ResultsStore, console: Console, out: Path, articles: list[Arti
     for article in articles:
         election = article.returns.election.id
         path = api.write_page(store, election, out / election, article=article)
-        console.print(f"{election}: {path.resolve()}")
+        console.print(Text(on_screen(f"{election}: {path.resolve()}")), soft_wrap=True)
 
 
 # ---- election night: `electoral demo --live` ---------------------------------------------------
