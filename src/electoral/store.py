@@ -192,6 +192,9 @@ class Store:
         try:
             self._db = duckdb.connect(str(self.path), read_only=read_only and not memory,
                                       config=dict(CONFIG))
+            # DuckDB draws a progress bar on stdout for a query past two seconds: into a
+            # command's JSON or CSV output (a session setting, not a connect option)
+            self._db.execute("SET enable_progress_bar = false")
         except duckdb.Error as exc:
             raise _error(self.path, exc, "cannot open") from exc
         try:

@@ -6,6 +6,7 @@ import csv
 import gzip
 import io
 from collections import Counter
+from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 
@@ -16,7 +17,7 @@ from electoral.errors import ValidationError
 from electoral.io import Format, ReadOptions, detect_format, open_source, read_path, read_source
 from electoral.io.medsl_precinct import read_medsl_precinct
 from electoral.io.stage import validate
-from electoral.model import Returns, UnitKind
+from electoral.model import Note, Returns, UnitKind
 from electoral.tabulate.rollup import roll_up
 
 FOLDER = "data/precinct/medsl_2024_president_precinct"
@@ -117,6 +118,34 @@ def test_small_file_modes_and_exclusions() -> None:
     with pytest.raises(ValidationError) as caught:
         validate(missouri)
     assert [(p.line, p.field) for p in caught.value.problems] == [(6, "votes")]
+
+
+def test_total_and_ballots_cast_rows_are_checked_against_the_candidates() -> None:
+    # issue 10 item 1: a contest-total row must equal its precinct's candidates, a ballots-cast
+    # row be at least their sum; a disagreement is a located note (the source's own figures)
+    def precinct(name: str) -> Callable[..., str]:
+        return lambda **kw: _row(**kw).replace("WARD 1", name)
+
+    one, two = precinct("WARD 1"), precinct("WARD 2")
+    text = (HEADER + one() + one(candidate="JOHN ROE", votes="4")
+            + one(candidate="CONTEST TOTAL", votes="9") + one(candidate="TOTAL VOTES CAST",
+                                                              votes="10")
+            + two(votes="3") + two(candidate="CONTEST TOTAL", votes="4")
+            + two(candidate="TOTAL VOTES CAST", votes="2")
+            # a TOTAL-mode total where the candidates give only modes: their modes' sum
+            + precinct("WARD 3")(votes="1", mode="ELECTION DAY")
+            + precinct("WARD 3")(votes="2", mode="ABSENTEE")
+            + precinct("WARD 3")(candidate="CONTEST TOTAL", votes="3"))
+    (missouri,) = read_medsl_precinct(io.StringIO(text), "president_2024.csv", ReadOptions())
+    details = {e.line: e.detail for e in missouri.exclusions}
+    assert details == {4: "9 = candidates 9", 5: "10 >= candidates 9",
+                       7: "4, candidates add up to 3", 8: "2, below the candidates' 3",
+                       11: "3 = candidates 3"}
+    (note,) = missouri.notes
+    assert isinstance(note, Note) and note.kind == "total_mismatch" and note.lines == (7, 8)
+    assert "line 7 WARD 2 CONTEST TOTAL 4, candidates add up to 3" in note
+    # the candidates are what is counted
+    assert roll_up(missouri, UnitKind.COUNTY).row("29019").of("jane-doe") == 11
 
 
 def test_bad_rows_are_located_and_nothing_is_read() -> None:

@@ -48,12 +48,13 @@ from electoral.io.medsl import (
     wanted,
 )
 from electoral.io.medsl_county import PARTS_OF_COUNTIES, county_unit
-from electoral.io.pseudo import KIND_KEYS, NO_COUNT, PseudoKind, pseudo_kind
+from electoral.io.pseudo import KIND_KEYS, NO_COUNT, Check, PseudoKind, pseudo_kind
 from electoral.model import (
     STATE_FIPS,
     Candidate,
     Election,
     Exclusion,
+    Note,
     Party,
     Returns,
     Unit,
@@ -98,7 +99,11 @@ def _read(text: str, source: str, options: ReadOptions) -> list[ReturnsTable]:
     want = wanted(options)
     year = want.year if want else _year(source)
     table = _arrow(text)
-    db = duckdb.connect()
+    # in memory, with no extension fetched or loaded and no progress bar (DuckDB draws one on
+    # stdout for a query past two seconds: into `import --format json`'s output)
+    db = duckdb.connect(config={"autoinstall_known_extensions": False,
+                                "autoload_known_extensions": False})
+    db.execute("SET enable_progress_bar = false")
     try:
         db.register("raw", table)
         # a view (its rows are read a few times, never stored); the state is a checked USPS code
@@ -112,14 +117,15 @@ def _read(text: str, source: str, options: ReadOptions) -> list[ReturnsTable]:
         places = _places(db)
         candidates = _candidates(db)
         counts = _counts(db)
-        facts, exclusions = _set_aside(db, places, source)
+        facts, exclusions, disagree = _set_aside(db, places, source)
     finally:
         db.close()
     none: tuple[tuple[Candidate, ...], tuple[Party, ...]] = ((), ())  # only non-vote rows
     return [ReturnsTable(Returns(Election(year, st, "president", general_election_day(year)),
                                  candidates.get(st, none)[0], tuple(places[st].values()), (),
                                  parties=candidates.get(st, none)[1], facts=facts.get(st, ()),
-                                 source=source, exclusions=tuple(exclusions.get(st, ()))),
+                                 source=source, exclusions=tuple(exclusions.get(st, ())),
+                                 notes=disagree.get(st, ())),
                          counts.get(st) or CountTable(SCHEMA.empty_table()))
             for st in states]
 
@@ -380,7 +386,8 @@ def _counts(db: duckdb.DuckDBPyConnection) -> dict[str, CountTable]:
 
 
 def _set_aside(db: duckdb.DuckDBPyConnection, places: dict[str, dict[str, Unit]], source: str
-               ) -> tuple[dict[str, tuple[UnitFacts, ...]], dict[str, list[Exclusion]]]:
+               ) -> tuple[dict[str, tuple[UnitFacts, ...]], dict[str, list[Exclusion]],
+                          dict[str, tuple[Note, ...]]]:
     """Every row that is not a vote for a candidate (by the one vocabulary, ``io.pseudo``), or has
     no readable count, as an ``Exclusion`` with its left-out kind, unit and line; ballots-cast
     rows also give their precinct's ballots cast (of two such labels in one precinct, the larger:
@@ -396,6 +403,7 @@ def _set_aside(db: duckdb.DuckDBPyConnection, places: dict[str, dict[str, Unit]]
         LEFT JOIN _unit_ids u USING (ukey)
         WHERE x.kind IS NOT NULL OR (r.votes IS NULL AND r.votes_text <> '*')
         ORDER BY r.line""").fetchall()
+    checked = _checked(db)
     ballots: dict[str, dict[str, dict[str, int]]] = {}
     exclusions: dict[str, list[Exclusion]] = {}
     for st, line, votes, text, label, kind, unit in rows:
@@ -407,10 +415,65 @@ def _set_aside(db: duckdb.DuckDBPyConnection, places: dict[str, dict[str, Unit]]
                        else (_unreadable(votes, text), NO_COUNT))
         exclusions.setdefault(st, []).append(Exclusion(
             line, reason, votes, clean_label(label), kind=key,
-            unit=_names(places[st], unit), file=source))
+            unit=_names(places[st], unit), file=source, detail=checked.get(line, ("", False))[0]))
     facts = {st: tuple(UnitFacts(u, ballots_cast=max(n.values())) for u, n in by_unit.items())
              for st, by_unit in ballots.items()}
-    return facts, exclusions
+    return facts, exclusions, _disagreements(exclusions, checked, source)
+
+
+def _checked(db: duckdb.DuckDBPyConnection) -> dict[int, tuple[str, bool]]:
+    """Each total and ballots-cast row checked against its precinct's candidates (issue 10 item 1,
+    as ``rules_labels.pseudo_rows`` does for the other readers): by line, the check made
+    (``615 = candidates 615``, ``900 >= candidates 615``) and whether it failed. A total compares
+    with the candidates' rows of its own mode; a TOTAL-mode row where the candidates give only
+    modes, with the sum of their modes."""
+    equal = [str(k) for k in PseudoKind if k.check is Check.EQUAL]
+    at_least = [str(k) for k in PseudoKind if k.check is Check.AT_LEAST]
+    found = db.execute("""
+        WITH candidates AS (
+            SELECT r.ukey, CAST(r.mode AS VARCHAR) AS mode, sum(r.votes) AS votes FROM rows r
+            LEFT JOIN _pseudo x ON x.candidate = r.candidate
+            WHERE x.kind IS NULL AND r.votes IS NOT NULL GROUP BY ALL),
+        modes AS (SELECT ukey, sum(votes) AS votes FROM candidates WHERE mode <> 'TOTAL'
+                  GROUP BY ALL)
+        SELECT r.line, r.votes, list_contains(?, x.kind),
+               coalesce(c.votes, CASE WHEN r.mode = 'TOTAL' THEN m.votes END, 0)
+        FROM rows r JOIN _pseudo x ON x.candidate = r.candidate
+        LEFT JOIN candidates c ON c.ukey = r.ukey AND c.mode = CAST(r.mode AS VARCHAR)
+        LEFT JOIN modes m ON m.ukey = r.ukey
+        WHERE (list_contains(?, x.kind) OR list_contains(?, x.kind)) AND r.votes IS NOT NULL
+        """, [equal, equal, at_least]).fetchall()
+    out: dict[int, tuple[str, bool]] = {}
+    for line, votes, is_equal, total in found:
+        if is_equal:
+            out[int(line)] = (f"{votes} = candidates {total}" if votes == total
+                              else f"{votes}, candidates add up to {total}", votes != total)
+        else:
+            out[int(line)] = (f"{votes} >= candidates {total}" if votes >= total
+                              else f"{votes}, below the candidates' {total}", votes < total)
+    return out
+
+
+def _disagreements(exclusions: dict[str, list[Exclusion]], checked: dict[int, tuple[str, bool]],
+                   source: str) -> dict[str, tuple[Note, ...]]:
+    """Per state, one located note for the total and ballots-cast rows that disagree with their
+    precinct's candidates. A note, not a refusal: MEDSL harmonises each state's own canvass files
+    and keeps their totals as published (2024: NJ's and OR's contest totals disagree with their
+    candidates in hundreds of precincts), while the candidates' rows are what add up to the
+    certified figures; refusing the file would refuse those states' results."""
+    notes: dict[str, tuple[Note, ...]] = {}
+    for st, rows in exclusions.items():
+        bad = [e for e in rows if checked.get(e.line, ("", False))[1]]
+        if not bad:
+            continue
+        shown = "; ".join(f"line {e.line} {' '.join(n for _, n in e.unit[-1:])} {e.label} "
+                          f"{e.detail}" for e in bad[:3])
+        more = f"; and {len(bad) - 3} more" if len(bad) > 3 else ""
+        notes[st] = (Note(f"{len(bad)} total or ballots-cast row(s) disagree with their "
+                          f"precinct's candidates, as the source publishes them (left out, the "
+                          f"candidates counted): {shown}{more}", "total_mismatch",
+                          tuple(e.line for e in bad), source),)
+    return notes
 
 
 def _names(places: dict[str, Unit], unit: str | None) -> tuple[tuple[str, str], ...]:
