@@ -44,6 +44,7 @@ from electoral.io.counts import LARGEST, CountError, parse_count
 from electoral.io.limits import parse_xml
 from electoral.io.medsl import vote_type, wanted
 from electoral.io.names import split_marks
+from electoral.io.offices import is_presidency
 from electoral.io.pseudo import NO_UNIT, OTHER_CONTEST, left_out_kind, pseudo_kind
 from electoral.model import (
     STATE_BY_NAME,
@@ -71,11 +72,6 @@ VOTE_TYPES = {"election_day": VoteType.ELECTION_DAY, "election": VoteType.ELECTI
               "absentee": VoteType.ABSENTEE, "mail": VoteType.MAIL,
               "provisional": VoteType.PROVISIONAL, "total": VoteType.TOTAL}
 AREAS = ("County", "Precinct")
-# The presidency as contest titles name it: "President", "President of the United States",
-# "President and Vice President (of the United States)", "Presidential Electors", "Electors for
-# President ..."; never "Vice President" alone.
-PRESIDENT = re.compile(r"^(?:(?:presidential\s+)?electors\s+for\s+)?president\b(?!\s+pro\b)"
-                       r"|^presidential\s+electors\b|^u\.?\s?s\.?\s+president\b", re.IGNORECASE)
 
 
 @dataclass(slots=True)
@@ -161,7 +157,7 @@ def office_of(contest: ET.Element) -> str:
     else the slug of that title (``u-s-senate``), else ``contest-{key}``. Source: the contest
     titles of Clarity's state and county files (module docstring)."""
     title = _english(contest.get("text", ""))
-    if PRESIDENT.search(title):
+    if is_presidency(title):
         return "president"
     return slug(title) or f"contest-{contest.get('key', '')}"
 

@@ -44,6 +44,7 @@ from electoral.io import PROBES, Format, ReadOptions, register
 from electoral.io.counts import CountError, parse_count
 from electoral.io.exclusions import Exclusion
 from electoral.io.names import name_from_parts
+from electoral.io.offices import is_presidency
 from electoral.io.pseudo import OTHER_CONTEST, pseudo_kind
 from electoral.model import (
     STATE_NAMES,
@@ -169,10 +170,10 @@ def _election(source: str, options: ReadOptions) -> Election:
 
 
 def _is_president(office: str) -> bool:
-    """``President``, ``President of the United States 4 Year Term (1) Position``,
-    ``Presidential Electors``: the presidential contest; a vice-presidency is not."""
-    text = office.lower()
-    return "president" in text and not re.search(r"vice[\s-]*president", text)
+    """The presidential contest (``io.offices.is_presidency``): ``President``, ``President and
+    Vice President of the United States``, ``Presidential Electors``; not a vice-presidency, nor
+    the ``President of the City Council``."""
+    return is_presidency(office)
 
 
 def _name(row: dict[str, str]) -> str:
