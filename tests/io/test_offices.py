@@ -1,4 +1,5 @@
-"""The one rule for presidential office and contest titles (io.offices), through the readers."""
+"""The one rule for presidential office and contest titles (io.offices), and place columns by
+their local names, through the readers."""
 
 from __future__ import annotations
 
@@ -46,3 +47,14 @@ def test_a_city_council_president_is_never_a_presidential_candidate() -> None:
     assert sum(c.votes or 0 for c in returns.counts) == 207260 + 22141
     assert [(e.line, e.label) for e in returns.exclusions if "office" in e.reason] == \
         [(3, "President of the City Council")]
+
+
+def test_louisiana_files_name_their_counties_parishes() -> None:
+    text = ("parish,office,district,party,candidate,votes\n"
+            "Acadia,President,,REP,Donald J. Trump,22596\n"
+            "Acadia,President,,DEM,Joseph R. Biden,5443\n")
+    (returns,) = read_openelections(io.StringIO(text), "20201103__la__general__parish.csv",
+                                    ReadOptions())
+    (acadia,) = [u for u in returns.units if u.kind == "county"]
+    assert (acadia.fips, acadia.name) == ("22001", "Acadia")
+    assert not [n for n in returns.notes if "parish" in n]  # the column is read, not unread

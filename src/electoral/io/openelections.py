@@ -74,6 +74,9 @@ VOTE_TYPES = {"election_day": VoteType.ELECTION_DAY, "early_voting": VoteType.EA
               "advance_in_person": VoteType.ADVANCE_IN_PERSON,
               "provisional": VoteType.PROVISIONAL}
 NAME_PARTS = ("first", "middle", "last", "suffix")
+# Place columns some states' files name by their own word: Louisiana's counties are parishes
+# (OpenElections' 20201103__la__general__parish.csv), and a town is a municipality elsewhere.
+PLACE_ALIASES = {"parish": "county", "municipality": "town"}
 # Columns that say where and for whom, not how many: any other column is named in a note.
 DESCRIPTIVE = {"county", "town", "ward", "precinct", "office", "district", "party", "candidate",
                "votes", *NAME_PARTS}
@@ -119,12 +122,14 @@ def read_openelections(stream: TextIO, source: str, options: ReadOptions) -> lis
     election = _election(source, options)
     reader = csv.DictReader(stream)
     columns = [c.strip().lower() for c in reader.fieldnames or []]
+    columns = [PLACE_ALIASES.get(c, c) if PLACE_ALIASES.get(c) not in columns else c
+               for c in columns]
     reader.fieldnames = columns
     missing = [c for c in ("office", "votes") if c not in columns]
     if "candidate" not in columns and "last" not in columns:
         missing.append("candidate")
     if not ({"county", "town", "precinct"} & set(columns)):
-        missing.append("county, town or precinct")
+        missing.append("county (parish), town or precinct")
     if missing:
         raise ValidationError([Problem("missing-column", f"no {c!r} column", source, 1, c)
                                for c in missing])
