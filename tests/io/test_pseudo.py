@@ -32,6 +32,7 @@ LABELS = [
     ("Ballots Cast", K.BALLOTS_CAST), ("TOTAL BALLOTS CAST", K.BALLOTS_CAST),
     ("Total Votes Cast", K.BALLOTS_CAST), ("Times Counted", K.TIMES_COUNTED),
     ("Times Blank Voted", K.BLANK), ("Blank", K.BLANK), ("BLANK VOTES", K.BLANK), ("Blanks", K.BLANK),
+    ("Ballots Cast - Blank", K.BLANK),  # an OpenElections pseudo-office (PA 2020 county file)
     ("Times Over Voted", K.OVER_VOTE), ("Over Votes", K.OVER_VOTE), ("OVERVOTES", K.OVER_VOTE),
     ("Number of Under Votes", K.UNDER_VOTE), ("Under Votes", K.UNDER_VOTE),
     ("UNDERVOTE", K.UNDER_VOTE), ("Spoiled", K.SPOILED), ("VOID", K.SPOILED),

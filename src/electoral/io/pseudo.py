@@ -98,7 +98,7 @@ _LABELS: dict[PseudoKind, tuple[str, ...]] = {
     PseudoKind.REGISTERED_VOTERS: ("Registered Voters", "Registered Voters Total", "Registration",
                                    "Total Registered Voters", "Registered"),
     PseudoKind.BLANK: ("Blank", "Blanks", "Blank Vote", "Blank Votes", "Blank Ballots",
-                       "Times Blank Voted"),
+                       "Times Blank Voted", "Ballots Cast - Blank", "Blank Ballots Cast"),
     PseudoKind.OVER_VOTE: ("Over Votes", "Over Vote", "Overvotes", "Overvote", "Times Over Voted",
                            "Number of Over Votes"),
     PseudoKind.UNDER_VOTE: ("Under Votes", "Under Vote", "Undervotes", "Undervote",
