@@ -109,13 +109,15 @@ class Source:
 
 
 def open_source(path: Path | str, encoding: str | None = None) -> Source:
-    """The file at ``path`` read whole: gunzipped where gzip, decoded (``decode``: UTF-8, UTF-16
-    with a BOM, or ``encoding``), a delimited file's text made comma-separated (``as_csv``),
-    with the sha256 of its bytes as stored.
+    """The file at ``path`` read whole: the one file of a zip archive (``limits.unzip_one``; the
+    source is named ``archive.zip/member``), gunzipped where gzip, decoded (``decode``: UTF-8,
+    UTF-16 with a BOM, or ``encoding``), a delimited file's text made comma-separated
+    (``as_csv``), with the sha256 of its bytes as stored.
 
     Raises:
         NotFoundError: no such file, or it cannot be read.
-        ValidationError: it looks gzipped but is not readable as gzip; a byte is not of the
+        ValidationError: it looks gzipped or zipped but is not readable so, or is a workbook or
+            an archive of several files; a byte is not of the
             encoding (located by line and byte offset); ``encoding`` names no encoding; a
             ``;``- or tab-separated file is not readable so; it passes a limit of
             ``io.limits`` (``too-large``, ``line-too-long``): a file past one is refused before
@@ -131,18 +133,24 @@ def open_source(path: Path | str, encoding: str | None = None) -> Source:
     except OSError as exc:
         raise NotFoundError(f"cannot read {path}: {exc.strerror}") from exc
     digest = hashlib.sha256(raw).hexdigest()
+    name = path.name
+    if raw[:4] in limits.ZIP_MAGIC:
+        member, raw = limits.unzip_one(raw, path.name)
+        # the member's name, under the archive's: its name says its format and election
+        # (20201103__ga__general__county.csv), the archive's where it came from
+        name = f"{path.name}/{member}"
     zipped = raw[:2] == b"\x1f\x8b"
     if zipped:
         try:
             raw = limits.gunzip(raw, path.name)
         except (OSError, EOFError, zlib.error) as exc:
             raise ValidationError([Problem("malformed-file", f"not a readable gzip file: {exc}",
-                                           source=path.name)]) from exc
+                                           source=name)]) from exc
     else:
-        limits.check_lines(raw, path.name)
-    text = decode(raw, path.name, encoding, zipped)
-    text, first_line, delimiter = as_csv(text, path.name)
-    return Source(path.name, digest, text, first_line, delimiter)
+        limits.check_lines(raw, name)
+    text = decode(raw, name, encoding, zipped)
+    text, first_line, delimiter = as_csv(text, name)
+    return Source(name, digest, text, first_line, delimiter)
 
 
 def decode(raw: bytes, name: str, encoding: str | None = None, zipped: bool = False) -> str:

@@ -251,6 +251,63 @@ def open_capped(path: Path, source: str | None = None) -> BinaryIO:
     return io.BytesIO(raw)
 
 
+# ---- zip archives --------------------------------------------------------------------------------
+
+# a zip archive starts with a local file header, or (an empty one) its end of central directory
+ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
+
+
+def unzip_one(raw: bytes, source: str) -> tuple[str, bytes]:
+    """The one file a zip archive carries (Clarity publishes ``detail.xml`` as ``detail.zip``;
+    states zip a single CSV), as ``(its name, its bytes)``, inflated within ``max_bytes`` and
+    ``max_ratio`` (its real size checked as it inflates, whatever the zip's header says). An
+    archive with several files gives its ``detail.xml`` when it has one (Clarity's), else is
+    refused naming them; an Excel workbook is refused with what to do.
+
+    Raises:
+        ValidationError: ``malformed-file`` (not a readable zip, a workbook, no file or several),
+            ``too-large``, located at ``source``.
+    """
+    import zipfile
+
+    def refuse(message: str) -> ValidationError:
+        return ValidationError([Problem("malformed-file", message, source)])
+
+    limits = current()
+    allowed = min(limits.max_bytes, max(limits.max_ratio * len(raw), SMALL))
+    try:
+        with zipfile.ZipFile(io.BytesIO(raw)) as archive:
+            names = [i.filename for i in archive.infolist() if not i.is_dir()
+                     and not i.filename.startswith(("__MACOSX/", "."))]
+            if "xl/workbook.xml" in names or "[Content_Types].xml" in names:
+                raise refuse("an Excel workbook: returns files are read as CSV, XML or JSON; "
+                             "save the sheet as CSV (ranked-choice CVR workbooks go to "
+                             "`electoral rcv`)")
+            chosen = [n for n in names if n.rsplit("/", 1)[-1].lower() == "detail.xml"]
+            if len(names) != 1 and len(chosen) != 1:
+                listed = ", ".join(names[:10]) + (" …" if len(names) > 10 else "")
+                raise refuse(f"a zip archive of {len(names)} files ({listed or 'none'}); "
+                             "electoral reads one file of returns per archive: unzip it and "
+                             "import the files")
+            name = names[0] if len(names) == 1 else chosen[0]
+            parts: list[bytes] = []
+            total = 0
+            with archive.open(name) as member:
+                while chunk := member.read(CHUNK):
+                    total += len(chunk)
+                    if total > allowed:
+                        raise _refuse("too-large", f"{name} expands to more than {allowed:,} "
+                                      "bytes (a compression bomb?)", source,
+                                      VARIABLES["max_bytes"])
+                    parts.append(chunk)
+    except ValidationError:
+        raise
+    except Exception as exc:  # noqa: BLE001 (zipfile raises BadZipFile, zlib.error, EOFError,
+        # struct.error, ValueError, NotImplementedError... on a damaged or hostile archive)
+        raise refuse(f"not a readable zip archive: {exc}") from None
+    return name, b"".join(parts)
+
+
 # ---- workbooks ----------------------------------------------------------------------------------
 
 # Excel's own sheet bounds (ECMA-376 part 1, 18.3.1.4: columns A..XFD, rows 1..1,048,576): a cell
