@@ -93,9 +93,8 @@ def create_app(db: Path | str | None = None, *, public: Path | None = None,
 
     @app.api_route("/elections/{election}/results", methods=READ)
     def results(election: str, by: str = "state", compare: str | None = None) -> Response:
-        with owner.store() as s:
-            view = api.results(s, election, by, compare)
-        return JSONResponse(api.results_document(view))
+        return _json(owner.answer(("results", election, by, compare), lambda s: _encoded(
+            api.results_document(api.results(s, election, by, compare)))))
 
     @app.api_route("/elections/{election}/results.{fmt}", methods=READ)
     def results_as(election: str, fmt: str, by: str = "state",
@@ -128,13 +127,13 @@ def _night_routes(app: FastAPI, owner: Owner, limit: int) -> None:
 
     @app.api_route("/api/v1/elections/{election}/results", methods=READ)
     def called_results(election: str, by: str = "state", compare: str | None = None) -> Response:
-        with owner.store() as s:
-            return JSONResponse(api.called_results(s, election, by, compare))
+        return _json(owner.answer(("called", election, by, compare), lambda s: _encoded(
+            api.called_results(s, election, by, compare))))
 
     @app.api_route("/api/v1/elections/{election}/status", methods=READ)
     def status(election: str) -> Response:
-        with owner.store() as s:
-            return JSONResponse(api.night_status(s, election))
+        return _json(owner.answer(("status", election),
+                                  lambda s: _encoded(api.night_status(s, election))))
 
     @app.post("/api/v1/elections/{election}/results")
     async def ingest(election: str, request: Request, replace: bool = False) -> Response:
@@ -188,6 +187,15 @@ def _night_routes(app: FastAPI, owner: Owner, limit: int) -> None:
             answer = api.certify(s, election, authorization=request.headers.get("authorization"))
             owner.after_change(s, int(answer.body["version"]))
         return answered(answer)
+
+
+def _encoded(document: object) -> bytes:
+    """``document`` as the JSON bytes FastAPI's ``JSONResponse`` sends."""
+    return bytes(JSONResponse(document).body)
+
+
+def _json(body: bytes) -> Response:
+    return Response(body, media_type="application/json")
 
 
 async def _body(request: Request, limit: int) -> bytes:

@@ -4,13 +4,18 @@ request under one lock (a DuckDB connection is not for two threads at once), clo
 The server is the store's only writer while it runs, and reads go through the same connection,
 so no reader ever takes or meets the writer's file lock. A request that waits longer than
 ``busy_after`` seconds for the lock is answered 503 with ``Retry-After`` (``Busy``).
+
+A read's answer depends only on the results version (every change the server makes is a new
+one), so ``Owner.answer`` keeps each answer of the current version: thousands of readers cost one
+tabulation per version, and a reader asking while an ingest holds the store is answered from the
+last version without waiting for it.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Hashable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -23,6 +28,7 @@ if TYPE_CHECKING:
 log = logging.getLogger("electoral.server")
 
 PUBLISHED = "published_version"  # night_state key: the last version _after_change finished
+KEPT_ANSWERS = 256  # answers kept for the current version (by route and query)
 
 
 class Busy(Exception):
@@ -41,6 +47,32 @@ class Owner:
         self.busy_after = busy_after
         self._lock = threading.RLock()
         self._store: NightStore | None = None
+        self._version: int | None = None  # the results version the kept answers are of
+        self._answers: dict[Hashable, bytes] = {}
+
+    def answer(self, key: Hashable, compute: Callable[[NightStore], bytes]) -> bytes:
+        """The answer ``compute`` gives for ``key`` (a route and its query) at the current
+        results version: kept from an earlier request of this version, else computed with the
+        store held (and kept).
+
+        Raises:
+            Busy, NotFoundError, StoreError: as ``store``; whatever ``compute`` raises (an
+            error is never kept).
+        """
+        kept = self._answers.get(key)  # one dict read: safe beside a writer thread
+        if kept is not None:
+            return kept
+        with self.store() as s:
+            version = s.version()
+            if version != self._version:
+                self._answers, self._version = {}, version
+            kept = self._answers.get(key)
+            if kept is None:
+                kept = compute(s)
+                if len(self._answers) >= KEPT_ANSWERS:
+                    self._answers = {}
+                self._answers[key] = kept
+            return kept
 
     @contextmanager
     def store(self) -> Iterator[NightStore]:
@@ -73,8 +105,10 @@ class Owner:
         return store
 
     def after_change(self, store: NightStore, version: int) -> None:
-        """Run ``_after_change`` for an accepted change (the caller holds the store)."""
+        """Run ``_after_change`` for an accepted change (the caller holds the store); the kept
+        answers, of the version before, are dropped once it is published."""
         _after_change(store, version, self.public)
+        self._answers, self._version = {}, version
 
     def close(self) -> None:
         with self._lock:
