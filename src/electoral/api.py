@@ -773,6 +773,19 @@ def revoke_token(store: NightStore, name: str) -> None:
     revoke(store, name)
 
 
+def authenticate(store: NightStore, authorization: str | None, need: str, *, action: str,
+                 election: str | None = None) -> str:
+    """``night.authenticate``: the name of the live token of an ``Authorization: Bearer``
+    header whose role is ``need`` (or admin); a refusal is logged first. The server calls it
+    before it reads an upload's body, so a stranger's upload costs nothing but its headers.
+
+    Raises:
+        NightError: Unauthorized (no, unknown, wrong or revoked token), Forbidden (other role).
+    """
+    from electoral.night import authenticate as check
+    return check(store, authorization, need, action=action, election=election).name
+
+
 def ingest(store: NightStore, data: bytes | None, name: str | None, election: str | None = None,
            *, authorization: str | None, key: str | None = None, replace: bool = False,
            limit: int | None = None, size: int | None = None) -> Answer:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import threading
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import duckdb
@@ -112,6 +113,44 @@ def test_each_refusal_changes_nothing_and_is_logged(db: Path, case: str) -> None
         assert problem["file"] == "kent.csv" and problem["line"] == 2
     with night.app.state.owner.store() as store:
         assert store.version() == 1
+
+
+def _counted(seen: list[int], chunks: int = 64, size: int = 1024) -> AsyncIterator[bytes]:
+    """An upload streamed in ``chunks`` pieces (no Content-Length), counting the pieces read."""
+    async def pieces() -> AsyncIterator[bytes]:
+        for _ in range(chunks):
+            seen.append(size)
+            yield b"x" * size
+    return pieces()
+
+
+@pytest.mark.parametrize(("token", "status"), [(None, 401), ("bad.token", 401), ("caller", 403)])
+@pytest.mark.parametrize("route", ["results", "expected"])
+def test_a_stranger_upload_is_refused_before_its_body_is_read(
+        night: Night, token: str | None, status: int, route: str) -> None:
+    seen: list[int] = []
+    headers = {"X-Filename": "kent.csv"} | (bearer(night.tokens.get(token, token)) if token else {})
+    path = f"/api/v1/elections/{ELECTION}/{route}"
+    answer = night.client.request("POST" if route == "results" else "PUT", path,
+                                  content=_counted(seen), headers=headers)
+    assert answer.status_code == status and seen == [], (answer.text, len(seen))
+    assert night.log()[-1]["action"] == f"refused:{'ingest' if route == 'results' else route}"
+
+
+def test_an_oversized_upload_is_refused_unread_or_read_no_further_than_the_limit(
+        db: Path) -> None:
+    night = Night(db, limit=4000)
+    before = night.digest()
+    seen: list[int] = []
+    declared = night.client.post(
+        f"/api/v1/elections/{ELECTION}/results", content=_counted(seen),
+        headers={"X-Filename": "kent.csv", "Content-Length": str(10**9)} | bearer(
+            night.tokens["desk"]))
+    assert declared.status_code == 413 and seen == [], declared.text
+    streamed = night.send(_counted(seen))  # type: ignore[arg-type]
+    assert streamed.status_code == 413 and 0 < sum(seen) <= 4000 + 1024
+    assert [e["action"] for e in night.log()][-2:] == ["refused:ingest"] * 2
+    assert night.digest() == before
 
 
 def test_a_repeated_key_returns_the_first_answer_and_counts_once(night: Night) -> None:

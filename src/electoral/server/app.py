@@ -39,7 +39,7 @@ from pydantic import BaseModel
 
 from electoral import api
 from electoral.errors import Problem, ValidationError
-from electoral.night import MAX_UPLOAD, Answer, serving
+from electoral.night import MAX_UPLOAD, Answer, TooLarge, serving
 from electoral.server.hygiene import Caching, install_errors
 from electoral.server.owner import Owner
 
@@ -144,6 +144,7 @@ def _night_routes(app: FastAPI, owner: Owner, limit: int) -> None:
         return await take(None, request, replace)
 
     async def take(election: str | None, request: Request, replace: bool) -> Response:
+        await admitted(request, "ingest", election)
         declared = request.headers.get("content-length", "")
         size = int(declared) if declared.isdigit() else None
         data = None if size is not None and size > limit else await _body(request, limit)
@@ -160,9 +161,24 @@ def _night_routes(app: FastAPI, owner: Owner, limit: int) -> None:
 
         return answered(await anyio.to_thread.run_sync(work))
 
+    async def admitted(request: Request, action: str, election: str | None) -> None:
+        """Refuse (401/403, logged) a request without a live token of the ingest role before a
+        byte of its body is read; the change itself checks the token again, under the same
+        lock as the change (a token revoked meanwhile is refused there)."""
+        authorization = request.headers.get("authorization")
+
+        def check() -> None:
+            with owner.store() as s:
+                api.authenticate(s, authorization, "ingest", action=action, election=election)
+
+        await anyio.to_thread.run_sync(check)
+
     @app.put("/api/v1/elections/{election}/expected")
     async def expected(election: str, request: Request) -> Response:
+        await admitted(request, "expected", election)
         data = await _body(request, limit)
+        if len(data) > limit:
+            raise TooLarge(f"the upload is over the limit of {limit} bytes")
 
         def work() -> Answer:
             with owner.store() as s:
