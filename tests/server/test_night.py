@@ -4,6 +4,7 @@ are logged, calls and certification, the race status, the audit chain, and servi
 from __future__ import annotations
 
 import json
+import re
 import threading
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -277,6 +278,43 @@ def test_errors_carry_a_code_and_no_internals(night: Night) -> None:
     assert night.client.get("/nowhere").json()["code"] == "not-found"
     wrong = night.client.request("DELETE", RESULTS)
     assert wrong.status_code == 405 and wrong.json()["code"] == "method-not-allowed"
+
+
+@pytest.mark.parametrize("store", ["missing", "a folder", "damaged"])
+def test_no_error_body_shows_a_path_or_a_process_id(tmp_path: Path, store: str) -> None:
+    db = tmp_path / "deep" / "results.duckdb"
+    if store == "a folder":
+        db.mkdir(parents=True)
+    elif store == "damaged":
+        db.parent.mkdir()
+        db.write_bytes(b"not a database" * 100)
+    client = Client(create_app(db))
+    answers = [client.get(path) for path in (
+        "/elections", "/api/v1/version", STATUS, RESULTS, "/elections/x/results.zzz",
+        "/nowhere", f"/elections/{ELECTION}/imports")]
+    answers += [client.post(f"/api/v1/elections/{ELECTION}/results", content=b"x"),
+                client.post(f"/api/v1/elections/{ELECTION}/calls", json={"x": 1}),
+                client.put(f"/api/v1/elections/{ELECTION}/expected", content=b"x")]
+    assert answers[0].status_code == 503
+    assert answers[0].json()["code"] == ("no-store" if store == "missing" else
+                                         "store-unavailable")
+    for answer in answers:
+        body = answer.json()
+        assert answer.status_code >= 400 and set(body) <= {"error", "code", "problems"}, body
+        assert str(tmp_path) not in answer.text and "/deep/" not in answer.text, answer.text
+        assert not re.search(r"(?i)\bpid\b|\.duckdb|\.py\b|Traceback", answer.text), answer.text
+
+
+def test_scrub_takes_out_paths_and_process_ids_and_keeps_routes() -> None:
+    from electoral.server.hygiene import scrub
+
+    said = ('IO Error: Could not set lock on file "/srv/e/results.duckdb": Conflicting lock is '
+            "held in /usr/bin/python3.11 (PID 4242) by user x; see ./data/x.csv or C:\\e\\r.db")
+    clean = scrub(said)
+    assert "/srv" not in clean and "4242" not in clean and "/usr" not in clean
+    assert "./data" not in clean and "C:" not in clean and "Conflicting lock" in clean
+    routes = "use GET /elections, /elections/{id}/results or /api/v1/version"
+    assert scrub(routes) == routes
 
 
 def test_busy_store_is_503_with_retry_after(db: Path) -> None:

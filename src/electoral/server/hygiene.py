@@ -23,14 +23,17 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from electoral.errors import ElectoralError, NotFoundError, StoreError, ValidationError
 from electoral.night import NightError
-from electoral.server.owner import Busy
+from electoral.server.owner import Busy, Unavailable
 
 log = logging.getLogger("electoral.server")
 
 # what a StoreError says when the store, not the request, is at fault (store._REASONS)
 _UNAVAILABLE = ("another program", "disk is full", "damaged", "permission denied", "read-only",
                 "another version")
-_PATH = re.compile(r"(?<![\w.])/[^\s;:,']+")
+# POSIX paths of two segments or more but the server's own routes; C:\…
+_PATH = re.compile(r"(?<![\w.:/])(?:~|\.{1,2})?/(?!api/|elections/)(?:[^\s/;:,'\"()]+/)+"
+                   r"[^\s;:,'\"()]*|[A-Za-z]:\\[^\s;:,'\"]+")
+_PID = re.compile(r"\b(?:PID|pid|process id|process)\s*[:=]?\s*\d+\b")
 
 # Results change as they arrive: a client may keep an answer but asks again each time (the ETag
 # makes the asking cheap). Errors are not kept at all.
@@ -43,8 +46,18 @@ def error(status: int, code: str, message: str, problems: list[str] | None = Non
           report: dict[str, object] | None = None) -> JSONResponse:
     """The error body; ``report``: a refused file's import report (docs/import-json.md)."""
     more = {"report": report} if report else {}
-    return JSONResponse({"error": message, "code": code, "problems": problems or [], **more},
+    return JSONResponse({"error": scrub(message), "code": code,
+                         "problems": [scrub(p) for p in problems or []], **more},
                         status_code=status, headers=headers)
+
+
+def scrub(text: str) -> str:
+    """``text`` with what would show the server's insides taken out: a file path (two or more
+    ``/`` segments; the server's routes, ``/elections/…`` and ``/api/…``, stay) and a process
+    id. The last guard:
+    each error is worded for a client where it is raised; this catches a library's message
+    that names a file (DuckDB's lock error names the file and the holder's PID)."""
+    return _PID.sub("another process", _PATH.sub("(a server file)", text))
 
 
 def install_errors(app: FastAPI) -> None:
@@ -67,8 +80,12 @@ def install_errors(app: FastAPI) -> None:
                              "nothing was changed", headers={"Retry-After": "5"})
             # a refusal of the data (a candidate id given another party): said, the file's
             # path left out
-            return error(409, "store-refused", _PATH.sub("the store", str(exc)))
+            return error(409, "store-refused", str(exc))
         return error(422, "invalid", str(exc))
+
+    @app.exception_handler(Unavailable)
+    async def unavailable(_request: Request, exc: Unavailable) -> JSONResponse:
+        return error(503, exc.code, str(exc), headers={"Retry-After": str(exc.retry_after)})
 
     @app.exception_handler(Busy)
     async def busy(_request: Request, exc: Busy) -> JSONResponse:

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from electoral import api
+from electoral.errors import NotFoundError, StoreError
 
 if TYPE_CHECKING:
     from electoral.api import NightStore
@@ -35,6 +36,17 @@ class Busy(Exception):
     """The store is held by another request for longer than the wait allowed."""
 
     retry_after = 1  # seconds
+
+
+class Unavailable(Exception):
+    """The store cannot be opened (missing, a folder, damaged, held by another program): a fault
+    of the server's setup, said to clients without its path (the server's log has it)."""
+
+    retry_after = 5  # seconds
+
+    def __init__(self, code: str, message: str):
+        super().__init__(message)
+        self.code = code
 
 
 class Owner:
@@ -80,17 +92,29 @@ class Owner:
 
         Raises:
             Busy: the lock was not free within ``busy_after`` seconds.
-            NotFoundError: there is no store file (the server makes none).
-            StoreError: the store cannot be opened for writing.
+            Unavailable: there is no store file (the server makes none), or it cannot be
+                opened for writing.
         """
         if not self._lock.acquire(timeout=self.busy_after):
             raise Busy
         try:
             if self._store is None:
-                self._store = self._open()
+                self._store = self._opened()
             yield self._store
         finally:
             self._lock.release()
+
+    def _opened(self) -> NightStore:
+        try:
+            return self._open()
+        except NotFoundError as exc:
+            log.error("no results store: %s", exc)
+            raise Unavailable("no-store", "the server has no results store yet; its operator "
+                              "makes one with `electoral import` (nothing was changed)") from exc
+        except StoreError as exc:
+            log.error("the results store cannot be opened: %s", exc)
+            raise Unavailable("store-unavailable", "the results store cannot be opened now; "
+                              "nothing was changed") from exc
 
     def _open(self) -> NightStore:
         # a missing store is said, as every read command says it, and not made
