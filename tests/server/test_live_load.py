@@ -100,3 +100,46 @@ def test_a_short_load_run_while_versions_are_published(tmp_path, monkeypatch) ->
         assert run.peak_mib > 0 and run.p99_ms > 0
     text, _met = bench.report(runs, 3.0)
     assert "| nginx |" in text and "dynamic API" in text
+
+
+def _event(lines) -> tuple[str, str]:
+    """The next Server-Sent Event's (event, data), keep-alive comments skipped."""
+    fields: dict[str, str] = {}
+    for line in lines:
+        if not line:
+            if fields:
+                return fields.get("event", "message"), fields.get("data", "")
+            continue
+        name, _, value = line.partition(":")
+        if name:  # a line starting with ':' is a comment (sse-starlette's ping)
+            fields[name] = value.removeprefix(" ")
+    raise AssertionError("the stream ended")
+
+
+@pytest.mark.parametrize("kind", ["public files", "api"])
+def test_each_new_version_is_pushed_as_a_server_sent_event(tmp_path, kind) -> None:
+    import httpx
+
+    from electoral.server.app import create_app
+    from tests.server.night import make_store
+
+    folder = tmp_path / "public"
+    first = publish_version(folder, [Publication(hostile_returns())])
+    if kind == "api":
+        make_store(tmp_path / "night.duckdb")
+        app = create_app(tmp_path / "night.duckdb", public=folder)
+    else:
+        app = PublicFiles(folder)
+    with serving(app, port=free_port()) as url, httpx.Client(timeout=10) as client:
+        head = client.head(url + "api/v1/events")
+        assert head.status_code == 200 and head.content == b""
+        assert head.headers["content-type"].startswith("text/event-stream")
+        with client.stream("GET", url + "api/v1/events") as answer:
+            assert answer.status_code == 200
+            assert answer.headers["content-type"].startswith("text/event-stream")
+            assert answer.headers["cache-control"] == "no-store"
+            lines = answer.iter_lines()
+            assert _event(lines) == ("version", first)
+            second = publish_version(folder, [Publication(hostile_returns())])
+            assert _event(lines) == ("version", second)
+            assert second != first

@@ -233,6 +233,8 @@ def run(db: Path | str | None, host: str, port: int, public: Path | None = None)
 
     import uvicorn
 
+    from electoral.server.public import SHUTDOWN_GRACE
+
     def stop(_sig: int, _frame: object) -> None:
         sys.exit(0)
 
@@ -240,4 +242,6 @@ def run(db: Path | str | None, host: str, port: int, public: Path | None = None)
     # this one, so that the note is removed (the default handler would end the process first)
     signal.signal(signal.SIGTERM, stop)
     with serving(api.store_path(db), f"http://{host}:{port}"):
-        uvicorn.run(create_app(db, public=public), host=host, port=port)
+        # the grace: an open event stream (the live page's) would hold a shutdown forever
+        uvicorn.run(create_app(db, public=public), host=host, port=port,
+                    timeout_graceful_shutdown=SHUTDOWN_GRACE)

@@ -24,6 +24,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from electoral.errors import ElectoralError, NotFoundError, StoreError, ValidationError
 from electoral.night import NightError
 from electoral.server.owner import Busy, Unavailable
+from electoral.server.public import EVENTS
 
 log = logging.getLogger("electoral.server")
 
@@ -112,25 +113,36 @@ def install_errors(app: FastAPI) -> None:
 
 class Caching:
     """HEAD as GET without the body; ETag, Cache-Control and 304 on GET (see the module
-    docstring). Answers are buffered whole: the API's are small JSON and text documents."""
+    docstring). Answers are buffered whole: the API's are small JSON and text documents; an
+    event stream (``text/event-stream``) is passed on unbuffered and untagged."""
 
     def __init__(self, app: ASGIApp):
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["method"] not in ("GET", "HEAD"):
+        if scope["type"] != "http" or scope["method"] not in ("GET", "HEAD") or \
+                scope["path"] == EVENTS:  # a stream: HEAD is answered by its own route
             await self.app(scope, receive, send)
             return
         start: Message = {}
         chunks: list[bytes] = []
+        streamed = False
 
         async def keep(message: Message) -> None:
+            nonlocal streamed
             if message["type"] == "http.response.start":
                 start.update(message)
+                media = MutableHeaders(raw=list(message.get("headers", []))).get("content-type", "")
+                # an event stream never ends: it is passed on as it comes, never buffered
+                streamed = media.startswith("text/event-stream")
+            if streamed:
+                await send(message)
             elif message["type"] == "http.response.body":
                 chunks.append(message.get("body", b""))
 
         await self.app(dict(scope, method="GET"), receive, keep)
+        if streamed:
+            return
         body, status = b"".join(chunks), int(start["status"])
         headers = MutableHeaders(raw=list(start.get("headers", [])))
         if status == 200:

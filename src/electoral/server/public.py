@@ -8,10 +8,16 @@ the first read (the newest few versions only): Starlette's file response reads t
 worker thread per request, about fifty times slower than answering from memory. A client that
 accepts gzip gets the ``.gz`` written beside a file at publish (as nginx's ``gzip_static``), with
 ``Content-Encoding: gzip`` and its own ETag.
+
+``/api/v1/events`` pushes each new version as it is published (Server-Sent Events, through
+sse-starlette): ``event: version``, ``id`` and ``data`` the version id, first the current one on
+connecting. One watcher looks at ``current_ver.txt`` every 0.2 s while anyone listens, for every
+listener (``Pointer``). nginx has no such route: the live page then polls the pointer.
 """
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import hashlib
 import mimetypes
@@ -19,7 +25,7 @@ import re
 import socket
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import NamedTuple
 
@@ -30,12 +36,17 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from electoral.errors import ElectoralError
+from electoral.report.public import POINTER
 from electoral.server.nginx import IMMUTABLE
 
 _VERSIONED = re.compile(r"^/[0-9]+/")
 _HIDDEN = re.compile(r"(^|/)\.")
 START_TIMEOUT = 10.0  # seconds for the server to answer on its port
 CACHED_VERSIONS = 3  # versions whose files are kept in memory: the current one and two before
+EVENTS = "/api/v1/events"  # the push channel of new versions (Server-Sent Events)
+WATCH_EVERY = 0.2  # seconds between two looks at the pointer while anyone listens
+PING_EVERY = 15  # seconds between keep-alive comments, for proxies that close idle streams
+SHUTDOWN_GRACE = 2  # seconds uvicorn waits for open streams at shutdown before ending them
 
 
 class Cached(NamedTuple):
@@ -62,6 +73,55 @@ def _accepts_gzip(headers: Headers) -> bool:
     return False
 
 
+class Pointer:
+    """``current_ver.txt`` watched for every listener at once: one task reads it every
+    ``every`` seconds while at least one listener is there, and wakes them all when it names
+    another version."""
+
+    def __init__(self, public: Path, every: float = WATCH_EVERY):
+        self.path = public / POINTER
+        self.every = every
+        self.version: str | None = None
+        self._changed = asyncio.Event()
+        self._listeners = 0
+        self._watcher: asyncio.Task[None] | None = None
+
+    def _read(self) -> str | None:
+        try:
+            text = self.path.read_text(encoding="utf-8").strip()
+        except OSError:  # not published yet, or being replaced (rename is atomic; a race is not)
+            return self.version
+        return text if text.isdigit() else self.version
+
+    async def versions(self) -> AsyncIterator[str]:
+        """The current version (once there is one), then each new one as it is published."""
+        self._listeners += 1
+        if self._watcher is None or self._watcher.done():
+            # a new watcher, perhaps in another event loop than the last (an Event belongs to
+            # the loop that first waited on it)
+            self.version, self._changed = self._read(), asyncio.Event()
+            self._watcher = asyncio.get_running_loop().create_task(self._watch())
+        try:
+            sent = None
+            while True:
+                changed = self._changed
+                if self.version is not None and self.version != sent:
+                    sent = self.version
+                    yield sent
+                await changed.wait()
+        finally:
+            self._listeners -= 1
+
+    async def _watch(self) -> None:
+        while self._listeners > 0:
+            await asyncio.sleep(self.every)
+            found = self._read()
+            if found != self.version:
+                self.version = found
+                woken, self._changed = self._changed, asyncio.Event()
+                woken.set()
+
+
 class PublicFiles:
     """ASGI app: the files of ``public`` with the public read path's caching headers."""
 
@@ -69,12 +129,16 @@ class PublicFiles:
         self.files = StaticFiles(directory=Path(public), html=True, check_dir=False)
         # version → (file path, gzip asked) → what is sent
         self.cache: dict[str, dict[tuple[str, bool], Cached]] = {}
+        self.pointer = Pointer(Path(public))
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.files(scope, receive, send)
             return
         path = scope["path"]
+        if path == EVENTS and scope["method"] in ("GET", "HEAD"):
+            await self._events(scope, receive, send)
+            return
         if _HIDDEN.search(path):
             await PlainTextResponse("Not Found", status_code=404)(scope, receive, send)
             return
@@ -92,6 +156,22 @@ class PublicFiles:
 
         await self.files(scope, receive, with_policy)
 
+
+    async def _events(self, scope: Scope, receive: Receive, send: Send) -> None:
+        from sse_starlette import EventSourceResponse, ServerSentEvent
+
+        async def events() -> AsyncIterator[ServerSentEvent]:
+            async for version in self.pointer.versions():
+                yield ServerSentEvent(data=version, event="version", id=version)
+
+        # no-store: a stream is never kept; X-Accel-Buffering: a proxy in front sends each event
+        # as it comes
+        headers = {"Cache-Control": "no-store", "X-Accel-Buffering": "no"}
+        if scope["method"] == "HEAD":
+            await Response(headers=headers, media_type="text/event-stream")(scope, receive, send)
+            return
+        await EventSourceResponse(events(), headers=headers, ping=PING_EVERY)(
+            scope, receive, send)
 
     def _cached(self, path: str, gzipped: bool) -> Cached | None:
         """The version file at ``path`` from memory (its ``.gz`` if ``gzipped`` and there is
@@ -149,7 +229,8 @@ def serving(app: ASGIApp, *, host: str = "127.0.0.1", port: int = 8000) -> Itera
     import uvicorn
 
     server = uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="warning",
-                                           access_log=False, lifespan="off"))
+                                           access_log=False, lifespan="off",
+                                           timeout_graceful_shutdown=SHUTDOWN_GRACE))
     thread = threading.Thread(target=server.run, name="electoral-public", daemon=True)
     thread.start()
     try:
