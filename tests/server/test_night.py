@@ -67,8 +67,11 @@ def test_per_county_files_add_up_and_each_makes_a_version(night: Night) -> None:
     status = night.client.get(STATUS).json()
     assert status["status"] == "all units reporting" and status["votes"] == 720
     winner = status["winner"]
-    assert (winner["candidate"], winner["party_id"], winner["electors"], winner["called"]) == (
-        "Biden", "democratic", 3, False)
+    assert (winner["candidate"], winner["party"], winner["party_id"], winner["electors"],
+            winner["called"]) == ("Biden", "Democratic", "DEM", 3, False)
+    # the night's winner says the party as the results contract does (docs/import-json.md §3)
+    contract = night.client.get(f"/elections/{ELECTION}/results").json()["winner"]
+    assert (contract["party"], contract["party_id"]) == (winner["party"], winner["party_id"])
     ingests = [e for e in night.log() if e["action"] == "ingest"]
     assert [e["file"] for e in ingests] == ["kent.csv", "newcastle.csv", "sussex.csv"]
     assert ingests[0]["file_sha256"] == first.json()["sha256"]
@@ -177,7 +180,10 @@ def test_a_call_declares_the_winner_of_a_partial_race(night: Night) -> None:
     assert status["status"] == "partial"
     assert status["call"]["basis"] == "vote analysis" and status["call"]["called_by"] == "caller"
     assert status["winner"]["candidate"] == "Biden" and status["winner"]["called"] is True
-    assert night.client.get(RESULTS).json()["winner"]["called"] is True
+    assert status["winner"]["party_id"] == "DEM"
+    called = night.client.get(RESULTS).json()["winner"]
+    assert called["called"] is True and (called["party"], called["party_id"]) == ("Democratic",
+                                                                               "DEM")
     # the plain report route keeps the count's rule: no winner while units are missing
     assert night.client.get(f"/elections/{ELECTION}/results").json()["winner"] is None
 
