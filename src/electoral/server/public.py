@@ -29,7 +29,7 @@ from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import NamedTuple
 
-from starlette.datastructures import Headers, MutableHeaders
+from starlette.datastructures import MutableHeaders
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
@@ -50,19 +50,32 @@ SHUTDOWN_GRACE = 2  # seconds uvicorn waits for open streams at shutdown before 
 
 
 class Cached(NamedTuple):
-    """A version file as kept in memory: its bytes as sent, ETag, media type and content
-    encoding (``None``: sent as stored)."""
+    """A version file as kept in memory: its bytes as sent, ETag, and the headers of a 304
+    (``revalidated``) and of a 200 (``headers``), raw as ASGI sends them."""
 
     body: bytes
-    etag: str
-    media: str
-    encoding: str | None
+    etag: bytes
+    revalidated: list[tuple[bytes, bytes]]
+    headers: list[tuple[bytes, bytes]]
 
 
-def _accepts_gzip(headers: Headers) -> bool:
-    """Whether ``Accept-Encoding`` lists gzip (or ``*``) with a weight above zero (RFC 9110
-    §12.5.3)."""
-    for part in headers.get("accept-encoding", "").split(","):
+def _cached_entry(body: bytes, media: str, encoding: str | None) -> Cached:
+    etag = f'"{hashlib.sha1(body, usedforsecurity=False).hexdigest()}"'.encode()
+    # Vary: a shared cache keeps the gzip and the plain answer apart
+    kept = [(b"etag", etag), (b"cache-control", IMMUTABLE.encode()),
+            (b"vary", b"Accept-Encoding")]
+    if encoding:
+        kept.append((b"content-encoding", encoding.encode()))
+    if media.startswith("text/"):  # the files are written as UTF-8 (report.public)
+        media += "; charset=utf-8"
+    return Cached(body, etag, kept, [*kept, (b"content-type", media.encode()),
+                                     (b"content-length", str(len(body)).encode())])
+
+
+def _accepts_gzip(accepted: str) -> bool:
+    """Whether an ``Accept-Encoding`` value lists gzip (or ``*``) with a weight above zero
+    (RFC 9110 §12.5.3)."""
+    for part in accepted.split(","):
         name, _, params = part.strip().partition(";")
         weight = params.strip().removeprefix("q=").strip() if params else "1"
         if name.strip().lower() in ("gzip", "*"):
@@ -143,9 +156,15 @@ class PublicFiles:
             await PlainTextResponse("Not Found", status_code=404)(scope, receive, send)
             return
         if _VERSIONED.match(path) and scope["method"] in ("GET", "HEAD"):
-            cached = self._cached(path, _accepts_gzip(Headers(scope=scope)))
+            accepted, tag = "", b""
+            for name, value in scope["headers"]:  # one pass: this is the hot path under load
+                if name == b"accept-encoding":
+                    accepted = value.decode("latin-1")
+                elif name == b"if-none-match":
+                    tag = value
+            cached = self._cached(path, _accepts_gzip(accepted))
             if cached is not None:
-                await self._answer(cached, scope, receive, send)
+                await _answer(cached, tag == cached.etag, scope["method"] == "HEAD", send)
                 return
         policy = IMMUTABLE if _VERSIONED.match(path) else "no-cache"
 
@@ -186,9 +205,9 @@ class PublicFiles:
             return None
         packed = Path(f"{full}.gz")
         encoding = "gzip" if gzipped and packed.is_file() else None
-        body = (packed if encoding else Path(full)).read_bytes()
-        entry = Cached(body, f'"{hashlib.sha1(body, usedforsecurity=False).hexdigest()}"',
-                       mimetypes.guess_type(full)[0] or "application/octet-stream", encoding)
+        entry = _cached_entry((packed if encoding else Path(full)).read_bytes(),
+                              mimetypes.guess_type(full)[0] or "application/octet-stream",
+                              encoding)
         if files is None:
             files = self.cache[version] = {}
             for old in sorted(self.cache, key=int)[:-CACHED_VERSIONS]:
@@ -196,17 +215,16 @@ class PublicFiles:
         files[path, gzipped] = entry
         return entry
 
-    @staticmethod
-    async def _answer(cached: Cached, scope: Scope, receive: Receive, send: Send) -> None:
-        body, etag, media, encoding = cached
-        # Vary: a shared cache keeps the gzip and the plain answer apart
-        headers = {"ETag": etag, "Cache-Control": IMMUTABLE, "Vary": "Accept-Encoding"}
-        if encoding:
-            headers["Content-Encoding"] = encoding
-        if Headers(scope=scope).get("if-none-match", "") == etag:
-            await Response(status_code=304, headers=headers)(scope, receive, send)
-            return
-        await Response(body, headers=headers, media_type=media)(scope, receive, send)
+
+async def _answer(cached: Cached, unchanged: bool, head: bool, send: Send) -> None:
+    """A kept version file, sent as raw ASGI messages (Starlette's ``Response`` costs a third
+    of the time of a request here)."""
+    if unchanged:
+        await send({"type": "http.response.start", "status": 304, "headers": cached.revalidated})
+        await send({"type": "http.response.body", "body": b""})
+        return
+    await send({"type": "http.response.start", "status": 200, "headers": cached.headers})
+    await send({"type": "http.response.body", "body": b"" if head else cached.body})
 
 
 def mount_public(app: ASGIApp, public: Path | str) -> None:
