@@ -189,8 +189,20 @@ class PublicFiles:
         if scope["method"] == "HEAD":
             await Response(headers=headers, media_type="text/event-stream")(scope, receive, send)
             return
+        ended = False
+
+        async def sending(message: Message) -> None:
+            nonlocal ended
+            ended = message["type"] == "http.response.body" and not message.get("more_body")
+            await send(message)
+
         await EventSourceResponse(events(), headers=headers, ping=PING_EVERY)(
-            scope, receive, send)
+            scope, receive, sending)
+        if not ended:
+            # at the server's shutdown sse-starlette stops the stream without its last message
+            # (uvicorn then logs an unfinished response): the stream is ended here instead
+            with contextlib.suppress(Exception):
+                await send({"type": "http.response.body", "body": b"", "more_body": False})
 
     def _cached(self, path: str, gzipped: bool) -> Cached | None:
         """The version file at ``path`` from memory (its ``.gz`` if ``gzipped`` and there is
