@@ -827,14 +827,16 @@ def certify(store: NightStore, election: str, *, authorization: str | None) -> A
 
 
 def set_expected(store: NightStore, election: str, data: bytes, name: str | None, *,
-                 authorization: str | None) -> Answer:
+                 authorization: str | None, limit: int | None = None) -> Answer:
     """``night.set_expected``: the expected vote of ``election`` from a ``unit,votes`` CSV.
 
     Raises:
         NightError, NotFoundError, ValidationError: as ``night.set_expected``.
     """
+    from electoral.night import MAX_UPLOAD
     from electoral.night import set_expected as expect
-    return expect(store, election, data, name, authorization=authorization)
+    return expect(store, election, data, name, authorization=authorization,
+                  limit=MAX_UPLOAD if limit is None else limit)
 
 
 def night_status(store: NightStore, election: str) -> dict[str, object]:

@@ -153,7 +153,12 @@ def test_an_oversized_upload_is_refused_unread_or_read_no_further_than_the_limit
     assert declared.status_code == 413 and seen == [], declared.text
     streamed = night.send(_counted(seen))  # type: ignore[arg-type]
     assert streamed.status_code == 413 and 0 < sum(seen) <= 4000 + 1024
-    assert [e["action"] for e in night.log()][-2:] == ["refused:ingest"] * 2
+    seen.clear()
+    expected = night.client.put(f"/api/v1/elections/{ELECTION}/expected", content=_counted(seen),
+                                headers={"X-Filename": "e.csv"} | bearer(night.tokens["desk"]))
+    assert expected.status_code == 413 and 0 < sum(seen) <= 4000 + 1024
+    assert [e["action"] for e in night.log()][-3:] == ["refused:ingest"] * 2 + [
+        "refused:expected"]
     assert night.digest() == before
 
 

@@ -39,7 +39,7 @@ from pydantic import BaseModel
 
 from electoral import api
 from electoral.errors import Problem, ValidationError
-from electoral.night import MAX_UPLOAD, Answer, TooLarge, serving
+from electoral.night import MAX_UPLOAD, Answer, serving
 from electoral.server.hygiene import Caching, install_errors
 from electoral.server.owner import Owner
 
@@ -177,13 +177,12 @@ def _night_routes(app: FastAPI, owner: Owner, limit: int) -> None:
     async def expected(election: str, request: Request) -> Response:
         await admitted(request, "expected", election)
         data = await _body(request, limit)
-        if len(data) > limit:
-            raise TooLarge(f"the upload is over the limit of {limit} bytes")
 
         def work() -> Answer:
             with owner.store() as s:
                 answer = api.set_expected(s, election, data, request.headers.get("x-filename"),
-                                          authorization=request.headers.get("authorization"))
+                                          authorization=request.headers.get("authorization"),
+                                          limit=limit)
                 owner.after_change(s, int(answer.body["version"]))
                 return answer
 
