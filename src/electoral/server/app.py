@@ -28,9 +28,10 @@ process id. Every GET also answers HEAD and carries an ETag. Run it with ``elect
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable, Hashable
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import anyio
 from fastapi import FastAPI, Request
@@ -42,6 +43,9 @@ from electoral.errors import Problem, ValidationError
 from electoral.night import MAX_UPLOAD, Answer, serving
 from electoral.server.hygiene import Caching, install_errors
 from electoral.server.owner import Owner
+
+if TYPE_CHECKING:
+    from electoral.api import NightStore
 
 MEDIA = {"csv": "text/csv", "md": "text/markdown", "wiki": "text/plain", "html": "text/html",
          "text": "text/plain", "json": "application/json"}
@@ -92,9 +96,9 @@ def create_app(db: Path | str | None = None, *, public: Path | None = None,
                     for r in api.imports(s, election)]
 
     @app.api_route("/elections/{election}/results", methods=READ)
-    def results(election: str, by: str = "state", compare: str | None = None) -> Response:
-        return _json(owner.answer(("results", election, by, compare), lambda s: _encoded(
-            api.results_document(api.results(s, election, by, compare)))))
+    async def results(election: str, by: str = "state", compare: str | None = None) -> Response:
+        return await _answer(owner, ("results", election, by, compare), lambda s: _encoded(
+            api.results_document(api.results(s, election, by, compare))))
 
     @app.api_route("/elections/{election}/results.{fmt}", methods=READ)
     def results_as(election: str, fmt: str, by: str = "state",
@@ -126,14 +130,15 @@ def _night_routes(app: FastAPI, owner: Owner, limit: int) -> None:
             return {"version": s.version()}
 
     @app.api_route("/api/v1/elections/{election}/results", methods=READ)
-    def called_results(election: str, by: str = "state", compare: str | None = None) -> Response:
-        return _json(owner.answer(("called", election, by, compare), lambda s: _encoded(
-            api.called_results(s, election, by, compare))))
+    async def called_results(election: str, by: str = "state",
+                             compare: str | None = None) -> Response:
+        return await _answer(owner, ("called", election, by, compare), lambda s: _encoded(
+            api.called_results(s, election, by, compare)))
 
     @app.api_route("/api/v1/elections/{election}/status", methods=READ)
-    def status(election: str) -> Response:
-        return _json(owner.answer(("status", election),
-                                  lambda s: _encoded(api.night_status(s, election))))
+    async def status(election: str) -> Response:
+        return await _answer(owner, ("status", election),
+                             lambda s: _encoded(api.night_status(s, election)))
 
     @app.post("/api/v1/elections/{election}/results")
     async def ingest(election: str, request: Request, replace: bool = False) -> Response:
@@ -202,6 +207,16 @@ def _night_routes(app: FastAPI, owner: Owner, limit: int) -> None:
             answer = api.certify(s, election, authorization=request.headers.get("authorization"))
             owner.after_change(s, int(answer.body["version"]))
         return answered(answer)
+
+
+async def _answer(owner: Owner, key: Hashable, compute: Callable[[NightStore], bytes]) -> Response:
+    """``owner.answer`` as a JSON response: a kept answer straight from the event loop (no
+    worker thread, no lock: under load most readers ask for the same few answers), else
+    computed in a worker thread with the store held."""
+    kept = owner.kept(key)
+    if kept is None:
+        kept = await anyio.to_thread.run_sync(owner.answer, key, compute)
+    return _json(kept)
 
 
 def _encoded(document: object) -> bytes:

@@ -62,6 +62,11 @@ class Owner:
         self._version: int | None = None  # the results version the kept answers are of
         self._answers: dict[Hashable, bytes] = {}
 
+    def kept(self, key: Hashable) -> bytes | None:
+        """The kept answer for ``key`` at the current version, if there is one (no lock: one
+        dict read, safe beside a writer thread)."""
+        return self._answers.get(key)
+
     def answer(self, key: Hashable, compute: Callable[[NightStore], bytes]) -> bytes:
         """The answer ``compute`` gives for ``key`` (a route and its query) at the current
         results version: kept from an earlier request of this version, else computed with the
@@ -71,7 +76,7 @@ class Owner:
             Busy, NotFoundError, StoreError: as ``store``; whatever ``compute`` raises (an
             error is never kept).
         """
-        kept = self._answers.get(key)  # one dict read: safe beside a writer thread
+        kept = self.kept(key)
         if kept is not None:
             return kept
         with self.store() as s:
