@@ -162,6 +162,25 @@ def test_an_oversized_upload_is_refused_unread_or_read_no_further_than_the_limit
     assert night.digest() == before
 
 
+def test_reads_are_kept_per_version_and_dropped_by_a_change_even_unpublished(
+        db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    night = Night(db, public=tmp_path / "public")
+    night.send(county_file("10001", 100, 90))
+    asked: list[str] = []
+    status = api.night_status
+    monkeypatch.setattr(api, "night_status", lambda s, e: asked.append(e) or status(s, e))
+    assert night.client.get(STATUS).json()["votes"] == 190
+    assert night.client.get(STATUS).json()["votes"] == 190 and asked == [ELECTION]
+
+    def fail(*_args: object, **_options: object) -> str:
+        from electoral.io.outfile import OutputError
+        raise OutputError("disk full")
+
+    monkeypatch.setattr(api, "publish", fail)
+    assert night.send(county_file("10003", 300, 100), name="nc.csv").status_code >= 400
+    assert night.client.get(STATUS).json()["votes"] == 590 and len(asked) == 2
+
+
 def test_a_repeated_key_returns_the_first_answer_and_counts_once(night: Night) -> None:
     data = county_file("10001", 100, 90)
     first = night.send(data, key="kent-1")

@@ -135,9 +135,12 @@ class Owner:
 
     def after_change(self, store: NightStore, version: int) -> None:
         """Run ``_after_change`` for an accepted change (the caller holds the store); the kept
-        answers, of the version before, are dropped once it is published."""
-        _after_change(store, version, self.public)
-        self._answers, self._version = {}, version
+        answers, of the version before, are dropped once it is published, or its publishing
+        failed (the change is in the store all the same)."""
+        try:
+            _after_change(store, version, self.public)
+        finally:
+            self._answers, self._version = {}, version
 
     def close(self) -> None:
         with self._lock:
