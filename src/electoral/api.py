@@ -839,6 +839,19 @@ def revoke_token(store: NightStore, name: str) -> None:
     revoke(store, name)
 
 
+def authenticate(store: NightStore, authorization: str | None, need: str, *, action: str,
+                 election: str | None = None) -> str:
+    """``night.authenticate``: the name of the live token of an ``Authorization: Bearer``
+    header whose role is ``need`` (or admin); a refusal is logged first. The server calls it
+    before it reads an upload's body, so a stranger's upload costs nothing but its headers.
+
+    Raises:
+        NightError: Unauthorized (no, unknown, wrong or revoked token), Forbidden (other role).
+    """
+    from electoral.night import authenticate as check
+    return check(store, authorization, need, action=action, election=election).name
+
+
 def ingest(store: NightStore, data: bytes | None, name: str | None, election: str | None = None,
            *, authorization: str | None, key: str | None = None, replace: bool = False,
            limit: int | None = None, size: int | None = None) -> Answer:
@@ -880,14 +893,16 @@ def certify(store: NightStore, election: str, *, authorization: str | None) -> A
 
 
 def set_expected(store: NightStore, election: str, data: bytes, name: str | None, *,
-                 authorization: str | None) -> Answer:
+                 authorization: str | None, limit: int | None = None) -> Answer:
     """``night.set_expected``: the expected vote of ``election`` from a ``unit,votes`` CSV.
 
     Raises:
         NightError, NotFoundError, ValidationError: as ``night.set_expected``.
     """
+    from electoral.night import MAX_UPLOAD
     from electoral.night import set_expected as expect
-    return expect(store, election, data, name, authorization=authorization)
+    return expect(store, election, data, name, authorization=authorization,
+                  limit=MAX_UPLOAD if limit is None else limit)
 
 
 def night_status(store: NightStore, election: str) -> dict[str, object]:

@@ -449,7 +449,8 @@ def serve(
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
     public: Annotated[Path | None, typer.Option(
         help="Public folder: a version of the results is published into it after every "
-        "accepted change and served at /public/; with --nginx, nginx serves it.",
+        "accepted change and served beside the API (new versions pushed at /api/v1/events); "
+        "with --nginx, nginx serves it.",
         show_default=False)] = None,
     nginx: Annotated[bool, typer.Option(
         "--nginx", help="Serve --public with nginx in the foreground (config written to "

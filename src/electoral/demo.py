@@ -6,7 +6,8 @@ from __future__ import annotations
 import hashlib
 import random
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -91,24 +92,40 @@ def replay_night(store: ResultsStore, public: Path, *, election: str = NIGHT, ba
         StoreError: the store could not write.
         OutputError: the public folder cannot be written.
     """
-    if batches < 1 or interval < 0:
-        raise ValueError("replay at least one batch, at a non-negative interval")
-    full = _bundled(election)
-    counties = [u.id for u in full.units if u.kind == UnitKind.COUNTY]
-    random.Random(seed).shuffle(counties)
+    if interval < 0:
+        raise ValueError("replay at a non-negative interval")
     done: list[Batch] = []
-    for number in range(1, batches + 1):
-        reported = set(counties[: len(counties) * number // batches])
-        partial = full if number == batches else _reporting(full, reported)
+    for number, (reported, counties, partial) in enumerate(
+            night_batches(election, batches, seed), start=1):
         digest = hashlib.sha256("\n".join(sorted(reported)).encode()).hexdigest()
         store.save(partial, source=f"demo night batch {number}", sha256=digest, format="sample")
         version = api.publish(store, public)
-        done.append(Batch(number, batches, len(reported), len(counties), version))
+        done.append(Batch(number, batches, len(reported), counties, version))
         if told is not None:
             told(done[-1])
         if number < batches:
             sleep(interval)
     return done
+
+
+def night_batches(election: str = NIGHT, batches: int = 10,
+                  seed: int = 2004) -> Iterator[tuple[frozenset[str], int, Returns]]:
+    """A bundled election as a night brings it, batch after batch: the county ids reporting so
+    far (a shuffled order, fixed by ``seed``), how many counties there are, and the returns as
+    then reported; the last batch is the whole bundled election.
+
+    Raises:
+        NotFoundError: ``election`` is not a bundled sample.
+        ValueError: ``batches`` below 1.
+    """
+    if batches < 1:
+        raise ValueError("replay at least one batch")
+    full = _bundled(election)
+    counties = [u.id for u in full.units if u.kind == UnitKind.COUNTY]
+    random.Random(seed).shuffle(counties)
+    for number in range(1, batches + 1):
+        reported = frozenset(counties[: len(counties) * number // batches])
+        yield reported, len(counties), full if number == batches else _reporting(full, reported)
 
 
 def _bundled(election: str) -> Returns:
@@ -122,14 +139,14 @@ def _bundled(election: str) -> Returns:
                         f"{', '.join(n.split('.')[0] for n, _ in bundled_samples())}")
 
 
-def _reporting(full: Returns, reported: set[str]) -> Returns:
+def _reporting(full: Returns, reported: frozenset[str]) -> Returns:
     """``full`` with only the ``reported`` counties (and the units inside them) and their counts,
     as a night's files bring them: a county that has not reported is absent, not a row of
     zeros (coverage still names it missing, from the state's list of counties)."""
     parent = {u.id: u.parent for u in full.units}
     absent = {u.id for u in full.units if u.kind == UnitKind.COUNTY and u.id not in reported}
 
-    def within(unit: str | None, among: set[str]) -> bool:
+    def within(unit: str | None, among: AbstractSet[str]) -> bool:
         seen: set[str] = set()
         while unit is not None and unit not in seen:
             if unit in among:

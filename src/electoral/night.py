@@ -548,12 +548,13 @@ def serving(db: Path, url: str) -> Iterator[None]:
 
 
 def set_expected(store: NightStore, election: str, data: bytes, name: str | None, *,
-                 authorization: str | None) -> Answer:
+                 authorization: str | None, limit: int = MAX_UPLOAD) -> Answer:
     """Store the expected vote of ``election`` from a ``unit,votes`` CSV (``unit``: a stored
     unit's id, FIPS code or name; ``votes``: a whole number), replacing any stored before.
 
     Raises:
         Unauthorized, Forbidden: as ``authenticate`` (role ingest).
+        TooLarge: ``data`` is over ``limit`` bytes.
         NotFoundError: the election is not stored.
         ValidationError: the file name, or rows that name no stored unit or no whole number
             (each by line and field); nothing is stored.
@@ -561,6 +562,8 @@ def set_expected(store: NightStore, election: str, data: bytes, name: str | None
     token = authenticate(store, authorization, "ingest", action="expected", election=election)
     sha = hashlib.sha256(data).hexdigest()
     try:
+        if len(data) > limit:
+            raise TooLarge(f"the upload is over the limit of {limit} bytes")
         safe = safe_name(name)
         if not store.has(election):
             raise NotFoundError(f"no election {election!r} in the store")

@@ -17,6 +17,7 @@ from electoral.errors import NotFoundError
 from electoral.geography import COUNTY_KINDS, normal_name, unit_fips
 from electoral.model import Returns, UnitKind
 from electoral.numbers import percent
+from electoral.report.tables import party_id_of, party_name_of
 from electoral.tabulate.coverage import coverage, declared_winner
 from electoral.tabulate.rollup import Tabulation, roll_up, vote_type_rows
 
@@ -158,9 +159,9 @@ def winner(returns: Returns, table: Tabulation | None, call: Call | None) -> dic
     chosen = call.candidate if call is not None else complete.candidate if complete else None
     if chosen is None:
         return None
-    candidate = returns.candidate(chosen)
     electors = leader.electors if leader is not None and leader.candidate == chosen else None
-    party = next((p.name for p in returns.parties if p.id == candidate.party), candidate.party)
-    # the keys of the results contract's winner (docs/import-json.md §3), and whether called
-    return {"candidate": candidate.label, "candidate_id": chosen, "party": party,
-            "party_id": candidate.party, "electors": electors, "called": call is not None}
+    # the keys and values of the results contract's winner (docs/import-json.md §3: party the
+    # display name, party_id the canonical code such as DEM), and whether called
+    return {"candidate": returns.candidate(chosen).label, "candidate_id": chosen,
+            "party": party_name_of(table, chosen), "party_id": party_id_of(table, chosen),
+            "electors": electors, "called": call is not None}

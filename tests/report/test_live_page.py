@@ -49,8 +49,12 @@ def test_the_page_changes_in_place_when_a_version_is_published(browser, tmp_path
     with _served(server, public, tmp_path) as running:
         url = running if isinstance(running, str) else running.url
         page = browser.new_page()
-        page.goto(url + "?poll=250")
+        # electoral pushes versions (SSE): a poll once a minute could not bring the second one
+        # in time; nginx has no push, and the page polls the pointer
+        page.goto(url + ("?poll=60000" if server == "electoral" else "?poll=250"))
         page.wait_for_function(f"document.body.dataset.version === '{first}'", timeout=10_000)
+        if server == "electoral":
+            page.wait_for_function("document.body.dataset.push === 'sse'", timeout=10_000)
         assert page.inner_text("#reporting") == "· 13 of 115 counties reporting"
         assert page.inner_text("#status") == "Partial"
         assert "No winner is declared" in page.inner_text("#headline")
@@ -63,6 +67,8 @@ def test_the_page_changes_in_place_when_a_version_is_published(browser, tmp_path
         assert page.inner_text("#headline") == "George W. Bush (Republican) wins, 11 electors."
         assert page.locator("#units tbody tr").count() == 115
         assert second in page.get_attribute("#map", "src")
+        assert page.evaluate("document.body.dataset.push") == (
+            "sse" if server == "electoral" else None)
         page.close()
 
 

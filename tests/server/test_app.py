@@ -68,8 +68,10 @@ def test_errors_are_json(client: Client) -> None:
 
 def test_a_missing_store_is_said_and_not_made(db: Path) -> None:
     answer = Client(db).get("/elections")
-    assert answer.status_code == 404
-    assert answer.json()["error"].startswith(f"no results database at {db}")
+    assert answer.status_code == 503 and answer.headers["retry-after"]
+    assert answer.json() == {"error": "the server has no results store yet; its operator makes "
+                             "one with `electoral import` (nothing was changed)",
+                             "code": "no-store", "problems": []}
     assert not db.exists()
 
 

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import gzip
 import importlib.util
 import shutil
 import sys
@@ -58,8 +59,15 @@ def test_pointer_is_revalidated_versions_are_immutable_hidden_is_never_served(
         status, headers, body = _get(file)
         assert status == 200 and headers["Cache-Control"] == IMMUTABLE and b'"rows"' in body
         assert _get(file, {"If-None-Match": headers["ETag"]})[0] == 304
+        plain = body
         status, headers, body = _get(file, method="HEAD")
         assert status == 200 and body == b""
+        # a browser accepting gzip gets the .gz written at publish, its own ETag and Vary
+        status, headers, body = _get(file, {"Accept-Encoding": "br;q=1, gzip;q=0.8"})
+        assert status == 200 and headers["Content-Encoding"] == "gzip"
+        assert gzip.decompress(body) == plain and len(body) < len(plain) / 3
+        assert "Accept-Encoding" in headers["Vary"] and headers["Cache-Control"] == IMMUTABLE
+        assert _get(file, {"Accept-Encoding": "gzip;q=0"})[1].get("Content-Encoding") is None
         assert _get(url)[0] == 200  # the live page
         assert _get(f"{url}.{int(version) + 1}.tmp-1/summary.json")[0] == 404
         assert _get(url + ".publish.lock")[0] == 404
@@ -69,6 +77,7 @@ def test_pointer_is_revalidated_versions_are_immutable_hidden_is_never_served(
 def test_the_nginx_config_listens_on_loopback_and_refuses_paths_it_cannot_quote(tmp_path) -> None:
     text = nginx_config(tmp_path, tmp_path / "n", port=8123)
     assert "listen 127.0.0.1:8123;" in text and "gzip on;" in text and "daemon off;" in text
+    assert "gzip_static on;" in text
     from electoral.errors import ElectoralError
     with pytest.raises(ElectoralError, match="config syntax"):
         nginx_config(tmp_path / "a;b", tmp_path / "n", port=8123)
@@ -84,10 +93,53 @@ def test_a_short_load_run_while_versions_are_published(tmp_path, monkeypatch) ->
     bench = importlib.util.module_from_spec(spec)
     monkeypatch.setitem(sys.modules, "live_bench", bench)
     spec.loader.exec_module(bench)
-    nginx, own = bench.run_all(3.0)
-    for run in (nginx, own):
-        assert run.requests > 1000 and run.errors == 0, run
+    runs = bench.run_all(3.0)
+    for run in runs:
+        assert run.requests > 100 and run.errors == 0, run
         assert run.versions >= 2 and run.visible_s and max(run.visible_s) <= 2.0, run
-        assert run.peak_mib > 0
-    text, _met = bench.report(nginx, own, 3.0)
-    assert "| nginx |" in text
+        assert run.peak_mib > 0 and run.p99_ms > 0
+    text, _met = bench.report(runs, 3.0)
+    assert "| nginx |" in text and "dynamic API" in text
+
+
+def _event(lines) -> tuple[str, str]:
+    """The next Server-Sent Event's (event, data), keep-alive comments skipped."""
+    fields: dict[str, str] = {}
+    for line in lines:
+        if not line:
+            if fields:
+                return fields.get("event", "message"), fields.get("data", "")
+            continue
+        name, _, value = line.partition(":")
+        if name:  # a line starting with ':' is a comment (sse-starlette's ping)
+            fields[name] = value.removeprefix(" ")
+    raise AssertionError("the stream ended")
+
+
+@pytest.mark.parametrize("kind", ["public files", "api"])
+def test_each_new_version_is_pushed_as_a_server_sent_event(tmp_path, kind) -> None:
+    import httpx
+
+    from electoral.server.app import create_app
+    from tests.server.night import make_store
+
+    folder = tmp_path / "public"
+    first = publish_version(folder, [Publication(hostile_returns())])
+    if kind == "api":
+        make_store(tmp_path / "night.duckdb")
+        app = create_app(tmp_path / "night.duckdb", public=folder)
+    else:
+        app = PublicFiles(folder)
+    with serving(app, port=free_port()) as url, httpx.Client(timeout=10) as client:
+        head = client.head(url + "api/v1/events")
+        assert head.status_code == 200 and head.content == b""
+        assert head.headers["content-type"].startswith("text/event-stream")
+        with client.stream("GET", url + "api/v1/events") as answer:
+            assert answer.status_code == 200
+            assert answer.headers["content-type"].startswith("text/event-stream")
+            assert answer.headers["cache-control"] == "no-store"
+            lines = answer.iter_lines()
+            assert _event(lines) == ("version", first)
+            second = publish_version(folder, [Publication(hostile_returns())])
+            assert _event(lines) == ("version", second)
+            assert second != first

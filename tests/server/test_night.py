@@ -4,7 +4,9 @@ are logged, calls and certification, the race status, the audit chain, and servi
 from __future__ import annotations
 
 import json
+import re
 import threading
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import duckdb
@@ -65,8 +67,11 @@ def test_per_county_files_add_up_and_each_makes_a_version(night: Night) -> None:
     status = night.client.get(STATUS).json()
     assert status["status"] == "all units reporting" and status["votes"] == 720
     winner = status["winner"]
-    assert (winner["candidate"], winner["party_id"], winner["electors"], winner["called"]) == (
-        "Biden", "democratic", 3, False)
+    assert (winner["candidate"], winner["party"], winner["party_id"], winner["electors"],
+            winner["called"]) == ("Biden", "Democratic", "DEM", 3, False)
+    # the night's winner says the party as the results contract does (docs/import-json.md §3)
+    contract = night.client.get(f"/elections/{ELECTION}/results").json()["winner"]
+    assert (contract["party"], contract["party_id"]) == (winner["party"], winner["party_id"])
     ingests = [e for e in night.log() if e["action"] == "ingest"]
     assert [e["file"] for e in ingests] == ["kent.csv", "newcastle.csv", "sussex.csv"]
     assert ingests[0]["file_sha256"] == first.json()["sha256"]
@@ -114,6 +119,68 @@ def test_each_refusal_changes_nothing_and_is_logged(db: Path, case: str) -> None
         assert store.version() == 1
 
 
+def _counted(seen: list[int], chunks: int = 64, size: int = 1024) -> AsyncIterator[bytes]:
+    """An upload streamed in ``chunks`` pieces (no Content-Length), counting the pieces read."""
+    async def pieces() -> AsyncIterator[bytes]:
+        for _ in range(chunks):
+            seen.append(size)
+            yield b"x" * size
+    return pieces()
+
+
+@pytest.mark.parametrize(("token", "status"), [(None, 401), ("bad.token", 401), ("caller", 403)])
+@pytest.mark.parametrize("route", ["results", "expected"])
+def test_a_stranger_upload_is_refused_before_its_body_is_read(
+        night: Night, token: str | None, status: int, route: str) -> None:
+    seen: list[int] = []
+    headers = {"X-Filename": "kent.csv"} | (bearer(night.tokens.get(token, token)) if token else {})
+    path = f"/api/v1/elections/{ELECTION}/{route}"
+    answer = night.client.request("POST" if route == "results" else "PUT", path,
+                                  content=_counted(seen), headers=headers)
+    assert answer.status_code == status and seen == [], (answer.text, len(seen))
+    assert night.log()[-1]["action"] == f"refused:{'ingest' if route == 'results' else route}"
+
+
+def test_an_oversized_upload_is_refused_unread_or_read_no_further_than_the_limit(
+        db: Path) -> None:
+    night = Night(db, limit=4000)
+    before = night.digest()
+    seen: list[int] = []
+    declared = night.client.post(
+        f"/api/v1/elections/{ELECTION}/results", content=_counted(seen),
+        headers={"X-Filename": "kent.csv", "Content-Length": str(10**9)} | bearer(
+            night.tokens["desk"]))
+    assert declared.status_code == 413 and seen == [], declared.text
+    streamed = night.send(_counted(seen))  # type: ignore[arg-type]
+    assert streamed.status_code == 413 and 0 < sum(seen) <= 4000 + 1024
+    seen.clear()
+    expected = night.client.put(f"/api/v1/elections/{ELECTION}/expected", content=_counted(seen),
+                                headers={"X-Filename": "e.csv"} | bearer(night.tokens["desk"]))
+    assert expected.status_code == 413 and 0 < sum(seen) <= 4000 + 1024
+    assert [e["action"] for e in night.log()][-3:] == ["refused:ingest"] * 2 + [
+        "refused:expected"]
+    assert night.digest() == before
+
+
+def test_reads_are_kept_per_version_and_dropped_by_a_change_even_unpublished(
+        db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    night = Night(db, public=tmp_path / "public")
+    night.send(county_file("10001", 100, 90))
+    asked: list[str] = []
+    status = api.night_status
+    monkeypatch.setattr(api, "night_status", lambda s, e: asked.append(e) or status(s, e))
+    assert night.client.get(STATUS).json()["votes"] == 190
+    assert night.client.get(STATUS).json()["votes"] == 190 and asked == [ELECTION]
+
+    def fail(*_args: object, **_options: object) -> str:
+        from electoral.io.outfile import OutputError
+        raise OutputError("disk full")
+
+    monkeypatch.setattr(api, "publish", fail)
+    assert night.send(county_file("10003", 300, 100), name="nc.csv").status_code >= 400
+    assert night.client.get(STATUS).json()["votes"] == 590 and len(asked) == 2
+
+
 def test_a_repeated_key_returns_the_first_answer_and_counts_once(night: Night) -> None:
     data = county_file("10001", 100, 90)
     first = night.send(data, key="kent-1")
@@ -137,7 +204,10 @@ def test_a_call_declares_the_winner_of_a_partial_race(night: Night) -> None:
     assert status["status"] == "partial"
     assert status["call"]["basis"] == "vote analysis" and status["call"]["called_by"] == "caller"
     assert status["winner"]["candidate"] == "Biden" and status["winner"]["called"] is True
-    assert night.client.get(RESULTS).json()["winner"]["called"] is True
+    assert status["winner"]["party_id"] == "DEM"
+    called = night.client.get(RESULTS).json()["winner"]
+    assert called["called"] is True and (called["party"], called["party_id"]) == ("Democratic",
+                                                                               "DEM")
     # the plain report route keeps the count's rule: no winner while units are missing
     assert night.client.get(f"/elections/{ELECTION}/results").json()["winner"] is None
 
@@ -238,6 +308,43 @@ def test_errors_carry_a_code_and_no_internals(night: Night) -> None:
     assert night.client.get("/nowhere").json()["code"] == "not-found"
     wrong = night.client.request("DELETE", RESULTS)
     assert wrong.status_code == 405 and wrong.json()["code"] == "method-not-allowed"
+
+
+@pytest.mark.parametrize("store", ["missing", "a folder", "damaged"])
+def test_no_error_body_shows_a_path_or_a_process_id(tmp_path: Path, store: str) -> None:
+    db = tmp_path / "deep" / "results.duckdb"
+    if store == "a folder":
+        db.mkdir(parents=True)
+    elif store == "damaged":
+        db.parent.mkdir()
+        db.write_bytes(b"not a database" * 100)
+    client = Client(create_app(db))
+    answers = [client.get(path) for path in (
+        "/elections", "/api/v1/version", STATUS, RESULTS, "/elections/x/results.zzz",
+        "/nowhere", f"/elections/{ELECTION}/imports")]
+    answers += [client.post(f"/api/v1/elections/{ELECTION}/results", content=b"x"),
+                client.post(f"/api/v1/elections/{ELECTION}/calls", json={"x": 1}),
+                client.put(f"/api/v1/elections/{ELECTION}/expected", content=b"x")]
+    assert answers[0].status_code == 503
+    assert answers[0].json()["code"] == ("no-store" if store == "missing" else
+                                         "store-unavailable")
+    for answer in answers:
+        body = answer.json()
+        assert answer.status_code >= 400 and set(body) <= {"error", "code", "problems"}, body
+        assert str(tmp_path) not in answer.text and "/deep/" not in answer.text, answer.text
+        assert not re.search(r"(?i)\bpid\b|\.duckdb|\.py\b|Traceback", answer.text), answer.text
+
+
+def test_scrub_takes_out_paths_and_process_ids_and_keeps_routes() -> None:
+    from electoral.server.hygiene import scrub
+
+    said = ('IO Error: Could not set lock on file "/srv/e/results.duckdb": Conflicting lock is '
+            "held in /usr/bin/python3.11 (PID 4242) by user x; see ./data/x.csv or C:\\e\\r.db")
+    clean = scrub(said)
+    assert "/srv" not in clean and "4242" not in clean and "/usr" not in clean
+    assert "./data" not in clean and "C:" not in clean and "Conflicting lock" in clean
+    routes = "use GET /elections, /elections/{id}/results or /api/v1/version"
+    assert scrub(routes) == routes
 
 
 def test_busy_store_is_503_with_retry_after(db: Path) -> None:

@@ -8,6 +8,9 @@ behind a tiny never-cached pointer.
     PUBLIC/{ver}/{election}/{level}.csv          the same table as CSV
     PUBLIC/{ver}/{election}/nist-1500-100.json   NIST SP 1500-100 v2 election report
     PUBLIC/{ver}/{election}/map.svg              the margin map of the county-level table
+    PUBLIC/{ver}/…/NAME.gz                       each file of 1 KB or more, gzip-compressed once
+                                                 (nginx's gzip_static and ``server.public``
+                                                 send it to a client accepting gzip)
 
 A version is written whole into a hidden temporary folder, renamed into place, and only then named
 by the pointer: a reader following the pointer never sees a half-written version. Version folders
@@ -19,6 +22,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import gzip
 import json
 import os
 import re
@@ -46,6 +50,10 @@ KEEP = 20  # versions kept: 40 s of history at one publish every 2 s (issue 12)
 LIVE_ASSETS = {"index.html": "live.html", "live.js": "live.js", "live.css": "live.css"}
 MAPPED = (UnitKind.COUNTY, UnitKind.COG)  # the levels a live map is drawn at, first found
 _VERSION = re.compile(r"^[0-9]{1,20}$")
+# A version's files never change, so each is compressed once at publish rather than by the
+# server on every request. 1 KB: below it gzip's header and a round trip save nothing (nginx's
+# own gzip_min_length default is 20 bytes; 1 KB is the figure its docs' examples use).
+GZIP_FROM = 1024
 _NOUNS = {"county": "counties", "cog": "planning regions", "precinct": "precincts",
           "state": "states"}
 
@@ -91,7 +99,12 @@ def publish_version(public: Path | str, elections: Sequence[Publication], *, kee
         folder = root / f".{version}.tmp-{os.getpid()}"
         try:
             for name, text in version_files(elections, version, stamp).items():
-                write_file(folder / name, text, within=folder)
+                data = text.encode("utf-8")
+                write_file(folder / name, data, within=folder)
+                if len(data) >= GZIP_FROM:
+                    # mtime 0: the same file compresses to the same bytes (a stable ETag)
+                    write_file(folder / f"{name}.gz", gzip.compress(data, 6, mtime=0),
+                               within=folder)
             os.rename(folder, root / version)
         except BaseException:
             shutil.rmtree(folder, ignore_errors=True)

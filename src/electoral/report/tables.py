@@ -103,7 +103,7 @@ def results_view(tabulation: Tabulation, comparison: Comparison | None = None, *
     """
     statewide = tabulation.level == UnitKind.STATE
     shown = _shown(tabulation, columns)
-    column_names = tuple((tabulation.returns.candidate(c).label, _party(tabulation, c)) for c in shown)
+    column_names = tuple((tabulation.returns.candidate(c).label, party_name_of(tabulation, c)) for c in shown)
 
     facts = turnout(tabulation)
 
@@ -137,12 +137,12 @@ def results_view(tabulation: Tabulation, comparison: Comparison | None = None, *
     area = area_title(tabulation.returns, found)
     won = declared_winner(tabulation, found, assume_complete)
     winner = None if won is None else WinnerView(
-        tabulation.returns.candidate(won.candidate).label, _party(tabulation, won.candidate),
-        _party_id(tabulation, won.candidate), won.electors)
+        tabulation.returns.candidate(won.candidate).label, party_name_of(tabulation, won.candidate),
+        party_id_of(tabulation, won.candidate), won.electors)
     total = replace(view(tabulation.total, total_by_type), unit=area)
     return ResultsView(tabulation.returns.election.id, str(tabulation.level), column_names, rows,
                        total, comparison, _adjustments(tabulation), found, winner, area,
-                       tuple(_party_id(tabulation, c) for c in shown),
+                       tuple(party_id_of(tabulation, c) for c in shown),
                        tabulation.leading[0] == tabulation.leading[1])
 
 
@@ -192,7 +192,7 @@ def _shown(tabulation: Tabulation, columns: str) -> list[str]:
     return list(dict.fromkeys(tabulation.leading))
 
 
-def _party(tabulation: Tabulation, candidate_id: str) -> str:
+def party_name_of(tabulation: Tabulation, candidate_id: str) -> str:
     """The candidate's party as displayed: a canonical party's display name (``Democratic``),
     else the party's own name; ``""`` for none."""
     candidate = tabulation.returns.candidate(candidate_id)
@@ -202,7 +202,7 @@ def _party(tabulation: Tabulation, candidate_id: str) -> str:
     return entry.party.name if entry else tabulation.returns.party_name(candidate.party)
 
 
-def _party_id(tabulation: Tabulation, candidate_id: str) -> str | None:
+def party_id_of(tabulation: Tabulation, candidate_id: str) -> str | None:
     """The candidate's party id as the contract gives it (``DEM``; an unknown party's label;
     ``None`` for none): ``parties.party_code``."""
     party_id = tabulation.returns.candidate(candidate_id).party

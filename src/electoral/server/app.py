@@ -22,15 +22,16 @@ night the one way to change the store while it is served (issue 12).
 Writes need ``Authorization: Bearer TOKEN`` (``electoral token add``). Errors are
 ``{"error", "code", "problems"}`` (``server.hygiene``): 401 no or bad token, 403 wrong role or
 county scope, 404 not stored, 409 conflict, 413 too large, 422 a refused file (with the import
-report under ``report``), 503 busy (``Retry-After``). Every GET also answers HEAD and carries an
-ETag. Run it with ``electoral serve``.
+report under ``report``), 503 busy or no store to open (``Retry-After``); never a path or a
+process id. Every GET also answers HEAD and carries an ETag. Run it with ``electoral serve``.
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable, Hashable
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import anyio
 from fastapi import FastAPI, Request
@@ -42,6 +43,9 @@ from electoral.errors import Problem, ValidationError
 from electoral.night import MAX_UPLOAD, Answer, serving
 from electoral.server.hygiene import Caching, install_errors
 from electoral.server.owner import Owner
+
+if TYPE_CHECKING:
+    from electoral.api import NightStore
 
 MEDIA = {"csv": "text/csv", "md": "text/markdown", "wiki": "text/plain", "html": "text/html",
          "text": "text/plain", "json": "application/json"}
@@ -92,10 +96,9 @@ def create_app(db: Path | str | None = None, *, public: Path | None = None,
                     for r in api.imports(s, election)]
 
     @app.api_route("/elections/{election}/results", methods=READ)
-    def results(election: str, by: str = "state", compare: str | None = None) -> Response:
-        with owner.store() as s:
-            view = api.results(s, election, by, compare)
-        return JSONResponse(api.results_document(view))
+    async def results(election: str, by: str = "state", compare: str | None = None) -> Response:
+        return await _answer(owner, ("results", election, by, compare), lambda s: _encoded(
+            api.results_document(api.results(s, election, by, compare))))
 
     @app.api_route("/elections/{election}/results.{fmt}", methods=READ)
     def results_as(election: str, fmt: str, by: str = "state",
@@ -127,14 +130,15 @@ def _night_routes(app: FastAPI, owner: Owner, limit: int) -> None:
             return {"version": s.version()}
 
     @app.api_route("/api/v1/elections/{election}/results", methods=READ)
-    def called_results(election: str, by: str = "state", compare: str | None = None) -> Response:
-        with owner.store() as s:
-            return JSONResponse(api.called_results(s, election, by, compare))
+    async def called_results(election: str, by: str = "state",
+                             compare: str | None = None) -> Response:
+        return await _answer(owner, ("called", election, by, compare), lambda s: _encoded(
+            api.called_results(s, election, by, compare)))
 
     @app.api_route("/api/v1/elections/{election}/status", methods=READ)
-    def status(election: str) -> Response:
-        with owner.store() as s:
-            return JSONResponse(api.night_status(s, election))
+    async def status(election: str) -> Response:
+        return await _answer(owner, ("status", election),
+                             lambda s: _encoded(api.night_status(s, election)))
 
     @app.post("/api/v1/elections/{election}/results")
     async def ingest(election: str, request: Request, replace: bool = False) -> Response:
@@ -145,6 +149,7 @@ def _night_routes(app: FastAPI, owner: Owner, limit: int) -> None:
         return await take(None, request, replace)
 
     async def take(election: str | None, request: Request, replace: bool) -> Response:
+        await admitted(request, "ingest", election)
         declared = request.headers.get("content-length", "")
         size = int(declared) if declared.isdigit() else None
         data = None if size is not None and size > limit else await _body(request, limit)
@@ -161,14 +166,28 @@ def _night_routes(app: FastAPI, owner: Owner, limit: int) -> None:
 
         return answered(await anyio.to_thread.run_sync(work))
 
+    async def admitted(request: Request, action: str, election: str | None) -> None:
+        """Refuse (401/403, logged) a request without a live token of the ingest role before a
+        byte of its body is read; the change itself checks the token again, under the same
+        lock as the change (a token revoked meanwhile is refused there)."""
+        authorization = request.headers.get("authorization")
+
+        def check() -> None:
+            with owner.store() as s:
+                api.authenticate(s, authorization, "ingest", action=action, election=election)
+
+        await anyio.to_thread.run_sync(check)
+
     @app.put("/api/v1/elections/{election}/expected")
     async def expected(election: str, request: Request) -> Response:
+        await admitted(request, "expected", election)
         data = await _body(request, limit)
 
         def work() -> Answer:
             with owner.store() as s:
                 answer = api.set_expected(s, election, data, request.headers.get("x-filename"),
-                                          authorization=request.headers.get("authorization"))
+                                          authorization=request.headers.get("authorization"),
+                                          limit=limit)
                 owner.after_change(s, int(answer.body["version"]))
                 return answer
 
@@ -190,6 +209,25 @@ def _night_routes(app: FastAPI, owner: Owner, limit: int) -> None:
         return answered(answer)
 
 
+async def _answer(owner: Owner, key: Hashable, compute: Callable[[NightStore], bytes]) -> Response:
+    """``owner.answer`` as a JSON response: a kept answer straight from the event loop (no
+    worker thread, no lock: under load most readers ask for the same few answers), else
+    computed in a worker thread with the store held."""
+    kept = owner.kept(key)
+    if kept is None:
+        kept = await anyio.to_thread.run_sync(owner.answer, key, compute)
+    return _json(kept)
+
+
+def _encoded(document: object) -> bytes:
+    """``document`` as the JSON bytes FastAPI's ``JSONResponse`` sends."""
+    return bytes(JSONResponse(document).body)
+
+
+def _json(body: bytes) -> Response:
+    return Response(body, media_type="application/json")
+
+
 async def _body(request: Request, limit: int) -> bytes:
     """The request body, read no further than one byte past ``limit`` (the rest is left
     unread: a larger body is refused whole, never buffered)."""
@@ -209,6 +247,8 @@ def run(db: Path | str | None, host: str, port: int, public: Path | None = None)
 
     import uvicorn
 
+    from electoral.server.public import SHUTDOWN_GRACE
+
     def stop(_sig: int, _frame: object) -> None:
         sys.exit(0)
 
@@ -216,4 +256,6 @@ def run(db: Path | str | None, host: str, port: int, public: Path | None = None)
     # this one, so that the note is removed (the default handler would end the process first)
     signal.signal(signal.SIGTERM, stop)
     with serving(api.store_path(db), f"http://{host}:{port}"):
-        uvicorn.run(create_app(db, public=public), host=host, port=port)
+        # the grace: an open event stream (the live page's) would hold a shutdown forever
+        uvicorn.run(create_app(db, public=public), host=host, port=port,
+                    timeout_graceful_shutdown=SHUTDOWN_GRACE)

@@ -23,14 +23,18 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from electoral.errors import ElectoralError, NotFoundError, StoreError, ValidationError
 from electoral.night import NightError
-from electoral.server.owner import Busy
+from electoral.server.owner import Busy, Unavailable
+from electoral.server.public import EVENTS
 
 log = logging.getLogger("electoral.server")
 
 # what a StoreError says when the store, not the request, is at fault (store._REASONS)
 _UNAVAILABLE = ("another program", "disk is full", "damaged", "permission denied", "read-only",
                 "another version")
-_PATH = re.compile(r"(?<![\w.])/[^\s;:,']+")
+# POSIX paths of two segments or more but the server's own routes; C:\…
+_PATH = re.compile(r"(?<![\w.:/])(?:~|\.{1,2})?/(?!api/|elections/)(?:[^\s/;:,'\"()]+/)+"
+                   r"[^\s;:,'\"()]*|[A-Za-z]:\\[^\s;:,'\"]+")
+_PID = re.compile(r"\b(?:PID|pid|process id|process)\s*[:=]?\s*\d+\b")
 
 # Results change as they arrive: a client may keep an answer but asks again each time (the ETag
 # makes the asking cheap). Errors are not kept at all.
@@ -43,8 +47,18 @@ def error(status: int, code: str, message: str, problems: list[str] | None = Non
           report: dict[str, object] | None = None) -> JSONResponse:
     """The error body; ``report``: a refused file's import report (docs/import-json.md)."""
     more = {"report": report} if report else {}
-    return JSONResponse({"error": message, "code": code, "problems": problems or [], **more},
+    return JSONResponse({"error": scrub(message), "code": code,
+                         "problems": [scrub(p) for p in problems or []], **more},
                         status_code=status, headers=headers)
+
+
+def scrub(text: str) -> str:
+    """``text`` with what would show the server's insides taken out: a file path (two or more
+    ``/`` segments; the server's routes, ``/elections/…`` and ``/api/…``, stay) and a process
+    id. The last guard:
+    each error is worded for a client where it is raised; this catches a library's message
+    that names a file (DuckDB's lock error names the file and the holder's PID)."""
+    return _PID.sub("another process", _PATH.sub("(a server file)", text))
 
 
 def install_errors(app: FastAPI) -> None:
@@ -67,8 +81,12 @@ def install_errors(app: FastAPI) -> None:
                              "nothing was changed", headers={"Retry-After": "5"})
             # a refusal of the data (a candidate id given another party): said, the file's
             # path left out
-            return error(409, "store-refused", _PATH.sub("the store", str(exc)))
+            return error(409, "store-refused", str(exc))
         return error(422, "invalid", str(exc))
+
+    @app.exception_handler(Unavailable)
+    async def unavailable(_request: Request, exc: Unavailable) -> JSONResponse:
+        return error(503, exc.code, str(exc), headers={"Retry-After": str(exc.retry_after)})
 
     @app.exception_handler(Busy)
     async def busy(_request: Request, exc: Busy) -> JSONResponse:
@@ -95,25 +113,36 @@ def install_errors(app: FastAPI) -> None:
 
 class Caching:
     """HEAD as GET without the body; ETag, Cache-Control and 304 on GET (see the module
-    docstring). Answers are buffered whole: the API's are small JSON and text documents."""
+    docstring). Answers are buffered whole: the API's are small JSON and text documents; an
+    event stream (``text/event-stream``) is passed on unbuffered and untagged."""
 
     def __init__(self, app: ASGIApp):
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["method"] not in ("GET", "HEAD"):
+        if scope["type"] != "http" or scope["method"] not in ("GET", "HEAD") or \
+                scope["path"] == EVENTS:  # a stream: HEAD is answered by its own route
             await self.app(scope, receive, send)
             return
         start: Message = {}
         chunks: list[bytes] = []
+        streamed = False
 
         async def keep(message: Message) -> None:
+            nonlocal streamed
             if message["type"] == "http.response.start":
                 start.update(message)
+                media = MutableHeaders(raw=list(message.get("headers", []))).get("content-type", "")
+                # an event stream never ends: it is passed on as it comes, never buffered
+                streamed = media.startswith("text/event-stream")
+            if streamed:
+                await send(message)
             elif message["type"] == "http.response.body":
                 chunks.append(message.get("body", b""))
 
         await self.app(dict(scope, method="GET"), receive, keep)
+        if streamed:
+            return
         body, status = b"".join(chunks), int(start["status"])
         headers = MutableHeaders(raw=list(start.get("headers", [])))
         if status == 200:

@@ -3,12 +3,16 @@
 The config serves ``current_ver.txt`` and the live page with ``Cache-Control: no-cache`` (a
 reader revalidates with the ETag every time, and an unchanged pointer costs a 304), the numbered
 version folders as ``immutable`` for a year (they never change once named), never a hidden file
-(a version still being written is a hidden folder), gzip for text, and listens on loopback unless
-told otherwise. Everything nginx writes (pid, logs, temporary files) stays in a private folder,
-given to nginx as its prefix (``-p``), so no root and no ``/var`` are needed.
+(a version still being written is a hidden folder), and listens on loopback unless told
+otherwise. A version's files are sent as the ``.gz`` beside them, compressed once at publish
+(``gzip_static``), to a client that accepts gzip; only the unversioned files (the pointer, the
+live page) are compressed per request. Everything nginx writes (pid, logs, temporary files)
+stays in a private folder, given to nginx as its prefix (``-p``), so no root and no ``/var`` are
+needed.
 
 Directives: https://nginx.org/en/docs/http/ngx_http_core_module.html,
-https://nginx.org/en/docs/http/ngx_http_gzip_module.html.
+https://nginx.org/en/docs/http/ngx_http_gzip_module.html,
+https://nginx.org/en/docs/http/ngx_http_gzip_static_module.html.
 """
 
 from __future__ import annotations
@@ -92,6 +96,7 @@ http {{
         location ~ /\\. {{ return 404; }}
         location ~ "^/[0-9]+/" {{
             add_header Cache-Control "{IMMUTABLE}" always;
+            gzip_static on;
             open_file_cache max=10000 inactive=60s;
             open_file_cache_valid 60s;
         }}

@@ -1,5 +1,7 @@
-// The live results page (issue 12). Every few seconds it asks for current_ver.txt without the
-// cache (the browser revalidates with its ETag, so an unchanged pointer costs a 304), and when the
+// The live results page (issue 12). Where electoral serves the page, the server pushes each new
+// version as a Server-Sent Event (api/v1/events); elsewhere (nginx, any static server: no such
+// route), and whenever the stream is down, it asks every few seconds for current_ver.txt without
+// the cache (the browser revalidates with its ETag, so an unchanged pointer costs a 304). When the
 // version changed it loads that version's immutable summary and tables and updates the page in
 // place. Every name from the data reaches the page through textContent or an attribute: never as
 // HTML (the hostile-names rule of issue 11).
@@ -8,8 +10,11 @@
   var params = new URLSearchParams(window.location.search);
   var POLL = Math.max(200, parseInt(params.get("poll") || "2000", 10) || 2000);
   var shown = "";        // the version on the page
+  var wanted = "";       // the newest version heard of
   var summary = null;    // that version's summary.json
-  var busy = false;
+  var busy = false;      // a version is being loaded
+  var asking = false;    // the pointer is being asked for
+  var pushed = false;    // the event stream is up: no need to ask
 
   function $(id) { return document.getElementById(id); }
   function text(id, value) { $(id).textContent = value == null ? "" : String(value); }
@@ -181,26 +186,58 @@
     });
   }
 
-  function poll() {
-    if (busy) { return; }
+  function failed(err) {
+    text("connection", "Waiting for results (" + err.message + "); retrying.");
+  }
+
+  // Load the newest version heard of, one at a time; a version heard of while one loads follows.
+  function follow(version) {
+    wanted = version;
+    if (busy || version === shown) { return; }
     busy = true;
+    show(version).then(function () { text("connection", ""); }, failed).then(function () {
+      busy = false;
+      if (wanted !== shown) {
+        if (wanted !== version) { follow(wanted); }
+        else { window.setTimeout(function () { follow(wanted); }, POLL); }
+      }
+    });
+  }
+
+  function poll() {
+    if (pushed || asking) { return; }
+    asking = true;
     fetch("current_ver.txt", {cache: "no-cache"}).then(function (r) {
       if (!r.ok) { throw new Error("current_ver.txt: " + r.status); }
       return r.text();
     }).then(function (body) {
       var version = body.trim();
       if (!/^[0-9]+$/.test(version)) { throw new Error("no version published yet"); }
-      text("connection", "");
-      return version === shown ? null : show(version);
-    }).catch(function (err) {
-      text("connection", "Waiting for results (" + err.message + "); retrying.");
-    }).then(function () { busy = false; });
+      follow(version);
+    }).catch(failed).then(function () { asking = false; });
+  }
+
+  function listen() {
+    if (!window.EventSource || params.get("push") === "off") { return; }
+    var source = new EventSource("api/v1/events");
+    source.addEventListener("version", function (event) {
+      pushed = true;
+      document.body.dataset.push = "sse";
+      if (/^[0-9]+$/.test(event.data)) { follow(event.data); }
+    });
+    // a server without the route answers 404 and the stream closes for good; a dropped stream
+    // reconnects by itself: either way the pointer is asked for meanwhile
+    source.onerror = function () {
+      pushed = false;
+      delete document.body.dataset.push;
+    };
   }
 
   $("election").addEventListener("change", function () {
     window.location.hash = encodeURIComponent($("election").value);
   });
   window.addEventListener("hashchange", function () { if (shown) { show(shown); } });
+  listen();
   poll();
   window.setInterval(poll, POLL);
 }());
