@@ -701,11 +701,15 @@ class StoredPast:
             for year, found in by_year.items():
                 self._polls.setdefault(year, found)
         self._results: dict[int, dict[str, StateResult]] = {}
+        self._years: list[int] | None = None
 
     def years(self) -> list[int]:
         from electoral.tabulate.nation import state_ids
 
-        return [y for y in range(1976, 2101, 4) if all(self._store.has(i) for i in state_ids(y))]
+        if self._years is None:
+            stored = {e.id for e in self._store.elections()}
+            self._years = [y for y in range(1976, 2101, 4) if stored.issuperset(state_ids(y))]
+        return self._years
 
     def polls(self, year: int) -> list[Poll]:
         return self._polls.get(year, [])
@@ -720,7 +724,8 @@ class StoredPast:
 
         if year not in self._results:
             ids = state_ids(year)
-            require_stored(year, [i for i in ids if not self._store.has(i)])
+            if year not in self.years():
+                require_stored(year, [i for i in ids if not self._store.has(i)])
             states = unify(state_votes(r) for r in self._store.load_many(ids))
             self._results[year] = {
                 sv.state: StateResult(int(sv.votes.get("democratic", 0)),
