@@ -784,6 +784,7 @@ def backtest(store: ResultsStore, paths: Sequence[Path], years: Sequence[int] = 
     """
     from electoral.analyze.forecast_backtest import backtest as pooled
     from electoral.analyze.forecast_backtest import score_year
+    from electoral.analyze.forecast_fit import election_day
 
     past = StoredPast(store, [read_polls([p]) for p in paths])
     scores = []
@@ -792,20 +793,13 @@ def backtest(store: ResultsStore, paths: Sequence[Path], years: Sequence[int] = 
         if not polls:
             raise NotFoundError(f"no poll of the {year} election in {', '.join(map(str, paths))}")
         electors, districts = _college_shape(year)
-        day = (as_of or {}).get(year) or _election_day(year)
+        day = (as_of or {}).get(year) or election_day(year)
         try:
             scores.append(score_year(past, year, polls, electors, districts, day,
                                      simulations=simulations, seed=seed))
         except ValueError as exc:
             raise ValidationError([Problem("backtest", f"{year}: {exc}")]) from None
     return pooled(scores)
-
-
-def _election_day(year: int) -> dt.date:
-    """The Tuesday after the first Monday of November (3 U.S.C. §1, 1845 act)."""
-    first = dt.date(year, 11, 1)
-    monday = first + dt.timedelta(days=(7 - first.weekday()) % 7)
-    return monday + dt.timedelta(days=1)
 
 
 def render_forecast(result: Forecast, fmt: ForecastFormat | str = "text") -> str:

@@ -194,3 +194,10 @@ def test_the_national_error_is_a_student_t_with_fatter_tails() -> None:
     normal = simulate(units, Parameters(2.0, 0.0, 0.0, 1.0), 200_000, 5)[:, 0]
     heavy = simulate(units, replace(Parameters(2.0, 0.0, 0.0, 1.0), national_df=3.0), 200_000, 5)[:, 0]
     assert np.mean(np.abs(heavy) > 8) > 5 * np.mean(np.abs(normal) > 8)
+
+
+def test_fitting_for_an_early_forecast_uses_only_polls_as_early() -> None:
+    # FakePast's polls end on 20 October; 30 days before election day (early October) none has.
+    with pytest.raises(ValueError, match="before 2020"):
+        fit_parameters(FakePast(), 2020, horizon=30)
+    assert fit_parameters(FakePast(), 2020, horizon=10).fitted_on[-1] == 2016

@@ -22,7 +22,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from electoral.analyze.forecast import Forecast, Parameters, StateResult
-from electoral.analyze.forecast_fit import PastElections, fit_parameters, forecast_year
+from electoral.analyze.forecast_fit import PastElections, election_day, fit_parameters, forecast_year
 from electoral.analyze.polls import DEM, REP, pick_question
 from electoral.model import Poll
 
@@ -139,7 +139,7 @@ def score_year(past: PastElections, year: int, polls: Sequence[Poll], electors: 
     Raises:
         ValueError: as ``forecast_year`` raises it.
     """
-    params = fit_parameters(past, year)
+    params = fit_parameters(past, year, max((election_day(year) - as_of).days, 0))
     shown = [p for p in polls if p.end <= as_of]
     result: Forecast = forecast_year(past, year, shown, electors, districts, as_of=as_of,
                                      simulations=simulations, seed=seed, parameters=params)

@@ -3,7 +3,9 @@ year from a ``PastElections`` accessor.
 
 ``fit_parameters(past, year)`` reads ``past.polls(y)`` and ``past.results(y)`` only for years
 y < ``year``: whatever ``year``'s results are, the fit cannot see them (a test passes an accessor
-that raises on them). The moment estimates, over the past years with polls:
+that raises on them). A forecast made ``horizon`` days before election day is fit on each earlier
+year's averages as of the same number of days before its election. The moment estimates, over the
+past years with polls:
 
     error of state s in year y      e = poll average − result (points of margin)
     national error of y             n_y = mean over polled states of e
@@ -38,7 +40,7 @@ from electoral.analyze.forecast import (
 from electoral.analyze.polls import poll_averages
 from electoral.model import Poll
 
-__all__ = ["FLOORS", "PastElections", "fit_parameters", "forecast_year", "incumbent_party",
+__all__ = ["FLOORS", "PastElections", "election_day", "fit_parameters", "forecast_year", "incumbent_party",
            "presidential_year"]
 
 #: Lowest standard deviations the fit may return (points): national 2.0 (the smallest national
@@ -68,9 +70,18 @@ def presidential_year(day: dt.date) -> int:
     return day.year + (-day.year) % 4
 
 
-def fit_parameters(past: PastElections, year: int) -> Parameters:
-    """The error parameters for forecasting ``year``, fit on earlier elections only (see the
-    module docstring).
+def election_day(year: int) -> dt.date:
+    """Election day of ``year``: the Tuesday after the first Monday of November (3 U.S.C. §1)."""
+    first = dt.date(year, 11, 1)
+    monday = first + dt.timedelta(days=(7 - first.weekday()) % 7)
+    return monday + dt.timedelta(days=1)
+
+
+def fit_parameters(past: PastElections, year: int, horizon: int = 0) -> Parameters:
+    """The error parameters for forecasting ``year`` ``horizon`` days before its election day,
+    fit on earlier elections only (see the module docstring): each earlier year's averages are
+    taken as of the same number of days before its own election day, so that the errors fit are
+    those of a forecast made as early (a year without polls by then is left out).
 
     Raises:
         ValueError: no earlier year has both polls and results, or fewer than two earlier years of
@@ -80,11 +91,12 @@ def fit_parameters(past: PastElections, year: int) -> Parameters:
     errors: list[tuple[int, str, float, float]] = []  # year, state, error, sampling variance
     used = []
     for y in earlier:
-        polls = past.polls(y)
+        cutoff = election_day(y) - dt.timedelta(days=horizon)
+        polls = [p for p in past.polls(y) if p.end <= cutoff]
         if not polls:
             continue
         actual = past.results(y)
-        averages = poll_averages(polls)
+        averages = poll_averages(polls, cutoff)
         rows = [(y, a.geography, a.margin - actual[a.geography].margin, a.margin_se ** 2)
                 for a in averages.states if a.geography in actual]
         if rows:
@@ -148,16 +160,18 @@ def forecast_year(past: PastElections, year: int, polls: Sequence[Poll], elector
                   simulations: int = 100_000, seed: int = 0,
                   parameters: Parameters | None = None) -> Forecast:
     """The forecast of ``year`` from ``polls`` ending by ``as_of``, the prior from the last
-    election before ``year`` and the parameters fit on earlier elections (``fit_parameters``,
-    unless ``parameters`` is given).
+    election before ``year`` and the parameters fit on earlier elections as far from their
+    election days as ``as_of`` is from ``year``'s (``fit_parameters``, unless ``parameters`` is
+    given).
 
     Raises:
         ValueError: as ``fit_parameters``, ``poll_averages`` and ``plan_units`` raise it, or the
             election four years before ``year`` is not available.
     """
-    params = parameters or fit_parameters(past, year)
-    previous = past.results(year - 4)
     averages = poll_averages(polls, as_of)
+    horizon = max((election_day(year) - averages.as_of).days, 0)
+    params = parameters or fit_parameters(past, year, horizon)
+    previous = past.results(year - 4)
     units, nation = plan_units(averages, state_leans(previous), electors, districts, params)
     return forecast(units, params, year=year, as_of=averages.as_of.isoformat(), national=nation,
                     incumbent=incumbent_party(previous, electors), simulations=simulations, seed=seed)
