@@ -259,7 +259,7 @@ def forecast(units: tuple[Unit, ...], params: Parameters, *, year: int, as_of: s
     total = int(electors.sum())
     needed = total // 2 + 1
     tipping = _tipping(margins, electors, ev, needed)
-    low, high = np.quantile(margins, INTERVAL, axis=0)
+    low, high = _quantiles(margins, INTERVAL)
     p_win = dem_wins.mean(axis=0)
     states = []
     for i, u in enumerate(units):
@@ -281,21 +281,37 @@ def simulate(units: tuple[Unit, ...], params: Parameters, simulations: int, seed
     rng = np.random.default_rng(seed)
     divisions = sorted(DIVISIONS)
     index = {u.id: i for i, u in enumerate(units)}
-    shared = (rng.standard_normal(simulations) if math.isinf(params.national_df)
-              else rng.standard_t(params.national_df, simulations))
-    national = shared * params.national_sd
-    regional = rng.standard_normal((simulations, len(divisions))) * params.regional_sd
-    own = rng.standard_normal((simulations, len(units)))
+    # float32 halves the memory and the sorting time; margins need no more than 7 digits.
+    shared = (rng.standard_normal(simulations, dtype=np.float32) if math.isinf(params.national_df)
+              else rng.standard_t(params.national_df, simulations).astype(np.float32))
+    national = shared * np.float32(params.national_sd)
+    regional = rng.standard_normal((simulations, len(divisions)), dtype=np.float32)
+    regional *= np.float32(params.regional_sd)
+    own = rng.standard_normal((simulations, len(units)), dtype=np.float32)
     division = np.array([divisions.index(DIVISION_OF[u.state]) for u in units])
-    means = np.array([u.mean for u in units])
-    sds = np.array([u.sd for u in units])
+    means = np.array([u.mean for u in units], dtype=np.float32)
+    sds = np.array([u.sd for u in units], dtype=np.float32)
     margins: np.ndarray = means + national[:, None] + regional[:, division] + own * sds
     for i, u in enumerate(units):
         if u.follows is not None:
             state = index[u.follows]
             # the district's offset from its state, plus its own error when it was polled
-            margins[:, i] = margins[:, state] + (u.mean - means[state]) + own[:, i] * u.sd
+            margins[:, i] = margins[:, state] + (means[i] - means[state]) + own[:, i] * sds[i]
     return margins
+
+
+def _quantiles(values: np.ndarray, probabilities: tuple[float, ...]) -> np.ndarray:
+    """Column quantiles, linearly interpolated as ``np.quantile``'s default, by partial sorting
+    (``np.partition`` at the two ranks around each): a full sort per column is not needed."""
+    n = values.shape[0]
+    positions = [(n - 1) * q for q in probabilities]
+    ranks = sorted({r for p in positions for r in (math.floor(p), math.ceil(p))})
+    part = np.partition(values, ranks, axis=0).astype(np.float64)
+    out = []
+    for p in positions:
+        below, above = part[math.floor(p)], part[math.ceil(p)]
+        out.append(below + (above - below) * (p - math.floor(p)))
+    return np.array(out)
 
 
 def _tipping(margins: np.ndarray, electors: np.ndarray, ev: np.ndarray, needed: int) -> np.ndarray:
