@@ -118,13 +118,17 @@ def _csv(rows: list[dict[str, str]], columns: tuple[str, ...]) -> str:
     return out.getvalue()
 
 
-def _table(header: list[str], rows: list[list[str]], md: bool) -> list[str]:
+def _table(header: list[str], rows: list[list[str]], md: bool, numbers: bool = True) -> list[str]:
+    """A table whose first column is left-aligned and the rest right-aligned (``numbers``) or
+    left-aligned too."""
     if md:
-        return ["| " + " | ".join(header) + " |", "|" + "|".join([":---"] + ["---:"] * (len(header) - 1))
-                + "|", *("| " + " | ".join(r) + " |" for r in rows)]
+        rule = [":---"] + ["---:" if numbers else ":---"] * (len(header) - 1)
+        return ["| " + " | ".join(header) + " |", "|" + "|".join(rule) + "|",
+                *("| " + " | ".join(r) + " |" for r in rows)]
     widths = [max(len(x) for x in col) for col in zip(header, *rows, strict=True)]
-    fmt = "  ".join(f"{{:<{w}}}" if i == 0 else f"{{:>{w}}}" for i, w in enumerate(widths))
-    return [fmt.format(*header), *(fmt.format(*r) for r in rows)]
+    fmt = "  ".join(f"{{:<{w}}}" if i == 0 or not numbers else f"{{:>{w}}}"
+                    for i, w in enumerate(widths))
+    return [fmt.format(*header).rstrip(), *(fmt.format(*r).rstrip() for r in rows)]
 
 
 def _summary(result: Forecast, rows: list[dict[str, str]], md: bool) -> str:
@@ -139,7 +143,7 @@ def _summary(result: Forecast, rows: list[dict[str, str]], md: bool) -> str:
              f"{result.incumbent}; parameters fit on {', '.join(map(str, n['parameters']['fitted_on']))}",
              "", bands_note(), ""]
     lines += _table(["Rating", "States (electors)"], [[k, ", ".join(v) or "—"] for k, v in ratings(result)],
-                    md)
+                    md, numbers=False)
     lines.append("")
     table = [[r["state"], r["electors"], _p(s.win_democratic), lean(s.margin),
               f"{lean(s.margin_low)} to {lean(s.margin_high)}", r["tipping"], r["rating"]]
