@@ -626,12 +626,14 @@ def rcv(
 
 # ---- forecast ------------------------------------------------------------------------------------
 
-forecast_app = typer.Typer(help="An Electoral College forecast from polls, and its back-test.",
-                           rich_markup_mode=None)
+forecast_app = typer.Typer(
+    help="An Electoral College forecast from polls (each state's win probability, the electoral-vote "
+    "distribution, P(win), P(269–269), tipping points, ratings), and its back-test.",
+    rich_markup_mode=None)
 app.add_typer(forecast_app, name="forecast")
 
 PollFilesOption = Annotated[list[Path] | None, typer.Option(
-    "--polls", help="538 poll files (president_polls.csv, raw-polls.csv); repeat the option. A "
+    "--polls", metavar="FILE", help="538 poll files (president_polls.csv, raw-polls.csv); repeat the option. A "
     "year's polls come from the first file with any for it; earlier years' polls fit the errors.",
     show_default=False)]
 AsOfOption = Annotated[str | None, typer.Option(

@@ -62,3 +62,9 @@ def test_backtest_renders_scores_and_calibration() -> None:
 def test_the_histogram_is_svg_with_a_bar_per_count_drawn() -> None:
     svg = ev_histogram(certain("republican"))
     assert svg.startswith("<svg") and svg.count("<rect") == 2  # the background and one bar
+
+
+def test_map_labels_never_round_to_certainty() -> None:
+    from electoral.report.forecast_charts import percent_label
+
+    assert [percent_label(p) for p in (1.0, 0.996, 0.5, 0.004, 0.0)] == ["100", ">99", "50", "<1", "0"]

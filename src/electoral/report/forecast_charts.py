@@ -35,7 +35,7 @@ from electoral.report.geometry import ATTRIBUTION, load_atlas
 from electoral.report.maps import PARTY_COLOURS, TIE, ramp, svg_to_png
 from electoral.report.polls import lean
 
-__all__ = ["average_chart", "averages_over_time", "ev_histogram", "probability_map", "write_figures"]
+__all__ = ["average_chart", "averages_over_time", "ev_histogram", "percent_label", "probability_map", "write_figures"]
 
 DEM_COLOUR = PARTY_COLOURS[Palette.STANDARD]["democrat"]
 REP_COLOUR = PARTY_COLOURS[Palette.STANDARD]["republican"]
@@ -95,6 +95,15 @@ def ev_histogram(result: Forecast, width: int = 960, height: int = 420) -> str:
     return _svg(width, height, f"{result.year}: distribution of electoral votes as of {result.as_of}", body)
 
 
+def percent_label(p: float) -> str:
+    """A probability as whole percent, never rounded to a certainty it is not: ">99", "<1"."""
+    if 0.99 < p < 1:
+        return ">99"
+    if 0 < p < 0.01:
+        return "<1"
+    return str(round(100 * p))
+
+
 def probability_map(result: Forecast) -> str:
     """The national map, each state shaded by its rating (``RATING_BANDS``) and titled with its
     probability; Maine and Nebraska by their statewide contest."""
@@ -109,7 +118,7 @@ def probability_map(result: Forecast) -> str:
         label = f"{s.rating.value} {'D' if s.leader == 'democratic' else 'R' if s.leader else ''}".strip()
         title = f"{STATE_NAMES.get(state, state)}: P(Democrat) {s.win_democratic:.1%}, {label}"
         data = (("state", state), ("p_democratic", f"{s.win_democratic:.4f}"), ("rating", label))
-        areas.append(Area(feature, fill, data, title, False, f"{round(100 * s.win_democratic)}"))
+        areas.append(Area(feature, fill, data, title, False, percent_label(s.win_democratic)))
     swatches = [Swatch(_rating_colour(r, p), f"{r.value} {p[0].upper()}")
                 for p in ("democratic",) for r, _ in RATING_BANDS if r is not Rating.TOSSUP]
     swatches.append(Swatch(TIE, Rating.TOSSUP.value))
