@@ -633,8 +633,9 @@ forecast_app = typer.Typer(
 app.add_typer(forecast_app, name="forecast")
 
 PollFilesOption = Annotated[list[Path] | None, typer.Option(
-    "--polls", metavar="FILE", help="538 poll files (president_polls.csv, raw-polls.csv); repeat the option. A "
-    "year's polls come from the first file with any for it; earlier years' polls fit the errors.",
+    "--polls", metavar="FILE", help="538 poll files (president_polls.csv, raw-polls.csv); repeat "
+    "the option. A year's polls come from the first file with any for it; earlier years' polls fit "
+    "the errors.",
     show_default=False)]
 AsOfOption = Annotated[str | None, typer.Option(
     "--as-of", help="Use polls ending by this date (YYYY-MM-DD).", show_default=False)]

@@ -35,7 +35,8 @@ from electoral.report.geometry import ATTRIBUTION, load_atlas
 from electoral.report.maps import PARTY_COLOURS, TIE, ramp, svg_to_png
 from electoral.report.polls import lean
 
-__all__ = ["average_chart", "averages_over_time", "ev_histogram", "percent_label", "probability_map", "write_figures"]
+__all__ = ["average_chart", "averages_over_time", "ev_histogram", "percent_label", "probability_map",
+           "write_figures"]
 
 DEM_COLOUR = PARTY_COLOURS[Palette.STANDARD]["democrat"]
 REP_COLOUR = PARTY_COLOURS[Palette.STANDARD]["republican"]
