@@ -824,6 +824,14 @@ def render_backtest(result: Backtest, fmt: ForecastFormat | str = "text") -> str
     return render(result, fmt)
 
 
+def backtest_figures(result: Backtest, out: Path) -> list[Path]:
+    """Write the back-test's calibration chart into the folder ``out`` (SVG, and PNG when cairo is
+    installed); returns the files written."""
+    from electoral.report.forecast_charts import write_calibration
+
+    return write_calibration(result, out)
+
+
 def forecast_figures(result: Forecast, paths: Sequence[Path], out: Path,
                      states: Sequence[str] = ()) -> list[Path]:
     """Write the forecast's pictures into the folder ``out`` (made if missing): the electoral-vote

@@ -693,6 +693,8 @@ def forecast_backtest(
     sims: SimsOption = 100_000,
     seed: SeedOption = 0,
     fmt: ForecastFormatOption = ForecastFormat.TEXT,
+    figures: Annotated[Path | None, typer.Option(
+        help="Also write the calibration chart into this folder.", show_default=False)] = None,
     out: OutOption = None,
     db: DbOption = None,
 ) -> None:
@@ -713,6 +715,10 @@ def forecast_backtest(
     with opened(db) as store:
         result = api.backtest(store, polls, chosen, cutoffs, sims, seed)
     emit(api.render_backtest(result, fmt), out)
+    if figures is not None:
+        with handled():
+            for path in api.backtest_figures(result, figures):
+                say(f"wrote {path}")
 
 
 def main() -> None:

@@ -68,3 +68,11 @@ def test_map_labels_never_round_to_certainty() -> None:
     from electoral.report.forecast_charts import percent_label
 
     assert [percent_label(p) for p in (1.0, 0.996, 0.5, 0.004, 0.0)] == ["100", ">99", "50", "<1", "0"]
+
+
+def test_the_calibration_chart_has_a_dot_per_bin_of_model_and_baseline() -> None:
+    from electoral.report.forecast_charts import calibration_chart
+
+    preds = (Prediction("PA", 20, 0.8, 0.6, -1.0, 5.0, 1.2), Prediction("OH", 18, 0.3, 0.4, -8, 1, -8.0))
+    svg = calibration_chart(backtest([YearScore(2016, "2016-11-08", 100, PARAMS, 0.7, 300.0, preds)]))
+    assert svg.startswith("<svg") and svg.count("<circle") == 4 and "Calibration, 2016" in svg

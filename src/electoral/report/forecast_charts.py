@@ -14,6 +14,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from electoral.analyze.forecast import MAJORITY, RATING_BANDS, Forecast, Rating, StateForecast
+from electoral.analyze.forecast_backtest import Backtest, CalibrationBin
 from electoral.analyze.polls import DEM, REP, PollAverages, pick_question, poll_averages
 from electoral.errors import ElectoralError
 from electoral.formats import Palette
@@ -35,8 +36,8 @@ from electoral.report.geometry import ATTRIBUTION, load_atlas
 from electoral.report.maps import PARTY_COLOURS, TIE, ramp, svg_to_png
 from electoral.report.polls import lean
 
-__all__ = ["average_chart", "averages_over_time", "ev_histogram", "percent_label", "probability_map",
-           "write_figures"]
+__all__ = ["average_chart", "averages_over_time", "calibration_chart", "ev_histogram",
+           "percent_label", "probability_map", "write_calibration", "write_figures"]
 
 DEM_COLOUR = PARTY_COLOURS[Palette.STANDARD]["democrat"]
 REP_COLOUR = PARTY_COLOURS[Palette.STANDARD]["republican"]
@@ -205,6 +206,43 @@ def average_chart(polls: Sequence[Poll], geography: str, as_of: dt.date,
     return _svg(width, height, title, body)
 
 
+def calibration_chart(result: Backtest, size: int = 560) -> str:
+    """Predicted P(Democrat wins) against the share the Democrat won, one dot per calibration bin
+    (area by its number of states) for the model (dark) and the baseline (light); the diagonal is
+    perfect calibration."""
+    left, top, plot = 70, 60, size - 110
+    years = ", ".join(str(y.year) for y in result.years)
+
+    def at(p: float, q: float) -> tuple[float, float]:
+        return left + plot * p, top + plot * (1 - q)
+
+    body = [f'<rect x="{left}" y="{top}" width="{plot}" height="{plot}" fill="none" stroke="{MUTED}"/>',
+            f'<line x1="{left}" y1="{top + plot}" x2="{left + plot}" y2="{top}" stroke="{MUTED}" '
+            'stroke-dasharray="4 3"/>']
+    for k in range(0, 11, 2):
+        x, y = at(k / 10, k / 10)
+        body.append(f'<text x="{x:.1f}" y="{top + plot + 18}" text-anchor="middle" font-size="11">'
+                    f'{k / 10:.1f}</text>')
+        body.append(f'<text x="{left - 8}" y="{y + 4:.1f}" text-anchor="end" font-size="11">'
+                    f'{k / 10:.1f}</text>')
+    series: tuple[tuple[str, tuple[CalibrationBin, ...]], ...] = (
+        ("#9a9a9a", result.baseline_calibration), (INK, result.calibration))
+    for colour, bins in series:
+        for b in bins:
+            x, y = at(b.predicted, b.observed)
+            radius = 2 + 1.2 * b.count ** 0.5
+            body.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{radius:.1f}" fill="{colour}" '
+                        f'fill-opacity="0.6"><title>{b.low:.1f}–{b.high:.1f}: {b.count} states, predicted '
+                        f'{b.predicted:.3f}, won {b.observed:.3f}</title></circle>')
+    body += [f'<text x="{left + plot / 2}" y="{size - 14}" text-anchor="middle" font-size="13">'
+             "predicted P(Democrat wins)</text>",
+             f'<text x="16" y="{top + plot / 2}" text-anchor="middle" font-size="13" '
+             f'transform="rotate(-90 16 {top + plot / 2})">share won by the Democrat</text>',
+             f'<text x="{left + 8}" y="{top + 18}" font-size="12" fill="{INK}">● model</text>',
+             f'<text x="{left + 8}" y="{top + 34}" font-size="12" fill="#9a9a9a">● baseline</text>']
+    return _svg(size, size, f"Calibration, {years}", body)
+
+
 def _write(out: Path, name: str, svg: str) -> list[Path]:
     written = [out / f"{name}.svg"]
     write_file(written[0], svg)
@@ -215,6 +253,12 @@ def _write(out: Path, name: str, svg: str) -> list[Path]:
     written.append(out / f"{name}.png")
     write_file(written[1], png)
     return written
+
+
+def write_calibration(result: Backtest, out: Path) -> list[Path]:
+    """Write ``calibration`` (``calibration_chart``) into ``out`` as SVG (and PNG with cairo)."""
+    out.mkdir(parents=True, exist_ok=True)
+    return _write(out, "calibration", calibration_chart(result))
 
 
 def write_figures(result: Forecast, polls: Sequence[Poll], out: Path,
