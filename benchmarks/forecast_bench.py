@@ -75,6 +75,19 @@ def negative_pairs(db: Path) -> tuple[int, int]:
     return int((upper < 0).sum()), len(upper)
 
 
+def raw_identities() -> tuple[int, int]:
+    """Rows of raw-polls read with every identity holding, and rows in the file."""
+    from electoral import api
+    from electoral.errors import ValidationError
+
+    with RAW.open(encoding="utf-8") as f:
+        rows = sum(1 for _ in f) - 1
+    try:
+        return len(api.read_polls([RAW])), rows
+    except ValidationError as exc:
+        return rows - len({p.line for p in exc.problems}), rows
+
+
 def main() -> int:
     if not DATA.is_dir():
         print(f"## Forecast (issue 14)\n\nSkipped: {DATA} is absent.")
@@ -88,6 +101,7 @@ def main() -> int:
                                         "--as-of", "2020-10-20", "--sims", SIMS, "--format", "json",
                                         "--db", db).stdout)
         negative, pairs = negative_pairs(db)
+    identities = raw_identities()
     best = min(times)
     if best > TIME_LIMIT:
         missed.append(f"100,000 simulations end to end in {best:.2f} s (≤ {TIME_LIMIT} s)")
@@ -100,8 +114,13 @@ def main() -> int:
           f"--sims 100000 --format csv --out F`, fresh process, best of 3 | {best:.2f} s | ≤ 5 s |")
     print(f"| negatively correlated pairs among 51 statewide margins (2020, 100,000 simulations) "
           f"| {negative} of {pairs} | 0 |")
+    print(f"| raw-polls rows whose `margin_poll`, `error` and `bias` follow exactly from their "
+          f"shares and results (`electoral.io.polls.read_raw_polls` refuses any other) "
+          f"| {identities[0]:,} of {identities[1]:,} | all |")
     if negative:
         missed.append(f"{negative} negatively correlated pairs")
+    if identities[0] != identities[1]:
+        missed.append("raw-polls identities")
     print("\nBack-test: `electoral forecast backtest --polls (538 2020 file) --polls (raw-polls) "
           "--as-of 2020-10-20 --sims 100000`; parameters fit on earlier elections only; 51 "
           "states (50 + DC) scored against the MEDSL results. Baseline: the plain mean of each "

@@ -324,7 +324,8 @@ def _tipping(margins: np.ndarray, electors: np.ndarray, ev: np.ndarray, needed: 
     # the winner's margin: positive is good for the winner
     oriented = np.where(winner_dem[:, None], margins, -margins)
     order = np.argsort(-oriented, axis=1, kind="stable")
-    cumulative = np.cumsum(electors[order], axis=1)
+    # electors add up to at most 538: int16 sums are exact and a quarter of int64's memory
+    cumulative = np.cumsum(electors.astype(np.int16)[order], axis=1, dtype=np.int16)
     first = np.argmax(cumulative >= needed, axis=1)
     chosen = order[np.arange(sims), first]
     counts = np.bincount(chosen[decided], minlength=margins.shape[1])
