@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import platform
 import subprocess
 import sys
@@ -107,8 +108,9 @@ def main() -> int:
         missed.append(f"100,000 simulations end to end in {best:.2f} s (≤ {TIME_LIMIT} s)")
     print("## Forecast (issue 14)\n")
     print(f"Command: `python benchmarks/run.py forecast` on {platform.python_implementation()} "
-          f"{platform.python_version()}, {platform.machine()}, 2 cores shared. The store holds "
-          "the MEDSL state returns 1976–2020 (imported first, not timed).\n")
+          f"{platform.python_version()}, {platform.machine()}, 2 cores shared (load average "
+          f"{os.getloadavg()[0]:.1f} at the end of the run). The store holds the MEDSL state "
+          "returns 1976–2020 (imported first, not timed).\n")
     print("| measurement | figure | target |\n|---|---:|---:|")
     print(f"| `electoral forecast --polls (538 2020 file) --polls (raw-polls) --as-of 2020-10-20 "
           f"--sims 100000 --format csv --out F`, fresh process, best of 3 | {best:.2f} s | ≤ 5 s |")
