@@ -21,6 +21,7 @@ from electoral.errors import NotFoundError, Problem, ValidationError
 from electoral.formats import (
     ElectorsFormat,
     ExportFormat,
+    ForecastFormat,
     MapKind,
     MapLevel,
     OutputFormat,
@@ -40,6 +41,8 @@ if TYPE_CHECKING:
     from types import TracebackType
 
     from electoral.analyze.compare import Comparison
+    from electoral.analyze.forecast import Forecast, StateResult
+    from electoral.analyze.forecast_backtest import Backtest
     from electoral.analyze.history import History
     from electoral.analyze.polls import PollAverages
     from electoral.check import Discrepancy
@@ -663,19 +666,8 @@ def poll_averages(paths: Sequence[Path], state: str | None = None,
     from dataclasses import replace
 
     from electoral.analyze.polls import poll_averages as average
-    from electoral.io import open_source
-    from electoral.io.polls import read_poll_file
 
-    polls: list[Poll] = []
-    problems: list[Problem] = []
-    for path in paths:
-        source = open_source(path)
-        try:
-            polls.extend(read_poll_file(source.stream(), source.name))
-        except ValidationError as exc:
-            problems.extend(exc.problems)
-    if problems:
-        raise ValidationError(problems)
+    polls = read_polls(paths)
     try:
         result = average(polls, as_of)
     except ValueError as exc:
@@ -701,6 +693,199 @@ def render_polls(averages: PollAverages, fmt: PollsFormat | str = "text") -> str
     from electoral.report.polls import render_polls as render
 
     return render(averages, fmt)
+
+
+# ---- forecast ------------------------------------------------------------------------------------
+
+
+def read_polls(paths: Sequence[Path]) -> list[Poll]:
+    """Every poll of 538 poll files (``president_polls.csv`` or ``raw-polls.csv``, told apart by
+    their header), in file order.
+
+    Raises:
+        NotFoundError: a file that is not there.
+        ValidationError: every bad row of every file, located (file, line, column).
+    """
+    from electoral.io import open_source
+    from electoral.io.polls import read_poll_file
+
+    polls: list[Poll] = []
+    problems: list[Problem] = []
+    for path in paths:
+        source = open_source(path)
+        try:
+            polls.extend(read_poll_file(source.stream(), source.name))
+        except ValidationError as exc:
+            problems.extend(exc.problems)
+    if problems:
+        raise ValidationError(problems)
+    return polls
+
+
+class StoredPast:
+    """The forecast's ``PastElections`` over a results store and poll files: a year's results are
+    the stored presidential returns of its 51 elections (Democratic and Republican tickets as
+    ``electoral.tabulate.electors.unify`` finds them); a year's polls come from the first file
+    that has any poll for that year (so a year's own poll file wins over raw-polls' rows of it)."""
+
+    def __init__(self, store: ResultsStore, files: Sequence[Sequence[Poll]]) -> None:
+        from electoral.analyze.forecast_fit import presidential_year
+
+        self._store = store
+        self._polls: dict[int, list[Poll]] = {}
+        for polls in files:
+            by_year: dict[int, list[Poll]] = {}
+            for poll in polls:
+                by_year.setdefault(presidential_year(poll.end), []).append(poll)
+            for year, found in by_year.items():
+                self._polls.setdefault(year, found)
+        self._results: dict[int, dict[str, StateResult]] = {}
+        self._years: list[int] | None = None
+
+    def years(self) -> list[int]:
+        from electoral.tabulate.nation import state_ids
+
+        if self._years is None:
+            stored = {e.id for e in self._store.elections()}
+            self._years = [y for y in range(1976, 2101, 4) if stored.issuperset(state_ids(y))]
+        return self._years
+
+    def polls(self, year: int) -> list[Poll]:
+        return self._polls.get(year, [])
+
+    def poll_years(self) -> list[int]:
+        return sorted(self._polls)
+
+    def results(self, year: int) -> dict[str, StateResult]:
+        from electoral.analyze.forecast import StateResult
+        from electoral.tabulate.electors import require_stored, state_votes, unify
+        from electoral.tabulate.nation import state_ids
+
+        if year not in self._results:
+            ids = state_ids(year)
+            if year not in self.years():
+                require_stored(year, [i for i in ids if not self._store.has(i)])
+            states = unify(state_votes(r) for r in self._store.load_many(ids))
+            self._results[year] = {
+                sv.state: StateResult(int(sv.votes.get("democratic", 0)),
+                                      int(sv.votes.get("republican", 0)), sv.total)
+                for sv in states}
+        return self._results[year]
+
+
+def _college_shape(year: int) -> tuple[dict[str, int], dict[str, int]]:
+    """Electors per state and the districts of each district-method state, for ``year``."""
+    from electoral.tabulate.apportion import electors_for
+    from electoral.tabulate.electors import AT_LARGE, uses_district_method
+
+    electors = electors_for(year)
+    return electors, {s: n - AT_LARGE for s, n in electors.items() if uses_district_method(s, year)}
+
+
+def forecast(store: ResultsStore, paths: Sequence[Path], year: int | None = None,
+             as_of: dt.date | None = None, simulations: int = 100_000, seed: int = 0) -> Forecast:
+    """The Electoral College forecast of ``year`` (default: the latest year the poll files cover)
+    from its polls ending by ``as_of``, the prior from the stored results of the election before,
+    and parameters fit on the stored results and polls of earlier elections
+    (``electoral.analyze.forecast_fit``).
+
+    Raises:
+        NotFoundError: a file that is not there, no poll of ``year``, no apportionment for
+            ``year``, or a stored election the forecast needs is missing.
+        ValidationError: a bad row of a poll file, or too little past data to fit on (the
+            message says what is missing).
+    """
+    from electoral.analyze.forecast_fit import forecast_year
+
+    past = StoredPast(store, [read_polls([p]) for p in paths])
+    year = year or max(past.poll_years(), default=0)
+    polls = past.polls(year)
+    if not polls:
+        raise NotFoundError(f"no poll of the {year} election in {', '.join(map(str, paths))}")
+    electors, districts = _college_shape(year)
+    try:
+        return forecast_year(past, year, polls, electors, districts, as_of=as_of,
+                             simulations=simulations, seed=seed)
+    except ValueError as exc:
+        raise ValidationError([Problem("forecast", f"{year}: {exc}")]) from None
+
+
+def backtest(store: ResultsStore, paths: Sequence[Path], years: Sequence[int] = (2008, 2012, 2016, 2020),
+             as_of: Mapping[int, dt.date] | None = None, simulations: int = 100_000,
+             seed: int = 0) -> Backtest:
+    """Each of ``years`` forecast from its polls (ending by ``as_of[year]``, default election day)
+    with parameters fit on earlier years only, scored against the stored results with the plain
+    baseline beside it (``electoral.analyze.forecast_backtest``).
+
+    Raises:
+        NotFoundError: as ``forecast``; a year without polls.
+        ValidationError: as ``forecast``.
+    """
+    from electoral.analyze.forecast_backtest import backtest as pooled
+    from electoral.analyze.forecast_backtest import score_year
+    from electoral.analyze.forecast_fit import election_day
+
+    past = StoredPast(store, [read_polls([p]) for p in paths])
+    scores = []
+    for year in years:
+        polls = past.polls(year)
+        if not polls:
+            raise NotFoundError(f"no poll of the {year} election in {', '.join(map(str, paths))}")
+        electors, districts = _college_shape(year)
+        day = (as_of or {}).get(year) or election_day(year)
+        try:
+            scores.append(score_year(past, year, polls, electors, districts, day,
+                                     simulations=simulations, seed=seed))
+        except ValueError as exc:
+            raise ValidationError([Problem("backtest", f"{year}: {exc}")]) from None
+    return pooled(scores)
+
+
+def render_forecast(result: Forecast, fmt: ForecastFormat | str = "text") -> str:
+    """A forecast as ``electoral.report.forecast.render_forecast`` renders it (text, json, csv, md).
+
+    Raises:
+        ValueError: for a format ``ForecastFormat`` does not name.
+    """
+    from electoral.report.forecast import render_forecast as render
+
+    return render(result, fmt)
+
+
+def render_backtest(result: Backtest, fmt: ForecastFormat | str = "text") -> str:
+    """A back-test as ``electoral.report.forecast.render_backtest`` renders it.
+
+    Raises:
+        ValueError: for a format ``ForecastFormat`` does not name.
+    """
+    from electoral.report.forecast import render_backtest as render
+
+    return render(result, fmt)
+
+
+def backtest_figures(result: Backtest, out: Path) -> list[Path]:
+    """Write the back-test's calibration chart into the folder ``out`` (SVG, and PNG when cairo is
+    installed); returns the files written."""
+    from electoral.report.forecast_charts import write_calibration
+
+    return write_calibration(result, out)
+
+
+def forecast_figures(result: Forecast, paths: Sequence[Path], out: Path,
+                     states: Sequence[str] = ()) -> list[Path]:
+    """Write the forecast's pictures into the folder ``out`` (made if missing): the electoral-vote
+    histogram, the state probability map and, for each of ``states`` (default: the five closest),
+    its poll average over time with the polls behind it. SVG, and PNG beside each when cairo is
+    installed. Returns the files written.
+
+    Raises:
+        NotFoundError, ValidationError: as ``read_polls``.
+    """
+    from electoral.analyze.forecast_fit import presidential_year
+    from electoral.report.forecast_charts import write_figures
+
+    polls = [p for p in read_polls(paths) if presidential_year(p.end) == result.year]
+    return write_figures(result, polls, out, states)
 
 
 # ---- history -----------------------------------------------------------------------------------

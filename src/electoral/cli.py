@@ -8,6 +8,7 @@ DuckDB, pyarrow and numpy load only inside the commands that use them, so ``--he
 
 from __future__ import annotations
 
+import datetime as dt
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
@@ -24,6 +25,7 @@ from electoral.errors import ElectoralError, ValidationError
 from electoral.formats import (
     ElectorsFormat,
     ExportFormat,
+    ForecastFormat,
     MapKind,
     MapLevel,
     OutputFormat,
@@ -906,6 +908,102 @@ def rcv(
     emit(text, None)
 
 # ---- end of ranked-choice -------------------------------------------------------------------------
+
+# ---- forecast ------------------------------------------------------------------------------------
+
+forecast_app = typer.Typer(
+    help="An Electoral College forecast from polls (each state's win probability, the electoral-vote "
+    "distribution, P(win), P(269–269), tipping points, ratings), and its back-test.",
+    rich_markup_mode=None)
+app.add_typer(forecast_app, name="forecast")
+
+PollFilesOption = Annotated[list[Path] | None, typer.Option(
+    "--polls", metavar="FILE", help="538 poll files (president_polls.csv, raw-polls.csv); repeat "
+    "the option. A year's polls come from the first file with any for it; earlier years' polls fit "
+    "the errors.",
+    show_default=False)]
+AsOfOption = Annotated[str | None, typer.Option(
+    "--as-of", help="Use polls ending by this date (YYYY-MM-DD).", show_default=False)]
+SimsOption = Annotated[int, typer.Option("--sims", min=1, help="Simulations.")]
+SeedOption = Annotated[int, typer.Option("--seed", help="Seed of the simulations (same seed, same output).")]
+ForecastFormatOption = Annotated[ForecastFormat, typer.Option("--format", "-f")]
+
+
+def _day(text: str | None) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(text) if text else None
+    except ValueError:
+        raise typer.BadParameter(f"{text!r} is not a date YYYY-MM-DD", param_hint="--as-of") from None
+
+
+@forecast_app.callback(invoke_without_command=True)
+def forecast(
+    ctx: typer.Context,
+    polls: PollFilesOption = None,
+    year: Annotated[int | None, typer.Option(
+        help="Election year (default: the latest the poll files cover).", show_default=False)] = None,
+    as_of: AsOfOption = None,
+    sims: SimsOption = 100_000,
+    seed: SeedOption = 0,
+    fmt: ForecastFormatOption = ForecastFormat.TEXT,
+    figures: Annotated[Path | None, typer.Option(
+        help="Also write the pictures (EC histogram, probability map, averages) into this folder.",
+        show_default=False)] = None,
+    out: OutOption = None,
+    db: DbOption = None,
+) -> None:
+    """Each state's win probability, the electoral-vote distribution, P(win), P(269–269),
+    tipping points and ratings, simulated from the polls, past results in the store and errors
+    fit on earlier elections."""
+    from electoral import api
+
+    if ctx.invoked_subcommand is not None:
+        return
+    if not polls:
+        raise typer.BadParameter("give at least one poll file", param_hint="--polls")
+    with opened(db) as store:
+        result = api.forecast(store, polls, year, _day(as_of), sims, seed)
+    emit(api.render_forecast(result, fmt), out)
+    if figures is not None:
+        with handled():
+            for path in api.forecast_figures(result, polls, figures):
+                say(f"wrote {path}")
+
+
+@forecast_app.command("backtest")
+def forecast_backtest(
+    polls: PollFilesOption = None,
+    years: Annotated[str, typer.Option(help="Years to score, comma-separated.")] = "2008,2012,2016,2020",
+    as_of: AsOfOption = None,
+    sims: SimsOption = 100_000,
+    seed: SeedOption = 0,
+    fmt: ForecastFormatOption = ForecastFormat.TEXT,
+    figures: Annotated[Path | None, typer.Option(
+        help="Also write the calibration chart into this folder.", show_default=False)] = None,
+    out: OutOption = None,
+    db: DbOption = None,
+) -> None:
+    """Score each year's forecast (parameters fit on earlier years only) against the stored
+    results: Brier scores, states called, calibration and interval coverage, beside the plain
+    baseline. --as-of applies to the election it falls before; other years use election day."""
+    from electoral import api
+    from electoral.analyze.forecast_fit import presidential_year
+
+    if not polls:
+        raise typer.BadParameter("give at least one poll file", param_hint="--polls")
+    try:
+        chosen = [int(y) for y in years.split(",") if y.strip()]
+    except ValueError:
+        raise typer.BadParameter(f"{years!r} is not a list of years", param_hint="--years") from None
+    day = _day(as_of)
+    cutoffs = {presidential_year(day): day} if day else {}
+    with opened(db) as store:
+        result = api.backtest(store, polls, chosen, cutoffs, sims, seed)
+    emit(api.render_backtest(result, fmt), out)
+    if figures is not None:
+        with handled():
+            for path in api.backtest_figures(result, figures):
+                say(f"wrote {path}")
 
 
 # The audit commands live in their own module; registered here so `electoral rla …` is one app.

@@ -100,3 +100,12 @@ class PollsFormat(StrEnum):
     TEXT = "text"
     JSON = "json"
     CSV = "csv"
+
+
+class ForecastFormat(StrEnum):
+    """A forecast's or back-test's format (``electoral.report.forecast``)."""
+
+    TEXT = "text"
+    JSON = "json"
+    CSV = "csv"
+    MD = "md"
