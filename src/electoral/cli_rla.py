@@ -61,9 +61,9 @@ def _risk_limit(value: float) -> float:
 
 RiskLimit = Annotated[float, typer.Option(
     "--risk-limit", callback=_risk_limit, help="The risk limit as a fraction: 0.1 is 10 %.")]
-MethodOption = Annotated[Method, typer.Option(help="bravo (ballot polling), supersimple "
-                                              "(ballot comparison, Kaplan–Markov) or macro (batch "
-                                              "comparison).")]
+MethodOption = Annotated[Method, typer.Option(
+    help="bravo or minerva (ballot polling), supersimple (ballot comparison, Kaplan–Markov) or "
+         "macro (batch comparison).")]
 TallyOption = Annotated[str | None, typer.Option(
     help="Reported votes, NAME=VOTES,...", show_default=False)]
 BallotsOption = Annotated[int | None, typer.Option(
@@ -152,7 +152,8 @@ def plan(
     contest: ContestOption = None, audited: AuditedOption = None,
     fmt: FormatOption = AuditFormat.TEXT, db: DbOption = None,
 ) -> None:
-    """Sample sizes before a round: BRAVO's ASN and round-one sizes (70/80/90 %), SuperSimple's
+    """Sample sizes before a round: BRAVO's ASN and round-one sizes (70/80/90 %), Minerva's
+    round sizes (70/80/90 %; later rounds with --sample per round), SuperSimple's
     size, or MACRO's batches; "full hand count" when no sample can confirm the outcome."""
     from electoral.rla import audit, comparison
 

@@ -3,6 +3,7 @@
     sampler     Rivest's SHA-256 sampler, ballot manifests, exact PPEB draws
     contest     reported votes, ballots, winners and winner–loser pairs
     bravo       BRAVO ballot polling (Lindeman, Stark and Yates 2012)
+    minerva     Minerva ballot polling, round by round (Zagórski et al. 2020)
     comparison  Kaplan–Markov / Super-Simple ballot comparison (Stark 2009, 2010)
     audit       plan, measure and sample as JSON-ready documents (the ``electoral rla`` keys)
     record      the audit record and its verification
