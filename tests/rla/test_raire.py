@@ -213,3 +213,20 @@ def test_cvr_overvote_exhausts_the_ballot(tmp_path: Path) -> None:
     found = json.loads(output)
     # C out first (30); its ballots go to B: B 65, A 40
     assert found["winner"] == "B" and found["ballots"] == 105
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.tuples(st.permutations(list(range(7))), st.integers(0, 7),
+                          st.integers(1, 50)), min_size=1, max_size=15),
+       st.integers(0, (1 << 7) - 1))
+def test_tallies_of_every_child_set_in_one_pass(drawn: list[tuple[list[int], int, int]],
+                                                mask: int) -> None:
+    ballots = [(tuple(str(c) for c in order[:cut]), n) for order, cut, n in drawn]
+    names = [str(c) for c in range(7)]
+    primed = raire._Tallies(_contest(ballots, names))
+    primed.prime(mask)
+    for c in range(7):
+        if not mask >> c & 1:
+            among = {str(x) for x in range(7) if (mask | 1 << c) >> x & 1}
+            want = [_tally(ballots, among, str(x)) if str(x) in among else 0 for x in range(7)]
+            assert primed.of(mask | 1 << c).tolist() == want

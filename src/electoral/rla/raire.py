@@ -42,6 +42,7 @@ from electoral.errors import Problem, ValidationError
 
 GAMMA = 1.03905  # Stark's error inflation factor, raire-rs's and SuperSimple's default
 ALPHA = 0.05  # risk limit used by MACRO and BRAVO difficulties when none is given
+MAX_CANDIDATES = 62  # sets of candidates are bits of an int64
 
 
 class AuditType(StrEnum):
@@ -137,33 +138,67 @@ class Result:
 
 
 class _Tallies:
-    """``tally_S`` for bit sets S, memoised; ballots as a padded matrix of candidate indices."""
+    """``tally_S`` for bit sets S, memoised; ballots as columns of candidate indices (index k
+    pads a short ballot) and each column's candidates as bits."""
 
     def __init__(self, contest: Contest):
-        self.k = len(contest.candidates)
+        self.k = k = len(contest.candidates)
         width = max((len(b) for b in contest.ballots), default=0)
-        matrix = np.full((len(contest.ballots), max(width, 1)), self.k, dtype=np.int32)
+        matrix = np.full((len(contest.ballots), max(width, 1)), k, dtype=np.int64)
         for row, ballot in enumerate(contest.ballots):
             matrix[row, :len(ballot)] = ballot
-        self.matrix = matrix
-        self.counts = np.asarray(contest.counts, dtype=np.int64)
-        self.rows = np.arange(len(contest.ballots))
+        self.columns = [np.ascontiguousarray(matrix[:, j]) for j in range(matrix.shape[1])]
+        # 1 << candidate, 0 for padding: whether a mark is in S is one AND
+        self.bits = [np.where(c < k, np.left_shift(1, np.minimum(c, k - 1)), 0)
+                     for c in self.columns]
+        self.counts = np.asarray(contest.counts, dtype=np.float64)  # exact below 2⁵³ ballots
         self.memo: dict[int, np.ndarray] = {}
+        self.primed: set[int] = set()
+
+    def _first(self, mask: int) -> tuple[np.ndarray, np.ndarray]:
+        """Each ballot's highest-ranked candidate in ``mask`` (k: none) and its column."""
+        first = np.full(len(self.counts), self.k, dtype=np.int64)
+        where = np.full(len(self.counts), len(self.columns), dtype=np.int64)
+        for j in range(len(self.columns) - 1, -1, -1):  # the last rank first: earlier ones win
+            hit = (self.bits[j] & mask) != 0
+            first = np.where(hit, self.columns[j], first)
+            where = np.where(hit, j, where)
+        return first, where
+
+    def _count(self, first: np.ndarray) -> np.ndarray:
+        found = np.bincount(first, weights=self.counts, minlength=self.k + 1)
+        return np.rint(found).astype(np.int64)
 
     def of(self, mask: int) -> np.ndarray:
         """Each candidate's tally among ``mask`` (0 outside it), as int64."""
         found = self.memo.get(mask)
         if found is None:
-            inside = np.zeros(self.k + 1, dtype=bool)  # index k pads short ballots
-            for c in range(self.k):
-                inside[c] = bool(mask >> c & 1)
-            where = inside[self.matrix]
-            has = where.any(axis=1)
-            first = self.matrix[self.rows, where.argmax(axis=1)]
-            found = np.bincount(first[has], weights=self.counts[has], minlength=self.k + 1)
-            found = np.rint(found[:self.k]).astype(np.int64)
-            self.memo[mask] = found
+            found = self.memo[mask] = self._count(self._first(mask)[0])[:self.k]
         return found
+
+    def prime(self, mask: int) -> None:
+        """The tallies of ``mask ∪ {c}`` for every c outside ``mask`` in one pass: adding c moves
+        to c exactly the ballots that rank c above their first choice in ``mask``."""
+        if mask in self.primed:
+            return
+        self.primed.add(mask)
+        k = self.k
+        first, where = self._first(mask)
+        base = self._count(first)
+        moved = np.zeros((k + 1) * (k + 1))
+        for j, column in enumerate(self.columns):
+            ahead = (where > j) & (column < k)
+            moved += np.bincount(column[ahead] * (k + 1) + first[ahead],
+                                 weights=self.counts[ahead], minlength=(k + 1) * (k + 1))
+        move = np.rint(moved).astype(np.int64).reshape(k + 1, k + 1)
+        for c in range(k):
+            if not mask >> c & 1 and (mask | 1 << c) not in self.memo:
+                tally = base[:k] - move[c, :k]
+                tally[c] = move[c].sum()
+                self.memo[mask | 1 << c] = tally
+
+
+_NEVER = np.iinfo(np.int64).max  # a tally no candidate reaches
 
 
 def _members(mask: int, k: int) -> list[int]:
@@ -199,79 +234,157 @@ def irv_winners(contest: Contest, tallies: _Tallies | None = None) -> set[int]:
 
 
 class _Search:
-    """The search of the module docstring over one contest."""
+    """The search of the module docstring over one contest.
+
+    What a tail's subtree holds depends only on the set of candidates in it, not on their order:
+    the assertions new at a tail depend on its first candidate and its set alone. So the search
+    runs over sets, ``V(S) = max over c ∉ S of min(cost(c, S ∪ {c}), V(S ∪ {c}))`` with
+    ``V(all) = ∞``, memoised, and cut where a cost is no more than the largest order-minimum
+    found so far (``bound``); ``cost(c, T)`` is the cheapest assertion new at a tail headed by
+    ``c`` with set ``T``."""
 
     def __init__(self, contest: Contest, audit: Audit, winner: int, tallies: _Tallies):
         self.k = len(contest.candidates)
+        self.full = (1 << self.k) - 1
         self.audit = audit
         self.total = audit.total if audit.total is not None else contest.total
         self.winner = winner
         self.tallies = tallies
-        first = tallies.of((1 << self.k) - 1)
-        self.neb: list[list[Assertion]] = [[self._assert(w, l_, 0, int(first[w]),
-                                                         int(tallies.of(1 << w | 1 << l_)[l_]))
-                                            for l_ in range(self.k)] for w in range(self.k)]
-        self.memo: dict[tuple[int, ...], Assertion | None] = {}
+        first = tallies.of(self.full)
+        self.first = first
+        self.pair = [[int(tallies.of(1 << w | 1 << l_)[l_]) for l_ in range(self.k)]
+                     for w in range(self.k)]  # pair[w][l] = tally_{w,l}(l)
+        self.neb = np.array([[math.inf if w == l_ else self._difficulty(int(first[w]),
+                                                                       self.pair[w][l_])
+                              for l_ in range(self.k)] for w in range(self.k)])
+        self.bits = np.arange(self.k, dtype=np.int64)
+        self.memo: dict[int, tuple[float, bool]] = {}
+        self.costs: dict[tuple[int, int], float] = {}
         self.bound = 0.0
 
-    def _assert(self, w: int, l_: int, mask: int, w_tally: int, l_tally: int) -> Assertion:
-        return Assertion(w, l_, mask, w_tally, l_tally,
-                         self.audit.difficulty(w_tally, l_tally, self.total))
+    def _difficulty(self, w_tally: int, l_tally: int) -> float:
+        return self.audit.difficulty(w_tally, l_tally, self.total)
 
-    def new(self, tail: tuple[int, ...]) -> Assertion | None:
-        """The cheapest assertion new at ``tail`` (None: none is finite)."""
-        if tail in self.memo:
-            return self.memo[tail]
-        head, rest = tail[0], tail[1:]
-        mask = 0
-        for c in tail:
-            mask |= 1 << c
-        options = [self.neb[head][l_] for l_ in rest]
-        options += [self.neb[w][head] for w in range(self.k) if not mask >> w & 1]
-        if rest:
+    def _inside(self, mask: int) -> np.ndarray:
+        return ((np.int64(mask) >> self.bits) & 1).astype(bool)
+
+    def _neb_cost(self, head: int, mask: int) -> tuple[float, tuple[int, int]]:
+        """The cheapest NEB new at a tail headed by ``head`` with set ``mask``: NEB(head, l) for
+        l in the tail, NEB(w, head) for w outside it; as (difficulty, winner, loser)."""
+        inside = self._inside(mask)
+        options = np.where(inside, self.neb[head], self.neb[:, head])
+        options[head] = math.inf
+        at = int(np.argmin(options))
+        return float(options[at]), ((head, at) if inside[at] else (at, head))
+
+    def _nen_cost(self, head: int, mask: int) -> tuple[float, int]:
+        """The cheapest NEN(head, l, mask): every difficulty rises with L for a given W, so the
+        loser with the smallest tally among the rest; as (difficulty, loser)."""
+        if mask == 1 << head:
+            return math.inf, head
+        if mask not in self.tallies.memo:
+            self.tallies.prime(mask & ~(1 << head))
+        tally = self.tallies.of(mask)
+        rest = np.where(self._inside(mask), tally, _NEVER)
+        rest[head] = _NEVER
+        loser = int(np.argmin(rest))
+        return self._difficulty(int(tally[head]), int(tally[loser])), loser
+
+    def cost(self, head: int, mask: int, bound: float = -math.inf) -> float:
+        """The cheapest new assertion's difficulty; only the NEB part when that is ≤ ``bound``."""
+        known = self.costs.get((head, mask))
+        if known is not None:
+            return known
+        neb = self._neb_cost(head, mask)[0]
+        if neb <= bound:
+            return neb
+        found = self.costs[(head, mask)] = min(neb, self._nen_cost(head, mask)[0])
+        return found
+
+    def assertion(self, head: int, mask: int) -> Assertion:
+        """The cheapest assertion new at a tail headed by ``head`` with set ``mask``."""
+        neb, (w, l_) = self._neb_cost(head, mask)
+        nen, loser = self._nen_cost(head, mask)
+        if nen < neb:
             tally = self.tallies.of(mask)
-            options += [self._assert(head, l_, mask, int(tally[head]), int(tally[l_]))
-                        for l_ in rest]
-        best = min(options, key=lambda a: (a.difficulty, -a.margin), default=None)
-        best = best if best is not None and best.difficulty < math.inf else None
-        self.memo[tail] = best
-        return best
+            return Assertion(head, loser, mask, int(tally[head]), int(tally[loser]), nen)
+        return Assertion(w, l_, 0, int(self.first[w]), self.pair[w][l_], neb)
 
-    def _cost(self, tail: tuple[int, ...]) -> float:
-        found = self.new(tail)
-        return math.inf if found is None else found.difficulty
+    def _heads(self, mask: int) -> list[int]:
+        if mask == 0:  # the roots: orders that end with someone other than the winner
+            return [c for c in range(self.k) if c != self.winner]
+        return [c for c in range(self.k) if not mask >> c & 1]
 
-    def _children(self, tail: tuple[int, ...]) -> list[tuple[int, ...]]:
-        kids = [(c, *tail) for c in range(self.k) if c not in tail]
-        return sorted(kids, key=self._cost, reverse=True)  # hardest first: the bound rises fast
+    def explore(self, mask: int, path_min: float) -> tuple[float, bool]:
+        """Raise ``bound`` by the orders below ``mask`` reached with ``path_min`` the cheapest cost
+        on the way; return an upper bound on V(mask) and whether it is exact."""
+        if mask == self.full:
+            self.bound = max(self.bound, path_min)
+            return math.inf, True
+        known = self.memo.get(mask)
+        if known is not None:
+            if known[1]:
+                self.bound = max(self.bound, min(path_min, known[0]))
+                return known
+            if min(path_min, known[0]) <= self.bound:
+                return known
+        upper, exact = -math.inf, True
+        kids = []
+        for c in self._heads(mask):
+            cost = self.cost(c, mask | 1 << c, self.bound)
+            if cost <= self.bound:
+                upper, exact = max(upper, cost), False
+            else:
+                kids.append((cost, c))
+        kids.sort(reverse=True)  # hardest first: the bound rises early and cuts more
+        for cost, c in kids:
+            if min(path_min, cost) <= self.bound:
+                upper, exact = max(upper, cost), False
+                continue
+            below, whole = self.explore(mask | 1 << c, min(path_min, cost))
+            upper, exact = max(upper, min(cost, below)), exact and whole
+        self.memo[mask] = (upper, exact)
+        return upper, exact
 
-    def _explore(self, tail: tuple[int, ...], path_min: float) -> None:
-        cost = self._cost(tail)
-        if cost <= self.bound:
-            return  # every order below has an assertion no harder than the bound
-        floor = min(path_min, cost)
-        if len(tail) == self.k:
-            self.bound = max(self.bound, floor)
+    def gather(self, mask: int, chosen: dict[tuple[int, int, int], Assertion],
+               seen: set[int]) -> None:
+        """On every path down from ``mask``, the first tail whose new assertion is at most the
+        bound (every order has one: the bound is the largest order-minimum)."""
+        if mask in seen:
             return
-        for child in self._children(tail):
-            self._explore(child, floor)
+        seen.add(mask)
+        for c in self._heads(mask):
+            tail = mask | 1 << c
+            if self.cost(c, tail) <= self.bound:
+                found = self.assertion(c, tail)
+                chosen[(found.winner, found.loser, found.continuing)] = found
+            else:
+                self.gather(tail, chosen, seen)
 
-    def _gather(self, tail: tuple[int, ...], chosen: dict[tuple[int, int, int], Assertion]) -> None:
-        found = self.new(tail)
-        if found is not None and found.difficulty <= self.bound:
-            chosen[(found.winner, found.loser, found.continuing)] = found
-            return
-        for child in self._children(tail):
-            self._gather(child, chosen)
+    def _forced(self, champion: int) -> float:
+        """The cheapest assertion against the order an IRV count gives when ``champion`` is never
+        eliminated (the lowest other candidate goes out each round): a real order's minimum, so a
+        lower bound on the answer, and usually close to it (the search then cuts almost
+        everything; Blom et al.'s search likewise starts from a bound)."""
+        mask, order = self.full, []
+        while mask != 1 << champion:
+            tally = self.tallies.of(mask)
+            out = min((c for c in range(self.k) if mask >> c & 1 and c != champion),
+                      key=lambda c: (int(tally[c]), c))
+            order.append(out)
+            mask &= ~(1 << out)
+        cheapest = self.cost(champion, 1 << champion)
+        tail = 1 << champion
+        for out in reversed(order):
+            tail |= 1 << out
+            cheapest = min(cheapest, self.cost(out, tail))
+        return cheapest
 
     def run(self) -> Result:
-        roots = sorted(((c,) for c in range(self.k) if c != self.winner), key=self._cost,
-                       reverse=True)
-        for root in roots:
-            self._explore(root, math.inf)
+        self.bound = max(self._forced(c) for c in range(self.k) if c != self.winner)
+        self.explore(0, math.inf)
         chosen: dict[tuple[int, int, int], Assertion] = {}
-        for root in roots:
-            self._gather(root, chosen)
+        self.gather(0, chosen, set())
         ordered = sorted(chosen.values(), key=lambda a: (a.kind, -a.difficulty, a.winner,
                                                           a.loser, a.continuing))
         return Result(self.winner, self.bound, ordered)
@@ -285,9 +398,9 @@ def solve(contest: Contest, audit: Audit = Audit(), source: str | None = None) -
             or a declared winner the count does not elect (naming both).
     """
     k = len(contest.candidates)
-    if k < 2:
-        raise ValidationError([Problem("too_few_candidates", "an IRV audit needs at least two "
-                                       "candidates", source=source, field="candidates")])
+    if not 2 <= k <= MAX_CANDIDATES:
+        raise ValidationError([Problem("candidates", f"{k} candidates: RAIRE here audits 2 to "
+                                       f"{MAX_CANDIDATES}", source=source, field="candidates")])
     tallies = _Tallies(contest)
     elected = irv_winners(contest, tallies)
     names = contest.candidates
