@@ -104,9 +104,12 @@ def _check(ballots: Ballots, names: list[str], audit: Audit) -> dict[str, object
         w, l_ = _tallies_of(ballots, item, names)
         assert item["margin"] == w - l_ > 0
         assert item["difficulty"] == pytest.approx(_difficulty(audit, w, l_, total), rel=1e-12)
-    for order in itertools.permutations(names):
-        if order[-1] != winner:
-            assert any(_contradicts(item, order) for item in assertions), order
+    others = [o for o in itertools.permutations(names) if o[-1] != winner]
+    for order in others:
+        assert any(_contradicts(item, order) for item in assertions), order
+    for item in assertions:  # none is redundant: each alone contradicts some order
+        assert any(not any(_contradicts(x, o) for x in assertions if x is not item)
+                   for o in others if _contradicts(item, o)), item
     brute = _brute_difficulty(ballots, names, winner, audit)
     assert document["difficulty"] == pytest.approx(brute, rel=1e-12)
     assert max(a["difficulty"] for a in assertions) == pytest.approx(brute, rel=1e-12)
@@ -119,8 +122,15 @@ def test_guide_example(kind: AuditType) -> None:
     names = ["Alice", "Bob", "Chuan", "Diego"]
     document = _check(GUIDE, names, Audit(kind, 0.05))
     assert document["winner"] == "Chuan"
-    if kind is AuditType.ONE_ON_MARGIN:  # raire-rs's guide example
+    if kind is AuditType.ONE_ON_MARGIN:  # raire-rs's guide example: the same five assertions
         assert document["difficulty"] == 27.0 and document["margin"] == 500
+        vectors = json.loads((AUDIT / "vectors.json").read_text())["vectors"]
+        reference = next(v for v in vectors if v["id"] == "raire-guide-json")
+        key = ("type", "winner", "loser", "margin")
+        assert sorted((tuple(a[k] for k in key), sorted(a.get("continuing", [])))
+                      for a in document["assertions"]) == sorted(  # type: ignore[union-attr]
+            (tuple(a[k] for k in key), sorted(a.get("continuing", [])))
+            for a in reference["reference_assertions"])
 
 
 @settings(max_examples=60, deadline=None)

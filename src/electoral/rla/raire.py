@@ -43,6 +43,7 @@ from electoral.errors import Problem, ValidationError
 GAMMA = 1.03905  # Stark's error inflation factor, raire-rs's and SuperSimple's default
 ALPHA = 0.05  # risk limit used by MACRO and BRAVO difficulties when none is given
 MAX_CANDIDATES = 62  # sets of candidates are bits of an int64
+TRIM_UP_TO = 200  # redundant assertions are removed from sets up to this size (quadratic work)
 
 
 class AuditType(StrEnum):
@@ -380,13 +381,52 @@ class _Search:
             cheapest = min(cheapest, self.cost(out, tail))
         return cheapest
 
+    def covers(self, assertions: Sequence[Assertion]) -> bool:
+        """Whether ``assertions`` contradict every order that does not end with the winner: no
+        path of tails from a root to a whole order meets none of them where it is new."""
+        beats = [0] * self.k  # NEB(c, l): new at a tail headed by c holding l
+        beaten = [0] * self.k  # NEB(w, c): new at a tail headed by c without w
+        nen = set()
+        for a in assertions:
+            if a.continuing:
+                nen.add((a.winner, a.continuing))
+            else:
+                beats[a.winner] |= 1 << a.loser
+                beaten[a.loser] |= 1 << a.winner
+        known: dict[int, bool] = {}
+
+        def closed(mask: int) -> bool:
+            if mask == self.full:
+                return False
+            if mask not in known:
+                known[mask] = all(
+                    beats[c] & tail or beaten[c] & ~tail or (c, tail) in nen or closed(tail)
+                    for c in self._heads(mask) for tail in (mask | 1 << c,))
+            return known[mask]
+
+        return closed(0)
+
+    def trim(self, assertions: list[Assertion]) -> list[Assertion]:
+        """``assertions`` without those the others make redundant, tried hardest first (the
+        search takes, on each path, the first assertion easy enough, so some cover orders that
+        others already contradict)."""
+        kept = sorted(assertions, key=lambda a: (-a.difficulty, a.margin))
+        for a in list(kept):
+            rest = [b for b in kept if b is not a]
+            if rest and self.covers(rest):
+                kept = rest
+        return kept
+
     def run(self) -> Result:
         self.bound = max(self._forced(c) for c in range(self.k) if c != self.winner)
         self.explore(0, math.inf)
         chosen: dict[tuple[int, int, int], Assertion] = {}
         self.gather(0, chosen, set())
-        ordered = sorted(chosen.values(), key=lambda a: (a.kind, -a.difficulty, a.winner,
-                                                          a.loser, a.continuing))
+        found = list(chosen.values())
+        if len(found) <= TRIM_UP_TO:
+            found = self.trim(found)
+        ordered = sorted(found, key=lambda a: (a.kind, -a.difficulty, a.winner, a.loser,
+                                               a.continuing))
         return Result(self.winner, self.bound, ordered)
 
 
