@@ -157,3 +157,20 @@ def test_cli_plan_and_risk(monkeypatch: pytest.MonkeyPatch) -> None:
     risk = json.loads(measured.stdout)
     assert risk["confirmed"] and [r["confirmed"] for r in risk["rounds"]] == [False, True]
     assert risk["p_value"] == pytest.approx(_two_round_risk(55, 30, 60, 70, 0.6, 0.1), rel=1e-9)
+
+
+def test_an_audit_record_measures_minerva_round_by_round() -> None:
+    from electoral.rla import record
+    from tests.conftest import SHARED
+
+    draft = {"seed": "31415926535897932384", "risk_limit": 0.1, "ballots": 1000,
+             "contests": [{"name": "Mayor", "votes": {"A": 600, "B": 400}, "ballots": 1000,
+                           "method": "minerva"}],
+             "rounds": [{"size": 55, "observed": {"Mayor": {"votes": {"A": 30, "B": 25}}}},
+                        {"size": 60, "observed": {"Mayor": {"votes": {"A": 40, "B": 20}}}}]}
+    done = record.complete(draft, lambda name: (SHARED / "cases" / "audit" / name).read_bytes())
+    first, second = (r["p_values"]["Mayor"] for r in done["rounds"])
+    assert first == pytest.approx(binom.sf(29, 55, 0.5) / binom.sf(29, 55, 0.6))
+    assert second == pytest.approx(_two_round_risk(55, 30, 60, 70, 0.6, 0.1), rel=1e-9)
+    assert [r["decision"] for r in done["rounds"]] == ["escalate", "stop"]
+    assert record.verify(done, lambda name: b"")
