@@ -174,3 +174,49 @@ def test_an_audit_record_measures_minerva_round_by_round() -> None:
     assert second == pytest.approx(_two_round_risk(55, 30, 60, 70, 0.6, 0.1), rel=1e-9)
     assert [r["decision"] for r in done["rounds"]] == ["escalate", "stop"]
     assert record.verify(done, lambda name: b"")
+
+
+# Arlo's published Minerva risks (votingworks/arlo server/tests/audit_math/test_minerva.py; the
+# numbers only): (reported votes, ballots, winners, sampled votes per round, risk)
+ARLO_RISKS = [
+    ({"a": 600, "b": 400, "c": 100}, 1200, 1, [{"a": 56, "b": 40, "c": 3}], 0.0933945799801079),
+    ({"a": 600, "b": 400, "c": 100}, 1200, 1, [{"a": 40, "b": 40, "c": 3}], 0.5596434615209632),
+    ({"a": 600, "b": 400, "c": 100}, 1200, 1,
+     [{"a": 40, "b": 40, "c": 3}, {"a": 70, "b": 30, "c": 10}], 0.006382031505998192),
+    ({"a": 400, "b": 400, "c": 200, "d": 100}, 1100, 2, [{"a": 40, "b": 40, "c": 18, "d": 2}],
+     0.0064653703790821795),
+    ({"a": 400, "b": 400, "c": 200, "d": 100}, 1100, 2,
+     [{"a": 30, "b": 30, "c": 30, "d": 10}, {"a": 50, "b": 50, "c": 25, "d": 25}],
+     0.083535346859948),
+    ({"Warnock": 1613896, "Loeffler": 1270718, "Collins": 978667, "Write-ins": 132}, 4904921, 2,
+     [{"Warnock": 384, "Loeffler": 276, "Collins": 234, "Write-ins": 1}], 0.039858047805999164),
+    ({"a": 5100000, "b": 4900000, "c": 100}, 10100100, 1,
+     [{"a": 5100, "b": 4990, "c": 1}, {"a": 5100, "b": 4900, "c": 0}], 0.03907953348498701),
+    ({"a": 2453876, "b": 2358432}, 4927219, 1, [{"a": 17605, "b": 0}], 0.0),
+]
+
+
+@pytest.mark.parametrize(("votes", "ballots", "winners", "rounds", "want"), ARLO_RISKS)
+def test_risk_matches_arlo(votes: dict[str, int], ballots: int, winners: int,
+                           rounds: list[dict[str, int]], want: float) -> None:
+    got = minerva.risk(make_contest(votes, ballots, winners), rounds, 0.1)[0]
+    assert got == pytest.approx(want, rel=1e-9, abs=1e-15)
+
+
+@pytest.mark.parametrize(("votes", "ballots", "winners", "arlo"), [
+    ({"a": 600, "b": 400, "c": 100}, 1200, 1, (134, 166, 215)),
+    ({"a": 600, "b": 200, "c": 100}, 900, 1, (20, 25, 35)),
+    ({"a": 300, "b": 200, "c": 200}, 1000, 1, (222, 276, 358)),
+    ({"a": 100, "b": 1}, 101, 1, (4, 4, 4)),
+    ({"a": 400, "b": 400, "c": 200, "d": 100}, 1100, 2, (79, 87, 114)),
+])
+def test_sizes_at_most_arlos(votes: dict[str, int], ballots: int, winners: int,
+                             arlo: tuple[int, int, int]) -> None:
+    # Arlo's round-one sizes come from a bisection; the smallest that stops with the chance is
+    # at most them (each is checked against its chance in the tests above)
+    made = minerva.plan(make_contest(votes, ballots, winners), 0.1)
+    for (_pair, sizes) in made.pairs:
+        assert sizes is not None
+    worst = {q: max((s or {})[q] for _p, s in made.pairs) for q in minerva.QUANTILES}
+    assert all(worst[q] <= size for q, size in zip(minerva.QUANTILES, arlo, strict=True))
+    assert made.sample_size == worst[0.9]

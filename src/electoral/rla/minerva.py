@@ -234,8 +234,12 @@ def pair_risk(pair: Pair, rounds: Sequence[Mapping[str, int]], alpha: float) -> 
                 from scipy.stats import binom
 
                 seen = w + l_
-                log_ratio = binom.logsf(won - 1, seen, 0.5) - binom.logsf(won - 1, seen, share)
-                risk = math.exp(min(0.0, float(log_ratio)))
+                under_tie = float(binom.logsf(won - 1, seen, 0.5))
+                under_share = float(binom.logsf(won - 1, seen, share))
+                if under_share > -math.inf:
+                    risk = math.exp(min(0.0, under_tie - under_share))
+                else:  # both tails below the smallest double: as _risk_at decides
+                    risk = 0.0 if won >= share * seen else 1.0
             else:
                 risk = _risk_at(paths.alt, paths.null, won, share)
             if risk <= alpha:
