@@ -11,6 +11,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -19,11 +20,20 @@ import typer
 from electoral.api import Provider
 from electoral.errors import ElectoralError, ValidationError
 from electoral.rla.audit import Method
-from electoral.rla.raire import AuditType as RaireAudit
 from electoral.rla.render import AuditFormat
 
 if TYPE_CHECKING:
     from electoral.rla.contest import Contest
+
+class RaireAudit(StrEnum):
+    """``--audit`` of ``rla raire``: the names of ``electoral.rla.raire.AuditType`` (kept here so
+    that ``--help`` does not load numpy)."""
+
+    ONE_ON_MARGIN = "oneonmargin"
+    ONE_ON_MARGIN_SQ = "oneonmarginsq"
+    BRAVO = "bravo"
+    MACRO = "macro"
+
 
 rla_app = typer.Typer(
     name="rla", no_args_is_help=True, rich_markup_mode=None,

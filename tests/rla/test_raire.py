@@ -240,3 +240,9 @@ def test_tallies_of_every_child_set_in_one_pass(drawn: list[tuple[list[int], int
             among = {str(x) for x in range(7) if (mask | 1 << c) >> x & 1}
             want = [_tally(ballots, among, str(x)) if str(x) in among else 0 for x in range(7)]
             assert primed.of(mask | 1 << c).tolist() == want
+
+
+def test_the_cli_offers_every_audit_type() -> None:
+    from electoral.cli_rla import RaireAudit
+
+    assert [a.value for a in RaireAudit] == [a.value for a in AuditType]

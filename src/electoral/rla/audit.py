@@ -13,11 +13,15 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from electoral.errors import Problem, ValidationError
-from electoral.rla import bravo, comparison, macro, minerva
+from electoral.rla import bravo, comparison, macro
 from electoral.rla.contest import Contest, Pair, check_sample
 from electoral.rla.sampler import Manifest, draw, draw_weighted
+
+if TYPE_CHECKING:
+    from electoral.rla import minerva
 
 
 class Method(StrEnum):
@@ -81,6 +85,8 @@ def plan(method: Method, contest: Contest, alpha: float, *,
                 "sample_size": made.sample_size, "full_hand_count": made.full_hand_count,
                 "pairs": pairs}
     if method is Method.MINERVA:
+        from electoral.rla import minerva  # numpy: loaded only when Minerva is asked for
+
         drawn = minerva.plan(contest, alpha, seen, (bravo.LARGE_CONTEST,
                                                     bravo.LARGE_FRACTION_DENOMINATOR))
         return {**head, "asn": None, "quantiles": _quantiles(drawn.quantiles),
@@ -149,6 +155,8 @@ def _measure_polling(method: Method, contest: Contest, alpha: float,
         confirmed = p <= alpha
         further = 0 if confirmed else int(bravo.plan(contest, alpha, seen).sample_size)
     else:
+        from electoral.rla import minerva
+
         p, polled = minerva.risk(contest, seen, alpha)
         by_round = [max(x.by_round[r] for x in polled) for r in range(len(seen))]
         confirmed = p <= alpha
