@@ -1,10 +1,11 @@
 """Minerva ballot-polling audits: round sizes and the measured risk, round by round.
 
 Zagórski, McClearn, Morin, Ottoboni and Vora (2020), "Minerva — an efficient risk-limiting ballot
-polling audit", USENIX Security '21 (arXiv 2008.02315), and the Athena class it belongs to
-(Zagórski, McClearn, Vora and Morin, arXiv 2008.02315 v1 "The Athena class of risk-limiting ballot
-polling audits"). Each winner–loser pair is audited on its own, on the ballots of the sample that
-show the winner or the loser; ``s = v_w / (v_w + v_l)`` is the pair's reported share.
+polling audit", USENIX Security '21, and the Athena class of audits it belongs to (Zagórski et
+al., arXiv 2008.02315, "The Athena class of risk-limiting ballot polling audits"). Each
+winner–loser pair is audited on its own, on the ballots of the sample that show the winner or the
+loser; ``s = v_w / (v_w + v_l)`` is the pair's reported share. Arlo's published risks (one and two
+rounds, one and two winners) are reproduced to 1e-9 (tests/rla/test_minerva.py).
 
 For a round schedule ``n_1 < n_2 < …`` (cumulative pair ballots) let ``σ_j`` and ``τ_j`` be the
 distributions of the winner's cumulative count ``k_j`` after round ``j`` under the reported share
