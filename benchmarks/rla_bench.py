@@ -4,8 +4,10 @@
 
 The contests: every single-winner IRV contest of ``../shared/data/rcv/blt_irv_elections_2006_2011``
 (OpenSTV ``.blt`` files from SF, Oakland, Berkeley, San Leandro, Pierce County, Burlington and
-Aspen, 2006–2011) that ``electoral rcv`` reads; Aspen's two-seat council is not IRV, and a file
-the reader rejects is listed with its reason. Each is first written as a RAIRE problem file
+Aspen, 2006–2011) that ``electoral rcv`` reads (Aspen's two-seat council is not IRV; a file the
+reader rejects is listed with its reason), and Minneapolis's 2013 and 2017 mayoral CVRs, whose
+three choice columns are copied into a plain ``rank1,rank2,rank3`` CSV (their own layout needs
+an RCTab config). Each is first written as a RAIRE problem file
 (raire-rs's JSON: the distinct rankings with their counts, read from the CVR as ``electoral rcv``
 reads it). Then, as whole processes (start-up, reading, IRV count, search, JSON out):
 
@@ -19,6 +21,8 @@ Exits with ``MISSED`` when the target is missed.
 
 from __future__ import annotations
 
+import csv
+import gzip
 import json
 import os
 import platform
@@ -38,10 +42,25 @@ DATA = ROOT.parent / "shared" / "data" / "rcv" / "blt_irv_elections_2006_2011"
 NOT_IRV = ("2009-Aspen-City_Council",)  # two seats
 RUNS = int(os.environ.get("RLA_BENCH_RUNS", "3"))
 TARGET = 10.0
+MINNEAPOLIS = [ROOT.parent / "shared" / "data" / "rcv" / f"minneapolis_{year}_mayor" /
+              f"{year}_minneapolis_mayor_cvr.csv.gz" for year in (2013, 2017)]
 ELECTORAL = [sys.executable, "-c", "import sys; sys.argv[0] = 'electoral'; "
              "from electoral.cli import main; main()"]
 ENV = {name: value for name, value in os.environ.items() if name != "PYTHONDONTWRITEBYTECODE"}
 ENV["PYTHONPATH"] = f"{SRC}{os.pathsep}{os.environ.get('PYTHONPATH', '')}"
+
+
+def ranks_csv(source: Path, folder: Path) -> Path:
+    """Minneapolis's ``Precinct,1st,2nd,3rd,Count`` CVR (Count always 1) as a ranks CSV."""
+    target = folder / source.name.replace("_cvr.csv.gz", "_ranks.csv.gz")
+    with gzip.open(source, "rt", newline="") as read, \
+            gzip.open(target, "wt", newline="") as write:
+        rows = csv.reader(read)
+        next(rows)
+        out = csv.writer(write)
+        out.writerow(["rank1", "rank2", "rank3"])
+        out.writerows(row[1:4] for row in rows)
+    return target
 
 
 def problems(folder: Path) -> tuple[list[Path], list[Path], list[str]]:
@@ -52,9 +71,9 @@ def problems(folder: Path) -> tuple[list[Path], list[Path], list[str]]:
     from electoral.rcv import read_rankings
 
     cvrs, written, skipped = [], [], []
-    for path in sorted(DATA.glob("*.blt.gz")):
-        if path.name.startswith(NOT_IRV):
-            continue
+    sources = [p for p in sorted(DATA.glob("*.blt.gz")) if not p.name.startswith(NOT_IRV)]
+    sources += [ranks_csv(p, folder) for p in MINNEAPOLIS if p.exists()]
+    for path in sources:
         try:
             names, rankings = read_rankings([path])
         except ValidationError as exc:
@@ -63,7 +82,7 @@ def problems(folder: Path) -> tuple[list[Path], list[Path], list[str]]:
         problem = {"metadata": {"candidates": list(names), "contest": path.name},
                    "num_candidates": len(names),
                    "votes": [{"n": n, "prefs": list(r)} for r, n in rankings.items()]}
-        target = folder / path.name.replace(".blt.gz", ".json")
+        target = folder / (path.name.split(".")[0] + ".json")
         target.write_text(json.dumps(problem))
         cvrs.append(path)
         written.append(target)
@@ -107,13 +126,14 @@ def main() -> int:
     print(f"Command: `python benchmarks/rla_bench.py` (run by `make bench`). Machine: "
           f"{platform.machine()}, Python {platform.python_version()}, {os.cpu_count()} cores, "
           f"{platform.system()}.\n")
-    print(f"{len(contests)} real IRV contests of `shared/data/rcv/blt_irv_elections_2006_2011` "
+    print(f"{len(contests)} real IRV contests: those of `shared/data/rcv/blt_irv_elections_2006_2011` "
+          "and Minneapolis's 2013 and 2017 mayoral races "
           f"(2 to {widest} candidates, {ballots:,} ballots in all), each as a RAIRE problem "
           "file written from its CVR; OneOnMargin difficulty. Whole processes.\n")
     print("| measurement | wall | CPU |\n|---|---:|---:|")
     print(f"| `electoral rla raire` on all {len(contests)} problem files, one process "
           f"(best of {RUNS}; CPU: mean) | {best:.2f} s | {one_cpu:.2f} s |")
-    print(f"| `electoral rla raire FILE.blt.gz` for each contest from its CVR, 2 processes at a "
+    print(f"| `electoral rla raire CVR` for each contest from its CVR file, 2 processes at a "
           f"time | {from_cvrs:.2f} s | {cvrs_cpu:.2f} s |")
     print(f"| (slowest single contest from its CVR) | {max(each):.2f} s | |\n")
     print(f"Target: all problems in at most {TARGET:.0f} s on 2 cores: "
