@@ -67,15 +67,14 @@ def problems(folder: Path) -> tuple[list[Path], list[Path], list[str]]:
     """Write each readable contest as a RAIRE problem in ``folder``; the CVR files, the problem
     files, and the files skipped with their reasons."""
     sys.path.insert(0, str(SRC))
-    from electoral.errors import ValidationError
-    from electoral.rcv import read_rankings
+    from electoral import ValidationError, api
 
     cvrs, written, skipped = [], [], []
     sources = [p for p in sorted(DATA.glob("*.blt.gz")) if not p.name.startswith(NOT_IRV)]
     sources += [ranks_csv(p, folder) for p in MINNEAPOLIS if p.exists()]
     for path in sources:
         try:
-            names, rankings = read_rankings([path])
+            names, rankings = api.rcv_rankings([path])
         except ValidationError as exc:
             skipped.append(f"{path.name}: {exc.problems[0]} ({len(exc.problems)} problems)")
             continue

@@ -820,6 +820,23 @@ def rcv_count(paths: Sequence[Path], *, seats: int = 1, provider: Provider | str
     return text
 
 
+def rcv_rankings(paths: Sequence[Path | str], *, provider: Provider | str | None = None
+                 ) -> tuple[tuple[str, ...], dict[tuple[int, ...], int]]:
+    """The CVR files of one contest as a quick count reads them (format from each name unless
+    ``provider`` says): the candidates, and each distinct ballot's meaning in a single-winner
+    count under the default rules — the candidates it ranks, in order, each once, cut at its first
+    overvote — as indices into the candidates, with how many ballots have it.
+
+    Raises:
+        ValidationError: no files, an unknown format, or every problem in every file (file,
+            ballot/line, field).
+        NotFoundError: a file is missing or unreadable.
+    """
+    from electoral.rcv import QuickOptions, read_rankings
+
+    return read_rankings([Path(p) for p in paths], QuickOptions(provider=provider))
+
+
 def _choice(value: object, enum: type[E], field: str) -> E:
     """``enum(value)``, or a ``ValidationError`` listing the choices."""
     try:
@@ -962,9 +979,7 @@ def rla_raire(inputs: Sequence[Path | str], *, audit: str | None = None,
                 found[0].pop("source")
                 return found[0]
             return {"contests": found}
-    from electoral.rcv import QuickOptions, read_rankings
-
-    names, rankings = read_rankings(paths, QuickOptions(provider=provider))
+    names, rankings = rcv_rankings(paths, provider=provider)
     source = ", ".join(p.name for p in paths)
     return settle(raire.contest_of(names, rankings, None, source), None, source)
 

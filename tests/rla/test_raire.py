@@ -261,11 +261,10 @@ def test_the_cli_offers_every_audit_type() -> None:
 def test_a_real_contest_against_the_brute_force() -> None:
     # Burlington 2009 (6 candidates, 8,984 ballots) read as `electoral rcv` reads it: the
     # difficulty is the minimax over all 720 orders, for each audit type
-    from electoral.api import rla_raire
-    from electoral.rcv import read_rankings
+    from electoral.api import rcv_rankings, rla_raire
 
     path = SHARED / "data" / "rcv" / "blt_irv_elections_2006_2011" / "2009-Burlington-Mayor.blt.gz"
-    names, rankings = read_rankings([path])
+    names, rankings = rcv_rankings([path])
     ballots: Ballots = [(tuple(names[c] for c in r), n) for r, n in rankings.items()]
     document = rla_raire([path])
     assert document["winner"] == "Bob Kiss" and document["ballots"] == 8984
