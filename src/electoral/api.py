@@ -1326,6 +1326,23 @@ def rcv_count(paths: Sequence[Path], *, seats: int | None = None,
     return text
 
 
+def rcv_rankings(paths: Sequence[Path | str], *, provider: Provider | str | None = None
+                 ) -> tuple[tuple[str, ...], dict[tuple[int, ...], int]]:
+    """The CVR files of one contest as a quick count reads them (format from each name unless
+    ``provider`` says): the candidates, and each distinct ballot's meaning in a single-winner
+    count under the default rules — the candidates it ranks, in order, each once, cut at its first
+    overvote — as indices into the candidates, with how many ballots have it.
+
+    Raises:
+        ValidationError: no files, an unknown format, or every problem in every file (file,
+            ballot/line, field).
+        NotFoundError: a file is missing or unreadable.
+    """
+    from electoral.rcv import QuickOptions, read_rankings
+
+    return read_rankings([Path(p) for p in paths], QuickOptions(provider=provider))
+
+
 def _write_text(path: Path, text: str) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text, encoding="utf-8")
@@ -1412,6 +1429,70 @@ def rla_record(path: Path | str, *, check: bool) -> dict[str, object] | list[str
         return _read_bytes(where.parent / name)
 
     return record.verify(document, read) if check else record.complete(document, read)
+
+
+def rla_raire(inputs: Sequence[Path | str], *, audit: str | None = None,
+              risk_limit: float | None = None, gamma: float | None = None,
+              total: int | None = None, winner: str | None = None,
+              provider: Provider | str | None = None) -> dict[str, object]:
+    """RAIRE's assertions and difficulty (``electoral.rla.raire``; Blom, Stuckey and Teague 2019)
+    for RAIRE problem files (JSON, one contest each) or the CVR files of one contest, read as
+    ``electoral rcv`` reads them (format from each name unless ``provider`` says; the default
+    rules: overvotes exhaust, skipped ranks are passed over). The options override what a
+    problem file says; defaults OneOnMargin, α 0.05, γ 1.03905, N the ballots read. One contest
+    gives its document; several problem files ``{"contests": [{"source": …, …}, …]}``.
+
+    Raises:
+        ValidationError: no input, problem files mixed with CVRs, a malformed problem (file and
+            field), a CVR problem (file, ballot, field), an unknown audit type, a risk limit
+            outside (0, 1), γ not above 0, or a declared winner the count does not elect (both
+            named), or a winner that rests on a tie.
+        NotFoundError: a CVR file is missing or unreadable.
+    """
+    from electoral.rla import raire
+
+    paths = [Path(p) for p in inputs]
+    if not paths:
+        raise ValidationError([Problem("no_input", "name a RAIRE problem or CVR files",
+                                       field="INPUT")])
+    kind = _choice(audit.lower(), raire.AuditType, "audit") if audit is not None else None
+    if risk_limit is not None and not 0 < risk_limit < 1:
+        raise ValidationError([Problem("bad_risk_limit", f"risk limit {risk_limit} must be a "
+                                       "fraction between 0 and 1", field="risk-limit")])
+    if gamma is not None and not gamma > 0:
+        raise ValidationError([Problem("bad_gamma", f"γ {gamma} must be above 0", field="gamma")])
+
+    def settle(contest: raire.Contest, file: raire.RaireProblem | None,
+               source: str) -> dict[str, object]:
+        chosen = raire.Audit(
+            kind or (file.kind if file and file.kind else raire.AuditType.ONE_ON_MARGIN),
+            risk_limit or (file.risk_limit if file and file.risk_limit else raire.ALPHA),
+            gamma or (file.gamma if file and file.gamma else raire.GAMMA),
+            total or (file.total if file else None))
+        if winner is not None:
+            contest = raire.contest_of(contest.candidates, dict(zip(contest.ballots,
+                                                                    contest.counts, strict=True)),
+                                       winner, source)
+        return raire.document(contest, raire.solve(contest, chosen, source), chosen)
+
+    if provider is None:
+        datas = [_read_bytes(p) if p.suffix.lower() == ".json" else None for p in paths]
+        problems = [d for d in datas if d and raire.looks_like_problem(d)]
+        if problems and len(problems) < len(paths):
+            raise ValidationError([Problem("mixed_inputs", "give RAIRE problem files or the CVR "
+                                           "files of one contest, not both", field="INPUT")])
+        if problems:
+            found = []
+            for path, data in zip(paths, problems, strict=True):
+                read = raire.read_problem(data, str(path))
+                found.append({"source": str(path), **settle(read.contest, read, str(path))})
+            if len(found) == 1:
+                found[0].pop("source")
+                return found[0]
+            return {"contests": found}
+    names, rankings = rcv_rankings(paths, provider=provider)
+    source = ", ".join(p.name for p in paths)
+    return settle(raire.contest_of(names, rankings, None, source), None, source)
 
 
 def _read_bytes(path: Path) -> bytes:

@@ -11,11 +11,13 @@ from __future__ import annotations
 import sys
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from electoral.api import Provider
 from electoral.errors import ElectoralError, ValidationError
 from electoral.rla.audit import Method
 from electoral.rla.render import AuditFormat
@@ -23,10 +25,20 @@ from electoral.rla.render import AuditFormat
 if TYPE_CHECKING:
     from electoral.rla.contest import Contest
 
+class RaireAudit(StrEnum):
+    """``--audit`` of ``rla raire``: the names of ``electoral.rla.raire.AuditType`` (kept here so
+    that ``--help`` does not load numpy)."""
+
+    ONE_ON_MARGIN = "oneonmargin"
+    ONE_ON_MARGIN_SQ = "oneonmarginsq"
+    BRAVO = "bravo"
+    MACRO = "macro"
+
+
 rla_app = typer.Typer(
     name="rla", no_args_is_help=True, rich_markup_mode=None,
     help="Risk-limiting audits: plan sample sizes, draw a reproducible sample, measure the risk, "
-         "verify an audit record.")
+         "prove an IRV winner with RAIRE assertions, verify an audit record.")
 
 
 @contextmanager
@@ -61,9 +73,9 @@ def _risk_limit(value: float) -> float:
 
 RiskLimit = Annotated[float, typer.Option(
     "--risk-limit", callback=_risk_limit, help="The risk limit as a fraction: 0.1 is 10 %.")]
-MethodOption = Annotated[Method, typer.Option(help="bravo (ballot polling), supersimple "
-                                              "(ballot comparison, Kaplan–Markov) or macro (batch "
-                                              "comparison).")]
+MethodOption = Annotated[Method, typer.Option(
+    help="bravo or minerva (ballot polling), supersimple (ballot comparison, Kaplan–Markov) or "
+         "macro (batch comparison).")]
 TallyOption = Annotated[str | None, typer.Option(
     help="Reported votes, NAME=VOTES,...", show_default=False)]
 BallotsOption = Annotated[int | None, typer.Option(
@@ -152,7 +164,8 @@ def plan(
     contest: ContestOption = None, audited: AuditedOption = None,
     fmt: FormatOption = AuditFormat.TEXT, db: DbOption = None,
 ) -> None:
-    """Sample sizes before a round: BRAVO's ASN and round-one sizes (70/80/90 %), SuperSimple's
+    """Sample sizes before a round: BRAVO's ASN and round-one sizes (70/80/90 %), Minerva's
+    round sizes (70/80/90 %; later rounds with --sample per round), SuperSimple's
     size, or MACRO's batches; "full hand count" when no sample can confirm the outcome."""
     from electoral.rla import audit, comparison
 
@@ -263,3 +276,45 @@ def verify(
     with handled():
         checked = api.rla_record(path, check=True)
     typer.echo(f"verified: {len(checked)} derived fields of {path} agree")
+
+
+def _optional_risk_limit(value: float | None) -> float | None:
+    return None if value is None else _risk_limit(value)
+
+
+@rla_app.command()
+def raire(
+    inputs: Annotated[list[Path], typer.Argument(
+        metavar="INPUT...", help="RAIRE problem files (JSON, one contest each), or the CVR files "
+        "of one contest in any format `electoral rcv` reads.")],
+    audit: Annotated[RaireAudit | None, typer.Option(
+        help="The audit whose expected sample is an assertion's difficulty (default: the "
+             "problem's, else oneonmargin).", show_default=False)] = None,
+    risk_limit: Annotated[float | None, typer.Option(
+        "--risk-limit", callback=_optional_risk_limit,
+        help="The risk limit as a fraction (bravo, macro; default: the problem's, else 0.05).",
+        show_default=False)] = None,
+    gamma: Annotated[float | None, typer.Option(
+        help="MACRO's error inflation factor γ (default: the problem's, else 1.03905).",
+        show_default=False)] = None,
+    total_auditable: Annotated[int | None, typer.Option(
+        "--total-auditable", min=1,
+        help="Total auditable ballots N (default: the problem's, else the ballots read).",
+        show_default=False)] = None,
+    winner: Annotated[str | None, typer.Option(
+        help="The declared winner; an error when the count elects someone else.",
+        show_default=False)] = None,
+    provider: Annotated[Provider | None, typer.Option(
+        help="The CVR format when the file names do not tell.", show_default=False)] = None,
+    fmt: FormatOption = AuditFormat.TEXT,
+) -> None:
+    """RAIRE assertions (NEB, NEN) that prove an IRV winner, with each one's margin and
+    difficulty and the audit's (the least any assertion set achieves; Blom, Stuckey and Teague
+    2019)."""
+    from electoral import api
+
+    with handled():
+        document = api.rla_raire(inputs, audit=audit.value if audit else None,
+                                 risk_limit=risk_limit, gamma=gamma, total=total_auditable,
+                                 winner=winner, provider=provider)
+    _write(document, fmt)

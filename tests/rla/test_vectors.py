@@ -1,8 +1,8 @@
 """Every handed vector of shared/cases/audit/vectors.json, run through `electoral rla` as written.
 
 The values are published by Arlo, rlacalc (from the BRAVO paper's Table 1) and Rivest's sampler
-tests; the README of that folder says where each comes from. RAIRE is not built yet: its vectors
-are strict xfails, so they turn into failures once they pass.
+tests, and RAIRE's guide example (raire-rs); the README of that folder says where each comes
+from.
 """
 
 from __future__ import annotations
@@ -18,7 +18,6 @@ from tests.conftest import SHARED
 
 AUDIT = SHARED / "cases" / "audit"
 VECTORS = json.loads((AUDIT / "vectors.json").read_text())["vectors"]
-NOT_BUILT = ("raire-",)
 
 
 def _matches(got: object, want: object, tolerance: float | None) -> bool:
@@ -33,10 +32,7 @@ def _matches(got: object, want: object, tolerance: float | None) -> bool:
     return got == want and type(got) is type(want)
 
 
-@pytest.mark.parametrize("vector", [
-    pytest.param(v, id=v["id"], marks=pytest.mark.xfail(
-        strict=True, reason="RAIRE is not built yet (issue 15, later)"))
-    if v["id"].startswith(NOT_BUILT) else pytest.param(v, id=v["id"]) for v in VECTORS])
+@pytest.mark.parametrize("vector", [pytest.param(v, id=v["id"]) for v in VECTORS])
 def test_vector(vector: dict[str, object], monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(AUDIT)
     result = CliRunner().invoke(app, vector["args"])

@@ -24,7 +24,13 @@ if TYPE_CHECKING:
     from electoral.rcv.cvr.provider import Provider
     from electoral.rcv.rounds import RcvTabulation
     from electoral.rcv.rules import OvervoteRule, Tiebreak, WinnerMode
-    from electoral.rcv.session.quick import QuickOptions, QuickResult, quick_count, write_audit
+    from electoral.rcv.session.quick import (
+        QuickOptions,
+        QuickResult,
+        quick_count,
+        read_rankings,
+        write_audit,
+    )
     from electoral.rcv.session.rctab import tabulate_config
     from electoral.rcv.tables import render_rcv
 
@@ -38,13 +44,15 @@ _HOMES = {
     "QuickOptions": "electoral.rcv.session.quick",
     "QuickResult": "electoral.rcv.session.quick",
     "quick_count": "electoral.rcv.session.quick",
+    "read_rankings": "electoral.rcv.session.quick",
     "write_audit": "electoral.rcv.session.quick",
     "tabulate_config": "electoral.rcv.session.rctab",
     "render_rcv": "electoral.rcv.tables",
 }
 
 __all__ = ["OvervoteRule", "Provider", "QuickOptions", "QuickResult", "RcvTabulation",
-           "Tiebreak", "WinnerMode", "quick_count", "render_rcv", "tabulate_config", "write_audit"]
+           "Tiebreak", "WinnerMode", "quick_count", "read_rankings", "render_rcv",
+           "tabulate_config", "write_audit"]
 
 
 def __getattr__(name: str) -> Any:

@@ -13,17 +13,22 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from electoral.errors import Problem, ValidationError
 from electoral.rla import bravo, comparison, macro
 from electoral.rla.contest import Contest, Pair, check_sample
 from electoral.rla.sampler import Manifest, draw, draw_weighted
 
+if TYPE_CHECKING:
+    from electoral.rla import minerva
+
 
 class Method(StrEnum):
     """The audit methods ``electoral rla`` plans and measures."""
 
     BRAVO = "bravo"
+    MINERVA = "minerva"
     SUPERSIMPLE = "supersimple"
     MACRO = "macro"
 
@@ -55,7 +60,8 @@ def plan(method: Method, contest: Contest, alpha: float, *,
          found: comparison.Discrepancies | None = None) -> dict[str, object]:
     """The plan document for ``contest`` at risk limit ``alpha``.
 
-    BRAVO (Lindeman, Stark and Yates 2012) uses ``seen``, the votes already sampled per round;
+    BRAVO (Lindeman, Stark and Yates 2012) and Minerva (Zagórski et al. 2020) use ``seen``, the
+    votes already sampled per round (Minerva's later rounds condition on not having stopped);
     SuperSimple (Stark 2010) uses ``gamma`` and either ``found`` discrepancy counts or expected
     ``rates``. A tied contest, or one no sample can confirm, says ``full_hand_count`` with every
     ballot as its ``sample_size``.
@@ -78,6 +84,15 @@ def plan(method: Method, contest: Contest, alpha: float, *,
         return {**head, "asn": made.asn, "quantiles": _quantiles(made.quantiles),
                 "sample_size": made.sample_size, "full_hand_count": made.full_hand_count,
                 "pairs": pairs}
+    if method is Method.MINERVA:
+        from electoral.rla import minerva  # numpy: loaded only when Minerva is asked for
+
+        drawn = minerva.plan(contest, alpha, seen, (bravo.LARGE_CONTEST,
+                                                    bravo.LARGE_FRACTION_DENOMINATOR))
+        return {**head, "asn": None, "quantiles": _quantiles(drawn.quantiles),
+                "sample_size": drawn.sample_size, "full_hand_count": drawn.full_hand_count,
+                "pairs": [{**_pair_json(pair), "quantiles": _quantiles(sizes)}
+                          for pair, sizes in drawn.pairs]}
     pairs = [_pair_json(p) for p in contest.pairs()]
     if contest.tied():
         return {**head, "asn": None, "quantiles": None, "sample_size": contest.ballots,
@@ -109,22 +124,8 @@ def measure(method: Method, contest: Contest, alpha: float, *,
                                        "hand counts (--batches, --audited)", field="batches")])
     head: dict[str, object] = {"method": method.value, "risk_limit": alpha,
                                "contest": contest.to_json()}
-    if method is Method.BRAVO:
-        if not seen:
-            raise ValidationError([Problem("no_sample", "give the sampled votes of each round "
-                                           "(--sample NAME=COUNT,...)", field="sample")])
-        p, pairs = bravo.risk(contest, seen)
-        by_round = [max(min(x.by_round[:r + 1]) for x in pairs) for r in range(len(seen))]
-        counted = sum(sum(r.values()) for r in seen)
-        confirmed = p <= alpha
-        further = 0 if confirmed else int(bravo.plan(contest, alpha, seen).sample_size)
-        return {**head, "p_value": p, "confirmed": confirmed,
-                "full_hand_count": counted >= contest.ballots,
-                "rounds": [{"round": r, "p_value": x, "confirmed": x <= alpha}
-                           for r, x in enumerate(by_round, start=1)],
-                "next_sample_size": further,
-                "pairs": [{**_pair_json(x.pair), "p_value": x.p_value, "by_round": list(x.by_round)}
-                          for x in pairs]}
+    if method in (Method.BRAVO, Method.MINERVA):
+        return {**head, **_measure_polling(method, contest, alpha, seen)}
     found = found or comparison.Discrepancies()
     p = 1.0 if contest.tied() else comparison.p_value(contest.margin(), sampled, found, gamma)
     confirmed = p <= alpha
@@ -138,6 +139,37 @@ def measure(method: Method, contest: Contest, alpha: float, *,
             "discrepancies": dict(zip(("o1", "o2", "u1", "u2"), found.as_list(), strict=True)),
             "rounds": [{"round": 1, "p_value": p, "confirmed": confirmed}],
             "next_sample_size": further, "pairs": [_pair_json(x) for x in contest.pairs()]}
+
+
+def _measure_polling(method: Method, contest: Contest, alpha: float,
+                     seen: Sequence[Mapping[str, int]]) -> dict[str, object]:
+    """The risk keys of a ballot-polling audit: BRAVO's ``min(1, 1/T)`` at the best round end, or
+    Minerva's tail ratio round by round on the unstopped paths."""
+    if not seen:
+        raise ValidationError([Problem("no_sample", "give the sampled votes of each round "
+                                       "(--sample NAME=COUNT,...)", field="sample")])
+    polled: tuple[bravo.PairRisk | minerva.PairRisk, ...]
+    if method is Method.BRAVO:
+        p, polled = bravo.risk(contest, seen)
+        by_round = [max(min(x.by_round[:r + 1]) for x in polled) for r in range(len(seen))]
+        confirmed = p <= alpha
+        further = 0 if confirmed else int(bravo.plan(contest, alpha, seen).sample_size)
+    else:
+        from electoral.rla import minerva
+
+        p, polled = minerva.risk(contest, seen, alpha)
+        by_round = [max(x.by_round[r] for x in polled) for r in range(len(seen))]
+        confirmed = p <= alpha
+        further = 0 if confirmed else int(minerva.plan(
+            contest, alpha, seen, (bravo.LARGE_CONTEST, bravo.LARGE_FRACTION_DENOMINATOR)
+        ).sample_size)
+    counted = sum(sum(r.values()) for r in seen)
+    return {"p_value": p, "confirmed": confirmed, "full_hand_count": counted >= contest.ballots,
+            "rounds": [{"round": r, "p_value": x, "confirmed": x <= alpha}
+                       for r, x in enumerate(by_round, start=1)],
+            "next_sample_size": further,
+            "pairs": [{**_pair_json(x.pair), "p_value": x.p_value, "by_round": list(x.by_round)}
+                      for x in polled]}
 
 
 def sample(seed: str, size: int, *, ballots: int | None = None, manifest: Manifest | None = None,

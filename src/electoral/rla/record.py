@@ -7,7 +7,7 @@ A record is one JSON object::
      "contests": [{"name", "votes": {candidate: votes}, "ballots", "winners", "method",
                    "gamma" (supersimple)}],
      "rounds": [{"size": n, "sample": [ballot numbers],
-                 "observed": {contest: {"votes": {candidate: count}}            (bravo)
+                 "observed": {contest: {"votes": {candidate: count}}            (bravo, minerva)
                                      | {"discrepancies": [o1, o2, u1, u2]}},   (supersimple)
                  "p_values": {contest: p}, "confirmed": {contest: bool},
                  "decision": "stop" | "escalate"}]}
@@ -25,7 +25,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from electoral.errors import Problem, ValidationError
-from electoral.rla import bravo, comparison
+from electoral.rla import bravo, comparison, minerva
 from electoral.rla.audit import Method, check_risk_limit
 from electoral.rla.contest import Contest, make_contest
 from electoral.rla.sampler import draw_rounds, read_manifest
@@ -70,7 +70,7 @@ def _derive(record: Mapping[str, Any], read: Callable[[str], bytes]) -> dict[str
     out_rounds = []
     for number, (entered, drawn) in enumerate(zip(rounds, samples, strict=True), start=1):
         upto = rounds[:number]
-        p_values = {c.name: _p_value(c, method, gamma, upto, c.name) for c, method, gamma in contests}
+        p_values = {c.name: _p_value(c, method, gamma, upto, c.name, alpha) for c, method, gamma in contests}
         confirmed = {name: p <= alpha for name, p in p_values.items()}
         out_rounds.append({**entered, "sample": list(drawn), "p_values": p_values,
                            "confirmed": confirmed,
@@ -98,11 +98,13 @@ def _observed(rounds: list[Mapping[str, Any]], name: str) -> list[Mapping[str, A
 
 
 def _p_value(contest: Contest, method: Method, gamma: float, rounds: list[Mapping[str, Any]],
-             name: str) -> float:
+             name: str, alpha: float) -> float:
     observed = _observed(rounds, name)
-    if method is Method.BRAVO:
-        return bravo.risk(contest, [{k: int(v) for k, v in o.get("votes", {}).items()}
-                                    for o in observed])[0]
+    if method in (Method.BRAVO, Method.MINERVA):
+        votes = [{k: int(v) for k, v in o.get("votes", {}).items()} for o in observed]
+        if method is Method.MINERVA:
+            return minerva.risk(contest, votes, alpha)[0]
+        return bravo.risk(contest, votes)[0]
     total = comparison.Discrepancies()
     for o in observed:
         o1, o2, u1, u2 = (int(x) for x in o.get("discrepancies", [0, 0, 0, 0]))

@@ -19,14 +19,22 @@ def render(document: Mapping[str, object], fmt: str = "text") -> str:
         return json.dumps(document, indent=2, ensure_ascii=False)
     if fmt == "csv":
         return _csv(document)
+    contests = document.get("contests")
+    if isinstance(contests, list):  # several RAIRE problems: one block each
+        return "\n\n".join(render(c, fmt) for c in contests)
     lines = [(key, _cell(value)) for key, value in document.items()
-             if key not in ("pairs", "drawn", "contest", "rounds")]
+             if key not in ("pairs", "drawn", "contest", "rounds", "assertions")]
     if document.get("full_hand_count"):
         lines.insert(0, ("outcome", "full hand count"))
     rounds = document.get("rounds")
     for entry in rounds if isinstance(rounds, list) else []:
         decision = "confirmed" if entry["confirmed"] else "escalate"
         lines.append((f"round {entry['round']}", f"p {_cell(entry['p_value'])}, {decision}"))
+    assertions = document.get("assertions")
+    for entry in assertions if isinstance(assertions, list) else []:
+        among = f" | {', '.join(entry['continuing'])}" if "continuing" in entry else ""
+        lines.append((f"{entry['type']}({entry['winner']}, {entry['loser']}{among})",
+                      f"margin {entry['margin']}, difficulty {_cell(entry['difficulty'])}"))
     if fmt == "md":
         rows = ["| key | value |", "|---|---|", *(f"| {k} | {v} |" for k, v in lines)]
         return "\n".join(rows)
@@ -45,7 +53,10 @@ def _cell(value: object) -> str:
 
 
 def _csv(document: Mapping[str, object]) -> str:
-    rows = document.get("drawn") or document.get("pairs")
+    rows = document.get("drawn") or document.get("pairs") or document.get("assertions")
+    contests = document.get("contests")
+    if isinstance(contests, list):  # several RAIRE problems: their assertions, by source
+        rows = [{"source": c.get("source"), **a} for c in contests for a in c.get("assertions", [])]
     out = io.StringIO()
     if not isinstance(rows, list):
         numbers = document.get("sample")

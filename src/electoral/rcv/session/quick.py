@@ -34,6 +34,7 @@ from electoral.rcv.engine import count_matrix, tabulate_rcv
 from electoral.rcv.rounds import RcvTabulation
 from electoral.rcv.rules import (
     OVERVOTE,
+    OVERVOTE_CODE,
     LabelMap,
     OvervoteRule,
     Rules,
@@ -169,6 +170,69 @@ def _merge_rankings(records: list[CastVoteRecord]) -> list[CastVoteRecord]:
         weights[record.marks] = weights.get(record.marks, 0) + record.weight
         first.setdefault(record.marks, record)
     return [replace(first[m], weight=w) for m, w in weights.items()]
+
+
+def read_rankings(paths: list[Path], options: QuickOptions = QuickOptions()
+                  ) -> tuple[tuple[str, ...], dict[tuple[int, ...], int]]:
+    """The candidates (from the marks, as ``quick_count`` takes them) and each distinct ballot's
+    meaning in a single-winner count under the default rules: the candidates it ranks, in order,
+    each once, up to its first overvote (which exhausts it: ``OvervoteRule.EXHAUST``), as indices
+    into the candidates, with how many ballots have it. A ballot ranking nobody is kept, as ``()``.
+
+    Raises:
+        ValidationError: as ``quick_count``; ``unsupported-rules`` for options other than the
+            default overvote and skipped-rank rules.
+        NotFoundError: a file is missing or unreadable.
+    """
+    if options.overvote != OvervoteRule.EXHAUST or options.max_skipped is not None:
+        raise ValidationError([Problem("unsupported-rules", "rankings are read under the default "
+                                       "rules (overvotes exhaust, any ranks skipped)")])
+    if not paths:
+        raise ValidationError([Problem("no-files", "name at least one CVR file")])
+    labels = LabelMap(overvote=options.overvote_label, skipped=options.skipped_label)
+    sources = tuple(QuickSource(p, *sniff(p, options.provider, options.contest)) for p in paths)
+    special = (labels.overvote, labels.skipped, OVERVOTE)
+    found: dict[tuple[int, ...], int] = {}
+    if [s.provider for s in sources] == [Provider.RANKS]:
+        try:
+            stream = open_maybe_gzip(paths[0])
+        except OSError as exc:
+            raise NotFoundError(f"cannot read {paths[0]}: {exc.strerror or exc}") from exc
+        with stream:
+            matrix = read_rank_profile(stream, paths[0].name)
+        names = tuple(n for n in matrix.names if n not in special)
+        index = {n: i for i, n in enumerate(names)}
+        # a column's code: the candidate's index, -1 for a skipped rank, -2 for an overvote
+        codes = [index.get(n, -1 if n == labels.skipped else -2) for n in matrix.names]
+        counts = matrix.counts if matrix.counts is not None else np.ones(len(matrix), np.int64)
+        for row, count in zip(matrix.ranks.tolist(), counts.tolist(), strict=True):
+            ranking: list[int] = []
+            for cell in row:
+                code = codes[cell] if cell >= 0 else -1
+                if code == -2:
+                    break
+                if code >= 0 and code not in ranking:
+                    ranking.append(code)
+            found[tuple(ranking)] = found.get(tuple(ranking), 0) + int(count)
+        return names, found
+    records, declared = _read_all(sources)
+    names = declared.candidates or tuple(dict.fromkeys(
+        dict(declared.aliases).get(label, label) for r in records for _, label in r.marks
+        if label not in special))
+    rules = quick_rules(names, options, declared.seats, declared.excluded, declared.aliases)
+    ballots = compact([(r, labels) for r in _merge_rankings(records)], rules)
+    code_of = ballots.labels.code
+    for ranks, count in zip(ballots.ranks, ballots.counts, strict=True):
+        ranking = []
+        for _rank, ids in ranks:
+            marked = {code_of[i] for i in ids}
+            if len(marked) > 1 or OVERVOTE_CODE in marked:
+                break
+            (code,) = marked
+            if code not in ranking:
+                ranking.append(code)
+        found[tuple(ranking)] = found.get(tuple(ranking), 0) + count
+    return names, found
 
 
 def _read_all(sources: tuple[QuickSource, ...]) -> tuple[list[CastVoteRecord], _Declared]:
