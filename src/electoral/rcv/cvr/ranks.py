@@ -34,6 +34,7 @@ from electoral.rcv.cvr.common import CvrOptions, Problems
 
 RANK_COLUMN = re.compile(r"^rank\s*(\d+)$", re.IGNORECASE)
 KEPT = ("id", "precinct", "batch")
+DICTIONARY = pa.dictionary(pa.int32(), pa.string())
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,7 +144,7 @@ def read_ranks(stream: BinaryIO, source_name: str,
         ValidationError: every problem in the file (an unreadable CSV, no ``rank<n>`` columns, a
             rank above ``options.max_rankings``), by line and column.
     """
-    table, rank_columns, where = _parse(stream, source_name, options or CvrOptions())
+    table, rank_columns, where = _parse(stream, source_name, options or CvrOptions(), keep=True)
     matrix = _encode(table, rank_columns, source_name, where)
     names = matrix.names
     extra = {key: table.column(key).to_pylist() for key in KEPT if key in table.column_names}
@@ -205,7 +206,7 @@ def iter_rank_matrices(stream: BinaryIO | str, source_name: str,
     header, _ = _header(stream, problems)
     stream.readline()
     rank_columns = _rank_columns(header, options, problems)
-    convert = _text_columns(header)
+    convert = _rank_only(rank_columns)
     names: list[str] = []
     line, ballots = 2, 0
     for block in _blocks(stream, block_size):
@@ -292,16 +293,30 @@ def _text_columns(header: list[str]) -> pacsv.ConvertOptions:
                                 column_types={name: pa.string() for name in header})
 
 
-def _parse(stream: BinaryIO | str, source_name: str,
-           options: CvrOptions) -> tuple[pa.Table, list[tuple[int, str]], _Where]:
+def _rank_only(rank_columns: list[tuple[int, str]],
+               kept: tuple[str, ...] = ()) -> pacsv.ConvertOptions:
+    """The rank columns (then the ``kept`` ones, as text) and no other: each rank column is
+    dictionary-encoded by pyarrow's parser as it reads (on every core, per block), so no string
+    column is built and no separate encoding pass (nor ``pyarrow.compute``, slow to import) is
+    needed. Blank cells stay "" as in ``_text_columns``."""
+    names = [column for _, column in rank_columns]
+    types = {name: DICTIONARY for name in names} | {name: pa.string() for name in kept}
+    return pacsv.ConvertOptions(strings_can_be_null=False, include_columns=[*names, *kept],
+                                column_types=types)
+
+
+def _parse(stream: BinaryIO | str, source_name: str, options: CvrOptions,
+           keep: bool = False) -> tuple[pa.Table, list[tuple[int, str]], _Where]:
+    """The file's rank columns, with ``keep`` its ``KEPT`` columns too."""
     problems = Problems(source_name)
     header, width = _header(stream, problems)
     rank_columns = _rank_columns(header, options, problems)  # the first line is the header
     start = stream.tell() if not isinstance(stream, str) else 0
     where = _Where(stream, start + width, 2, 0)
+    kept = tuple(key for key in KEPT if keep and key in header)
     try:
-        table = pacsv.read_csv(stream, convert_options=_text_columns(header))
-        if table.column_names != header:
+        table = pacsv.read_csv(stream, convert_options=_rank_only(rank_columns, kept))
+        if table.column_names != [*(column for _, column in rank_columns), *kept]:
             raise pa.ArrowInvalid(f"the header reads {table.column_names}, not {header}")
     except (pa.ArrowInvalid, UnicodeDecodeError) as exc:
         line, field = _ragged_row(stream, start, header)
@@ -362,7 +377,7 @@ def _check_max_rank(table: pa.Table, rank_columns: list[tuple[int, str]], option
     for rank, column in rank_columns:
         if rank <= options.max_rankings:
             continue
-        values = table.column(column)
+        values = table.column(column).cast(pa.string())
         if not pc.any(pc.not_equal(pc.utf8_trim_whitespace(values), "")).as_py():
             continue
         marked = [(row, v) for row, v in enumerate(values.to_pylist()) if v.strip()]
@@ -382,8 +397,10 @@ def _encode(table: pa.Table, rank_columns: list[tuple[int, str]], source_name: s
     without building the matrix first."""
     names = [] if names is None else names
     index = {name: i for i, name in enumerate(names)}
-    with ThreadPoolExecutor(2) as pool:  # pyarrow hashes without the GIL: columns in parallel
-        encoded = list(pool.map(lambda c: table.column(c[1]).dictionary_encode(), rank_columns))
+    encoded = [table.column(column) for _, column in rank_columns]
+    if not all(pa.types.is_dictionary(column.type) for column in encoded):
+        with ThreadPoolExecutor(2) as pool:  # pyarrow hashes without the GIL: in parallel
+            encoded = list(pool.map(lambda c: c.dictionary_encode(), encoded))
     columns = []  # per column, per chunk: (candidate index per dictionary entry, codes)
     for position, column in enumerate(encoded):
         chunks, start = [], 0
