@@ -290,16 +290,17 @@ CHILD_ENV = {**{k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTE
              "PYTHONPYCACHEPREFIX": str(DATA / "pycache")}
 
 
-def _run(command: list[str]) -> tuple[float, float]:
+def _run(command: list[str], cwd: Path | None = None) -> tuple[float, float]:
     """Wall time (s) and peak resident memory (MB) of one child process run to its end."""
-    start = time.perf_counter()
-    child = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                             env=CHILD_ENV)
-    _, status, usage = os.wait4(child.pid, 0)
-    seconds = time.perf_counter() - start
-    child.returncode = os.waitstatus_to_exitcode(status)
-    if child.returncode != 0:
-        raise SystemExit(f"{command} failed: {child.stderr.read().decode() if child.stderr else ''}")
+    with tempfile.TemporaryFile() as said:  # a file, not a pipe: RCTab logs megabytes there
+        start = time.perf_counter()
+        child = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=said, env=CHILD_ENV,
+                                 cwd=cwd)
+        _, status, usage = os.wait4(child.pid, 0)
+        seconds = time.perf_counter() - start
+        if os.waitstatus_to_exitcode(status) != 0:
+            said.seek(0)
+            raise SystemExit(f"{command} failed: {said.read()[-4000:].decode(errors='replace')}")
     return seconds, usage.ru_maxrss / 1024
 
 
