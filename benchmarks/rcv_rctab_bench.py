@@ -17,8 +17,8 @@ compared with the 38 s issue 13 reports for RCTab 2.0.1 on a million ballots.
 ES&S: a 100,000-ballot workbook in the ES&S layout (Cast Vote Record, Precinct, Ballot Style, 1st..
 5th Choice; blank ranks written "undervote", as the exports do), written once with openpyxl.
 Timed in fresh processes: electoral's reader (python-calamine, to a CastVoteRecord per ballot)
-against openpyxl only iterating the sheet's values in read-only mode (it makes no records); openpyxl
-is installed for the benchmark alone (the bench extra).
+against openpyxl only iterating the sheet's values in read-only mode (it makes no records). The
+ranked-choice code itself no longer uses openpyxl.
 """
 
 from __future__ import annotations

@@ -22,7 +22,6 @@ from html import escape
 from electoral.formats import RcvFormat as RcvFormat
 from electoral.io.escaping import md_cell, on_screen, wiki_cell, write_csv, xml_text
 from electoral.rcv.chart import bars, share
-from electoral.rcv.rctab_report import RctabContest, View, detailed_json
 from electoral.rcv.rounds import RcvTabulation
 from electoral.rcv.rules import Status
 from electoral.rcv.tiebreak import BY_RANDOM
@@ -161,6 +160,8 @@ def render_rcv(tab: RcvTabulation, fmt: RcvFormat | str, title: str = "Ranked-ch
     """
     fmt = RcvFormat(fmt)
     if fmt is RcvFormat.JSON:
+        from electoral.rcv.rctab_report import RctabContest, View, detailed_json
+
         return json.dumps(detailed_json(View(tab, RctabContest(title))), indent=2,
                           ensure_ascii=False) + "\n"
     if fmt is RcvFormat.SVG:

@@ -20,7 +20,6 @@ import csv
 import io
 import re
 from collections.abc import Iterable, Iterator
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import BinaryIO
 
@@ -399,6 +398,10 @@ def _encode(table: pa.Table, rank_columns: list[tuple[int, str]], source_name: s
     index = {name: i for i, name in enumerate(names)}
     encoded = [table.column(column) for _, column in rank_columns]
     if not all(pa.types.is_dictionary(column.type) for column in encoded):
+        # (imported here: concurrent.futures loads logging and threading, 15 ms of start-up
+        # that the dictionary columns pyarrow's parser gives never need)
+        from concurrent.futures import ThreadPoolExecutor
+
         with ThreadPoolExecutor(2) as pool:  # pyarrow hashes without the GIL: in parallel
             encoded = list(pool.map(lambda c: c.dictionary_encode(), encoded))
     columns = []  # per column, per chunk: (candidate index per dictionary entry, codes)
