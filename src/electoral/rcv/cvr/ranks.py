@@ -33,7 +33,9 @@ from electoral.rcv.cvr.common import CvrOptions, Problems
 
 RANK_COLUMN = re.compile(r"^rank\s*(\d+)$", re.IGNORECASE)
 KEPT = ("id", "precinct", "batch")
-DICTIONARY = pa.dictionary(pa.int32(), pa.string())
+# rank cells as dictionary codes over bytes: pyarrow's UTF-8 check of every cell cost more than the
+# dictionary itself, so the few distinct labels are decoded here (``_decoded``), bad text located
+DICTIONARY = pa.dictionary(pa.int32(), pa.binary())
 
 
 @dataclass(frozen=True, slots=True)
@@ -371,15 +373,11 @@ def _check_max_rank(table: pa.Table, rank_columns: list[tuple[int, str]], option
                     problems: Problems, where: _Where) -> None:
     if options.max_rankings is None:
         return
-    import pyarrow.compute as pc  # type: ignore[import-untyped]  # (only here: it is slow to load)
-
     for rank, column in rank_columns:
         if rank <= options.max_rankings:
             continue
-        values = table.column(column).cast(pa.string())
-        if not pc.any(pc.not_equal(pc.utf8_trim_whitespace(values), "")).as_py():
-            continue
-        marked = [(row, v) for row, v in enumerate(values.to_pylist()) if v.strip()]
+        cells = (_decoded(v, "replace") for v in table.column(column).to_pylist())
+        marked = [(row, v) for row, v in enumerate(cells) if v.strip()]
         for row, value in marked[:20]:
             problems.add("rank-out-of-range", f"ballot {where.ballots + row + 1}: rank {rank} "
                          f"({value!r}) is above the maximum of {options.max_rankings}",
@@ -409,7 +407,7 @@ def _encode(table: pa.Table, rank_columns: list[tuple[int, str]], source_name: s
         chunks, start = [], 0
         for chunk in column.chunks:
             try:
-                labels = chunk.dictionary.to_pylist()
+                labels = [_decoded(label) for label in chunk.dictionary.to_pylist()]
             except UnicodeDecodeError as exc:
                 row = start + _undecodable_row(chunk)
                 raise ValidationError([Problem(
@@ -420,12 +418,15 @@ def _encode(table: pa.Table, rank_columns: list[tuple[int, str]], source_name: s
         columns.append(chunks)
     base, width = len(names) + 1, len(rank_columns)
     if fold and width > 0 and base ** width < 2**62 and table.num_rows:
-        keys = np.zeros(table.num_rows, np.int64)
-        for chunks in columns:
-            keys *= base
+        # key = sum over columns of (index + 1) * base ** (places after it): each column's
+        # small dictionary is scaled once, so the rows need one gather and add per column
+        kind = np.int32 if base ** width < 2**31 else np.int64
+        keys = np.zeros(table.num_rows, kind)
+        for position, chunks in enumerate(columns):
+            scale = base ** (width - 1 - position)
             start = 0
             for lookup, codes in chunks:
-                keys[start:start + len(codes)] += (lookup.astype(np.int64) + 1)[codes]
+                keys[start:start + len(codes)] += ((lookup.astype(kind) + 1) * scale)[codes]
                 start += len(codes)
         rows, counts = _tally_keys(keys, None, base, width)
         return RankMatrix(tuple(names), rows, counts)
@@ -443,17 +444,24 @@ def _undecodable_row(chunk: pa.DictionaryArray) -> int:
     """The first row of the chunk whose text is not UTF-8 (only on the error path)."""
     for entry in range(len(chunk.dictionary)):
         try:
-            chunk.dictionary[entry].as_py()
+            _decoded(chunk.dictionary[entry].as_py())
         except UnicodeDecodeError:
             return int(np.flatnonzero(_codes(chunk.indices) == entry)[0])
     return 0
 
 
-def _lookup(labels: list[str | None], names: list[str], index: dict[str, int]) -> np.ndarray:
+def _decoded(value: str | bytes | None, errors: str = "strict") -> str:
+    """A cell's text: bytes decoded as UTF-8 (``errors`` as ``bytes.decode``), None as ""."""
+    if value is None:
+        return ""
+    return value.decode("utf-8", errors) if isinstance(value, bytes) else value
+
+
+def _lookup(labels: list[str], names: list[str], index: dict[str, int]) -> np.ndarray:
     """Each dictionary entry's candidate index (-1 for blank), adding new names to ``names``."""
     lookup = np.full(max(len(labels), 1), -1, dtype=np.int32)
     for i, raw in enumerate(labels):
-        label = (raw or "").strip()
+        label = raw.strip()
         if label:
             lookup[i] = index.setdefault(label, len(names))
             if lookup[i] == len(names):
