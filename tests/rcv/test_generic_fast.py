@@ -55,12 +55,23 @@ def test_fast_path_counts_as_the_records_do(tmp_path: Path, monkeypatch: pytest.
     assert [r.tally for r in fast.rounds] == [r.tally for r in general.rounds]
 
 
+def test_ranks_far_apart_count_as_the_records_do(tmp_path: Path,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """Rank numbers past 30 (skipped ranks) take the row-matrix branch instead of one key."""
+    path = tmp_path / "far.csv"
+    path.write_text("id,Ann,Bo,Cy\n1,1,35,\n2,,1,40\n3,2,,1\n4,1,,\n5,,1,\n")
+    fast, general = _both(path, QuickOptions(), monkeypatch)
+    assert [r.tally for r in fast.rounds] == [r.tally for r in general.rounds]
+    assert fast.winners == general.winners
+
+
 @pytest.mark.parametrize("body", [
     "1,1,2,,,\n2,2,1,1,,\n",  # two candidates at rank 1: an overvote
     "1,1,x,,,\n",  # not a number
     "1,1,NA,,,\n",  # a null spelling pyarrow knows, a bad rank to RCTab
     "1,0,1,,,\n",  # rank 0
     "1,1,2\n",  # a short row
+    "1,,,,,\n",  # nobody ranked at all
 ])
 def test_anything_but_a_plain_file_goes_to_the_general_reader(tmp_path: Path, body: str) -> None:
     path = tmp_path / "odd.csv"

@@ -125,7 +125,7 @@ def read_generic_matrix(stream: BinaryIO, options: CvrOptions) -> RankMatrix | N
     import pyarrow as pa  # type: ignore[import-untyped]
     import pyarrow.csv as pacsv  # type: ignore[import-untyped]
 
-    from electoral.rcv.cvr.ranks import RankMatrix, collapse
+    from electoral.rcv.cvr.ranks import RankMatrix, collapse, tally_keys
 
     first = (options.first_vote_column or 1) - 1
     header_line = stream.readline()
@@ -152,20 +152,39 @@ def read_generic_matrix(stream: BinaryIO, options: CvrOptions) -> RankMatrix | N
     top = max((int(r[m].max()) for r, m in zip(ranks, marked, strict=True) if m.any()), default=0)
     lowest = min((int(r[m].min()) for r, m in zip(ranks, marked, strict=True) if m.any()),
                  default=1)
-    if lowest < 1 or (options.max_rankings is not None and top > options.max_rankings):
-        return None
+    if top == 0 or lowest < 1 or (options.max_rankings is not None
+                                  and top > options.max_rankings):
+        return None  # (a file that ranks nobody: the general reader says what it holds)
     rows = table.num_rows
     # the order read_generic_csv's records first name each candidate: by first row, then column
     firsts = [(int(np.argmax(m)), column) for column, m in enumerate(marked) if m.any()]
     order = [column for _, column in sorted(firsts)]
-    matrix = np.full((rows, top), -1, dtype=np.int32)
+    chosen = tuple(names[c] for c in order)
+    base = len(order) + 1
+    if top > 30 or base ** top >= 2**62:  # too many ranks for one key: a row matrix, folded
+        matrix = np.full(rows * top, -1, dtype=np.int32)
+        for code, column in enumerate(order):
+            cells = np.flatnonzero(marked[column]) * top + ranks[column][marked[column]] - 1
+            if (matrix[cells] >= 0).any():
+                return None  # an overvote: the general reader marks it
+            matrix[cells] = code
+        return collapse([RankMatrix(chosen, matrix.reshape(rows, top))])
+    # each ballot as one number in base (candidates + 1), rank 1 its most significant digit (as
+    # ranks.tally_keys reads keys), and a bit per rank filled, to find two candidates at a rank
+    kind = np.int32 if base ** top < 2**31 else np.int64
+    place = base ** np.arange(top - 1, -1, -1, dtype=np.int64)
+    keys = np.zeros(rows, kind)
+    filled = np.zeros(rows, np.int32)
     for code, column in enumerate(order):
         at = np.flatnonzero(marked[column])
         slot = ranks[column][at].astype(np.int64) - 1
-        if (matrix[at, slot] >= 0).any():
+        bit = (np.int32(1) << slot).astype(np.int32)
+        if (filled[at] & bit).any():
             return None  # an overvote: the general reader marks it
-        matrix[at, slot] = code
-    return collapse([RankMatrix(tuple(names[c] for c in order), matrix)])
+        filled[at] |= bit
+        keys[at] += ((code + 1) * place[slot]).astype(kind)
+    ranked, counts = tally_keys(keys, None, base, top)
+    return RankMatrix(chosen, ranked, counts)
 
 
 def _values_and_marked(column: Any) -> tuple[Any, Any]:

@@ -84,7 +84,7 @@ DENSE_KEYS = 1 << 22  # up to this many possible rankings, count them in one den
 def _tally_rows(ranks: np.ndarray, weights: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
     """Distinct rows (in key order) and the ballots each stands for.
 
-    A row is read as a number in base (candidates + 1), blank = 0 (see ``_tally_keys``); only
+    A row is read as a number in base (candidates + 1), blank = 0 (see ``tally_keys``); only
     rows too wide for an int64 fall back to sorting whole rows.
     """
     width = ranks.shape[1]
@@ -97,10 +97,10 @@ def _tally_rows(ranks: np.ndarray, weights: np.ndarray | None) -> tuple[np.ndarr
     keys = np.zeros(len(ranks), np.int64)
     for column in range(width):
         keys = keys * base + (ranks[:, column].astype(np.int64) + 1)
-    return _tally_keys(keys, weights, base, width)
+    return tally_keys(keys, weights, base, width)
 
 
-def _tally_keys(keys: np.ndarray, weights: np.ndarray | None, base: int,
+def tally_keys(keys: np.ndarray, weights: np.ndarray | None, base: int,
                 width: int) -> tuple[np.ndarray, np.ndarray]:
     """Rows and counts from row keys. With few candidates (12 candidates and 5 ranks make
     371,293 possible rankings) the keys index one dense count array — a single pass, no sort;
@@ -428,7 +428,7 @@ def _encode(table: pa.Table, rank_columns: list[tuple[int, str]], source_name: s
             for lookup, codes in chunks:
                 keys[start:start + len(codes)] += ((lookup.astype(kind) + 1) * scale)[codes]
                 start += len(codes)
-        rows, counts = _tally_keys(keys, None, base, width)
+        rows, counts = tally_keys(keys, None, base, width)
         return RankMatrix(tuple(names), rows, counts)
     matrix = np.empty((table.num_rows, width), dtype=np.int32)
     for position, chunks in enumerate(columns):
