@@ -1296,13 +1296,11 @@ def rcv_count(paths: Sequence[Path], *, seats: int | None = None,
     from dataclasses import replace
 
     from electoral.rcv import QuickOptions, quick_count, render_rcv, write_audit
-    from electoral.rcv.presets import preset
-    from electoral.rcv.session.save import save_config as write_config
-    from electoral.rcv.tables import render_svg
 
     form = rcv_format(str(fmt))
     options = QuickOptions(provider=provider, contest=contest, audit=audit is not None)
     if rules is not None:
+        from electoral.rcv.presets import preset
         options = replace(options, **preset(rules).rules)
     given: dict[str, Any] = {"seats": seats, "max_skipped": max_skipped, "seed": seed,
              "batch_elimination": batch_elimination, "continue_until_two": continue_until_two,
@@ -1317,9 +1315,11 @@ def rcv_count(paths: Sequence[Path], *, seats: int | None = None,
     options = replace(options, **{k: v for k, v in given.items() if v is not None})
     result = quick_count(list(paths), options)
     text = render_rcv(result.tabulation, form, result.title, result.parties)
-    if save_config is not None:
+    if save_config is not None:  # (these modules load only when asked for: start-up counts)
+        from electoral.rcv.session.save import save_config as write_config
         write_config(result, options, save_config)
     if chart is not None:
+        from electoral.rcv.tables import render_svg
         _write_text(chart, render_svg(result.tabulation, result.title, result.parties))
     if audit is not None:
         write_audit(result, audit)

@@ -18,9 +18,6 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-# api is light to import (its heavy modules load inside its functions); the ranked-choice option
-# types come through it, since only api imports electoral.rcv.
-from electoral.api import OvervoteRule, Provider, Tiebreak
 from electoral.errors import ElectoralError, ValidationError
 from electoral.formats import (
     ElectorsFormat,
@@ -31,7 +28,6 @@ from electoral.formats import (
     OutputFormat,
     Palette,
     PollsFormat,
-    RcvFormat,
     ReportLevel,
     TextOrJson,
 )
@@ -107,14 +103,10 @@ def say(text: str, *, error: bool = False, to: Console | None = None) -> None:
 
 def fail(exc: ElectoralError) -> typer.Exit:
     """Print a library error the way a user can act on it, and choose exit code 1."""
-    if isinstance(exc, ValidationError):
-        say(f"{len(exc.problems)} problem(s)", error=True)
-        for problem in exc.problems[:50]:
-            say(f"  {problem}")
-        if len(exc.problems) > 50:
-            say(f"  … and {len(exc.problems) - 50} more")
-    else:
-        say(str(exc), error=True)
+    from electoral.cli_rcv import problem_lines
+
+    for number, line in enumerate(problem_lines(exc)):
+        say(line, error=number == 0)
     return typer.Exit(1)
 
 
@@ -824,88 +816,15 @@ def polls(
     emit(text, out)
 
 
-@app.command()
-def rcv(
-    files: Annotated[list[Path] | None, typer.Argument(
-        help="CVR files for a quick count, layout found in each: .csv (rank1.. columns, or "
-             "RCTab's generic CSV), .blt, .xlsx ES&S, .json/.xml CDF, a folder for Dominion "
-             "or Hart.", show_default=False)] = None,
-    rctab_config: Annotated[Path | None, typer.Option(
-        "--rctab-config", help="An RCTab contest config: count it exactly as RCTab does.",
-        show_default=False)] = None,
-    output: Annotated[Path | None, typer.Option(
-        help="With --rctab-config: the folder for RCTab's report files.",
-        show_default=False)] = None,
-    rules: Annotated[str | None, typer.Option(
-        help="A jurisdiction's rules: minneapolis, maine, portland-me, portland (Oregon), "
-             "alaska, nyc, sf, burlington, scotland. Options below override it.",
-        show_default=False)] = None,
-    seats: Annotated[int | None, typer.Option(
-        min=1, help="Seats to fill (more than 1: STV). Default: a BLT file's own, else 1.",
-        show_default=False)] = None,
-    fmt: Annotated[RcvFormat, typer.Option(
-        "--format", help="text, md, wiki, html, csv, json (RCTab's detailed report) or svg.")
-    ] = RcvFormat.TEXT,
-    chart: Annotated[Path | None, typer.Option(
-        help="Also write an SVG bar chart of the rounds to this file.", show_default=False)
-    ] = None,
-    save_config: Annotated[Path | None, typer.Option(
-        "--save-config", help="Also write the RCTab config that counts these files the same "
-        "way (re-run it with --rctab-config).", show_default=False)] = None,
-    audit: Annotated[Path | None, typer.Option(
-        help="Write each ballot's path through the rounds to this Parquet file.",
-        show_default=False)] = None,
-    provider: Annotated[Provider | None, typer.Option(
-        help="The CVR format when the file does not tell.", show_default=False)] = None,
-    overvote: Annotated[OvervoteRule | None, typer.Option(
-        help="exhaustImmediately (default), alwaysSkipToNextRank or "
-             "exhaustIfMultipleContinuing.", show_default=False)] = None,
-    max_skipped: Annotated[int | None, typer.Option(
-        "--skipped-rankings", "--max-skipped", min=0,
-        help="Skipped ranks in a row allowed before a ballot exhausts (default: any).",
-        show_default=False)] = None,
-    duplicate_rankings: Annotated[str | None, typer.Option(
-        "--duplicate-rankings", help="A candidate ranked twice: skip the repeat (default) or "
-        "exhaust the ballot.", show_default=False)] = None,
-    batch_elimination: Annotated[bool | None, typer.Option(
-        "--batch-elimination/--no-batch-elimination",
-        help="Drop together every candidate who can no longer win.", show_default=False)
-    ] = None,
-    continue_until_two: Annotated[bool | None, typer.Option(
-        "--continue-until-two/--stop-at-majority",
-        help="Keep counting until two candidates remain.", show_default=False)] = None,
-    tiebreak: Annotated[Tiebreak | None, typer.Option(
-        help="How ties are broken: previousRoundCountsThenRandom (default), random, "
-             "useCandidateOrder (the order first met in the files) or generatePermutation.",
-        show_default=False)] = None,
-    seed: Annotated[int | None, typer.Option(help="Seed for random tie-breaks (default 0).",
-                                             show_default=False)] = None,
-    contest: Annotated[str | None, typer.Option(
-        help="The contest to count in a multi-contest CVR (its id, or its name for CDF).",
-        show_default=False)] = None,
-) -> None:
+@app.command(add_help_option=False,
+             context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
+def rcv(ctx: typer.Context) -> None:
     """Count a ranked-choice contest: an RCTab config (its reports, identical to RCTab's), or
-    CVR files (a round-by-round table)."""
-    from electoral import api
+    CVR files (a round-by-round table). `electoral rcv --help` lists its options."""
+    # the options are parsed in electoral.cli_rcv (argparse: no pydantic on the count's path)
+    from electoral.cli_rcv import run_rcv
 
-    if (rctab_config is None) == (not files):
-        raise typer.BadParameter("give either CVR files or --rctab-config")
-    if rctab_config is not None:
-        if output is None:
-            raise typer.BadParameter("--rctab-config needs --output DIR")
-        with handled(), progress(f"counting {rctab_config.name}"):
-            written = api.rcv_config(rctab_config, output)
-        for path in written:
-            say(f"wrote {path}")
-        return
-    with handled(), progress(f"reading and counting {len(files or ())} CVR file(s)"):
-        text = api.rcv_count(list(files or ()), seats=seats, provider=provider,
-                             overvote=overvote, tiebreak=tiebreak, max_skipped=max_skipped,
-                             seed=seed, contest=contest, batch_elimination=batch_elimination,
-                             duplicate_rankings=duplicate_rankings,
-                             continue_until_two=continue_until_two, rules=rules, fmt=fmt,
-                             audit=audit, save_config=save_config, chart=chart)
-    emit(text, None)
+    raise typer.Exit(run_rcv(ctx.args))
 
 # ---- end of ranked-choice -------------------------------------------------------------------------
 

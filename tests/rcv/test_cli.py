@@ -138,3 +138,29 @@ def test_quick_count_bad_input(tmp_path: Path) -> None:
     broken.write_text("first,second\nA,B\n")
     result = invoke(broken)
     assert result.exit_code == 1 and "broken.csv" in result.output
+
+
+def test_the_program_counts_without_typer_pydantic_or_pyarrow_compute(tmp_path: Path) -> None:
+    """``python -m electoral rcv`` (the ``electoral`` script's path) parses its options with
+    argparse: Typer's pydantic validation, Rich's table layout and pyarrow.compute cost more than
+    the count of a million ballots (issue 13). The table and exit code are those of the Typer
+    command."""
+    import os
+    import subprocess
+    import sys
+
+    path = tmp_path / "r.csv"
+    path.write_text("rank1,rank2\nA,B\nB,\nA,\n")
+    src = Path(__file__).resolve().parents[2] / "src"
+    probe = ("import runpy, sys\nsys.argv = ['electoral', 'rcv', sys.argv[1]]\ntry:\n"
+             "    runpy.run_module('electoral', run_name='__main__')\nexcept SystemExit as exc:\n"
+             "    code = exc.code\nheavy = ('typer', 'pydantic', 'rich.console', 'pyarrow.compute',"
+             " 'duckdb', 'numba')\n"
+             "print('loaded:', ','.join(m for m in heavy if m in sys.modules), 'exit:', code)")
+    env = dict(os.environ, PYTHONPATH=f"{src}{os.pathsep}{os.environ.get('PYTHONPATH', '')}")
+    done = subprocess.run([sys.executable, "-c", probe, str(path)], capture_output=True,
+                          text=True, env=env, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.rstrip().endswith("loaded:  exit: 0")
+    assert "│ A (elected)" in done.stdout
+    assert invoke(path).stdout == done.stdout.rsplit("loaded:", 1)[0]

@@ -157,8 +157,10 @@ def _arrow(text: str) -> pa.Table:
              for c in header}
     try:
         table = pacsv.read_csv(
-            io.BytesIO(data),
-            read_options=pacsv.ReadOptions(column_names=header, skip_rows=1),
+            pa.BufferReader(data),  # bytes: pyarrow's threads never read a Python object
+            # one thread: pyarrow's threaded reader with dictionary columns crashed the process
+            # on hostile files (rcv.cvr.ranks, tests/rcv/test_cvr_fuzz.py)
+            read_options=pacsv.ReadOptions(column_names=header, skip_rows=1, use_threads=False),
             convert_options=pacsv.ConvertOptions(column_types=types, strings_can_be_null=False,
                                                  quoted_strings_can_be_null=False))
     except pa.ArrowInvalid as exc:

@@ -5,14 +5,21 @@ the rank it gave that candidate (blank = not ranked). The config may name id, pr
 columns (1-based); a blank precinct or batch reads ``no precinct id`` / ``no batch id`` and ids are
 the ballot's row number, as in RCTab. A rank that is not a whole number, or is above
 ``max_rankings``, is an error naming the row and the candidate's column.
+
+``read_generic_matrix`` is the quick count's fast path for a plain file (pyarrow and numpy, no
+object per ballot); it declines anything else, which ``read_generic_csv`` then reads.
 """
 
 from __future__ import annotations
 
-from typing import Any, BinaryIO
+import csv
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 from electoral.model import CastVoteRecord
 from electoral.rcv.cvr.common import CvrOptions, Problems, read_csv_rows
+
+if TYPE_CHECKING:
+    from electoral.rcv.cvr.ranks import RankMatrix
 
 NO_PRECINCT = "no precinct id"
 NO_BATCH = "no batch id"
@@ -103,3 +110,102 @@ def _slice(row: list[str], column: int | None, blank: str) -> str | None:
         return None
     value = row[column - 1].strip() if column <= len(row) else ""
     return value or blank
+
+
+def read_generic_matrix(stream: BinaryIO, options: CvrOptions) -> RankMatrix | None:
+    """The file's distinct rankings with their ballot counts, read by pyarrow into an int matrix
+    without a Python object per ballot — or None whenever the file is anything but plain (a cell
+    that is not a whole number from 1, a rank above ``options.max_rankings``, two candidates at
+    one rank, a ragged row, a header with a blank name), so that ``read_generic_csv`` reads it
+    and reports its problems. What it returns counts as ``read_generic_csv``'s records would:
+    names in the order the records first name them (row by row, column by column), each ranked
+    candidate at its rank, skipped ranks blank (-1).
+    """
+    import numpy as np
+    import pyarrow as pa  # type: ignore[import-untyped]
+    import pyarrow.csv as pacsv  # type: ignore[import-untyped]
+
+    from electoral.rcv.cvr.ranks import RankMatrix, collapse, tally_keys
+
+    first = (options.first_vote_column or 1) - 1
+    header_line = stream.readline()
+    try:
+        header = next(csv.reader([header_line.decode("utf-8-sig")]), [])
+    except (UnicodeDecodeError, csv.Error):
+        return None
+    names = [name.strip() for name in header[first:]]
+    if not names or not all(names) or len(set(names)) != len(names):
+        return None
+    columns = [f"c{i}" for i in range(len(header))]
+    wanted = columns[first:]
+    try:
+        table = pacsv.read_csv(  # bytes, not the file object pyarrow's threads would read
+            pa.BufferReader(stream.read()),
+            # one thread: pyarrow's threaded reader crashed on hostile files (rcv.cvr.ranks)
+            read_options=pacsv.ReadOptions(column_names=columns, use_threads=False),
+            # only an empty cell is blank: "NA" and the like are bad ranks to the general reader
+            convert_options=pacsv.ConvertOptions(include_columns=wanted, null_values=[""],
+                                                 column_types={c: pa.int16() for c in wanted}))
+    except (pa.ArrowInvalid, UnicodeDecodeError):
+        return None  # also a rank beyond int16: no real ballot has 32,768 ranks
+    pairs = [_values_and_marked(table.column(c)) for c in wanted]
+    ranks = [values for values, _ in pairs]
+    marked = [mask for _, mask in pairs]
+    top = max((int(r[m].max()) for r, m in zip(ranks, marked, strict=True) if m.any()), default=0)
+    lowest = min((int(r[m].min()) for r, m in zip(ranks, marked, strict=True) if m.any()),
+                 default=1)
+    if top == 0 or lowest < 1 or (options.max_rankings is not None
+                                  and top > options.max_rankings):
+        return None  # (a file that ranks nobody: the general reader says what it holds)
+    rows = table.num_rows
+    # the order read_generic_csv's records first name each candidate: by first row, then column
+    firsts = [(int(np.argmax(m)), column) for column, m in enumerate(marked) if m.any()]
+    order = [column for _, column in sorted(firsts)]
+    chosen = tuple(names[c] for c in order)
+    base = len(order) + 1
+    if top > 30 or base ** top >= 2**62:  # too many ranks for one key: a row matrix, folded
+        matrix = np.full(rows * top, -1, dtype=np.int32)
+        for code, column in enumerate(order):
+            cells = np.flatnonzero(marked[column]) * top + ranks[column][marked[column]] - 1
+            if (matrix[cells] >= 0).any():
+                return None  # an overvote: the general reader marks it
+            matrix[cells] = code
+        return collapse([RankMatrix(chosen, matrix.reshape(rows, top))])
+    # each ballot as one number in base (candidates + 1), rank 1 its most significant digit (as
+    # ranks.tally_keys reads keys), and a bit per rank filled, to find two candidates at a rank
+    kind = np.int32 if base ** top < 2**31 else np.int64
+    place = base ** np.arange(top - 1, -1, -1, dtype=np.int64)
+    keys = np.zeros(rows, kind)
+    filled = np.zeros(rows, np.int32)
+    for code, column in enumerate(order):
+        at = np.flatnonzero(marked[column])
+        slot = ranks[column][at].astype(np.int64) - 1
+        bit = (np.int32(1) << slot).astype(np.int32)
+        if (filled[at] & bit).any():
+            return None  # an overvote: the general reader marks it
+        filled[at] |= bit
+        keys[at] += ((code + 1) * place[slot]).astype(kind)
+    ranked, counts = tally_keys(keys, None, base, top)
+    return RankMatrix(chosen, ranked, counts)
+
+
+def _values_and_marked(column: Any) -> tuple[Any, Any]:
+    """An int16 pyarrow column as numpy: its values (0 where blank) and where it is not blank,
+    straight from the Arrow buffers (no float conversion, nor ``pyarrow.compute``)."""
+    import numpy as np
+
+    values, marked = [], []
+    for chunk in column.chunks:
+        validity, data = chunk.buffers()
+        start, size = chunk.offset, len(chunk)
+        array = np.frombuffer(data, dtype=np.int16, count=start + size)[start:]
+        if validity is None:
+            mask = np.ones(size, dtype=bool)
+        else:
+            bits = np.unpackbits(np.frombuffer(validity, dtype=np.uint8), bitorder="little")
+            mask = bits[start:start + size].astype(bool)
+        values.append(np.where(mask, array, 0))
+        marked.append(mask)
+    if not values:
+        return np.zeros(0, np.int16), np.zeros(0, bool)
+    return np.concatenate(values), np.concatenate(marked)

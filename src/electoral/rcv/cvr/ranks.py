@@ -20,7 +20,6 @@ import csv
 import io
 import re
 from collections.abc import Iterable, Iterator
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import BinaryIO
 
@@ -34,6 +33,13 @@ from electoral.rcv.cvr.common import CvrOptions, Problems
 
 RANK_COLUMN = re.compile(r"^rank\s*(\d+)$", re.IGNORECASE)
 KEPT = ("id", "precinct", "batch")
+# rank cells as dictionary codes over bytes: pyarrow's UTF-8 check of every cell cost more than the
+# dictionary itself, so the few distinct labels are decoded here (``_decoded``), bad text located
+DICTIONARY = pa.dictionary(pa.int32(), pa.binary())
+# pyarrow's multi-threaded CSV reader crashed the process (a segfault in a worker thread that
+# outlived its read) on hostile rank files under fuzzing, tests/rcv/test_cvr_fuzz.py; one thread
+# parsed a million ballots no slower on two cores (0.30-0.39 s against 0.57-0.81 s threaded)
+SAFE_READ = pacsv.ReadOptions(use_threads=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,7 +88,7 @@ DENSE_KEYS = 1 << 22  # up to this many possible rankings, count them in one den
 def _tally_rows(ranks: np.ndarray, weights: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
     """Distinct rows (in key order) and the ballots each stands for.
 
-    A row is read as a number in base (candidates + 1), blank = 0 (see ``_tally_keys``); only
+    A row is read as a number in base (candidates + 1), blank = 0 (see ``tally_keys``); only
     rows too wide for an int64 fall back to sorting whole rows.
     """
     width = ranks.shape[1]
@@ -95,10 +101,10 @@ def _tally_rows(ranks: np.ndarray, weights: np.ndarray | None) -> tuple[np.ndarr
     keys = np.zeros(len(ranks), np.int64)
     for column in range(width):
         keys = keys * base + (ranks[:, column].astype(np.int64) + 1)
-    return _tally_keys(keys, weights, base, width)
+    return tally_keys(keys, weights, base, width)
 
 
-def _tally_keys(keys: np.ndarray, weights: np.ndarray | None, base: int,
+def tally_keys(keys: np.ndarray, weights: np.ndarray | None, base: int,
                 width: int) -> tuple[np.ndarray, np.ndarray]:
     """Rows and counts from row keys. With few candidates (12 candidates and 5 ranks make
     371,293 possible rankings) the keys index one dense count array — a single pass, no sort;
@@ -143,7 +149,7 @@ def read_ranks(stream: BinaryIO, source_name: str,
         ValidationError: every problem in the file (an unreadable CSV, no ``rank<n>`` columns, a
             rank above ``options.max_rankings``), by line and column.
     """
-    table, rank_columns, where = _parse(stream, source_name, options or CvrOptions())
+    table, rank_columns, where = _parse(stream, source_name, options or CvrOptions(), keep=True)
     matrix = _encode(table, rank_columns, source_name, where)
     names = matrix.names
     extra = {key: table.column(key).to_pylist() for key in KEPT if key in table.column_names}
@@ -205,13 +211,14 @@ def iter_rank_matrices(stream: BinaryIO | str, source_name: str,
     header, _ = _header(stream, problems)
     stream.readline()
     rank_columns = _rank_columns(header, options, problems)
-    convert = _text_columns(header)
+    convert = _rank_only(rank_columns)
     names: list[str] = []
     line, ballots = 2, 0
     for block in _blocks(stream, block_size):
         try:
-            table = pacsv.read_csv(io.BytesIO(block), convert_options=convert,
-                                   read_options=pacsv.ReadOptions(column_names=header))
+            table = pacsv.read_csv(pa.BufferReader(block), convert_options=convert,
+                                   read_options=pacsv.ReadOptions(column_names=header,
+                                                                  use_threads=False))
         except (pa.ArrowInvalid, UnicodeDecodeError) as exc:
             at, field = _ragged_row(io.BytesIO(block), 0, header)
             raise problems.fail("malformed-file", f"not a readable CSV: {_arrow_message(exc)}",
@@ -292,16 +299,38 @@ def _text_columns(header: list[str]) -> pacsv.ConvertOptions:
                                 column_types={name: pa.string() for name in header})
 
 
-def _parse(stream: BinaryIO | str, source_name: str,
-           options: CvrOptions) -> tuple[pa.Table, list[tuple[int, str]], _Where]:
+def _rank_only(rank_columns: list[tuple[int, str]],
+               kept: tuple[str, ...] = ()) -> pacsv.ConvertOptions:
+    """The rank columns (then the ``kept`` ones, as text) and no other: each rank column is
+    dictionary-encoded by pyarrow's parser as it reads (on every core, per block), so no string
+    column is built and no separate encoding pass (nor ``pyarrow.compute``, slow to import) is
+    needed. Blank cells stay "" as in ``_text_columns``."""
+    names = [column for _, column in rank_columns]
+    types = {name: DICTIONARY for name in names} | {name: pa.string() for name in kept}
+    return pacsv.ConvertOptions(strings_can_be_null=False, include_columns=[*names, *kept],
+                                column_types=types)
+
+
+def _parse(stream: BinaryIO | str, source_name: str, options: CvrOptions,
+           keep: bool = False) -> tuple[pa.Table, list[tuple[int, str]], _Where]:
+    """The file's rank columns, with ``keep`` its ``KEPT`` columns too."""
     problems = Problems(source_name)
     header, width = _header(stream, problems)
     rank_columns = _rank_columns(header, options, problems)  # the first line is the header
     start = stream.tell() if not isinstance(stream, str) else 0
     where = _Where(stream, start + width, 2, 0)
+    kept = tuple(key for key in KEPT if keep and key in header)
+    # bytes or the path, never a Python file object, and one thread (``SAFE_READ``)
+    if isinstance(stream, str):
+        source: str | pa.BufferReader = stream
+    else:
+        position = stream.tell()
+        source = pa.BufferReader(stream.read())
+        stream.seek(position)
     try:
-        table = pacsv.read_csv(stream, convert_options=_text_columns(header))
-        if table.column_names != header:
+        table = pacsv.read_csv(source, convert_options=_rank_only(rank_columns, kept),
+                               read_options=SAFE_READ)
+        if table.column_names != [*(column for _, column in rank_columns), *kept]:
             raise pa.ArrowInvalid(f"the header reads {table.column_names}, not {header}")
     except (pa.ArrowInvalid, UnicodeDecodeError) as exc:
         line, field = _ragged_row(stream, start, header)
@@ -357,15 +386,11 @@ def _check_max_rank(table: pa.Table, rank_columns: list[tuple[int, str]], option
                     problems: Problems, where: _Where) -> None:
     if options.max_rankings is None:
         return
-    import pyarrow.compute as pc  # type: ignore[import-untyped]  # (only here: it is slow to load)
-
     for rank, column in rank_columns:
         if rank <= options.max_rankings:
             continue
-        values = table.column(column)
-        if not pc.any(pc.not_equal(pc.utf8_trim_whitespace(values), "")).as_py():
-            continue
-        marked = [(row, v) for row, v in enumerate(values.to_pylist()) if v.strip()]
+        cells = (_decoded(v, "replace") for v in table.column(column).to_pylist())
+        marked = [(row, v) for row, v in enumerate(cells) if v.strip()]
         for row, value in marked[:20]:
             problems.add("rank-out-of-range", f"ballot {where.ballots + row + 1}: rank {rank} "
                          f"({value!r}) is above the maximum of {options.max_rankings}",
@@ -382,14 +407,20 @@ def _encode(table: pa.Table, rank_columns: list[tuple[int, str]], source_name: s
     without building the matrix first."""
     names = [] if names is None else names
     index = {name: i for i, name in enumerate(names)}
-    with ThreadPoolExecutor(2) as pool:  # pyarrow hashes without the GIL: columns in parallel
-        encoded = list(pool.map(lambda c: table.column(c[1]).dictionary_encode(), rank_columns))
+    encoded = [table.column(column) for _, column in rank_columns]
+    if not all(pa.types.is_dictionary(column.type) for column in encoded):
+        # (imported here: concurrent.futures loads logging and threading, 15 ms of start-up
+        # that the dictionary columns pyarrow's parser gives never need)
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(2) as pool:  # pyarrow hashes without the GIL: in parallel
+            encoded = list(pool.map(lambda c: c.dictionary_encode(), encoded))
     columns = []  # per column, per chunk: (candidate index per dictionary entry, codes)
     for position, column in enumerate(encoded):
         chunks, start = [], 0
         for chunk in column.chunks:
             try:
-                labels = chunk.dictionary.to_pylist()
+                labels = [_decoded(label) for label in chunk.dictionary.to_pylist()]
             except UnicodeDecodeError as exc:
                 row = start + _undecodable_row(chunk)
                 raise ValidationError([Problem(
@@ -400,14 +431,17 @@ def _encode(table: pa.Table, rank_columns: list[tuple[int, str]], source_name: s
         columns.append(chunks)
     base, width = len(names) + 1, len(rank_columns)
     if fold and width > 0 and base ** width < 2**62 and table.num_rows:
-        keys = np.zeros(table.num_rows, np.int64)
-        for chunks in columns:
-            keys *= base
+        # key = sum over columns of (index + 1) * base ** (places after it): each column's
+        # small dictionary is scaled once, so the rows need one gather and add per column
+        kind = np.int32 if base ** width < 2**31 else np.int64
+        keys = np.zeros(table.num_rows, kind)
+        for position, chunks in enumerate(columns):
+            scale = base ** (width - 1 - position)
             start = 0
             for lookup, codes in chunks:
-                keys[start:start + len(codes)] += (lookup.astype(np.int64) + 1)[codes]
+                keys[start:start + len(codes)] += ((lookup.astype(kind) + 1) * scale)[codes]
                 start += len(codes)
-        rows, counts = _tally_keys(keys, None, base, width)
+        rows, counts = tally_keys(keys, None, base, width)
         return RankMatrix(tuple(names), rows, counts)
     matrix = np.empty((table.num_rows, width), dtype=np.int32)
     for position, chunks in enumerate(columns):
@@ -423,17 +457,24 @@ def _undecodable_row(chunk: pa.DictionaryArray) -> int:
     """The first row of the chunk whose text is not UTF-8 (only on the error path)."""
     for entry in range(len(chunk.dictionary)):
         try:
-            chunk.dictionary[entry].as_py()
+            _decoded(chunk.dictionary[entry].as_py())
         except UnicodeDecodeError:
             return int(np.flatnonzero(_codes(chunk.indices) == entry)[0])
     return 0
 
 
-def _lookup(labels: list[str | None], names: list[str], index: dict[str, int]) -> np.ndarray:
+def _decoded(value: str | bytes | None, errors: str = "strict") -> str:
+    """A cell's text: bytes decoded as UTF-8 (``errors`` as ``bytes.decode``), None as ""."""
+    if value is None:
+        return ""
+    return value.decode("utf-8", errors) if isinstance(value, bytes) else value
+
+
+def _lookup(labels: list[str], names: list[str], index: dict[str, int]) -> np.ndarray:
     """Each dictionary entry's candidate index (-1 for blank), adding new names to ``names``."""
     lookup = np.full(max(len(labels), 1), -1, dtype=np.int32)
     for i, raw in enumerate(labels):
-        label = (raw or "").strip()
+        label = raw.strip()
         if label:
             lookup[i] = index.setdefault(label, len(names))
             if lookup[i] == len(names):

@@ -29,7 +29,7 @@ from electoral.model import CastVoteRecord
 from electoral.rcv.cvr import read_cvrs
 from electoral.rcv.cvr.common import CvrOptions, open_maybe_gzip
 from electoral.rcv.cvr.provider import Provider
-from electoral.rcv.cvr.ranks import read_rank_matrix, read_rank_profile
+from electoral.rcv.cvr.ranks import RankMatrix, read_rank_matrix, read_rank_profile
 from electoral.rcv.engine import count_matrix, tabulate_rcv
 from electoral.rcv.rounds import RcvTabulation
 from electoral.rcv.rules import (
@@ -145,6 +145,12 @@ def quick_count(paths: list[Path], options: QuickOptions = QuickOptions()) -> Qu
     title = ", ".join(p.name for p in paths)
     if [s.provider for s in sources] == [Provider.RANKS]:
         return replace(_quick_matrix(paths[0], labels, options, title), sources=sources)
+    if [s.provider for s in sources] == [Provider.GENERIC_CSV] and not options.audit:
+        plain = _generic_matrix(sources[0], (labels.overvote, labels.skipped, OVERVOTE))
+        if plain is not None:
+            tab = count_matrix(plain.ranks, plain.names, quick_rules(plain.names, options),
+                               plain.counts, labels)
+            return QuickResult(tab, title, sources=sources)
     records, declared = _read_all(sources)
     special = (labels.overvote, labels.skipped, OVERVOTE)
     names = declared.candidates or tuple(dict.fromkeys(
@@ -160,6 +166,21 @@ def quick_count(paths: list[Path], options: QuickOptions = QuickOptions()) -> Qu
         return result
     ids = tuple(r.id for r in records)
     return replace(result, ballot_ids=ids, rows=np.array(ballots.record_rows, dtype=np.int64))
+
+
+def _generic_matrix(source: QuickSource, special: tuple[str | None, ...]) -> RankMatrix | None:
+    """A plain RCTab generic CSV's distinct rankings (``read_generic_matrix``), or None for the
+    general reader, which reports what is wrong with the file."""
+    from electoral.rcv.cvr.generic import read_generic_matrix
+
+    try:
+        with open_maybe_gzip(source.path) as stream:
+            matrix = read_generic_matrix(stream, source.options)
+    except OSError as exc:
+        raise NotFoundError(f"cannot read {source.path}: {exc.strerror or exc}") from exc
+    if matrix is None or not len(matrix) or set(special) & set(matrix.names):
+        return None  # no ballots, or a candidate column named like a label: as the general path
+    return matrix
 
 
 def _merge_rankings(records: list[CastVoteRecord]) -> list[CastVoteRecord]:
