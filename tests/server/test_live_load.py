@@ -143,3 +143,18 @@ def test_each_new_version_is_pushed_as_a_server_sent_event(tmp_path, kind) -> No
             second = publish_version(folder, [Publication(hostile_returns())])
             assert _event(lines) == ("version", second)
             assert second != first
+
+
+def test_serving_files_does_not_load_the_report_layer() -> None:
+    """The files server's pointer is the publisher's, and importing it stays light."""
+    import subprocess
+
+    from electoral.report import public as publisher
+    from electoral.server import public as server
+
+    assert server.POINTER == publisher.POINTER
+    loaded = subprocess.run(
+        [sys.executable, "-c", "import sys, electoral.server.public; "
+         "print(sorted(m for m in sys.modules if m.startswith('electoral.report')))"],
+        capture_output=True, text=True, check=True, env={"PYTHONPATH": str(ROOT / "src")})
+    assert loaded.stdout.strip() == "[]"

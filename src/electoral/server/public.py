@@ -36,13 +36,15 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from electoral.errors import ElectoralError
-from electoral.report.public import POINTER
 from electoral.server.nginx import IMMUTABLE
 
 _VERSIONED = re.compile(r"^/[0-9]+/")
 _HIDDEN = re.compile(r"(^|/)\.")
 START_TIMEOUT = 10.0  # seconds for the server to answer on its port
 CACHED_VERSIONS = 3  # versions whose files are kept in memory: the current one and two before
+# report.public.POINTER, not imported from there: that module brings the report layer (about
+# 90 MB) into a process that only serves files (tests/server/test_live_load.py keeps them equal)
+POINTER = "current_ver.txt"
 EVENTS = "/api/v1/events"  # the push channel of new versions (Server-Sent Events)
 WATCH_EVERY = 0.2  # seconds between two looks at the pointer while anyone listens
 PING_EVERY = 15  # seconds between keep-alive comments, for proxies that close idle streams
