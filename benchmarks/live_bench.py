@@ -263,7 +263,7 @@ def run_all(seconds: float) -> list[Run]:
         return [served, own, api_run(tmp, seconds)]
 
 
-def report(runs: list[Run], seconds: float) -> tuple[str, bool]:
+def report(runs: list[Run], seconds: float, before: str = "unknown") -> tuple[str, bool]:
     nginx, own = runs[0], runs[1]
     ratio = nginx.rps / own.rps if own.rps else float("inf")
     worst = max((v for r in runs for v in r.visible_s), default=float("inf"))
@@ -284,8 +284,8 @@ per server, `{ACCEPT}`, while a new version lands every {INTERVAL:g} s: for the 
 batch stored and published beside the server, for the API a native CSV file POSTed to its ingest
 route. Loopback; {platform.machine()}, {platform.python_implementation()}
 {platform.python_version()}, nginx and wrk from Debian, all sharing the machine's
-{_cores()} cores with the load generator (load average {_load()} when the report was written:
-other work on the machine shows in the p99s).
+{_cores()} cores with the load generator. Load average (1 min) {before} before the run and
+{_load()} after it, the bench's own load included: other work on the machine shows in the p99s.
 
 {HEADER}
 {{rows}}
@@ -314,8 +314,9 @@ def main() -> int:
     if find_nginx() is None or shutil.which("wrk") is None:
         print("nginx and wrk are needed (make system-deps installs Debian's)", file=sys.stderr)
         return 1
+    before = _load()
     runs = run_all(seconds)
-    text, met = report(runs, seconds)
+    text, met = report(runs, seconds, before)
     print(text)
     return 0 if met else MISSED
 
