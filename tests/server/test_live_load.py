@@ -38,6 +38,12 @@ def public(tmp_path: Path) -> tuple[Path, str]:
 
 
 def _servers(kind: str, folder: Path, tmp_path: Path):
+    if kind == "api":  # electoral serve --public: the files beside the API
+        from electoral.server.app import create_app
+        from tests.server.night import make_store
+
+        make_store(tmp_path / "night.duckdb")
+        return serving(create_app(tmp_path / "night.duckdb", public=folder), port=free_port())
     if kind == "nginx":
         if find_nginx() is None:
             pytest.skip("nginx is not installed (make system-deps installs Debian's, as root)")
@@ -45,7 +51,7 @@ def _servers(kind: str, folder: Path, tmp_path: Path):
     return serving(PublicFiles(folder), port=free_port())
 
 
-@pytest.mark.parametrize("kind", ["electoral", "nginx"])
+@pytest.mark.parametrize("kind", ["electoral", "api", "nginx"])
 def test_pointer_is_revalidated_versions_are_immutable_hidden_is_never_served(
         public, tmp_path, kind) -> None:
     folder, version = public
