@@ -38,6 +38,12 @@ def public(tmp_path: Path) -> tuple[Path, str]:
 
 
 def _servers(kind: str, folder: Path, tmp_path: Path):
+    if kind == "api":  # electoral serve --public: the files beside the API
+        from electoral.server.app import create_app
+        from tests.server.night import make_store
+
+        make_store(tmp_path / "night.duckdb")
+        return serving(create_app(tmp_path / "night.duckdb", public=folder), port=free_port())
     if kind == "nginx":
         if find_nginx() is None:
             pytest.skip("nginx is not installed (make system-deps installs Debian's, as root)")
@@ -45,7 +51,7 @@ def _servers(kind: str, folder: Path, tmp_path: Path):
     return serving(PublicFiles(folder), port=free_port())
 
 
-@pytest.mark.parametrize("kind", ["electoral", "nginx"])
+@pytest.mark.parametrize("kind", ["electoral", "api", "nginx"])
 def test_pointer_is_revalidated_versions_are_immutable_hidden_is_never_served(
         public, tmp_path, kind) -> None:
     folder, version = public
@@ -143,3 +149,18 @@ def test_each_new_version_is_pushed_as_a_server_sent_event(tmp_path, kind) -> No
             second = publish_version(folder, [Publication(hostile_returns())])
             assert _event(lines) == ("version", second)
             assert second != first
+
+
+def test_serving_files_does_not_load_the_report_layer() -> None:
+    """The files server's pointer is the publisher's, and importing it stays light."""
+    import subprocess
+
+    from electoral.report import public as publisher
+    from electoral.server import public as server
+
+    assert server.POINTER == publisher.POINTER
+    loaded = subprocess.run(
+        [sys.executable, "-c", "import sys, electoral.server.public; "
+         "print(sorted(m for m in sys.modules if m.startswith('electoral.report')))"],
+        capture_output=True, text=True, check=True, env={"PYTHONPATH": str(ROOT / "src")})
+    assert loaded.stdout.strip() == "[]"

@@ -113,7 +113,7 @@ def create_app(db: Path | str | None = None, *, public: Path | None = None,
     _night_routes(app, owner, limit)
     if public is not None:
         from electoral.server.public import mount_public
-        mount_public(app, public)  # after the API's routes: any other path is a public file
+        mount_public(app, public)  # outermost, after every other middleware is added
     return app
 
 

@@ -24,7 +24,6 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from electoral.errors import ElectoralError, NotFoundError, StoreError, ValidationError
 from electoral.night import NightError
 from electoral.server.owner import Busy, Unavailable
-from electoral.server.public import EVENTS
 
 log = logging.getLogger("electoral.server")
 
@@ -120,8 +119,7 @@ class Caching:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["method"] not in ("GET", "HEAD") or \
-                scope["path"] == EVENTS:  # a stream: HEAD is answered by its own route
+        if scope["type"] != "http" or scope["method"] not in ("GET", "HEAD"):
             await self.app(scope, receive, send)
             return
         start: Message = {}

@@ -36,13 +36,15 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from electoral.errors import ElectoralError
-from electoral.report.public import POINTER
 from electoral.server.nginx import IMMUTABLE
 
 _VERSIONED = re.compile(r"^/[0-9]+/")
 _HIDDEN = re.compile(r"(^|/)\.")
 START_TIMEOUT = 10.0  # seconds for the server to answer on its port
 CACHED_VERSIONS = 3  # versions whose files are kept in memory: the current one and two before
+# report.public.POINTER, not imported from there: that module brings the report layer (about
+# 90 MB) into a process that only serves files (tests/server/test_live_load.py keeps them equal)
+POINTER = "current_ver.txt"
 EVENTS = "/api/v1/events"  # the push channel of new versions (Server-Sent Events)
 WATCH_EVERY = 0.2  # seconds between two looks at the pointer while anyone listens
 PING_EVERY = 15  # seconds between keep-alive comments, for proxies that close idle streams
@@ -240,12 +242,35 @@ async def _answer(cached: Cached, unchanged: bool, head: bool, send: Send) -> No
 
 
 def mount_public(app: ASGIApp, public: Path | str) -> None:
-    """Serve ``public`` from ``/`` of a Starlette or FastAPI ``app``, after its own routes (an
-    API route keeps its path; any other path is a public file)."""
+    """Serve ``public`` from ``/`` of a Starlette or FastAPI ``app``: the live page, the pointer,
+    the event stream and the version folders ahead of everything else the app does
+    (``PublicFirst``: no routing, no middleware of the API's, about ten times the requests/s),
+    any other path after the app's own routes (an API route keeps its path)."""
     routes = getattr(app, "routes", None)
-    if routes is None:
+    add = getattr(app, "add_middleware", None)
+    if routes is None or add is None:
         raise TypeError("mount_public needs a Starlette or FastAPI app")
-    routes.append(Mount("/", app=PublicFiles(public)))
+    files = PublicFiles(public)
+    add(PublicFirst, files=files)
+    routes.append(Mount("/", app=files))
+
+
+_FRONT = frozenset({"/", "/index.html", "/live.js", "/live.css", f"/{POINTER}", EVENTS})
+
+
+class PublicFirst:
+    """ASGI middleware sending the public folder's own paths (``_FRONT`` and the version
+    folders) straight to ``files``, which gives them their ETag, caching and HEAD itself."""
+
+    def __init__(self, app: ASGIApp, files: PublicFiles):
+        self.app = app
+        self.files = files
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and (scope["path"] in _FRONT or _VERSIONED.match(scope["path"])):
+            await self.files(scope, receive, send)
+            return
+        await self.app(scope, receive, send)
 
 
 @contextlib.contextmanager
