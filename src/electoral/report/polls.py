@@ -107,9 +107,11 @@ def _text(averages: PollAverages) -> str:
     return out.getvalue()
 
 
-def _md_table(header: list[str], rows: list[list[str]]) -> list[str]:
-    """A pipe table, the first column left-aligned and the rest right-aligned; cells escaped."""
-    rule = [":---"] + ["---:"] * (len(header) - 1)
+def _md_table(header: list[str], rows: list[list[str]], right: Sequence[str] = ()) -> list[str]:
+    """A pipe table, the columns named in ``right`` right-aligned (default: all but the first),
+    the rest left-aligned; cells escaped."""
+    right = right or header[1:]
+    rule = ["---:" if h in right else ":---" for h in header]
     return ["| " + " | ".join(header) + " |", "|" + "|".join(rule) + "|",
             *("| " + " | ".join(md_cell(c) for c in r) + " |" for r in rows)]
 
@@ -136,6 +138,7 @@ LIST_COLUMNS = ("poll_id", "question_id", "pollster_id", "pollster", "sponsors",
                 "line")
 _LIST_HEADER = ["end", "state", "pollster", "population", "sample", "D %", "R %", "lead",
                 "source"]
+_LIST_FIGURES = ("sample", "D %", "R %", "lead")
 
 
 def render_poll_list(polls: Sequence[Poll], fmt: PollsFormat | str = PollsFormat.TEXT) -> str:
@@ -155,11 +158,10 @@ def render_poll_list(polls: Sequence[Poll], fmt: PollsFormat | str = PollsFormat
     rows = [_question_row(p, q) for p in polls for q in p.questions]
     title = f"{len(polls):,} poll(s), {len(rows):,} question(s) (lead: Democratic − Republican share)"
     if fmt is PollsFormat.MD:
-        return "\n".join([title, "", *_md_table(_LIST_HEADER, rows)]) + "\n"
+        return "\n".join([title, "", *_md_table(_LIST_HEADER, rows, _LIST_FIGURES)]) + "\n"
     table = Table(title=title)
     for header in _LIST_HEADER:
-        table.add_column(header, justify="right" if header in ("sample", "D %", "R %", "lead")
-                         else "left")
+        table.add_column(header, justify="right" if header in _LIST_FIGURES else "left")
     for row in rows:
         # names are data, never Rich markup
         table.add_row(*(Text(on_screen(c)) for c in row))
