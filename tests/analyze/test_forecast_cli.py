@@ -101,3 +101,24 @@ def test_without_polls_is_a_usage_error_and_without_results_a_failure(store: Pat
     assert missing.exit_code == 1 and "no poll of the 2024 election" in missing.output
     early = run("forecast", "--polls", RAW, "--year", "2012", "--db", store)
     assert early.exit_code == 1 and "2012" in early.output
+
+
+def test_the_stored_polls_forecast_as_the_files_do(store: Path, tmp_path: Path) -> None:
+    import shutil
+
+    db = tmp_path / "with-polls.duckdb"
+    shutil.copy(store, db)
+    assert run("polls", "import", PRESIDENT, "--db", db).exit_code == 0
+    # raw-polls repeats 55 of the 2020 file's polls; the 2020 file's are kept, as --polls does
+    refused = run("polls", "import", RAW, "--db", db)
+    assert refused.exit_code == 1 and "55 problem(s)" in refused.output
+    assert run("polls", "import", RAW, "--db", db, "--skip-existing").exit_code == 0
+    args = ("--as-of", "2020-10-20", "--sims", 5000, "--format", "csv")
+    from_store = run("forecast", "--db", db, *args)
+    assert from_store.exit_code == 0, from_store.output
+    assert from_store.stdout == forecast(store, "--format", "csv").stdout
+    figures = run("forecast", "--db", db, "--sims", 2000, "--figures", tmp_path / "fig")
+    assert figures.exit_code == 0 and (tmp_path / "fig" / "ev-histogram.svg").exists()
+    assert any(p.name.startswith("average-") for p in (tmp_path / "fig").iterdir())
+    bare = run("forecast", "--db", store, *args)
+    assert bare.exit_code == 1 and "no poll stored" in bare.output
