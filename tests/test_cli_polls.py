@@ -155,3 +155,14 @@ def test_the_polls_group_lists_its_commands_and_an_empty_store_says_so(db: Path)
     assert run("polls").exit_code in (0, 2) and "import" in run("polls").output
     missing = run("polls", "average", "--db", db)
     assert missing.exit_code == 1 and "no results database" in missing.output
+
+
+def test_a_forecast_goes_on_a_page_of_a_presidential_election_only(db: Path) -> None:
+    told = run("report", "2020-PA-president", "--forecast", "--db", db)
+    assert told.exit_code == 2 and "--format html --out DIR" in told.output
+    from electoral import api
+    from electoral.errors import ValidationError
+
+    with api.open_store(":memory:", write=True) as store, pytest.raises(
+            ValidationError, match="not a presidential election"):
+        api.election_forecast(store, "2020-PA-senate")

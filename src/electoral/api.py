@@ -429,16 +429,18 @@ def report(store: ResultsStore, election: str, level: UnitKind | str = UnitKind.
 
 def write_page(store: ResultsStore, election: str, out: Path | str, *,
                compare_with: str | None = "auto", article: Article | None = None,
-               progress: Progress | None = None, assume_complete: bool = False) -> Path:
+               progress: Progress | None = None, assume_complete: bool = False,
+               forecast: Forecast | None = None) -> Path:
     """Write ``out/index.html`` (and its maps and data files) for a stored election; return the
     page's path. ``compare_with`` names an earlier election, ``"auto"`` picks the latest earlier
     stored one of the same state and office, ``None`` none. ``article``: the published figures
     of the election, for its ranked-choice round tables. ``assume_complete``: declare the winner
-    and electors although units are missing.
+    and electors although units are missing. ``forecast``: an Electoral College forecast
+    (``forecast``) the page shows in its own section, with its pictures and tables.
 
     Raises:
         NotFoundError: the election (or the one to compare with) is not stored.
-        OSError: ``out`` cannot be written.
+        OutputError: a file of the page cannot be written.
     """
     from electoral.report.page import write_page as write
 
@@ -447,7 +449,7 @@ def write_page(store: ResultsStore, election: str, out: Path | str, *,
     earlier = store.load(earlier_id) if earlier_id else None
     return write(returns, out, earlier=earlier, article=article,
                  college=_national_college(store, returns), progress=progress,
-                 assume_complete=assume_complete)
+                 assume_complete=assume_complete, forecast=forecast)
 
 
 def publish(store: ResultsStore, public_dir: Path | str, *, keep: int = 20,
@@ -911,6 +913,23 @@ def forecast(store: ResultsStore, paths: Sequence[Path], year: int | None = None
                              simulations=simulations, seed=seed)
     except ValueError as exc:
         raise ValidationError([Problem("forecast", f"{year}: {exc}")]) from None
+
+
+def election_forecast(store: ResultsStore, election: str, as_of: dt.date | None = None,
+                      simulations: int = 100_000, seed: int = 0) -> Forecast:
+    """The forecast (``forecast``, from the stored polls) of a presidential election's year, for
+    its page.
+
+    Raises:
+        ValidationError: ``election`` is not an election id, or not a presidential election (the
+            forecast is of the Electoral College); as ``forecast``.
+        NotFoundError: as ``forecast``.
+    """
+    chosen = Election.from_id(election)
+    if chosen.office != "president":
+        raise ValidationError([Problem("forecast", f"{election} is not a presidential election: "
+                                       "the forecast is of the Electoral College", field="forecast")])
+    return forecast(store, [], chosen.year, as_of, simulations, seed)
 
 
 def backtest(store: ResultsStore, paths: Sequence[Path], years: Sequence[int] = (2008, 2012, 2016, 2020),

@@ -335,18 +335,33 @@ def report(
         show_default=False)] = None,
     assume_complete: Annotated[bool, typer.Option(
         "--assume-complete", help="Declare the winner although units are missing.")] = False,
+    with_forecast: Annotated[bool, typer.Option(
+        "--forecast", help="With --format html --out DIR: add the Electoral College forecast of "
+        "the election's year from the stored polls (histogram, probability map, ratings).")
+    ] = False,
+    as_of: Annotated[str | None, typer.Option(
+        "--as-of", help="With --forecast: use the polls ending by this date (YYYY-MM-DD).",
+        show_default=False)] = None,
     db: DbOption = None,
 ) -> None:
     """A results table with percentages, margins, "other" and totals. With --format html and
-    --out DIR: a self-contained results page (maps, tables, downloads) in DIR. While units are
-    missing the report says which, and declares no winner (unless --assume-complete)."""
+    --out DIR: a self-contained results page (maps, tables, downloads) in DIR, and with --forecast
+    the forecast of its year. While units are missing the report says which, and declares no
+    winner (unless --assume-complete)."""
     from electoral import api
 
-    if fmt == OutputFormat.HTML and out is not None and (out.is_dir() or not out.suffix):
+    page_wanted = fmt == OutputFormat.HTML and out is not None and (out.is_dir() or not out.suffix)
+    if (with_forecast or as_of) and not page_wanted:
+        raise typer.BadParameter("--forecast and --as-of go with --format html --out DIR (a page)",
+                                 param_hint="--forecast")
+    if page_wanted and out is not None:
         existed = (out / "index.html").exists()
+        day = _day(as_of)
         with opened(db) as store, progress(f"writing the page of {election}") as update:
+            result = api.election_forecast(store, election, day) if with_forecast else None
             page = api.write_page(store, election, out, compare_with=compare or "auto",
-                                  progress=update, assume_complete=assume_complete)
+                                  progress=update, assume_complete=assume_complete,
+                                  forecast=result)
         say(f"{'replaced' if existed else 'wrote'} {page}")
         return
     with opened(db) as store:
