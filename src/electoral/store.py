@@ -6,7 +6,9 @@ failure half-way leaves what was stored before untouched. Every import is record
 sha256, time, rows) and every unit keeps the import it came from (``units.import_id``), so that
 any figure can be traced to the file it came from. ``add`` puts several files' units into the
 elections they belong to (one file per county adds up to one election); which stored units a file
-may replace is decided before it, by ``api``, from ``provenance``.
+may replace is decided before it, by ``api``, from ``provenance``. Poll files are kept beside
+the returns (``store_polls``: one row per answer, each with its file and line), also written in
+one transaction (``save_polls``).
 """
 
 from __future__ import annotations

@@ -50,6 +50,7 @@ _COLUMNS = ("import_id", "source", "line", "poll_position", "poll_id", "pollster
             "methodology", "margin_of_error", "partisan", "internal", "question_position",
             "question_id", "population", "sample_size", "answer_position", "candidate", "party_id",
             "party", "share")
+_AT = {name: i for i, name in enumerate(_COLUMNS)}  # a column's place in a row of ``read_polls``
 _TYPES = {"import_id": pa.int64(), "line": pa.int32(), "poll_position": pa.int32(),
           "sponsors": pa.list_(pa.string()), "start_date": pa.date32(), "end_date": pa.date32(),
           "internal": pa.bool_(), "question_position": pa.int32(), "answer_position": pa.int32()}
@@ -167,8 +168,9 @@ def read_polls(db: duckdb.DuckDBPyConnection) -> list[tuple[str, list[Poll]]]:
         ORDER BY f.first, a.import_id, a.poll_position, a.question_position,
             a.answer_position""").fetchall()
     out: list[tuple[str, list[Poll]]] = []
-    for source, of_source in groupby(rows, key=lambda r: r[1]):
-        polls = [_poll(list(of_poll)) for _key, of_poll in groupby(of_source, key=lambda r: r[3])]
+    for source, of_source in groupby(rows, key=lambda r: r[_AT["source"]]):
+        polls = [_poll(list(of_poll))
+                 for _key, of_poll in groupby(of_source, key=lambda r: r[_AT["poll_position"]])]
         out.append((str(source), polls))
     return out
 
@@ -177,7 +179,7 @@ def _poll(rows: list[tuple[object, ...]]) -> Poll:
     """One poll from its answer rows (in question and answer order)."""
     first = dict(zip(_COLUMNS, rows[0], strict=True))
     questions = []
-    for _at, of_question in groupby(rows, key=lambda r: r[17]):
+    for _at, of_question in groupby(rows, key=lambda r: r[_AT["question_position"]]):
         answers = [dict(zip(_COLUMNS, r, strict=True)) for r in of_question]
         q = answers[0]
         questions.append(PollQuestion(
