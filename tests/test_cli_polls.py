@@ -58,8 +58,9 @@ def test_raw_polls_as_of_a_date_use_the_polls_ending_by_it() -> None:
     result = run("polls", RAW, "--as-of", "2016-11-07", "--state", "PA", "-f", "json")
     assert result.exit_code == 0, result.output
     with RAW.open(encoding="utf-8") as f:
-        expected = sum(1 for r in csv.DictReader(f) if r["location"] == "PA" and
-                       dt.datetime.strptime(r["polldate"], "%m/%d/%Y").date() <= dt.date(2016, 11, 7))
+        # the 2016 election's polls only: raw-polls holds 2000–2020
+        expected = sum(1 for r in csv.DictReader(f) if r["location"] == "PA" and r["year"] == "2016"
+                       and dt.datetime.strptime(r["polldate"], "%m/%d/%Y").date() <= dt.date(2016, 11, 7))
     assert json.loads(result.stdout)["states"][0]["polls"] == expected
 
 
@@ -147,6 +148,10 @@ def test_the_average_of_the_stored_polls_is_the_average_of_the_file(tmp_path: Pa
         assert from_store.exit_code == 0 and from_store.stdout == from_file.stdout
         assert run("polls", PRESIDENT, *args).stdout == from_file.stdout  # the old spelling
     assert "| PA | 124 |" in run("polls", "average", "--db", db, "--state", "PA", "-f", "md").stdout
+    # raw-polls' 2000–2020 polls beside them: an average is of one election's polls
+    assert run("polls", "import", RAW, "--db", db, "--skip-existing").exit_code == 0
+    assert run("polls", "average", "--db", db, "-f", "csv").stdout == run(
+        "polls", "average", PRESIDENT, "-f", "csv").stdout
 
 
 def test_the_polls_group_lists_its_commands_and_an_empty_store_says_so(db: Path) -> None:

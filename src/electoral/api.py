@@ -741,8 +741,10 @@ def poll_averages(paths: Sequence[Path], state: str | None = None,
     """Each geography's weighted poll average and each pollster's house effect
     (``electoral.analyze.polls.poll_averages``) from 538 poll files (``president_polls.csv`` or
     ``raw-polls.csv``, told apart by their header), or, with no ``paths``, from the polls in
-    ``store``. With ``state`` (a USPS code or a district such as ``ME-02``) only that geography and
-    the pollsters that polled it are kept; house effects are still estimated from every poll.
+    ``store``: the polls of one presidential election, the one ``as_of`` (default: the last poll's
+    end) looks to, from the first file (given or stored) with any (``_one_election``). With
+    ``state`` (a USPS code or a district such as ``ME-02``) only that geography and the pollsters
+    that polled it are kept; house effects are still estimated from every poll of the election.
 
     Raises:
         NotFoundError: a file that is not there, no poll stored (no ``paths``), no poll of
@@ -753,7 +755,13 @@ def poll_averages(paths: Sequence[Path], state: str | None = None,
 
     from electoral.analyze.polls import poll_averages as average
 
-    polls = read_polls(paths) if paths or store is None else stored_polls(store)
+    if paths or store is None:
+        files = read_poll_files(paths)
+    else:
+        files = [polls for _source, polls in store.polls()]
+        if not files:
+            stored_polls(store)  # raises: nothing stored, and what to do
+    polls = _one_election(files, as_of)
     try:
         result = average(polls, as_of)
     except ValueError as exc:
@@ -768,6 +776,26 @@ def poll_averages(paths: Sequence[Path], state: str | None = None,
     pollsters = {w.pollster for w in states[0].weights}
     return replace(result, states=states,
                    house_effects=tuple(h for h in result.house_effects if h.pollster in pollsters))
+
+
+def _one_election(files: Sequence[Sequence[Poll]], as_of: dt.date | None) -> list[Poll]:
+    """The polls of one presidential election, the one ``as_of`` (default: the last poll's end)
+    looks to (``analyze.forecast_fit.presidential_year``), from the first of ``files`` with any
+    poll of it — as ``forecast`` takes a year's polls. raw-polls (and a store) hold 2000–2020:
+    an earlier election's polls would count among a state's polls and skew the house effects,
+    though their recency weight is nil; and a poll of two files (538 keeps one id) would count
+    twice."""
+    from electoral.analyze.forecast_fit import presidential_year
+
+    ends = [p.end for polls in files for p in polls]
+    if not ends:
+        return []
+    cycle = presidential_year(as_of or max(ends))
+    for polls in files:
+        chosen = [p for p in polls if presidential_year(p.end) == cycle]
+        if chosen:
+            return chosen
+    return []
 
 
 def render_polls(averages: PollAverages, fmt: PollsFormat | str = "text") -> str:
@@ -792,20 +820,29 @@ def read_polls(paths: Sequence[Path]) -> list[Poll]:
         NotFoundError: a file that is not there.
         ValidationError: every bad row of every file, located (file, line, column).
     """
+    return [poll for polls in read_poll_files(paths) for poll in polls]
+
+
+def read_poll_files(paths: Sequence[Path]) -> list[list[Poll]]:
+    """The polls of each of ``paths`` (as ``read_polls``), file by file.
+
+    Raises:
+        NotFoundError, ValidationError: as ``read_polls``: every bad row of every file.
+    """
     from electoral.io import open_source
     from electoral.io.polls import read_poll_file
 
-    polls: list[Poll] = []
+    files: list[list[Poll]] = []
     problems: list[Problem] = []
     for path in paths:
         source = open_source(path)
         try:
-            polls.extend(read_poll_file(source.stream(), source.name))
+            files.append(list(read_poll_file(source.stream(), source.name)))
         except ValidationError as exc:
             problems.extend(exc.problems)
     if problems:
         raise ValidationError(problems)
-    return polls
+    return files
 
 
 class StoredPast:
@@ -867,7 +904,7 @@ def _poll_files(store: ResultsStore, paths: Sequence[Path]) -> tuple[list[list[P
         NotFoundError, ValidationError: as ``read_polls``; no path given and no poll stored.
     """
     if paths:
-        return [read_polls([p]) for p in paths], ", ".join(map(str, paths))
+        return read_poll_files(paths), ", ".join(map(str, paths))
     stored = store.polls()
     if not stored:
         raise NotFoundError("no poll file given (--polls) and no poll stored; `electoral polls "
