@@ -856,7 +856,7 @@ def polls_import(
 
     from electoral import api
 
-    with opened(db, write=True) as store:
+    with opened(db, write=True) as store, progress(f"storing {len(files)} poll file(s)"):
         reports = api.import_polls(store, files, replace=replace, skip_existing=skip_existing)
     if fmt is TextOrJson.JSON:
         emit(json.dumps({"stored": True, "files": [r.json() for r in reports]}, indent=2), None)
