@@ -32,6 +32,7 @@ def test_the_page_shows_the_forecast_pictures_and_tables() -> None:
     ET.fromstring(histogram[histogram.index("<svg"):histogram.index("</svg>") + 6])
     ET.fromstring(drawn[drawn.index("<svg"):drawn.index("</svg>") + 6])
     assert histogram.count("<rect") > 2 and 'data-state="PA"' in drawn
+    assert 'id="forecast-map-unit-PA"' in drawn and ' id="unit-' not in text  # ids kept apart
     assert "Safe ≥ 95%, Likely ≥ 75%, Lean ≥ 60%" in section
     assert '<th scope="row">Safe D</th><td>RI (4)</td>' in section
     assert '<th scope="row">PA</th><td class="num">300</td>' in section

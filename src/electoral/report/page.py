@@ -191,7 +191,7 @@ def forecast_view(result: Forecast, state: str, files: dict[str, str]) -> Foreca
     table (``report.forecast``); the pictures and the forecast's CSV go into ``files``."""
     stem = f"forecast/{result.year}-forecast"
     pictures = {f"{stem}-ev-histogram.svg": ev_histogram(result),
-                f"{stem}-probability-map.svg": probability_map(result)}
+                f"{stem}-probability-map.svg": probability_map(result, "forecast-map-")}
     files.update(pictures)
     files[f"{stem}.csv"] = render_forecast(result, "csv")
     own = next((s for s in result.states if s.unit == state), None)
