@@ -12,8 +12,9 @@ import pytest
 from electoral import api
 from electoral.columns import ReturnsTable
 from electoral.errors import NotFoundError, StoreError, ValidationError
-from electoral.model import Candidate, Returns
+from electoral.model import Candidate, Poll, Returns
 from electoral.store import Addition, ElectionSummary, ImportRecord, StoredUnit
+from electoral.store_polls import PollFile, PollImport
 
 
 class MemoryStore:
@@ -23,6 +24,8 @@ class MemoryStore:
 
     def __init__(self) -> None:
         self.stored: dict[str, tuple[Returns, ImportRecord]] = {}
+        self.poll_files: dict[str, list[Poll]] = {}  # source → its polls, first imported first
+        self.poll_records: list[PollImport] = []
 
     def __enter__(self) -> MemoryStore:
         return self
@@ -70,6 +73,27 @@ class MemoryStore:
         return [r for a in additions
                 for r in self.save(a.table, source=a.source, sha256=a.sha256, format=a.format)]
 
+    def save_polls(self, files: Sequence[PollFile]) -> list[PollImport]:
+        records = []
+        for file in files:
+            for source, polls in self.poll_files.items():
+                self.poll_files[source] = [p for p in polls if p.id not in file.drop]
+            self.poll_files[file.source] = list(file.polls)  # keeps its first place when again
+            records.append(PollImport(len(self.poll_records) + 1, file.source, file.sha256,
+                                      file.format, dt.datetime(2026, 1, 1), len(file.polls),
+                                      sum(len(q.answers) for p in file.polls for q in p.questions)))
+            self.poll_records.append(records[-1])
+        return records
+
+    def polls(self) -> list[tuple[str, list[Poll]]]:
+        return [(source, list(polls)) for source, polls in self.poll_files.items() if polls]
+
+    def poll_ids(self) -> dict[str, str]:
+        return {p.id: source for source, polls in self.poll_files.items() for p in polls}
+
+    def poll_imports(self) -> list[PollImport]:
+        return list(self.poll_records)
+
     def save(self, *elections: ReturnsTable | Returns, source: str, sha256: str,
              format: str) -> list[ImportRecord]:
         loaded = [e.materialized() if isinstance(e, ReturnsTable) else e for e in elections]
@@ -110,6 +134,22 @@ def test_results_document_is_the_json_report(both) -> None:
     assert api.results_document(view) == json.loads(api.render_results(view, "json"))
     boone = next(r for r in api.results_document(view)["rows"] if r["unit"] == "Boone")
     assert boone["margin"] == {"votes": 158, "percent": "0.21"}
+
+
+def test_the_double_and_the_store_keep_the_same_polls(both, tmp_path: Path) -> None:
+    from tests.test_store_polls import two_polls
+
+    first, second = two_polls(tmp_path, "a.csv"), two_polls(tmp_path, "b.csv", first="11", second="12")
+    for store in both:
+        api.import_polls(store, [first])
+        with pytest.raises(ValidationError, match="already stored from a.csv"):
+            api.import_polls(store, [second])
+        api.import_polls(store, [second], replace=True)
+        api.import_polls(store, [first], skip_existing=True)
+    memory, real = both
+    assert memory.polls() == real.polls() and [p.id for p in api.stored_polls(real)] == ["10", "11", "12"]
+    assert [(r.source, r.polls) for r in memory.poll_imports()] == [
+        (r.source, r.polls) for r in real.poll_imports()]
 
 
 def test_elections_and_missing_ones(both) -> None:

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
+from typer.core import TyperGroup
 
 from electoral.errors import ElectoralError, ValidationError
 from electoral.formats import (
@@ -326,18 +327,33 @@ def report(
         show_default=False)] = None,
     assume_complete: Annotated[bool, typer.Option(
         "--assume-complete", help="Declare the winner although units are missing.")] = False,
+    with_forecast: Annotated[bool, typer.Option(
+        "--forecast", help="With --format html --out DIR: add the Electoral College forecast of "
+        "the election's year from the stored polls (histogram, probability map, ratings).")
+    ] = False,
+    as_of: Annotated[str | None, typer.Option(
+        "--as-of", help="With --forecast: use the polls ending by this date (YYYY-MM-DD).",
+        show_default=False)] = None,
     db: DbOption = None,
 ) -> None:
     """A results table with percentages, margins, "other" and totals. With --format html and
-    --out DIR: a self-contained results page (maps, tables, downloads) in DIR. While units are
-    missing the report says which, and declares no winner (unless --assume-complete)."""
+    --out DIR: a self-contained results page (maps, tables, downloads) in DIR, and with --forecast
+    the forecast of its year. While units are missing the report says which, and declares no
+    winner (unless --assume-complete)."""
     from electoral import api
 
-    if fmt == OutputFormat.HTML and out is not None and (out.is_dir() or not out.suffix):
+    page_wanted = fmt == OutputFormat.HTML and out is not None and (out.is_dir() or not out.suffix)
+    if (with_forecast or as_of) and not page_wanted:
+        raise typer.BadParameter("--forecast and --as-of go with --format html --out DIR (a page)",
+                                 param_hint="--forecast")
+    if page_wanted and out is not None:
         existed = (out / "index.html").exists()
+        day = _day(as_of)
         with opened(db) as store, progress(f"writing the page of {election}") as update:
+            result = api.election_forecast(store, election, day) if with_forecast else None
             page = api.write_page(store, election, out, compare_with=compare or "auto",
-                                  progress=update, assume_complete=assume_complete)
+                                  progress=update, assume_complete=assume_complete,
+                                  forecast=result)
         say(f"{'replaced' if existed else 'wrote'} {page}")
         return
     with opened(db) as store:
@@ -790,29 +806,102 @@ def map_(
 # ---- ranked-choice: rcv ------------------------------------------------------------------------
 
 
-@app.command()
-def polls(
+class _PollsGroup(TyperGroup):
+    """``electoral polls FILE…``, as before the sub-commands: arguments naming no sub-command
+    (a file, an option) are those of ``polls average``."""
+
+    # ctx: the Context of the click Typer vendors (typer._click, private), hence Any
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        if args and args[0] not in self.commands and args[0] not in ctx.help_option_names:
+            args = ["average", *args]
+        return super().parse_args(ctx, args)
+
+
+polls_app = typer.Typer(
+    cls=_PollsGroup, no_args_is_help=True, rich_markup_mode=None,
+    help="538 poll files: store them (import), list the stored polls (list), and each state's "
+    "weighted average with each pollster's house effect (average; `polls FILE…` is `polls "
+    "average FILE…`).")
+app.add_typer(polls_app, name="polls")
+
+PollStateOption = Annotated[str | None, typer.Option(
+    help="Only this state (USPS code, e.g. PA) or district (ME-02).", show_default=False)]
+PollsFormatOption = Annotated[PollsFormat, typer.Option("--format", "-f")]
+
+
+@polls_app.command("import")
+def polls_import(
     files: Annotated[list[Path], typer.Argument(
         help="538 poll files: president_polls.csv (either schema) or raw-polls.csv.")],
-    state: Annotated[str | None, typer.Option(
-        help="Only this state (USPS code, e.g. PA) or district (ME-02).", show_default=False)] = None,
-    as_of: Annotated[str | None, typer.Option(
-        "--as-of", help="Average the polls ending by this date (YYYY-MM-DD; default: the last).",
-        show_default=False)] = None,
-    fmt: Annotated[PollsFormat, typer.Option("--format", "-f")] = PollsFormat.TEXT,
-    out: OutOption = None,
+    replace: Annotated[bool, typer.Option(
+        "--replace", help="A poll another stored file has (same poll id): store this file's.")
+    ] = False,
+    skip_existing: Annotated[bool, typer.Option(
+        "--skip-existing", help="A poll another stored file has: keep the stored one.")] = False,
+    fmt: Annotated[TextOrJson, typer.Option("--format", "-f")] = TextOrJson.TEXT,
+    db: DbOption = None,
 ) -> None:
-    """Each state's weighted poll average with its 95% interval, and each pollster's house effect."""
-    import datetime as dt
+    """Store poll files in one transaction: any bad row (or a poll id another file holds, unless
+    --replace or --skip-existing) stores nothing and exits 1. A file imported again replaces the
+    polls it stored before."""
+    import json
 
     from electoral import api
 
-    try:
-        day = dt.date.fromisoformat(as_of) if as_of else None
-    except ValueError:
-        raise typer.BadParameter(f"{as_of!r} is not a date YYYY-MM-DD", param_hint="--as-of") from None
-    with handled():
-        text = api.render_polls(api.poll_averages(files, state, day), fmt)
+    with opened(db, write=True) as store, progress(f"storing {len(files)} poll file(s)"):
+        reports = api.import_polls(store, files, replace=replace, skip_existing=skip_existing)
+    if fmt is TextOrJson.JSON:
+        emit(json.dumps({"stored": True, "files": [r.json() for r in reports]}, indent=2), None)
+        return
+    for report in reports:
+        say(report.text(), to=console())
+
+
+@polls_app.command("list")
+def polls_list(
+    state: PollStateOption = None,
+    pollster: Annotated[str | None, typer.Option(
+        help="Only pollsters whose name contains this (any case).", show_default=False)] = None,
+    as_of: Annotated[str | None, typer.Option(
+        "--as-of", help="Only polls ending by this date (YYYY-MM-DD).", show_default=False)] = None,
+    fmt: PollsFormatOption = PollsFormat.TEXT,
+    out: OutOption = None,
+    db: DbOption = None,
+) -> None:
+    """The stored polls, one row per question (csv: one row per answer, as 538's files), with the
+    file and line each came from."""
+    from electoral import api
+
+    day = _day(as_of)
+    with opened(db) as store:
+        text = api.render_poll_list(api.stored_polls(store, state, pollster, day), fmt)
+    emit(text, out)
+
+
+@polls_app.command("average")
+def polls_average(
+    files: Annotated[list[Path] | None, typer.Argument(
+        help="538 poll files: president_polls.csv (either schema) or raw-polls.csv (default: the "
+        "stored polls).", show_default=False)] = None,
+    state: PollStateOption = None,
+    as_of: Annotated[str | None, typer.Option(
+        "--as-of", help="Average the polls ending by this date (YYYY-MM-DD; default: the last).",
+        show_default=False)] = None,
+    fmt: PollsFormatOption = PollsFormat.TEXT,
+    out: OutOption = None,
+    db: DbOption = None,
+) -> None:
+    """Each state's weighted poll average with its 95% interval, and each pollster's house effect,
+    from the files given or else the stored polls."""
+    from electoral import api
+
+    day = _day(as_of)
+    if files:
+        with handled():
+            text = api.render_polls(api.poll_averages(files, state, day), fmt)
+    else:
+        with opened(db) as store:
+            text = api.render_polls(api.poll_averages([], state, day, store=store), fmt)
     emit(text, out)
 
 
@@ -838,8 +927,8 @@ app.add_typer(forecast_app, name="forecast")
 
 PollFilesOption = Annotated[list[Path] | None, typer.Option(
     "--polls", metavar="FILE", help="538 poll files (president_polls.csv, raw-polls.csv); repeat "
-    "the option. A year's polls come from the first file with any for it; earlier years' polls fit "
-    "the errors.",
+    "the option (default: the stored polls, `electoral polls import`). A year's polls come from "
+    "the first file with any for it; earlier years' polls fit the errors.",
     show_default=False)]
 AsOfOption = Annotated[str | None, typer.Option(
     "--as-of", help="Use polls ending by this date (YYYY-MM-DD).", show_default=False)]
@@ -878,15 +967,14 @@ def forecast(
 
     if ctx.invoked_subcommand is not None:
         return
-    if not polls:
-        raise typer.BadParameter("give at least one poll file", param_hint="--polls")
+    written: list[Path] = []
     with opened(db) as store:
-        result = api.forecast(store, polls, year, _day(as_of), sims, seed)
+        result = api.forecast(store, polls or [], year, _day(as_of), sims, seed)
+        if figures is not None:
+            written = api.forecast_figures(result, polls or [], figures, store=store)
     emit(api.render_forecast(result, fmt), out)
-    if figures is not None:
-        with handled():
-            for path in api.forecast_figures(result, polls, figures):
-                say(f"wrote {path}")
+    for path in written:
+        say(f"wrote {path}")
 
 
 @forecast_app.command("backtest")
@@ -908,8 +996,6 @@ def forecast_backtest(
     from electoral import api
     from electoral.analyze.forecast_fit import presidential_year
 
-    if not polls:
-        raise typer.BadParameter("give at least one poll file", param_hint="--polls")
     try:
         chosen = [int(y) for y in years.split(",") if y.strip()]
     except ValueError:
@@ -917,7 +1003,7 @@ def forecast_backtest(
     day = _day(as_of)
     cutoffs = {presidential_year(day): day} if day else {}
     with opened(db) as store:
-        result = api.backtest(store, polls, chosen, cutoffs, sims, seed)
+        result = api.backtest(store, polls or [], chosen, cutoffs, sims, seed)
     emit(api.render_backtest(result, fmt), out)
     if figures is not None:
         with handled():

@@ -95,11 +95,12 @@ class MapLevel(StrEnum):
 
 
 class PollsFormat(StrEnum):
-    """Poll averages' format (``electoral.report.polls``)."""
+    """Poll averages' and poll lists' format (``electoral.report.polls``)."""
 
     TEXT = "text"
     JSON = "json"
     CSV = "csv"
+    MD = "md"
 
 
 class ForecastFormat(StrEnum):

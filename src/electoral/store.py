@@ -6,7 +6,9 @@ failure half-way leaves what was stored before untouched. Every import is record
 sha256, time, rows) and every unit keeps the import it came from (``units.import_id``), so that
 any figure can be traced to the file it came from. ``add`` puts several files' units into the
 elections they belong to (one file per county adds up to one election); which stored units a file
-may replace is decided before it, by ``api``, from ``provenance``.
+may replace is decided before it, by ``api``, from ``provenance``. Poll files are kept beside
+the returns (``store_polls``: one row per answer, each with its file and line), also written in
+one transaction (``save_polls``).
 """
 
 from __future__ import annotations
@@ -32,11 +34,21 @@ from electoral.model import (
     Election,
     Exclusion,
     Party,
+    Poll,
     Returns,
     Unit,
     UnitFacts,
     UnitKind,
     VoteType,
+)
+from electoral.store_polls import (
+    POLL_SCHEMA,
+    PollFile,
+    PollImport,
+    poll_imports,
+    read_polls,
+    stored_poll_ids,
+    write_polls,
 )
 
 DEFAULT_DB = "electoral.duckdb"
@@ -223,6 +235,7 @@ class Store:
                                  f"`electoral import FILE --db {self.path}` makes it a results store")
             if not read_only:
                 self._db.execute(SCHEMA)
+                self._db.execute(POLL_SCHEMA)
             columns = _unit_columns(self._db)
             if columns and "import_id" not in columns:
                 if read_only:
@@ -315,6 +328,40 @@ class Store:
             raise _error(self.path, exc, f"could not store {names} in",
                               "nothing was changed") from exc
         return records
+
+    # -- polls (electoral.store_polls) -----------------------------------------------------------
+
+    def save_polls(self, files: Sequence[PollFile]) -> list[PollImport]:
+        """Store several poll files in one transaction: each replaces the rows an earlier import
+        of the same source stored and the rows of the poll ids its ``drop`` names.
+
+        Returns:
+            One ``PollImport`` per file, in the order given.
+
+        Raises:
+            StoreError: the database refused the write; nothing was changed.
+        """
+        now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+        try:
+            with self.transaction() as db:
+                return write_polls(db, files, now)
+        except duckdb.Error as exc:
+            names = ", ".join(dict.fromkeys(f.source for f in files))
+            raise _error(self.path, exc, f"could not store {names} in",
+                         "nothing was changed") from exc
+
+    def polls(self) -> list[tuple[str, list[Poll]]]:
+        """The stored polls, per source in the order the sources were first imported (see
+        ``store_polls.read_polls``); none in a store made before the poll tables."""
+        return read_polls(self._db)
+
+    def poll_ids(self) -> dict[str, str]:
+        """Each stored poll id → the source (file name) it is stored from."""
+        return stored_poll_ids(self._db)
+
+    def poll_imports(self) -> list[PollImport]:
+        """Every poll import, first first."""
+        return poll_imports(self._db)
 
     def delete(self, election_id: str) -> None:
         """Remove one election and its rows (its import records stay, as history).

@@ -95,9 +95,43 @@ def test_backtest_scores_model_and_baseline(store: Path) -> None:
     assert sum(b["count"] for b in data["calibration"]) == 102
 
 
-def test_without_polls_is_a_usage_error_and_without_results_a_failure(store: Path, tmp_path: Path) -> None:
-    assert run("forecast", "--db", store).exit_code == 2
+def test_without_polls_given_or_stored_and_without_results_a_failure(store: Path, tmp_path: Path) -> None:
+    bare = run("forecast", "--db", store)
+    assert bare.exit_code == 1 and "no poll file given (--polls) and no poll stored" in bare.output
     missing = run("forecast", "--polls", PRESIDENT, "--year", "2024", "--db", store)
     assert missing.exit_code == 1 and "no poll of the 2024 election" in missing.output
     early = run("forecast", "--polls", RAW, "--year", "2012", "--db", store)
     assert early.exit_code == 1 and "2012" in early.output
+
+
+def test_the_stored_polls_forecast_as_the_files_do(store: Path, tmp_path: Path) -> None:
+    import shutil
+
+    db = tmp_path / "with-polls.duckdb"
+    shutil.copy(store, db)
+    assert run("polls", "import", PRESIDENT, "--db", db).exit_code == 0
+    # raw-polls repeats 55 of the 2020 file's polls; the 2020 file's are kept, as --polls does
+    refused = run("polls", "import", RAW, "--db", db)
+    assert refused.exit_code == 1 and "55 problem(s)" in refused.output
+    assert run("polls", "import", RAW, "--db", db, "--skip-existing").exit_code == 0
+    args = ("--as-of", "2020-10-20", "--sims", 5000, "--format", "csv")
+    from_store = run("forecast", "--db", db, *args)
+    assert from_store.exit_code == 0, from_store.output
+    assert from_store.stdout == forecast(store, "--format", "csv").stdout
+    figures = run("forecast", "--db", db, "--sims", 2000, "--figures", tmp_path / "fig")
+    assert figures.exit_code == 0 and (tmp_path / "fig" / "ev-histogram.svg").exists()
+    assert any(p.name.startswith("average-") for p in (tmp_path / "fig").iterdir())
+    bare = run("forecast", "--db", store, *args)
+    assert bare.exit_code == 1 and "no poll stored" in bare.output
+
+    page = run("report", "2020-PA-president", "--format", "html", "--out", tmp_path / "page",
+               "--forecast", "--as-of", "2020-10-20", "--db", db)
+    assert page.exit_code == 0, page.output
+    text = (tmp_path / "page" / "index.html").read_text(encoding="utf-8")
+    section = text.split('<section id="forecast"')[1].split("</section>")[0]
+    assert "The 2020 forecast as of 2020-10-20" in section and "Pennsylvania: P(Democrat wins)" in section
+    assert section.count("<svg") == 2 and '<th scope="row">PA</th>' in section
+    assert (tmp_path / "page" / "forecast" / "2020-forecast-probability-map.svg").exists()
+    with_figures = json.loads(run("forecast", "--db", db, "--as-of", "2020-10-20", "-f", "json").stdout)
+    pa = next(s for s in with_figures["states"] if s["state"] == "PA")
+    assert f'<td class="num">{pa["tipping"]}</td>' in section  # the same run: 100,000 sims, seed 0

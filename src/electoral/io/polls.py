@@ -39,7 +39,12 @@ from electoral.model import (
 )
 from electoral.parties import canonical_party
 
-__all__ = ["read_poll_file", "read_president_polls", "read_raw_polls"]
+__all__ = ["PRESIDENT_POLLS", "RAW_POLLS", "poll_file_format", "read_poll_file",
+           "read_president_polls", "read_raw_polls"]
+
+# The names of the two files' formats, as the store records them (``poll_imports.format``).
+PRESIDENT_POLLS = "538-president-polls"
+RAW_POLLS = "538-raw-polls"
 
 # Columns every president_polls.csv schema has; the grade and the party column differ by schema.
 _POLL_COLUMNS = ("question_id", "poll_id", "state", "pollster_id", "pollster", "sponsors",
@@ -367,7 +372,12 @@ def read_poll_file(stream: TextIO, source: str = "") -> tuple[Poll, ...]:
         ValidationError: as ``read_president_polls`` or ``read_raw_polls`` raise it.
     """
     text = stream.read()
-    header = text.partition("\n")[0]
-    if "margin_actual" in header.split(","):
+    if poll_file_format(text.partition("\n")[0]) == RAW_POLLS:
         return tuple(o.poll for o in read_raw_polls(io.StringIO(text), source))
     return read_president_polls(io.StringIO(text), source)
+
+
+def poll_file_format(header: str) -> str:
+    """Which 538 poll file a header line is: ``RAW_POLLS`` (it has ``margin_actual``) or
+    ``PRESIDENT_POLLS``."""
+    return RAW_POLLS if "margin_actual" in header.strip().split(",") else PRESIDENT_POLLS

@@ -107,7 +107,7 @@ def render_forecast(result: Forecast, fmt: ForecastFormat | str = ForecastFormat
                            "rating_bands": bands_note()}, indent=2) + "\n"
     if fmt is ForecastFormat.CSV:
         return _csv(rows, STATE_COLUMNS)
-    return _summary(result, rows, md=fmt is ForecastFormat.MD)
+    return _summary(result, md=fmt is ForecastFormat.MD)
 
 
 def _csv(rows: list[dict[str, str]], columns: tuple[str, ...]) -> str:
@@ -131,24 +131,37 @@ def _table(header: list[str], rows: list[list[str]], md: bool, numbers: bool = T
     return [fmt.format(*header).rstrip(), *(fmt.format(*r).rstrip() for r in rows)]
 
 
-def _summary(result: Forecast, rows: list[dict[str, str]], md: bool) -> str:
+#: The columns of ``state_table``.
+STATE_TABLE_HEADER = ["Unit", "EV", "P(D)", "Margin", "80% interval", "Tipping", "Rating"]
+
+
+def summary_lines(result: Forecast) -> list[str]:
+    """The national figures in three lines: the chances, the electors, the run."""
     n = national(result)
+    return [f"P(Democrat wins) {float(result.win_democratic):.1%} · P(Republican wins) "
+            f"{result.win_republican:.1%} · P(269–269, contingent election) {result.tie:.2%}",
+            f"Democratic electors: mean {rounded(result.ev_democratic, 1)}, 80% interval "
+            f"{result.ev_low}–{result.ev_high}; national margin estimate {lean(result.national)}",
+            f"{result.simulations:,} simulations, seed {result.seed}; incumbent party "
+            f"{result.incumbent}; parameters fit on {', '.join(map(str, n['parameters']['fitted_on']))}"]
+
+
+def state_table(result: Forecast) -> list[list[str]]:
+    """One row per unit (``STATE_TABLE_HEADER``): electors, the Democrat's chance, the mean margin
+    and its 80% interval as ``D+``/``R+``, the tipping-point chance, the rating."""
+    rows = [state_row(result, s) for s in result.states]
+    return [[r["state"], r["electors"], _p(s.win_democratic), lean(s.margin),
+             f"{lean(s.margin_low)} to {lean(s.margin_high)}", r["tipping"], r["rating"]]
+            for r, s in zip(rows, result.states, strict=True)]
+
+
+def _summary(result: Forecast, md: bool) -> str:
     head = f"{result.year} presidential forecast as of {result.as_of}"
-    lines = [f"### {head}" if md else head, "",
-             f"P(Democrat wins) {float(result.win_democratic):.1%} · P(Republican wins) "
-             f"{result.win_republican:.1%} · P(269–269, contingent election) {result.tie:.2%}",
-             f"Democratic electors: mean {rounded(result.ev_democratic, 1)}, 80% interval "
-             f"{result.ev_low}–{result.ev_high}; national margin estimate {lean(result.national)}",
-             f"{result.simulations:,} simulations, seed {result.seed}; incumbent party "
-             f"{result.incumbent}; parameters fit on {', '.join(map(str, n['parameters']['fitted_on']))}",
-             "", bands_note(), ""]
+    lines = [f"### {head}" if md else head, "", *summary_lines(result), "", bands_note(), ""]
     lines += _table(["Rating", "States (electors)"], [[k, ", ".join(v) or "—"] for k, v in ratings(result)],
                     md, numbers=False)
     lines.append("")
-    table = [[r["state"], r["electors"], _p(s.win_democratic), lean(s.margin),
-              f"{lean(s.margin_low)} to {lean(s.margin_high)}", r["tipping"], r["rating"]]
-             for r, s in zip(rows, result.states, strict=True)]
-    lines += _table(["Unit", "EV", "P(D)", "Margin", "80% interval", "Tipping", "Rating"], table, md)
+    lines += _table(STATE_TABLE_HEADER, state_table(result), md)
     return "\n".join(lines) + "\n"
 
 

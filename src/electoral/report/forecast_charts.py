@@ -106,9 +106,10 @@ def percent_label(p: float) -> str:
     return str(round(100 * p))
 
 
-def probability_map(result: Forecast) -> str:
+def probability_map(result: Forecast, id_prefix: str = "") -> str:
     """The national map, each state shaded by its rating (``RATING_BANDS``) and titled with its
-    probability; Maine and Nebraska by their statewide contest."""
+    probability; Maine and Nebraska by their statewide contest. ``id_prefix`` starts every element
+    id, for a page that holds several maps."""
     by_unit = {s.unit: s for s in result.states}
     atlas = load_atlas()
     areas = []
@@ -134,7 +135,7 @@ def probability_map(result: Forecast) -> str:
         notes=(f"Ratings by the leader's win probability: {bands}, else Tossup.",),
         source=f"Source: electoral forecast, {result.simulations:,} simulations, seed {result.seed}. "
         f"{ATTRIBUTION}.", data=(("kind", "forecast"), ("year", str(result.year))),
-        side_labels=SMALL_EAST))
+        side_labels=SMALL_EAST, prefix=id_prefix))
 
 
 def averages_over_time(polls: Sequence[Poll], as_of: dt.date) -> dict[dt.date, PollAverages]:

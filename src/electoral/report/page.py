@@ -1,7 +1,9 @@
 """A self-contained results page: headline, maps, the statewide and unit tables (sortable, with
-real headers), the comparison with an earlier election, the electors, any ranked-choice rounds, and
-download links for the figures. Everything the page needs is inline or beside it: no network at
-view time. Rendered with the Jinja2 templates in ``report/templates``.
+real headers), the comparison with an earlier election, the electors, any ranked-choice rounds,
+the Electoral College forecast of its year when one is given (the electoral-vote histogram, the
+state probability map, the ratings and state tables), and download links for the figures.
+Everything the page needs is inline or beside it: no network at view time. Rendered with the
+Jinja2 templates in ``report/templates``.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from pathlib import Path
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from electoral.analyze.compare import Comparison, compare
+from electoral.analyze.forecast import Forecast
 from electoral.errors import ElectoralError, ValidationError
 from electoral.io.export import export
 from electoral.io.outfile import write_file
@@ -22,7 +25,17 @@ from electoral.numbers import percent
 from electoral.published import Article, PublishedTable, TableKind
 from electoral.report import maps
 from electoral.report.college_map import draw_college
+from electoral.report.forecast import (
+    STATE_TABLE_HEADER,
+    bands_note,
+    ratings,
+    render_forecast,
+    state_table,
+    summary_lines,
+)
+from electoral.report.forecast_charts import ev_histogram, probability_map
 from electoral.report.geometry import ATTRIBUTION
+from electoral.report.polls import lean
 from electoral.report.tables import LEVEL_TITLES, render_csv, render_html, render_json, results_view
 from electoral.tabulate.coverage import Coverage, area_title, coverage
 from electoral.tabulate.electors import College
@@ -51,6 +64,24 @@ class TableView:
 
 
 @dataclass(frozen=True, slots=True)
+class ForecastView:
+    """The forecast section: its heading, the national lines, the line of the page's own state
+    (empty when the forecast has no such unit), the two pictures inlined (also files beside the
+    page: ``files``), the ratings (label, units) and the state table."""
+
+    heading: str
+    lines: tuple[str, ...]
+    own: str
+    histogram: str
+    map: str
+    files: tuple[tuple[str, str], ...]
+    bands: str
+    ratings: tuple[tuple[str, str], ...]
+    header: tuple[str, ...]
+    rows: tuple[tuple[str, ...], ...]
+
+
+@dataclass(frozen=True, slots=True)
 class Page:
     """What the page shows, and the files that go beside it (name → text)."""
 
@@ -65,17 +96,19 @@ class Page:
     rounds: tuple[PublishedTable, ...]
     files: dict[str, str] = field(default_factory=dict)
     downloads: tuple[tuple[str, str], ...] = ()
+    forecast: ForecastView | None = None
 
 
 def write_page(returns: Returns, out: Path | str, *, earlier: Returns | None = None,
                article: Article | None = None, college: College | None = None,
                progress: Callable[[int, int], None] | None = None,
-               assume_complete: bool = False) -> Path:
+               assume_complete: bool = False, forecast: Forecast | None = None) -> Path:
     """Write ``out/index.html`` (and its maps and data files) for ``returns``; return the page's
     path. ``earlier``: the election to compare with; ``article``: the published figures of the
     election, for its ranked-choice round tables; ``college``: the national Electoral College of
-    its year. ``progress(done, total)`` is told after each file written. ``assume_complete``:
-    declare the winner and electors although units are missing.
+    its year; ``forecast``: a forecast to show (``forecast_view``). ``progress(done, total)`` is
+    told after each file written. ``assume_complete``: declare the winner and electors although
+    units are missing.
 
     Every file is written atomically and inside ``out`` (``io.outfile.write_file``): no link
     leads a file outside it.
@@ -84,7 +117,7 @@ def write_page(returns: Returns, out: Path | str, *, earlier: Returns | None = N
         OutputError: a file of the page cannot be written (the message names it and why).
     """
     page = build_page(returns, earlier=earlier, article=article, college=college,
-                      assume_complete=assume_complete)
+                      assume_complete=assume_complete, forecast=forecast)
     folder = Path(out)
     total = len(page.files) + 1
     for done, (name, text) in enumerate(page.files.items(), start=1):
@@ -100,11 +133,12 @@ def write_page(returns: Returns, out: Path | str, *, earlier: Returns | None = N
 
 def build_page(returns: Returns, *, earlier: Returns | None = None,
                article: Article | None = None, college: College | None = None,
-               assume_complete: bool = False) -> Page:
+               assume_complete: bool = False, forecast: Forecast | None = None) -> Page:
     """Everything the page shows, computed from the returns (nothing here writes files).
-    ``college``: the national count of the election's year, drawn as the college map. While
-    units are missing (``tabulate.coverage``) the headline and the electors section say so and
-    declare no winner, unless ``assume_complete``."""
+    ``college``: the national count of the election's year, drawn as the college map;
+    ``forecast``: the forecast section (``forecast_view``). While units are missing
+    (``tabulate.coverage``) the headline and the electors section say so and declare no winner,
+    unless ``assume_complete``."""
     statewide = roll_up(returns, UnitKind.STATE)
     levels = sorted((UnitKind(k) for k in available_levels(returns)
                      if UnitKind(k) not in (UnitKind.STATE, UnitKind.NATION)),
@@ -131,6 +165,9 @@ def build_page(returns: Returns, *, earlier: Returns | None = None,
     if college is not None:
         map_views.append(_college_map(college, files))
     rounds = tuple(t for t in (article.tables if article else ()) if t.kind == TableKind.ROUNDS)
+    shown = None if forecast is None else forecast_view(forecast, returns.election.state, files)
+    if shown is not None:
+        downloads += shown.files
     found = coverage(returns)
     declared = found.complete or assume_complete
     area = area_title(returns, found)
@@ -145,7 +182,33 @@ def build_page(returns: Returns, *, earlier: Returns | None = None,
         electors=(electors_lines(returns) if declared else (
             f"No electors are declared: {found.line()}.",)) + _national_line(college),
         comparison=comparison,
-        rounds=rounds, files=files, downloads=tuple(downloads))
+        rounds=rounds, files=files, downloads=tuple(downloads), forecast=shown)
+
+
+def forecast_view(result: Forecast, state: str, files: dict[str, str]) -> ForecastView:
+    """The forecast section of a page of ``state`` (a USPS code, "US" for a national page): the
+    EC histogram and the probability map (``report.forecast_charts``), the ratings and the state
+    table (``report.forecast``); the pictures and the forecast's CSV go into ``files``."""
+    stem = f"forecast/{result.year}-forecast"
+    pictures = {f"{stem}-ev-histogram.svg": ev_histogram(result),
+                f"{stem}-probability-map.svg": probability_map(result, "forecast-map-")}
+    files.update(pictures)
+    files[f"{stem}.csv"] = render_forecast(result, "csv")
+    own = next((s for s in result.states if s.unit == state), None)
+    line = "" if own is None else (
+        f"{STATE_NAMES.get(state, state)}: P(Democrat wins) {own.win_democratic:.1%}, rated "
+        f"{own.rating.value}{' ' + own.leader[0].upper() if own.leader else ''}; mean margin "
+        f"{lean(own.margin)} (80% interval {lean(own.margin_low)} to {lean(own.margin_high)}).")
+    histogram, drawn_map = pictures.values()
+    return ForecastView(
+        f"The {result.year} forecast as of {result.as_of}", tuple(summary_lines(result)), line,
+        histogram, drawn_map,
+        tuple((f"The {result.year} forecast: {what}", name) for what, name in (
+            ("electoral-vote histogram (SVG)", f"{stem}-ev-histogram.svg"),
+            ("state probability map (SVG)", f"{stem}-probability-map.svg"),
+            ("each state's chance, 538's columns (CSV)", f"{stem}.csv"))),
+        bands_note(), tuple((label, ", ".join(units) or "—") for label, units in ratings(result)),
+        tuple(STATE_TABLE_HEADER), tuple(tuple(r) for r in state_table(result)))
 
 
 def _unit_table(table: Tabulation) -> TableView:
