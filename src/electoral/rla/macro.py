@@ -165,7 +165,7 @@ def assess(contest: Contest, held: Mapping[str, BatchCount], alpha: float,
     else:
         log_p = sum(step - math.log(1 - t) for t in taints.values())
     if not taints:
-        size = math.ceil(math.log(alpha) / step) + 1
+        size = first_round(total, alpha)
     elif log_p <= math.log(alpha):
         size = 0
     else:
@@ -174,6 +174,28 @@ def assess(contest: Contest, held: Mapping[str, BatchCount], alpha: float,
     if size >= len(held) - len(taints):
         return MacroResult(len(held) - len(taints), p_value, True, total, taints)
     return MacroResult(size, p_value, False, total, taints)
+
+
+def first_round(total_bound: Fraction, alpha: float) -> int:
+    """Round one's batches for a contest whose error bounds sum to ``total_bound`` (U > 1):
+    ``⌈ln α / ln(1 − 1/U)⌉ + 1`` (Stark 2008; the extra batch as Arlo plans), not capped at the
+    batches there are (the caller compares it with them)."""
+    return math.ceil(math.log(alpha) / math.log(1 - 1 / total_bound)) + 1
+
+
+def expected_ballots(bounds: Mapping[str, Fraction], held: Mapping[str, BatchCount],
+                     draws: int) -> tuple[float, float]:
+    """The expected distinct batches, and ballots in them, that ``draws`` PPEB draws (with
+    replacement, batch ``p`` drawn with chance ``u_p / U`` each time) send to a hand count:
+    ``Σ (1 − (1 − u_p/U)^draws)`` and ``Σ b_p (1 − (1 − u_p/U)^draws)``. Floats: an expectation to
+    plan a workload by, not an audit figure."""
+    total = sum(bounds.values(), Fraction(0))
+    batches = ballots = 0.0
+    for batch, bound in bounds.items():
+        hit = 1.0 - (1.0 - float(bound / total)) ** draws if total else 0.0
+        batches += hit
+        ballots += hit * (held[batch].ballots or 0)
+    return batches, ballots
 
 
 def _taints(contest: Contest, held: Mapping[str, BatchCount], bounds: Mapping[str, Fraction],
