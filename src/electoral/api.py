@@ -1394,12 +1394,14 @@ def rla_election_contests(store: ResultsStore, election: str, *, ballots: int | 
                           ) -> tuple[list[Planned], list[tuple[str, str]]]:
     """A stored election's contests for the planner comparison, and those left out with why.
 
-    The statewide contest first (its ballots: ``ballots`` when given, else the state's ballots
-    cast, else its votes counted, said in ``ballots_from``), then with ``counties`` each county's
-    own result as a contest. Batches for MACRO are the finest stored geographic units (precinct,
-    town, county) whose counts are exact and that hold no adjustment row, within the contest;
-    a batch's ballots are its ballots cast when every batch's are stored (and cover its votes),
-    else its votes counted. A county with no votes, or without finer units, has no batches.
+    The statewide contest first, then with ``counties`` each county's own result as a contest.
+    Batches for MACRO are the finest stored geographic units (precinct, town, county) whose
+    counts are exact and that hold no adjustment row, within the contest; a batch's ballots are
+    its ballots cast when every batch's are stored (and cover its votes), else its votes counted.
+    A county with no votes is skipped; one without finer units has no batches. A contest's
+    ballots (``ballots_from``): ``ballots`` when given (statewide), else the unit's stored ballots
+    cast, else the sum of its batches' ballots cast, else its votes counted (an audit then
+    understates the undervotes, and says so).
 
     Raises:
         ValidationError: a malformed election id, a withheld statewide count, or bad ``winners``.
@@ -1423,7 +1425,7 @@ def rla_election_contests(store: ResultsStore, election: str, *, ballots: int | 
     finest = next((k for k in _BATCH_LEVELS if k in tables and all(
         r.exact and not r.unit.adjustment and min(r.votes.values(), default=0) >= 0
         for r in tables[k].rows)), None)
-    batches = _batches(tables[finest], names) if finest else {}
+    batches, batch_cast = _batches(tables[finest], names) if finest else ({}, False)
     units = {u.id: u for u in returns.units}
     level_names = [r.unit.name for r in tables[finest].rows] if finest else []
 
@@ -1438,10 +1440,17 @@ def rla_election_contests(store: ResultsStore, election: str, *, ballots: int | 
                 found[name] = batches[name]
         return found
 
-    source = "given" if ballots else "ballots cast" if cast else "votes counted"
-    planned = [Planned(make_contest(votes, ballots or cast or sum(votes.values()), winners,
-                                    state.total.unit.name), "state", source,
-                       batches or None, finest.value if finest else None)]
+    def cast_in(stored: int | None, held: Mapping[str, BatchCount], total: int) -> tuple[int, str]:
+        if stored:
+            return stored, "ballots cast"
+        if held and batch_cast:
+            return sum(c.ballots or 0 for c in held.values()), f"ballots cast ({finest} sum)"
+        return total, "votes counted"
+
+    counted, source = (ballots, "given") if ballots else cast_in(cast, batches,
+                                                                  sum(votes.values()))
+    planned = [Planned(make_contest(votes, counted, winners, state.total.unit.name), "state",
+                       source, batches or None, finest.value if finest else None)]
     skipped: list[tuple[str, str]] = []
     if counties and UnitKind.COUNTY in tables:
         facts = {f.unit: f.ballots_cast for f in returns.facts if f.ballots_cast}
@@ -1450,16 +1459,16 @@ def rla_election_contests(store: ResultsStore, election: str, *, ballots: int | 
                 skipped.append((row.unit.name, "no votes" if row.exact else "withheld counts"))
                 continue
             held = inside(row.unit.id) if finest and finest is not UnitKind.COUNTY else {}
-            counted = facts.get(row.unit.id)
+            counted, source = cast_in(facts.get(row.unit.id), held, row.total)
             planned.append(Planned(
-                make_contest({names[c]: row.of(c) for c in names}, counted or row.total, winners,
+                make_contest({names[c]: row.of(c) for c in names}, counted, winners,
                              row.unit.name),
-                "county", "ballots cast" if counted else "votes counted", held or None,
-                finest.value if held and finest else None))
+                "county", source, held or None, finest.value if held and finest else None))
     return planned, skipped
 
 
-def _batches(table: Tabulation, names: Mapping[str, str]) -> dict[str, BatchCount]:
+def _batches(table: Tabulation, names: Mapping[str, str]) -> tuple[dict[str, BatchCount], bool]:
+    """Each row of ``table`` as a batch (by name), and whether their ballots are ballots cast."""
     from electoral.rla.macro import BatchCount
 
     facts = {f.unit: f.ballots_cast for f in table.returns.facts if f.ballots_cast}
@@ -1467,7 +1476,7 @@ def _batches(table: Tabulation, names: Mapping[str, str]) -> dict[str, BatchCoun
     seen = [r.unit.name for r in table.rows]
     return {_batch_name(r.unit, seen): BatchCount({names[c]: r.of(c) for c in names},
                                                   facts[r.unit.id] if cast else r.total, 0)
-            for r in table.rows}
+            for r in table.rows}, cast
 
 
 def _batch_name(unit: Unit, names: Sequence[str]) -> str:

@@ -126,8 +126,9 @@ def render_comparison(comparison: Comparison, fmt: str = "text") -> str:
             f"{comparison.gamma:g}, rates o1, o2, u1, u2 {rates}; ballots to audit ("
             "BRAVO and Minerva: round one ends the audit with 90 % chance; MACRO: batches drawn "
             "and the expected ballots in them)"]
-    notes = [f"{row.name}: ballots are the votes counted (ballots cast are not stored)"
-             for row in comparison.rows if row.planned.ballots_from == "votes counted"][:1]
+    uncast = [row.name for row in comparison.rows if row.planned.ballots_from == "votes counted"]
+    notes = [f"ballots are the votes counted (no ballots cast stored) in {len(uncast)} contest(s): "
+             f"{', '.join(uncast[:5])}{', …' if len(uncast) > 5 else ''}"] if uncast else []
     notes += [f"skipped {name}: {reason}" for name, reason in comparison.skipped]
     if fmt == "md":
         lines = [f"| {' | '.join(_md(c) for c in line)} |" for line in table]
