@@ -123,9 +123,9 @@ def render_comparison(comparison: Comparison, fmt: str = "text") -> str:
     table = [_HEADINGS, *(_cells(row) for row in comparison.rows)]
     rates = ", ".join(f"{r:g}" for r in comparison.rates)
     head = [f"{comparison.source}: risk limit {comparison.risk_limit:g}; SuperSimple γ "
-            f"{comparison.gamma:g}, rates o1, o2, u1, u2 {rates}; ballots to audit ("
-            "BRAVO and Minerva: round one ends the audit with 90 % chance; MACRO: batches drawn "
-            "and the expected ballots in them)"]
+            f"{comparison.gamma:g}, rates {rates}",
+            "ballots to audit (BRAVO, Minerva: round one ends the audit with 90 % chance; "
+            "MACRO: batches drawn, expected ballots in them)"]
     uncast = [row.name for row in comparison.rows if row.planned.ballots_from == "votes counted"]
     notes = [f"ballots are the votes counted (no ballots cast stored) in {len(uncast)} contest(s): "
              f"{', '.join(uncast[:5])}{', …' if len(uncast) > 5 else ''}"] if uncast else []
@@ -139,6 +139,12 @@ def render_comparison(comparison: Comparison, fmt: str = "text") -> str:
                        for i, (c, w) in enumerate(zip(line, widths, strict=True))).rstrip()
              for line in table]
     return "\n".join([*head, *lines, *notes])
+
+
+def _asn(asn: int | None, ballots: int) -> str:
+    """BRAVO's ASN for a person: past the contest's ballots it means a full hand count (JSON and
+    CSV keep the number)."""
+    return FULL if asn is None or asn >= ballots else f"{asn:,}"
 
 
 def _md(cell: str) -> str:
@@ -157,7 +163,7 @@ def _cells(row: Row) -> tuple[str, ...]:
     m = row.macro
     return (row.name, row.planned.level, f"{contest.ballots:,}",
             f"{percent(apart, contest.ballots, 2)}%",
-            "" if row.bravo.asn is None else f"{row.bravo.asn:,}",
+            _asn(row.bravo.asn, contest.ballots),
             size(row.bravo, row.bravo.round_one_90),  # none with several winners
             size(row.minerva, row.minerva.sample_size),  # the 90 % size, several winners too
             size(row.supersimple, row.supersimple.sample_size),
