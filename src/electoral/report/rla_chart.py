@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 
-from electoral.report.cartography import FONT, INK, MUTED
+from electoral.report.cartography import INK, MUTED, svg_chart
 from electoral.report.cartography import escape as esc
 from electoral.rla.compare import Comparison, Curve, Row
 
@@ -92,12 +92,7 @@ def sample_size_chart(comparison: Comparison, drawn: Sequence[Curve], *, ballots
              f'transform="rotate(-90 18 {TOP + plot_h / 2})">ballots to audit, log scale</text>']
     title = (f"{comparison.source}: ballots to audit at a {100 * comparison.risk_limit:g}% risk "
              "limit")
-    return "\n".join([
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{HEIGHT}" '
-        f'viewBox="0 0 {WIDTH} {HEIGHT}" font-family="{FONT}">',
-        f'<rect width="{WIDTH}" height="{HEIGHT}" fill="#ffffff"/>',
-        f'<text x="{WIDTH / 2}" y="30" text-anchor="middle" font-size="18" font-weight="bold" '
-        f'fill="{INK}">{esc(title)}</text>', *body, "</svg>"])
+    return svg_chart(WIDTH, HEIGHT, title, body)
 
 
 def _contest(row: Row, x_at: Callable[[float], float], y_at: Callable[[float], float],
