@@ -164,7 +164,8 @@ def test_the_chart_marks_each_contest_and_escapes_names(tmp_path: Path) -> None:
     rows = ["batch,contest,candidate,votes,ballots"]
     for i in range(40):
         rows += [f"P{i},Mayor <A&B>,Ames,60,100", f"P{i},Mayor <A&B>,Bell,35,100",
-                 f"P{i},Clerk,Cole,52,100", f"P{i},Clerk,Dunn,47,100"]
+                 f"P{i},Clerk,Cole,52,100", f"P{i},Clerk,Dunn,47,100",
+                 f"P{i},Tied,Eck,40,100", f"P{i},Tied,Fox,40,100"]
     batches.write_text("\n".join(rows) + "\n", encoding="utf-8")
     chart = tmp_path / "chart.svg"
     result = CliRunner().invoke(app, ["rla", "compare", "--risk-limit", "0.05", "--batches",
@@ -173,7 +174,10 @@ def test_the_chart_marks_each_contest_and_escapes_names(tmp_path: Path) -> None:
     svg = chart.read_text(encoding="utf-8")
     tree = ET.fromstring(svg)  # well-formed: the name's < & > are escaped
     marks = [g for g in tree.iter("{http://www.w3.org/2000/svg}g") if g.get("class") == "contest"]
-    assert sorted(g.get("data-contest") for g in marks) == ["Clerk", "Mayor <A&B>"]
+    assert sorted(g.get("data-contest") for g in marks) == ["Clerk", "Mayor <A&B>", "Tied"]
+    hollow = {g.get("data-contest"): all(m.get("fill") == "#ffffff" for m in g if m.tag.endswith(
+        ("circle", "rect", "path"))) for g in marks}
+    assert hollow == {"Clerk": False, "Mayor <A&B>": False, "Tied": True}  # full hand count
     assert "Mayor &lt;A&amp;B&gt;" in svg and "<A&B>" not in svg
     methods = {p.get("data-method") for p in tree.iter("{http://www.w3.org/2000/svg}polyline")}
     assert methods == {"bravo", "supersimple", "macro"}

@@ -29,14 +29,16 @@ LEFT, RIGHT, TOP, BOTTOM = 80, 300, 70, 60
 LABELLED = 12  # with more contests than this only the non-county ones are labelled
 
 
-def _mark(method: str, x: float, y: float) -> str:
+def _mark(method: str, x: float, y: float, full: bool = False) -> str:
+    """A method's mark at (x, y): BRAVO a circle, SuperSimple a square, MACRO a triangle;
+    hollow when the plan is a full hand count."""
     colour = COLOURS[method]
+    paint = f'fill="#ffffff" stroke="{colour}" stroke-width="1.5"' if full else f'fill="{colour}"'
     if method == "bravo":
-        return f'<circle cx="{x:.1f}" cy="{y:.1f}" r="4.5" fill="{colour}"/>'
+        return f'<circle cx="{x:.1f}" cy="{y:.1f}" r="4.5" {paint}/>'
     if method == "supersimple":
-        return f'<rect x="{x - 4:.1f}" y="{y - 4:.1f}" width="8" height="8" fill="{colour}"/>'
-    return (f'<path d="M{x:.1f},{y - 5:.1f} L{x + 5:.1f},{y + 4:.1f} L{x - 5:.1f},{y + 4:.1f} Z" '
-            f'fill="{colour}"/>')
+        return f'<rect x="{x - 4:.1f}" y="{y - 4:.1f}" width="8" height="8" {paint}/>'
+    return f'<path d="M{x:.1f},{y - 5:.1f} L{x + 5:.1f},{y + 4:.1f} L{x - 5:.1f},{y + 4:.1f} Z" {paint}/>'
 
 
 def _decades(low: float, high: float) -> list[int]:
@@ -47,7 +49,8 @@ def sample_size_chart(comparison: Comparison, drawn: Sequence[Curve], *, ballots
                       batch_ballots: int | None = None) -> str:
     """The chart as SVG text: ``drawn`` curves (computed for a contest of ``ballots`` ballots, and
     MACRO's for batches of ``batch_ballots``), the full-hand-count line at ``ballots``, and one
-    mark per contest of ``comparison`` (a tied contest at the left edge, at its ballots)."""
+    mark per contest of ``comparison`` at its margin and sizes (hollow where a method needs a full
+    hand count; a tied contest at the left edge, at its ballots)."""
     margins = [float(r.margin) for r in comparison.rows if r.margin > 0]
     margins += [x for c in drawn for x, _, _ in c.points]
     low_x = 10.0 ** math.floor(math.log10(min(margins, default=0.01)))
@@ -104,7 +107,7 @@ def _contest(row: Row, x_at: Callable[[float], float], y_at: Callable[[float], f
                           for m, s in sizes.items())
     parts = [f'<g class="contest" data-contest="{esc(row.name)}" data-level="{esc(row.planned.level)}">',
              f"<title>{esc(row.name)}: margin {100 * float(row.margin):.2f}%; {esc(described)}</title>"]
-    parts += [_mark(m, x, y_at(s.ballots(ballots))) for m, s in sizes.items()]
+    parts += [_mark(m, x, y_at(s.ballots(ballots)), s.full_hand_count) for m, s in sizes.items()]
     if labelled:
         top = min(y_at(s.ballots(ballots)) for s in sizes.values())
         parts.append(f'<text x="{x + 7:.1f}" y="{top - 7:.1f}" font-size="11" fill="{INK}">'
@@ -126,7 +129,9 @@ def _legend(comparison: Comparison, ballots: int, batch_ballots: int | None, x: 
         rows.append(f'<text x="{x + 18}" y="{y}" font-size="11" fill="{INK}">{name}</text>')
         y += 20
     rows.append(f'<text x="{x}" y="{y + 10}" font-size="11" fill="{MUTED}">marks: the '
-                f"{len(comparison.rows)} contest(s) planned</text>")
-    rows.append(f'<text x="{x}" y="{y + 26}" font-size="11" fill="{MUTED}">γ {comparison.gamma:g}; '
+                f"{len(comparison.rows)} contest(s) planned, each at its</text>")
+    rows.append(f'<text x="{x}" y="{y + 26}" font-size="11" fill="{MUTED}">own ballots; hollow: '
+                "full hand count</text>")
+    rows.append(f'<text x="{x}" y="{y + 42}" font-size="11" fill="{MUTED}">γ {comparison.gamma:g}; '
                 f"rates {', '.join(f'{r:g}' for r in comparison.rates)}</text>")
     return rows

@@ -121,7 +121,14 @@ def contest_of(batches: Batches, name: str | None, winners: int = 1) -> tuple[Co
 
 
 def error_bounds(contest: Contest, held: Mapping[str, BatchCount]) -> dict[str, Fraction]:
-    """Each batch's ``u_p`` (exact), in file order. Stark (2008)."""
+    """Each batch's ``u_p`` (exact), in file order. Stark (2008).
+
+    Raises:
+        ValidationError: the contest is tied (``V_wl`` is 0: no bound; a full hand count decides).
+    """
+    if contest.tied():
+        raise ValidationError([Problem("tied", f"{contest.name} is tied: no batch sample can "
+                                       "confirm it (full hand count)", field="contest")])
     pairs = contest.pairs()
     return {batch: max(Fraction(count.votes.get(p.winner, 0) - count.votes.get(p.loser, 0)
                                 + (count.ballots or 0), p.winner_votes - p.loser_votes)
@@ -151,10 +158,10 @@ def assess(contest: Contest, held: Mapping[str, BatchCount], alpha: float,
             does not hold the contest, names a candidate it lacks, or counts more votes than the
             batch's ballots.
     """
+    if contest.tied():  # every batch is counted; U is undefined (V_wl = 0), given as 0
+        return MacroResult(len(held), 1.0, True, Fraction(0), {})
     bounds = error_bounds(contest, held)
     total = sum(bounds.values(), Fraction(0))
-    if contest.tied():
-        return MacroResult(len(held), 1.0, True, total, {})
     step = math.log(1 - 1 / total)  # U > 1 always: Σ u_p ≥ 1 + Σ b_p / V_wl
     try:
         taints = _taints(contest, held, bounds, audited or {})
