@@ -1426,19 +1426,7 @@ def rla_election_contests(store: ResultsStore, election: str, *, ballots: int | 
         r.exact and not r.unit.adjustment and min(r.votes.values(), default=0) >= 0
         for r in tables[k].rows)), None)
     batches, batch_cast = _batches(tables[finest], names) if finest else ({}, False)
-    units = {u.id: u for u in returns.units}
-    level_names = [r.unit.name for r in tables[finest].rows] if finest else []
-
-    def inside(county: str) -> dict[str, BatchCount]:
-        found = {}
-        for row in tables[finest].rows if finest else ():
-            at: str | None = row.unit.id
-            while at is not None and at != county:
-                at = units[at].parent if at in units else None
-            if at == county:
-                name = _batch_name(row.unit, level_names)
-                found[name] = batches[name]
-        return found
+    by_county = _by_county(returns, tables[finest], batches) if finest else {}
 
     def cast_in(stored: int | None, held: Mapping[str, BatchCount], total: int) -> tuple[int, str]:
         if stored:
@@ -1458,13 +1446,32 @@ def rla_election_contests(store: ResultsStore, election: str, *, ballots: int | 
             if not row.total or not row.exact:
                 skipped.append((row.unit.name, "no votes" if row.exact else "withheld counts"))
                 continue
-            held = inside(row.unit.id) if finest and finest is not UnitKind.COUNTY else {}
+            held = by_county.get(row.unit.id, {})
             counted, source = cast_in(facts.get(row.unit.id), held, row.total)
             planned.append(Planned(
                 make_contest({names[c]: row.of(c) for c in names}, counted, winners,
                              row.unit.name),
                 "county", source, held or None, finest.value if held and finest else None))
     return planned, skipped
+
+
+def _by_county(returns: Returns, table: Tabulation, batches: Mapping[str, BatchCount]
+               ) -> dict[str, dict[str, BatchCount]]:
+    """County id → the batches (``table``'s rows, named as ``_batches`` names them) inside it;
+    empty when the batches are the counties themselves."""
+    if table.level is UnitKind.COUNTY:
+        return {}
+    units = {u.id: u for u in returns.units}
+    level_names = [r.unit.name for r in table.rows]
+    found: dict[str, dict[str, BatchCount]] = {}
+    for row in table.rows:
+        at: str | None = row.unit.parent
+        while at is not None and at in units and units[at].kind is not UnitKind.COUNTY:
+            at = units[at].parent
+        if at is not None:
+            name = _batch_name(row.unit, level_names)
+            found.setdefault(at, {})[name] = batches[name]
+    return found
 
 
 def _batches(table: Tabulation, names: Mapping[str, str]) -> tuple[dict[str, BatchCount], bool]:
