@@ -159,6 +159,35 @@ def test_the_stored_batches_are_the_batch_file_they_would_be(stored: Path, tmp_p
             plan["sample_size"], plan["full_hand_count"]), row.name
 
 
+def test_a_stored_election_with_many_precincts_plans_a_batch_sample(tmp_path: Path) -> None:
+    # 2 counties × 60 precincts of 500 ballots cast; Marsh 270 and Dunmore 220 in each
+    lines = ["county,precinct,office,district,party,candidate,votes"]
+    batch_rows = ["batch,contest,candidate,votes,ballots"]
+    for county in ("Kent", "Sussex"):
+        for i in range(60):
+            lines += [f"{county},{county} {i},President,,DEM,Ada Marsh,270",
+                      f"{county},{county} {i},President,,REP,Cole Dunmore,220",
+                      f"{county},{county} {i},Total Votes Cast,,,,500"]
+            batch_rows += [f"{county} {i},Delaware,Ada Marsh,270,500",
+                           f"{county} {i},Delaware,Cole Dunmore,220,500"]
+    returns = tmp_path / "20201103__de__general__precinct.csv"
+    returns.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    batch_file = tmp_path / "batches.csv"
+    batch_file.write_text("\n".join(batch_rows) + "\n", encoding="utf-8")
+    with api.open_store(tmp_path / "s.duckdb", write=True) as store:
+        api.import_path(store, returns)
+        found = api.rla_compare(store, "2020-DE-president", 0.1, counties=False)
+    [row] = found.rows
+    assert (row.planned.contest.ballots, row.planned.batch_level) == (60_000, "precinct")
+    plan = _plan("macro", "--risk-limit", "0.1", "--batches", str(batch_file))
+    assert row.macro is not None and not row.macro.full_hand_count
+    assert row.macro.sample_size == plan["sample_size"]
+    # V = 6,000; each u = (50 + 500) / 6,000, U = 11; ⌈ln 0.1 / ln(10/11)⌉ + 1 = 26 draws of 120
+    assert row.macro.sample_size == 26
+    # equal bounds: each precinct is missed by all 26 draws with (119/120)^26
+    assert row.macro.expected_ballots == math.ceil(60_000 * (1 - (119 / 120) ** 26))
+
+
 def test_the_chart_marks_each_contest_and_escapes_names(tmp_path: Path) -> None:
     batches = tmp_path / "b.csv"
     rows = ["batch,contest,candidate,votes,ballots"]
@@ -218,6 +247,11 @@ def test_cli_errors_name_the_file_line_and_field(tmp_path: Path, stored: Path) -
     usage = CliRunner().invoke(app, ["rla", "compare", "--risk-limit", "10", "--tally", "A=1,B=0",
                                      "--ballots", "1"])
     assert usage.exit_code == 2 and "between 0 and 1" in usage.output
+    empty = tmp_path / "empty.csv"
+    empty.write_text("batch,contest,candidate,votes,ballots\n", encoding="utf-8")
+    result = CliRunner().invoke(app, ["rla", "compare", "--risk-limit", "0.1", "--batches",
+                                      str(empty), "--chart", str(tmp_path / "c.svg")])
+    assert result.exit_code == 1 and "no contest" in result.stderr
     missing = CliRunner().invoke(app, ["rla", "compare", "--risk-limit", "0.1", "--election",
                                        "2008-DE-president", "--db", str(stored)])
     assert missing.exit_code == 1 and "2008-DE-president" in missing.stderr

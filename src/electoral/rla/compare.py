@@ -23,6 +23,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
 
+from electoral.errors import Problem, ValidationError
 from electoral.rla import comparison, macro
 from electoral.rla.audit import Method, batches, check_risk_limit, plan
 from electoral.rla.contest import Contest, make_contest
@@ -211,8 +212,12 @@ def from_batch_file(batch_file: macro.Batches, winners: int = 1) -> list[Planned
     """Every contest of a MACRO batch file, its totals and ballots summed over its batches.
 
     Raises:
-        ValidationError: as ``make_contest`` (fewer than two candidates, bad winners).
+        ValidationError: a file without contests, or as ``make_contest`` (fewer than two
+            candidates, bad winners).
     """
+    if not batch_file:
+        raise ValidationError([Problem("no_contests", "the batch file holds no contest",
+                                       field="batches")])
     found = []
     for name in batch_file:
         contest, held = macro.contest_of(batch_file, name, winners)
