@@ -186,7 +186,10 @@ def plan(
 @rla_app.command()
 def compare(
     risk_limit: RiskLimit, election: ElectionOption = None, tally: TallyOption = None,
-    ballots: BallotsOption = None, winners: WinnersOption = 1, batches: Annotated[Path | None, typer.Option(
+    ballots: Annotated[int | None, typer.Option(
+        min=1, help="Ballots cast in the --tally contest, or statewide with --election (default: "
+        "the stored ballots cast, else the votes counted).", show_default=False)] = None,
+    winners: WinnersOption = 1, batches: Annotated[Path | None, typer.Option(
         help="A MACRO batch file (batch,contest,candidate,votes,ballots): every contest in it.",
         show_default=False)] = None,
     counties: Annotated[bool, typer.Option(

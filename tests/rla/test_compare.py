@@ -126,7 +126,7 @@ def test_a_stored_election_statewide_and_each_county(stored: Path) -> None:
     assert (state["ballots"], state["ballots_from"]) == (6290, "ballots cast (precinct sum)")
     assert (state["batches"], state["batch_level"]) == (6, "precinct")
     assert rows["Kent"]["ballots"] == 950 + 840 and rows["Kent"]["batches"] == 2
-    assert rows["Sussex"]["winners"] == ["George W. Bush"]
+    assert rows["Sussex"]["reported_winners"] == ["George W. Bush"]
     for row in rows.values():
         tally = ",".join(f"{k}={v}" for k, v in row["votes"].items())
         given = ("--risk-limit", "0.1", "--tally", tally, "--ballots", str(row["ballots"]))

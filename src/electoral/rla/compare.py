@@ -102,7 +102,7 @@ class Row:
         contest = self.planned.contest
         winners = [name for name, _ in contest.ranked()[:contest.winners]]
         return {"name": contest.name, "level": self.planned.level, "ballots": contest.ballots,
-                "ballots_from": self.planned.ballots_from, "winners": winners,
+                "ballots_from": self.planned.ballots_from, "reported_winners": winners,
                 "votes": dict(contest.votes), "margin": float(self.margin),
                 "batches": None if self.planned.batches is None else len(self.planned.batches),
                 "batch_level": self.planned.batch_level,
