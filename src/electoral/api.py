@@ -30,7 +30,7 @@ from electoral.formats import (
     RcvFormat,
     TextOrJson,
 )
-from electoral.model import Candidate, Election, Returns, UnitKind
+from electoral.model import Candidate, Election, Returns, Unit, UnitKind
 
 # The ranked-choice choices the CLI takes as option types (light modules: no reader, no numba).
 from electoral.rcv.cvr.provider import Provider as Provider
@@ -54,7 +54,9 @@ if TYPE_CHECKING:
     from electoral.night import Answer, Verdict
     from electoral.published import Article
     from electoral.report.tables import ResultsView
-    from electoral.rla.macro import Batches
+    from electoral.rla.compare import Comparison as AuditComparison
+    from electoral.rla.compare import Planned
+    from electoral.rla.macro import BatchCount, Batches
     from electoral.rla.sampler import Manifest
     from electoral.store import Addition, ElectionSummary, ImportRecord, StoredUnit
     from electoral.store_night import NightStore as NightStore
@@ -1531,7 +1533,10 @@ def rla_stored_contest(store: ResultsStore, election: str) -> tuple[dict[str, in
             exact votes).
         NotFoundError: the election is not stored.
     """
-    table = tabulate(store, election, UnitKind.STATE)
+    return _statewide(tabulate(store, election, UnitKind.STATE), election)
+
+
+def _statewide(table: Tabulation, election: str) -> tuple[dict[str, int], int | None]:
     if not table.total.exact:
         raise ValidationError([Problem("withheld_counts", f"{election}: some counts are withheld; "
                                        "an audit needs every vote", field="election")])
@@ -1539,6 +1544,161 @@ def rla_stored_contest(store: ResultsStore, election: str) -> tuple[dict[str, in
     states = {u.id for u in table.returns.units if u.kind is UnitKind.STATE}
     cast = [f.ballots_cast for f in table.returns.facts if f.unit in states and f.ballots_cast]
     return {names[cid]: table.total.of(cid) for cid in names}, (cast[0] if len(cast) == 1 else None)
+
+
+# The geographic levels that can serve as MACRO batches, finest first.
+_BATCH_LEVELS = (UnitKind.PRECINCT, UnitKind.TOWN, UnitKind.COUNTY)
+
+
+def rla_election_contests(store: ResultsStore, election: str, *, ballots: int | None = None,
+                          winners: int = 1, counties: bool = True
+                          ) -> tuple[list[Planned], list[tuple[str, str]]]:
+    """A stored election's contests for the planner comparison, and those left out with why.
+
+    The statewide contest first, then with ``counties`` each county's own result as a contest.
+    Batches for MACRO are the finest stored geographic units (precinct, town, county) whose
+    counts are exact and that hold no adjustment row, within the contest; a batch's ballots are
+    its ballots cast when every batch's are stored (and cover its votes), else its votes counted.
+    A county with no votes is skipped; one without finer units has no batches. A contest's
+    ballots (``ballots_from``): ``ballots`` when given (statewide), else the unit's stored ballots
+    cast, else the sum of its batches' ballots cast, else its votes counted (an audit then
+    understates the undervotes, and says so).
+
+    Raises:
+        ValidationError: a malformed election id, a withheld statewide count, or bad ``winners``.
+        NotFoundError: the election is not stored.
+    """
+    from electoral.rla.compare import Planned
+    from electoral.rla.contest import make_contest
+    from electoral.tabulate.rollup import roll_up
+
+    Election.from_id(election)
+    returns = store.load(election)
+    state = roll_up(returns, UnitKind.STATE)
+    votes, cast = _statewide(state, election)
+    names = {c.id: c.name or c.id for c in state.columns}
+    tables = {}
+    for kind in _BATCH_LEVELS:
+        try:
+            tables[kind] = roll_up(returns, kind)
+        except NotFoundError:
+            continue
+    finest = next((k for k in _BATCH_LEVELS if k in tables and all(
+        r.exact and not r.unit.adjustment and min(r.votes.values(), default=0) >= 0
+        for r in tables[k].rows)), None)
+    batches, batch_cast = _batches(tables[finest], names) if finest else ({}, False)
+    by_county = _by_county(returns, tables[finest], batches) if finest else {}
+
+    def cast_in(stored: int | None, held: Mapping[str, BatchCount], total: int) -> tuple[int, str]:
+        if stored:
+            return stored, "ballots cast"
+        if held and batch_cast:
+            return sum(c.ballots or 0 for c in held.values()), f"ballots cast ({finest} sum)"
+        return total, "votes counted"
+
+    counted, source = (ballots, "given") if ballots else cast_in(cast, batches,
+                                                                  sum(votes.values()))
+    planned = [Planned(make_contest(votes, counted, winners, state.total.unit.name), "state",
+                       source, batches or None, finest.value if finest else None)]
+    skipped: list[tuple[str, str]] = []
+    if counties and UnitKind.COUNTY in tables:
+        facts = {f.unit: f.ballots_cast for f in returns.facts if f.ballots_cast}
+        for row in tables[UnitKind.COUNTY].rows:
+            if not row.total or not row.exact:
+                skipped.append((row.unit.name, "no votes" if row.exact else "withheld counts"))
+                continue
+            held = by_county.get(row.unit.id, {})
+            counted, source = cast_in(facts.get(row.unit.id), held, row.total)
+            planned.append(Planned(
+                make_contest({names[c]: row.of(c) for c in names}, counted, winners,
+                             row.unit.name),
+                "county", source, held or None, finest.value if held and finest else None))
+    return planned, skipped
+
+
+def _by_county(returns: Returns, table: Tabulation, batches: Mapping[str, BatchCount]
+               ) -> dict[str, dict[str, BatchCount]]:
+    """County id → the batches (``table``'s rows, named as ``_batches`` names them) inside it;
+    empty when the batches are the counties themselves."""
+    if table.level is UnitKind.COUNTY:
+        return {}
+    units = {u.id: u for u in returns.units}
+    level_names = [r.unit.name for r in table.rows]
+    found: dict[str, dict[str, BatchCount]] = {}
+    for row in table.rows:
+        at: str | None = row.unit.parent
+        while at is not None and at in units and units[at].kind is not UnitKind.COUNTY:
+            at = units[at].parent
+        if at is not None:
+            name = _batch_name(row.unit, level_names)
+            found.setdefault(at, {})[name] = batches[name]
+    return found
+
+
+def _batches(table: Tabulation, names: Mapping[str, str]) -> tuple[dict[str, BatchCount], bool]:
+    """Each row of ``table`` as a batch (by name), and whether their ballots are ballots cast."""
+    from electoral.rla.macro import BatchCount
+
+    facts = {f.unit: f.ballots_cast for f in table.returns.facts if f.ballots_cast}
+    cast = all((facts.get(r.unit.id) or -1) >= r.total for r in table.rows)
+    seen = [r.unit.name for r in table.rows]
+    return {_batch_name(r.unit, seen): BatchCount({names[c]: r.of(c) for c in names},
+                                                  facts[r.unit.id] if cast else r.total, 0)
+            for r in table.rows}, cast
+
+
+def _batch_name(unit: Unit, names: Sequence[str]) -> str:
+    """A unit's name as a batch, with its id where another unit of the level has the name."""
+    return unit.name if names.count(unit.name) == 1 else f"{unit.name} ({unit.id})"
+
+
+def rla_compare(store: ResultsStore, election: str, risk_limit: float, *,
+                ballots: int | None = None, winners: int = 1, counties: bool = True,
+                gamma: float | None = None,
+                rates: Sequence[float] | None = None) -> AuditComparison:
+    """The planner comparison (``electoral.rla.compare``) of every contest of a stored election
+    (``rla_election_contests``) at ``risk_limit``; γ and the discrepancy rates default to
+    SuperSimple's (1.03905; 0.001, 0.0001, 0.001, 0.0001).
+
+    Raises:
+        ValidationError: as ``rla_election_contests``, a risk limit outside (0, 1), or γ not
+            above 1.
+        NotFoundError: the election is not stored.
+    """
+    from electoral.rla import comparison
+    from electoral.rla.compare import compare
+
+    planned, skipped = rla_election_contests(store, election, ballots=ballots, winners=winners,
+                                             counties=counties)
+    return compare(planned, risk_limit, gamma=gamma or comparison.GAMMA,
+                   rates=rates or comparison.DEFAULT_RATES, source=election, skipped=skipped)
+
+
+def rla_compare_chart(found: AuditComparison, out: Path | str) -> Path:
+    """Write the chart of ballots to audit against margin (``electoral.report.rla_chart``) for
+    ``found`` to ``out`` (SVG). The curves are for a contest of the largest contest's ballots
+    and, when that contest has batches, batches of its mean ballots per batch.
+
+    Raises:
+        OutputError: ``out`` cannot be written.
+    """
+    from electoral.io.outfile import write_file
+    from electoral.report.rla_chart import sample_size_chart
+    from electoral.rla.compare import curves
+
+    largest = max(found.rows, key=lambda r: r.planned.contest.ballots)
+    held = largest.planned.batches
+    per_batch = None
+    if held:
+        per_batch = max(1, round(sum(c.ballots or 0 for c in held.values()) / len(held)))
+    ballots = largest.planned.contest.ballots
+    margins = [float(r.margin) for r in found.rows if r.margin > 0]
+    lowest = max(min([*margins, 0.01]) / 2, 1 / ballots)
+    drawn = curves(found.risk_limit, ballots, batch_ballots=per_batch, gamma=found.gamma,
+                   rates=found.rates, lowest=lowest)
+    path = Path(out)
+    write_file(path, sample_size_chart(found, drawn, ballots=ballots, batch_ballots=per_batch))
+    return path
 
 
 def rla_manifest(path: Path | str) -> Manifest:

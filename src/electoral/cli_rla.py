@@ -101,6 +101,9 @@ ContestOption = Annotated[str | None, typer.Option(
 AuditedOption = Annotated[Path | None, typer.Option(
     help="macro: hand counts of the audited batches, batch,contest,candidate,votes.",
     show_default=False)]
+RatesOption = Annotated[str | None, typer.Option(
+    help="SuperSimple's expected discrepancy rates per ballot, r1,r2,s1,s2 (default "
+         "0.001,0.0001,0.001,0.0001).", show_default=False)]
 FormatOption = Annotated[AuditFormat, typer.Option("--format", "-f", help="text, md, csv or json.")]
 
 
@@ -157,9 +160,7 @@ def plan(
     method: MethodOption, risk_limit: RiskLimit, tally: TallyOption = None,
     ballots: BallotsOption = None, winners: WinnersOption = 1, election: ElectionOption = None,
     sample: SampleOption = None, gamma: GammaOption = 1.03905,
-    rates: Annotated[str | None, typer.Option(
-        help="SuperSimple's expected discrepancy rates per ballot, r1,r2,s1,s2 (default "
-             "0.001,0.0001,0.001,0.0001).", show_default=False)] = None,
+    rates: RatesOption = None,
     discrepancies: DiscrepanciesOption = None, batches: BatchesOption = None,
     contest: ContestOption = None, audited: AuditedOption = None,
     fmt: FormatOption = AuditFormat.TEXT, db: DbOption = None,
@@ -180,6 +181,60 @@ def plan(
         document = audit.plan(method, reported, risk_limit, seen=seen, gamma=gamma, rates=expected,
                               found=found)
     _write(document, fmt)
+
+
+@rla_app.command()
+def compare(
+    risk_limit: RiskLimit, election: ElectionOption = None, tally: TallyOption = None,
+    ballots: Annotated[int | None, typer.Option(
+        min=1, help="Ballots cast in the --tally contest, or statewide with --election (default: "
+        "the stored ballots cast, else the votes counted).", show_default=False)] = None,
+    winners: WinnersOption = 1, batches: Annotated[Path | None, typer.Option(
+        help="A MACRO batch file (batch,contest,candidate,votes,ballots): every contest in it.",
+        show_default=False)] = None,
+    counties: Annotated[bool, typer.Option(
+        "--counties/--no-counties", help="With --election: each county's own result as a contest "
+        "too.")] = True,
+    gamma: GammaOption = 1.03905, rates: RatesOption = None,
+    chart: Annotated[Path | None, typer.Option(
+        help="Also draw ballots to audit against margin for the three methods, with the contests "
+             "marked, as SVG.", show_default=False)] = None,
+    fmt: FormatOption = AuditFormat.TEXT, db: DbOption = None,
+) -> None:
+    """Ballot polling (BRAVO ASN and 90 % round one, Minerva 90 %), ballot comparison
+    (SuperSimple) and batch comparison (MACRO, where there are batches) side by side for every
+    contest: a stored election's statewide contest and each county's (counties, or their
+    precincts, as batches), a batch file's contests, or one --tally; "full hand count" where no
+    sample can confirm the outcome."""
+    from electoral import api
+    from electoral.rla import comparison
+    from electoral.rla.compare import Planned, from_batch_file
+    from electoral.rla.compare import compare as compare_contests
+    from electoral.rla.render import render_comparison
+
+    if [election, tally, batches].count(None) != 2:
+        raise typer.BadParameter("give one of --election, --tally and --batches",
+                                 param_hint="--election")
+    with handled():
+        expected = comparison.parse_rates(rates) if rates else comparison.DEFAULT_RATES
+    if election is not None:
+        with handled(), api.open_store(db) as store:
+            found = api.rla_compare(store, election, risk_limit, ballots=ballots, winners=winners,
+                                    counties=counties, gamma=gamma, rates=expected)
+    else:
+        with handled():
+            if batches is not None:
+                planned = from_batch_file(api.rla_batches(batches), winners)
+            else:
+                planned = [Planned(_contest(tally, ballots, winners, None, None), "contest",
+                                   "given")]
+            found = compare_contests(planned, risk_limit, gamma=gamma, rates=expected,
+                                     source=str(batches) if batches else "tally")
+    if chart is not None:
+        with handled():
+            api.rla_compare_chart(found, chart)
+    text = render_comparison(found, fmt.value)
+    sys.stdout.write(text if text.endswith("\n") else text + "\n")
 
 
 @rla_app.command()

@@ -81,3 +81,16 @@ def test_ppeb_sample_draws_by_the_bounds(batch_file: macro.Batches) -> None:
                for n in names]
     assert document["sample"] == [names[i] for i in draw_weighted("2026-11-30 dice 914", weights, 12)]
     assert document["batches"] == 120 and len(document["sample"]) == 12
+
+
+def test_a_tied_contest_is_a_full_count_of_its_batches_and_cannot_be_sampled(tmp_path: Path) -> None:
+    path = tmp_path / "tied.csv"
+    path.write_text("batch,contest,candidate,votes,ballots\nP1,Tied,Eck,40,100\nP1,Tied,Fox,30,100\n"
+                    "P2,Tied,Eck,30,100\nP2,Tied,Fox,40,100\n", encoding="utf-8")
+    runner = CliRunner()
+    planned = runner.invoke(app, ["rla", "plan", "--method", "macro", "--risk-limit", "0.1",
+                                  "--batches", str(path)])
+    assert planned.exit_code == 0 and "full hand count" in planned.stdout, planned.output
+    drawn = runner.invoke(app, ["rla", "sample", "--seed", "1", "--size", "1", "--batches",
+                                str(path)])
+    assert drawn.exit_code == 1 and "Tied is tied" in drawn.stderr

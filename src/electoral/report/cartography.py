@@ -33,6 +33,17 @@ def escape(text: str) -> str:
     control character in a name would leave the map ill-formed)."""
     return escape_html(xml_text(text))
 
+def svg_chart(width: int, height: int, title: str, body: Sequence[str]) -> str:
+    """A chart's SVG document: a white ``width`` × ``height`` canvas, ``title`` (escaped here)
+    centred at the top, then ``body``, the chart's elements, as given."""
+    return "\n".join([
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+        f'viewBox="0 0 {width} {height}" font-family="{FONT}">',
+        f'<rect width="{width}" height="{height}" fill="#ffffff"/>',
+        f'<text x="{width / 2}" y="28" text-anchor="middle" font-size="19" font-weight="bold" '
+        f'fill="{INK}">{escape(title)}</text>', *body, "</svg>"])
+
+
 WIDTH = 960
 MARGIN = 20
 FONT = "DejaVu Sans, Helvetica, Arial, sans-serif"

@@ -21,7 +21,6 @@ from electoral.formats import Palette
 from electoral.io.outfile import write_file
 from electoral.model import STATE_NAMES, Poll
 from electoral.report.cartography import (
-    FONT,
     INK,
     MUTED,
     SMALL_EAST,
@@ -30,6 +29,7 @@ from electoral.report.cartography import (
     LegendRow,
     Swatch,
     render_svg,
+    svg_chart,
 )
 from electoral.report.cartography import escape as esc
 from electoral.report.geometry import ATTRIBUTION, load_atlas
@@ -50,15 +50,6 @@ def _rating_colour(rating: Rating, leader: str) -> str:
         return TIE
     shades = ramp(DEM_COLOUR if leader == "democratic" else REP_COLOUR, 4)
     return shades[{Rating.LEAN: 0, Rating.LIKELY: 1, Rating.SAFE: 3}[rating]]
-
-
-def _svg(width: int, height: int, title: str, body: list[str]) -> str:
-    return "\n".join([
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
-        f'viewBox="0 0 {width} {height}" font-family="{FONT}">',
-        f'<rect width="{width}" height="{height}" fill="#ffffff"/>',
-        f'<text x="{width / 2}" y="28" text-anchor="middle" font-size="19" font-weight="bold" '
-        f'fill="{INK}">{esc(title)}</text>', *body, "</svg>"])
 
 
 def ev_histogram(result: Forecast, width: int = 960, height: int = 420) -> str:
@@ -94,7 +85,8 @@ def ev_histogram(result: Forecast, width: int = 960, height: int = 420) -> str:
                 f'fill="{INK}">Democratic electoral votes (dashed: 270 to win)</text>')
     body.append(f'<text x="{left - 8}" y="{top + 4}" text-anchor="end" font-size="12" fill="{INK}">'
                 f'{peak:.1%}</text>')
-    return _svg(width, height, f"{result.year}: distribution of electoral votes as of {result.as_of}", body)
+    return svg_chart(width, height,
+                     f"{result.year}: distribution of electoral votes as of {result.as_of}", body)
 
 
 def percent_label(p: float) -> str:
@@ -204,7 +196,7 @@ def average_chart(polls: Sequence[Poll], geography: str, as_of: dt.date,
                     f'font-size="11">{day.isoformat()}</text>')
     title = (f"{STATE_NAMES.get(geography, geography)}: polls and weighted average (95% band) to "
              f"{as_of}")
-    return _svg(width, height, title, body)
+    return svg_chart(width, height, title, body)
 
 
 def calibration_chart(result: Backtest, size: int = 560) -> str:
@@ -241,7 +233,7 @@ def calibration_chart(result: Backtest, size: int = 560) -> str:
              f'transform="rotate(-90 16 {top + plot / 2})">share won by the Democrat</text>',
              f'<text x="{left + 8}" y="{top + 18}" font-size="12" fill="{INK}">● model</text>',
              f'<text x="{left + 8}" y="{top + 34}" font-size="12" fill="#9a9a9a">● baseline</text>']
-    return _svg(size, size, f"Calibration, {years}", body)
+    return svg_chart(size, size, f"Calibration, {years}", body)
 
 
 def _write(out: Path, name: str, svg: str) -> list[Path]:

@@ -8,6 +8,7 @@
     macro       MACRO batch comparison (Stark 2008)
     raire       RAIRE assertions that prove an IRV winner (Blom, Stuckey and Teague 2019)
     audit       plan, measure and sample as JSON-ready documents (the ``electoral rla`` keys)
+    compare     every method side by side for every contest, and sample size against margin
     record      the audit record and its verification
     render      text, Markdown, CSV and JSON output
 

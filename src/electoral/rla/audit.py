@@ -234,7 +234,8 @@ def sample_batches(seed: str, size: int, batch_file: macro.Batches, *,
     integer numerators (``sampler.draw_weighted``); with replacement, as PPEB is.
 
     Raises:
-        ValidationError: no such contest, or as ``sampler.draw_rounds``.
+        ValidationError: no such contest, a tied contest (no bounds: a full hand count), or as
+            ``sampler.draw_rounds``.
     """
     found, held = macro.contest_of(batch_file, contest, winners)
     bounds = macro.error_bounds(found, held)

@@ -121,7 +121,14 @@ def contest_of(batches: Batches, name: str | None, winners: int = 1) -> tuple[Co
 
 
 def error_bounds(contest: Contest, held: Mapping[str, BatchCount]) -> dict[str, Fraction]:
-    """Each batch's ``u_p`` (exact), in file order. Stark (2008)."""
+    """Each batch's ``u_p`` (exact), in file order. Stark (2008).
+
+    Raises:
+        ValidationError: the contest is tied (``V_wl`` is 0: no bound; a full hand count decides).
+    """
+    if contest.tied():
+        raise ValidationError([Problem("tied", f"{contest.name} is tied: no batch sample can "
+                                       "confirm it (full hand count)", field="contest")])
     pairs = contest.pairs()
     return {batch: max(Fraction(count.votes.get(p.winner, 0) - count.votes.get(p.loser, 0)
                                 + (count.ballots or 0), p.winner_votes - p.loser_votes)
@@ -151,10 +158,10 @@ def assess(contest: Contest, held: Mapping[str, BatchCount], alpha: float,
             does not hold the contest, names a candidate it lacks, or counts more votes than the
             batch's ballots.
     """
+    if contest.tied():  # every batch is counted; U is undefined (V_wl = 0), given as 0
+        return MacroResult(len(held), 1.0, True, Fraction(0), {})
     bounds = error_bounds(contest, held)
     total = sum(bounds.values(), Fraction(0))
-    if contest.tied():
-        return MacroResult(len(held), 1.0, True, total, {})
     step = math.log(1 - 1 / total)  # U > 1 always: Σ u_p ≥ 1 + Σ b_p / V_wl
     try:
         taints = _taints(contest, held, bounds, audited or {})
@@ -165,7 +172,7 @@ def assess(contest: Contest, held: Mapping[str, BatchCount], alpha: float,
     else:
         log_p = sum(step - math.log(1 - t) for t in taints.values())
     if not taints:
-        size = math.ceil(math.log(alpha) / step) + 1
+        size = first_round(total, alpha)
     elif log_p <= math.log(alpha):
         size = 0
     else:
@@ -174,6 +181,28 @@ def assess(contest: Contest, held: Mapping[str, BatchCount], alpha: float,
     if size >= len(held) - len(taints):
         return MacroResult(len(held) - len(taints), p_value, True, total, taints)
     return MacroResult(size, p_value, False, total, taints)
+
+
+def first_round(total_bound: Fraction, alpha: float) -> int:
+    """Round one's batches for a contest whose error bounds sum to ``total_bound`` (U > 1):
+    ``⌈ln α / ln(1 − 1/U)⌉ + 1`` (Stark 2008; the extra batch as Arlo plans), not capped at the
+    batches there are (the caller compares it with them)."""
+    return math.ceil(math.log(alpha) / math.log(1 - 1 / total_bound)) + 1
+
+
+def expected_ballots(bounds: Mapping[str, Fraction], held: Mapping[str, BatchCount],
+                     draws: int) -> tuple[float, float]:
+    """The expected distinct batches, and ballots in them, that ``draws`` PPEB draws (with
+    replacement, batch ``p`` drawn with chance ``u_p / U`` each time) send to a hand count:
+    ``Σ (1 − (1 − u_p/U)^draws)`` and ``Σ b_p (1 − (1 − u_p/U)^draws)``. Floats: an expectation to
+    plan a workload by, not an audit figure."""
+    total = sum(bounds.values(), Fraction(0))
+    batches = ballots = 0.0
+    for batch, bound in bounds.items():
+        hit = 1.0 - (1.0 - float(bound / total)) ** draws if total else 0.0
+        batches += hit
+        ballots += hit * (held[batch].ballots or 0)
+    return batches, ballots
 
 
 def _taints(contest: Contest, held: Mapping[str, BatchCount], bounds: Mapping[str, Fraction],
