@@ -81,15 +81,17 @@ class Run:
     rps: float = 0.0
     p99_ms: float = 0.0
     requests: int = 0
-    errors: int = 0
+    errors: int = 0  # non-2xx answers and connect/read/write errors
+    timeouts: int = 0  # requests wrk gave up on after its 2 s timeout (a loaded machine)
     versions: int = 0
     visible_s: list[float] = field(default_factory=list)
     peak_mib: float = 0.0
     shown: str = ""  # the path as the table shows it
 
 
-def wrk(url: str, seconds: float) -> tuple[float, float, int, int]:
-    """(requests/s, p99 ms, requests, non-2xx or socket errors) of wrk at CONNECTIONS."""
+def wrk(url: str, seconds: float) -> tuple[float, float, int, int, int]:
+    """(requests/s, p99 ms, requests, non-2xx or socket errors, timeouts) of wrk at
+    CONNECTIONS."""
     out = subprocess.run(["wrk", f"-t{THREADS}", f"-c{CONNECTIONS}", f"-d{seconds:g}s",
                           "--latency", "-H", ACCEPT, url],
                          capture_output=True, text=True, check=True).stdout
@@ -98,8 +100,10 @@ def wrk(url: str, seconds: float) -> tuple[float, float, int, int]:
     scale = {"us": 0.001, "ms": 1.0, "s": 1000.0}
     requests = int(re.search(r"(\d+) requests in", out).group(1))  # type: ignore[union-attr]
     errors = sum(int(n) for n in re.findall(r"Non-2xx or 3xx responses: (\d+)", out))
-    errors += sum(int(n) for n in re.findall(r"(?:connect|read|write|timeout) (\d+)", out))
-    return rps, float(p99.group(1)) * scale[p99.group(2)] if p99 else 0.0, requests, errors
+    errors += sum(int(n) for n in re.findall(r"(?:connect|read|write) (\d+)", out))
+    timeouts = sum(int(n) for n in re.findall(r"timeout (\d+)", out))
+    return (rps, float(p99.group(1)) * scale[p99.group(2)] if p99 else 0.0, requests, errors,
+            timeouts)
 
 
 def peak_mib(pids: list[int]) -> float:
@@ -212,7 +216,7 @@ def measure(run: Run, url: str, pids: list[int], seconds: float, pointer: str,
     landing = writer(published)
     watcher.start()
     landing.start()
-    run.rps, run.p99_ms, run.requests, run.errors = wrk(url + run.path, seconds)
+    run.rps, run.p99_ms, run.requests, run.errors, run.timeouts = wrk(url + run.path, seconds)
     landing.join()
     time.sleep(0.2)
     stop.set()
@@ -282,7 +286,8 @@ def report(runs: list[Run], seconds: float, before: str = "unknown") -> tuple[st
                worst <= TARGET_VISIBLE_S)]
     rows = "\n".join(
         f"| {r.name} | `/{r.shown or r.path}` | "
-        f"{r.rps:,.0f} | {r.p99_ms:.2f} | {r.requests:,} | {r.errors} | {r.versions} | "
+        f"{r.rps:,.0f} | {r.p99_ms:.2f} | {r.requests:,} | {r.errors} ({r.timeouts} timed out) | "
+        f"{r.versions} | "
         f"{max(r.visible_s, default=float('nan')):.3f} | {r.peak_mib:.1f} |" for r in runs)
     text = f"""## Live results: election night under load (issue 12)
 

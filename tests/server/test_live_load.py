@@ -101,7 +101,9 @@ def test_a_short_load_run_while_versions_are_published(tmp_path, monkeypatch) ->
     spec.loader.exec_module(bench)
     runs = bench.run_all(3.0)
     for run in runs:
-        assert run.requests > 100 and run.errors == 0, run
+        # no error answer, ever; a request wrk gives up on after 2 s is the machine's load (the
+        # short run shares the test machine's cores), a few allowed
+        assert run.requests > 100 and run.errors == 0 and run.timeouts <= run.requests // 50, run
         assert run.versions >= 2 and run.visible_s and max(run.visible_s) <= 2.0, run
         assert run.peak_mib > 0 and run.p99_ms > 0
     text, _met = bench.report(runs, 3.0)
