@@ -34,7 +34,8 @@ def test_a_file_is_known_by_its_suffix(name: str, provider: Provider) -> None:
 
 
 def test_a_folder_is_dominion_with_an_export_else_hart(tmp_path: Path) -> None:
-    assert Provider.detect(tmp_path) is Provider.HART
+    with pytest.raises(ValidationError, match="no Dominion export .* and no Hart ballot files"):
+        Provider.detect(tmp_path)  # an empty folder is neither
     (tmp_path / "CvrExport_1.json").write_text("{}")
     assert Provider.detect(tmp_path) is Provider.DOMINION
     assert Provider.DOMINION.folder and Provider.HART.folder and not Provider.ESS.folder
@@ -56,3 +57,19 @@ def test_read_cvrs_takes_the_enum_or_its_name(tmp_path: Path) -> None:
     by_member = read_cvrs(path, Provider.RANKS)
     assert read_cvrs(path, "ranks") == by_member
     assert [r.marks for r in by_member] == [((1, "A"), (2, "B")), ((1, "B"),)]
+
+
+def test_a_folder_around_a_dominion_export_names_the_export(tmp_path: Path) -> None:
+    # a case folder (its config beside the export's folder) was taken for a Hart export
+    (tmp_path / "case" / "partial_cvr").mkdir(parents=True)
+    (tmp_path / "case" / "partial_cvr" / "CvrExport_1.json").write_text("{}")
+    (tmp_path / "case" / "config.json").write_text("{}")
+    with pytest.raises(ValidationError) as caught:
+        Provider.detect(tmp_path / "case")
+    (problem,) = caught.value.problems
+    assert problem.code == "unknown-format" and "'partial_cvr' holds a Dominion export" \
+        in problem.message
+    assert Provider.detect(tmp_path / "case" / "partial_cvr") == Provider.DOMINION
+    (tmp_path / "hart").mkdir()
+    (tmp_path / "hart" / "b1.xml").write_text("<x/>")
+    assert Provider.detect(tmp_path / "hart") == Provider.HART

@@ -185,8 +185,37 @@ def test_choice_columns_with_a_count_column_are_refused_not_miscounted(shared: P
     which must not be read as RCTab's generic CSV with one candidate called 'Count'."""
     path = shared / "data/rcv/minneapolis_2017_mayor/2017_minneapolis_mayor_cvr.csv.gz"
     out = invoke(path)
-    assert out.exit_code == 1 and "1st Choice" in out.output
-    assert "2017_minneapolis_mayor_cvr.csv.gz:1 [header]" in out.output
+    assert out.exit_code == 1 and "count column ('Count')" in out.output
+    assert "2017_minneapolis_mayor_cvr.csv.gz:1 [Count]" in out.output
+
+
+@pytest.mark.parametrize("headings", [("choice_1", "choice_2", "choice_3"),
+                                      ("1st Choice", "2nd Choice", "3rd Choice"),
+                                      ("Choice 1", "Choice 2", "Choice 3")])
+def test_names_under_choice_headings_are_a_ranks_csv(tmp_path: Path,
+                                                     headings: tuple[str, ...]) -> None:
+    path = tmp_path / "cvr.csv"
+    path.write_text("cast_vote_record,precinct," + ",".join(headings) + "\n"
+                    + "1,P1,Ann,Bo,\n" * 4 + "2,P1,Bo,Ann,\n" * 3 + "3,P2,Cy,Bo,\n" * 2)
+    out = invoke(path, "--format", "csv")
+    assert out.exit_code == 0, out.output
+    # Cy is eliminated and both of Cy's ballots go to Bo: 5 to 4
+    assert "Bo (elected),3,33.3%,2,5,55.6%" in out.output and "Ann,4,44.4%,,4,44.4%" in out.output
+
+
+def test_a_candidate_code_after_a_name_is_the_same_candidate(tmp_path: Path) -> None:
+    # Maine 2018: "DEM Golden, Jared F. (5471)" beside "DEM Golden, Jared F."
+    path = tmp_path / "cvr.csv"
+    path.write_text("rank1,rank2\n" + "Ann (12),\n" * 3 + "Ann,\n" * 2 + "Bo,\n" * 4)
+    out = invoke(path, "--format", "md")
+    assert out.exit_code == 0, out.output
+    assert "**Ann**" in out.output and "'Ann (12)' is counted as 'Ann', the same candidate" \
+        in out.output
+    # two codes for one name could be two people: kept apart, as written
+    path.write_text("rank1,rank2\n" + "Ann (12),\n" * 3 + "Ann (13),\n" * 2 + "Ann,\n"
+                    + "Bo,\n" * 4)
+    out = invoke(path, "--format", "md")
+    assert out.exit_code == 0 and "counted as" not in out.output and "Ann (13)" in out.output
 
 
 def test_saved_configs_of_generic_csv_and_dominion_count_the_same(tmp_path: Path) -> None:

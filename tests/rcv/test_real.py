@@ -22,6 +22,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 from pathlib import Path
 
@@ -164,3 +166,44 @@ def test_portland_2024_council_elects_the_certified_winners(shared: Path, distri
     for rnd in tab.rounds:  # every ballot accounted for, fractions included
         assert rnd.tally.active_and_locked + rnd.tally.inactive_total + rnd.residual_surplus \
             == len(records)
+
+
+@pytest.mark.slow
+def test_maine_2018_cd2_quick_count_reads_the_published_cvr_as_it_is(shared: Path) -> None:
+    # The CVR as Maine published it: choice_1..choice_5 headings, and a candidate written both
+    # with and without a code ("DEM Golden, Jared F. (5471)"): one candidate, said in a note.
+    # Counted as two, Poliquin won (the fresh-user trial of issue 13's quick count).
+    from electoral import api
+
+    path = shared / RCV / "maine_2018_cd2" / "maine_2018_cd2_cvr.csv.gz"
+    text = api.rcv_count([path], rules="maine", fmt="csv")
+    rows = {row[0]: row[1:] for row in csv.reader(io.StringIO(text)) if row}
+    golden = next(v for k, v in rows.items() if k.startswith("DEM Golden, Jared F."))
+    poliquin = next(v for k, v in rows.items() if k.startswith("REP Poliquin, Bruce"))
+    assert [c for c in golden if c.replace(",", "").isdigit()][:1] == ["132013"]
+    assert "142440" in golden and "138931" in poliquin and "134184" in poliquin
+    table = api.rcv_count([path], rules="maine")
+    assert "'DEM Golden, Jared F. (5471)' is counted as 'DEM Golden, Jared F.'" in table
+    assert "(5471)" not in table.split("*")[0]  # no second Golden row
+
+
+@pytest.mark.slow
+def test_minneapolis_2017_quick_count_under_its_preset_is_rctabs(shared: Path) -> None:
+    # the preset names 'UWI' as undeclared write-ins, dropped first as RCTab does: six rounds as
+    # in RCTab's expected report (counted as a candidate, they made five)
+    import json
+
+    from electoral import api
+
+    case = shared / "conformance/rctab/2017_minneapolis_mayor"
+    text = api.rcv_count([case / "2017_minneapolis_mayor_cvr.xlsx"], rules="minneapolis",
+                         fmt="csv")
+    rows = {row[0]: row[1:] for row in csv.reader(io.StringIO(text)) if row}
+    expected = json.loads((case / "2017_minneapolis_mayor_expected_detailed_report.json")
+                          .read_text())["results"]
+    header = next(iter(rows))
+    assert sum(1 for cell in rows[header] if cell.endswith("Votes")) == len(expected) == 6
+    last = {name: int(votes) for name, votes in expected[-1]["tally"].items()}
+    assert rows["Jacob Frey (elected)"][-2] == str(last["Jacob Frey"])
+    assert rows["Raymond Dehn"][-2] == str(last["Raymond Dehn"])
+    assert rows["Undeclared Write-ins"][:3] == ["137", "0.1%", "-137"]

@@ -31,9 +31,10 @@ _MAINE_RULES = {"overvote": OvervoteRule.EXHAUST, "max_skipped": 1, "batch_elimi
 PRESETS: dict[str, Preset] = {p.name: p for p in (
     Preset("minneapolis", "RCTab's 2017_minneapolis_mayor config ('Minneapolis Rules'; "
            "Minneapolis Code of Ordinances ch. 167): an overvoted rank is skipped, two skipped "
-           "ranks in a row exhaust, candidates who cannot win drop together, ties by lot",
+           "ranks in a row exhaust, candidates who cannot win drop together, ties by lot; "
+           "'UWI' marks are undeclared write-ins, dropped first",
            {"overvote": OvervoteRule.SKIP, "max_skipped": 1, "batch_elimination": True,
-            "tiebreak": Tiebreak.RANDOM}),
+            "tiebreak": Tiebreak.RANDOM, "write_in_label": "UWI"}),
     Preset("maine", "Maine Revised Statutes title 21-A §723-A, as RCTab's 'Maine Rules' configs "
            "(2013_minneapolis_mayor) state it: an overvote exhausts, two skipped ranks in a row "
            "exhaust, candidates who cannot win drop together, ties by lot",

@@ -14,6 +14,7 @@ Names go through the project's escapers (``electoral.io.escaping``) for each for
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
@@ -81,7 +82,11 @@ def round_table(tab: RcvTabulation, title: str,
 
 
 def _notes(tab: RcvTabulation, parties: Mapping[str, str]) -> tuple[str, ...]:
-    notes = []
+    # the labels merged for a code after a name (session.quick.code_aliases); a file's own
+    # declared aliases (a BLT name with its party) are how it names its candidates, not news
+    notes = [f"* {alias!r} is counted as {name!r}, the same candidate."
+             for alias, name in tab.rules.aliases
+             if alias.startswith(name) and re.fullmatch(r"\s*\(\s*\d+\s*\)", alias[len(name):])]
     for rnd in tab.rounds:
         for verb, decisions in (("elected", rnd.elected), ("eliminated", rnd.eliminated)):
             for d in decisions:

@@ -161,14 +161,26 @@ class Provider(StrEnum):
     @classmethod
     def detect(cls, path: Path) -> Provider:
         """The provider for ``path`` from its name: a folder holding ``CvrExport*.json`` is a
-        Dominion export, any other folder a Hart one; a file goes by its last suffix (``.gz``
-        aside) among the members' ``suffixes``.
+        Dominion export, one holding ``.xml`` files a Hart one; a file goes by its last suffix
+        (``.gz`` aside) among the members' ``suffixes``.
 
         Raises:
-            ValidationError: ``unknown-format`` when no member claims the suffix.
+            ValidationError: ``unknown-format`` when no member claims the suffix, or a folder is
+                neither (naming an inner folder that holds a Dominion export).
         """
         if path.is_dir():
-            return cls.DOMINION if any(path.glob("CvrExport*.json")) else cls.HART
+            if any(path.glob("CvrExport*.json")):
+                return cls.DOMINION
+            if any(p.is_file() and p.name.lower().endswith("xml") for p in path.iterdir()):
+                return cls.HART
+            # a folder around an export (a case folder with its config and the export inside)
+            inner = sorted(d.name for d in path.iterdir()
+                           if d.is_dir() and any(d.glob("CvrExport*.json")))
+            hint = f"; its folder {inner[0]!r} holds a Dominion export: pass that folder" \
+                if inner else "; pass --provider"
+            raise ValidationError([Problem(
+                "unknown-format", "the folder holds no Dominion export (CvrExport*.json) and no "
+                f"Hart ballot files (*.xml){hint}", source=path.name)])
         suffixes = [s.lower() for s in path.suffixes if s.lower() != ".gz"]
         for member in cls:
             if suffixes and suffixes[-1] in member.suffixes:

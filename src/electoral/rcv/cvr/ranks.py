@@ -31,7 +31,10 @@ from electoral.errors import Problem, ValidationError
 from electoral.model import CastVoteRecord
 from electoral.rcv.cvr.common import CvrOptions, Problems
 
-RANK_COLUMN = re.compile(r"^rank\s*(\d+)$", re.IGNORECASE)
+# A rank column's heading, its rank the number: rank1, Rank 2, rank_3, choice_1 (Maine's 2018 CVR),
+# Choice 2, 1st Choice, "2ND CHOICE MAYOR" (Minneapolis' CVRs)
+RANK_COLUMN = re.compile(r"^(?:(?:rank|choice)[\s_]*(\d+)|(\d+)\s*(?:st|nd|rd|th)?[\s_]*choice\b.*)$",
+                         re.IGNORECASE)
 KEPT = ("id", "precinct", "batch")
 # rank cells as dictionary codes over bytes: pyarrow's UTF-8 check of every cell cost more than the
 # dictionary itself, so the few distinct labels are decoded here (``_decoded``), bad text located
@@ -368,13 +371,14 @@ def _rank_columns(columns: list[str], options: CvrOptions,
         match = RANK_COLUMN.match(column.strip())
         if not match:
             continue
-        rank = int(match.group(1))
+        rank = int(match.group(1) or match.group(2))
         if rank < 1 or rank in ranks:
             problems.add("bad-header", f"column {column!r} repeats or misnumbers a rank", 1,
                          column)
         ranks[rank] = column
     if not ranks:
-        problems.add("bad-header", "no rank columns: the header needs rank1, rank2, ...", 1)
+        problems.add("bad-header", "no rank columns: the header needs rank1, rank2, ... (or "
+                     "choice_1, 1st Choice, ...)", 1)
     elif sorted(ranks) != list(range(1, len(ranks) + 1)):
         problems.add("bad-header", f"rank columns must run rank1..rank{len(ranks)} without gaps",
                      1)

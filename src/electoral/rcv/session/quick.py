@@ -18,6 +18,7 @@ or ``inactive: <reason>``.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -68,6 +69,9 @@ class QuickOptions:
     decimals: int = 4
     overvote_label: str = "overvote"
     skipped_label: str = "undervote"
+    # RCTab's undeclaredWriteInLabel: marks so labelled are the one "Undeclared Write-ins"
+    # candidate, which RCTab drops in the first round it can (Minneapolis' "UWI")
+    write_in_label: str | None = None
     audit: bool = False
 
 
@@ -109,7 +113,7 @@ class _Declared:
 
 def quick_rules(candidates: tuple[str, ...], options: QuickOptions, seats: int | None = None,
                 excluded: frozenset[str] = frozenset(),
-                aliases: tuple[tuple[str, str], ...] = ()) -> Rules:
+                aliases: tuple[tuple[str, str], ...] = (), write_ins: bool = False) -> Rules:
     """The ``Rules`` a quick count uses for ``candidates``: one winner by majority, or several by
     Droop surplus transfer (RCTab's multiWinnerAllowMultipleWinnersPerRound), values to
     ``options.decimals`` places.
@@ -126,7 +130,7 @@ def quick_rules(candidates: tuple[str, ...], options: QuickOptions, seats: int |
                  batch_elimination=options.batch_elimination,
                  exhaust_on_duplicate=options.exhaust_on_duplicate,
                  continue_until_two=options.continue_until_two, excluded=excluded,
-                 aliases=aliases).validate()
+                 aliases=aliases, write_ins=write_ins).validate()
 
 
 def quick_count(paths: list[Path], options: QuickOptions = QuickOptions()) -> QuickResult:
@@ -140,7 +144,8 @@ def quick_count(paths: list[Path], options: QuickOptions = QuickOptions()) -> Qu
     """
     if not paths:
         raise ValidationError([Problem("no-files", "name at least one CVR file")])
-    labels = LabelMap(overvote=options.overvote_label, skipped=options.skipped_label)
+    labels = LabelMap(overvote=options.overvote_label, skipped=options.skipped_label,
+                      write_in=options.write_in_label)
     sources = tuple(QuickSource(p, *sniff(p, options.provider, options.contest)) for p in paths)
     title = ", ".join(p.name for p in paths)
     if [s.provider for s in sources] == [Provider.RANKS]:
@@ -152,11 +157,16 @@ def quick_count(paths: list[Path], options: QuickOptions = QuickOptions()) -> Qu
                                plain.counts, labels)
             return QuickResult(tab, title, sources=sources)
     records, declared = _read_all(sources)
-    special = (labels.overvote, labels.skipped, OVERVOTE)
+    special = (labels.overvote, labels.skipped, labels.write_in, OVERVOTE)
     names = declared.candidates or tuple(dict.fromkeys(
         dict(declared.aliases).get(label, label) for r in records for _, label in r.marks
         if label not in special))
-    rules = quick_rules(names, options, declared.seats, declared.excluded, declared.aliases)
+    coded = () if declared.candidates else code_aliases(names)
+    names = tuple(n for n in names if n not in dict(coded))
+    write_ins = labels.write_in is not None and any(
+        label == labels.write_in for r in records for _, label in r.marks)
+    rules = quick_rules(names, options, declared.seats, declared.excluded,
+                        declared.aliases + coded, write_ins)
     if not options.audit:
         records = _merge_rankings(records)
     ballots = compact([(r, labels) for r in records], rules, keep_ids=options.audit)
@@ -181,6 +191,25 @@ def _generic_matrix(source: QuickSource, special: tuple[str | None, ...]) -> Ran
     if matrix is None or not len(matrix) or set(special) & set(matrix.names):
         return None  # no ballots, or a candidate column named like a label: as the general path
     return matrix
+
+
+# A candidate label with a code after it: "DEM Golden, Jared F. (5471)" (Maine's 2018 CVR writes
+# a candidate both so and without the code, ``../shared/data/rcv/README.md``).
+CODED = re.compile(r"^(?P<name>.*\S)\s*\(\s*\d+\s*\)$")
+
+
+def code_aliases(names: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
+    """``(label, name)`` for each label that is another label with a number in parentheses
+    after it ("DEM Golden, Jared F. (5471)" and "DEM Golden, Jared F."): one candidate, counted
+    under the plain name. Only where the plain name is itself a label and no other code goes
+    with it (two codes for one name could be two people): anything else stays as written."""
+    present = set(names)
+    coded: dict[str, list[str]] = {}
+    for label in names:
+        match = CODED.match(label)
+        if match and match["name"] in present:
+            coded.setdefault(match["name"], []).append(label)
+    return tuple((labels[0], name) for name, labels in coded.items() if len(labels) == 1)
 
 
 def _merge_rankings(records: list[CastVoteRecord]) -> list[CastVoteRecord]:
@@ -210,7 +239,8 @@ def read_rankings(paths: list[Path], options: QuickOptions = QuickOptions()
                                        "rules (overvotes exhaust, any ranks skipped)")])
     if not paths:
         raise ValidationError([Problem("no-files", "name at least one CVR file")])
-    labels = LabelMap(overvote=options.overvote_label, skipped=options.skipped_label)
+    labels = LabelMap(overvote=options.overvote_label, skipped=options.skipped_label,
+                      write_in=options.write_in_label)
     sources = tuple(QuickSource(p, *sniff(p, options.provider, options.contest)) for p in paths)
     special = (labels.overvote, labels.skipped, OVERVOTE)
     found: dict[tuple[int, ...], int] = {}
@@ -334,10 +364,14 @@ def _quick_matrix(path: Path, labels: LabelMap, options: QuickOptions,
     if len(matrix) == 0:
         raise ValidationError([Problem("empty-cvr", f"{path.name} holds no ballots",
                                        source=path.name)])
-    special = (labels.overvote, labels.skipped, OVERVOTE)
+    special = (labels.overvote, labels.skipped, labels.write_in, OVERVOTE)
     names = tuple(n for n in matrix.names if n not in special)
-    tab = count_matrix(matrix.ranks, matrix.names, quick_rules(names, options), matrix.counts,
-                       labels, audit=options.audit)
+    coded = code_aliases(names)
+    names = tuple(n for n in names if n not in dict(coded))
+    rules = quick_rules(names, options, aliases=coded,
+                        write_ins=labels.write_in is not None and labels.write_in in matrix.names)
+    tab = count_matrix(matrix.ranks, matrix.names, rules, matrix.counts, labels,
+                       audit=options.audit)
     if not options.audit:
         return QuickResult(tab, title)
     ids = tuple(str(i) for i in range(1, len(matrix) + 1))

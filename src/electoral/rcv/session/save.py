@@ -69,7 +69,7 @@ def _source(source: QuickSource, options: QuickOptions, folder: Path) -> dict[st
         "batchColumnIndex": index(found.batch_column),
         "precinctColumnIndex": index(found.precinct_column), "overvoteDelimiter": "",
         "provider": source.provider.value, "overvoteLabel": options.overvote_label,
-        "skippedRankLabel": options.skipped_label, "undeclaredWriteInLabel": "",
+        "skippedRankLabel": options.skipped_label, "undeclaredWriteInLabel": options.write_in_label or "",
         "treatBlankAsUndeclaredWriteIn": False,
     }
 

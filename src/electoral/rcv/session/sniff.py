@@ -3,7 +3,8 @@
 ``sniff(path, provider, contest)`` returns the ``Provider`` and the ``CvrOptions`` an RCTab config
 would give for that file, found in the file itself:
 
-- a ``.csv`` with ``rank1..rankN`` columns is a plain ranks file; any other ``.csv`` whose columns
+- a ``.csv`` with ``rank1..rankN`` columns (or ``choice_1``, ``1st Choice``...) is a plain ranks
+  file; any other ``.csv`` whose columns
   from some point on hold only blanks and whole numbers is RCTab's generic CSV (a column per
   candidate, the cell its rank); ``id``/``precinct``/``batch`` columns are found by their names;
 - an ``.xlsx`` is an ES&S (or Minneapolis-style) workbook: its first row names the rank columns
@@ -33,6 +34,7 @@ CHOICE = re.compile(r"^\s*(?:\d+\s*(?:st|nd|rd|th)?[\s_]*choice\b.*|(?:choice|ra
 RANK = re.compile(r"^rank\s*\d+$", re.IGNORECASE)
 ID = re.compile(r"^\s*(?:cast vote record|(?:response|ballot|record|cvr)[\s_]*id|id)\s*$",
                 re.IGNORECASE)
+COUNT = re.compile(r"^\s*(?:count|weight|ballots|number of ballots)\s*$", re.IGNORECASE)
 SAMPLE = 200  # data rows looked at to tell rank numbers from names
 
 
@@ -79,14 +81,15 @@ def _header_and_rows(path: Path) -> tuple[list[str], list[list[str]]]:
 
 def _csv_kind(path: Path) -> Provider:
     header, rows = _header_and_rows(path)
-    if any(RANK.match(h.strip()) for h in header):
+    if any(RANK.match(h.strip()) or CHOICE.match(h) for h in header):
+        # names by rank ("rank1", "choice_1", "1st Choice"); a count column beside them would
+        # weigh each row, which a ranks CSV does not read: refused, never read as one ballot a row
+        counts = [h for h in header if COUNT.match(h)]
+        if counts:
+            raise _fail(path, f"a ranks CSV with a count column ({counts[0]!r}) weighs its rows, "
+                        "which the quick count does not read: write one row per ballot (drop "
+                        "the column) or pass --rctab-config", field=counts[0])
         return Provider.RANKS
-    if any(CHOICE.match(h) for h in header):
-        # names by rank under other headings ("1st Choice"): a trailing count column of 1s
-        # must not pass for a one-candidate generic CSV
-        raise _fail(path, "columns of candidate names by rank ('1st Choice'...) are read from "
-                    "a ranks CSV headed rank1, rank2...; rename the columns (and drop any count "
-                    "column) or pass --rctab-config", field="header")
     if _numeric_from(header, rows) is not None:
         return Provider.GENERIC_CSV
     raise _fail(path, "neither a ranks CSV (rank1, rank2... columns of candidate names) nor "
