@@ -43,7 +43,7 @@ if TYPE_CHECKING:
     from electoral.analyze.compare import Comparison
     from electoral.analyze.forecast import Forecast, StateResult
     from electoral.analyze.forecast_backtest import Backtest
-    from electoral.analyze.history import History
+    from electoral.analyze.history import Flips, History
     from electoral.analyze.polls import PollAverages
     from electoral.check import Discrepancy
     from electoral.columns import ReturnsTable
@@ -933,15 +933,12 @@ def flips_between(store: ResultsStore, state: str, earlier: int, later: int,
 
 
 def every_flip(store: ResultsStore, state: str,
-               level: UnitKind = UnitKind.COUNTY) -> list[tuple[int, int, Comparison]]:
+               level: UnitKind = UnitKind.COUNTY) -> Flips:
     """``(earlier, later, comparison)`` for each pair of consecutive stored presidential
-    elections of ``state``.
-
-    Raises:
-        NotFoundError: an election has no units at ``level``.
-    """
+    elections of ``state`` with units at ``level`` (iterate the result), and the years skipped
+    for having none (``skipped``)."""
     from electoral.analyze.history import every_flip as pairs
-    return list(pairs(_presidential(store, state.upper()), level))
+    return pairs(_presidential(store, state.upper()), level)
 
 
 def render_history(found: History, fmt: str = "text") -> str:
@@ -950,7 +947,7 @@ def render_history(found: History, fmt: str = "text") -> str:
     return render(found, fmt)
 
 
-def render_flips(state: str, pairs: list[tuple[int, int, Comparison]], fmt: str = "text") -> str:
+def render_flips(state: str, pairs: Flips, fmt: str = "text") -> str:
     """The flips of ``every_flip`` as text or json."""
     from electoral.report.history import render_flips as render
     return render(state.upper(), pairs, fmt)

@@ -109,7 +109,8 @@ def test_cli_flips(county_store: Path) -> None:
     assert result.exit_code == 0, result.output
     import json
 
-    first = json.loads(result.output)[0]
+    first = json.loads(result.output)["pairs"][0]
+    assert first["margin"] == "Democratic minus Republican"
     assert (first["earlier"], first["later"]) == (2000, 2004)
     assert {f["unit"].removesuffix(" County") for f in first["flips"]} == MO_2004_FLIPS
 
