@@ -49,7 +49,7 @@ if TYPE_CHECKING:
     from electoral.columns import ReturnsTable
     from electoral.importing import ImportReport, Staged
     from electoral.io import Format
-    from electoral.model import Poll
+    from electoral.model import Poll, Unit
     from electoral.night import Answer, Verdict
     from electoral.published import Article
     from electoral.report.tables import ResultsView
@@ -255,9 +255,12 @@ def input_format(name: str) -> Format:
     return _choice(name, Format, "format")
 
 
-def group(store: ResultsStore, election: str, path: Path | str) -> Returns:
+def group(store: ResultsStore, election: str, path: Path | str
+          ) -> tuple[Returns, dict[UnitKind, tuple[Unit, ...]]]:
     """Place a stored election's units in the counties, councils of government or districts a
-    groupings CSV (``unit,kind,group[,fips]``) names, store the result, and return it.
+    groupings CSV (``unit,kind,group[,fips]``) names, store the result, and return it with the
+    units of the kinds it grouped that it left in no group, per group kind
+    (``io.groupings.ungrouped``: a partial file leaves their votes in no county's row).
 
     Raises:
         NotFoundError: the election is not stored, or the file does not exist.
@@ -265,14 +268,15 @@ def group(store: ResultsStore, election: str, path: Path | str) -> Returns:
         StoreError: the store could not write; nothing is changed.
     """
     from electoral.io import open_source
-    from electoral.io.groupings import apply_groupings, read_groupings
+    from electoral.io.groupings import apply_groupings, read_groupings, ungrouped
 
     source = open_source(path)
-    grouped = apply_groupings(store.load(election), read_groupings(source.stream(), source.name),
-                              source.name)
+    rows = read_groupings(source.stream(), source.name)
+    before = store.load(election)
+    grouped = apply_groupings(before, rows, source.name)
     store.save(grouped, source=f"{grouped.source} + {source.name}", sha256=source.sha256,
                format="groupings")
-    return grouped
+    return grouped, ungrouped(before, grouped, rows)
 
 
 def load_samples(store: ResultsStore) -> list[Article]:
