@@ -248,7 +248,7 @@ def electors_table() -> dict[int, dict[str, int]]:
     art. II §1; 3 for DC, 23rd Amendment), 1970–1990 (elections 1972–2000) from
     ``data/electors_1972_2000.csv``, written from the National Archives' distribution of
     electoral votes (each census 538; the 1976–2000 colleges they give match the Archives'
-    results, ``tests/tabulate/test_electors_1976_2000.py``)."""
+    results, ``tests/tabulate/test_electors_real.py``)."""
     table: dict[int, dict[str, int]] = {}
     for name in ("data/electors_1972_2000.csv", "data/electors.csv"):
         text = resources.files("electoral").joinpath(name).read_text("utf-8")
