@@ -256,7 +256,10 @@ def national_ids(year: int) -> list[str]:
 
 def national(loaded: Sequence[Returns]) -> tuple[dict[str, int], str | None]:
     """The nation's votes by party from every state's presidential returns of one year, and the
-    party that won the presidency (``None`` when the electors cannot be counted)."""
+    party that won the presidency: for 1976–2024 the historical fact (``parties.elected_party``,
+    from the National Archives), since stored returns may be a source's early count (MEDSL's
+    2000 county file puts Gore 202 votes ahead in Florida) and must not re-decide who became
+    president; for other years counted from the electors (``None`` when they cannot be)."""
     from electoral.tabulate.electors import count_college, state_votes
 
     year = loaded[0].election.year
@@ -265,6 +268,10 @@ def national(loaded: Sequence[Returns]) -> tuple[dict[str, int], str | None]:
         state = roll_up(returns, UnitKind.STATE).total
         for party, n in party_votes(returns, state.votes).items():
             totals[party] = totals.get(party, 0) + n
+    known = parties.elected_party(year)
+    if known is not None:
+        entry = parties.BY_ID.get(known)
+        return totals, entry.party.name if entry else known
     try:
         college = count_college([state_votes(r) for r in loaded], year)
     except ElectoralError:

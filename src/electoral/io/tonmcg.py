@@ -22,12 +22,9 @@ candidate); where they add up to more (three 2008 rows), the parts are kept and 
 
 from __future__ import annotations
 
-import csv
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import replace
-from functools import cache
-from importlib import resources
 from typing import TextIO
 
 from electoral.errors import Problem
@@ -46,7 +43,7 @@ from electoral.io.medsl import (
 from electoral.io.medsl_county import county_unit
 from electoral.io.pseudo import NO_CANDIDATE
 from electoral.model import STATE_FIPS, Candidate, Election, Returns, Unit, UnitKind, VoteType, slug
-from electoral.parties import DEMOCRATIC, REPUBLICAN
+from electoral.parties import DEMOCRATIC, REPUBLICAN, nominee
 
 YEARLY = ("county_fips", "county_name", "votes_gop", "votes_dem", "total_votes")
 WIDE = re.compile(r"^(total|dem|gop|oth)_(\d{4})$")
@@ -56,20 +53,11 @@ DEM, REP = DEMOCRATIC, REPUBLICAN  # the columns' gop / dem, as the canonical pa
 OTHER = Candidate("other", "Other", aggregate=True)
 
 
-@cache
-def _nominee_table() -> dict[tuple[int, str], str]:
-    """(year, party id) → the party's presidential nominee, from ``data/nominees.csv``."""
-    table = resources.files("electoral").joinpath("data/nominees.csv")
-    with table.open(encoding="utf-8") as f:
-        return {(int(row["year"]), row["party"]): row["nominee"] for row in csv.DictReader(f)}
-
-
 def nominees(year: int) -> tuple[Candidate, ...]:
     """The candidates of a tonmcg state-year: the Republican and Democratic nominees of ``year``
     by name (``data/nominees.csv``; "Republican nominee" where the table has no such year) and
     "Other", an aggregate. Ids are the party ids, whatever the names."""
-    table = _nominee_table()
-    return (*(Candidate(p.id, table.get((year, p.id), f"{p.name} nominee"), p.id)
+    return (*(Candidate(p.id, nominee(year, p.id) or f"{p.name} nominee", p.id)
               for p in (REP, DEM)), OTHER)
 
 
