@@ -6,6 +6,7 @@ election in Missouri" / "… in Connecticut"): counties that went from Gore in 2
 
 from __future__ import annotations
 
+import json
 from fractions import Fraction
 from pathlib import Path
 
@@ -100,6 +101,7 @@ def test_cli_history(county_store: Path) -> None:
     result = runner.invoke(app, ["history", "29019", "--db", str(county_store), "-f", "json"])
     assert result.exit_code == 0, result.output
     assert '"last_time"' in result.output and '"Republican": 2004' in result.output
+    assert json.loads(result.output)["margin"] == "Democratic minus Republican"
     missing = runner.invoke(app, ["history", "Nowhere, MO", "--db", str(county_store)])
     assert missing.exit_code == 1
 
@@ -107,7 +109,6 @@ def test_cli_history(county_store: Path) -> None:
 def test_cli_flips(county_store: Path) -> None:
     result = CliRunner().invoke(app, ["flips", "MO", "--db", str(county_store), "-f", "json"])
     assert result.exit_code == 0, result.output
-    import json
 
     first = json.loads(result.output)["pairs"][0]
     assert first["margin"] == "Democratic minus Republican"

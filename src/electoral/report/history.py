@@ -109,6 +109,8 @@ def _as_dict(history: History) -> dict[str, object]:
     return {
         "unit": {"id": history.place.id, "name": history.place.name,
                  "kind": str(history.place.kind), "state": history.place.state},
+        # every margin, swing, lean and trend below: Democratic share minus Republican, points
+        "margin": f"{DEMOCRATIC} minus {REPUBLICAN}",
         "years": [{"year": y.year, "election": y.election, "winner": y.winner,
                    "votes": dict(y.votes), "total": y.total,
                    "margin": str(points(y.margin, 2)), "swing": _num(y.swing),
