@@ -100,6 +100,11 @@ def test_a_partial_mapping_says_which_towns_it_left_in_no_county(tmp_path: Path,
     document = json.loads(report.stdout)
     assert document["complete"] is False and document["winner"] is None
     assert document["coverage"]["outside"] == ["Ansonia"]
+    table = CliRunner().invoke(app, ["report", "2016-CT-president", "--by", "county", "-f",
+                                     "csv", "--db", str(db)])
+    import csv
+    rows = list(csv.DictReader(io.StringIO(table.stdout)))
+    assert {(r["complete"], r["outside"]) for r in rows} == {("false", "Ansonia")}
 
 
 def test_a_whole_mapping_leaves_nothing_out() -> None:

@@ -41,7 +41,7 @@ def out(r: Returns, level: str, fmt: str) -> str:
 
 
 COVERAGE = {"complete": "true", "coverage level": "county", "reporting": "8", "expected": "8",
-            "missing": ""}  # every county of these returns reports
+            "missing": "", "outside": ""}  # every county of these returns reports
 
 
 def csv_rows(r: Returns, level: str) -> list[dict[str, str]]:

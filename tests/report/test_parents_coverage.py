@@ -66,8 +66,8 @@ def test_every_csv_row_says_the_returns_are_incomplete(level: str) -> None:
     assert document["complete"] is False
     assert document["coverage"] == {"level": "county", "reporting": 2, "expected": 3,
                                     "missing": ["New Castle"]}
-    assert {(r["complete"], r["coverage level"], r["reporting"], r["expected"], r["missing"])
-            for r in rows} == {("false", "county", "2", "3", "New Castle")}
+    assert {(r["complete"], r["coverage level"], r["reporting"], r["expected"], r["missing"],
+             r["outside"]) for r in rows} == {("false", "county", "2", "3", "New Castle", "")}
 
 
 def test_the_statewide_csv_rows_add_up_to_its_total() -> None:

@@ -496,13 +496,15 @@ def render_csv(view: ResultsView) -> str:
 def _csv_coverage(view: ResultsView) -> tuple[list[str], list[object]]:
     """The coverage columns every CSV row ends with: ``complete`` (true/false, as JSON's),
     ``reporting`` and ``expected`` units at ``coverage level`` (empty where no unit list is
-    known) and the ``missing`` ones, separated by "; "."""
+    known), the ``missing`` ones and those ``outside`` every unit of that level (towns a
+    partial grouping left in no county), each list separated by "; "."""
     found = view.coverage
-    head = ["complete", "coverage level", "reporting", "expected", "missing"]
+    head = ["complete", "coverage level", "reporting", "expected", "missing", "outside"]
     if found is None:
-        return head, ["true", "", "", "", ""]
+        return head, ["true", "", "", "", "", ""]
     return head, ["true" if found.complete else "false", found.level, found.reporting,
-                  "" if found.expected is None else found.expected, "; ".join(found.missing)]
+                  "" if found.expected is None else found.expected, "; ".join(found.missing),
+                  "; ".join(found.outside)]
 
 
 def _csv_swing(view: ResultsView) -> tuple[list[str], dict[str, list[object]]]:
