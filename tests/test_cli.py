@@ -398,3 +398,11 @@ def test_county_files_that_give_one_name_two_parties_are_refused_naming_them(tmp
     assert problem["kind"] == "party_conflict" and "Ann Lee" in problem["detail"]
     assert str(kent) in problem["detail"] and str(sussex) in problem["detail"]
     assert "no elections stored" in runner.invoke(app, ["elections", "--db", str(db)]).stdout
+
+
+def test_report_compare_across_states_is_refused(tmp_path: Path) -> None:
+    db = demo_db(tmp_path)
+    result = run("report", "2004-MA-president", "--by", "county", "--compare",
+                 "2004-CT-president", "--db", db)
+    assert result.exit_code == 1
+    assert "different states (MA, CT)" in " ".join(result.output.split())

@@ -43,14 +43,14 @@ if TYPE_CHECKING:
     from electoral.analyze.compare import Comparison
     from electoral.analyze.forecast import Forecast, StateResult
     from electoral.analyze.forecast_backtest import Backtest
-    from electoral.analyze.history import History
+    from electoral.analyze.history import Flips, History
     from electoral.analyze.polls import PollAverages
     from electoral.check import Discrepancy
     from electoral.columns import ReturnsTable
     from electoral.importing import ImportReport, Staged
     from electoral.importing_polls import PollFileReport
     from electoral.io import Format
-    from electoral.model import Poll
+    from electoral.model import Poll, Unit
     from electoral.night import Answer, Verdict
     from electoral.published import Article
     from electoral.report.tables import ResultsView
@@ -263,9 +263,12 @@ def input_format(name: str) -> Format:
     return _choice(name, Format, "format")
 
 
-def group(store: ResultsStore, election: str, path: Path | str) -> Returns:
+def group(store: ResultsStore, election: str, path: Path | str
+          ) -> tuple[Returns, dict[UnitKind, tuple[Unit, ...]]]:
     """Place a stored election's units in the counties, councils of government or districts a
-    groupings CSV (``unit,kind,group[,fips]``) names, store the result, and return it.
+    groupings CSV (``unit,kind,group[,fips]``) names, store the result, and return it with the
+    units of the kinds it grouped that it left in no group, per group kind
+    (``io.groupings.ungrouped``: a partial file leaves their votes in no county's row).
 
     Raises:
         NotFoundError: the election is not stored, or the file does not exist.
@@ -273,14 +276,15 @@ def group(store: ResultsStore, election: str, path: Path | str) -> Returns:
         StoreError: the store could not write; nothing is changed.
     """
     from electoral.io import open_source
-    from electoral.io.groupings import apply_groupings, read_groupings
+    from electoral.io.groupings import apply_groupings, read_groupings, ungrouped
 
     source = open_source(path)
-    grouped = apply_groupings(store.load(election), read_groupings(source.stream(), source.name),
-                              source.name)
+    rows = read_groupings(source.stream(), source.name)
+    before = store.load(election)
+    grouped = apply_groupings(before, rows, source.name)
     store.save(grouped, source=f"{grouped.source} + {source.name}", sha256=source.sha256,
                format="groupings")
-    return grouped
+    return grouped, ungrouped(before, grouped, rows)
 
 
 def load_samples(store: ResultsStore) -> list[Article]:
@@ -1096,15 +1100,12 @@ def flips_between(store: ResultsStore, state: str, earlier: int, later: int,
 
 
 def every_flip(store: ResultsStore, state: str,
-               level: UnitKind = UnitKind.COUNTY) -> list[tuple[int, int, Comparison]]:
+               level: UnitKind = UnitKind.COUNTY) -> Flips:
     """``(earlier, later, comparison)`` for each pair of consecutive stored presidential
-    elections of ``state``.
-
-    Raises:
-        NotFoundError: an election has no units at ``level``.
-    """
+    elections of ``state`` with units at ``level`` (iterate the result), and the years skipped
+    for having none (``skipped``)."""
     from electoral.analyze.history import every_flip as pairs
-    return list(pairs(_presidential(store, state.upper()), level))
+    return pairs(_presidential(store, state.upper()), level)
 
 
 def render_history(found: History, fmt: str = "text") -> str:
@@ -1113,7 +1114,7 @@ def render_history(found: History, fmt: str = "text") -> str:
     return render(found, fmt)
 
 
-def render_flips(state: str, pairs: list[tuple[int, int, Comparison]], fmt: str = "text") -> str:
+def render_flips(state: str, pairs: Flips, fmt: str = "text") -> str:
     """The flips of ``every_flip`` as text or json."""
     from electoral.report.history import render_flips as render
     return render(state.upper(), pairs, fmt)

@@ -754,8 +754,15 @@ def group(
     from electoral import api
 
     with opened(db, write=True) as store:
-        grouped = api.group(store, election, file)
+        grouped, left = api.group(store, election, file)
     say(f"grouped {election}: {len(grouped.units):,} units", to=console())
+    for kind, units in left.items():
+        kinds = sorted({str(u.kind) for u in units})
+        of = sum(1 for u in grouped.units if str(u.kind) in kinds)
+        names = ", ".join(u.name for u in units[:10]) + (", …" if len(units) > 10 else "")
+        say(f"warning: {len(units):,} of {of:,} {' and '.join(kinds)} units are in no {kind}: "
+            f"{names}; their votes are in no {kind}'s row, and no {kind} is complete until "
+            f"the groupings file places them", to=err_console())
 
 # ---- end of formats and history -----------------------------------------------------------------
 

@@ -18,9 +18,12 @@ it as unknown. Matching ignores case, whitespace and punctuation, a trailing "Pa
 
 from __future__ import annotations
 
+import csv
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cache
+from importlib import resources
 from types import MappingProxyType
 
 from electoral.model import STATE_NAMES, Party, slug
@@ -204,3 +207,36 @@ def by_code(code: str) -> Party:
             return entry.party
     raise KeyError(f"no canonical party has the code {code!r}; the codes are "
                    f"{', '.join(e.code for e in TABLE)}")
+
+
+@dataclass(frozen=True, slots=True)
+class Nomination:
+    """A major party's presidential nominee of one year, and whether the ticket won the
+    presidency (in the Electoral College, as Congress counted it)."""
+
+    year: int
+    party: str  # canonical party id: "democratic", "republican"
+    nominee: str
+    elected: bool
+
+
+@cache
+def nominations() -> tuple[Nomination, ...]:
+    """The Democratic and Republican presidential nominees 1976–2024 and who was elected, from
+    the package's ``data/nominees.csv`` (written from the National Archives' Electoral College
+    pages, the source on each row)."""
+    table = resources.files("electoral").joinpath("data/nominees.csv")
+    with table.open(encoding="utf-8") as f:
+        return tuple(Nomination(int(r["year"]), r["party"], r["nominee"], r["elected"] == "yes")
+                     for r in csv.DictReader(f))
+
+
+def nominee(year: int, party_id: str) -> str | None:
+    """``party_id``'s presidential nominee of ``year`` (``nominations``), ``None`` if unknown."""
+    return next((n.nominee for n in nominations() if (n.year, n.party) == (year, party_id)), None)
+
+
+def elected_party(year: int) -> str | None:
+    """The party id of the ticket elected president in ``year`` (``nominations``), ``None`` for
+    a year the table does not cover."""
+    return next((n.party for n in nominations() if n.year == year and n.elected), None)

@@ -106,3 +106,36 @@ def test_a_published_margin_of_error_is_no_smaller_than_its_sample_allows(
     found = [d for d in check_paths([path]) if d.check == "poll-margin-of-error"]
     line = text[:text.index("| A Poll")].count("\n") + 1
     assert [(d.column, d.kind, d.line) for d in found] == ([("Margin of error", kind, line)] if kind else [])
+
+
+def _ct_2004_with(tmp_path: Path, seed, old: str, new: str) -> Path:
+    text = Path(seed("2004-CT-president")).read_text()
+    assert old in text
+    path = tmp_path / "swapped.txt"
+    path.write_text(text.replace(old, new))
+    return path
+
+
+def test_swapped_vote_columns_are_an_error_not_rounding(tmp_path: Path, seed) -> None:
+    # Tolland with Kerry's and Bush's votes swapped: the stated margin 11.01% equals 54.57 − 43.56
+    # but the counts give −11.02%, 22 points away — far beyond the 0.01 rounding can explain.
+    path = _ct_2004_with(tmp_path, seed, "| Tolland | 39,146 | 54.57% | 31,245 |",
+                         "| Tolland | 31,245 | 54.57% | 39,146 |")
+    found = check_paths([path])
+    margin = [d for d in found if (d.row, d.column) == ("Tolland", "Margin %")]
+    assert [(d.kind, d.stated, d.computed) for d in margin] == [(Kind.ERROR, "11.01%", "-11.02%")]
+    assert "at most 0.01 points, not 22.03" in margin[0].message
+    # The totals row now sums the swapped counts: its margin 10.36% is 0.99 points from 9.37%.
+    totals = [d for d in found if (d.row, d.column) == ("Totals", "Margin %")]
+    assert [(d.kind, d.computed) for d in totals] == [(Kind.ERROR, "9.37%")]
+    # Litchfield's "other" (1.92 from rounded shares, exactly 1.9251) is still a rounding slip.
+    assert ("Litchfield", "Other %", Kind.ROUNDING) in {(d.row, d.column, d.kind) for d in found}
+
+
+def test_a_derived_figure_outside_its_rounding_is_an_error(tmp_path: Path, seed) -> None:
+    # Litchfield's other share stated as 100 − 46.19 − 51.89 = 1.92 is rounding (exact 1.9251);
+    # with Bush's share misstated as 51.79 the same formula gives 2.02, 0.09 from the exact share.
+    path = _ct_2004_with(tmp_path, seed, "| 46.19% | 50,160 | 51.89% | 1,861 | 1.92% |",
+                         "| 46.19% | 50,160 | 51.79% | 1,861 | 2.02% |")
+    other = [d for d in check_paths([path]) if (d.row, d.column) == ("Litchfield", "Other %")]
+    assert [d.kind for d in other] == [Kind.ERROR]

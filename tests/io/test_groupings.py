@@ -70,3 +70,48 @@ def test_cli_group(tmp_path: Path, db: Path) -> None:
     assert result.exit_code == 1
     with Store(db) as store:
         assert store.load("2016-CT-president") == stored
+
+
+def test_a_partial_mapping_says_which_towns_it_left_in_no_county(tmp_path: Path, db: Path) -> None:
+    # Andover alone placed in Tolland: Ansonia's 8 votes are in no county, so Tolland's row is no
+    # county's result and the returns are not complete (issue 10, F20: 3 of 169 CT towns).
+    from electoral.io.groupings import ungrouped
+    from electoral.tabulate.coverage import coverage
+
+    rows = read_groupings(io.StringIO("unit,kind,group\nAndover,county,Tolland\n"), "m.csv")
+    grouped = apply_groupings(RETURNS, rows)
+    left = ungrouped(RETURNS, grouped, rows)
+    assert {k: [u.name for u in v] for k, v in left.items()} == {UnitKind.COUNTY: ["Ansonia"]}
+    found = coverage(grouped)
+    assert found.outside == ("Ansonia",) and found.outside_kind == "town"
+    assert not found.complete and found.as_json()["outside"] == ["Ansonia"]
+    assert "1 town in no county, so no county is complete" in found.line()
+    with Store(db) as store:
+        store.save(RETURNS, source="towns.csv", sha256="x", format="csv")
+    mapping = tmp_path / "partial.csv"
+    mapping.write_text("unit,kind,group\nAndover,county,Tolland\n", encoding="utf-8")
+    result = CliRunner().invoke(app, ["group", str(mapping), "--election", "2016-CT-president",
+                                      "--db", str(db)])
+    assert result.exit_code == 0, result.output
+    assert "1 of 2 town units are in no county: Ansonia" in result.output
+    report = CliRunner().invoke(app, ["report", "2016-CT-president", "--by", "county", "-f",
+                                      "json", "--db", str(db)])
+    import json
+    document = json.loads(report.stdout)
+    assert document["complete"] is False and document["winner"] is None
+    assert document["coverage"]["outside"] == ["Ansonia"]
+    table = CliRunner().invoke(app, ["report", "2016-CT-president", "--by", "county", "-f",
+                                     "csv", "--db", str(db)])
+    import csv
+    rows = list(csv.DictReader(io.StringIO(table.stdout)))
+    assert {(r["complete"], r["outside"]) for r in rows} == {("false", "Ansonia")}
+
+
+def test_a_whole_mapping_leaves_nothing_out() -> None:
+    rows = read_groupings(io.StringIO(MAPPING), "m.csv")
+    grouped = apply_groupings(RETURNS, rows)
+    from electoral.io.groupings import ungrouped
+    from electoral.tabulate.coverage import coverage
+
+    assert ungrouped(RETURNS, grouped, rows) == {}
+    assert coverage(grouped).outside == ()

@@ -40,8 +40,16 @@ def out(r: Returns, level: str, fmt: str) -> str:
     return render(results_view(roll_up(r, level)), fmt)
 
 
+COVERAGE = {"complete": "true", "coverage level": "county", "reporting": "8", "expected": "8",
+            "missing": "", "outside": ""}  # every county of these returns reports
+
+
 def csv_rows(r: Returns, level: str) -> list[dict[str, str]]:
-    return list(csv.DictReader(io.StringIO(out(r, level, "csv"))))
+    """The CSV's rows without the coverage columns, which every row must end with, complete."""
+    rows = list(csv.DictReader(io.StringIO(out(r, level, "csv"))))
+    assert all(list(row)[-len(COVERAGE):] == list(COVERAGE) for row in rows)
+    assert all({k: row[k] for k in COVERAGE} == COVERAGE for row in rows)
+    return [{k: v for k, v in row.items() if k not in COVERAGE} for row in rows]
 
 
 # ---- unopposed --------------------------------------------------------------------------------

@@ -241,12 +241,13 @@ def test_page_draws_the_national_college_when_every_state_is_stored(medsl):
 @pytest.mark.slow
 def test_a_state_only_earlier_election_is_compared_statewide(medsl):
     # MEDSL Nebraska: 2004 Bush 512,814, Kerry 254,328 of 778,186 (margin 33.22 points);
-    # 2008 McCain 452,979, Obama 333,319 of 801,281 (14.93): a swing of 18.28 points away.
+    # 2008 McCain 452,979, Obama 333,319 of 801,281 (14.93): margins Democratic minus Republican
+    # whoever leads, so −33.22 → −14.93, a swing of +18.28 toward the Democrats.
     text = page_text(medsl, "2008-NE-president")
     section = text.split('<section id="comparison"')[1].split("</section>")[0]
     assert "Compared with 2004" in section and section.count('<th scope="row">') == 1
-    assert ('<td class="num">33.22%</td><td class="num">14.93%</td>'
-            '<td class="num">-18.28%</td>') in section
+    assert ('<td class="num">-33.22%</td><td class="num">-14.93%</td>'
+            '<td class="num">18.28%</td>') in section
     assert 'id="map-state-flips"' not in text
 
 

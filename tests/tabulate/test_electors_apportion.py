@@ -131,7 +131,7 @@ def test_electors_follow_the_census_in_force() -> None:
     assert apportion(census_populations(2020)).electors() == electors_for(2024)
 
 
-@pytest.mark.parametrize("year", [2000, 2006, 2032, 1789])
+@pytest.mark.parametrize("year", [1968, 2006, 2032, 1789])
 def test_a_year_without_an_apportionment_is_refused(year: int) -> None:
     with pytest.raises(NotFoundError, match=str(year)):
         electors_for(year)
@@ -239,3 +239,21 @@ def test_the_2020_apportionment_matches_its_golden_file(golden) -> None:
     result = runner.invoke(app, ["apportion", "--census", "2020", "-f", "md"])
     assert result.exit_code == 0
     golden("electors_apportion_2020.md", result.output)
+
+
+@pytest.mark.parametrize("year, census", [(1976, 1970), (1980, 1970), (1984, 1980), (1988, 1980),
+                                          (1992, 1990), (2000, 1990), (2004, 2000)])
+def test_elections_from_1972_use_their_census(year: int, census: int) -> None:
+    from electoral.tabulate.apportion import census_for, electors_for
+
+    assert census_for(year) == census
+    electors = electors_for(year)
+    assert len(electors) == 51 and sum(electors.values()) == 538 and electors["DC"] == 3
+
+
+def test_the_1970s_to_1990s_electors_of_the_large_states() -> None:
+    # National Archives, distribution of electoral votes: CA 45/47/54, NY 41/36/33, TX 26/29/32
+    from electoral.tabulate.apportion import electors_for
+
+    assert [(electors_for(y)["CA"], electors_for(y)["NY"], electors_for(y)["TX"])
+            for y in (1976, 1984, 1992)] == [(45, 41, 26), (47, 36, 29), (54, 33, 32)]

@@ -197,9 +197,10 @@ def test_tipping_point_and_votes_to_change() -> None:
     college = analysis.college
     assert college.pledged[D] == 281 and college.winner == D
     assert analysis.tipping_point == "VA" and analysis.tipping_points == ("VA",)
-    assert (analysis.closest[0].id, analysis.closest[0].margin_votes) == ("NE-02", 2)
-    assert [c.margin_votes for c in analysis.closest] == sorted(c.margin_votes
-                                                                for c in analysis.closest)
+    # closest by margin share: Virginia's 1,000 of 100,000 (1 point) before NE-02's 2 points
+    assert [(c.id, c.margin_votes) for c in analysis.closest[:2]] == [("VA", 1000), ("NE-02", 2)]
+    shares = [c.margin_votes / c.total for c in analysis.closest]
+    assert shares == sorted(shares)  # closest by margin share, not by votes
     goals = {c.goal: c for c in analysis.changes}
     assert (goals["deny-majority"].votes, goals["deny-majority"].contests) == (501, ("VA",))
     assert (goals["elect-runner-up"].votes, goals["elect-runner-up"].electors) == (501, 13)

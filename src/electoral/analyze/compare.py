@@ -1,7 +1,14 @@
 """Compare two results tables of the same level: which units flipped, and how far each swung.
 
-Units are matched by FIPS where both sides have one, else by name. Margins are party against party
-(the two leading parties of the later election), exact fractions until they are rendered.
+Both elections must be of the same state (or both national): units are matched by FIPS where both
+sides have one, else by name, and two states' counties share many names (Douglas, Rock and
+Washington are counties of both Wisconsin and Minnesota), so a cross-state comparison would report
+flips that never happened.
+
+Margins are party against party, exact fractions until they are rendered, in one sign convention
+everywhere (``swing_parties``): Democratic minus Republican wherever the later election has both,
+so a positive swing is always toward the Democrats, whoever leads; otherwise the later election's
+two leading parties in alphabetical order. Every output names the two parties it subtracts.
 """
 
 from __future__ import annotations
@@ -9,6 +16,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from fractions import Fraction
 
+from electoral import parties as canonical
+from electoral.errors import Problem, ValidationError
 from electoral.geography import normal_name
 from electoral.model import Unit
 from electoral.tabulate.rollup import Row, Tabulation
@@ -26,7 +35,8 @@ class UnitChange:
 
     @property
     def swing(self) -> Fraction:
-        """Change in margin toward the first party (negative: toward the second)."""
+        """Change in margin toward the first of ``Comparison.parties`` (negative: toward the
+        second); with Democrats and Republicans on the ballot, positive is toward the Democrats."""
         return self.later_margin - self.earlier_margin
 
     @property
@@ -54,14 +64,24 @@ class Comparison:
 
 def compare(later: Tabulation, earlier: Tabulation) -> Comparison:
     """Flips and swing from ``earlier`` to ``later`` (same level, e.g. two county tables).
-    Margins are exact fractions of each unit's total (−1..1), party against party: the parties of
-    ``later``'s two leading candidates statewide. Units are matched by FIPS, else by normalised
-    name (``electoral.geography.normal_name``).
+    Margins are exact fractions of each unit's total (−1..1), party against party, in the one
+    sign convention of ``swing_parties``. Units are matched by FIPS, else by normalised name
+    (``electoral.geography.normal_name``), within one state.
 
     Raises:
+        ValidationError: the two elections are of different states (``code`` "compare-states").
         KeyError: a leading candidate id of ``later`` is not among its returns' candidates.
     """
-    parties = (party_of(later, later.leading[0]), party_of(later, later.leading[1]))
+    later_state = later.returns.election.state
+    earlier_state = earlier.returns.election.state
+    if later_state != earlier_state:
+        raise ValidationError([Problem(
+            "compare-states",
+            f"{later.returns.election.id} and {earlier.returns.election.id} are elections of "
+            f"different states ({later_state}, {earlier_state}): their units cannot be matched "
+            f"(many county names recur across states); compare with an earlier "
+            f"{later_state} election", field="compare")])
+    parties = swing_parties(later)
     earlier_rows = {_key(row.unit): row for row in earlier.rows}
     earlier_by_name = {normal_name(row.unit.name): row for row in earlier.rows}
     changes, unmatched = [], []
@@ -74,6 +94,22 @@ def compare(later: Tabulation, earlier: Tabulation) -> Comparison:
             row.unit, winning_party(earlier, before), winning_party(later, row),
             party_margin(earlier, before, parties), party_margin(later, row, parties)))
     return Comparison(later, earlier, parties, tuple(changes), tuple(unmatched))
+
+
+def swing_parties(later: Tabulation) -> tuple[str, str]:
+    """The two parties every margin and swing subtracts, first minus second: ("Democratic",
+    "Republican") when ``later`` has candidates of both (so the sign never depends on who
+    leads), else the parties of its two leading candidates in alphabetical order.
+
+    Raises:
+        KeyError: a leading candidate id of ``later`` is not among its returns' candidates.
+    """
+    present = {party_of(later, c.id) for c in later.columns if not c.aggregate}
+    major = (canonical.DEMOCRATIC.name, canonical.REPUBLICAN.name)
+    if all(p in present for p in major):
+        return major
+    first, second = sorted((party_of(later, later.leading[0]), party_of(later, later.leading[1])))
+    return first, second
 
 
 def _key(unit: Unit) -> str:

@@ -256,7 +256,10 @@ def national_ids(year: int) -> list[str]:
 
 def national(loaded: Sequence[Returns]) -> tuple[dict[str, int], str | None]:
     """The nation's votes by party from every state's presidential returns of one year, and the
-    party that won the presidency (``None`` when the electors cannot be counted)."""
+    party that won the presidency: for 1976–2024 the historical fact (``parties.elected_party``,
+    from the National Archives), since stored returns may be a source's early count (MEDSL's
+    2000 county file puts Gore 202 votes ahead in Florida) and must not re-decide who became
+    president; for other years counted from the electors (``None`` when they cannot be)."""
     from electoral.tabulate.electors import count_college, state_votes
 
     year = loaded[0].election.year
@@ -265,6 +268,10 @@ def national(loaded: Sequence[Returns]) -> tuple[dict[str, int], str | None]:
         state = roll_up(returns, UnitKind.STATE).total
         for party, n in party_votes(returns, state.votes).items():
             totals[party] = totals.get(party, 0) + n
+    known = parties.elected_party(year)
+    if known is not None:
+        entry = parties.BY_ID.get(known)
+        return totals, entry.party.name if entry else known
     try:
         college = count_college([state_votes(r) for r in loaded], year)
     except ElectoralError:
@@ -283,13 +290,30 @@ def flips_between(earlier: Returns, later: Returns,
     return compare(roll_up(later, level), roll_up(earlier, level))
 
 
-def every_flip(elections: Sequence[Returns],
-               level: UnitKind = UnitKind.COUNTY) -> Iterator[tuple[int, int, Comparison]]:
-    """``(earlier year, later year, comparison)`` for each pair of consecutive ``elections``
-    (given oldest first).
+@dataclass(frozen=True, slots=True)
+class Flips:
+    """The flips of a state's stored elections: ``pairs`` of consecutive elections that both have
+    units at the level, as ``(earlier year, later year, comparison)``, and the years ``skipped``
+    because their returns do not reach that level (a statewide-only file), each with why."""
 
-    Raises:
-        NotFoundError: an election has no units at ``level``.
-    """
-    for earlier, later in zip(elections, elections[1:], strict=False):
-        yield earlier.election.year, later.election.year, flips_between(earlier, later, level)
+    pairs: tuple[tuple[int, int, Comparison], ...]
+    skipped: tuple[tuple[int, str], ...] = ()
+
+    def __iter__(self) -> Iterator[tuple[int, int, Comparison]]:
+        return iter(self.pairs)
+
+
+def every_flip(elections: Sequence[Returns], level: UnitKind = UnitKind.COUNTY) -> Flips:
+    """The flips between each pair of consecutive ``elections`` (given oldest first) that have
+    units at ``level``; an election whose votes do not roll up to ``level`` (a statewide-only
+    year among county ones) is skipped and said, never compared nor an error."""
+    tables: list[tuple[int, Tabulation]] = []
+    skipped: list[tuple[int, str]] = []
+    for returns in elections:
+        try:
+            tables.append((returns.election.year, roll_up(returns, level)))
+        except NotFoundError as error:
+            skipped.append((returns.election.year, str(error).strip()))
+    pairs = tuple((a_year, b_year, compare(b_table, a_table))
+                  for (a_year, a_table), (b_year, b_table) in zip(tables, tables[1:], strict=False))
+    return Flips(pairs, tuple(skipped))

@@ -4,8 +4,10 @@ exact one.
 
 A stated figure is compared with the exact value at the precision it was stated. Where it is wrong
 but equals what one gets from other *already rounded* figures of the same row (a margin as the
-difference of two rounded shares, "other" as 100 minus them), it is a ``rounding`` discrepancy; any
-other disagreement is an ``error``.
+difference of two rounded shares, "other" as 100 minus them) *and* lies within what that rounding
+can explain of the exact value (half a unit in the last place of each rounded figure it was derived
+from, added up), it is a ``rounding`` discrepancy; any other disagreement is an ``error`` — a sign
+slip or two swapped columns is never rounding, however the figure was derived.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
+from fractions import Fraction
 
 from electoral.numbers import percent
 from electoral.published import Article, Figure, PublishedRow, PublishedTable, TableKind
@@ -119,26 +122,52 @@ def statewide_votes(article: Article) -> dict[str, int]:
             if c.unit == state and c.votes is not None}  # an article withholds no count
 
 
+@dataclass(frozen=True, slots=True)
+class Derived:
+    """A figure as computed from other rounded figures of its row: its ``value``, ``how`` (the
+    formula with the figures, for the message) and ``slack``, the most that rounding those figures
+    can move it from the exact value (percentage points)."""
+
+    value: Decimal
+    how: str
+    slack: Decimal
+
+
 def share_finding(ctx: Context, row: PublishedRow, column: str, stated: Figure | None, part: int,
-                  whole: int, derived: tuple[Decimal, str] | None = None) -> Iterator[Discrepancy]:
+                  whole: int, derived: Derived | None = None) -> Iterator[Discrepancy]:
     """A stated share against ``percent(part, whole)`` at the stated precision.
 
-    ``derived`` is what the figure would be if computed from the row's rounded figures, and how; a
-    stated figure equal to it is a ``rounding`` finding, any other mismatch an ``error``.
+    ``derived`` is what the figure would be if computed from the row's rounded figures; a stated
+    figure equal to it and within ``derived.slack`` of the exact share ``100·part/whole`` is a
+    ``rounding`` finding. Any other mismatch is an ``error`` — including a figure that equals the
+    derived one but lies farther from the exact share than rounding can explain (a sign slip, two
+    swapped columns).
     """
     if stated is None:
         return
     exact = percent(part, whole, stated.places)
     if stated.value == exact:
         return
-    if derived is not None and stated.value == derived[0]:
-        yield ctx.found(row, column, stated, exact, f"{stated.text} is {derived[1]}, from rounded "
-                        f"figures; from the counts ({part:,} of {whole:,}) it is {exact}%",
-                        Kind.ROUNDING)
+    if derived is not None and stated.value == derived.value:
+        off = abs(Fraction(stated.value) - Fraction(100 * part, whole or 1))
+        if off <= Fraction(derived.slack):
+            yield ctx.found(row, column, stated, exact, f"{stated.text} is {derived.how}, from "
+                            f"rounded figures; from the counts ({part:,} of {whole:,}) it is "
+                            f"{exact}%", Kind.ROUNDING)
+            return
+        yield ctx.found(row, column, stated, exact,
+                        f"{part:,} of {whole:,} is {exact}%, not {stated.text}: {stated.text} is "
+                        f"{derived.how}, but rounding those figures can move it at most "
+                        f"{derived.slack.normalize()} points, not {_points(off)}")
         return
     yield ctx.found(row, column, stated, exact,
                     f"{part:,} of {whole:,} is {exact}%, not {stated.text}"
                     f"{_hint(stated, exact, part, whole)}")
+
+
+def _points(value: Fraction) -> str:
+    """A distance in percentage points, to two decimals, for a message."""
+    return f"{Decimal(value.numerator) / Decimal(value.denominator):.2f}"
 
 
 def _hint(stated: Figure, exact: Decimal, part: int, whole: int) -> str:

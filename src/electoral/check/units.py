@@ -13,11 +13,13 @@ from decimal import Decimal
 
 from electoral.check.base import (
     Context,
+    Derived,
     Discrepancy,
     count_finding,
     rule,
     share_finding,
     statewide_votes,
+    within_rounding,
 )
 from electoral.model import UnitKind
 from electoral.published import Figure, PublishedRow, TableKind
@@ -94,7 +96,8 @@ def unit_shares(ctx: Context) -> Iterator[Discrepancy]:
 def unit_margins(ctx: Context) -> Iterator[Discrepancy]:
     """The margin is the first column's votes minus the second's, and its share that over the
     row's total, rounded once, half away from zero; a margin share equal to the difference of the
-    two stated rounded shares is a rounding slip, not an error."""
+    two stated rounded shares, and within their rounding (half a unit in each one's last place) of
+    the exact margin, is a rounding slip, not an error — a sign slip never is."""
     columns = ctx.table.columns
     for line in _lines(ctx):
         stated, (first, second, _other) = line.row, line.counts
@@ -106,12 +109,14 @@ def unit_margins(ctx: Context) -> Iterator[Discrepancy]:
 
 
 def _derived(stated: PublishedRow, formula: str,
-             compute: Callable[[Decimal, Decimal], Decimal]) -> tuple[Decimal, str] | None:
-    """What a figure would be if computed from the row's rounded shares, and how."""
+             compute: Callable[[Decimal, Decimal], Decimal]) -> Derived | None:
+    """What a figure would be if computed from the row's rounded shares, how, and how far their
+    rounding can move it (half a unit in the last place of each, added up)."""
     a, b = stated.cell(FIRST_PCT), stated.cell(SECOND_PCT)
     if a is None or b is None:
         return None
-    return compute(a.value, b.value), formula.format(a=a.text, b=b.text)
+    return Derived(compute(a.value, b.value), formula.format(a=a.text, b=b.text),
+                   within_rounding([a, b]))
 
 
 @rule(TableKind.UNITS)

@@ -124,3 +124,45 @@ def _placed(unit: Unit, group: Unit) -> Unit:
     if group.id in unit.groups:
         return unit
     return replace(unit, groups=(*unit.groups, group.id))
+
+
+def ungrouped(before: Returns, grouped: Returns,
+              groupings: list[Grouping]) -> dict[UnitKind, tuple[Unit, ...]]:
+    """Per kind of grouping the file uses (county, cog, district), the units of the kinds it
+    grouped (towns, say) that are in no group of that kind after ``apply_groupings``: a file
+    naming 3 of Connecticut's 169 towns leaves 166 in no county, and their votes in no county's
+    row. Units are matched to groupings in ``before`` (the returns ``apply_groupings`` was given:
+    a county it added may share a town's name) as ``apply_groupings`` matches them; empty where
+    every unit of those kinds is grouped.
+
+    Shapes: group kind → units left out, in the returns' order (kinds with none left out absent).
+    """
+    original = {u.id: u for u in before.units}
+    by_name = {normal_name(u.name): u.id for u in before.units}
+    units = {u.id: u for u in grouped.units}
+    member_kinds: dict[UnitKind, set[UnitKind]] = {}
+    for grouping in groupings:
+        member = grouping.unit if grouping.unit in original else by_name.get(
+            normal_name(grouping.unit))
+        if member is not None:
+            member_kinds.setdefault(grouping.kind, set()).add(original[member].kind)
+    out = {}
+    for kind, kinds in member_kinds.items():
+        left = tuple(u for u in grouped.units if u.kind in kinds and not _in_group(u, kind, units))
+        if left:
+            out[kind] = left
+    return out
+
+
+def _in_group(unit: Unit, kind: UnitKind, units: dict[str, Unit]) -> bool:
+    """Whether ``unit`` or a unit above it is a ``kind`` unit or grouped into one."""
+    seen: set[str] = set()
+    current: Unit | None = unit
+    while current is not None and current.id not in seen:
+        seen.add(current.id)
+        if current is not unit and current.kind is kind:
+            return True
+        if any(units[g].kind is kind for g in current.groups if g in units):
+            return True
+        current = units.get(current.parent or "")
+    return False

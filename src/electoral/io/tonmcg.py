@@ -10,9 +10,12 @@ Two layouts, told apart by the header:
 
 One ``Returns`` per state-year with its counties (5-digit FIPS; Alaska's State House districts
 as the pseudo-FIPS the files use; the 2024 file's District of Columbia wards, pseudo-codes
-11001–11008, as towns of the District, 11001). The candidates are the two major parties' nominees, unnamed
-since the files do not name them, and "Other", an aggregate: ``total_votes`` minus the two where
-the file gives no third column. ``diff`` and the percentages are derived figures and are not read.
+11001–11008, as towns of the District, 11001). The candidates are the two major parties' nominees
+and "Other", an aggregate: ``total_votes`` minus the two where the file gives no third column.
+The files name parties, not people: each nominee is named from the package's fact table
+``data/nominees.csv`` (the major parties' presidential nominees 1976–2024, from the National
+Archives' Electoral College pages), and called "Republican nominee" / "Democratic nominee" for a
+year it does not cover — never left blank. ``diff`` and the percentages are derived figures and are not read.
 Where a row's parts add up to less than its total, the rest is an exclusion (votes of no
 candidate); where they add up to more (three 2008 rows), the parts are kept and a note says so.
 """
@@ -40,15 +43,22 @@ from electoral.io.medsl import (
 from electoral.io.medsl_county import county_unit
 from electoral.io.pseudo import NO_CANDIDATE
 from electoral.model import STATE_FIPS, Candidate, Election, Returns, Unit, UnitKind, VoteType, slug
-from electoral.parties import DEMOCRATIC, REPUBLICAN
+from electoral.parties import DEMOCRATIC, REPUBLICAN, nominee
 
 YEARLY = ("county_fips", "county_name", "votes_gop", "votes_dem", "total_votes")
 WIDE = re.compile(r"^(total|dem|gop|oth)_(\d{4})$")
 YEAR = re.compile(r"(?<!\d)(19|20)\d\d(?!\d)")
 STATE_BY_FIPS = {code: po for po, code in STATE_FIPS.items()}
 DEM, REP = DEMOCRATIC, REPUBLICAN  # the columns' gop / dem, as the canonical parties
-NOMINEES = (Candidate(REP.id, "", REP.id), Candidate(DEM.id, "", DEM.id),
-            Candidate("other", "Other", aggregate=True))
+OTHER = Candidate("other", "Other", aggregate=True)
+
+
+def nominees(year: int) -> tuple[Candidate, ...]:
+    """The candidates of a tonmcg state-year: the Republican and Democratic nominees of ``year``
+    by name (``data/nominees.csv``; "Republican nominee" where the table has no such year) and
+    "Other", an aggregate. Ids are the party ids, whatever the names."""
+    return (*(Candidate(p.id, nominee(year, p.id) or f"{p.name} nominee", p.id)
+              for p in (REP, DEM)), OTHER)
 
 
 @register(Format.TONMCG)
@@ -69,8 +79,9 @@ def read_tonmcg(stream: TextIO, source: str, options: ReadOptions) -> list[Retur
     for line, row in rows:
         for year, parts, total in _years(row, source, want, line, problems):
             _row(builders, row, line, year, parts, total, want, problems)
-    # The builders know no candidates (the columns are parties): every state has the same three.
-    return [replace(r, candidates=NOMINEES, parties=(REP, DEM))
+    # The builders know no candidates (the columns are parties): every state of a year has the
+    # same three.
+    return [replace(r, candidates=nominees(r.election.year), parties=(REP, DEM))
             for r in finish(builders, problems, source, want)]
 
 

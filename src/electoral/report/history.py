@@ -12,8 +12,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from electoral.analyze.compare import Comparison
-from electoral.analyze.history import DEMOCRATIC, REPUBLICAN, History, Year
+from electoral.analyze.history import DEMOCRATIC, REPUBLICAN, Flips, History, Year
 from electoral.io.escaping import on_screen
 from electoral.model import UnitKind
 from electoral.numbers import percent
@@ -110,6 +109,8 @@ def _as_dict(history: History) -> dict[str, object]:
     return {
         "unit": {"id": history.place.id, "name": history.place.name,
                  "kind": str(history.place.kind), "state": history.place.state},
+        # every margin, swing, lean and trend below: Democratic share minus Republican, points
+        "margin": f"{DEMOCRATIC} minus {REPUBLICAN}",
         "years": [{"year": y.year, "election": y.election, "winner": y.winner,
                    "votes": dict(y.votes), "total": y.total,
                    "margin": str(points(y.margin, 2)), "swing": _num(y.swing),
@@ -130,20 +131,35 @@ def _num(value: Fraction | None) -> str | None:
     return None if shown is None else str(shown)
 
 
-def render_flips(state: str, pairs: list[tuple[int, int, Comparison]], fmt: str = "text") -> str:
-    """Each pair of consecutive elections with the units that changed party, and their swing."""
+def render_flips(state: str, flips: Flips, fmt: str = "text") -> str:
+    """Each pair of consecutive elections with the units that changed party and their swing in
+    points of the margin ``first party minus second`` (``analyze.compare.swing_parties``:
+    Democratic minus Republican wherever both ran, so positive is always toward the Democrats),
+    then the years skipped for having no units at the level."""
     listed = [(earlier, later, [(c.unit.name, c.earlier_winner, c.later_winner,
                                  str(points(c.swing, 1))) for c in comparison.flips],
-               comparison.parties) for earlier, later, comparison in pairs]
+               comparison.parties) for earlier, later, comparison in flips]
     if fmt == "json":
-        return json.dumps([{"earlier": earlier, "later": later,
-                            "margin": f"{parties[0]} minus {parties[1]}",
-                            "flips": [{"unit": n, "from": a, "to": b, "swing": w}
-                                      for n, a, b, w in flipped]}
-                           for earlier, later, flipped, parties in listed], indent=2) + "\n"
+        return json.dumps({
+            "pairs": [{"earlier": earlier, "later": later,
+                       "margin": f"{parties[0]} minus {parties[1]}", "toward": parties[0],
+                       "flips": [{"unit": n, "from": a, "to": b, "swing": w}
+                                 for n, a, b, w in flipped]}
+                      for earlier, later, flipped, parties in listed],
+            "skipped": [{"year": year, "why": why} for year, why in flips.skipped]},
+            indent=2) + "\n"
     lines = []
     for earlier, later, flipped, parties in listed:
-        lines.append(f"{state} {earlier} → {later}: {len(flipped)} flipped")
-        lines += [f"  {name}: {a} → {b} (swing {w} points, {parties[0]} minus {parties[1]})"
-                  for name, a, b, w in flipped]
-    return "\n".join(lines or [f"fewer than two stored elections of {state}"]) + "\n"
+        lines.append(f"{state} {earlier} → {later}: {len(flipped)} flipped "
+                     f"(swing: {parties[0]} minus {parties[1]} margin, in points)")
+        lines += [f"  {name}: {a} → {b} (swing {_signed(w)})" for name, a, b, w in flipped]
+    if not listed:
+        lines.append(f"fewer than two stored elections of {state} with county returns")
+    if flips.skipped:
+        lines.append(f"skipped (no county returns): {', '.join(str(y) for y, _ in flips.skipped)}")
+    return "\n".join(lines) + "\n"
+
+
+def _signed(points_text: str) -> str:
+    """A swing in points with its sign always written (``+3.2``, ``-0.4``, ``0.0``)."""
+    return points_text if points_text.startswith("-") or points_text == "0.0" else f"+{points_text}"

@@ -117,7 +117,36 @@ def draw_map(tabulation: Tabulation, kind: MapKind | str = MapKind.WINNER, *,
     else:
         shading = winner_shading(tabulation, colours, short)
     shading = mark_incomplete(shading, short, tabulation)
+    partial = "" if assume_complete else partial_scope(tabulation, short)
+    if partial:  # the shares of what is stored are not the result: say what is, not them
+        shading = replace(shading, subtitle=shading.subtitle.replace(_headline(tabulation),
+                                                                     partial))
     return render_svg(replace(_drawing(tabulation, kind, shading), prefix=id_prefix))
+
+
+def partial_scope(tabulation: Tabulation, short: Mapping[str, str]) -> str:
+    """What a map of incomplete returns says instead of the leaders' shares, which would pass
+    for the result: for a national table, how many of the 51 states are stored, the absent ones
+    and how many lack units (``short``); for a state's, its coverage line. ``""`` when complete.
+    """
+    returns = tabulation.returns
+    if returns.election.state == "US":
+        present = {u.id for u in returns.units if u.kind is UnitKind.STATE}
+        absent = sorted(set(STATE_NAMES) - present)
+        if not absent and not short:
+            return ""
+        said = f"{len(present & set(STATE_NAMES))} of {len(STATE_NAMES)} states stored"
+        if absent:
+            said += f" (absent: {', '.join(absent)})"
+        if short:
+            said += f", {len(short)} of them with units missing"
+        return said + "; no national share shown, as these returns are not the national result"
+    found = coverage(returns)
+    if found.complete or not found.line():
+        return ""
+    # the first clause ("13 of 67 counties reporting"); the notes name the missing units
+    return (f"{found.line().split('; ')[0]}; no statewide share shown, as these returns are not "
+            "the state's result")
 
 
 def incomplete_states(tabulation: Tabulation) -> dict[str, str]:

@@ -56,6 +56,9 @@ class RowView:
     turnout: Decimal | None = None  # ballots cast over registration (or voting-age population)
     withheld: int = 0  # counts withheld inside ``total`` (then a lower bound)
     adjustment: bool = False  # a source's reconciliation row (``Unit.adjustment``), not a place
+    # the unit above it, below county level (a precinct's county): two "Precinct 1" rows of two
+    # counties are otherwise the same line
+    parent: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,6 +89,7 @@ class ResultsView:
     party_ids: tuple[str | None, ...] = ()
     # one real candidate: no runner-up, so no margin (shown as "—", null in JSON)
     unopposed: bool = False
+    parent_level: str = ""  # the level of ``RowView.parent`` ("county"); "" when rows have none
 
 
 def results_view(tabulation: Tabulation, comparison: Comparison | None = None, *,
@@ -108,6 +112,7 @@ def results_view(tabulation: Tabulation, comparison: Comparison | None = None, *
     facts = turnout(tabulation)
 
     by_type, total_by_type = vote_type_rows(tabulation)
+    parents, parent_level = _parents(tabulation)
 
     def cell(row: Row, votes: int, withheld: int, share: Decimal,
              types: Mapping[str, int] | None = None) -> Cell:
@@ -129,7 +134,7 @@ def results_view(tabulation: Tabulation, comparison: Comparison | None = None, *
                  percent(row.total - listed, row.total)),
             cell(row, tabulation.margin(row), first + second, tabulation.margin_percent(row)),
             known.ballots if known else None, known.percent() if known else None,
-            row.withheld, row.unit.adjustment)
+            row.withheld, row.unit.adjustment, parents.get(row.unit.id, ""))
 
     rows = () if statewide else tuple(view(r, by_type.get(r.unit.id, {})) for r in sorted(
         tabulation.rows, key=_place_order(tabulation)))
@@ -143,7 +148,21 @@ def results_view(tabulation: Tabulation, comparison: Comparison | None = None, *
     return ResultsView(tabulation.returns.election.id, str(tabulation.level), column_names, rows,
                        total, comparison, _adjustments(tabulation), found, winner, area,
                        tuple(party_id_of(tabulation, c) for c in shown),
-                       tabulation.leading[0] == tabulation.leading[1])
+                       tabulation.leading[0] == tabulation.leading[1], parent_level)
+
+
+def _parents(tabulation: Tabulation) -> tuple[dict[str, str], str]:
+    """Below the county level (precincts, towns), each row's unit id → the name of the unit
+    above it (a precinct's county), and that unit's level; nothing for a county or state table,
+    whose parent is the state itself."""
+    if tabulation.level in (UnitKind.STATE, UnitKind.COUNTY, UnitKind.NATION):
+        return {}, ""
+    units = {u.id: u for u in tabulation.returns.units}
+    above = {r.unit.id: units.get(r.unit.parent or "") for r in tabulation.rows}
+    named = {uid: p for uid, p in above.items()
+             if p is not None and p.kind not in (UnitKind.STATE, UnitKind.NATION)}
+    kinds = sorted({str(p.kind) for p in named.values()})
+    return {uid: p.name for uid, p in named.items()}, (kinds[0] if kinds else "")
 
 
 def _place_order(tabulation: Tabulation) -> Callable[[Row], tuple[object, ...]]:
@@ -261,14 +280,20 @@ def _extra_cells(view: ResultsView, row: RowView) -> list[str]:
 def _header(view: ResultsView) -> list[str]:
     if not view.rows:
         return ["Candidate", "Party", "Votes", "%"]
-    head = [LEVEL_TITLES.get(view.level, view.level.title())]
+    head = [*_parent_head(view), LEVEL_TITLES.get(view.level, view.level.title())]
     for name, party in view.columns:
         head += [f"{name} ({party}) #" if party else f"{name} #", "%"]
     return [*head, "Other #", "%", "Margin #", "%", "Total", *_extra_columns(view)]
 
 
+def _parent_head(view: ResultsView) -> list[str]:
+    """The parent column's heading ("County"), or nothing when the rows have no parent."""
+    return [LEVEL_TITLES.get(view.parent_level, view.parent_level.title())] if view.parent_level \
+        else []
+
+
 def _cells(view: ResultsView, row: RowView) -> list[str]:
-    cells = [_unit(row)]
+    cells = [*([row.parent] if view.parent_level else []), _unit(row)]
     for cell in (*row.candidates, row.other):
         cells += [_at_least(cell.votes, cell.suppressed), _pct(cell.percent)]
     # a margin with a withheld count of either leader has no bound either way
@@ -292,7 +317,7 @@ def table_cells(view: ResultsView) -> list[list[str]]:
         return [*rows, ["Total", "", _at_least(view.total.total, view.total.withheld),
                         _pct(percent(view.total.total, view.total.total))]]
     total = _cells(view, view.total)
-    total[0] = "Total"
+    total[len(_parent_head(view))] = "Total"
     return [*(_cells(view, r) for r in view.rows), total]
 
 
@@ -313,7 +338,7 @@ def _comparison_lines(view: ResultsView) -> list[str]:
     if not comparison.flips:
         lines.append("- none")
     a, b = comparison.parties
-    lines.append(f"Swing in margin ({a} minus {b}) since {earlier}:")
+    lines.append(f"Swing in margin ({a} minus {b}; positive is toward {a}) since {earlier}:")
     lines += [f"- {c.unit.name}: {_pct(c.earlier_margin)} → {_pct(c.later_margin)} "
               f"({'+' if c.swing >= 0 else ''}{_pct(c.swing)})" for c in comparison.changes]
     if comparison.unmatched:
@@ -339,8 +364,9 @@ def render_text(view: ResultsView) -> str:
     """A Rich table for a terminal, the figures of ``table_cells``."""
     # every string as a Text: names are data, never Rich markup ("[/]" would raise, "[bold]" style)
     table = Table(title=Text(on_screen(_title(view))), title_justify="left")
+    names = len(_parent_head(view)) + 1  # the unit (and its parent) read left-aligned
     for i, name in enumerate(_header(view)):
-        table.add_column(Text(on_screen(name)), justify="left" if i == 0 else "right")
+        table.add_column(Text(on_screen(name)), justify="left" if i < names else "right")
     body = table_cells(view)
     for i, cells in enumerate(body):
         table.add_row(*(Text(on_screen(c)) for c in cells), end_section=i == len(body) - 2)
@@ -357,7 +383,8 @@ def render_md(view: ResultsView) -> str:
     """A Markdown (GitHub pipe) table of ``table_cells``."""
     head = [md_cell(h) for h in _header(view)]
     lines = [f"### {md_cell(_title(view))}", "", "| " + " | ".join(head) + " |",
-             "|" + "|".join([":---"] + ["---:"] * (len(head) - 1)) + "|"]
+             "|" + "|".join([":---"] * (names := len(_parent_head(view)) + 1)
+                            + ["---:"] * (len(head) - names)) + "|"]
     lines += ["| " + " | ".join(md_cell(c) for c in cells) + " |" for cells in table_cells(view)]
     if not view.rows:
         lines += ["", md_cell(_margin_line(view))]
@@ -375,7 +402,9 @@ def render_wiki(view: ResultsView) -> str:
         said = [wiki_cell(line) for line in (_margin_line(view), *coverage_lines(view))]
         return "\n".join([*lines, "|}", "", *said]) + "\n"
     level = wiki_cell(LEVEL_TITLES.get(view.level, view.level))
-    lines = ['{| class="wikitable sortable"', "|-", f'! rowspan="2" | {level}']
+    lines = ['{| class="wikitable sortable"', "|-",
+             *(f'! rowspan="2" | {wiki_cell(h)}' for h in _parent_head(view)),
+             f'! rowspan="2" | {level}']
     for name, party in view.columns:
         lines.append(f'! colspan="2" | {wiki_cell(name)}<br />{wiki_cell(party)}')
     lines += ['! colspan="2" | Various candidates<br />Other parties', '! colspan="2" | Margin',
@@ -395,8 +424,10 @@ def render_html(view: ResultsView) -> str:
     rows = []
     for i, cells in enumerate(body):
         tag = "tfoot" if i == len(body) - 1 else None
-        row = f'<th scope="row">{_html(cells[0])}</th>' + "".join(
-            f'<td class="num">{_html(c)}</td>' for c in cells[1:])
+        parent = len(_parent_head(view))
+        row = "".join(f"<td>{_html(c)}</td>" for c in cells[:parent]) + (
+            f'<th scope="row">{_html(cells[parent])}</th>') + "".join(
+            f'<td class="num">{_html(c)}</td>' for c in cells[parent + 1:])
         rows.append((tag, f"<tr>{row}</tr>"))
     tbody = "".join(r for tag, r in rows if tag is None)
     tfoot = "".join(r for tag, r in rows if tag == "tfoot")
@@ -418,24 +449,37 @@ def _html(text: str) -> str:
 
 
 def render_csv(view: ResultsView) -> str:
-    """CSV with a header row: statewide, one row per candidate (votes, percent) and a Total row;
-    otherwise per unit the two leading candidates' votes and percent, other, margin and total
-    (votes as plain integers, percentages without the ``%`` sign; an unopposed contest's margin
-    empty). Text cells go through ``io.escaping.write_csv``: no name runs as a formula."""
+    """CSV with a header row: statewide, one row per candidate (votes, percent), "Other" where
+    votes went to no listed candidate, and a Total row; otherwise per unit (after its parent unit,
+    below the county level) the candidates' votes and percent, other, margin and total (votes as
+    plain integers, percentages without the ``%`` sign; an unopposed contest's margin empty).
+    Every row ends with the coverage columns of ``_csv_coverage`` (as JSON's ``complete`` and
+    ``coverage``), so a CSV of incomplete returns says so on every line; with a comparison, each
+    unit also has its flip and its swing, in the one sign convention of
+    ``analyze.compare.swing_parties``. Text cells go through ``io.escaping.write_csv``: no name
+    runs as a formula."""
+    coverage_head, coverage_cells = _csv_coverage(view)
     if not view.rows:
-        rows: list[list[object]] = [["candidate", "party", "votes", "percent"]]
+        rows: list[list[object]] = [["candidate", "party", "votes", "percent", *coverage_head]]
         for (name, party), cell in zip(view.columns, view.total.candidates, strict=True):
             rows.append([name, party, _csv_votes(cell.votes, cell.suppressed),
-                         _csv_pct(cell.percent)])
+                         _csv_pct(cell.percent), *coverage_cells])
+        other = view.total.other
+        if other.votes or other.suppressed:  # the rows add up to the Total
+            rows.append(["Other", "", _csv_votes(other.votes, other.suppressed),
+                         _csv_pct(other.percent), *coverage_cells])
         rows.append(["Total", "", _csv_votes(view.total.total, view.total.withheld),
-                     percent(view.total.total, view.total.total)])
+                     percent(view.total.total, view.total.total), *coverage_cells])
         return write_csv(rows)
-    head = ["unit"]
+    head = [*(h.lower() for h in _parent_head(view)), "unit"]
     for name, _party in view.columns:
         head += [f"{name} votes", f"{name} percent"]
-    rows = [[*head, "other votes", "other percent", "margin votes", "margin percent", "total"]]
+    swing_head, swing_cells = _csv_swing(view)
+    rows = [[*head, "other votes", "other percent", "margin votes", "margin percent", "total",
+             *swing_head, *coverage_head]]
     for row in (*view.rows, view.total):
-        cells: list[object] = [_unit(row) if row is not view.total else "Total"]
+        cells: list[object] = [*([row.parent] if view.parent_level else []),
+                               _unit(row) if row is not view.total else "Total"]
         for cell in (*row.candidates, row.other):
             cells += [_csv_votes(cell.votes, cell.suppressed), _csv_pct(cell.percent)]
         if view.unopposed:
@@ -443,8 +487,36 @@ def render_csv(view: ResultsView) -> str:
         else:
             cells += ["" if row.margin.suppressed else row.margin.votes,
                       _csv_pct(row.margin.percent)]
-        rows.append([*cells, _csv_votes(row.total, row.withheld)])
+        swing = swing_cells.get(row.unit, ["", ""]) if row is not view.total else []
+        rows.append([*cells, _csv_votes(row.total, row.withheld),
+                     *(swing if swing_head else []), *coverage_cells])
     return write_csv(rows)
+
+
+def _csv_coverage(view: ResultsView) -> tuple[list[str], list[object]]:
+    """The coverage columns every CSV row ends with: ``complete`` (true/false, as JSON's),
+    ``reporting`` and ``expected`` units at ``coverage level`` (empty where no unit list is
+    known), the ``missing`` ones and those ``outside`` every unit of that level (towns a
+    partial grouping left in no county), each list separated by "; "."""
+    found = view.coverage
+    head = ["complete", "coverage level", "reporting", "expected", "missing", "outside"]
+    if found is None:
+        return head, ["true", "", "", "", "", ""]
+    return head, ["true" if found.complete else "false", found.level, found.reporting,
+                  "" if found.expected is None else found.expected, "; ".join(found.missing),
+                  "; ".join(found.outside)]
+
+
+def _csv_swing(view: ResultsView) -> tuple[list[str], dict[str, list[object]]]:
+    """With a comparison: the columns ``flip since EARLIER`` ("Republican → Democratic" or
+    empty) and ``swing percent (A minus B)``, and those cells by unit name."""
+    c = view.comparison
+    if c is None:
+        return [], {}
+    earlier = c.earlier.returns.election.id
+    head = [f"flip since {earlier}", f"swing percent ({c.parties[0]} minus {c.parties[1]})"]
+    return head, {ch.unit.name: [f"{ch.earlier_winner} → {ch.later_winner}" if ch.flipped
+                                 else "", _frac(ch.swing)] for ch in c.changes}
 
 
 def _csv_votes(votes: int, withheld: int) -> object:
@@ -466,7 +538,8 @@ def results_json(view: ResultsView) -> dict[str, object]:
     serve it as an object (the web API) rather than as text."""
     def row_json(row: RowView) -> dict[str, object]:
         return {
-            "unit": row.unit, **_figure_json(row.total, row.withheld, "total"),
+            "unit": row.unit, **({view.parent_level: row.parent} if row.parent else {}),
+            **_figure_json(row.total, row.withheld, "total"),
             "candidates": [{"name": name, "party": party, "party_id": party_id, **_cell_json(cell)}
                            for (name, party), party_id, cell in zip(
                                view.columns, _party_ids(view), row.candidates, strict=True)],
@@ -490,6 +563,7 @@ def results_json(view: ResultsView) -> dict[str, object]:
         document["compare"] = c.earlier.returns.election.id
         document["flips"] = [{"unit": f.unit.name, "from": f.earlier_winner, "to": f.later_winner}
                              for f in c.flips]
+        document["swing_margin"] = f"{c.parties[0]} minus {c.parties[1]}"
         document["swing"] = [{"unit": ch.unit.name, "toward": c.parties[0],
                               "earlier_margin": str(_frac(ch.earlier_margin)),
                               "later_margin": str(_frac(ch.later_margin)),

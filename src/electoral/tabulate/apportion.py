@@ -233,21 +233,27 @@ def census_for(year: int) -> int:
         raise NotFoundError(f"{year} is not a presidential election year (every fourth year, "
                             "e.g. 2004, 2024)")
     census = (year - 1) // 10 * 10
-    if census not in CENSUSES:
+    shipped = sorted(electors_table())
+    if census not in shipped:
         raise NotFoundError(
             f"no apportionment shipped for {year}: it uses the {census} census; elections "
-            f"{CENSUSES[0] + 4}–{CENSUSES[-1] + 8} are covered")
+            f"{shipped[0] + 2}–{shipped[-1] + 8} are covered")
     return census
 
 
 @cache
 def electors_table() -> dict[int, dict[str, int]]:
-    """Electors per state (DC included) per census, from the package's ``data/electors.csv``
-    (House seats + 2 per state, U.S. Const. art. II §1; 3 for DC, 23rd Amendment)."""
-    text = resources.files("electoral").joinpath("data/electors.csv").read_text("utf-8")
+    """Electors per state (DC included) per census: 2000–2020 from the package's
+    ``data/electors.csv`` (derived from the Census tables: House seats + 2 per state, U.S. Const.
+    art. II §1; 3 for DC, 23rd Amendment), 1970–1990 (elections 1972–2000) from
+    ``data/electors_1972_2000.csv``, written from the National Archives' distribution of
+    electoral votes (each census 538; the 1976–2000 colleges they give match the Archives'
+    results, ``tests/tabulate/test_electors_real.py``)."""
     table: dict[int, dict[str, int]] = {}
-    for row in csv.DictReader(io.StringIO(text)):
-        table.setdefault(int(row["census"]), {})[row["state_po"]] = int(row["electors"])
+    for name in ("data/electors_1972_2000.csv", "data/electors.csv"):
+        text = resources.files("electoral").joinpath(name).read_text("utf-8")
+        for row in csv.DictReader(io.StringIO(text)):
+            table.setdefault(int(row["census"]), {})[row["state_po"]] = int(row["electors"])
     return table
 
 

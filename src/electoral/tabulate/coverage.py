@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
+from typing import Any
 
 from electoral.columns import CountTable
 from electoral.geography import COUNTY_KINDS, partitions, unit_fips
@@ -40,29 +41,59 @@ class Coverage:
     reporting: int
     expected: int | None
     missing: tuple[str, ...] = ()
+    # Units with votes that lie in no unit of ``level`` (towns a partial groupings file left out
+    # of every county): their votes are in the state's total but in no row, so no unit of
+    # ``level`` can be taken as complete — a county holding one grouped town is not that county.
+    outside: tuple[str, ...] = ()
+    outside_kind: str = ""
 
     @property
     def complete(self) -> bool:
-        """No expected unit is missing. Where nothing is known of what to expect, the returns
-        are taken as they are (a state without a unit list cannot be found short)."""
-        return not self.missing
+        """No expected unit is missing and no counted unit lies outside every unit of
+        ``level``. Where nothing is known of what to expect, the returns are taken as they are
+        (a state without a unit list cannot be found short)."""
+        return not self.missing and not self.outside
 
     def line(self) -> str:
-        """``"3 of 5 counties reporting; missing: Kent, Providence"``; ``""`` when complete."""
-        if self.complete or self.expected is None:
+        """``"3 of 5 counties reporting; missing: Kent, Providence"``, then, where units lie in
+        none of them, ``"; 166 towns in no county, so no county is complete (their votes are in
+        no county's row): Ashford, …"``;
+        ``""`` when complete."""
+        if self.complete or (self.expected is None and not self.outside):
             return ""
         noun = _NOUNS.get(self.level, f"{self.level} units")
-        return (f"{self.reporting} of {self.expected} {noun} reporting; "
-                f"missing: {', '.join(self.missing)}")
+        parts = []
+        if self.expected is not None:
+            parts.append(f"{self.reporting} of {self.expected} {noun} reporting"
+                         + (" (each perhaps in part)" if self.outside else "")
+                         + (f"; missing: {', '.join(self.missing)}" if self.missing else ""))
+        if self.outside:
+            shown = ", ".join(self.outside[:_LISTED]) + (", …" if len(self.outside) > _LISTED
+                                                         else "")
+            kind = (_SINGULAR.get(self.outside_kind, f"{self.outside_kind} unit")
+                    if len(self.outside) == 1
+                    else _NOUNS.get(self.outside_kind, f"{self.outside_kind} units"))
+            single = _SINGULAR.get(self.level, self.level)
+            parts.append(f"{len(self.outside)} {kind} in no {single}, so no {single} is complete "
+                         f"(their votes are in no {single}'s row): {shown}")
+        return "; ".join(parts)
 
     def as_json(self) -> dict[str, object]:
-        """The contract's ``coverage`` block (docs/import-json.md §3)."""
+        """The contract's ``coverage`` block (docs/import-json.md §3), with ``outside`` (the
+        units in no unit of ``level``) where there are any."""
         return {"level": self.level, "reporting": self.reporting, "expected": self.expected,
-                "missing": list(self.missing)}
+                "missing": list(self.missing)} | (
+            {"outside": list(self.outside), "outside_kind": self.outside_kind}
+            if self.outside else {})
+
+
+_LISTED = 10  # names a coverage line lists before "…" (JSON lists every one)
+_SINGULAR = {"county": "county", "cog": "planning region", "precinct": "precinct",
+             "state": "state", "town": "town"}
 
 
 _NOUNS = {"county": "counties", "cog": "planning regions", "precinct": "precincts",
-          "state": "states"}
+          "state": "states", "town": "towns"}
 
 
 def missing_name(name: str) -> str:
@@ -98,16 +129,58 @@ def coverage(returns: Returns, counts: CountTable | None = None) -> Coverage:
         table = _table(returns, kind, counts)
         if table is None:
             continue
+        outside = _outside(returns, kind, counts)
         if not lists:
-            return Coverage(str(kind), sum(1 for row in table.rows if row.votes), None)
+            return Coverage(str(kind), sum(1 for row in table.rows if row.votes), None,
+                            **outside)
         reported = {unit_fips(state, row.unit, year) for row in table.rows if row.votes}
         for level, expected in lists:
-            found = _against(level, expected, reported)
+            found = replace(_against(level, expected, reported), **outside)
             if found.complete:
                 return found
             if best is None or found.reporting > best.reporting:
                 best = found
     return best or Coverage(str(UnitKind.STATE), 1, 1)
+
+
+_BELOW = (UnitKind.TOWN, UnitKind.PRECINCT)  # kinds that lie inside a county
+
+
+def _outside(returns: Returns, kind: UnitKind, counts: CountTable | None) -> dict[str, Any]:
+    """The towns or precincts with counts that lie in no unit of ``kind`` (neither by parent
+    nor by grouping, theirs or an ancestor's), each named by its outermost such unit (the town,
+    not its precincts), as ``Coverage``'s ``outside`` and ``outside_kind``; empty where every
+    counted unit lies in one. Congressional districts and the state's own counts are not
+    inside a county by nature, so they are never "outside"."""
+    units = {u.id: u for u in returns.units}
+    if not any(u.kind in _BELOW for u in units.values()):
+        return {}
+    counted = (set(counts.table.column("unit").to_pylist()) if counts is not None
+               else {c.unit for c in returns.counts})
+    memo: dict[str, Unit | None] = {}  # unit id -> its outermost unit in no ``kind``, or None
+
+    def stray(unit: Unit) -> Unit | None:
+        if unit.id in memo:
+            return memo[unit.id]
+        memo[unit.id] = None  # a cycle in the tree is no stray
+        above = units.get(unit.parent or "")
+        found: Unit | None = None
+        if unit.kind is kind or any(units[g].kind is kind for g in unit.groups if g in units):
+            found = None
+        elif above is not None and above.kind in _BELOW:  # the town a precinct lies in
+            found = stray(above)
+        elif above is None or above.kind in (UnitKind.STATE, UnitKind.NATION):
+            found = unit  # directly under the state: in no county
+        memo[unit.id] = found
+        return found
+
+    strays = {s.id: s for uid in counted if (u := units.get(uid)) is not None
+              and u.kind in _BELOW and not u.adjustment and (s := stray(u)) is not None}
+    if not strays:
+        return {}
+    kinds = sorted({str(s.kind) for s in strays.values()})
+    return {"outside": tuple(sorted(s.name for s in strays.values())),
+            "outside_kind": kinds[0]}
 
 
 def coverage_by_state(returns: Returns) -> dict[str, Coverage]:

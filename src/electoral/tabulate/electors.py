@@ -204,7 +204,11 @@ def state_votes(returns: Returns) -> StateVotes:
     table = roll_up(returns, UnitKind.STATE)
     real = [c for c in returns.candidates if not c.aggregate]
     votes = {c.id: table.total.of(c.id) for c in real}
-    nominees = tuple(Nominee(c.id, c.name, returns.party_name(c.party), c.running_mate, c.party)
+    # a source naming parties only (stored before its reader named the nominees) still gives
+    # every ticket a name: "Republican nominee", never a blank
+    nominees = tuple(Nominee(c.id, c.name or (f"{returns.party_name(c.party)} nominee" if c.party
+                                              else c.label),
+                             returns.party_name(c.party), c.running_mate, c.party)
                      for c in real)
     return StateVotes(state, votes, table.total.total, nominees, _district_votes(returns, real),
                       returns.electors)

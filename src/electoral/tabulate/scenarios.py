@@ -212,11 +212,14 @@ def tipping_point(college: College) -> str | None:
 
 
 def closest(college: College, count: int = 5) -> list[Contest]:
-    """The contests with the smallest winning margins in votes (those with returns, not flipped
-    by hand)."""
+    """The contests with the smallest winning margins as a share of the contest's votes (those
+    with returns and a total, not flipped by hand): "closest" is how near the race was, and a
+    large state's 1-point race (PA 2020) is closer than a small state's 10-point one (AK),
+    though its margin in votes is larger. Ties in share go by votes, then id."""
     known = [c for c in college.contests
-             if c.margin is not None and c.winner is not None and not c.flipped]
-    return sorted(known, key=lambda c: (c.margin, c.id))[:count]
+             if c.margin is not None and c.winner is not None and not c.flipped and c.total]
+    return sorted(known, key=lambda c: (Fraction(c.margin or 0) / c.total, c.margin,
+                                        c.id))[:count]
 
 
 def switch_to_flip(contest: Contest, winner: str, to: str) -> int | None:
