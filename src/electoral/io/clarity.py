@@ -23,8 +23,8 @@ A choice's text may carry the party and the incumbent mark ("Cole R. Dunmore (I)
 ``party`` attribute says "NP" (not given): the name is kept without the marks, the party comes from
 the mark (``electoral.parties.canonical_party``), and "(I)" sets ``incumbent``. Votes per vote
 type are kept under the source's own type names; the file's own totals (a choice's
-``totalVotes``, each vote type's ``votes``) are checked against the units' sum, and a disagreement
-is an error naming the line. Under- and overvotes are exclusions; turnout gives ballots cast and
+``totalVotes``, each vote type's ``votes``) are checked against the units' sum, and a disagreement,
+above or below, is a ``total_mismatch`` problem naming the line (the file is refused). Under- and overvotes are exclusions; turnout gives ballots cast and
 registered voters.
 """
 
@@ -45,7 +45,7 @@ from electoral.io.limits import parse_xml
 from electoral.io.medsl import vote_type, wanted
 from electoral.io.names import split_marks
 from electoral.io.offices import is_presidency
-from electoral.io.pseudo import NO_UNIT, OTHER_CONTEST, left_out_kind, pseudo_kind
+from electoral.io.pseudo import OTHER_CONTEST, left_out_kind, pseudo_kind
 from electoral.model import (
     STATE_BY_NAME,
     STATE_FIPS,
@@ -355,6 +355,7 @@ def _choice(doc: _File, target: _Contest, choice: ET.Element, candidate: str,
     """A choice's votes per unit and vote type, checked against the file's own totals."""
     total = doc.number(choice, "totalVotes")
     summed = 0
+    readable = True  # a part that is no count (a located problem already) makes no sum to check
     for kind_element in choice.findall("VoteType"):
         name = kind_element.get("name", "")
         kind = _vote_type(name)
@@ -363,29 +364,35 @@ def _choice(doc: _File, target: _Contest, choice: ET.Element, candidate: str,
         for area in _children(kind_element):
             votes = doc.number(area, "votes")
             if votes is None:
+                readable = False
                 continue
             unit = _area_unit(target, area, county)
             # A repeated unit is passed on as it is: the import stage decides what it means.
             target.counts.append(Count(unit.id, candidate, votes, kind, doc.line(area)))
             added += votes
-        _unplaced(doc, target, kind_element, "votes", stated, added, f"{candidate} {name}")
+        if readable:
+            _check_total(doc, kind_element, "votes", stated, added,
+                         f"{choice.get('text', candidate)} {name}")
         summed += added
-    _unplaced(doc, target, choice, "totalVotes", total, summed, candidate)
+    if readable:
+        _check_total(doc, choice, "totalVotes", total, summed, choice.get("text", candidate))
 
 
-def _unplaced(doc: _File, target: _Contest, element: ET.Element, attribute: str,
-              stated: int | None, placed: int, label: str) -> None:
-    """A total above the sum of its parts is votes of no unit: an exclusion with its reason. One
-    below it contradicts the parts: an error."""
+def _check_total(doc: _File, element: ET.Element, attribute: str, stated: int | None,
+                 placed: int, label: str) -> None:
+    """A file's own total (a choice's ``totalVotes``, a vote type's ``votes``) that is not the sum
+    of its parts is a located problem (kind ``total_mismatch``), above as below: the cases README
+    (../shared/cases/returns/README.md, "Problems") says the Clarity reader refuses an inconsistent
+    total. Arkansas' 2014 Senate file gives Cotton ``totalVotes=477734`` over vote types adding up
+    to 462,123: neither figure can be stored as the certified one, so the file is refused rather
+    than stored short and called complete (issue 10, F15)."""
     if stated is None or stated == placed:
         return
-    if stated > placed:
-        target.exclusions.append(Exclusion(
-            doc.line(element) or 0, f"{attribute} exceeds its parts: votes reported for no unit",
-            stated - placed, label, kind=NO_UNIT))
-        return
-    doc.problems.append(Problem("inconsistent-total", f"{attribute}={stated} but its parts add "
-                                f"up to {placed}", line=doc.line(element), field=attribute))
+    what = "vote types" if attribute == "totalVotes" else "units"
+    doc.problems.append(Problem(
+        "total_mismatch", f"{label}: {attribute}={stated} but its {what} add up to {placed} "
+        f"({'+' if stated > placed else ''}{stated - placed}); the file contradicts itself, so "
+        "neither figure is stored", line=doc.line(element), field=attribute))
 
 
 def _facts(doc: _File, target: _Contest, county: Unit | None) -> tuple[UnitFacts, ...]:
