@@ -71,6 +71,11 @@ CREATE TABLE IF NOT EXISTS counts (
 CREATE TABLE IF NOT EXISTS unit_facts (
     election_id VARCHAR NOT NULL, unit_id VARCHAR NOT NULL, ballots_cast BIGINT,
     registered BIGINT, voting_age_population BIGINT);
+-- the source's reporting status (model.UnitFacts): a store made before it has none
+ALTER TABLE unit_facts ADD COLUMN IF NOT EXISTS reporting BIGINT;
+ALTER TABLE unit_facts ADD COLUMN IF NOT EXISTS expected BIGINT;
+ALTER TABLE unit_facts ADD COLUMN IF NOT EXISTS status VARCHAR DEFAULT '';
+ALTER TABLE unit_facts ADD COLUMN IF NOT EXISTS outstanding BIGINT;
 """
 
 ELECTION_TABLES = ("parties", "candidates", "units", "counts", "unit_facts")
@@ -386,9 +391,12 @@ class Store:
             "WHERE list_contains(?, election_id) ORDER BY position", ids)
         parties = self._grouped("SELECT election_id, id, name FROM parties "
                                 "WHERE list_contains(?, election_id) ORDER BY id", ids)
+        # a store made before the reporting status, opened read-only, has none
+        status = ("reporting, expected, coalesce(status, ''), outstanding"
+                  if "reporting" in _columns(self._db, "unit_facts") else "NULL, NULL, '', NULL")
         facts = self._grouped(
-            "SELECT election_id, unit_id, ballots_cast, registered, voting_age_population "
-            "FROM unit_facts WHERE list_contains(?, election_id)", ids)
+            "SELECT election_id, unit_id, ballots_cast, registered, voting_age_population, "
+            f"{status} FROM unit_facts WHERE list_contains(?, election_id)", ids)
         counts = self._counts(ids)
         out = []
         for eid in ids:
@@ -691,8 +699,13 @@ def _migrate(db: duckdb.DuckDBPyConnection) -> None:
 
 
 def _unit_columns(db: duckdb.DuckDBPyConnection) -> set[str]:
+    return _columns(db, "units")
+
+
+def _columns(db: duckdb.DuckDBPyConnection, table: str) -> set[str]:
     return {str(r[0]) for r in db.execute(
-        "SELECT column_name FROM information_schema.columns WHERE table_name = 'units'").fetchall()}
+        "SELECT column_name FROM information_schema.columns WHERE table_name = ?",
+        [table]).fetchall()}
 
 
 def _annotations_json(returns: Returns) -> dict[str, object]:
@@ -786,7 +799,11 @@ def _tables(returns: tuple[Returns, ...]) -> dict[str, pa.Table]:
             "ballots_cast": pa.array([f.ballots_cast for f in facts], pa.int64()),
             "registered": pa.array([f.registered for f in facts], pa.int64()),
             "voting_age_population": pa.array([f.voting_age_population for f in facts],
-                                              pa.int64())}),
+                                              pa.int64()),
+            "reporting": pa.array([f.reporting for f in facts], pa.int64()),
+            "expected": pa.array([f.expected for f in facts], pa.int64()),
+            "status": pa.array([f.status for f in facts], pa.string()),
+            "outstanding": pa.array([f.outstanding for f in facts], pa.int64())}),
     }
 
 

@@ -244,3 +244,73 @@ def test_a_party_attribute_and_mark_that_disagree_are_refused() -> None:
 def test_vote_types_keep_the_source_names(name: str, kind: VoteType) -> None:
     (returns,) = read_clarity(io.StringIO(_one_choice("A", "DEM", name)), "x.xml", ReadOptions())
     assert [c.vote_type for c in returns.counts] == [kind]
+
+
+# ---- F28: an election-night file whose precincts have not all reported ------------------------
+
+
+def _night(reported: dict[str, tuple[int, int]]) -> str:
+    """A DE state-by-county detail.xml mid-count: county → (participating, reported)."""
+    votes = {"Kent": (100, 120), "New Castle": (900, 400), "Sussex": (200, 300)}
+    total_p = sum(p for p, _ in reported.values())
+    total_r = sum(r for _, r in reported.values())
+    done = sum(p == r for p, r in reported.values())
+    out = ['<?xml version="1.0"?>\n<ElectionResult>\n<ElectionName>General</ElectionName>\n'
+           "<ElectionDate>11/3/2020</ElectionDate>\n<Region>DE</Region>\n"
+           "<ElectionVoterTurnout><Counties>\n"]
+    out += [f'<County name="{c}" ballotsCast="900" totalVoters="1000" precinctsParticipating="{p}"'
+            f' precinctsReported="{r}" />\n' for c, (p, r) in reported.items()]
+    out.append(f'</Counties></ElectionVoterTurnout>\n<Contest key="1" text="President and Vice '
+               f'President" countiesParticipating="3" countiesReported="{done}" '
+               f'precinctsParticipating="{total_p}" precinctsReported="{total_r}">\n'
+               "<ParticipatingCounties>\n")
+    out += [f'<County name="{c}" precinctsParticipating="{p}" precinctsReported="{r}" />\n'
+            for c, (p, r) in reported.items()]
+    out.append("</ParticipatingCounties>\n")
+    for i, name in enumerate(("Joseph R. Biden", "Donald J. Trump")):
+        party = ("DEM", "REP")[i]
+        out.append(f'<Choice key="{i}" text="{name}" party="{party}" '
+                   f'totalVotes="{sum(v[i] for v in votes.values())}">\n'
+                   f'<VoteType name="Election Day" votes="{sum(v[i] for v in votes.values())}">\n')
+        out += [f'<County name="{c}" votes="{v[i]}" />\n' for c, v in votes.items()]
+        out.append("</VoteType>\n</Choice>\n")
+    out.append("</Contest>\n</ElectionResult>\n")
+    return "".join(out)
+
+
+def test_precincts_not_reported_make_the_returns_partial() -> None:
+    from electoral.tabulate.coverage import coverage, declared_winner
+
+    text = _night({"Kent": (10, 4), "New Castle": (20, 20), "Sussex": (15, 15)})
+    (returns,) = read_clarity(io.StringIO(text), "detail.xml", ReadOptions())
+    facts = {f.unit: f for f in returns.facts}
+    assert (facts["10001"].reporting, facts["10001"].expected) == (4, 10)
+    assert (facts["DE"].reporting, facts["DE"].expected) == (39, 45)
+    assert not facts["10003"].partly_counted
+    found = coverage(returns)
+    # every county has votes, but Kent's count is in progress: not complete, no winner
+    assert (found.reporting, found.expected, found.missing) == (3, 3, ())
+    assert found.partial == ("Kent County (4 of 10 precincts reported)",
+                             "statewide (39 of 45 precincts reported)")
+    assert not found.complete
+    assert found.as_json()["partial"] == list(found.partial)
+    assert "partly counted: Kent County (4 of 10 precincts reported)" in found.line()
+    table = roll_up(returns, UnitKind.STATE)
+    assert declared_winner(table, found) is None
+    assert declared_winner(table, found, assume_complete=True) is not None
+    (note,) = returns.notes
+    assert "count in progress" in note and "Kent County (4 of 10" in note
+    # every precinct reported: complete, a winner with DE's 3 electors
+    text = _night({"Kent": (10, 10), "New Castle": (20, 20), "Sussex": (15, 15)})
+    (returns,) = read_clarity(io.StringIO(text), "detail.xml", ReadOptions())
+    found = coverage(returns)
+    assert found.complete and not returns.notes
+    won = declared_winner(roll_up(returns, UnitKind.STATE), found)
+    assert won is not None and (won.candidate, won.electors) == ("joseph-r-biden", 3)
+
+
+def test_more_precincts_reported_than_participating_is_a_problem() -> None:
+    text = _night({"Kent": (10, 11), "New Castle": (20, 20), "Sussex": (15, 15)})
+    with pytest.raises(ValidationError) as caught:
+        read_clarity(io.StringIO(text), "detail.xml", ReadOptions())
+    assert {p.field for p in caught.value.problems} == {"precinctsReported"}

@@ -54,6 +54,7 @@ from electoral.model import (
     Count,
     Election,
     Exclusion,
+    Note,
     Party,
     Returns,
     Unit,
@@ -279,10 +280,18 @@ def _contest(doc: _File, contest: ET.Element, election: Election, county: Unit |
     for kind in contest.findall("VoteType"):  # under- and overvotes, straight under the contest
         for area in _children(kind):
             target.exclusions.append(_not_votes(doc, target, area, kind.get("name", ""), county))
+    facts = _facts(doc, target, contest, county)
+    names = {u.id: (u.name if u.kind is not UnitKind.STATE else "statewide")
+             for u in target.units.values()}
+    partly = [f"{names.get(f.unit, f.unit)} ({f.progress()})" for f in facts if f.partly_counted]
+    notes = (Note(f"the file reports a count in progress, not final: {'; '.join(partly)}; no "
+                  "winner is declared until every precinct has reported (or --assume-complete)",
+                  "note", (doc.line(contest) or 0,), source),) if partly else ()
     return Returns(election, tuple(candidates), tuple(target.units.values()),
                    tuple(target.counts),
-                   tuple(parties.values()), _facts(doc, target, county), source,
-                   exclusions=tuple(replace(e, file=source) for e in target.exclusions))
+                   tuple(parties.values()), facts, source,
+                   exclusions=tuple(replace(e, file=source) for e in target.exclusions),
+                   notes=notes)
 
 
 def _not_votes(doc: _File, target: _Contest, area: ET.Element, name: str,
@@ -395,17 +404,51 @@ def _check_total(doc: _File, element: ET.Element, attribute: str, stated: int | 
         "neither figure is stored", line=doc.line(element), field=attribute))
 
 
-def _facts(doc: _File, target: _Contest, county: Unit | None) -> tuple[UnitFacts, ...]:
-    out = []
+def _facts(doc: _File, target: _Contest, contest: ET.Element,
+           county: Unit | None) -> tuple[UnitFacts, ...]:
+    """Ballots cast and registered voters (the turnout areas), and each unit's reporting status:
+    ``precinctsReported`` of ``precinctsParticipating`` from the contest's own
+    ``ParticipatingCounties`` where it lists the unit, else from the turnout area; the contest's
+    own attributes for the whole (the state, or a county's file's county). An election-night file
+    with Kent's 4 of 10 precincts is not Kent's result (``UnitFacts.partly_counted``)."""
+    out: dict[str, UnitFacts] = {}
     for area in _areas(doc):
         unit = _area_unit(target, area, county)
         cast = doc.number(area, "ballotsCast") if area.get("ballotsCast") is not None else None
         voters = doc.number(area, "totalVoters") if area.get("totalVoters") is not None else None
         # A county's precinct file writes totalVoters="0" where it does not know them.
         registered = voters if voters or not cast else None
-        if cast is not None or registered is not None:
-            out.append(UnitFacts(unit.id, cast, registered))
-    return tuple(out)
+        reporting, expected = _progress(doc, area)
+        if cast is not None or registered is not None or expected is not None:
+            out[unit.id] = UnitFacts(unit.id, cast, registered, reporting=reporting,
+                                     expected=expected)
+    for holder in contest.findall("ParticipatingCounties"):
+        for area in _children(holder):
+            reporting, expected = _progress(doc, area)
+            if expected is not None:
+                unit = _area_unit(target, area, county)
+                known = out.get(unit.id, UnitFacts(unit.id))
+                out[unit.id] = replace(known, reporting=reporting, expected=expected)
+    reporting, expected = _progress(doc, contest)
+    whole = county.id if county else target.election.state
+    if expected is not None:
+        out[whole] = replace(out.get(whole, UnitFacts(whole)), reporting=reporting,
+                             expected=expected)
+    return tuple(out.values())
+
+
+def _progress(doc: _File, element: ET.Element) -> tuple[int | None, int | None]:
+    """``(precinctsReported, precinctsParticipating)`` of an element, ``(None, None)`` where it
+    gives no reporting status; a reported count above the participating one is a problem."""
+    if element.get("precinctsParticipating") is None or element.get("precinctsReported") is None:
+        return None, None
+    expected = doc.number(element, "precinctsParticipating")
+    reporting = doc.number(element, "precinctsReported")
+    if reporting is not None and expected is not None and reporting > expected:
+        doc.problems.append(Problem(
+            "bad-votes", f"precinctsReported={reporting} is above precinctsParticipating="
+            f"{expected}", line=doc.line(element), field="precinctsReported"))
+    return reporting, expected
 
 
 def probe_clarity(name: str, head: str) -> bool:

@@ -40,25 +40,39 @@ class Coverage:
     reporting: int
     expected: int | None
     missing: tuple[str, ...] = ()
+    # units the source itself says are partly counted (``UnitFacts.partly_counted``), each as
+    # "Kent (4 of 10 precincts reported)"
+    partial: tuple[str, ...] = ()
 
     @property
     def complete(self) -> bool:
-        """No expected unit is missing. Where nothing is known of what to expect, the returns
-        are taken as they are (a state without a unit list cannot be found short)."""
-        return not self.missing
+        """No expected unit is missing and the source says no unit is partly counted. Where
+        nothing is known of what to expect, the returns are taken as they are (a state without a
+        unit list cannot be found short)."""
+        return not self.missing and not self.partial
 
     def line(self) -> str:
-        """``"3 of 5 counties reporting; missing: Kent, Providence"``; ``""`` when complete."""
-        if self.complete or self.expected is None:
+        """``"3 of 5 counties reporting; missing: Kent, Providence"``, ``"3 of 3 counties
+        reporting; partly counted: Kent (4 of 10 precincts reported)"``; ``""`` when complete."""
+        if self.complete or (self.expected is None and not self.partial):
             return ""
         noun = _NOUNS.get(self.level, f"{self.level} units")
-        return (f"{self.reporting} of {self.expected} {noun} reporting; "
-                f"missing: {', '.join(self.missing)}")
+        said = [f"{self.reporting} of {self.expected} {noun} reporting" if self.expected
+                is not None else f"{self.reporting} {noun} reporting"]
+        if self.missing:
+            said.append(f"missing: {', '.join(self.missing)}")
+        if self.partial:
+            said.append(f"partly counted: {', '.join(self.partial)}")
+        return "; ".join(said)
 
     def as_json(self) -> dict[str, object]:
-        """The contract's ``coverage`` block (docs/import-json.md §3)."""
-        return {"level": self.level, "reporting": self.reporting, "expected": self.expected,
-                "missing": list(self.missing)}
+        """The contract's ``coverage`` block (docs/import-json.md §3); ``partial`` only where the
+        source reports a count in progress (the stored reports' JSON stays as it was)."""
+        block: dict[str, object] = {"level": self.level, "reporting": self.reporting,
+                                    "expected": self.expected, "missing": list(self.missing)}
+        if self.partial:
+            block["partial"] = list(self.partial)
+        return block
 
 
 _NOUNS = {"county": "counties", "cog": "planning regions", "precinct": "precincts",
@@ -90,7 +104,21 @@ def coverage(returns: Returns, counts: CountTable | None = None) -> Coverage:
 
     Returns whose votes are only statewide (a state-level file) cover the state: level
     ``"state"``, 1 of 1. A state with no unit list (``expected`` ``None``) has nothing missing.
+
+    Units the source says are partly counted (``UnitFacts.partly_counted``: Clarity's
+    ``precinctsReported`` below ``precinctsParticipating``, NIST's ``CountStatus``,
+    ``BallotsOutstanding`` and ``SubUnitsReported``) are ``partial``, so the returns are not
+    complete however many units have counts.
     """
+    found = _coverage(returns, counts)
+    units = {u.id: u for u in returns.units}
+    partial = tuple(f"{'statewide' if units[f.unit].kind is UnitKind.STATE else units[f.unit].name}"
+                    f" ({f.progress()})"
+                    for f in returns.facts if f.partly_counted and f.unit in units)
+    return replace(found, partial=partial) if partial else found
+
+
+def _coverage(returns: Returns, counts: CountTable | None) -> Coverage:
     state, year = returns.election.state, returns.election.year
     lists = partitions(state, year)
     best: Coverage | None = None
