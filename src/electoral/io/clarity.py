@@ -24,8 +24,10 @@ A choice's text may carry the party and the incumbent mark ("Cole R. Dunmore (I)
 the mark (``electoral.parties.canonical_party``), and "(I)" sets ``incumbent``. Votes per vote
 type are kept under the source's own type names; the file's own totals (a choice's
 ``totalVotes``, each vote type's ``votes``) are checked against the units' sum, and a disagreement,
-above or below, is a ``total_mismatch`` problem naming the line (the file is refused). Under- and overvotes are exclusions; turnout gives ballots cast and
-registered voters.
+above or below, is a ``total_mismatch`` problem naming the line (the file is refused). Under-
+and overvotes are exclusions; turnout gives ballots cast and registered voters, and
+``precinctsReported`` of ``precinctsParticipating`` each unit's progress (a count in progress is
+partial: ``tabulate.coverage``).
 """
 
 from __future__ import annotations
