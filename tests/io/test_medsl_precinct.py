@@ -202,6 +202,18 @@ def test_vote_modes_that_repeat_one_figure_are_counted_once() -> None:
     assert roll_up(missouri, UnitKind.COUNTY).row("29019").of("jane-doe") == 41
 
 
+def test_a_county_without_a_mode_most_counties_give_is_noted() -> None:
+    # F6, New Jersey 2024: Mercer gives no EARLY VOTING rows, which most counties give
+    text = HEADER
+    for fips in ("29019", "29021", "29023"):
+        text += _row(fips=fips, mode="ELECTION DAY")
+        if fips != "29023":
+            text += _row(fips=fips, mode="EARLY VOTING")
+    (missouri,) = read_medsl_precinct(io.StringIO(text), "president_2024.csv", ReadOptions())
+    (note,) = missouri.notes
+    assert "Boone has no EARLY VOTING rows (2 of the 3 counties" in note
+
+
 @pytest.mark.slow
 def test_new_jersey_and_indiana_are_never_inflated(shared: Path) -> None:
     """F6: NJ's municipality and county subtotal rows and IN's repeated vote modes were counted
@@ -219,6 +231,9 @@ def test_new_jersey_and_indiana_are_never_inflated(shared: Path) -> None:
     nj = precincts["NJ"]
     assert any("Gloucester 'COUNTY TOTAL'" in n for n in nj.notes)
     assert any("Bergen 'Allendale' (= 5 units)" in n for n in nj.notes)
+    # what is left short is said: Mercer's early vote and Union's provisional rows are absent
+    assert any("Mercer has no EARLY VOTING rows" in n and "Union has no PROVISIONAL rows" in n
+               for n in nj.notes)
     assert any("Allen" in n and "counted once" in n for n in precincts["IN"].notes)
     counties = {u.id for u in precincts["IN"].units if u.kind is UnitKind.COUNTY}
     assert len(counties) == 53

@@ -123,6 +123,8 @@ def _read(text: str, source: str, options: ReadOptions) -> list[ReturnsTable]:
             exclusions.setdefault(st, []).extend(left_out)
             exclusions[st].sort(key=lambda e: e.line)
             disagree[st] = disagree.get(st, ()) + notes
+        for st, note in _missing_modes(db, source).items():
+            disagree[st] = disagree.get(st, ()) + (note,)
     finally:
         db.close()
     none: tuple[tuple[Candidate, ...], tuple[Party, ...]] = ((), ())  # only non-vote rows
@@ -337,6 +339,7 @@ def _shapes(db: duckdb.DuckDBPyConnection) -> dict[int, tuple[str, int]]:
     """
     labels = [r[0] for r in db.execute("SELECT DISTINCT candidate FROM all_rows").fetchall()]
     pseudo = [label for label in labels if pseudo_kind(clean_label(label)) is not None]
+    db.register("_pseudo_labels", pa.table({"candidate": pa.array(pseudo, pa.string())}))
     db.execute(_FIGURES, [pseudo])
     edges = _edges(db.execute("""SELECT DISTINCT state, county_fips, county_name,
                                         jurisdiction_name, precinct, ukey
@@ -372,6 +375,35 @@ def _shapes(db: duckdb.DuckDBPyConnection) -> dict[int, tuple[str, int]]:
         FROM all_rows r LEFT JOIN _copies c USING (line)
         WHERE r.ukey NOT IN (SELECT ukey FROM _shape_totals) AND coalesce(c.kept, true)""")
     return found
+
+
+def _missing_modes(db: duckdb.DuckDBPyConnection, source: str) -> dict[str, Note]:
+    """Per state, a note naming the counties that report by vote mode but lack a mode most such
+    counties of the state give (New Jersey 2024: Mercer has no EARLY VOTING rows, Union no
+    PROVISIONAL ones, and both come out below their certified figures). The file cannot say what
+    is missing, only that the county's rows look short: a note, so the state's figures are not
+    taken as the certified ones unread (issue 10, F6)."""
+    rows = db.execute("""
+        WITH counted AS (
+            SELECT DISTINCT state, county_fips, county_name, CAST(mode AS VARCHAR) AS mode
+            FROM all_rows WHERE mode NOT IN ('TOTAL', '')
+                AND candidate NOT IN (SELECT candidate FROM _pseudo_labels)),
+        counties AS (SELECT state, county_fips, county_name, list(mode) AS modes
+                     FROM counted GROUP BY ALL),
+        usual AS (SELECT state, mode, count(*) AS n FROM counted GROUP BY ALL),
+        sizes AS (SELECT state, count(*) AS n FROM counties GROUP BY ALL)
+        SELECT c.state, c.county_name, u.mode, u.n, s.n
+        FROM counties c JOIN usual u USING (state) JOIN sizes s USING (state)
+        WHERE NOT list_contains(c.modes, u.mode) AND 2 * u.n >= s.n AND s.n >= 3
+        ORDER BY 1, 2, 3""").fetchall()
+    found: dict[str, list[str]] = {}
+    for st, county, mode, n, of in rows:
+        found.setdefault(st, []).append(f"{_title(county)} has no {mode} rows ({n} of the {of} "
+                                        "counties that report by vote mode give them)")
+    return {st: Note(f"{len(said)} vote mode(s) missing where most counties report them, so "
+                     f"those counties' figures may be short of the certified ones: "
+                     f"{'; '.join(said)}", "note", (), source)
+            for st, said in found.items()}
 
 
 def _edges(units: list[tuple[str, str, str, str, str, int]]) -> list[tuple[int, int, int]]:
