@@ -78,6 +78,24 @@ def test_any_returns_validate_and_read_back(returns: Returns) -> None:
     _roundtrip(returns)
 
 
+def test_a_count_in_progress_reads_back() -> None:
+    """What a reader keeps of a count in progress (issue 12: the public NIST file of a partial
+    result) is written as the standard's SubUnitsReported, TotalSubUnits, CountStatus and
+    BallotsOutstanding, valid, and reads back."""
+    from electoral.model import UnitFacts
+
+    returns = Returns(
+        Election(2024, "DE", "president"), (Candidate("a", "A"),),
+        (Unit("DE", "Delaware", UnitKind.STATE, fips="10"),
+         Unit("10001", "Kent", UnitKind.COUNTY, "DE", fips="10001"),
+         Unit("p1", "Precinct 1", UnitKind.PRECINCT, "10001")),
+        (Count("p1", "a", 5),),
+        facts=(UnitFacts("10001", reporting=4, expected=10),
+               UnitFacts("p1", 900, status="absentee-mail in-process, not-processed",
+                         outstanding=150)), source="de.csv")
+    _roundtrip(returns)
+
+
 @pytest.mark.parametrize("name", [" 2004 Missouri general ", "  ", "\u00a0Missouri\u2003", "Missouri\n"])
 def test_an_election_name_with_outer_spaces_reads_back_exactly(name: str) -> None:
     """Found by the randomized run: a name's leading and trailing spaces were lost in XML."""

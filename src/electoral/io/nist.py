@@ -87,7 +87,11 @@ ORDER: dict[str, tuple[str, ...]] = {
     "BallotCounts": ("DeviceClass", "GpUnitId", "IsSuppressedForPrivacy", "Round", "Type",
                      "OtherType", "BallotsCast", "BallotsOutstanding", "BallotsRejected"),
     "ExternalIdentifier": ("Type", "OtherType", "Value"),
+    "CountStatus": ("Status", "Type"),
 }
+# NIST CountItemStatus values a count in progress has (``completed`` is not kept: a completed
+# count is no news), and CountItemType values a status may be of.
+STATUSES = ("in-process", "not-processed", "unknown")
 # Elements whose type is a subclass, named in XML by xsi:type.
 POLYMORPHIC = {"GpUnit", "Contest", "ContestSelection"}
 IDREFS = {"ComposingGpUnitIds", "CandidateIds", "EndorsementPartyIds", "OfficeIds",
@@ -185,7 +189,21 @@ def _gpunit(unit: Unit, returns: Returns, gid: Mapping[str, str]) -> Node:
         node["OtherType"] = OTHER_UNIT[unit.kind]
     if facts is not None and facts.registered is not None:
         node["VotersRegistered"] = facts.registered
+    if facts is not None:
+        statuses = [_count_status(part) for part in facts.status.split(", ") if part]
+        node["CountStatus"] = [entry for entry in statuses if entry is not None]
+        if facts.expected is not None and facts.reporting is not None:
+            node["SubUnitsReported"], node["TotalSubUnits"] = facts.reporting, facts.expected
     return {k: v for k, v in node.items() if v != []}
+
+
+def _count_status(text: str) -> Node | None:
+    """``"absentee-mail in-process"`` (as ``_Reader._progress`` keeps a status) as a NIST
+    CountStatus; ``None`` for a status the standard has no value for."""
+    kind, _, status = text.rpartition(" ")
+    if status not in STATUSES or (kind and kind not in VOTE_TYPES and kind != "other"):
+        return None
+    return {"@type": PREFIX + "CountStatus", "Status": status, "Type": kind or "total"}
 
 
 def _election(returns: Returns, gid: Mapping[str, str], pid: Mapping[str, str],
@@ -202,8 +220,11 @@ def _election(returns: Returns, gid: Mapping[str, str], pid: Mapping[str, str],
     return {
         "@type": PREFIX + "Election",
         "BallotCounts": [{"@type": PREFIX + "BallotCounts", "GpUnitId": gid[f.unit],
-                          "Type": "total", "BallotsCast": f.ballots_cast}
-                         for f in returns.facts if f.ballots_cast is not None],
+                          "Type": "total",
+                          **({} if f.ballots_cast is None else {"BallotsCast": f.ballots_cast}),
+                          **({"BallotsOutstanding": f.outstanding} if f.outstanding else {})}
+                         for f in returns.facts
+                         if f.ballots_cast is not None or f.outstanding],
         "Candidate": [node for c in returns.candidates for node in _candidate(c, pid, cid)],
         "Contest": [_contest(returns, gid, cid, scope)],
         "ElectionScopeId": gid[scope], "ExternalIdentifier": ids, "Name": _text(name),
