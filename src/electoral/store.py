@@ -556,6 +556,7 @@ def _add(db: duckdb.DuckDBPyConnection, addition: Addition, now: dt.datetime) ->
     tables["units"] = tables["units"].append_column(
         "import_id", pa.array([record.id] * tables["units"].num_rows, pa.int64()))
     keys = {"parties": "id", "candidates": "id", "units": "id", "unit_facts": "unit_id"}
+    _update_progress(db, tables["unit_facts"])
     for name, key in keys.items():
         _insert_new(db, name, key, tables[name])
     _insert(db, "counts", pa.table({
@@ -600,6 +601,20 @@ def _check_candidates(db: duckdb.DuckDBPyConnection, table: ReturnsTable) -> Non
              if c.id in stored and stored[c.id] != c.party]
     if clash:
         raise StoreError(f"{table.election_id}: {'; '.join(clash)}; nothing was changed")
+
+
+def _update_progress(db: duckdb.DuckDBPyConnection, facts: pa.Table) -> None:
+    """A stored unit's reporting status (``UnitFacts.reporting`` … ``outstanding``) becomes the
+    incoming file's for that unit: on election night a later file says how far the count has got
+    now (the state's "39 of 45 precincts" becomes "45 of 45"); the other facts stay first come."""
+    if not facts.num_rows:
+        return
+    db.register("_progress", facts.select(["election_id", "unit_id", "reporting", "expected",
+                                           "status", "outstanding"]))
+    db.execute("UPDATE unit_facts f SET reporting = p.reporting, expected = p.expected, "
+               "status = p.status, outstanding = p.outstanding FROM _progress p "
+               "WHERE f.election_id = p.election_id AND f.unit_id = p.unit_id")
+    db.unregister("_progress")
 
 
 def _insert_new(db: duckdb.DuckDBPyConnection, name: str, key: str, table: pa.Table) -> None:

@@ -314,3 +314,38 @@ def test_more_precincts_reported_than_participating_is_a_problem() -> None:
     with pytest.raises(ValidationError) as caught:
         read_clarity(io.StringIO(text), "detail.xml", ReadOptions())
     assert {p.field for p in caught.value.problems} == {"precinctsReported"}
+
+
+def test_a_later_file_of_the_night_updates_the_reporting_status(tmp_path: Path) -> None:
+    """F28 through the store: the partial file stores no winner; the complete one, imported with
+    --replace, makes the returns complete (the state's "39 of 45" is not kept); and back."""
+    import json
+
+    from typer.testing import CliRunner
+
+    from electoral.cli import app
+
+    def run(*args: object) -> str:
+        result = CliRunner().invoke(app, [str(a) for a in args])
+        assert result.exit_code == 0, result.output
+        return result.output
+
+    partial = tmp_path / "partial.xml"
+    partial.write_text(_night({"Kent": (10, 4), "New Castle": (20, 20), "Sussex": (15, 15)}))
+    full = tmp_path / "full.xml"
+    full.write_text(_night({"Kent": (10, 10), "New Castle": (20, 20), "Sussex": (15, 15)}))
+    db = tmp_path / "night.duckdb"
+
+    def report() -> dict[str, object]:
+        document = json.loads(run("report", "2020-DE-president", "--format", "json", "--db", db))
+        assert isinstance(document, dict)
+        return document
+
+    assert "count in progress" in run("import", partial, "--db", db)
+    first = report()
+    assert first["complete"] is False and first["winner"] is None
+    run("import", full, "--db", db, "--replace")
+    second = report()
+    assert second["complete"] is True and second["winner"] is not None
+    run("import", partial, "--db", db, "--replace")
+    assert report()["complete"] is False
