@@ -253,33 +253,53 @@ def _problems(db: duckdb.DuckDBPyConnection) -> list[Problem]:
             for line, column, message in rows]
 
 
-# A unit's candidate figures (its TOTAL rows where it has them, else its modes), for the shape
-# rules; pseudo labels and withheld counts take no part.
+# Each unit's votes per candidate and mode, read once for every shape rule (the rows view hashes
+# its keys on every read); pseudo labels and withheld counts take no part.
+_UNIT_MODES = """
+CREATE TEMP TABLE _unit_modes AS
+SELECT any_value(state) AS state, any_value(county_fips) AS county_fips,
+       any_value(county_name) AS county_name, any_value(jurisdiction_name) AS jurisdiction_name,
+       any_value(precinct) AS precinct, ukey, ckey, CAST(mode AS VARCHAR) AS mode,
+       sum(votes) AS votes
+FROM all_rows r ANTI JOIN _pseudo_labels p ON CAST(r.candidate AS VARCHAR) = p.candidate
+WHERE votes IS NOT NULL
+-- the names are the unit's key's (ukey hashes them): grouped by the key alone
+GROUP BY ukey, ckey, mode
+"""
+# A unit's candidate figures (its TOTAL rows where it has them, else its modes).
 _FIGURES = """
 CREATE TEMP TABLE _figures AS
 SELECT state, county_fips, county_name, jurisdiction_name, ukey, ckey,
        CASE WHEN bool_or(mode = 'TOTAL') THEN sum(votes) FILTER (WHERE mode = 'TOTAL')
             ELSE sum(votes) END AS votes
-FROM all_rows WHERE votes IS NOT NULL AND NOT list_contains(?, candidate)
-GROUP BY ALL
+FROM _unit_modes GROUP BY ALL
 """
 # A unit that is its county's (or town's) total: for every candidate twice its figure is the
 # county's sum (it equals the sum of the others), with at least two others beside it.
 _COUNTY_TOTALS = """
-WITH groups AS (
-    SELECT state, county_fips, county_name, jurisdiction_name, ckey, sum(votes) AS votes
+WITH units AS (
+    SELECT state, county_fips, county_name, jurisdiction_name, ukey, sum(votes) AS votes
     FROM _figures GROUP BY ALL),
 sizes AS (
-    SELECT state, county_fips, county_name, jurisdiction_name, count(DISTINCT ukey) AS units,
+    SELECT state, county_fips, county_name, jurisdiction_name, count(*) AS units,
            sum(votes) AS votes
-    FROM _figures GROUP BY ALL)
-SELECT f.ukey, any_value(s.units) - 1
-FROM _figures f JOIN groups g USING (state, county_fips, county_name, jurisdiction_name, ckey)
-JOIN sizes s USING (state, county_fips, county_name, jurisdiction_name)
-WHERE s.units >= 3
+    FROM units GROUP BY ALL HAVING count(*) >= 3),
+-- a necessary condition first, on one figure per unit: twice the unit's votes are the county's
+maybe AS (SELECT u.ukey, s.units FROM units u JOIN sizes s
+          USING (state, county_fips, county_name, jurisdiction_name)
+          WHERE 2 * u.votes = s.votes AND u.votes > 0),
+groups AS (
+    SELECT f.state, f.county_fips, f.county_name, f.jurisdiction_name, f.ckey,
+           sum(f.votes) AS votes
+    FROM _figures f SEMI JOIN (SELECT DISTINCT state, county_fips, county_name, jurisdiction_name
+                               FROM _figures JOIN maybe USING (ukey)) g
+        USING (state, county_fips, county_name, jurisdiction_name)
+    GROUP BY ALL)
+SELECT f.ukey, any_value(m.units) - 1
+FROM _figures f JOIN maybe m USING (ukey)
+JOIN groups g USING (state, county_fips, county_name, jurisdiction_name, ckey)
 GROUP BY f.ukey
-HAVING bool_and(2 * f.votes = g.votes) AND 2 * sum(f.votes) = any_value(s.votes)
-    AND sum(f.votes) > 0
+HAVING bool_and(2 * f.votes = g.votes)
 """
 # A unit equal to the sum of the units named after it ("Allendale" = "Allendale 1" + "Allendale 2"
 # + "Allendale Provisional"), candidate by candidate (a candidate missing on one side is 0).
@@ -301,20 +321,16 @@ HAVING bool_and(coalesce(p.votes, 0) = coalesce(o.votes, 0)) AND sum(o.votes) > 
 # under two or more vote modes (Indiana 2024: ABSENTEE = EARLY VOTING = ELECTION DAY in 12 counties, each the
 # precinct's total): the modes are copies of one figure, not parts of it.
 _COPIES = """
-WITH modes AS (
-    SELECT state, county_fips, county_name, jurisdiction_name, ukey, ckey, mode,
-           sum(votes) AS votes
-    FROM all_rows WHERE votes IS NOT NULL AND NOT list_contains(?, candidate)
-    GROUP BY ALL),
-units AS (
+WITH units AS (
+    -- _unit_modes has one row per mode
     SELECT state, county_fips, county_name, jurisdiction_name, ukey, ckey,
-           count(DISTINCT mode) AS modes, bool_or(mode = 'TOTAL') AS total,
+           count(*) AS modes, bool_or(mode = 'TOTAL') AS total,
            min(votes) AS low, max(votes) AS high
-    FROM modes GROUP BY ALL)
+    FROM _unit_modes GROUP BY state, county_fips, county_name, jurisdiction_name, ukey, ckey)
 SELECT state, county_fips, county_name, jurisdiction_name
 FROM units WHERE NOT total GROUP BY ALL
 HAVING bool_and(modes >= 2 AND low = high) AND max(high) > 0
-    AND count(DISTINCT ukey) >= 2
+    AND min(ukey) <> max(ukey)
 """
 
 
@@ -340,11 +356,11 @@ def _shapes(db: duckdb.DuckDBPyConnection) -> dict[int, tuple[str, int]]:
     labels = [r[0] for r in db.execute("SELECT DISTINCT candidate FROM all_rows").fetchall()]
     pseudo = [label for label in labels if pseudo_kind(clean_label(label)) is not None]
     db.register("_pseudo_labels", pa.table({"candidate": pa.array(pseudo, pa.string())}))
-    db.execute(_FIGURES, [pseudo])
+    db.execute(_UNIT_MODES)
+    db.execute(_FIGURES)
     edges = _edges(db.execute("""SELECT DISTINCT state, county_fips, county_name,
                                         jurisdiction_name, precinct, ukey
-                                 FROM _figures JOIN (SELECT DISTINCT ukey, precinct FROM all_rows)
-                                 USING (ukey)""").fetchall())
+                                 FROM _unit_modes""").fetchall())
     db.register("_edges", pa.table({
         "parent": pa.array([e[0] for e in edges], pa.uint64()),
         "child": pa.array([e[1] for e in edges], pa.uint64()),
@@ -356,7 +372,7 @@ def _shapes(db: duckdb.DuckDBPyConnection) -> dict[int, tuple[str, int]]:
     db.execute("DELETE FROM _figures WHERE ukey IN (SELECT ukey FROM _subtotal_units)")
     for key, n in db.execute(_COUNTY_TOTALS).fetchall():
         found[int(key)] = ("county_total", int(n))
-    copies = db.execute(_COPIES, [pseudo]).fetchall()
+    copies = db.execute(_COPIES).fetchall()
     db.register("_copy_groups", pa.table({
         "state": pa.array([c[0] for c in copies], pa.string()),
         "county_fips": pa.array([c[1] for c in copies], pa.string()),
@@ -364,16 +380,19 @@ def _shapes(db: duckdb.DuckDBPyConnection) -> dict[int, tuple[str, int]]:
         "jurisdiction_name": pa.array([c[3] for c in copies], pa.string())}))
     # of a copied unit's modes, the first (by name) stands for the total
     db.execute("""CREATE TEMP TABLE _copies AS
-        WITH kept AS (SELECT ukey, min(CAST(mode AS VARCHAR)) AS mode
-                      FROM all_rows JOIN _copy_groups
+        WITH kept AS (SELECT ukey, min(mode) AS mode
+                      FROM _unit_modes JOIN _copy_groups
                       USING (state, county_fips, county_name, jurisdiction_name) GROUP BY ALL)
         SELECT r.line, CAST(r.mode AS VARCHAR) = k.mode AS kept
-        FROM all_rows r JOIN kept k USING (ukey)""")
+        FROM all_rows r JOIN kept k USING (ukey)""" if copies else
+               "CREATE TEMP TABLE _copies (line BIGINT, kept BOOLEAN)")
     db.register("_shape_totals", pa.table({"ukey": pa.array(list(found), pa.uint64())}))
+    # the rows the other queries read: the file's, unless a shape rule set some aside
     db.execute("""CREATE TEMP VIEW rows AS
         SELECT r.* REPLACE (CASE WHEN c.kept THEN 'TOTAL' ELSE CAST(r.mode AS VARCHAR) END AS mode)
         FROM all_rows r LEFT JOIN _copies c USING (line)
-        WHERE r.ukey NOT IN (SELECT ukey FROM _shape_totals) AND coalesce(c.kept, true)""")
+        WHERE r.ukey NOT IN (SELECT ukey FROM _shape_totals) AND coalesce(c.kept, true)"""
+               if found or copies else "CREATE TEMP VIEW rows AS SELECT * FROM all_rows")
     return found
 
 
@@ -385,9 +404,8 @@ def _missing_modes(db: duckdb.DuckDBPyConnection, source: str) -> dict[str, Note
     taken as the certified ones unread (issue 10, F6)."""
     rows = db.execute("""
         WITH counted AS (
-            SELECT DISTINCT state, county_fips, county_name, CAST(mode AS VARCHAR) AS mode
-            FROM all_rows WHERE mode NOT IN ('TOTAL', '')
-                AND candidate NOT IN (SELECT candidate FROM _pseudo_labels)),
+            SELECT DISTINCT state, county_fips, county_name, mode
+            FROM _unit_modes WHERE mode NOT IN ('TOTAL', '')),
         counties AS (SELECT state, county_fips, county_name, list(mode) AS modes
                      FROM counted GROUP BY ALL),
         usual AS (SELECT state, mode, count(*) AS n FROM counted GROUP BY ALL),
