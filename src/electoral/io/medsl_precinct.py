@@ -106,7 +106,8 @@ def _read(text: str, source: str, options: ReadOptions) -> list[ReturnsTable]:
     db.execute("SET enable_progress_bar = false")
     try:
         db.register("raw", table)
-        # a view (its rows are read a few times, never stored); the state is a checked USPS code
+        # a view (its rows are read a few times; stored only as the table ``rows`` when a shape
+        # rule sets some aside: ``_shapes``); the state is a checked USPS code
         db.execute(_ROWS.replace("$STATE", f"'{want.state}'" if want else "NULL::VARCHAR"))
         problems = _problems(db)
         if problems:
@@ -387,8 +388,9 @@ def _shapes(db: duckdb.DuckDBPyConnection) -> dict[int, tuple[str, int]]:
         FROM all_rows r JOIN kept k USING (ukey)""" if copies else
                "CREATE TEMP TABLE _copies (line BIGINT, kept BOOLEAN)")
     db.register("_shape_totals", pa.table({"ukey": pa.array(list(found), pa.uint64())}))
-    # the rows the other queries read: the file's, unless a shape rule set some aside
-    db.execute("""CREATE TEMP VIEW rows AS
+    # the rows the other queries read: the file's, unless a shape rule set some aside; made a
+    # table once when it is, so the four reads after this one do not join (nor hash) again
+    db.execute("""CREATE TEMP TABLE rows AS
         SELECT r.* REPLACE (CASE WHEN c.kept THEN 'TOTAL' ELSE CAST(r.mode AS VARCHAR) END AS mode)
         FROM all_rows r LEFT JOIN _copies c USING (line)
         WHERE r.ukey NOT IN (SELECT ukey FROM _shape_totals) AND coalesce(c.kept, true)"""
