@@ -406,3 +406,43 @@ def test_report_compare_across_states_is_refused(tmp_path: Path) -> None:
                  "2004-CT-president", "--db", db)
     assert result.exit_code == 1
     assert "different states (MA, CT)" in " ".join(result.output.split())
+
+
+TOWNS = ("town,office,district,party,candidate,votes\n"
+         "Andover,President,,Democratic,Hillary Clinton,896\n"
+         "Andover,President,,Republican,Donald Trump,891\n"
+         "Hartford,President,,Democratic,Hillary Clinton,33000\n"
+         "Hartford,President,,Republican,Donald Trump,4000\n")
+
+
+@pytest.mark.parametrize(("source", "election", "levels"), [
+    # precincts under towns (OpenElections, CT 2016: the new user's file)
+    ("data/precinct/openelections/20161108__ct__general__precinct.csv.gz", "2016-CT-president",
+     ("state", "town", "precinct")),
+    # counts at the towns themselves
+    ("20161108__ct__general__town.csv", "2016-CT-president", ("state", "town")),
+    # counties and planning regions, with a source's unnamed candidates and "Various candidates"
+    ("seeds/002_682362ffb1123e68.txt", "2024-CT-president", ("state", "county", "cog")),
+])
+def test_a_native_csv_export_imports_back_to_the_same_report(
+        tmp_path: Path, shared: Path, source: str, election: str, levels: tuple[str, ...]) -> None:
+    """F16: `export --format csv` then `import` of that file gives the same units at every level
+    (towns stay towns, never "'CT-town-andover' is not a county" and "0 of 8 counties"), the same
+    candidates (unnamed ones and a source's lump of others included), so every report is the
+    same but for the file its units came from."""
+    path = shared / source
+    if not path.exists():
+        path = tmp_path / source
+        path.write_text(TOWNS, encoding="utf-8")
+    first, second, csv_path = tmp_path / "a.duckdb", tmp_path / "b.duckdb", tmp_path / "x.csv"
+    assert run("import", path, "--db", first).exit_code == 0
+    assert run("export", election, "--format", "csv", "--out", csv_path, "--db", first
+               ).exit_code == 0
+    again = run("import", csv_path, "--db", second)
+    assert again.exit_code == 0 and "is not a county" not in again.output, again.output
+    for level in levels:
+        reports = [json.loads(run("report", election, "--by", level, "--format", "json", "--db",
+                                  db).output) for db in (first, second)]
+        for report in reports:
+            report.pop("sources", None)
+        assert reports[0] == reports[1], level

@@ -191,12 +191,44 @@ class Count:
 @dataclass(frozen=True, slots=True)
 class UnitFacts:
     """What is known of a unit beyond its votes: ballots cast, registered voters, voting-age
-    population. Any may be unknown."""
+    population, and how far its count has got. Any may be unknown.
+
+    ``reporting`` / ``expected`` are the source's own reporting status, in units below this one
+    (Clarity's ``precinctsReported`` of ``precinctsParticipating``, NIST 1500-100's
+    ``SubUnitsReported`` of ``TotalSubUnits``); ``status`` a NIST ``CountStatus`` that is not
+    final (``in-process``, ``not-processed``; empty when the source gives none or says
+    ``completed``), ``outstanding`` the ballots it says are still to count (NIST
+    ``BallotsOutstanding``). A unit with ``reporting < expected``, a status, or ballots
+    outstanding is partly counted (``partly_counted``): the coverage says so and no winner is
+    declared from it (issue 10 item 5, issue 12 item 4)."""
 
     unit: str
     ballots_cast: int | None = None
     registered: int | None = None
     voting_age_population: int | None = None
+    reporting: int | None = None
+    expected: int | None = None
+    status: str = ""
+    outstanding: int | None = None
+
+    @property
+    def partly_counted(self) -> bool:
+        return bool(self.status) or bool(self.outstanding) or (
+            self.reporting is not None and self.expected is not None
+            and self.reporting < self.expected)
+
+    def progress(self) -> str:
+        """How far the count is, in words: ``"4 of 10 precincts reported"``, ``"in-process"``,
+        ``"150 ballots outstanding"`` (joined with "; "); ``""`` when counted."""
+        parts = []
+        if self.reporting is not None and self.expected is not None \
+                and self.reporting < self.expected:
+            parts.append(f"{self.reporting} of {self.expected} precincts reported")
+        if self.status:
+            parts.append(self.status)
+        if self.outstanding:
+            parts.append(f"{self.outstanding} ballots outstanding")
+        return "; ".join(parts)
 
 
 @dataclass(frozen=True, slots=True)

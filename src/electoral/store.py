@@ -83,6 +83,11 @@ CREATE TABLE IF NOT EXISTS counts (
 CREATE TABLE IF NOT EXISTS unit_facts (
     election_id VARCHAR NOT NULL, unit_id VARCHAR NOT NULL, ballots_cast BIGINT,
     registered BIGINT, voting_age_population BIGINT);
+-- the source's reporting status (model.UnitFacts): a store made before it has none
+ALTER TABLE unit_facts ADD COLUMN IF NOT EXISTS reporting BIGINT;
+ALTER TABLE unit_facts ADD COLUMN IF NOT EXISTS expected BIGINT;
+ALTER TABLE unit_facts ADD COLUMN IF NOT EXISTS status VARCHAR DEFAULT '';
+ALTER TABLE unit_facts ADD COLUMN IF NOT EXISTS outstanding BIGINT;
 """
 
 ELECTION_TABLES = ("parties", "candidates", "units", "counts", "unit_facts")
@@ -433,9 +438,12 @@ class Store:
             "WHERE list_contains(?, election_id) ORDER BY position", ids)
         parties = self._grouped("SELECT election_id, id, name FROM parties "
                                 "WHERE list_contains(?, election_id) ORDER BY id", ids)
+        # a store made before the reporting status, opened read-only, has none
+        status = ("reporting, expected, coalesce(status, ''), outstanding"
+                  if "reporting" in _columns(self._db, "unit_facts") else "NULL, NULL, '', NULL")
         facts = self._grouped(
-            "SELECT election_id, unit_id, ballots_cast, registered, voting_age_population "
-            "FROM unit_facts WHERE list_contains(?, election_id)", ids)
+            "SELECT election_id, unit_id, ballots_cast, registered, voting_age_population, "
+            f"{status} FROM unit_facts WHERE list_contains(?, election_id)", ids)
         counts = self._counts(ids)
         out = []
         for eid in ids:
@@ -595,6 +603,7 @@ def _add(db: duckdb.DuckDBPyConnection, addition: Addition, now: dt.datetime) ->
     tables["units"] = tables["units"].append_column(
         "import_id", pa.array([record.id] * tables["units"].num_rows, pa.int64()))
     keys = {"parties": "id", "candidates": "id", "units": "id", "unit_facts": "unit_id"}
+    _update_progress(db, tables["unit_facts"])
     for name, key in keys.items():
         _insert_new(db, name, key, tables[name])
     _insert(db, "counts", pa.table({
@@ -639,6 +648,20 @@ def _check_candidates(db: duckdb.DuckDBPyConnection, table: ReturnsTable) -> Non
              if c.id in stored and stored[c.id] != c.party]
     if clash:
         raise StoreError(f"{table.election_id}: {'; '.join(clash)}; nothing was changed")
+
+
+def _update_progress(db: duckdb.DuckDBPyConnection, facts: pa.Table) -> None:
+    """A stored unit's reporting status (``UnitFacts.reporting`` … ``outstanding``) becomes the
+    incoming file's for that unit: on election night a later file says how far the count has got
+    now (the state's "39 of 45 precincts" becomes "45 of 45"); the other facts stay first come."""
+    if not facts.num_rows:
+        return
+    db.register("_progress", facts.select(["election_id", "unit_id", "reporting", "expected",
+                                           "status", "outstanding"]))
+    db.execute("UPDATE unit_facts f SET reporting = p.reporting, expected = p.expected, "
+               "status = p.status, outstanding = p.outstanding FROM _progress p "
+               "WHERE f.election_id = p.election_id AND f.unit_id = p.unit_id")
+    db.unregister("_progress")
 
 
 def _insert_new(db: duckdb.DuckDBPyConnection, name: str, key: str, table: pa.Table) -> None:
@@ -738,8 +761,13 @@ def _migrate(db: duckdb.DuckDBPyConnection) -> None:
 
 
 def _unit_columns(db: duckdb.DuckDBPyConnection) -> set[str]:
+    return _columns(db, "units")
+
+
+def _columns(db: duckdb.DuckDBPyConnection, table: str) -> set[str]:
     return {str(r[0]) for r in db.execute(
-        "SELECT column_name FROM information_schema.columns WHERE table_name = 'units'").fetchall()}
+        "SELECT column_name FROM information_schema.columns WHERE table_name = ?",
+        [table]).fetchall()}
 
 
 def _annotations_json(returns: Returns) -> dict[str, object]:
@@ -833,7 +861,11 @@ def _tables(returns: tuple[Returns, ...]) -> dict[str, pa.Table]:
             "ballots_cast": pa.array([f.ballots_cast for f in facts], pa.int64()),
             "registered": pa.array([f.registered for f in facts], pa.int64()),
             "voting_age_population": pa.array([f.voting_age_population for f in facts],
-                                              pa.int64())}),
+                                              pa.int64()),
+            "reporting": pa.array([f.reporting for f in facts], pa.int64()),
+            "expected": pa.array([f.expected for f in facts], pa.int64()),
+            "status": pa.array([f.status for f in facts], pa.string()),
+            "outstanding": pa.array([f.outstanding for f in facts], pa.int64())}),
     }
 
 

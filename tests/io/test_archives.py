@@ -31,11 +31,12 @@ def test_one_zipped_csv_is_read_by_its_own_name(tmp_path: Path) -> None:
 
 
 def test_clarity_detail_zip_gives_its_detail_xml(shared: Path, tmp_path: Path) -> None:
-    xml = (shared / "standards/clarity/county_detail.xml").read_bytes()
+    xml = (shared / "cases/returns/04-clarity-party-in-name/detail.xml").read_bytes()
     path = _zip(tmp_path / "detail.zip", {"detail.xml": xml, "summary.csv": b"x\n"})
     unzipped = read_path(path)
     assert [r.election.id for r in unzipped] == \
-        [r.election.id for r in read_path(shared / "standards/clarity/county_detail.xml")]
+        [r.election.id for r in read_path(shared / "cases/returns/04-clarity-party-in-name/"
+                                                   "detail.xml")]
 
 
 @pytest.mark.parametrize(("files", "says"), [

@@ -99,3 +99,33 @@ def test_garbage_gives_a_validation_error_or_reads(text: str) -> None:
         read(HEADER + text)
     except ValidationError as exc:
         assert all(p.source == "f.csv" for p in exc.problems)
+
+
+def test_units_without_counts_and_candidate_marks_read_back() -> None:
+    """F16: a town above its precincts has no count; its own row keeps it a town (not a county
+    named by its id), and an unnamed candidate and a lump of others keep their id and marks."""
+    units = (Unit("CT", "Connecticut", UnitKind.STATE),
+             Unit("CT-town-andover", "Andover", UnitKind.TOWN, "CT"),
+             Unit("CT-town-andover/hall", "Town Hall", UnitKind.PRECINCT, "CT-town-andover"))
+    candidates = (Candidate("ada-marsh", "Ada Marsh", None, incumbent=True),
+                  Candidate("unnamed-4", ""),
+                  Candidate("various", "Various candidates", None, aggregate=True, write_in=True))
+    counts = tuple(Count("CT-town-andover/hall", c.id, n)
+                   for c, n in zip(candidates, (5, 2, 1), strict=True))
+    original = Returns(Election(2016, "CT", "president"), candidates, units, counts)
+    text = write_native([original])
+    assert "CT-town-andover,Andover,town,CT,,,,,,,," in text
+    (back,) = read(text)
+    assert {u.id: (u.name, u.kind, u.parent) for u in back.units} == \
+        {u.id: (u.name, u.kind, u.parent) for u in units}
+    assert back.candidates == candidates
+    assert sorted((c.unit, c.candidate, c.votes) for c in back.counts) == \
+        sorted((c.unit, c.candidate, c.votes) for c in counts)
+    # a parent named before its own row: the row says what it is
+    late = text.splitlines()
+    late = [late[0], *late[2:], late[1]]
+    (back,) = read("\n".join(late) + "\n")
+    assert back.unit("CT-town-andover").kind is UnitKind.TOWN
+    assert problems(HEADER.strip() + ",candidate_flags\n"
+                    "2004-CT-president,09001,county,CT,X,,1,odd\n") == \
+        [(2, "candidate_flags", "bad-flag")]

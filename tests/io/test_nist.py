@@ -22,6 +22,7 @@ from electoral.io import Format, ReadOptions, detect_format, open_source, read_p
 from electoral.io.nist import read_nist_json, read_nist_xml, write_nist_json, write_nist_xml
 from electoral.model import Candidate, Count, Election, Returns, Unit, UnitKind, VoteType
 from electoral.store import Store
+from electoral.tabulate.rollup import roll_up
 from tests.io.strategies import returns as any_returns
 
 NIST = "standards/nist-1500-100"
@@ -77,6 +78,24 @@ def test_any_returns_validate_and_read_back(returns: Returns) -> None:
     _roundtrip(returns)
 
 
+def test_a_count_in_progress_reads_back() -> None:
+    """What a reader keeps of a count in progress (issue 12: the public NIST file of a partial
+    result) is written as the standard's SubUnitsReported, TotalSubUnits, CountStatus and
+    BallotsOutstanding, valid, and reads back."""
+    from electoral.model import UnitFacts
+
+    returns = Returns(
+        Election(2024, "DE", "president"), (Candidate("a", "A"),),
+        (Unit("DE", "Delaware", UnitKind.STATE, fips="10"),
+         Unit("10001", "Kent", UnitKind.COUNTY, "DE", fips="10001"),
+         Unit("p1", "Precinct 1", UnitKind.PRECINCT, "10001")),
+        (Count("p1", "a", 5),),
+        facts=(UnitFacts("10001", reporting=4, expected=10),
+               UnitFacts("p1", 900, status="absentee-mail in-process, not-processed",
+                         outstanding=150)), source="de.csv")
+    _roundtrip(returns)
+
+
 @pytest.mark.parametrize("name", [" 2004 Missouri general ", "  ", "\u00a0Missouri\u2003", "Missouri\n"])
 def test_an_election_name_with_outer_spaces_reads_back_exactly(name: str) -> None:
     """Found by the randomized run: a name's leading and trailing spaces were lost in XML."""
@@ -97,17 +116,62 @@ def test_reports_are_detected(tmp_path: Path, shared: Path) -> None:
 
 
 def test_a_report_from_elsewhere(shared: Path) -> None:
-    """The hand-authored examples: a made-up state, so the election must be named; RCV round
-    counts are set aside with their reason."""
+    """The hand-authored examples: a made-up state, so the election must be named; a contest of
+    ranked-choice round counts only does not block the other (F13), and asked for by name its
+    rounds are set aside with their reason."""
     example = shared / NIST / "examples" / "minimal_county_precinct_results.xml"
     with pytest.raises(ValidationError, match="unknown state 'ZZ'"):
         read_path(example)
-    governor, mayor = read_path(example, options=ReadOptions(election="2024-MO-governor"))
+    (governor,) = read_path(example, options=ReadOptions(election="2024-MO-governor"))
     votes = {(c.unit, c.candidate, c.vote_type.value): c.votes for c in governor.counts}
     assert votes[("gpu-p1", "ada-example", "total")] == 560
     assert votes[("gpu-p1", "ada-example", "election_day")] == 410
     assert governor.unit("99001").parent == "gpu-state"
-    assert {e.reason for e in mayor.exclusions} == {"a ranked-choice round count"}
+    (other,) = [e for e in governor.exclusions if e.kind == "other_contest"]
+    assert (other.label, other.rows) == ("Mayor (ranked choice)", 4)
+    assert any("'Mayor (ranked choice)' gives only ranked-choice round counts" in n
+               for n in governor.notes)
+    (mayor,) = read_path(example, options=ReadOptions(election="2024-MO-mayor",
+                                                      contest="Mayor (ranked choice)"))
+    assert {e.reason for e in mayor.exclusions} == {"a ranked-choice round count",
+                                                    "another contest, not the one imported"}
+
+
+def test_contest_chooses_one_contest_and_names_the_others(shared: Path, tmp_path: Path) -> None:
+    """F13: ``--contest Governor`` reads the governor's contest only; a name no contest has is a
+    problem listing them."""
+    text = (shared / NIST / "examples" / "minimal_county_precinct_results.xml").read_text(
+        encoding="utf-8").replace("Example State", "Delaware").replace("99001", "10001")
+    path = tmp_path / "de.xml"
+    path.write_text(text, encoding="utf-8")
+    (governor,) = read_path(path, options=ReadOptions(contest="Governor"))
+    assert governor.election.office == "governor"
+    with pytest.raises(ValidationError) as caught:
+        read_path(path, options=ReadOptions(contest="Mayor"))
+    (problem,) = caught.value.problems
+    assert "no contest 'Mayor'" in problem.message and "'Mayor (ranked choice)'" in problem.message
+
+
+def test_a_count_in_progress_is_partial_and_write_ins_are_named(shared: Path) -> None:
+    """F14: CountStatus in-process / not-processed, BallotsOutstanding and SubUnitsReported below
+    TotalSubUnits make the returns partial (no winner); the write-in selection reads as
+    write-ins, not "(unnamed cs-gov-wi)"."""
+    from electoral.tabulate.coverage import coverage, declared_winner
+
+    example = shared / NIST / "examples" / "minimal_county_precinct_results.xml"
+    (governor,) = read_path(example, options=ReadOptions(election="2024-MO-governor"))
+    facts = {f.unit: f for f in governor.facts}
+    assert (facts["99001"].reporting, facts["99001"].expected) == (1, 2)
+    assert facts["gpu-p1"].status == "absentee-mail in-process"
+    assert facts["gpu-p1"].outstanding == 150
+    assert facts["gpu-p2"].status == "not-processed"
+    assert "in-process" in facts["gpu-state"].status  # the contest's own CountStatus
+    found = coverage(governor)
+    assert not found.complete and found.partial
+    assert declared_winner(roll_up(governor, UnitKind.STATE), found) is None
+    assert any("count in progress" in n for n in governor.notes)
+    write_in = governor.candidate("cs-gov-wi")
+    assert (write_in.label, write_in.write_in, write_in.aggregate) == ("Write-ins", True, True)
 
 
 @pytest.mark.parametrize("text, field", [

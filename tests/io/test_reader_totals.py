@@ -156,8 +156,9 @@ def test_openelections_files(shared: Path, name: str) -> None:
     assert +election == +votes
 
 
-@pytest.mark.parametrize("name, election", [("county_detail.xml", None),
-                                            ("precinct_detail.xml", "2014-KY-us-senator-republican")])
+# county_detail.xml contradicts its own totals and is refused (test_clarity)
+@pytest.mark.parametrize("name, election", [("precinct_detail.xml",
+                                             "2014-KY-us-senator-republican")])
 def test_clarity_samples(shared: Path, name: str, election: str | None) -> None:
     """Each choice's votes summed over its vote types' counties or precincts (votes placed in no
     unit are the reader's documented exclusion)."""
@@ -210,6 +211,17 @@ def test_medsl_2024_precinct_file_every_state(shared: Path) -> None:
     for key, votes in ({**by_mode[False], **by_mode[True]}).items():
         election = f"2024-{key[0]}-president"
         expected.setdefault(election, Counter())[merged.get((election, key[-1]), key[-1])] += votes
+    # Units that are totals of other units and vote modes repeating one figure, found by shape
+    # (NJ's municipality and county subtotals, IN's copied modes: test_medsl_precinct) are in the
+    # sum above as if they were votes: the reader leaves them out, each listed with its votes.
+    for returns in imported:
+        election = returns.election.id
+        for left in returns.exclusions:
+            name = label(left.label)
+            if left.detail.startswith("shape") and left.votes is not None \
+                    and name not in PRECINCT_NOT_VOTES \
+                    and (left.kind == "mode_copy" or "TOTAL row" in left.detail):
+                expected[election][merged.get((election, name), name)] -= left.votes
     read = by_name(imported)
     compare(expected, read)
     assert len(read) == 44 and "2024-MI-president" in read

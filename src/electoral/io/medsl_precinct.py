@@ -106,11 +106,13 @@ def _read(text: str, source: str, options: ReadOptions) -> list[ReturnsTable]:
     db.execute("SET enable_progress_bar = false")
     try:
         db.register("raw", table)
-        # a view (its rows are read a few times, never stored); the state is a checked USPS code
+        # a view (its rows are read a few times; stored only as the table ``rows`` when a shape
+        # rule sets some aside: ``_shapes``); the state is a checked USPS code
         db.execute(_ROWS.replace("$STATE", f"'{want.state}'" if want else "NULL::VARCHAR"))
         problems = _problems(db)
         if problems:
             raise ValidationError(problems)
+        shaped = _shapes(db)
         states = [r[0] for r in db.execute("SELECT DISTINCT state FROM rows ORDER BY 1").fetchall()]
         if want is not None and not states:
             raise NotFoundError(f"{source} has no rows for {want.id}; check the election id")
@@ -118,6 +120,12 @@ def _read(text: str, source: str, options: ReadOptions) -> list[ReturnsTable]:
         candidates = _candidates(db)
         counts = _counts(db)
         facts, exclusions, disagree = _set_aside(db, places, source)
+        for st, (left_out, notes) in _shaped(db, shaped, source).items():
+            exclusions.setdefault(st, []).extend(left_out)
+            exclusions[st].sort(key=lambda e: e.line)
+            disagree[st] = disagree.get(st, ()) + notes
+        for st, note in _missing_modes(db, source).items():
+            disagree[st] = disagree.get(st, ()) + (note,)
     finally:
         db.close()
     none: tuple[tuple[Candidate, ...], tuple[Party, ...]] = ((), ())  # only non-vote rows
@@ -205,7 +213,7 @@ def _cleaned(chunk: pa.DictionaryArray, clean: Callable[[str], str]) -> pa.Dicti
 
 
 _ROWS = """
-CREATE TEMP VIEW rows AS
+CREATE TEMP VIEW all_rows AS
 SELECT *,
     -- One integer key per unit and per candidate label, to join on instead of five text
     -- columns (_places and _candidates check that no two names share a key).
@@ -230,22 +238,269 @@ def _problems(db: duckdb.DuckDBPyConnection) -> list[Problem]:
     prefixes = [STATE_FIPS[s] for s in known]
     parts = [f"{st}:{name}" for st, name in PARTS_OF_COUNTIES]
     rows = db.execute(f"""
-        SELECT line, 'state_po', 'unknown state code ' || state FROM rows
+        SELECT line, 'state_po', 'unknown state code ' || state FROM all_rows
             WHERE NOT list_contains(?, state)
         UNION ALL
         SELECT line, 'county_fips', county_fips || ' is not a county FIPS code of ' || state
-            FROM rows WHERE county_fips <> '' AND list_contains(?, state)
+            FROM all_rows WHERE county_fips <> '' AND list_contains(?, state)
                 AND NOT list_contains(?, state || ':' || upper(county_name)) AND (
                 NOT regexp_full_match(county_fips, '\\d{{5}}')
                 OR county_fips[1:2] <> list_extract(?, list_position(?, state)))
         UNION ALL
         SELECT line, 'votes', '''' || votes_text || ''' is not a vote count (a whole number '
                 || 'of ASCII digits, thousands separated by commas, or * for a withheld count)'
-            FROM rows WHERE NOT readable AND NOT list_contains(?, votes_text)
+            FROM all_rows WHERE NOT readable AND NOT list_contains(?, votes_text)
         ORDER BY line LIMIT {MAX_PROBLEMS}""", [known, known, parts, prefixes, known,
                                                 sorted(NOT_GIVEN)]).fetchall()
     return [Problem("bad-row", str(message), line=int(line), field=str(column))
             for line, column, message in rows]
+
+
+# Each unit's votes per candidate and mode, read once for every shape rule (the rows view hashes
+# its keys on every read); pseudo labels and withheld counts take no part.
+_UNIT_MODES = """
+CREATE TEMP TABLE _unit_modes AS
+SELECT any_value(state) AS state, any_value(county_fips) AS county_fips,
+       any_value(county_name) AS county_name, any_value(jurisdiction_name) AS jurisdiction_name,
+       any_value(precinct) AS precinct, ukey, ckey, CAST(mode AS VARCHAR) AS mode,
+       sum(votes) AS votes
+FROM all_rows r ANTI JOIN _pseudo_labels p ON CAST(r.candidate AS VARCHAR) = p.candidate
+WHERE votes IS NOT NULL
+-- the names are the unit's key's (ukey hashes them): grouped by the key alone
+GROUP BY ukey, ckey, mode
+"""
+# A unit's candidate figures (its TOTAL rows where it has them, else its modes).
+_FIGURES = """
+CREATE TEMP TABLE _figures AS
+SELECT state, county_fips, county_name, jurisdiction_name, ukey, ckey,
+       CASE WHEN bool_or(mode = 'TOTAL') THEN sum(votes) FILTER (WHERE mode = 'TOTAL')
+            ELSE sum(votes) END AS votes
+FROM _unit_modes GROUP BY ALL
+"""
+# A unit that is its county's (or town's) total: for every candidate twice its figure is the
+# county's sum (it equals the sum of the others), with at least two others beside it.
+_COUNTY_TOTALS = """
+WITH units AS (
+    SELECT state, county_fips, county_name, jurisdiction_name, ukey, sum(votes) AS votes
+    FROM _figures GROUP BY ALL),
+sizes AS (
+    SELECT state, county_fips, county_name, jurisdiction_name, count(*) AS units,
+           sum(votes) AS votes
+    FROM units GROUP BY ALL HAVING count(*) >= 3),
+-- a necessary condition first, on one figure per unit: twice the unit's votes are the county's
+maybe AS (SELECT u.ukey, s.units FROM units u JOIN sizes s
+          USING (state, county_fips, county_name, jurisdiction_name)
+          WHERE 2 * u.votes = s.votes AND u.votes > 0),
+groups AS (
+    SELECT f.state, f.county_fips, f.county_name, f.jurisdiction_name, f.ckey,
+           sum(f.votes) AS votes
+    FROM _figures f SEMI JOIN (SELECT DISTINCT state, county_fips, county_name, jurisdiction_name
+                               FROM _figures JOIN maybe USING (ukey)) g
+        USING (state, county_fips, county_name, jurisdiction_name)
+    GROUP BY ALL)
+SELECT f.ukey, any_value(m.units) - 1
+FROM _figures f JOIN maybe m USING (ukey)
+JOIN groups g USING (state, county_fips, county_name, jurisdiction_name, ckey)
+GROUP BY f.ukey
+HAVING bool_and(2 * f.votes = g.votes)
+"""
+# A unit equal to the sum of the units named after it ("Allendale" = "Allendale 1" + "Allendale 2"
+# + "Allendale Provisional"), candidate by candidate (a candidate missing on one side is 0).
+_SUBTOTALS = """
+WITH parts AS (
+    SELECT e.parent, e.variant, f.ckey, sum(f.votes) AS votes, count(DISTINCT e.child) AS n
+    FROM _edges e JOIN _figures f ON f.ukey = e.child GROUP BY ALL),
+sizes AS (SELECT parent, variant, count(DISTINCT child) AS n FROM _edges GROUP BY ALL),
+own AS (SELECT f.ukey AS parent, v.variant, f.ckey, f.votes FROM _figures f
+        JOIN (SELECT DISTINCT parent, variant FROM _edges) v ON v.parent = f.ukey)
+SELECT coalesce(p.parent, o.parent) AS parent, any_value(s.n)
+FROM parts p FULL JOIN own o ON o.parent = p.parent AND o.variant = p.variant AND o.ckey = p.ckey
+JOIN sizes s ON s.parent = coalesce(p.parent, o.parent)
+    AND s.variant = coalesce(p.variant, o.variant)
+GROUP BY coalesce(p.parent, o.parent), coalesce(p.variant, o.variant)
+HAVING bool_and(coalesce(p.votes, 0) = coalesce(o.votes, 0)) AND sum(o.votes) > 0
+"""
+# A county (or town) whose every unit without a TOTAL row gives each candidate one figure repeated
+# under two or more vote modes (Indiana 2024: ABSENTEE = EARLY VOTING = ELECTION DAY in 12 counties, each the
+# precinct's total): the modes are copies of one figure, not parts of it.
+_COPIES = """
+WITH units AS (
+    -- _unit_modes has one row per mode
+    SELECT state, county_fips, county_name, jurisdiction_name, ukey, ckey,
+           count(*) AS modes, bool_or(mode = 'TOTAL') AS total,
+           min(votes) AS low, max(votes) AS high
+    FROM _unit_modes GROUP BY state, county_fips, county_name, jurisdiction_name, ukey, ckey)
+SELECT state, county_fips, county_name, jurisdiction_name
+FROM units WHERE NOT total GROUP BY ALL
+HAVING bool_and(modes >= 2 AND low = high) AND max(high) > 0
+    AND min(ukey) <> max(ukey)
+"""
+
+
+def _shapes(db: duckdb.DuckDBPyConnection) -> dict[int, tuple[str, int]]:
+    """Rows that are totals or copies by their shape (issue 10 item 1: "a row whose votes equal the
+    sum of the other rows of its unit is a total"), found before any unit is made, and the view
+    ``rows`` of every other row. MEDSL's own codebook says a precinct that is "some type of total
+    or aggregation of precinct results" should have been dropped; its 2024 file keeps some:
+
+    * county totals: New Jersey's Gloucester "COUNTY TOTAL" precinct;
+    * subtotals named after their parts: Bergen's 70 municipality rows ("Allendale" beside
+      "Allendale 1", "Allendale 2", "Allendale Provisional");
+    * vote modes that repeat one figure (Indiana's 12 counties whose ABSENTEE, EARLY VOTING and
+      ELECTION DAY rows each give the precinct's total): the first mode is counted as the total,
+      the others left out.
+
+    Each rule compares every candidate exactly, so an ordinary precinct is never taken for one.
+
+    Returns:
+        ukey → (``"total"`` or ``"county_total"``, how many units it sums) for total units; the
+        copies are marked in the table ``_copies`` (line of a left-out copy).
+    """
+    labels = [r[0] for r in db.execute("SELECT DISTINCT candidate FROM all_rows").fetchall()]
+    pseudo = [label for label in labels if pseudo_kind(clean_label(label)) is not None]
+    db.register("_pseudo_labels", pa.table({"candidate": pa.array(pseudo, pa.string())}))
+    db.execute(_UNIT_MODES)
+    db.execute(_FIGURES)
+    edges = _edges(db.execute("""SELECT DISTINCT state, county_fips, county_name,
+                                        jurisdiction_name, precinct, ukey
+                                 FROM _unit_modes""").fetchall())
+    db.register("_edges", pa.table({
+        "parent": pa.array([e[0] for e in edges], pa.uint64()),
+        "child": pa.array([e[1] for e in edges], pa.uint64()),
+        "variant": pa.array([e[2] for e in edges], pa.int8())}))
+    found: dict[int, tuple[str, int]] = {
+        int(k): ("total", int(n)) for k, n in db.execute(_SUBTOTALS).fetchall()}
+    # a county total sums the precincts, not the subtotals too
+    db.register("_subtotal_units", pa.table({"ukey": pa.array(list(found), pa.uint64())}))
+    db.execute("DELETE FROM _figures WHERE ukey IN (SELECT ukey FROM _subtotal_units)")
+    for key, n in db.execute(_COUNTY_TOTALS).fetchall():
+        found[int(key)] = ("county_total", int(n))
+    copies = db.execute(_COPIES).fetchall()
+    db.register("_copy_groups", pa.table({
+        "state": pa.array([c[0] for c in copies], pa.string()),
+        "county_fips": pa.array([c[1] for c in copies], pa.string()),
+        "county_name": pa.array([c[2] for c in copies], pa.string()),
+        "jurisdiction_name": pa.array([c[3] for c in copies], pa.string())}))
+    # of a copied unit's modes, the first (by name) stands for the total
+    db.execute("""CREATE TEMP TABLE _copies AS
+        WITH kept AS (SELECT ukey, min(mode) AS mode
+                      FROM _unit_modes JOIN _copy_groups
+                      USING (state, county_fips, county_name, jurisdiction_name) GROUP BY ALL)
+        SELECT r.line, CAST(r.mode AS VARCHAR) = k.mode AS kept
+        FROM all_rows r JOIN kept k USING (ukey)""" if copies else
+               "CREATE TEMP TABLE _copies (line BIGINT, kept BOOLEAN)")
+    db.register("_shape_totals", pa.table({"ukey": pa.array(list(found), pa.uint64())}))
+    # the rows the other queries read: the file's, unless a shape rule set some aside; made a
+    # table once when it is, so the four reads after this one do not join (nor hash) again
+    db.execute("""CREATE TEMP TABLE rows AS
+        SELECT r.* REPLACE (CASE WHEN c.kept THEN 'TOTAL' ELSE CAST(r.mode AS VARCHAR) END AS mode)
+        FROM all_rows r LEFT JOIN _copies c USING (line)
+        WHERE r.ukey NOT IN (SELECT ukey FROM _shape_totals) AND coalesce(c.kept, true)"""
+               if found or copies else "CREATE TEMP VIEW rows AS SELECT * FROM all_rows")
+    return found
+
+
+def _missing_modes(db: duckdb.DuckDBPyConnection, source: str) -> dict[str, Note]:
+    """Per state, a note naming the counties that report by vote mode but lack a mode most such
+    counties of the state give (New Jersey 2024: Mercer has no EARLY VOTING rows, Union no
+    PROVISIONAL ones, and both come out below their certified figures). The file cannot say what
+    is missing, only that the county's rows look short: a note, so the state's figures are not
+    taken as the certified ones unread (issue 10, F6)."""
+    rows = db.execute("""
+        WITH counted AS (
+            SELECT DISTINCT state, county_fips, county_name, mode
+            FROM _unit_modes WHERE mode NOT IN ('TOTAL', '')),
+        counties AS (SELECT state, county_fips, county_name, list(mode) AS modes
+                     FROM counted GROUP BY ALL),
+        usual AS (SELECT state, mode, count(*) AS n FROM counted GROUP BY ALL),
+        sizes AS (SELECT state, count(*) AS n FROM counties GROUP BY ALL)
+        SELECT c.state, c.county_name, u.mode, u.n, s.n
+        FROM counties c JOIN usual u USING (state) JOIN sizes s USING (state)
+        WHERE NOT list_contains(c.modes, u.mode) AND 2 * u.n >= s.n AND s.n >= 3
+        ORDER BY 1, 2, 3""").fetchall()
+    found: dict[str, list[str]] = {}
+    for st, county, mode, n, of in rows:
+        found.setdefault(st, []).append(f"{_title(county)} has no {mode} rows ({n} of the {of} "
+                                        "counties that report by vote mode give them)")
+    return {st: Note(f"{len(said)} vote mode(s) missing where most counties report them, so "
+                     f"those counties' figures may be short of the certified ones: "
+                     f"{'; '.join(said)}", "note", (), source)
+            for st, said in found.items()}
+
+
+def _edges(units: list[tuple[str, str, str, str, str, int]]) -> list[tuple[int, int, int]]:
+    """(parent, child, variant) for every unit named as a word prefix of another unit of its county
+    ("Englewood" of "Englewood W1 D1"): variant 0 lists the units under the parent that have no
+    units of their own, variant 1 also the units named after the parent that do ("Englewood
+    Cliffs" beside "Englewood"; which of the two a subtotal sums is for ``_SUBTOTALS`` to find)."""
+    by_group: dict[tuple[str, str, str, str], dict[str, int]] = {}
+    for st, fips, county, jurisdiction, precinct, key in units:
+        by_group.setdefault((st, fips, county, jurisdiction), {})[precinct.upper()] = int(key)
+    out: list[tuple[int, int, int]] = []
+    for names in by_group.values():
+        if len(names) < 3:
+            continue
+        parent_of: dict[str, str] = {}
+        for name in names:
+            # the longest other name of the county that this one starts with, up to a word break
+            for cut in range(len(name) - 1, 0, -1):
+                if not name[cut].isalnum() and name[:cut].rstrip() in names \
+                        and name[:cut].rstrip() != name:
+                    parent_of[name] = name[:cut].rstrip()
+                    break
+        parents = set(parent_of.values())
+        for name, parent in parent_of.items():
+            if name not in parents:
+                out.append((names[parent], names[name], 0))
+            out.append((names[parent], names[name], 1))
+    return out
+
+
+def _shaped(db: duckdb.DuckDBPyConnection, found: dict[int, tuple[str, int]], source: str
+            ) -> dict[str, tuple[list[Exclusion], tuple[Note, ...]]]:
+    """The rows ``_shapes`` set aside, per state, as left-out rows (kind ``total`` or
+    ``county_total`` for a total unit's rows, ``mode_copy`` for a repeated mode) and one note per
+    rule naming the units."""
+    (copies,), = db.execute("SELECT count(*) FROM _copies").fetchall()
+    if not found and not copies:
+        return {}
+    db.register("_shape_kinds", pa.table({
+        "ukey": pa.array(list(found), pa.uint64()),
+        "kind": pa.array([k for k, _ in found.values()], pa.string()),
+        "parts": pa.array([n for _, n in found.values()], pa.int64())}))
+    rows = db.execute("""
+        SELECT r.state, r.line, r.votes, r.candidate, r.county_name, r.precinct,
+               CAST(r.mode AS VARCHAR), coalesce(k.kind, 'mode_copy'), k.parts
+        FROM all_rows r LEFT JOIN _shape_kinds k USING (ukey)
+        LEFT JOIN _copies c USING (line)
+        WHERE k.kind IS NOT NULL OR NOT c.kept ORDER BY r.line""").fetchall()
+    out: dict[str, tuple[list[Exclusion], tuple[Note, ...]]] = {}
+    units: dict[str, dict[str, dict[tuple[str, str], int]]] = {}
+    for st, line, votes, label, county, precinct, mode, kind, parts in rows:
+        where = (("county", _title(county)), ("precinct", precinct or "(unnamed)"))
+        detail = (f"shape: {mode} row of a unit whose votes equal the sum of {parts} other "
+                  f"unit(s) of its county" if kind != "mode_copy" else
+                  f"shape: {mode} repeats the figure of the unit's other modes")
+        out.setdefault(st, ([], ()))[0].append(Exclusion(
+            line, "a total of other units, not votes of its own" if kind != "mode_copy" else
+            "a vote mode that repeats the unit's total", votes, clean_label(label), kind=kind,
+            unit=where, file=source, detail=detail))
+        units.setdefault(st, {}).setdefault(kind, {}).setdefault(
+            (_title(county), precinct if kind != "mode_copy" else ""), parts or 0)
+    for st, kinds in units.items():
+        notes = []
+        for kind, named in kinds.items():
+            shown = ", ".join(f"{c} {p!r}" + (f" (= {n} units)" if n else "") if p else c
+                              for (c, p), n in list(named.items())[:5])
+            more = f" and {len(named) - 5} more" if len(named) > 5 else ""
+            what = ("unit(s) whose votes equal the sum of other units of their county left out "
+                    "as totals" if kind != "mode_copy" else
+                    "county(ies) whose vote modes each repeat the unit's total: counted once "
+                    "(the other modes left out)")
+            lines = tuple(e.line for e in out[st][0] if e.kind == kind)
+            notes.append(Note(f"{len(named)} {what}: {shown}{more}", "note", lines, source))
+        out[st] = (out[st][0], tuple(notes))
+    return out
 
 
 def _places(db: duckdb.DuckDBPyConnection) -> dict[str, dict[str, Unit]]:

@@ -1,13 +1,22 @@
 """electoral's own CSV: one row per count, every unit placed in its parent.
 
-    election,unit,unit_name,unit_kind,parent,fips,candidate,party,votes,vote_type
+    election,unit,unit_name,unit_kind,parent,fips,candidate,party,votes,vote_type,groups,
+    candidate_id,candidate_flags
 
-``votes`` is a count (``io.counts``), ``*`` where the source withheld it. A text cell that
+``votes`` is a count (``io.counts``), ``*`` where the source withheld it. A row with neither a
+candidate nor votes declares a unit that has no counts of its own (a town or county above the
+precincts that have them), with its name, kind, parent and FIPS, so an export reads back to the
+same units at every level; ``groups`` lists the groupings a unit is also in (space-separated ids);
+``candidate_id`` keeps a candidate's id (the slug of its name where absent), so a candidate a
+source left unnamed (``unnamed-4``, empty ``candidate``) reads back as itself, and
+``candidate_flags`` its marks (space-separated ``aggregate``, ``write-in``, ``incumbent``: a
+source's "Various candidates" stays a lump of others, never a candidate who can win). A text cell that
 begins with ``'`` and then ``=``, ``+``, ``-``, ``@``, tab or CR is read without the ``'``:
 ``write_native`` puts it there so that no spreadsheet runs a name as a formula.
 Only ``election``, ``unit``, ``candidate`` and ``votes`` are required; ``unit_kind`` defaults to
 ``county``, ``parent`` to the state, ``vote_type`` to ``total``. A file may hold several elections.
-Units named as a ``parent`` but never given a row of their own are created (the state always is).
+Units named as a ``parent`` but never given a row of their own are created as counties named by
+their id (the state always is); a later row of that unit gives its own name and kind.
 """
 
 from __future__ import annotations
@@ -35,8 +44,9 @@ from electoral.model import (
 )
 
 COLUMNS = ("election", "unit", "unit_name", "unit_kind", "parent", "fips", "candidate", "party",
-           "votes", "vote_type")
+           "votes", "vote_type", "groups", "candidate_id", "candidate_flags")
 REQUIRED = ("election", "unit", "candidate", "votes")
+FLAGS = ("aggregate", "write-in", "incumbent")
 
 
 @dataclass(slots=True)
@@ -46,6 +56,8 @@ class _Election:
     candidates: dict[str, Candidate] = field(default_factory=dict)
     parties: dict[str, Party] = field(default_factory=dict)
     counts: dict[tuple[str, str, VoteType], Count] = field(default_factory=dict)
+    # parents created from a child's ``parent`` cell, before (or without) a row of their own
+    placeholders: set[str] = field(default_factory=set)
 
 
 @register(Format.NATIVE)
@@ -96,6 +108,9 @@ def _add(elections: dict[str, _Election], row: dict[str, str | None], line: int)
     state = target.election.state
     target.units.setdefault(state, Unit(state, STATE_NAMES.get(state, state), UnitKind.STATE))
     unit = _unit(value, state)
+    if unit.id in target.placeholders:  # its own row says what the placeholder is
+        target.placeholders.discard(unit.id)
+        target.units[unit.id] = unit
     known = target.units.get(unit.id)
     if known is not None and known.kind != unit.kind:
         raise _RowError("conflicting-unit", f"unit {unit.id!r} is a {known.kind} above but a "
@@ -103,6 +118,9 @@ def _add(elections: dict[str, _Election], row: dict[str, str | None], line: int)
     target.units.setdefault(unit.id, unit)
     if unit.parent and unit.parent not in target.units:
         target.units[unit.parent] = Unit(unit.parent, unit.parent, UnitKind.COUNTY, state)
+        target.placeholders.add(unit.parent)
+    if not value.get("candidate") and not value.get("candidate_id") and not value.get("votes"):
+        return  # a unit's own row: no count
     candidate = _candidate(target, value)
     vote_type = _vote_type(value.get("vote_type") or "total")
     key = (unit.id, candidate.id, vote_type)
@@ -131,22 +149,29 @@ def _unit(value: dict[str, str], state: str) -> Unit:
         raise _RowError("unknown-level", f"unknown unit kind {value['unit_kind']!r}; use one of "
                         f"{', '.join(k.value for k in UnitKind)}", "unit_kind") from None
     parent = None if kind == UnitKind.STATE else (value.get("parent") or state)
-    return Unit(unit_id, value.get("unit_name") or unit_id, kind, parent, (),
-                value.get("fips") or None)
+    return Unit(unit_id, value.get("unit_name") or unit_id, kind, parent,
+                tuple((value.get("groups") or "").split()), value.get("fips") or None)
 
 
 def _candidate(target: _Election, value: dict[str, str]) -> Candidate:
     name = value["candidate"]
-    if not name:
+    given = value.get("candidate_id") or ""
+    if not name and not given:
         raise _RowError("missing-value", "no candidate", "candidate")
     party_name = value.get("party") or ""
     party_id = slug(party_name) if party_name else None
     if party_id:
         target.parties.setdefault(party_id, Party(party_id, party_name))
-    candidate_id = slug(name)
+    candidate_id = given or slug(name)
     known = target.candidates.get(candidate_id)
     if known is None:
-        known = Candidate(candidate_id, name, party_id)
+        flags = set((value.get("candidate_flags") or "").split())
+        unknown = flags - set(FLAGS)
+        if unknown:
+            raise _RowError("bad-flag", f"unknown candidate flag(s) {', '.join(sorted(unknown))}; "
+                            f"use {', '.join(FLAGS)}", "candidate_flags")
+        known = Candidate(candidate_id, name, party_id, incumbent="incumbent" in flags,
+                          write_in="write-in" in flags, aggregate="aggregate" in flags)
         target.candidates[candidate_id] = known
     return known
 
@@ -179,18 +204,33 @@ def _returns(target: _Election, source: str) -> Returns:
 
 
 def write_native(elections: list[Returns]) -> str:
-    """The CSV ``read_native`` reads back to the same counts, units and candidates. Text cells go
-    through ``io.escaping.write_csv``: a name a spreadsheet would run as a formula starts with a
-    single quote; counts stay numbers."""
+    """The CSV ``read_native`` reads back to the same counts, units and candidates: first a row
+    for each unit below the state that has no count of its own (a town above its precincts), in
+    the returns' order, then one row per count. Text cells go through
+    ``io.escaping.write_csv``: a name a spreadsheet would run as a formula starts with a single
+    quote; counts stay numbers."""
     rows: list[list[object]] = [list(COLUMNS)]
     for returns in elections:
         units = {u.id: u for u in returns.units}
+        counted = {c.unit for c in returns.counts}
+        for unit in returns.units:
+            if unit.id not in counted and unit.kind is not UnitKind.STATE:
+                rows.append([returns.election.id, *_unit_cells(unit), "", "", "", "",
+                             " ".join(unit.groups), "", ""])
         for count in returns.counts:
             unit = units[count.unit]
             candidate = returns.candidate(count.candidate)
-            rows.append([returns.election.id, unit.id, unit.name, str(unit.kind), unit.parent or "",
-                         unit.fips or "", candidate.name,
+            rows.append([returns.election.id, *_unit_cells(unit), candidate.name,
                          returns.party_name(candidate.party),
-                         WITHHELD if count.votes is None else count.votes, str(count.vote_type)])
+                         WITHHELD if count.votes is None else count.votes, str(count.vote_type),
+                         " ".join(unit.groups), candidate.id, _flags(candidate)])
     return write_csv(rows)
 
+
+def _flags(candidate: Candidate) -> str:
+    marks = (candidate.aggregate, candidate.write_in, candidate.incumbent)
+    return " ".join(flag for flag, on in zip(FLAGS, marks, strict=True) if on)
+
+
+def _unit_cells(unit: Unit) -> list[object]:
+    return [unit.id, unit.name, str(unit.kind), unit.parent or "", unit.fips or ""]

@@ -20,6 +20,7 @@ import json
 import re
 import xml.etree.ElementTree as ET
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any, TextIO
 
 from electoral.errors import Problem, ValidationError
@@ -28,6 +29,7 @@ from electoral.io.counts import LARGEST, CountError, parse_count
 from electoral.io.limits import load_json, parse_xml
 from electoral.io.medsl import general_election_day
 from electoral.io.nist_versions import CIVIC_API, other_json, other_xml
+from electoral.io.pseudo import OTHER_CONTEST
 from electoral.model import (
     STATE_BY_NAME,
     STATE_FIPS,
@@ -85,7 +87,11 @@ ORDER: dict[str, tuple[str, ...]] = {
     "BallotCounts": ("DeviceClass", "GpUnitId", "IsSuppressedForPrivacy", "Round", "Type",
                      "OtherType", "BallotsCast", "BallotsOutstanding", "BallotsRejected"),
     "ExternalIdentifier": ("Type", "OtherType", "Value"),
+    "CountStatus": ("Status", "Type"),
 }
+# NIST CountItemStatus values a count in progress has (``completed`` is not kept: a completed
+# count is no news), and CountItemType values a status may be of.
+STATUSES = ("in-process", "not-processed", "unknown")
 # Elements whose type is a subclass, named in XML by xsi:type.
 POLYMORPHIC = {"GpUnit", "Contest", "ContestSelection"}
 IDREFS = {"ComposingGpUnitIds", "CandidateIds", "EndorsementPartyIds", "OfficeIds",
@@ -183,7 +189,21 @@ def _gpunit(unit: Unit, returns: Returns, gid: Mapping[str, str]) -> Node:
         node["OtherType"] = OTHER_UNIT[unit.kind]
     if facts is not None and facts.registered is not None:
         node["VotersRegistered"] = facts.registered
+    if facts is not None:
+        statuses = [_count_status(part) for part in facts.status.split(", ") if part]
+        node["CountStatus"] = [entry for entry in statuses if entry is not None]
+        if facts.expected is not None and facts.reporting is not None:
+            node["SubUnitsReported"], node["TotalSubUnits"] = facts.reporting, facts.expected
     return {k: v for k, v in node.items() if v != []}
+
+
+def _count_status(text: str) -> Node | None:
+    """``"absentee-mail in-process"`` (as ``_Reader._progress`` keeps a status) as a NIST
+    CountStatus; ``None`` for a status the standard has no value for."""
+    kind, _, status = text.rpartition(" ")
+    if status not in STATUSES or (kind and kind not in VOTE_TYPES and kind != "other"):
+        return None
+    return {"@type": PREFIX + "CountStatus", "Status": status, "Type": kind or "total"}
 
 
 def _election(returns: Returns, gid: Mapping[str, str], pid: Mapping[str, str],
@@ -200,8 +220,11 @@ def _election(returns: Returns, gid: Mapping[str, str], pid: Mapping[str, str],
     return {
         "@type": PREFIX + "Election",
         "BallotCounts": [{"@type": PREFIX + "BallotCounts", "GpUnitId": gid[f.unit],
-                          "Type": "total", "BallotsCast": f.ballots_cast}
-                         for f in returns.facts if f.ballots_cast is not None],
+                          "Type": "total",
+                          **({} if f.ballots_cast is None else {"BallotsCast": f.ballots_cast}),
+                          **({"BallotsOutstanding": f.outstanding} if f.outstanding else {})}
+                         for f in returns.facts
+                         if f.ballots_cast is not None or f.outstanding],
         "Candidate": [node for c in returns.candidates for node in _candidate(c, pid, cid)],
         "Contest": [_contest(returns, gid, cid, scope)],
         "ElectionScopeId": gid[scope], "ExternalIdentifier": ids, "Name": _text(name),
@@ -480,41 +503,116 @@ class _Reader:
         return Party(_exts(node).get("electoral-id") or slug(name) or node["@id"], name)
 
     def facts(self, election: Node) -> tuple[UnitFacts, ...]:
+        """Ballots cast (``BallotCounts`` of type total), registered voters, and how far each
+        unit's count has got: ``BallotsOutstanding``, a ``CountStatus`` other than completed
+        (``"absentee-mail in-process"``), ``SubUnitsReported`` of ``TotalSubUnits``
+        (``UnitFacts.partly_counted``)."""
         ballots: dict[str, int] = {}
+        outstanding: dict[str, int] = {}
         for node in _all(election, "BallotCounts"):
             unit = self.gpu.get(_str(_one(node, "GpUnitId")))
             cast = _one(node, "BallotsCast")
             if unit is not None and cast is not None and _str(_one(node, "Type")) == "total":
                 ballots[unit] = (self.number(cast, "BallotsCast") or 0) + ballots.get(unit, 0)
+            left = _one(node, "BallotsOutstanding")
+            if unit is not None and left is not None:
+                outstanding[unit] = (self.number(left, "BallotsOutstanding") or 0) \
+                    + outstanding.get(unit, 0)
         out = []
         for node in _all(self.document, "GpUnit"):
             uid = self.gpu[node.get("@id", "")]
             registered = _one(node, "VotersRegistered")
             vap = _exts(node).get("electoral-voting-age-population")
-            if uid in ballots or registered is not None or vap is not None:
+            status, reporting, expected = self._progress(node)
+            if uid in ballots or registered is not None or vap is not None or status \
+                    or expected is not None or outstanding.get(uid):
                 out.append(UnitFacts(uid, ballots.get(uid),
                                      None if registered is None else self.number(registered,
                                                                               "VotersRegistered"),
-                                     None if vap is None else self.number(vap, "ExternalIdentifier")))
+                                     None if vap is None else self.number(vap, "ExternalIdentifier"),
+                                     reporting, expected, status, outstanding.get(uid) or None))
         return tuple(out)
 
+    def _progress(self, node: Node) -> tuple[str, int | None, int | None]:
+        """A unit's or contest's ``CountStatus`` entries that are not ``completed`` (NIST
+        CountItemStatus: completed, in-process, not-processed, unknown), as ``"absentee-mail
+        in-process"``, and its ``SubUnitsReported`` / ``TotalSubUnits``."""
+        statuses = []
+        for entry in _all(node, "CountStatus"):
+            status = _str(_one(entry, "Status"))
+            if status and status != "completed":
+                kind = _str(_one(entry, "Type"))
+                statuses.append(f"{kind} {status}" if kind and kind != "total" else status)
+        reported, total = _one(node, "SubUnitsReported"), _one(node, "TotalSubUnits")
+        reporting = None if reported is None else self.number(reported, "SubUnitsReported")
+        expected = None if total is None else self.number(total, "TotalSubUnits")
+        return ", ".join(statuses), reporting, expected
+
     def returns(self) -> list[Returns]:
+        """One ``Returns`` per candidate contest; with ``--contest`` (``ReadOptions.contest``)
+        only the contest of that name, id or office, the others left out whole
+        (``other_contest``). A contest whose counts are all ranked-choice rounds has no
+        first-choice votes to store: beside contests that have counts it is left out, noted, and
+        never blocks them (issue 10, F13); alone it is refused by the import stage (no votes)."""
         out = []
         for election in _all(self.document, "Election"):
             contests = [c for c in _all(election, "Contest")
                         if str(c.get("@type", "")).endswith("CandidateContest")]
+            chosen = self._chosen(election, contests)
             candidates = {c.get("@id", ""): c for c in _all(election, "Candidate")}
             facts = self.facts(election)
-            for contest in contests:
-                one = self._contest(election, contest, candidates, facts, len(contests) == 1)
+            counted = [c for c in chosen if not _rounds_only(c)]
+            if self.options.contest is None and counted and len(counted) < len(chosen):
+                chosen = counted
+            others = tuple(self._other(c) for c in contests if c not in chosen)
+            for contest in chosen:
+                one = self._contest(election, contest, candidates, facts,
+                                    len(contests) == 1)
                 if one is not None:
-                    out.append(one)
+                    out.append(replace(one, exclusions=one.exclusions + others,
+                                       notes=one.notes + tuple(
+                                           f"contest {_str(_one(c, 'Name'))!r} gives only "
+                                           "ranked-choice round counts, no first-choice votes: "
+                                           "not imported (tabulate it with `electoral rcv`)"
+                                           for c in contests if c not in chosen
+                                           and _rounds_only(c))))
         if not out and not self.problems:
             self.problems.append(Problem("no-contest", "the report has no candidate contest",
                                          field="Contest"))
         if self.problems:
             raise ValidationError(self.problems)
         return out
+
+    def _chosen(self, election: Node, contests: list[Node]) -> list[Node]:
+        """The contests ``--contest`` names (by ``Name``, ``ObjectId`` or office slug, case
+        ignored), or all; none named is a problem listing the contests."""
+        asked = self.options.contest
+        if asked is None:
+            return contests
+        key = asked.strip().casefold()
+        found = [c for c in contests if key in {
+            _str(_one(c, "Name")).strip().casefold(), str(c.get("@id", "")).casefold()}
+            or slug(asked) == (_exts(c).get("electoral-office") or slug(_str(_one(c, "Name"))))]
+        if not found:
+            names = "; ".join(repr(_str(_one(c, "Name"))) for c in contests)
+            self.problems.append(Problem("no-contest", f"no contest {asked!r} in this report "
+                                         f"(contests: {names})", field="Contest"))
+        return found
+
+    def _other(self, contest: Node) -> Exclusion:
+        """A contest not imported, left out whole: its plain counts' votes and its count rows."""
+        rows, votes = 0, 0
+        for selection in _all(contest, "ContestSelection"):
+            for node in _all(selection, "VoteCounts"):
+                rows += 1
+                count = _one(node, "Count")
+                if _one(node, "Round") is None and isinstance(count, int) \
+                        and _str(_one(node, "Type")) == "total":
+                    votes += count
+        reason = ("a ranked-choice contest with round counts only, not the one imported"
+                  if _rounds_only(contest) else "another contest, not the one imported")
+        return Exclusion(0, reason, votes, _str(_one(contest, "Name")), rows=max(rows, 1),
+                         kind=OTHER_CONTEST, file=self.source)
 
     def _contest(self, election: Node, contest: Node, candidates: Mapping[str, Node],
                  facts: tuple[UnitFacts, ...], single: bool) -> Returns | None:
@@ -544,9 +642,32 @@ class _Reader:
             people.append(candidate)
             self._counts(selection, candidate.id, votes, exclusions)
         counts = tuple(Count(u, c, n, t) for (u, c, t), n in votes.items())
+        facts = self._contest_progress(contest, facts)
+        partly = [f for f in facts if f.partly_counted]
+        names = {u.id: u.name for u in self.units}
+        notes = (f"the report gives a count in progress, not final: "
+                 f"{'; '.join(f'{names.get(f.unit, f.unit)} ({f.progress()})' for f in partly)};"
+                 " no winner is declared until it is complete (or --assume-complete)",
+                 ) if partly else ()
         return Returns(chosen, tuple(people), tuple(self.units), counts,
                        parties=tuple(self.parties.values()), facts=facts, source=self.source,
-                       exclusions=tuple(exclusions))
+                       exclusions=tuple(exclusions), notes=notes)
+
+    def _contest_progress(self, contest: Node, facts: tuple[UnitFacts, ...]
+                          ) -> tuple[UnitFacts, ...]:
+        """``facts`` with the contest's own ``CountStatus`` and ``SubUnitsReported`` of
+        ``TotalSubUnits`` given to its ``ElectionDistrictId`` unit."""
+        status, reporting, expected = self._progress(contest)
+        unit = self.gpu.get(_str(_one(contest, "ElectionDistrictId")))
+        if unit is None or not (status or expected is not None):
+            return facts
+        by_unit = {f.unit: f for f in facts}
+        known = by_unit.get(unit, UnitFacts(unit))
+        by_unit[unit] = replace(
+            known, status=", ".join(s for s in (known.status, status) if s),
+            reporting=reporting if expected is not None else known.reporting,
+            expected=expected if expected is not None else known.expected)
+        return tuple(by_unit.values())
 
     def _derive(self, election: Node, contest: Node) -> str:
         year = _str(_one(election, "StartDate"))[:4]
@@ -561,8 +682,10 @@ class _Reader:
         ids = _all(selection, "CandidateIds")
         write_in = _bool(_one(selection, "IsWriteIn"))
         if not ids:
-            return Candidate(slug(str(selection.get("@id", ""))) or "write-in", "",
-                             write_in=write_in, aggregate=True)
+            # a selection with no candidate: the write-ins where IsWriteIn says so (so named,
+            # as the standard's OtherCounts WriteIns name them), else unnamed
+            return Candidate(slug(str(selection.get("@id", ""))) or "write-in",
+                             "Write-ins" if write_in else "", write_in=write_in, aggregate=True)
         node = candidates.get(ids[0])
         if node is None:
             self.problems.append(Problem("unknown-candidate", f"selection "
@@ -612,6 +735,12 @@ class _Reader:
                 self.problems.append(Problem("bad-count", f"{candidate} in {where}: the counts "
                                              f"add up to more than {LARGEST:,}", field="Count"))
                 votes[key] = None
+
+
+def _rounds_only(contest: Node) -> bool:
+    """Every count of the contest is a ranked-choice round's (and it has some)."""
+    counts = [n for sel in _all(contest, "ContestSelection") for n in _all(sel, "VoteCounts")]
+    return bool(counts) and all(_one(n, "Round") is not None for n in counts)
 
 
 def _vote_type(kind: str, other: str) -> VoteType | None:

@@ -614,7 +614,7 @@ def coverage_lines(view: ResultsView) -> list[str]:
         return []
     won = view.winner
     if won is None:
-        return [said, "No winner declared while units are missing."]
+        return [said, "No winner declared while units are missing or partly counted."]
     party = f" ({won.party})" if won.party else ""
     electors = f", {won.electors} electors" if won.electors else ""
     return [said, f"Winner: {won.candidate}{party}{electors}, declared as if complete "

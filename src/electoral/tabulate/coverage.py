@@ -46,20 +46,23 @@ class Coverage:
     # ``level`` can be taken as complete — a county holding one grouped town is not that county.
     outside: tuple[str, ...] = ()
     outside_kind: str = ""
+    # units the source itself says are partly counted (``UnitFacts.partly_counted``), each as
+    # "Kent (4 of 10 precincts reported)"
+    partial: tuple[str, ...] = ()
 
     @property
     def complete(self) -> bool:
-        """No expected unit is missing and no counted unit lies outside every unit of
-        ``level``. Where nothing is known of what to expect, the returns are taken as they are
-        (a state without a unit list cannot be found short)."""
-        return not self.missing and not self.outside
+        """No expected unit is missing, no counted unit lies outside every unit of ``level``,
+        and the source says no unit is partly counted. Where nothing is known of what to expect,
+        the returns are taken as they are (a state without a unit list cannot be found short)."""
+        return not self.missing and not self.outside and not self.partial
 
     def line(self) -> str:
         """``"3 of 5 counties reporting; missing: Kent, Providence"``, then, where units lie in
         none of them, ``"; 166 towns in no county, so no county is complete (their votes are in
-        no county's row): Ashford, …"``;
-        ``""`` when complete."""
-        if self.complete or (self.expected is None and not self.outside):
+        no county's row): Ashford, …"``, then ``"; partly counted: Kent (4 of 10 precincts
+        reported)"``; ``""`` when complete."""
+        if self.complete or (self.expected is None and not self.outside and not self.partial):
             return ""
         noun = _NOUNS.get(self.level, f"{self.level} units")
         parts = []
@@ -67,6 +70,8 @@ class Coverage:
             parts.append(f"{self.reporting} of {self.expected} {noun} reporting"
                          + (" (each perhaps in part)" if self.outside else "")
                          + (f"; missing: {', '.join(self.missing)}" if self.missing else ""))
+        elif self.partial:
+            parts.append(f"{self.reporting} {noun} reporting")
         if self.outside:
             shown = ", ".join(self.outside[:_LISTED]) + (", …" if len(self.outside) > _LISTED
                                                          else "")
@@ -76,15 +81,21 @@ class Coverage:
             single = _SINGULAR.get(self.level, self.level)
             parts.append(f"{len(self.outside)} {kind} in no {single}, so no {single} is complete "
                          f"(their votes are in no {single}'s row): {shown}")
+        if self.partial:
+            parts.append(f"partly counted: {', '.join(self.partial)}")
         return "; ".join(parts)
 
     def as_json(self) -> dict[str, object]:
         """The contract's ``coverage`` block (docs/import-json.md §3), with ``outside`` (the
-        units in no unit of ``level``) where there are any."""
-        return {"level": self.level, "reporting": self.reporting, "expected": self.expected,
-                "missing": list(self.missing)} | (
-            {"outside": list(self.outside), "outside_kind": self.outside_kind}
-            if self.outside else {})
+        units in no unit of ``level``) and ``partial`` (units the source reports as a count in
+        progress) only where there are any."""
+        block: dict[str, object] = {"level": self.level, "reporting": self.reporting,
+                                    "expected": self.expected, "missing": list(self.missing)}
+        if self.outside:
+            block |= {"outside": list(self.outside), "outside_kind": self.outside_kind}
+        if self.partial:
+            block["partial"] = list(self.partial)
+        return block
 
 
 _LISTED = 10  # names a coverage line lists before "…" (JSON lists every one)
@@ -121,7 +132,21 @@ def coverage(returns: Returns, counts: CountTable | None = None) -> Coverage:
 
     Returns whose votes are only statewide (a state-level file) cover the state: level
     ``"state"``, 1 of 1. A state with no unit list (``expected`` ``None``) has nothing missing.
+
+    Units the source says are partly counted (``UnitFacts.partly_counted``: Clarity's
+    ``precinctsReported`` below ``precinctsParticipating``, NIST's ``CountStatus``,
+    ``BallotsOutstanding`` and ``SubUnitsReported``) are ``partial``, so the returns are not
+    complete however many units have counts.
     """
+    found = _coverage(returns, counts)
+    units = {u.id: u for u in returns.units}
+    partial = tuple(f"{'statewide' if units[f.unit].kind is UnitKind.STATE else units[f.unit].name}"
+                    f" ({f.progress()})"
+                    for f in returns.facts if f.partly_counted and f.unit in units)
+    return replace(found, partial=partial) if partial else found
+
+
+def _coverage(returns: Returns, counts: CountTable | None) -> Coverage:
     state, year = returns.election.state, returns.election.year
     lists = partitions(state, year)
     best: Coverage | None = None
