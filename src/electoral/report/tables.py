@@ -418,7 +418,8 @@ def _html(text: str) -> str:
 
 
 def render_csv(view: ResultsView) -> str:
-    """CSV with a header row: statewide, one row per candidate (votes, percent) and a Total row;
+    """CSV with a header row: statewide, one row per candidate (votes, percent), an Other row for
+    the votes of no column (write-ins, "all others") where there are any, and a Total row;
     otherwise per unit the two leading candidates' votes and percent, other, margin and total
     (votes as plain integers, percentages without the ``%`` sign; an unopposed contest's margin
     empty). Text cells go through ``io.escaping.write_csv``: no name runs as a formula."""
@@ -427,6 +428,10 @@ def render_csv(view: ResultsView) -> str:
         for (name, party), cell in zip(view.columns, view.total.candidates, strict=True):
             rows.append([name, party, _csv_votes(cell.votes, cell.suppressed),
                          _csv_pct(cell.percent)])
+        other = view.total.other
+        if other.votes or other.suppressed:  # write-ins, "all others": in the Total, so listed
+            rows.append(["Other", "", _csv_votes(other.votes, other.suppressed),
+                         _csv_pct(other.percent)])
         rows.append(["Total", "", _csv_votes(view.total.total, view.total.withheld),
                      percent(view.total.total, view.total.total)])
         return write_csv(rows)
