@@ -271,3 +271,13 @@ def test_titles_of_different_units_are_one_contest() -> None:
     returns = staged(f"{HEAD}Kent,P1,President,,DEM,Ada Marsh,100\n"
                      "Kent,P2,PRESIDENT AND VICE PRESIDENT,,DEM,Ada Marsh,7\n")
     assert totals(returns) == {"Ada Marsh": 107}
+
+
+def test_a_write_in_total_alone_is_the_write_ins_counted_as_an_aggregate_and_said() -> None:
+    returns = staged(f"{HEAD}Kent,P1,President,,DEM,Ada Marsh,100\n"
+                     "Kent,P1,President,,REP,Cole Dunmore,90\n"
+                     "Kent,P1,President,,,Total Write-In,4\n")
+    assert totals(returns) == {"Ada Marsh": 100, "Cole Dunmore": 90, "Total Write-In": 4}
+    (write_in,) = [c for c in returns.candidates if c.name == "Total Write-In"]
+    assert write_in.aggregate  # never a candidate who could be declared the winner
+    assert any("counted as the write-in votes" in n for n in returns.notes)

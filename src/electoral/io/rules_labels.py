@@ -154,10 +154,15 @@ def pseudo_rows(table: ReturnsTable) -> Finding:
     shape = _shape_ids(returns, units, loose)
     for unit, rows in units.items():
         _sort_unit(sorting, unit, rows, kinds, shape)
-    if not sorting.left:
+    if not sorting.left and not sorting.kept_write_in_totals:
         return Finding(problems=tuple(sorting.problems))
     found = _left_out(table, sorting, kinds, shape)
-    return replace(found, warnings=_above_warnings(sorting, shape))
+    # a write-in total with no write-ins beside it is the write-in votes: counted, as an
+    # aggregate (never a candidate who could win), and said
+    notes = tuple(Note(f"{_label(returns, c)!r} is counted as the write-in votes (no write-in "
+                       "candidates are listed beside it)", source=returns.source)
+                  for c in sorted(sorting.kept_write_in_totals))
+    return replace(found, warnings=_above_warnings(sorting, shape), notes=found.notes + notes)
 
 
 def _above_warnings(sorting: _Sorting, shape: Mapping[str, PseudoKind]) -> tuple[StageWarning, ...]:

@@ -239,7 +239,11 @@ def county_total_rows(table: ReturnsTable) -> Finding:
         return Finding()
     below: dict[tuple[str, str, str], list[int]] = defaultdict(list)
     is_total_unit = pc.is_in(counts.column("unit"), value_set=pa.array(sorted(totals), pa.string()))
-    for unit, candidate, vote_type, votes, _line in _rows(counts.filter(pc.invert(is_total_unit))):
+    # only the counts under a total row are its parts (a state file's one county total row does
+    # not make every other county's precincts worth reading here)
+    inside = pa.array(sorted(u for u, a in above.items() if a and u not in totals), pa.string())
+    parts_of = counts.filter(pc.is_in(counts.column("unit"), value_set=inside))
+    for unit, candidate, vote_type, votes, _line in _rows(parts_of):
         for ancestor in above[unit]:
             below[(ancestor, candidate, vote_type)].append(votes)
     # A candidate counted only on the unit itself (a statewide-only minor candidate beside
