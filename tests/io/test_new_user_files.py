@@ -281,3 +281,11 @@ def test_a_write_in_total_alone_is_the_write_ins_counted_as_an_aggregate_and_sai
     (write_in,) = [c for c in returns.candidates if c.name == "Total Write-In"]
     assert write_in.aggregate  # never a candidate who could be declared the winner
     assert any("counted as the write-in votes" in n for n in returns.notes)
+
+
+def test_a_total_precinct_with_no_county_is_the_state_total() -> None:
+    returns = staged("precinct,office,party,candidate,votes\nP1,President,DEM,Ada Marsh,100\n"
+                     "P2,President,DEM,Ada Marsh,50\nTotal,President,DEM,Ada Marsh,150\n",
+                     "20201103__de__general__precinct.csv")
+    assert totals(returns) == {"Ada Marsh": 150}
+    assert [(e.line, e.kind) for e in returns.exclusions] == [(4, "total")]

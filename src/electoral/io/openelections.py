@@ -340,7 +340,7 @@ def _place(build: _Build, row: dict[str, str]) -> Unit | None:
     within = (county, town, *state_name)
     ward = row.get("ward", "")
     if is_total_unit(ward, within) or is_total_unit(row.get("precinct", ""), within):
-        return parent
+        return None if parent.kind is UnitKind.STATE else parent  # no county: the state's total
     precinct = " ".join(p for p in (_ward(ward), row.get("precinct", "")) if p)
     if precinct:
         return _unit(build, Unit(f"{parent.id}/{slug(precinct)}", precinct, UnitKind.PRECINCT,
