@@ -289,3 +289,11 @@ def test_a_total_precinct_with_no_county_is_the_state_total() -> None:
                      "20201103__de__general__precinct.csv")
     assert totals(returns) == {"Ada Marsh": 150}
     assert [(e.line, e.kind) for e in returns.exclusions] == [(4, "total")]
+
+
+def test_contest_names_another_office_its_own_election() -> None:
+    text = f"{HEAD}Kent,P1,President,,DEM,Ada Marsh,100\nKent,P1,U.S. Senate,,DEM,Tom Hill,80\n"
+    returns = staged(text, contest="U.S. Senate")
+    assert returns.election.id == "2020-DE-u-s-senate"
+    assert totals(returns) == {"Tom Hill": 80}
+    assert staged(text, contest="President").election.id == "2020-DE-president"

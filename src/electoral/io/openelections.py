@@ -43,7 +43,7 @@ import csv
 import datetime as dt
 import re
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import PurePath
 from typing import TextIO
 
@@ -156,6 +156,10 @@ def read_openelections(stream: TextIO, source: str, options: ReadOptions) -> lis
             rows are bad, every problem located by line and field.
     """
     election = _election(source, options)
+    if options.contest and not options.election and not is_presidency(options.contest):
+        # another office's contest is its own election, named as Clarity names it
+        # (``2020-DE-u-s-senate``), never the presidency's id over a senator's votes
+        election = replace(election, office=slug(options.contest) or "contest")
     reader = csv.DictReader(stream)
     columns = [c.strip().lower() for c in reader.fieldnames or []]
     columns = [PLACE_ALIASES.get(c, c) if PLACE_ALIASES.get(c) not in columns else c
