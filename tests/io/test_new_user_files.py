@@ -297,3 +297,9 @@ def test_contest_names_another_office_its_own_election() -> None:
     assert returns.election.id == "2020-DE-u-s-senate"
     assert totals(returns) == {"Tom Hill": 80}
     assert staged(text, contest="President").election.id == "2020-DE-president"
+
+
+def test_a_mark_that_names_no_party_stays_in_the_name() -> None:
+    returns = staged(f"{HEAD}Kent,P1,President,,DEM,Ada Marsh (I),100\n"
+                     "Kent,P1,President,,,Zed Doe (Write-In),3\n")
+    assert totals(returns) == {"Ada Marsh": 100, "Zed Doe (Write-In)": 3}

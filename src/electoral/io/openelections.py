@@ -235,8 +235,12 @@ def _name_and_party(row: dict[str, str]) -> tuple[str, str]:
     """The candidate's name without the marks Clarity-derived files leave in it, and the party:
     ``Donald J. Trump (I) (Rep)`` → ``("Donald J. Trump", "REP")`` where the ``party`` column says
     REP (the column wins), or ``"(Rep)"`` where it is empty. The incumbent mark "(I)" is no party
-    (issue 10 item 3) and is dropped."""
+    (issue 10 item 3) and is dropped; a mark that names no party ("(Write-In)") stays in the
+    name, as the Clarity reader keeps it."""
     name, mark, _incumbent = split_marks(_name(row))
+    if mark is not None and canonical_party(mark) is None:
+        name = f"{name} {mark}"
+        mark = None
     return name or _name(row), row.get("party", "") or (mark or "")
 
 
