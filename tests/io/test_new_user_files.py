@@ -234,7 +234,7 @@ NY = ("county,office,district,party,candidate,votes\n"
 def test_fusion_lines_are_summed_and_described_as_party_lines() -> None:
     returns = staged(NY, "20201103__ny__general__county.csv")
     assert totals(returns) == {"Joseph R. Biden": 91373 + 5240 + 470, "Donald J. Trump": 52392}
-    notes = [n for n in returns.notes if isinstance(n, Note) and n.kind == "fusion"]
+    notes = [n for n in returns.notes if isinstance(n, Note) and n.kind == "fusion_party_line"]
     assert [(n.lines, n.parts) for n in notes] == [
         ((2, 3), ((2, "DEM", 91373), (3, "WOR", 5240))),
         ((4, 5), ((4, "REP", 49386), (5, "CON", 3006))),

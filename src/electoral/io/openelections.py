@@ -28,7 +28,7 @@ never silently dropped:
 * a unit column that names a total (a precinct ``TOTAL``, ``County Total``) is its parent's total
   row, which the stage checks and leaves out;
 * a candidate on several party lines in one unit (New York's fusion) is one candidate: the lines
-  are added, and a ``fusion`` note keeps each line's party and votes;
+  are added, and a ``fusion_party_line`` note keeps each line's party and votes;
 * two office titles both read as the presidency in one unit are refused (``--contest`` chooses).
 
 Every other row reaches the import stage as counts carrying its line, as the file says it: a split
@@ -437,8 +437,8 @@ def _statewide(build: _Build) -> None:
 
 def _fusion(build: _Build) -> tuple[tuple[Note, ...], dict[str, dict[str, int]]]:
     """A candidate on several party lines in one unit (New York's fusion: Biden on DEM and WOR):
-    one ``fusion`` note per unit and candidate, whose ``parts`` are each line's party and votes
-    (``Albany, Joseph R. Biden: party lines DEM 91373 + WOR 5240 = 96613``), and each
+    one ``fusion_party_line`` note per unit and candidate, whose ``parts`` are each line's party
+    and votes (``Albany, Joseph R. Biden: party lines DEM 91373 + WOR 5240 = 96613``), and each
     candidate's votes per party line over the file (``Returns.fusion``). The lines are added as
     one candidate's votes; the stage (``rules_rows.duplicates_and_splits``) does not take them
     for a split precinct's parts, nor two lines with equal figures for a repeated row."""
@@ -453,7 +453,7 @@ def _fusion(build: _Build) -> tuple[tuple[Note, ...], dict[str, dict[str, int]]]
         known = [v for _line, _p, v in lines if v is not None]
         whole = sum(known) if len(known) == len(lines) else "withheld"
         notes.append(Note(f"{build.units[unit].name}, {name}: party lines {said} = {whole}",
-                          "fusion", tuple(line for line, _p, _v in lines), build.source,
+                          "fusion_party_line", tuple(line for line, _p, _v in lines), build.source,
                           tuple(lines)))
         for _line, p, v in lines:
             by_party[candidate][p] += v or 0

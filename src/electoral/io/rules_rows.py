@@ -141,11 +141,11 @@ def duplicates_and_splits(table: ReturnsTable) -> Finding:
 
 
 def _fused_lines(returns: Returns) -> dict[int, int]:
-    """Line → the fusion note (a reader's ``fusion`` note: one candidate's party lines in one
+    """Line → the fusion note (a reader's ``fusion_party_line`` note: one candidate's party lines in one
     unit) it belongs to. Those lines are one candidate's votes on several party lines: neither a
     split precinct's parts nor, with equal figures, a repeated row."""
     return {line: i for i, note in enumerate(returns.notes)
-            if isinstance(note, Note) and note.kind == "fusion" for line in note.lines}
+            if isinstance(note, Note) and note.kind == "fusion_party_line" for line in note.lines}
 
 
 def _repeated_lines(counts: pa.Table) -> list[int]:
