@@ -303,3 +303,21 @@ def test_a_mark_that_names_no_party_stays_in_the_name() -> None:
     returns = staged(f"{HEAD}Kent,P1,President,,DEM,Ada Marsh (I),100\n"
                      "Kent,P1,President,,,Zed Doe (Write-In),3\n")
     assert totals(returns) == {"Ada Marsh": 100, "Zed Doe (Write-In)": 3}
+
+
+def test_a_named_subtotal_precinct_is_checked_against_the_precincts_it_names() -> None:
+    text = (f"{HEAD}Kent,Dover 1,President,,DEM,Ada Marsh,100\n"
+            "Kent,Dover 2,President,,DEM,Ada Marsh,50\n"
+            "Kent,Felton,President,,DEM,Ada Marsh,7\n"
+            "Kent,Dover Total,President,,DEM,Ada Marsh,{}\n")
+    returns = staged(text.format(150), "20201103__de__general__precinct.csv")
+    assert totals(returns) == {"Ada Marsh": 157}
+    assert [(e.line, e.kind) for e in returns.exclusions] == [(5, "total")]
+    assert {u.name for u in returns.units_of(UnitKind.PRECINCT)} == {"Dover 1", "Dover 2", "Felton"}
+    with pytest.raises(ValidationError) as caught:
+        staged(text.format(151), "20201103__de__general__precinct.csv")
+    assert [(p.code, p.line) for p in caught.value.problems] == [("county_total_mismatch", 5)]
+    # a total word with no precincts it could total: a precinct like any other
+    alone = staged(f"{HEAD}Kent,Totten,President,,DEM,Ada Marsh,4\n"
+                   "Kent,Felton Total,President,,DEM,Ada Marsh,3\n")
+    assert totals(alone) == {"Ada Marsh": 7}

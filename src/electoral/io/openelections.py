@@ -54,7 +54,7 @@ from electoral.io.counts import CountError, parse_count
 from electoral.io.exclusions import Exclusion
 from electoral.io.names import name_from_parts, split_marks
 from electoral.io.offices import is_presidency
-from electoral.io.pseudo import NO_UNIT, OTHER_CONTEST, is_total_unit, pseudo_kind
+from electoral.io.pseudo import NO_UNIT, OTHER_CONTEST, is_total_unit, pseudo_kind, total_of
 from electoral.model import (
     STATE_NAMES,
     Candidate,
@@ -183,6 +183,7 @@ def read_openelections(stream: TextIO, source: str, options: ReadOptions) -> lis
     except csv.Error as exc:
         build.problems.append(Problem("malformed-file", f"not readable as CSV: {exc}", source,
                                       reader.reader.line_num))
+    _subtotals(build)
     _statewide(build)
     _one_title(build)
     if build.problems:
@@ -393,6 +394,57 @@ def _candidate(build: _Build, name: str, party: str) -> Candidate:
                           aggregate=name.lower() in AGGREGATES)
         build.candidates[candidate_id] = known
     return known
+
+
+def _subtotals(build: _Build) -> None:
+    """A precinct whose name says it totals others of its county ("Dover Total" beside "Dover 1"
+    and "Dover 2": ``pseudo.total_of``) is a subtotal row, not one more precinct: where each of
+    its candidates' votes equals the sum of those precincts' it is left out (kind ``total``, with
+    the check), else a ``county_total_mismatch`` problem names it. A name with a total word and
+    no such precincts beside it stays a precinct."""
+    precincts: dict[str | None, list[Unit]] = defaultdict(list)
+    for unit in build.units.values():
+        if unit.kind is UnitKind.PRECINCT:
+            precincts[unit.parent].append(unit)
+    dropped: set[str] = set()
+    for siblings in precincts.values():
+        for unit in siblings:
+            of = total_of(unit.name)
+            if of is None:
+                continue
+            parts = [u.id for u in siblings if u is not unit and total_of(u.name) is None
+                     and " ".join(re.findall(r"[a-z0-9]+", u.name.casefold())).startswith(of + " ")]
+            if parts and _subtotal(build, unit, set(parts)):
+                dropped.add(unit.id)
+    if dropped:
+        build.counts = [c for c in build.counts if c.unit not in dropped]
+        build.units = {k: u for k, u in build.units.items() if k not in dropped}
+
+
+def _subtotal(build: _Build, unit: Unit, parts: set[str]) -> bool:
+    """Check one subtotal precinct against its parts; True when it agrees (and is left out)."""
+    sums: dict[str, list[int | None]] = defaultdict(list)
+    own: dict[str, tuple[int, int | None]] = {}
+    for count in build.counts:
+        if count.vote_type is VoteType.TOTAL and count.unit in parts:
+            sums[count.candidate].append(count.votes)
+        elif count.vote_type is VoteType.TOTAL and count.unit == unit.id:
+            own[count.candidate] = (count.line or 0, count.votes)
+    for candidate, (line, votes) in own.items():
+        figures = sums.get(candidate, [])
+        if votes is not None and None not in figures and sum(f or 0 for f in figures) != votes:
+            build.problems.append(Problem(
+                "county_total_mismatch", f"{unit.name!r}, {build.candidates[candidate].name}: a "
+                f"subtotal row {votes}, the {len(parts)} precincts it names add up to "
+                f"{sum(f or 0 for f in figures)}", build.source, line, "votes"))
+            return False
+    for candidate, (line, votes) in sorted(own.items(), key=lambda kv: kv[1][0]):
+        name = build.candidates[candidate].name
+        build.exclusions.append(Exclusion(
+            line, "subtotal row: its precincts already count these votes", votes, name,
+            kind="total", file=build.source, candidate=name,
+            detail=f"{votes} = the sum of {len(parts)} precincts named like {unit.name!r}"))
+    return True
 
 
 def _statewide(build: _Build) -> None:

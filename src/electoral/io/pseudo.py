@@ -225,6 +225,16 @@ def is_total_unit(name: str, within: Sequence[str] = ()) -> bool:
     return all(w in _TOTAL_WORDS or w in _TOTAL_FILLER or w in around for w in words)
 
 
+def total_of(name: str) -> str | None:
+    """What a unit name says it totals, where it says so beside a name: ``"Dover Total"``,
+    ``"Total - Dover"`` → ``"dover"`` (words folded, in order), for a subtotal row whose parts
+    are the units named ``Dover 1``, ``Dover 2``. ``None`` for a name with no total word or
+    nothing beside it."""
+    words = re.findall(r"[a-z0-9]+", name.casefold())
+    rest = [w for w in words if w not in _TOTAL_WORDS]
+    return " ".join(rest) if rest and len(rest) < len(words) else None
+
+
 @lru_cache(maxsize=1 << 16)
 def pseudo_kind(label: str) -> PseudoKind | None:
     """The kind of a row that is not a vote for a candidate, or ``None`` for a candidate's row.
