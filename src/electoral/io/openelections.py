@@ -268,9 +268,9 @@ def _one_title(build: _Build) -> None:
                 lines = (units[shared[0]], other_units[shared[0]])
                 build.problems.append(Problem(
                     "ambiguous_contest", f"offices {build.spelt[title]!r} (line {lines[0]}) and "
-                    f"{build.spelt[other]!r} (line "
-                    f"{lines[1]}) are both read as the presidency and both give votes in "
-                    f"{build.units[shared[0]].name} and {len(shared) - 1} other unit(s): "
+                    f"{build.spelt[other]!r} (line {lines[1]}) are both read as the presidency "
+                    f"and both give votes in {build.units[shared[0]].name}"
+                    f"{f' and {len(shared) - 1} other units' if len(shared) > 1 else ''}: "
                     "--contest TITLE chooses one", build.source, min(lines), "office"))
 
 
