@@ -408,6 +408,10 @@ def describe(entry: ElectionReport, table: ReturnsTable, file: str) -> None:
         if kind not in ("merged", "undecided_spelling"):
             entry.notes.append({"file": file, "lines": list(getattr(note, "lines", ())),
                                 "kind": kind, "detail": str(note)})
+            parts = getattr(note, "parts", ())
+            if parts:  # a fusion candidate's party lines, one by one
+                entry.notes[-1]["parts"] = [{"line": line, "party": party, "votes": votes}
+                                            for line, party, votes in parts]
     entry.merged += [{"candidate": m.candidate, "party": code(m.party),
                       "spellings": list(m.spellings)} for m in returns.merged]
     for u in returns.undecided:

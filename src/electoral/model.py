@@ -288,11 +288,14 @@ class Note(str):
     kind: str
     lines: tuple[int, ...]
     source: str
+    # The figures a note sums, line by line, where it has them: a fusion candidate's party lines
+    # as ``(line, party label as written, votes)``.
+    parts: tuple[tuple[int, str, int | None], ...]
 
     def __new__(cls, detail: str, kind: str = "note", lines: tuple[int, ...] = (),
-                source: str = "") -> Note:
+                source: str = "", parts: tuple[tuple[int, str, int | None], ...] = ()) -> Note:
         note = super().__new__(cls, detail)
-        note.kind, note.lines, note.source = kind, tuple(lines), source
+        note.kind, note.lines, note.source, note.parts = kind, tuple(lines), source, tuple(parts)
         return note
 
 

@@ -58,7 +58,8 @@ TABLE: tuple[CanonicalParty, ...] = (
                                        "Democratic-Farmer-Labor", "DFL", "Democratic-NPL",
                                        "Democratic Nonpartisan League")),
     CanonicalParty("REP", REPUBLICAN, ("Republican", "REP", "R", "Rep", "GOP")),
-    CanonicalParty("LIB", LIBERTARIAN, ("Libertarian", "LIB", "LBT", "LBN", "L", "LPF")),
+    # LPN: the Libertarian Party of Nevada (OpenElections NV 2020 county file).
+    CanonicalParty("LIB", LIBERTARIAN, ("Libertarian", "LIB", "LBT", "LBN", "L", "LPF", "LPN")),
     # State affiliates of the Green Party of the United States (gp.org "state parties"):
     # Mountain (WV, MEDSL files it as GREEN), Green-Rainbow (MA), Pacific Green (OR),
     # Green Independent (ME), DC Statehood Green, Wisconsin Green.

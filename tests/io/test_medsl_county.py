@@ -110,3 +110,19 @@ def test_a_withheld_count_is_unknown_never_zero() -> None:
     total = roll_up(returns, UnitKind.STATE).total
     (gore,) = total.votes
     assert total.votes[gore] == 10 and total.suppressed[gore] == 1
+
+
+@pytest.mark.parametrize("name", ["TOTAL", "STATEWIDE TOTAL", "Missouri Total"])
+def test_a_total_county_is_the_state_row_checked_and_left_out(name: str) -> None:
+    """A row with no FIPS whose county names a total is the state's own figure: never one more
+    unit (it would double the state); equal to its counties, left out; unequal, a problem."""
+    rows = (HEADER + _line("MISSOURI", "MO", "BOONE", "29019", "10")
+            + _line("MISSOURI", "MO", "CLAY", "29047", "5"))
+    (returns,) = read_medsl_county(io.StringIO(rows + _line("MISSOURI", "MO", name, "", "15")),
+                                   "total.csv", ReadOptions())
+    assert {c.unit: c.votes for c in returns.counts} == {"29019": 10, "29047": 5}
+    assert [(e.line, e.kind) for e in returns.exclusions] == [(4, "total")]
+    with pytest.raises(ValidationError) as caught:
+        read_medsl_county(io.StringIO(rows + _line("MISSOURI", "MO", name, "", "16")),
+                          "total.csv", ReadOptions())
+    assert [(p.code, p.line) for p in caught.value.problems] == [("county_total_mismatch", 4)]

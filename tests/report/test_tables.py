@@ -76,3 +76,23 @@ def test_ballots_cast_and_turnout_appear_where_known() -> None:
     assert document["total"]["ballots_cast"] == 126
     assert "turnout" not in document["rows"][0]  # no registration known: no turnout invented
     assert "Ballots cast" in render(results_view(roll_up(election, "town")), "md")
+
+
+def test_statewide_csv_lists_the_votes_of_no_column() -> None:
+    """The Total includes write-ins, so the statewide CSV lists them (issue 10, a new user's GA
+    files: the Write-ins row was missing while the Total counted it)."""
+    from electoral.columns import ReturnsTable
+    from electoral.io import ReadOptions
+    from electoral.io.openelections import read_openelections
+    from electoral.io.stage import stage
+    text = ("county,precinct,office,party,candidate,votes\n"
+            "Atkinson,Pearson City,President,Republican,Donald Trump,1200\n"
+            "Atkinson,Pearson City,President,Democrat,Joe Biden,380\n"
+            "Atkinson,Pearson City,President,,Write-ins,3\n")
+    (table,) = stage(ReturnsTable.of(r) for r in read_openelections(
+        io.StringIO(text), "20201103__ga__general__precinct.csv", ReadOptions()))
+    rendered = render(results_view(roll_up(table.materialized(), "state"), columns="all"),
+                      OutputFormat.CSV)  # every candidate, as the CLI's CSV has them
+    rows = {r["candidate"]: r for r in csv.DictReader(io.StringIO(rendered))}
+    assert (rows["Other"]["votes"], rows["Total"]["votes"]) == ("3", "1583")
+    assert sum(int(r["votes"]) for name, r in rows.items() if name != "Total") == 1583

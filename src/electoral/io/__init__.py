@@ -311,7 +311,8 @@ def _as_in_file(table: ReturnsTable, source: Source) -> ReturnsTable:
         column = counts.table.column("line")
         counts = CountTable(counts.table.set_column(
             counts.table.schema.get_field_index("line"), "line", pc.add(column, by)))
-    notes = tuple(Note(n, n.kind, tuple(x + by for x in n.lines), n.source)
+    notes = tuple(Note(n, n.kind, tuple(x + by for x in n.lines), n.source,
+                       tuple((x + by, party, votes) for x, party, votes in n.parts))
                   if isinstance(n, Note) else n for n in returns.notes)
     how = DELIMITERS.get(source.delimiter, repr(source.delimiter))
     said = " (as its first line, Excel's sep=, says)" if source.first_line == 2 else ""

@@ -11,12 +11,15 @@ state). The caveats of the folder README are handled here, none silently:
   RI "FEDERAL PRECINCT" and AK "DISTRICT 99" are statewide precinct-like units (``CT/statewide-
   writein``); Kansas City, MO (its own election board, FIPS ``36000`` in the file) is a town of
   Jackson County, whose own row then covers the rest of the county;
+* a row whose county names a total ("TOTAL", "STATEWIDE TOTAL", no FIPS) is the state's own
+  figure: checked against its candidate's counties and left out, never one more unit;
 * ``candidatevotes=NA`` rows are excluded with their reason; Alaska's State House districts are kept
   as the county-equivalents the file makes them (``02001`` …).
 """
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Mapping
 from typing import TextIO
 
@@ -26,6 +29,7 @@ from electoral.io import PROBES, Format, ReadOptions, register
 from electoral.io.medsl import (
     ElectionBuilder,
     builder_for,
+    candidate_key,
     clean_label,
     election_of,
     finish,
@@ -38,8 +42,20 @@ from electoral.io.medsl import (
     wanted,
     withheld,
 )
-from electoral.io.pseudo import OTHER_CONTEST
-from electoral.model import STATE_FIPS, Returns, Unit, UnitKind, slug
+from electoral.io.pseudo import NO_UNIT, OTHER_CONTEST, is_total_unit
+from electoral.model import (
+    STATE_FIPS,
+    STATE_NAMES,
+    Exclusion,
+    Returns,
+    Unit,
+    UnitKind,
+    VoteType,
+    slug,
+)
+
+# A state's own total rows, per builder: (line, label, candidate key, votes, vote type).
+_StateRows = dict[int, list[tuple[int, str, str, int | None, VoteType]]]
 
 COLUMNS = ("year", "state", "state_po", "county_name", "county_fips", "office", "candidate",
            "party", "candidatevotes")
@@ -63,13 +79,65 @@ def read_medsl_county(stream: TextIO, source: str, options: ReadOptions) -> list
     want = wanted(options)
     builders: dict[str, ElectionBuilder] = {}
     problems: list[Problem] = []
+    totals: _StateRows = defaultdict(list)
     for line, row in records(stream, COLUMNS):
         builder = builder_for(builders, election_of(row, line, problems), want)
-        if builder is not None:
+        if builder is not None and not _state_total(builder, row, line, totals[id(builder)]):
             _row(builder, row, line, problems)
     for builder in builders.values():
+        _check_state_rows(builder, totals[id(builder)], problems)
         _split_counties_with_parts(builder)
     return finish(builders, problems, source, want)
+
+
+def _state_total(builder: ElectionBuilder, row: Mapping[str, str], line: int,
+                 rows: list[tuple[int, str, str, int | None, VoteType]]) -> bool:
+    """Whether the row is the state's own total (no FIPS, a county name that names a total:
+    ``io.pseudo.is_total_unit``); such a row is kept aside in ``rows`` for the check."""
+    state = builder.election.state
+    if row["county_fips"].strip() not in ("", "NA") or not is_total_unit(
+            row["county_name"], (state, STATE_NAMES[state])):
+        return False
+    label = clean_label(row["candidate"])
+    text = row["candidatevotes"].strip()
+    votes = int(text) if text.isdigit() else None
+    key, _aggregate = candidate_key(label, party_of(row["party"]), False)
+    rows.append((line, label, key, votes, vote_type(row.get("mode", ""))))
+    return True
+
+
+def _check_state_rows(builder: ElectionBuilder,
+                      rows: list[tuple[int, str, str, int | None, VoteType]],
+                      problems: list[Problem]) -> None:
+    """Each state total row against the sum of its candidate's counties (same vote type): equal,
+    left out as a ``total``; unequal, a ``county_total_mismatch`` problem; a candidate no county
+    lists, left out as votes in no unit (``no_unit``), and listed. Rows that are no vote for a
+    candidate ("TOTAL VOTES") are left out as such."""
+    sums: dict[tuple[str, VoteType], int] = defaultdict(int)
+    for (unit, candidate, kind), figure in builder.votes.items():
+        if unit != builder.election.state:
+            sums[(candidate, kind)] += figure
+    # a county's withheld count ("*") leaves the sum unknown: such a row cannot be checked
+    unknown = {(c, k) for _u, c, k in builder.withheld}
+    for line, label, key, votes, kind in rows:
+        skip = not_votes(label)
+        known = sums.get((key, kind))
+        where = (("state", STATE_NAMES[builder.election.state]),)
+        if skip is not None:
+            builder.exclusions.append(Exclusion(line, skip[0], votes, label, kind=skip[1],
+                                                unit=where))
+        elif known is None:
+            builder.exclusions.append(Exclusion(
+                line, "votes the file gives in no unit (only on a statewide total row)", votes,
+                label, kind=NO_UNIT, unit=where, candidate=label))
+        elif votes is not None and votes != known and (key, kind) not in unknown:
+            problems.append(Problem("county_total_mismatch", f"{label}: the state's total row "
+                                    f"{votes}, its counties add up to {known}", line=line,
+                                    field="candidatevotes"))
+        else:
+            builder.exclusions.append(Exclusion(
+                line, "statewide total row: the counties already count these votes", votes, label,
+                kind="total", unit=where, candidate=label, detail=f"{votes} = its counties' sum"))
 
 
 def _row(builder: ElectionBuilder, row: Mapping[str, str], line: int,

@@ -48,7 +48,7 @@ from electoral.io.medsl import (
     wanted,
 )
 from electoral.io.medsl_county import PARTS_OF_COUNTIES, county_unit
-from electoral.io.pseudo import KIND_KEYS, NO_COUNT, Check, PseudoKind, pseudo_kind
+from electoral.io.pseudo import KIND_KEYS, NO_COUNT, Check, PseudoKind, is_total_unit, pseudo_kind
 from electoral.model import (
     STATE_FIPS,
     Candidate,
@@ -517,6 +517,12 @@ def _places(db: duckdb.DuckDBPyConnection) -> dict[str, dict[str, Unit]]:
         parent = _parent(places, st, fips, county)
         if st in TOWN_STATES and jurisdiction and jurisdiction_fips not in ("", fips):
             parent = _town(places, towns, st, parent, jurisdiction)
+        if parent != st and is_total_unit(precinct, (county, jurisdiction)):
+            # a "COUNTY TOTAL" precinct (NJ Gloucester, OR Harney in 2024) is its county's row:
+            # the stage checks it against the county's precincts and leaves it out, or, where
+            # the county has no precinct rows (Harney), counts it as the county's figure
+            _key(ids, key, parent)
+            continue
         uid = base = f"{parent}/{slug(precinct) or 'unnamed'}"
         n = 1
         while uid in places:

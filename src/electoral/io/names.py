@@ -19,6 +19,10 @@ Rules of the merge (each a rule, none a guess):
 * "AbcDef" inside a name (a lower-case letter followed by a capital) splits a ticket written with no
   separator, where the left part is not a surname prefix (Mc, Mac, De, La, Van, ...) and the right
   part starts the running mate's name ("Donald J. TrumpMicheal R. Pence").
+* "LAST FIRST MIDDLE" with no comma (Nevada's Clark County: "BIDEN JOSEPH R") is read surname
+  first where the spelling is in capitals or ends in an initial, and either its last word is an
+  initial (no surname is one) or only the surname-first reading is a person the contest spells
+  elsewhere ("JORGENSEN JO" beside "Jo Jorgensen"); otherwise it is read as written.
 * A spelling with no party joins the one candidate of that surname (and compatible given names)
   found among the others; where two or more fit, it is *undecided*: kept apart and reported.
 * A user's alias (spelling → candidate name) overrides all of the above.
@@ -164,6 +168,10 @@ def parse_name(text: str) -> BallotName:
     if split is not None:
         return BallotName(text, _person(split[0]), _person(split[1]), NameForm.CONCATENATED)
     person = _person(clean)
+    reversed_ = _surname_first(clean)
+    if person.given and reversed_ is not None:
+        return BallotName(text, person, None, NameForm.PERSONAL,
+                          BallotName(text, reversed_, None, NameForm.LAST_FIRST))
     if not person.given:
         halves = person.surname.split("-")
         other = None
@@ -172,6 +180,17 @@ def parse_name(text: str) -> BallotName:
                                NameForm.TICKET)
         return BallotName(text, person, None, NameForm.SURNAME, other)
     return BallotName(text, person, None, NameForm.PERSONAL)
+
+
+def _surname_first(text: str) -> PersonName | None:
+    """The "LAST FIRST MIDDLE" reading of a spelling with no comma (Clark County, Nevada:
+    ``BIDEN JOSEPH R``), offered where it can be meant: the spelling is in capitals, or its last
+    word is an initial (a surname is never one). ``None`` otherwise."""
+    words = text.split()
+    suffix = words.pop() if len(words) > 2 and fold(words[-1]) in SUFFIXES else ""
+    if len(words) < 2 or not (text.isupper() or len(fold(words[-1])) == 1):
+        return None
+    return PersonName(tuple(words[1:]), words[0], suffix)
 
 
 def name_from_parts(first: str = "", middle: str = "", last: str = "", suffix: str = "") -> str:
@@ -253,9 +272,22 @@ def _context(parsed: Iterable[BallotName]) -> _Context:
     return _Context(frozenset(tickets), frozenset(given))
 
 
+def _known(person: PersonName, context: _Context) -> bool:
+    """The contest spells this person elsewhere: the surname with a compatible first name."""
+    return any(key == person.key and _compatible(first, person.first)
+               for key, first in context.given)
+
+
 def _resolve(name: BallotName, context: _Context) -> BallotName:
     """The reading of an ambiguous spelling that the contest supports (see the module rules)."""
     other = name.alternative
+    if other is not None and other.form is NameForm.LAST_FIRST:
+        # "BIDEN JOSEPH R": surname first where the personal reading would make an initial the
+        # surname, or where only that reading is a person the contest spells elsewhere
+        initial = len(fold(name.candidate.surname)) == 1
+        chosen = other if initial or (_known(other.candidate, context)
+                                      and not _known(name.candidate, context)) else name
+        return replace(chosen, alternative=None)
     if other is None or other.running_mate is None:
         return name
     lead, mate = other.candidate.key, other.running_mate.key

@@ -25,7 +25,9 @@ _PRESIDENCY = re.compile(
 _OTHER = re.compile(
     r"\b(?:pro\s+tem(?:pore)?|judge|council|councils|borough|village|board|school|party|committee|"
     r"senate|commission|aldermen|alderman|city|town|township|club|association|union|university|"
-    r"college|chamber|society)\b")
+    r"college|chamber|society|primary|primaries|caucus|caucuses|preference|nominee|nomination|"
+    r"delegates?|convention|democratic|democrat|dem|republican|rep|gop|libertarian|lib|green|"
+    r"constitution)\b")
 _VICE = re.compile(r"\bvice[\s.-]*pres(?:\.|ident(?:ial)?)?(?![a-z])")
 
 

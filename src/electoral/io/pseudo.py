@@ -13,6 +13,11 @@ Two rules go beyond the vocabulary (issue 10 item 1, case ``01-pseudo-candidates
   every unit where the label occurs shows it as the sum of the others. A candidate who happens to
   equal the others in one unit (Marsh's Cedar 4 row, 90 = 70 + 20) has a party, or shows other
   votes elsewhere, and is counted.
+* **Turnout by shape** (``shape_above``): a row whose label is in no vocabulary, with no party, is
+  turnout or registration ("Total Voters Checked In", a county's own word) when in every unit it is
+  in, at least two candidates with a party exist and it has more votes than all of them together.
+  A candidate cannot get more votes than every party's candidates together in every unit unless
+  the file names no party for them, so files without party columns are never judged this way.
 * **Write-in total beside its parts** (``write_in_parts``): "Write-In Totals" is left out when the
   unit also lists the write-ins it sums (the rows without a party that are candidates or
   unassigned / unresolved write-ins) and it equals them; alone it is the write-in votes.
@@ -24,6 +29,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import lru_cache
 from types import MappingProxyType
 
 
@@ -51,6 +57,13 @@ class PseudoKind(StrEnum):
     WRITE_IN_TOTAL = "write-in-total"
     NOT_ASSIGNED = "not-assigned"
     UNRESOLVED_WRITE_IN = "unresolved-write-in"
+    BALLOTS_ISSUED = "ballots-issued"
+    BALLOTS_OF_TYPE = "ballots-of-type"
+    OVER_AND_UNDER_VOTE = "over-and-under-vote"
+    REJECTED_WRITE_IN = "rejected-write-in"
+    PRECINCT_COUNT = "precinct-count"
+    STRAIGHT_PARTY = "straight-party"
+    VOTERS = "voters"
 
     @property
     def description(self) -> str:
@@ -82,27 +95,45 @@ _DESCRIPTIONS = {
     PseudoKind.WRITE_IN_TOTAL: "write-in total",
     PseudoKind.NOT_ASSIGNED: "unassigned write-ins (not a candidate)",
     PseudoKind.UNRESOLVED_WRITE_IN: "unresolved write-ins (not a candidate)",
+    PseudoKind.BALLOTS_ISSUED: "ballots issued (not votes)",
+    PseudoKind.BALLOTS_OF_TYPE: "ballots of one vote type (turnout, not votes)",
+    PseudoKind.OVER_AND_UNDER_VOTE: "overvotes and undervotes together",
+    PseudoKind.REJECTED_WRITE_IN: "rejected write-ins (not a valid candidate)",
+    PseudoKind.PRECINCT_COUNT: "a number of precincts (not votes)",
+    PseudoKind.STRAIGHT_PARTY: "straight-party ballots (not a vote for a candidate of the contest)",
+    PseudoKind.VOTERS: "voters (turnout or registration, not votes)",
 }
+# Ballots issued and "Voters" (those who voted, or those registered: files use it for both) are
+# at least the votes any one contest's candidates got, but are not ballots cast; a vote type's
+# ballots, a precinct count or a straight-party figure are compared with nothing.
 _CHECKS = {PseudoKind.TOTAL: Check.EQUAL, PseudoKind.BALLOTS_CAST: Check.AT_LEAST,
-           PseudoKind.TIMES_COUNTED: Check.AT_LEAST}
+           PseudoKind.TIMES_COUNTED: Check.AT_LEAST, PseudoKind.BALLOTS_ISSUED: Check.AT_LEAST,
+           PseudoKind.VOTERS: Check.AT_LEAST}
 
 # Labels as Clarity, OpenElections and MEDSL files write them (MEDSL 2024 precinct file,
-# OpenElections MA 2004 / CT 2016 / IA 2020, Clarity detail.xml, issue 10's cases); the readers'
-# own lists (medsl.NOT_VOTES, openelections.NOT_VOTES / BALLOTS_CAST) are all included.
+# OpenElections MA 2004 / CT 2016 / IA 2020 / PA 2020 county files, Clarity detail.xml and summary
+# CSVs, issue 10's cases and its new user's files); the readers' own lists (medsl.NOT_VOTES,
+# openelections.NOT_VOTES / BALLOTS_CAST) are all included.
 _LABELS: dict[PseudoKind, tuple[str, ...]] = {
     PseudoKind.TOTAL: ("Total", "Totals", "Total Votes", "Votes Total", "Contest Total", "Cast Votes",
                        "Total Vote", "Vote Total", "Grand Total"),
     PseudoKind.BALLOTS_CAST: ("Ballots Cast", "Total Ballots Cast", "Total Votes Cast", "Ballots",
-                              "Ballots Cast Total", "Cards Cast"),
+                              "Ballots Cast Total", "Cards Cast", "Total Ballots", "Ballots Counted",
+                              "Total Ballots Counted", "Turnout", "Voter Turnout", "Total Turnout",
+                              "Ballots Cast - Total", "Total Voters", "Number of Voters",
+                              "Voters Voting", "Public Count"),
     PseudoKind.TIMES_COUNTED: ("Times Counted", "Times Cast"),
     PseudoKind.REGISTERED_VOTERS: ("Registered Voters", "Registered Voters Total", "Registration",
-                                   "Total Registered Voters", "Registered"),
+                                   "Total Registered Voters", "Registered", "Total Registration",
+                                   "Voter Registration", "Total Registered", "Registered Voters - Total",
+                                   "Eligible Voters"),
     PseudoKind.BLANK: ("Blank", "Blanks", "Blank Vote", "Blank Votes", "Blank Ballots",
                        "Times Blank Voted", "Ballots Cast - Blank", "Blank Ballots Cast"),
     PseudoKind.OVER_VOTE: ("Over Votes", "Over Vote", "Overvotes", "Overvote", "Times Over Voted",
                            "Number of Over Votes"),
     PseudoKind.UNDER_VOTE: ("Under Votes", "Under Vote", "Undervotes", "Undervote",
-                            "Times Under Voted", "Number of Under Votes"),
+                            "Times Under Voted", "Number of Under Votes", "No Vote", "No Votes",
+                            "Did Not Vote"),
     PseudoKind.SPOILED: ("Spoiled", "Spoiled Ballots", "Void", "Void Vote", "Void Votes",
                          "Rejected", "Invalid Votes"),
     PseudoKind.NO_PREFERENCE: ("No Preference",),
@@ -112,6 +143,21 @@ _LABELS: dict[PseudoKind, tuple[str, ...]] = {
     PseudoKind.NOT_ASSIGNED: ("Not Assigned", "Unassigned Write-Ins", "Unassigned Write-In"),
     PseudoKind.UNRESOLVED_WRITE_IN: ("Unresolved Write-In", "Unresolved Write-Ins",
                                      "Uncertified Write-Ins", "Uncertified Write-In"),
+    PseudoKind.BALLOTS_ISSUED: ("Ballots Issued", "Total Ballots Issued", "Ballots Distributed"),
+    PseudoKind.BALLOTS_OF_TYPE: ("Provisional Ballots", "Absentee Ballots", "Mail Ballots",
+                                 "Mail-In Ballots", "Early Ballots", "Election Day Ballots",
+                                 "Absentee Ballots Cast", "Provisional Ballots Cast",
+                                 "Mail Ballots Cast", "Early Voting Ballots"),
+    PseudoKind.OVER_AND_UNDER_VOTE: ("Overvotes/Undervotes", "Over/Under Votes",
+                                     "Over and Under Votes", "Undervotes/Overvotes",
+                                     "Over Votes and Under Votes", "Over/Under"),
+    PseudoKind.REJECTED_WRITE_IN: ("Rejected Write-In Votes", "Rejected Write-Ins",
+                                   "Rejected Write-In", "Invalid Write-Ins", "Invalid Write-In"),
+    PseudoKind.PRECINCT_COUNT: ("Precincts Reporting", "Number of Precincts", "Precincts Reported",
+                                "Precincts Counted", "Total Precincts", "Precincts"),
+    PseudoKind.STRAIGHT_PARTY: ("Straight Party", "Straight Party Ticket", "Straight Ticket",
+                                "Straight Party Votes", "Straight-Party Voting"),
+    PseudoKind.VOTERS: ("Voters",),
 }
 
 
@@ -143,6 +189,10 @@ KIND_KEYS: Mapping[PseudoKind, str] = MappingProxyType({
     PseudoKind.BLANK_AND_SCATTERING: "blank_and_scattering",
     PseudoKind.WRITE_IN_TOTAL: "write_in_total", PseudoKind.NOT_ASSIGNED: "unassigned_write_ins",
     PseudoKind.UNRESOLVED_WRITE_IN: "unresolved_write_ins",
+    PseudoKind.BALLOTS_ISSUED: "ballots_issued", PseudoKind.BALLOTS_OF_TYPE: "ballots_of_type",
+    PseudoKind.OVER_AND_UNDER_VOTE: "over_and_undervotes",
+    PseudoKind.REJECTED_WRITE_IN: "rejected_write_ins", PseudoKind.PRECINCT_COUNT: "precincts",
+    PseudoKind.STRAIGHT_PARTY: "straight_party", PseudoKind.VOTERS: "voters",
 })
 # The ``left_out`` kind of rows of a contest that is not the election imported.
 OTHER_CONTEST = "other_contest"
@@ -154,6 +204,38 @@ NO_UNIT = "no_unit"
 NO_CANDIDATE = "no_candidate"
 
 
+# Words a total unit's name may hold beside its total word: the level it totals ("County Total",
+# "Statewide Totals", "All Precincts Total") and what ("Total Votes"). Seen in OpenElections' GA,
+# NV and PA files and MEDSL's precinct files; a name with any other word ("Total Absentee", a
+# pseudo-precinct of real votes) is a unit.
+_TOTAL_WORDS = frozenset({"total", "totals", "subtotal", "subtotals"})
+_TOTAL_FILLER = frozenset({"county", "counties", "parish", "town", "city", "state", "statewide",
+                           "countywide", "precinct", "precincts", "all", "grand", "for", "of", "the",
+                           "votes", "vote", "cast", "jurisdiction", "municipality", "ward", "wards"})
+
+
+def is_total_unit(name: str, within: Sequence[str] = ()) -> bool:
+    """True when a unit column's value names a total of the units below, not a unit: "Total",
+    "TOTAL", "Totals", "County Total", "Total Votes", "Kent County Totals" (``within``: the names
+    of the units it lies in, which may be part of it). Such a row is its parent's total row."""
+    words = re.findall(r"[a-z0-9]+", name.casefold())
+    if not _TOTAL_WORDS & set(words):
+        return False
+    around = {w for parent in within for w in re.findall(r"[a-z0-9]+", parent.casefold())}
+    return all(w in _TOTAL_WORDS or w in _TOTAL_FILLER or w in around for w in words)
+
+
+def total_of(name: str) -> str | None:
+    """What a unit name says it totals, where it says so beside a name: ``"Dover Total"``,
+    ``"Total - Dover"`` → ``"dover"`` (words folded, in order), for a subtotal row whose parts
+    are the units named ``Dover 1``, ``Dover 2``. ``None`` for a name with no total word or
+    nothing beside it."""
+    words = re.findall(r"[a-z0-9]+", name.casefold())
+    rest = [w for w in words if w not in _TOTAL_WORDS]
+    return " ".join(rest) if rest and len(rest) < len(words) else None
+
+
+@lru_cache(maxsize=1 << 16)
 def pseudo_kind(label: str) -> PseudoKind | None:
     """The kind of a row that is not a vote for a candidate, or ``None`` for a candidate's row.
 
@@ -177,7 +259,7 @@ class UnitRow:
     """One row of a unit's returns for one contest: its label, votes and party label (if any)."""
 
     label: str
-    votes: int
+    votes: int  # readers that withhold a count pass None: the shape rules skip it
     party: str | None = None
 
 
@@ -196,9 +278,10 @@ class ShapeTotal:
 def _is_sum(rows: Sequence[UnitRow], i: int) -> tuple[int, ...] | None:
     """The indices of the candidate rows row ``i`` equals the sum of, or ``None``."""
     parts = tuple(j for j, r in enumerate(rows) if j != i and pseudo_kind(r.label) is None)
-    if len(parts) < 2 or rows[i].votes <= 0:
-        return None
-    return parts if sum(rows[j].votes for j in parts) == rows[i].votes else None
+    votes = rows[i].votes
+    if len(parts) < 2 or votes is None or votes <= 0 or any(rows[j].votes is None for j in parts):
+        return None  # a withheld figure cannot be shown to be a sum
+    return parts if sum(rows[j].votes or 0 for j in parts) == votes else None
 
 
 def shape_totals(contest: Mapping[str, Sequence[UnitRow]]) -> tuple[ShapeTotal, ...]:
@@ -222,6 +305,26 @@ def shape_totals(contest: Mapping[str, Sequence[UnitRow]]) -> tuple[ShapeTotal, 
     return tuple(ShapeTotal(unit, i, contest[unit][i].label, contest[unit][i].votes, parts)
                  for (unit, i), parts in sorted(sums.items())
                  if label_key(contest[unit][i].label) not in candidate_labels)
+
+
+def shape_above(contest: Mapping[str, Sequence[UnitRow]]) -> tuple[str, ...]:
+    """The labels of a contest that are turnout or registration by shape (the rule is in the
+    module docstring), as ``label_key`` folds them, sorted.
+
+    Shapes: unit id → that unit's rows → folded labels. A label with a party or a vocabulary kind
+    in any unit, or at or below the party candidates' sum in any unit, is never one.
+    """
+    above: dict[str, bool] = {}
+    for rows in contest.values():
+        partied = [r.votes for r in rows if (r.party or "").strip() and pseudo_kind(r.label) is None]
+        for row in rows:
+            if pseudo_kind(row.label) is not None or row.votes is None or None in partied:
+                continue  # a withheld figure: this unit says nothing either way
+            key = label_key(row.label)
+            fits = (not (row.party or "").strip() and len(partied) >= 2
+                    and row.votes > sum(partied))
+            above[key] = above.get(key, True) and fits
+    return tuple(sorted(k for k, fits in above.items() if fits))
 
 
 @dataclass(frozen=True, slots=True)

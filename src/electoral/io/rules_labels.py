@@ -32,7 +32,9 @@ from electoral.io.pseudo import (
     Check,
     PseudoKind,
     UnitRow,
+    label_key,
     pseudo_kind,
+    shape_above,
     shape_totals,
     write_in_parts,
 )
@@ -43,6 +45,7 @@ from electoral.model import (
     Note,
     Party,
     Returns,
+    StageWarning,
     UndecidedSpelling,
     Unit,
     UnitFacts,
@@ -151,9 +154,29 @@ def pseudo_rows(table: ReturnsTable) -> Finding:
     shape = _shape_ids(returns, units, loose)
     for unit, rows in units.items():
         _sort_unit(sorting, unit, rows, kinds, shape)
-    if not sorting.left:
+    if not sorting.left and not sorting.kept_write_in_totals:
         return Finding(problems=tuple(sorting.problems))
-    return _left_out(table, sorting, kinds, shape)
+    found = _left_out(table, sorting, kinds, shape)
+    # a write-in total with no write-ins beside it is the write-in votes: counted, as an
+    # aggregate (never a candidate who could win), and said
+    notes = tuple(Note(f"{_label(returns, c)!r} is counted as the write-in votes (no write-in "
+                       "candidates are listed beside it)", source=returns.source)
+                  for c in sorted(sorting.kept_write_in_totals))
+    return replace(found, warnings=_above_warnings(sorting, shape), notes=found.notes + notes)
+
+
+def _above_warnings(sorting: _Sorting, shape: Mapping[str, PseudoKind]) -> tuple[StageWarning, ...]:
+    """One ``left_out_by_shape`` warning per label left out as turnout by its shape: a guess
+    from the figures, so the user is told which label and where."""
+    out = []
+    for candidate in sorted(c for c, kind in shape.items() if kind is PseudoKind.VOTERS):
+        lines = sorted({n for (c, _u, n) in sorting.left if c == candidate and n is not None})
+        out.append(StageWarning(
+            "left_out_by_shape", f"{_label(sorting.returns, candidate)!r} has no party and more "
+            "votes than all the party candidates together in every unit it is in: left out as "
+            "turnout or registration, not a candidate (if it is one, give it a party)",
+            tuple(lines), sorting.returns.source))
+    return tuple(out)
 
 
 def _rows_by_unit(counts: pa.Table, involved: set[str]) -> dict[str, list[_Row]]:
@@ -171,21 +194,28 @@ def _rows_by_unit(counts: pa.Table, involved: set[str]) -> dict[str, list[_Row]]
     return out
 
 
-def _shape_ids(returns: Returns, units: Mapping[str, list[_Row]], loose: set[str]) -> set[str]:
-    """The partyless candidates whose rows are totals by shape, in every vote type's table."""
+def _shape_ids(returns: Returns, units: Mapping[str, list[_Row]], loose: set[str]
+               ) -> dict[str, PseudoKind]:
+    """The partyless candidates whose rows are totals (kind TOTAL) or turnout (kind VOTERS) by
+    shape, in every vote type's table."""
     if not loose:
-        return set()
+        return {}
     by_id = {c.id: c for c in returns.candidates}
     contest: dict[str, list[_Row]] = defaultdict(list)
     for unit, rows in units.items():
         for row in rows:
             contest[f"{unit}\x1f{row.vote_type}"].append(row)
-    found = shape_totals({key: [UnitRow(by_id[r.candidate].name if r.candidate in by_id
-                                        else r.candidate, r.votes,
-                                        by_id[r.candidate].party if r.candidate in by_id else None)
-                                for r in rows] for key, rows in contest.items()
-                          if any(r.candidate in loose for r in rows)})
-    return {contest[t.unit][t.index].candidate for t in found}
+    shaped = {key: [UnitRow(by_id[r.candidate].name if r.candidate in by_id else r.candidate,
+                            r.votes, by_id[r.candidate].party if r.candidate in by_id else None)
+                    for r in rows] for key, rows in contest.items()
+              if any(r.candidate in loose for r in rows)}
+    found = {contest[t.unit][t.index].candidate: PseudoKind.TOTAL for t in shape_totals(shaped)}
+    above = set(shape_above(shaped))
+    for candidate in loose - set(found):
+        if candidate in by_id and not by_id[candidate].aggregate \
+                and label_key(by_id[candidate].name) in above:
+            found[candidate] = PseudoKind.VOTERS
+    return found
 
 
 def _label(returns: Returns, candidate: str) -> str:
@@ -196,7 +226,7 @@ def _label(returns: Returns, candidate: str) -> str:
 
 
 def _sort_unit(sorting: _Sorting, unit: str, rows: list[_Row], kinds: Mapping[str, PseudoKind],
-               shape: set[str]) -> None:
+               shape: Mapping[str, PseudoKind]) -> None:
     """Decide, for one unit, which rows are left out and check its totals."""
     by_type: dict[str, list[_Row]] = defaultdict(list)
     for row in rows:
@@ -209,7 +239,7 @@ def _sort_unit(sorting: _Sorting, unit: str, rows: list[_Row], kinds: Mapping[st
                                               and id(r) not in write_in_totals_left))]
     for row in rows:
         if row.candidate in shape:
-            kind = PseudoKind.TOTAL
+            kind = shape[row.candidate]
         elif row.candidate in kinds:
             kind = kinds[row.candidate]
         else:
@@ -259,7 +289,7 @@ def _unit_name(sorting: _Sorting, unit: str) -> str:
 def _check(sorting: _Sorting, unit: str, row: _Row, kind: PseudoKind, real: Sequence[_Row],
            shape: bool) -> str:
     """Check a total or turnout row against its unit's candidates; the left-out detail."""
-    check = Check.EQUAL if shape else kind.check
+    check = Check.EQUAL if shape and kind is PseudoKind.TOTAL else kind.check
     if check is Check.NONE:
         return ""
     parts = _candidate_votes(real, row.vote_type)
@@ -303,7 +333,7 @@ def _leave(sorting: _Sorting, unit: str, row: _Row, kind: PseudoKind, detail: st
 
 
 def _left_out(table: ReturnsTable, sorting: _Sorting, kinds: Mapping[str, PseudoKind],
-              shape: set[str]) -> Finding:
+              shape: Mapping[str, PseudoKind]) -> Finding:
     """The table without the rows left out, and their exclusions."""
     returns = table.returns
     counts = table.counts.table

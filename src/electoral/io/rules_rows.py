@@ -120,21 +120,32 @@ def duplicates_and_splits(table: ReturnsTable) -> Finding:
     for figures in signature.values():
         kinds[figures[0][:2]].add(tuple(sorted(figures)))
     split = {unit for (unit, _candidate), seen in kinds.items() if len(seen) > 1}
+    fused = _fused_lines(table.returns)
     first: dict[tuple[tuple[str, str, str, int], ...], int] = {}
     problems, dropped = [], []
     for line in sorted(signature):
         figures = tuple(sorted(signature[line]))
-        if figures in first and figures[0][0] not in split:
+        if figures in first and figures[0][0] not in split \
+                and fused.get(first[figures], -1) != fused.get(line, -2):
             problems.append(_duplicate(names, first[figures], line, signature[line]))
             dropped.append(line)
         else:
             first.setdefault(figures, line)
     kept = counts.filter(pc.invert(pc.is_in(counts.column("line"),
                                             value_set=pa.array(dropped, pa.int64()))))
-    notes = _split_notes(names, {n: f for n, f in signature.items() if n not in dropped})
-    summed = _summed(kept) if notes else kept
+    notes = _split_notes(names, {n: f for n, f in signature.items()
+                                 if n not in dropped and n not in fused})
+    summed = _summed(kept) if notes or fused else kept
     return Finding(problems=tuple(problems), notes=notes,
                     table=ReturnsTable(table.returns, CountTable(summed)))
+
+
+def _fused_lines(returns: Returns) -> dict[int, int]:
+    """Line → the fusion note (a reader's ``fusion_party_line`` note: one candidate's party lines in one
+    unit) it belongs to. Those lines are one candidate's votes on several party lines: neither a
+    split precinct's parts nor, with equal figures, a repeated row."""
+    return {line: i for i, note in enumerate(returns.notes)
+            if isinstance(note, Note) and note.kind == "fusion_party_line" for line in note.lines}
 
 
 def _repeated_lines(counts: pa.Table) -> list[int]:
@@ -228,7 +239,11 @@ def county_total_rows(table: ReturnsTable) -> Finding:
         return Finding()
     below: dict[tuple[str, str, str], list[int]] = defaultdict(list)
     is_total_unit = pc.is_in(counts.column("unit"), value_set=pa.array(sorted(totals), pa.string()))
-    for unit, candidate, vote_type, votes, _line in _rows(counts.filter(pc.invert(is_total_unit))):
+    # only the counts under a total row are its parts (a state file's one county total row does
+    # not make every other county's precincts worth reading here)
+    inside = pa.array(sorted(u for u, a in above.items() if a and u not in totals), pa.string())
+    parts_of = counts.filter(pc.is_in(counts.column("unit"), value_set=inside))
+    for unit, candidate, vote_type, votes, _line in _rows(parts_of):
         for ancestor in above[unit]:
             below[(ancestor, candidate, vote_type)].append(votes)
     # A candidate counted only on the unit itself (a statewide-only minor candidate beside
