@@ -161,9 +161,13 @@ _LABELS: dict[PseudoKind, tuple[str, ...]] = {
 }
 
 
+@lru_cache(maxsize=1 << 16)  # a file repeats its few labels on every row of every unit
 def label_key(label: str) -> str:
     """A label with case, whitespace and punctuation folded away: ``"Total Votes"`` → ``totalvotes``."""
-    return re.sub(r"[^0-9a-z]+", "", label.lower())
+    return _FOLD.sub("", label.lower())
+
+
+_FOLD = re.compile(r"[^0-9a-z]+")
 
 
 def _vocabulary() -> Mapping[str, PseudoKind]:
@@ -275,15 +279,6 @@ class ShapeTotal:
     parts: tuple[int, ...]
 
 
-def _is_sum(rows: Sequence[UnitRow], i: int) -> tuple[int, ...] | None:
-    """The indices of the candidate rows row ``i`` equals the sum of, or ``None``."""
-    parts = tuple(j for j, r in enumerate(rows) if j != i and pseudo_kind(r.label) is None)
-    votes = rows[i].votes
-    if len(parts) < 2 or votes is None or votes <= 0 or any(rows[j].votes is None for j in parts):
-        return None  # a withheld figure cannot be shown to be a sum
-    return parts if sum(rows[j].votes or 0 for j in parts) == votes else None
-
-
 def shape_totals(contest: Mapping[str, Sequence[UnitRow]]) -> tuple[ShapeTotal, ...]:
     """Rows of a contest that are totals by shape (the rule is in the module docstring).
 
@@ -294,10 +289,17 @@ def shape_totals(contest: Mapping[str, Sequence[UnitRow]]) -> tuple[ShapeTotal, 
     sums: dict[tuple[str, int], tuple[int, ...]] = {}
     candidate_labels: set[str] = set()
     for unit, rows in contest.items():
-        for i, row in enumerate(rows):
-            if pseudo_kind(row.label) is not None:
-                continue
-            parts = _is_sum(rows, i) if not (row.party or "").strip() else None
+        # the unit's candidate rows and their sum, once: a row is a total when the others add
+        # up to it (at least two of them, none withheld, a positive figure)
+        counted = [j for j, r in enumerate(rows) if pseudo_kind(r.label) is None]
+        withheld = sum(1 for j in counted if rows[j].votes is None)
+        whole = sum(rows[j].votes or 0 for j in counted)
+        for i in counted:
+            row = rows[i]
+            parts = None
+            if not (row.party or "").strip() and len(counted) >= 3 and row.votes is not None \
+                    and row.votes > 0 and not withheld and whole - row.votes == row.votes:
+                parts = tuple(j for j in counted if j != i)
             if parts is None:
                 candidate_labels.add(label_key(row.label))
             else:

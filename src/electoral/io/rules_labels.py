@@ -233,7 +233,8 @@ def _sort_unit(sorting: _Sorting, unit: str, rows: list[_Row], kinds: Mapping[st
         by_type[row.vote_type].append(row)
     write_in_totals_left: set[int] = set()
     for group in by_type.values():
-        write_in_totals_left |= _write_in_totals(sorting, unit, group)
+        if any(kinds.get(r.candidate) is PseudoKind.WRITE_IN_TOTAL for r in group):
+            write_in_totals_left |= _write_in_totals(sorting, unit, group)
     real = [r for r in rows if r.candidate not in shape
             and (r.candidate not in kinds or (kinds[r.candidate] is PseudoKind.WRITE_IN_TOTAL
                                               and id(r) not in write_in_totals_left))]
