@@ -42,3 +42,12 @@ def test_electoral_help_and_version_run_as_a_program() -> None:
     assert help_.returncode == 0 and "Commands:" in help_.stdout, help_.stderr
     shown = python("-m", "electoral.cli", "--version")
     assert shown.returncode == 0 and shown.stdout.strip() == f"electoral {version('electoral')}"
+
+
+def test_the_named_levels_are_unit_kinds() -> None:
+    # formats.py writes them out so that --help need not load the model
+    from electoral.formats import MapLevel, ReportLevel
+    from electoral.model import UnitKind
+
+    assert {level.value for level in ReportLevel} == {k.value for k in UnitKind} - {"nation"}
+    assert {level.value for level in MapLevel} <= {k.value for k in UnitKind}

@@ -17,10 +17,9 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from electoral.api import Provider
 from electoral.errors import ElectoralError, ValidationError
-from electoral.rla.audit import Method
-from electoral.rla.render import AuditFormat
+from electoral.formats import AuditFormat
+from electoral.formats import AuditMethod as Method
 
 if TYPE_CHECKING:
     from electoral.rla.contest import Contest
@@ -359,8 +358,10 @@ def raire(
     winner: Annotated[str | None, typer.Option(
         help="The declared winner; an error when the count elects someone else.",
         show_default=False)] = None,
-    provider: Annotated[Provider | None, typer.Option(
-        help="The CVR format when the file names do not tell.", show_default=False)] = None,
+    # a name, checked by the reader (an enum here would load electoral.api on every --help)
+    provider: Annotated[str | None, typer.Option(
+        help="The CVR format when the file names do not tell: ess, dominion, hart, "
+             "clearBallot, cdf, genericCsv, ranks or blt.", show_default=False)] = None,
     fmt: FormatOption = AuditFormat.TEXT,
 ) -> None:
     """RAIRE assertions (NEB, NEN) that prove an IRV winner, with each one's margin and

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from electoral.model import UnitKind
-
 
 class OutputFormat(StrEnum):
     """A results table's format (``electoral.report.tables.render``)."""
@@ -77,21 +75,24 @@ class Palette(StrEnum):
 
 
 class ReportLevel(StrEnum):
-    """The unit kinds a results table can be rolled up to: every ``UnitKind`` but the nation."""
+    """The unit kinds a results table can be rolled up to: every ``electoral.model.UnitKind`` but
+    the nation, by value (written out: importing the model would cost every ``--help`` 10 ms;
+    tests/test_startup.py checks they are UnitKind's)."""
 
-    STATE = UnitKind.STATE.value
-    COUNTY = UnitKind.COUNTY.value
-    COG = UnitKind.COG.value
-    DISTRICT = UnitKind.DISTRICT.value
-    TOWN = UnitKind.TOWN.value
-    PRECINCT = UnitKind.PRECINCT.value
+    STATE = "state"
+    COUNTY = "county"
+    COG = "cog"
+    DISTRICT = "district"
+    TOWN = "town"
+    PRECINCT = "precinct"
 
 
 class MapLevel(StrEnum):
-    """The unit kinds a map can shade (the atlas has state and county shapes only)."""
+    """The unit kinds a map can shade (the atlas has state and county shapes only), by
+    ``UnitKind`` value."""
 
-    COUNTY = UnitKind.COUNTY.value
-    STATE = UnitKind.STATE.value
+    COUNTY = "county"
+    STATE = "state"
 
 
 class PollsFormat(StrEnum):
@@ -110,3 +111,21 @@ class ForecastFormat(StrEnum):
     JSON = "json"
     CSV = "csv"
     MD = "md"
+
+
+class AuditMethod(StrEnum):
+    """The audit methods ``electoral rla`` plans and measures (``electoral.rla.audit.Method``)."""
+
+    BRAVO = "bravo"
+    MINERVA = "minerva"
+    SUPERSIMPLE = "supersimple"
+    MACRO = "macro"
+
+
+class AuditFormat(StrEnum):
+    """The formats of ``electoral rla`` output."""
+
+    TEXT = "text"
+    MD = "md"
+    CSV = "csv"
+    JSON = "json"

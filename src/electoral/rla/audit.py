@@ -12,10 +12,10 @@ plain JSON-ready ``dict`` whose keys are the interface of ``electoral rla`` (see
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from enum import StrEnum
 from typing import TYPE_CHECKING
 
 from electoral.errors import Problem, ValidationError
+from electoral.formats import AuditMethod
 from electoral.rla import bravo, comparison, macro
 from electoral.rla.contest import Contest, Pair, check_sample
 from electoral.rla.sampler import Manifest, draw, draw_weighted
@@ -24,13 +24,8 @@ if TYPE_CHECKING:
     from electoral.rla import minerva
 
 
-class Method(StrEnum):
-    """The audit methods ``electoral rla`` plans and measures."""
-
-    BRAVO = "bravo"
-    MINERVA = "minerva"
-    SUPERSIMPLE = "supersimple"
-    MACRO = "macro"
+# the methods, named in electoral.formats so that the command line loads none of this package
+Method = AuditMethod
 
 
 def check_risk_limit(alpha: float) -> float:

@@ -11,7 +11,6 @@ import csv
 import io
 import json
 from collections.abc import Mapping
-from enum import StrEnum
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -75,14 +74,6 @@ def _csv(document: Mapping[str, object]) -> str:
         writer.writerow({k: _cell(v) for k, v in row.items()})
     return out.getvalue()
 
-
-class AuditFormat(StrEnum):
-    """The formats of ``electoral rla`` output."""
-
-    TEXT = "text"
-    MD = "md"
-    CSV = "csv"
-    JSON = "json"
 
 
 # ---- the planner comparison ---------------------------------------------------------------------
