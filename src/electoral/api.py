@@ -607,9 +607,11 @@ def require_complete(states: Iterable[Returns]) -> None:
 
 
 def college(store: ResultsStore, year: int, flip: str | None = None,
-            swing: str | None = None) -> CollegeAnalysis:
+            swing: str | None = None, *, assume_complete: bool = False) -> CollegeAnalysis:
     """The Electoral College of ``year`` from the stored state returns, with ``flip`` (``OH,FL``
     or ``NE-02``: those electors to the runner-up) and a uniform ``swing`` (``D+2``) applied.
+    ``assume_complete`` declares a state's electors although units of it are missing (a source
+    without a unit, as MEDSL's 2000 county file lacks Clifton Forge city, VA).
 
     Raises:
         NotFoundError: no apportionment covers ``year``, or a state's election is not stored.
@@ -620,7 +622,7 @@ def college(store: ResultsStore, year: int, flip: str | None = None,
 
     electors_for(year)
     scenario = Scenario(parse_flips(flip), parse_swing(swing))
-    return analyse(load_states(store, year), year, scenario)
+    return analyse(load_states(store, year, assume_complete=assume_complete), year, scenario)
 
 
 def render_college(analysis: CollegeAnalysis, fmt: ElectorsFormat | str = ElectorsFormat.TEXT,

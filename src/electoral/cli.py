@@ -683,6 +683,9 @@ def college(
         show_default=False)] = None,
     fmt: ElectorsFormatOption = ElectorsFormat.TEXT,
     out: OutOption = None,
+    assume_complete: Annotated[bool, typer.Option(
+        "--assume-complete", help="Declare a state's electors although units of it are "
+        "missing.")] = False,
     db: DbOption = None,
 ) -> None:
     """The Electoral College for YEAR from the stored state returns: pledged and cast electors,
@@ -690,7 +693,8 @@ def college(
     from electoral import api
 
     with opened(db) as store:
-        text = api.render_college(api.college(store, year, flip, swing), fmt, state)
+        text = api.render_college(api.college(store, year, flip, swing,
+                                              assume_complete=assume_complete), fmt, state)
     emit(text, out)
 
 # ---- end of electors commands -------------------------------------------------------------------

@@ -145,6 +145,34 @@ def test_total_unit_names() -> None:
                                                      "Kent Total", "Total Votes", "Grand Total"))
     assert not any(is_total_unit(n, ("Kent",)) for n in ("Total Absentee", "Totten 2", "P1",
                                                          "Countywide", ""))
+    # without a "total" word (the second trial): the whole of the county by their names
+    assert all(is_total_unit(n, ("Kent",)) for n in ("Kent Co. Totals", "ALL PRECINCTS", "Sum",
+                                                     "Cumulative", "Kent Cumulative"))
+    assert not is_total_unit("Kent", ("Kent",))
+
+
+@pytest.mark.parametrize(("label", "kind"), [
+    ("Rejected Ballots", "spoiled"), ("Uncounted", "spoiled"), ("Early Voting", "ballots_of_type"),
+    ("Election Day", "ballots_of_type"), ("Absentee", "ballots_of_type"),
+    ("Challenged Ballots", "ballots_of_type"), ("Federal Only Ballots", "ballots_of_type"),
+    ("Polling Places", "precincts")])
+def test_more_rows_that_are_not_votes(label: str, kind: str) -> None:
+    # the second trial: each was counted as a candidate beside Marsh and Dunmore
+    text = (HEAD + "Kent,P1,President,,DEM,Ada Marsh,1000\nKent,P1,President,,REP,Cole Dunmore,900\n"
+            f"Kent,P1,President,,,{label},4\n")
+    returns = staged(text)
+    assert totals(returns) == {"Ada Marsh": 1000, "Cole Dunmore": 900}
+    assert [e.kind for e in returns.exclusions] == [kind]
+    assert left_out_kind(label) == kind
+
+
+def test_a_suffix_between_surname_and_given_names_is_one_candidate() -> None:
+    # "Biden, Jr., Joseph R." in one county, "Joseph R. Biden" in another: one Biden, who leads
+    text = (HEAD.replace(",precinct", "") + "Kent,President,,DEM,Joseph R. Biden,1000\n"
+            "Sussex,President,,DEM,\"Biden, Jr., Joseph R.\",500\n"
+            "Kent,President,,REP,Donald J. Trump,900\nSussex,President,,REP,Donald J. Trump,700\n")
+    returns = staged(text, "20201103__de__general__county.csv")
+    assert totals(returns) == {"Joseph R. Biden Jr.": 1500, "Donald J. Trump": 1600}
 
 
 # ---- F3: vote-type columns as OpenElections files name them -----------------------------------

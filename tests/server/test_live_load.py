@@ -59,8 +59,16 @@ def test_pointer_is_revalidated_versions_are_immutable_hidden_is_never_served(
         url = running if isinstance(running, str) else running.url
         status, headers, body = _get(url + "current_ver.txt")
         assert status == 200 and body.decode().strip() == version
-        assert headers["Cache-Control"] == "no-cache" and headers.get("ETag")
-        assert _get(url + "current_ver.txt", {"If-None-Match": headers["ETag"]})[0] == 304
+        assert headers["Cache-Control"] == "no-cache"
+        if kind == "nginx":
+            # nginx's validators count whole seconds: the pointer is always sent whole (a
+            # version published in the same second must never look unchanged)
+            assert "ETag" not in headers  # so a browser has no tag to send back
+            since = headers.get("Last-Modified", "Mon, 01 Jan 2035 00:00:00 GMT")
+            assert _get(url + "current_ver.txt", {"If-Modified-Since": since})[0] == 200
+        else:
+            assert headers.get("ETag")
+            assert _get(url + "current_ver.txt", {"If-None-Match": headers["ETag"]})[0] == 304
         file = f"{url}{version}/2024-CT-president/county.json"
         status, headers, body = _get(file)
         assert status == 200 and headers["Cache-Control"] == IMMUTABLE and b'"rows"' in body

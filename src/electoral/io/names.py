@@ -124,6 +124,8 @@ def _last_first(text: str) -> PersonName:
     suffix = ""
     if words and fold(words[-1]) in SUFFIXES:
         suffix = words.pop()
+    elif len(words) > 1 and fold(words[0]) in SUFFIXES:  # "Biden, Jr., Joseph R."
+        suffix = words.pop(0)
     last_words = last.split()
     if len(last_words) > 1 and fold(last_words[-1]) in SUFFIXES:
         suffix = suffix or last_words.pop()

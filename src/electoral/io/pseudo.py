@@ -135,7 +135,8 @@ _LABELS: dict[PseudoKind, tuple[str, ...]] = {
                             "Times Under Voted", "Number of Under Votes", "No Vote", "No Votes",
                             "Did Not Vote"),
     PseudoKind.SPOILED: ("Spoiled", "Spoiled Ballots", "Void", "Void Vote", "Void Votes",
-                         "Rejected", "Invalid Votes"),
+                         "Rejected", "Invalid Votes", "Rejected Ballots", "Uncounted",
+                         "Uncounted Ballots"),
     PseudoKind.NO_PREFERENCE: ("No Preference",),
     PseudoKind.BLANK_AND_SCATTERING: ("Blank Vote/Scattering", "Blank Vote/Void Vote/Scattering"),
     PseudoKind.WRITE_IN_TOTAL: ("Write-In Totals", "Write-In Total", "Total Write-Ins",
@@ -147,14 +148,18 @@ _LABELS: dict[PseudoKind, tuple[str, ...]] = {
     PseudoKind.BALLOTS_OF_TYPE: ("Provisional Ballots", "Absentee Ballots", "Mail Ballots",
                                  "Mail-In Ballots", "Early Ballots", "Election Day Ballots",
                                  "Absentee Ballots Cast", "Provisional Ballots Cast",
-                                 "Mail Ballots Cast", "Early Voting Ballots"),
+                                 "Mail Ballots Cast", "Early Voting Ballots", "Early Voting",
+                                 "Election Day", "Absentee", "Provisional", "Mail", "Early Vote",
+                                 "Absentee by Mail", "Challenged Ballots", "Federal Only Ballots",
+                                 "Federal Ballots"),
     PseudoKind.OVER_AND_UNDER_VOTE: ("Overvotes/Undervotes", "Over/Under Votes",
                                      "Over and Under Votes", "Undervotes/Overvotes",
                                      "Over Votes and Under Votes", "Over/Under"),
     PseudoKind.REJECTED_WRITE_IN: ("Rejected Write-In Votes", "Rejected Write-Ins",
                                    "Rejected Write-In", "Invalid Write-Ins", "Invalid Write-In"),
     PseudoKind.PRECINCT_COUNT: ("Precincts Reporting", "Number of Precincts", "Precincts Reported",
-                                "Precincts Counted", "Total Precincts", "Precincts"),
+                                "Precincts Counted", "Total Precincts", "Precincts",
+                                "Polling Places"),
     PseudoKind.STRAIGHT_PARTY: ("Straight Party", "Straight Party Ticket", "Straight Ticket",
                                 "Straight Party Votes", "Straight-Party Voting"),
     PseudoKind.VOTERS: ("Voters",),
@@ -213,7 +218,13 @@ NO_CANDIDATE = "no_candidate"
 # NV and PA files and MEDSL's precinct files; a name with any other word ("Total Absentee", a
 # pseudo-precinct of real votes) is a unit.
 _TOTAL_WORDS = frozenset({"total", "totals", "subtotal", "subtotals"})
-_TOTAL_FILLER = frozenset({"county", "counties", "parish", "town", "city", "state", "statewide",
+# Unit names that are the whole of their parent without a "total" word (a fresh user's trial):
+# "ALL PRECINCTS", "Sum", "Cumulative". Not "Countywide": states file their absentee and
+# overseas ballots in a countywide unit of its own, votes no precinct holds.
+_AGGREGATE_NAMES = frozenset({"all precincts", "sum", "cumulative", "aggregate", "entire county",
+                              "whole county", "all wards", "all districts"})
+_TOTAL_FILLER = frozenset({"county", "counties", "co", "parish", "town", "city", "state",
+                           "statewide",
                            "countywide", "precinct", "precincts", "all", "grand", "for", "of", "the",
                            "votes", "vote", "cast", "jurisdiction", "municipality", "ward", "wards"})
 
@@ -223,9 +234,11 @@ def is_total_unit(name: str, within: Sequence[str] = ()) -> bool:
     "TOTAL", "Totals", "County Total", "Total Votes", "Kent County Totals" (``within``: the names
     of the units it lies in, which may be part of it). Such a row is its parent's total row."""
     words = re.findall(r"[a-z0-9]+", name.casefold())
+    around = {w for parent in within for w in re.findall(r"[a-z0-9]+", parent.casefold())}
+    if " ".join(w for w in words if w not in around) in _AGGREGATE_NAMES:
+        return True
     if not _TOTAL_WORDS & set(words):
         return False
-    around = {w for parent in within for w in re.findall(r"[a-z0-9]+", parent.casefold())}
     return all(w in _TOTAL_WORDS or w in _TOTAL_FILLER or w in around for w in words)
 
 

@@ -100,6 +100,13 @@ http {{
             open_file_cache max=10000 inactive=60s;
             open_file_cache_valid 60s;
         }}
+        # the pointer: never a 304 — nginx's ETag and Last-Modified count whole seconds, and a
+        # version published within the second of the last, its number as long, looked unchanged
+        location = /current_ver.txt {{
+            add_header Cache-Control "no-cache" always;
+            etag off;
+            if_modified_since off;
+        }}
         location / {{
             add_header Cache-Control "no-cache" always;
         }}
