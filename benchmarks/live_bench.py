@@ -10,7 +10,7 @@ batch every 2 s, wrk (Debian's) loads one server at a time at 64 connections for
 1. nginx (``server.nginx``) serving one version's ``2004-MO-president/county.json`` (61 KB; 8 KB
    as the ``.gz`` written at publish), while a version is stored and published every 2 s beside
    it (nginx owns no store);
-2. ``electoral serve --public`` (``server.app``, uvicorn, one process: the server that owns the
+2. ``electoral serve --public`` (``server.app`` under granian, one process: the server that owns the
    store) serving the same file of its own public folder, while each batch arrives as a native
    CSV file POSTed to its ingest route with an ingest token (each ingest publishes a version
    before it is answered);
@@ -66,10 +66,9 @@ HEADER = ("| server | path | requests/s | p99 ms | requests | errors | versions 
           "slowest visible (s) | peak memory (MiB) |\n|---|---|---:|---:|---:|---:|---:|---:|---:|")
 SHOWN = f"{{ver}}/{ELECTION}/county.json"
 API_PATH = f"api/v1/elections/{ELECTION}/results?by=county"
-SERVE_API = ("import sys, uvicorn; from pathlib import Path; "
-             "from electoral.server.app import create_app; "
-             "uvicorn.run(create_app(sys.argv[1], public=Path(sys.argv[3])), host='127.0.0.1', "
-             "port=int(sys.argv[2]), log_level='warning', access_log=False)")
+# what `electoral serve --db DB --public DIR --port PORT` runs
+SERVE_API = ("import sys; from pathlib import Path; from electoral.server.app import run; "
+             "run(sys.argv[1], '127.0.0.1', int(sys.argv[2]), Path(sys.argv[3]))")
 
 
 @dataclass
@@ -127,8 +126,8 @@ def children(pid: int) -> list[int]:
 
 
 @contextlib.contextmanager
-def uvicorn_process(code: str, *args: str, ready: str) -> Iterator[tuple[str, int]]:
-    """A python process running ``code`` (a uvicorn server) on a free loopback port; yields its
+def server_process(code: str, *args: str, ready: str) -> Iterator[tuple[str, int]]:
+    """A python process running ``code`` (electoral's server) on a free loopback port; yields its
     URL and process id once ``ready`` answers, and stops it when the block ends."""
     port = free_port()
     process = subprocess.Popen([sys.executable, "-c", code, args[0], str(port), *args[1:]],
@@ -249,7 +248,7 @@ def serve_runs(tmp: Path, seconds: float) -> tuple[Run, Run]:
     with api.open_night_store(db, write=True) as store:
         token = api.add_token(store, "bench", "ingest")
     files = batch_files(seconds)
-    with uvicorn_process(SERVE_API, str(db), str(public), ready="api/v1/version") as (url, pid):
+    with server_process(SERVE_API, str(db), str(public), ready="api/v1/version") as (url, pid):
         pushes(url, token, files[:1], {}).run()  # the route has results before the load
         version = (public / "current_ver.txt").read_text().strip()
 

@@ -418,7 +418,8 @@ def _live_demo(public: Path, host: str, port: int, batches: int, interval: float
 
     from electoral.demo import Batch, replay_night
     from electoral.report.public import write_live_page
-    from electoral.server.public import PublicFiles, serving
+    from electoral.server.public import PublicFiles
+    from electoral.server.runner import serving
 
     def told(batch: Batch) -> None:
         say(f"batch {batch.number} of {batch.of}: {batch.reporting} of {batch.expected} counties "
@@ -482,7 +483,8 @@ def serve(
 
     with opened(db):
         pass  # a missing, foreign or already served --db is said now, not on every request
-    run(db, host, port, public)
+    with handled():
+        run(db, host, port, public)
 
 
 def _serve_nginx(public: Path | None, nginx_dir: Path | None, host: str, port: int) -> None:

@@ -10,7 +10,8 @@ import pytest
 from electoral.demo import _bundled, _reporting
 from electoral.report.public import Publication, publish_version
 from electoral.server.nginx import find_nginx, running_nginx
-from electoral.server.public import PublicFiles, free_port, serving
+from electoral.server.public import PublicFiles, free_port
+from electoral.server.runner import serving
 from tests.report.test_hostile_names import HOSTILE, hostile_returns
 from tests.report.test_page import CHROMIUM, FLAGS
 

@@ -15,7 +15,8 @@ import pytest
 
 from electoral.report.public import Publication, publish_version
 from electoral.server.nginx import IMMUTABLE, find_nginx, nginx_config, running_nginx
-from electoral.server.public import PublicFiles, free_port, serving
+from electoral.server.public import PublicFiles, free_port
+from electoral.server.runner import serving
 from tests.conftest import ROOT
 from tests.report.test_hostile_names import hostile_returns
 

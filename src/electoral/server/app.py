@@ -240,22 +240,14 @@ async def _body(request: Request, limit: int) -> bytes:
 
 
 def run(db: Path | str | None, host: str, port: int, public: Path | None = None) -> None:
-    """Serve the store at ``db`` on ``host:port`` until stopped, with the note that says so
-    beside it (``night.serving``)."""
-    import signal
-    import sys
+    """Serve the store at ``db`` on ``host:port`` until SIGINT or SIGTERM, with the note that says
+    so beside it (``night.serving``).
 
-    import uvicorn
+    Raises:
+        ElectoralError: the address cannot be listened on, or the app could not start
+            (``server.runner.run_app``).
+    """
+    from electoral.server.runner import run_app
 
-    from electoral.server.public import SHUTDOWN_GRACE
-
-    def stop(_sig: int, _frame: object) -> None:
-        sys.exit(0)
-
-    # uvicorn shuts down gracefully on SIGTERM, then raises it again for the handler it found:
-    # this one, so that the note is removed (the default handler would end the process first)
-    signal.signal(signal.SIGTERM, stop)
     with serving(api.store_path(db), f"http://{host}:{port}"):
-        # the grace: an open event stream (the live page's) would hold a shutdown forever
-        uvicorn.run(create_app(db, public=public), host=host, port=port,
-                    timeout_graceful_shutdown=SHUTDOWN_GRACE)
+        run_app(create_app(db, public=public), host, port)

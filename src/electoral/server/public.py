@@ -23,9 +23,7 @@ import hashlib
 import mimetypes
 import re
 import socket
-import threading
-import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import NamedTuple
 
@@ -35,12 +33,10 @@ from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from electoral.errors import ElectoralError
 from electoral.server.nginx import IMMUTABLE
 
 _VERSIONED = re.compile(r"^/[0-9]+/")
 _HIDDEN = re.compile(r"(^|/)\.")
-START_TIMEOUT = 10.0  # seconds for the server to answer on its port
 CACHED_VERSIONS = 3  # versions whose files are kept in memory: the current one and two before
 # report.public.POINTER, not imported from there: that module brings the report layer (about
 # 90 MB) into a process that only serves files (tests/server/test_live_load.py keeps them equal)
@@ -48,7 +44,6 @@ POINTER = "current_ver.txt"
 EVENTS = "/api/v1/events"  # the push channel of new versions (Server-Sent Events)
 WATCH_EVERY = 0.2  # seconds between two looks at the pointer while anyone listens
 PING_EVERY = 15  # seconds between keep-alive comments, for proxies that close idle streams
-SHUTDOWN_GRACE = 2  # seconds uvicorn waits for open streams at shutdown before ending them
 
 
 class Cached(NamedTuple):
@@ -202,7 +197,7 @@ class PublicFiles:
             scope, receive, sending)
         if not ended:
             # at the server's shutdown sse-starlette stops the stream without its last message
-            # (uvicorn then logs an unfinished response): the stream is ended here instead
+            # (the server then logs an unfinished response): the stream is ended here instead
             with contextlib.suppress(Exception):
                 await send({"type": "http.response.body", "body": b"", "more_body": False})
 
@@ -271,34 +266,6 @@ class PublicFirst:
             await self.files(scope, receive, send)
             return
         await self.app(scope, receive, send)
-
-
-@contextlib.contextmanager
-def serving(app: ASGIApp, *, host: str = "127.0.0.1", port: int = 8000) -> Iterator[str]:
-    """Run ``app`` under uvicorn in a background thread until the block ends; yields its URL once
-    it answers.
-
-    Raises:
-        ElectoralError: the server could not listen on ``host:port`` (in use, not allowed).
-    """
-    import uvicorn
-
-    server = uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="warning",
-                                           access_log=False, lifespan="off",
-                                           timeout_graceful_shutdown=SHUTDOWN_GRACE))
-    thread = threading.Thread(target=server.run, name="electoral-public", daemon=True)
-    thread.start()
-    try:
-        deadline = time.monotonic() + START_TIMEOUT
-        while not server.started:
-            if not thread.is_alive() or time.monotonic() > deadline:
-                raise ElectoralError(f"cannot serve on {host}:{port}: the address is in use or "
-                                     "not allowed; choose another --port")
-            time.sleep(0.02)
-        yield f"http://{host}:{port}/"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
 
 
 def free_port(host: str = "127.0.0.1") -> int:
