@@ -12,7 +12,8 @@ They are made the first time the store is served (``electoral serve``) or a toke
 (``electoral token add``); from then on every change to its results is logged, whoever makes
 it: through the server (``electoral.night``: ingest, calls, certification, expected vote,
 tokens, refusals) or on this machine (``local_change``: ``electoral import`` with or without
-``--replace``, ``electoral group``, ``electoral demo``), so that ``rebuild`` covers all of it.
+``--replace``, ``electoral group``, ``electoral demo``, and ``electoral polls import``, which
+changes no results and is not replayed), so that ``rebuild`` covers all of it.
 Results stored before the store had the tables are not in the chain; ``rebuild`` compares only
 the elections the log touched, so an election partly stored before then reads as different.
 """
@@ -161,11 +162,13 @@ def local_token() -> str:
 class LocalChange:
     """What a change made on this machine tells its audit entry: the files it read (name,
     sha256, bytes, in order), the aliases file, and the elections whose results it changed
-    (none: it changed nothing, and no entry is made)."""
+    (none, and not ``other``: it changed nothing, and no entry is made)."""
 
     files: list[tuple[str, str, bytes]] = field(default_factory=list)
     aliases: tuple[str, str, bytes] | None = None
     elections: list[str] = field(default_factory=list)
+    # a change to the store that is not to its results (polls): logged, with no change digest
+    other: bool = False
 
     def read(self, paths: Sequence[Path | str], aliases: Path | str | None = None,
              used: Sequence[str] = ()) -> None:
@@ -213,7 +216,7 @@ def local_change(store: object, action: str, detail: Mapping[str, object],
     change = LocalChange()
     with store.transaction():
         yield change
-        if change.elections:
+        if change.elections or change.other:
             _record(store, change, action, detail, by or local_token())
 
 
@@ -226,7 +229,8 @@ def _record(store: NightStore, change: LocalChange, action: str, detail: Mapping
     seq = append_audit(
         store, token=token, action=action,
         election=elections[0] if len(elections) == 1 else _text(detail.get("election")),
-        file_sha256=first[1], file=first[0], change=change_digest(store, elections),
+        file_sha256=first[1], file=first[0],
+        change=change_digest(store, elections) if elections else None,
         detail={**detail, "elections": elections,
                 "files": [[name, sha] for name, sha, _ in change.files],
                 "aliases": [change.aliases[0], change.aliases[1]] if change.aliases else None})

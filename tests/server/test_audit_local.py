@@ -1,8 +1,8 @@
 """The audit chain covers changes made on this machine too (issue 12, point 5): a local
-`electoral import` (and `--replace`, several files at once, `group`, `demo`) into a store with an
-audit chain is logged as an ingest in its own transaction, so `audit verify --rebuild`
-reproduces a store built by a mix of pushes and local imports; a failed import or a dry run
-logs nothing; tampering is still found."""
+`electoral import` (and `--replace`, several files at once, `group`, `demo`, `polls import`)
+into a store with an audit chain is logged as an ingest in its own transaction, so `audit verify
+--rebuild` reproduces a store built by a mix of pushes and local imports; a failed import or a
+dry run logs nothing; tampering is still found."""
 
 from __future__ import annotations
 
@@ -174,3 +174,17 @@ def test_a_store_without_a_chain_is_given_none(db: Path, tmp_path: Path) -> None
         tables = {r[0] for r in raw.execute("SELECT table_name FROM information_schema.tables")
                   .fetchall()}
     assert "audit_log" not in tables and "uploads" not in tables
+
+
+def test_a_polls_import_into_a_store_with_a_chain_is_logged(db: Path, tmp_path: Path) -> None:
+    from tests.test_cli_polls import small_file
+
+    Night(db).app.state.owner.close()
+    path = small_file(tmp_path)
+    code, out = cli("polls", "import", str(path), "--db", str(db))
+    assert code == 0, out
+    last = entries(db)[-1]
+    assert (last["action"], last["token"], last["file"], last["change"]) == (
+        "polls", local_token(), path.name, None)
+    assert last["file_sha256"] == hashlib.sha256(path.read_bytes()).hexdigest()
+    assert cli("audit", "verify", "--rebuild", "--db", str(db))[0] == 0
