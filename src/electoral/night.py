@@ -38,7 +38,8 @@ MAX_UPLOAD = 64 * 1024 * 1024  # bytes; the largest state precinct files are a f
 # a file name as an upload may give it: no folder, no leading dot, nothing a shell or path reads
 _SAFE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._ -]{0,199}")
 
-Importer = Callable[..., "ImportReport"]  # api.import_paths
+# api's import_paths without its own audit entry (the ingest logs itself)
+Importer = Callable[..., "ImportReport"]
 
 
 class NightError(ElectoralError):
@@ -229,10 +230,11 @@ def ingest(store: NightStore, data: bytes | None, name: str | None, election: st
            authorization: str | None, key: str | None, replace: bool, importer: Importer,
            limit: int = MAX_UPLOAD, size: int | None = None) -> Answer:
     """Import one uploaded returns file as ``electoral import`` would (``importer`` is
-    ``api.import_paths``), all or nothing, with its audit entry, kept file, idempotency key and
-    a new results version in the same transaction. A key already answered for the same token
-    and request returns the first answer and changes nothing. ``data`` ``None``: the body was
-    not read because its declared ``size`` is over ``limit``.
+    ``api.import_paths`` less its entry for a local change), all or nothing, with its audit
+    entry, kept file, idempotency key and a new results version in the same transaction. A key
+    already answered for the same token and request returns the first answer and changes
+    nothing. ``data`` ``None``: the body was not read because its declared ``size`` is over
+    ``limit``.
 
     Raises:
         Unauthorized, Forbidden: as ``authenticate``; Forbidden also for a county-scoped token

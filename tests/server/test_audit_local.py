@@ -188,3 +188,23 @@ def test_a_polls_import_into_a_store_with_a_chain_is_logged(db: Path, tmp_path: 
         "polls", local_token(), path.name, None)
     assert last["file_sha256"] == hashlib.sha256(path.read_bytes()).hexdigest()
     assert cli("audit", "verify", "--rebuild", "--db", str(db))[0] == 0
+
+
+def test_a_local_import_with_aliases_and_a_format_is_redone_with_them(db: Path,
+                                                                      tmp_path: Path) -> None:
+    night = Night(db)
+    night.send(county_file("10001", 100, 90))
+    night.app.state.owner.close()
+    spelled = county_file("10003", 300, 100).replace(b",Trump,", b",Donald J. Trump,")
+    path = write(tmp_path, "nc.csv", spelled)
+    aliases = write(tmp_path, "aliases.csv", b"spelling,candidate\nDonald J. Trump,Trump\n")
+    code, out = cli("import", str(path), "--aliases", str(aliases), "--format", "csv",
+                    "--db", str(db))
+    assert code == 0, out
+    last = entries(db)[-1]
+    assert last["detail"]["format"] == "csv"  # type: ignore[index]
+    assert last["detail"]["aliases"] == [  # type: ignore[index]
+        "aliases.csv", hashlib.sha256(aliases.read_bytes()).hexdigest()]
+    with api.open_night_store(db) as store:
+        assert len([c for c in store.candidates(ELECTION) if not c.aggregate]) == 2
+    assert cli("audit", "verify", "--rebuild", "--db", str(db))[0] == 0
