@@ -1,13 +1,11 @@
 """Election night: who may change the store (tokens and roles), the hash-chained audit log, and
 authenticated ingest, race calls and certification (issue 12).
 
-``api`` re-exports what the server and the CLI call; only ``api`` and this module reach the
-night tables (``electoral.store_night``). Every accepted change and every refusal is appended to
-the audit chain: each entry is a canonical JSON object (sorted keys, no spaces, UTF-8) holding
-its sequence number, UTC time, token name, action, election, the sha256 of the uploaded file, a
-digest of the change (the results digest of each election it touched, after it) and the previous
-entry's hash; its own hash is the sha256 of that text. An accepted change, its audit entry, the
-uploaded file, its idempotency key and the new results version commit in one transaction.
+``api`` re-exports what the server and the CLI call; only ``api``, this module and
+``electoral.night_log`` (the chain: its entries, ``verify``, ``rebuild``, and the changes made on
+this machine) reach the night tables (``electoral.store_night``). Every accepted change and every
+refusal is appended to the audit chain. An accepted change, its audit entry, the uploaded file,
+its idempotency key and the new results version commit in one transaction.
 """
 
 from __future__ import annotations
@@ -17,13 +15,18 @@ import json
 import re
 import secrets
 import tempfile
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from electoral.errors import ElectoralError, NotFoundError, Problem, ValidationError
+from electoral.night_log import GENESIS as GENESIS
+from electoral.night_log import Verdict as Verdict
+from electoral.night_log import append_audit, canonical, change_digest, sha256_text
+from electoral.night_log import rebuild as rebuild
+from electoral.night_log import verify as verify
 from electoral.store_night import CallRow, CertificationRow, NightStore, TokenRow, now
 
 if TYPE_CHECKING:
@@ -31,12 +34,12 @@ if TYPE_CHECKING:
     from electoral.store import Addition
 
 ROLES = ("ingest", "call", "certify", "admin")
-GENESIS = "0" * 64  # the "previous hash" of the first entry
 MAX_UPLOAD = 64 * 1024 * 1024  # bytes; the largest state precinct files are a few tens of MB
 # a file name as an upload may give it: no folder, no leading dot, nothing a shell or path reads
 _SAFE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._ -]{0,199}")
 
-Importer = Callable[..., "ImportReport"]  # api.import_paths
+# api's import_paths without its own audit entry (the ingest logs itself)
+Importer = Callable[..., "ImportReport"]
 
 
 class NightError(ElectoralError):
@@ -193,30 +196,7 @@ def _matches(digest: str, secret: str) -> bool:
     return True
 
 
-# ---- the audit chain ---------------------------------------------------------------------------
-
-
-def canonical(value: object) -> str:
-    """``value`` as canonical JSON: sorted keys, no spaces, UTF-8 kept as is."""
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-
-
-def sha256_text(text: str) -> str:
-    return hashlib.sha256(text.encode()).hexdigest()
-
-
-def append_audit(store: NightStore, *, token: str | None, action: str, election: str | None = None,
-                 file_sha256: str | None = None, file: str | None = None,
-                 change: str | None = None, detail: Mapping[str, object] | None = None) -> int:
-    """Append one entry to the chain (inside the caller's transaction); return its number."""
-    last = store.last_audit()
-    seq, prev = (last[0] + 1, last[1]) if last else (1, GENESIS)
-    entry = {"seq": seq, "time": now().isoformat() + "Z", "token": token, "action": action,
-             "election": election, "file_sha256": file_sha256, "file": file, "change": change,
-             "detail": dict(detail or {}), "prev": prev}
-    text = canonical(entry)
-    store.append_audit(seq, text, sha256_text(text))
-    return seq
+# ---- refusals (the chain itself is electoral.night_log's) ------------------------------------
 
 
 def refuse(store: NightStore, error: NightError | ElectoralError, token: str | None, action: str,
@@ -228,64 +208,6 @@ def refuse(store: NightStore, error: NightError | ElectoralError, token: str | N
                      file_sha256=file_sha256, detail={"code": code, "reason": str(error)[:500]})
     return error
 
-
-@dataclass(frozen=True, slots=True)
-class Verdict:
-    """What ``verify`` found: ``entries`` checked, the first bad one (``None``: all good), why."""
-
-    entries: int
-    bad: int | None = None
-    reason: str = ""
-
-    @property
-    def ok(self) -> bool:
-        return self.bad is None
-
-
-def verify(rows: Sequence[tuple[int, str, str]]) -> Verdict:
-    """Check the chain: each entry's hash is the sha256 of its text, its number follows the one
-    before, and it names the previous entry's hash."""
-    prev, expected = GENESIS, 1
-    for seq, text, digest in rows:
-        if sha256_text(text) != digest:
-            return Verdict(len(rows), seq, "its text does not hash to its recorded hash")
-        entry = json.loads(text)
-        if seq != expected or entry.get("seq") != seq:
-            return Verdict(len(rows), seq, f"entry number {seq} where {expected} should be")
-        if entry.get("prev") != prev:
-            return Verdict(len(rows), seq, "it does not name the previous entry's hash")
-        prev, expected = digest, seq + 1
-    return Verdict(len(rows))
-
-
-def rebuild(store: NightStore, scratch: NightStore, importer: Importer) -> Verdict:
-    """Re-import every logged upload, in log order, into the empty ``scratch`` store and compare
-    each ingest's change digest, then every logged election's stored results, with the store's."""
-    rows = store.audit_rows()
-    touched: set[str] = set()
-    with tempfile.TemporaryDirectory(prefix="electoral-rebuild-") as folder:
-        for seq, text, _ in rows:
-            entry = json.loads(text)
-            if entry["action"] != "ingest":
-                continue
-            data = store.upload(entry["file_sha256"])
-            if data is None:
-                return Verdict(len(rows), seq, "its uploaded file is not kept")
-            path = Path(folder) / str(seq) / entry["file"]
-            path.parent.mkdir()
-            path.write_bytes(data)
-            detail = entry["detail"]
-            report = importer(scratch, [path], None, detail.get("election"),
-                              replace=bool(detail.get("replace")))
-            changed = {e: scratch.results_digest(e) for e in detail.get("elections", [])}
-            touched |= set(changed)
-            if report.failed or sha256_text(canonical(changed)) != entry["change"]:
-                return Verdict(len(rows), seq, "re-importing its file gives other results")
-    for election in sorted(touched):
-        if scratch.results_digest(election) != store.results_digest(election):
-            return Verdict(len(rows), rows[-1][0] if rows else 0,
-                           f"the stored results of {election} differ from the rebuilt ones")
-    return Verdict(len(rows))
 
 
 # ---- ingest ------------------------------------------------------------------------------------
@@ -308,10 +230,11 @@ def ingest(store: NightStore, data: bytes | None, name: str | None, election: st
            authorization: str | None, key: str | None, replace: bool, importer: Importer,
            limit: int = MAX_UPLOAD, size: int | None = None) -> Answer:
     """Import one uploaded returns file as ``electoral import`` would (``importer`` is
-    ``api.import_paths``), all or nothing, with its audit entry, kept file, idempotency key and
-    a new results version in the same transaction. A key already answered for the same token
-    and request returns the first answer and changes nothing. ``data`` ``None``: the body was
-    not read because its declared ``size`` is over ``limit``.
+    ``api.import_paths`` less its entry for a local change), all or nothing, with its audit
+    entry, kept file, idempotency key and a new results version in the same transaction. A key
+    already answered for the same token and request returns the first answer and changes
+    nothing. ``data`` ``None``: the body was not read because its declared ``size`` is over
+    ``limit``.
 
     Raises:
         Unauthorized, Forbidden: as ``authenticate``; Forbidden also for a county-scoped token
@@ -365,7 +288,7 @@ def _ingest(store: NightStore, data: bytes, safe: str, sha: str, election: str |
                 raise Rejected("the file was refused; nothing was changed", body=document)
             elections = sorted({r.election_id for r in report.records})
             store.keep_upload(sha, safe, data)
-            change = sha256_text(canonical({e: store.results_digest(e) for e in elections}))
+            change = change_digest(store, elections)
             seq = append_audit(store, token=token.name, action="ingest",
                                election=elections[0] if len(elections) == 1 else election,
                                file_sha256=sha, file=safe, change=change,

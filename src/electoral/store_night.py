@@ -101,21 +101,32 @@ def now() -> dt.datetime:
 class NightStore(Store):
     """The results store with the election-night tables (see the module docstring)."""
 
-    def __init__(self, path: Path | str | None = None, *, read_only: bool = False):
-        """As ``Store``; for writing, the night tables are made where missing.
+    def __init__(self, path: Path | str | None = None, *, read_only: bool = False,
+                 make_tables: bool = True):
+        """As ``Store``; for writing, the night tables are made where missing (unless not
+        ``make_tables``: ``api.open_store`` opens every store for writing so, and a store
+        without them stays without them).
 
         Raises:
             NotFoundError, StoreError: as ``Store``.
         """
         self._depth = 0
         super().__init__(path, read_only=read_only)
-        if not read_only:
+        if not read_only and make_tables:
             try:
                 self._db.execute(NIGHT_SCHEMA)
             except duckdb.Error:
                 self.close()
                 raise
         self._has_night = self._tables_present()
+        self._read_only = read_only
+
+    @property
+    def audited(self) -> bool:
+        """Whether every change to this store's results must go into its audit chain: it is
+        open for writing and has the election-night tables (made the first time the store is
+        served or a token is made for it; ``electoral.night`` says what is logged)."""
+        return self._has_night and not self._read_only
 
     def _tables_present(self) -> bool:
         found = {str(r[0]) for r in self._db.execute(

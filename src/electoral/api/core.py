@@ -56,7 +56,9 @@ def open_store(path: Path | str | None = None, *, write: bool = False,
     ``./electoral.duckdb``), to use as a context manager. Read-only unless ``write``: reading
     never makes or changes a file, works on read-only media, and does not lock other readers
     out. ``write`` makes a missing file a new store and upgrades one made by an older
-    electoral. ``empty_if_missing`` (reading only): a missing file reads as an empty store held
+    electoral; a store written to that has an audit chain (the election-night tables) gets an
+    entry for every change to its results, in the change's transaction.
+    ``empty_if_missing`` (reading only): a missing file reads as an empty store held
     in memory (``audit-import`` against a store not made yet); nothing is created.
 
     Raises:
@@ -71,7 +73,13 @@ def open_store(path: Path | str | None = None, *, write: bool = False,
     where = Path(path) if path is not None else default_path()
     if empty_if_missing and not write and not where.exists():
         return Store(MEMORY)
-    return Store(where, read_only=not write)
+    if write:
+        from electoral.store_night import NightStore
+
+        # a store with an audit chain logs every change made through it (``NightStore.audited``,
+        # ``electoral.night.local_change``); one without is not given the night tables
+        return NightStore(where, make_tables=False)
+    return Store(where, read_only=True)
 
 
 

@@ -7,13 +7,16 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from electoral.api.pages import latest_earlier
-from electoral.api.returns import _results, import_paths, results_document
+from electoral.api.returns import _import_paths, _results, group, results_document, save_samples
 from electoral.formats import (
     TextOrJson,
 )
 from electoral.model import Election, UnitKind
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+    from typing import Any
+
     from electoral.night import Answer, Verdict
     from electoral.store_night import NightStore as NightStore
     from electoral.store_night import TokenRow
@@ -89,7 +92,8 @@ def authenticate(store: NightStore, authorization: str | None, need: str, *, act
 def ingest(store: NightStore, data: bytes | None, name: str | None, election: str | None = None,
            *, authorization: str | None, key: str | None = None, replace: bool = False,
            limit: int | None = None, size: int | None = None) -> Answer:
-    """``night.ingest`` of one uploaded returns file through ``import_paths``.
+    """``night.ingest`` of one uploaded returns file through ``import_paths`` (which logs no
+    entry of its own: ``night.ingest`` logs the ingest).
 
     Raises:
         NightError (Unauthorized, Forbidden, Conflict, TooLarge, Rejected), ValidationError:
@@ -98,7 +102,7 @@ def ingest(store: NightStore, data: bytes | None, name: str | None, election: st
     from electoral.night import MAX_UPLOAD
     from electoral.night import ingest as take
     return take(store, data, name, election, authorization=authorization, key=key,
-                replace=replace, importer=import_paths,
+                replace=replace, importer=_import_paths,
                 limit=MAX_UPLOAD if limit is None else limit, size=size)
 
 
@@ -184,21 +188,43 @@ def called_results(store: NightStore, election: str, level: UnitKind | str = Uni
 
 
 def audit_verify(store: NightStore, rebuild: bool = False) -> Verdict:
-    """Check the audit chain (``night.verify``); with ``rebuild``, also re-import every logged
-    upload into a scratch store in memory and compare the results (``night.rebuild``)."""
-    from electoral.night import rebuild as again
-    from electoral.night import verify
+    """Check the audit chain (``night_log.verify``); with ``rebuild``, also redo every logged
+    change of the results (server ingests, local imports, groupings, samples) from its kept
+    files in a scratch store in memory and compare the results (``night_log.rebuild``)."""
+    from electoral.night_log import rebuild as again
+    from electoral.night_log import verify
     from electoral.store import MEMORY
     from electoral.store_night import NightStore
 
     verdict = verify(store.audit_rows())
     if not verdict.ok or not rebuild:
         return verdict
-    scratch = NightStore(MEMORY)
+    scratch = NightStore(MEMORY, make_tables=False)  # no chain: the replay logs nothing
     try:
-        return again(store, scratch, import_paths)
+        return again(store, scratch, _replay)
     finally:
         scratch.close()
+
+
+def _replay(scratch: NightStore, action: str, detail: Mapping[str, Any], files: list[Path],
+            aliases: Path | None) -> bool:
+    """Redo one logged change in ``scratch`` from its kept files (``night_log.Replay``)."""
+    from electoral.errors import ElectoralError
+
+    try:
+        if action == "group":
+            group(scratch, str(detail["election"]), files[0])
+        elif action == "samples":
+            save_samples(scratch, [(f.name, f.read_text(encoding="utf-8")) for f in files])
+        else:
+            report = _import_paths(
+                scratch, files, detail.get("format"), detail.get("election"), aliases=aliases,
+                contest=detail.get("contest"), replace=bool(detail.get("replace")),
+                skip_existing=bool(detail.get("skip_existing")), encoding=detail.get("encoding"))
+            return not report.failed
+    except ElectoralError:
+        return False
+    return True
 
 
 def audit_log(store: NightStore, fmt: TextOrJson | str = "text") -> str:

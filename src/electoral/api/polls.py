@@ -43,10 +43,13 @@ def import_polls(store: ResultsStore, paths: Sequence[Path], *, replace: bool = 
             already held by another file (``duplicate-poll``, at the poll's line); both
             ``replace`` and ``skip_existing``.
         StoreError: the store could not write; nothing is changed.
+
+    In a store with an audit chain the change is logged (action ``polls``, the files kept).
     """
     from electoral.importing_polls import plan_polls
     from electoral.io import open_source
     from electoral.io.polls import poll_file_format, read_poll_file
+    from electoral.night_log import local_change
     from electoral.store_polls import PollFile
 
     read: list[tuple[str, tuple[Poll, ...], str, str]] = []
@@ -63,8 +66,13 @@ def import_polls(store: ResultsStore, paths: Sequence[Path], *, replace: bool = 
         raise ValidationError(problems)
     planned = plan_polls([(name, polls) for name, polls, _sha, _fmt in read], store.poll_ids(),
                          replace=replace, skip_existing=skip_existing)
-    store.save_polls([PollFile(p.source, sha, fmt, p.polls, p.drop)
-                      for p, (_n, _polls, sha, fmt) in zip(planned, read, strict=True)])
+    detail = {"replace": replace, "skip_existing": skip_existing}
+    with local_change(store, "polls", detail) as change:
+        store.save_polls([PollFile(p.source, sha, fmt, p.polls, p.drop)
+                          for p, (_n, _polls, sha, fmt) in zip(planned, read, strict=True)])
+        if change is not None:
+            change.read(paths, used=[sha for _n, _polls, sha, _fmt in read])
+            change.other = True
     return [p.report for p in planned]
 
 

@@ -62,7 +62,9 @@ def import_paths(store: ResultsStore, paths: Sequence[Path | str],
     ``aliases``: a ``spelling,candidate`` CSV of merges the user states; ``contest``: the contest
     title to read where a file has several; ``encoding``: the files' text encoding where it is
     not UTF-8 or UTF-16 with a BOM (``io.decode``). ``admit`` sees what is about to be stored
-    and may refuse it by raising (``night.ingest``: a county-scoped token's counties).
+    and may refuse it by raising (``night.ingest``: a county-scoped token's counties). In a
+    store with an audit chain (``electoral.night_log``), a change is logged in its transaction
+    as an ingest of token ``local:USER``, the files kept for ``audit verify --rebuild``.
 
     Returns:
         The ``ImportReport``: per election what was stored, left out, merged, flagged, replaced
@@ -71,9 +73,43 @@ def import_paths(store: ResultsStore, paths: Sequence[Path | str],
 
     Raises:
         ValidationError: ``election`` is not an election id, ``fmt`` is unknown, both
-            ``replace`` and ``skip_existing``, or an option the readers do not take.
+            ``replace`` and ``skip_existing``, or an option the readers do not take; in a
+            store with an audit chain, a file changed while it was being imported.
         StoreError: the store could not write; nothing is changed.
     """
+    from electoral.night_log import local_change
+
+    if dry_run:
+        return _import_paths(store, paths, fmt, election, aliases=aliases, contest=contest,
+                             replace=replace, skip_existing=skip_existing, dry_run=True,
+                             encoding=encoding, admit=admit)
+    detail = {"election": election, "format": None if fmt is None else str(fmt),
+              "contest": contest, "replace": replace, "skip_existing": skip_existing,
+              "encoding": encoding}
+    with local_change(store, "ingest", detail) as change:
+
+        def keep(additions: Sequence[Addition]) -> None:
+            if admit is not None:
+                admit(additions)
+            if change is not None:
+                change.read(paths, aliases, [a.sha256 for a in additions])
+
+        report = _import_paths(store, paths, fmt, election, aliases=aliases, contest=contest,
+                               replace=replace, skip_existing=skip_existing,
+                               encoding=encoding, admit=keep)
+        if change is not None:
+            change.elections = [r.election_id for r in report.records]
+    return report
+
+
+def _import_paths(store: ResultsStore, paths: Sequence[Path | str],
+                  fmt: Format | str | None = None, election: str | None = None, *,
+                  aliases: Path | str | None = None, contest: str | None = None,
+                  replace: bool = False, skip_existing: bool = False,
+                  dry_run: bool = False, encoding: str | None = None,
+                  admit: Callable[[Sequence[Addition]], None] | None = None) -> ImportReport:
+    """``import_paths`` without the audit entry: what ``night.ingest`` (which logs its own) and
+    ``audit verify --rebuild`` run."""
     from electoral.importing import ImportReport, read_staged, reading_options
 
     if election is not None:
@@ -182,36 +218,63 @@ def group(store: ResultsStore, election: str, path: Path | str
         NotFoundError: the election is not stored, or the file does not exist.
         ValidationError: the groupings file has problems (located by line and field).
         StoreError: the store could not write; nothing is changed.
+
+    In a store with an audit chain the change is logged (action ``group``, the file kept).
     """
     from electoral.io import open_source
     from electoral.io.groupings import apply_groupings, read_groupings, ungrouped
+    from electoral.night_log import local_change
 
-    source = open_source(path)
-    rows = read_groupings(source.stream(), source.name)
-    before = store.load(election)
-    grouped = apply_groupings(before, rows, source.name)
-    store.save(grouped, source=f"{grouped.source} + {source.name}", sha256=source.sha256,
-               format="groupings")
+    with local_change(store, "group", {"election": election}) as change:
+        source = open_source(path)
+        rows = read_groupings(source.stream(), source.name)
+        before = store.load(election)
+        grouped = apply_groupings(before, rows, source.name)
+        store.save(grouped, source=f"{grouped.source} + {source.name}", sha256=source.sha256,
+                   format="groupings")
+        if change is not None:
+            change.read([path], used=[source.sha256])
+            change.elections = [election]
     return grouped, ungrouped(before, grouped, rows)
 
 
 def load_samples(store: ResultsStore) -> list[Article]:
-    """Store the bundled sample elections (each in its own transaction) and return them.
+    """Store the bundled sample elections (each in its own transaction; in a store with an
+    audit chain, all in one, logged as action ``samples`` with the sample files kept) and
+    return them.
 
     Raises:
         StoreError: the store could not write.
     """
-    import hashlib
-
-    from electoral.io import Format
     from electoral.io.sample import bundled_samples
+    from electoral.night_log import local_change
+
+    samples = bundled_samples()
+    with local_change(store, "samples", {}) as change:
+        articles = save_samples(store, samples)
+        if change is not None:
+            change.files = [(name, _sha(text), text.encode()) for name, text in samples]
+            change.elections = [a.returns.election.id for a in articles]
+    return articles
+
+
+def save_samples(store: ResultsStore, samples: Sequence[tuple[str, str]]) -> list[Article]:
+    """Store each ``(name, text)`` sample election (``load_samples``; ``audit verify
+    --rebuild`` redoes a logged ``samples`` change with it)."""
+    from electoral.io import Format
+
     articles = []
-    for name, text in bundled_samples():
+    for name, text in samples:
         article = published_from_text(name, text, Format.SAMPLE)
-        store.save(article.returns, source=f"bundled:{name}",
-                   sha256=hashlib.sha256(text.encode()).hexdigest(), format=str(Format.SAMPLE))
+        store.save(article.returns, source=f"bundled:{name}", sha256=_sha(text),
+                   format=str(Format.SAMPLE))
         articles.append(article)
     return articles
+
+
+def _sha(text: str) -> str:
+    import hashlib
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
 # ---- what is stored ----------------------------------------------------------------------------
