@@ -349,3 +349,16 @@ def test_a_named_subtotal_precinct_is_checked_against_the_precincts_it_names() -
     alone = staged(f"{HEAD}Kent,Totten,President,,DEM,Ada Marsh,4\n"
                    "Kent,Felton Total,President,,DEM,Ada Marsh,3\n")
     assert totals(alone) == {"Ada Marsh": 7}
+
+
+@pytest.mark.parametrize("content", [b"", b"\n  \r\n\t\n"])
+def test_an_empty_file_is_said_to_be_empty_not_of_an_unknown_format(tmp_path, content) -> None:
+    from electoral.io import detect_format, open_source
+
+    path = tmp_path / "20201103__wi__general__ward.csv"  # a download that came back empty
+    path.write_bytes(content)
+    with pytest.raises(ValidationError) as caught:
+        detect_format(open_source(path))
+    [problem] = caught.value.problems
+    assert (problem.code, problem.source, problem.line) == ("empty-file", path.name, 1)
+    assert problem.message == ("the file is empty" + (" (only white space)" if content else ""))

@@ -234,11 +234,16 @@ def detect_format(source: Source) -> Format:
     """Guess a file's format from its name and first line; say how to choose when unsure.
 
     Raises:
-        ValidationError: no format recognises the file (the message lists ``--format`` values).
+        ValidationError: the file is empty or only white space (``empty-file``), or no format
+            recognises it (the message lists ``--format`` values).
     """
     _load_readers()  # the readers' modules add their probes
     name = source.name.lower()
     head = source.text.lstrip()[:4000]
+    if not head:  # a failed download or export: "cannot tell the format" would send one astray
+        raise ValidationError([Problem("empty-file", "the file is empty"
+                                       + (" (only white space)" if source.text else ""),
+                                       source=source.name, line=1)])
     if name.endswith(".sample.json"):
         return Format.SAMPLE
     if head.startswith("= ") and "Infobox" in head:
