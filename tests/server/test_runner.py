@@ -34,6 +34,15 @@ def test_serving_on_a_taken_port_says_so(tmp_path: Path, taken) -> None:
         pass
 
 
+def test_a_second_server_on_a_port_is_refused_not_sharing_it(tmp_path: Path) -> None:
+    # granian listens with SO_REUSEPORT: without the check both would answer, by turns
+    port = free_port()
+    with serving(PublicFiles(tmp_path), port=port), \
+            pytest.raises(ElectoralError, match=f"cannot serve on 127.0.0.1:{port}: .*in use"), \
+            serving(PublicFiles(tmp_path), port=port):
+        pass
+
+
 def test_serve_on_a_taken_port_is_one_line_and_exit_1(tmp_path: Path, taken) -> None:
     _, port = taken
     db = tmp_path / "night.duckdb"
@@ -41,8 +50,8 @@ def test_serve_on_a_taken_port_is_one_line_and_exit_1(tmp_path: Path, taken) -> 
     done = electoral("serve", "--db", str(db), "--port", str(port))
     assert done.returncode == 1
     assert done.stderr.strip().splitlines() == [
-        f"error: cannot serve on 127.0.0.1:{port}: Address already in use (os error 98); choose "
-        "another --port or --host"]
+        f"error: cannot serve on 127.0.0.1:{port}: Address already in use; choose another --port "
+        "or --host"]
     assert not (tmp_path / "night.duckdb.serving").exists()  # the note is not left behind
 
 

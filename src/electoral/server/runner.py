@@ -64,6 +64,7 @@ async def _serve(server: Server, stop: asyncio.Event, signals: bool = False) -> 
     if signals:
         for number in (signal.SIGINT, signal.SIGTERM):
             asyncio.get_running_loop().add_signal_handler(number, stop.set)
+    _refuse_shared(server.bind_addr, server.bind_port)
     serving = asyncio.ensure_future(server.serve())
     stopping = asyncio.ensure_future(stop.wait())
     await asyncio.wait({serving, stopping}, return_when=asyncio.FIRST_COMPLETED)
@@ -156,3 +157,22 @@ def _answers(host: str, port: int) -> bool:
             return True
     except OSError:
         return False
+
+
+def _refuse_shared(host: str, port: int) -> None:
+    """Refuse an address another server listens on. granian binds with SO_REUSEPORT, so a second
+    server on a port would silently share it, each answering some of the connections (two
+    ``electoral serve`` of two stores, say); a bind without that option fails where anyone
+    listens.
+
+    Raises:
+        ElectoralError: the address is in use or not allowed.
+    """
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # a closed one's TIME_WAIT
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            raise ElectoralError(f"cannot serve on {host}:{port}: {exc.strerror or exc}; choose "
+                                 "another --port or --host") from None
