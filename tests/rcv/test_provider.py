@@ -73,3 +73,20 @@ def test_a_folder_around_a_dominion_export_names_the_export(tmp_path: Path) -> N
     (tmp_path / "hart").mkdir()
     (tmp_path / "hart" / "b1.xml").write_text("<x/>")
     assert Provider.detect(tmp_path / "hart") == Provider.HART
+
+
+def test_an_rctab_config_given_as_a_cvr_says_to_use_rctab_config(tmp_path) -> None:
+    config = tmp_path / "contest_config.json"
+    config.write_text('{"tabulatorVersion": "1.3.2", "outputSettings": {"contestName": "x"},\n'
+                      ' "cvrFileSources": [{"filePath": "cvr.xlsx", "provider": "ess"}],\n'
+                      ' "candidates": [], "rules": {}}', encoding="utf-8")
+    with pytest.raises(ValidationError) as caught:
+        Provider.detect(config)
+    [problem] = caught.value.problems
+    assert problem.code == "rctab-config"
+    assert (problem.source, problem.message) == ("contest_config.json", "an RCTab contest config, "
+                                                "not a CVR: pass it as --rctab-config "
+                                                "contest_config.json")
+    cdf = tmp_path / "cvr.json"  # a CDF CVR report still goes to its reader
+    cdf.write_text('{"@type": "CVR.CastVoteRecordReport", "CVR": []}', encoding="utf-8")
+    assert Provider.detect(cdf) is Provider.CDF

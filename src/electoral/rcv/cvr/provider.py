@@ -166,7 +166,8 @@ class Provider(StrEnum):
 
         Raises:
             ValidationError: ``unknown-format`` when no member claims the suffix, or a folder is
-                neither (naming an inner folder that holds a Dominion export).
+                neither (naming an inner folder that holds a Dominion export); ``rctab-config``
+                for an RCTab contest config given as a CVR (it says to use ``--rctab-config``).
         """
         if path.is_dir():
             if any(path.glob("CvrExport*.json")):
@@ -182,8 +183,28 @@ class Provider(StrEnum):
                 "unknown-format", "the folder holds no Dominion export (CvrExport*.json) and no "
                 f"Hart ballot files (*.xml){hint}", source=path.name)])
         suffixes = [s.lower() for s in path.suffixes if s.lower() != ".gz"]
+        if suffixes[-1:] == [".json"] and _is_rctab_config(path):
+            raise ValidationError([Problem(
+                "rctab-config", "an RCTab contest config, not a CVR: pass it as "
+                f"--rctab-config {path.name}", source=path.name)])
         for member in cls:
             if suffixes and suffixes[-1] in member.suffixes:
                 return member
         raise ValidationError([Problem("unknown-format", f"cannot tell the CVR format of "
                                        f"{path.name}; pass --provider", source=path.name)])
+
+
+#: Keys every RCTab contest config has at its top level and no CVR (CDF JSON) has (RCTab's
+#: config file documentation: "outputSettings", "cvrFileSources", "rules").
+_RCTAB_KEYS = ('"outputSettings"', '"cvrFileSources"')
+
+
+def _is_rctab_config(path: Path) -> bool:
+    """Whether the JSON file at ``path`` starts like an RCTab config (its first 64 KiB name the
+    config's sections); a file that cannot be read is left to the CVR reader to refuse."""
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(65536).decode("utf-8", errors="replace")
+    except OSError:
+        return False
+    return all(key in head for key in _RCTAB_KEYS)
