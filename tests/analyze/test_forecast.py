@@ -25,7 +25,13 @@ from electoral.analyze.forecast import (
     state_leans,
 )
 from electoral.analyze.forecast_backtest import BASELINE_SD, baseline, brier, calibration, score_year
-from electoral.analyze.forecast_fit import FLOORS, fit_parameters, forecast_year, presidential_year
+from electoral.analyze.forecast_fit import (
+    FLOORS,
+    fit_parameters,
+    forecast_year,
+    presidential_year,
+    state_error,
+)
 from electoral.analyze.polls import poll_averages
 from electoral.model import Poll
 from tests.analyze.test_polls import poll
@@ -114,6 +120,34 @@ def test_posterior_combines_prior_and_polls_by_precision() -> None:
     assert nation == pytest.approx(3.0)
     assert units[0].mean == pytest.approx(4.0)
     assert units[0].sd ** 2 == pytest.approx(1 / (1 / 4 + 1 / (average.margin_se ** 2 + 4)))
+
+
+def test_undecided_voters_widen_a_state_polls_error() -> None:
+    # 45 − 43 leaves 12 points to neither party: with undecided_sd 0.25 the polls' own error is
+    # √(2² + (0.25 × 12)²) = √13; with the prior's 2² the posterior variance is
+    # 1/(1/4 + 1/(se² + 13)).
+    polls = [poll("1", "2020-10-01", "45", "43", n=1000)]
+    average = poll_averages(polls).states[0]
+    assert average.undecided == pytest.approx(12.0)
+    params = Parameters(0.0, 0.0, 2.0, 2.0, undecided_sd=0.25)
+    assert params.poll_sd(12.0) == pytest.approx(math.sqrt(13))
+    units, _ = plan_units(poll_averages(polls), {"PA": 0.0}, {"PA": 20}, {}, params)
+    assert units[0].sd ** 2 == pytest.approx(1 / (1 / 4 + 1 / (average.margin_se ** 2 + 13)))
+
+
+def test_state_error_fit_by_likelihood_by_hand() -> None:
+    # No undecided: errors ±2 (variance 4); 10 points undecided: errors ±5 (variance 25); no
+    # sampling error. The likelihood is highest where each group's variance is its mean square:
+    # state_sd² = 4 and 4 + (10·undecided_sd)² = 25, so undecided_sd = √21 / 10.
+    rows = [(sign * 2.0, 0.0, 0.0) for sign in (1, -1)] * 20 + [(sign * 5.0, 0.0, 10.0)
+                                                                for sign in (1, -1)] * 20
+    state_sd, undecided_sd = state_error(rows)
+    assert state_sd == pytest.approx(2.0, abs=1e-3)
+    assert undecided_sd == pytest.approx(math.sqrt(21) / 10, abs=1e-3)
+    # Sampling variance counts first: errors ±3 with se² = 9 leave nothing for the polls' own error.
+    assert state_error([(sign * 3.0, 9.0, 0.0) for sign in (1, -1)] * 5)[0] == pytest.approx(0.0, abs=1e-3)
+    with pytest.raises(ValueError, match="no state errors"):
+        state_error([])
 
 
 def test_results_margins_and_leans() -> None:

@@ -9,14 +9,17 @@ Margins are in points, the Democrat's share of all votes minus the Republican's.
                       the national polls' average ("US") as one more such estimate
     prior           = lean + national                         variance  prior_sd²
     polls           = the state's weighted poll average       variance  se² + state_sd²
+                                                                         + (undecided_sd·u)²
     mean, variance  = the precision-weighted combination of prior and polls (normal–normal)
     simulated       = mean + national_sd·T + regional_sd·Z[division] + √variance·Z[state]
 
-with T a Student t (``Parameters.national_df``) and the Z standard normals, all independent: one
+with u the points of the average for neither major party (``StateAverage.undecided``): votes the
+polls cannot place yet, so the more of them, the further the result can land from the polls;
+T a Student t (``Parameters.national_df``) and the Z standard normals, all independent: one
 national draw, one per Census division and one per state in each simulation. Every state loads on
 the shared draws with a positive coefficient, so the covariance of any two states is
 national_sd²·Var(T) (+ regional_sd² in one division) ≥ 0: no pair is negatively correlated, by
-construction. The four standard deviations are fit, by
+construction. The standard deviations and ``undecided_sd`` are fit, by
 ``electoral.analyze.forecast_fit``, on elections before the one forecast.
 
 A district without polls goes with its state (its electors follow the statewide simulated winner):
@@ -116,7 +119,9 @@ def state_leans(results: Mapping[str, StateResult]) -> dict[str, float]:
 class Parameters:
     """The standard deviations of the forecast's errors (points of margin) and the years they were
     fit on: ``national_sd`` shared by every state, ``regional_sd`` by a Census division,
-    ``state_sd`` a state's polls' own error beyond sampling, ``prior_sd`` how far a state's lean
+    ``state_sd`` a state's polls' own error beyond sampling when every respondent picks a major
+    party, ``undecided_sd`` what each point of undecided (or other) share adds to it
+    (``poll_sd``), ``prior_sd`` how far a state's lean
     moves between elections; ``national_df`` the degrees of freedom of the national error's
     Student t (``inf``: normal): a scale estimated from n past years' errors predicts the next
     year's error as t with n degrees of freedom (the posterior predictive of a normal error of
@@ -128,6 +133,12 @@ class Parameters:
     prior_sd: float
     fitted_on: tuple[int, ...] = ()
     national_df: float = math.inf
+    undecided_sd: float = 0.0
+
+    def poll_sd(self, undecided: float) -> float:
+        """The own error (points) of polls whose average leaves ``undecided`` points (0–100) to
+        neither major party: √(state_sd² + (undecided_sd·undecided)²)."""
+        return math.hypot(self.state_sd, self.undecided_sd * undecided)
 
 
 @dataclass(frozen=True, slots=True)
@@ -172,11 +183,12 @@ def plan_units(averages: PollAverages, leans: Mapping[str, float], electors: Map
 
 def _national(polled: Mapping[str, StateAverage], leans: Mapping[str, float],
               params: Parameters) -> float:
-    estimates = [(a.margin - leans[g], a.margin_se ** 2 + params.state_sd ** 2 + params.prior_sd ** 2)
+    estimates = [(a.margin - leans[g],
+                  a.margin_se ** 2 + params.poll_sd(a.undecided) ** 2 + params.prior_sd ** 2)
                  for g, a in polled.items() if g in leans]
     if "US" in polled:
         us = polled["US"]
-        estimates.append((us.margin, us.margin_se ** 2 + params.state_sd ** 2))
+        estimates.append((us.margin, us.margin_se ** 2 + params.poll_sd(us.undecided) ** 2))
     if not estimates:
         raise ValueError("no polled state has a past result to measure the national margin from")
     weight = sum(1 / v for _m, v in estimates)
@@ -187,7 +199,7 @@ def _posterior(average: StateAverage | None, prior: float, params: Parameters) -
     prior_var = params.prior_sd ** 2
     if average is None:
         return prior, prior_var
-    poll_var = average.margin_se ** 2 + params.state_sd ** 2
+    poll_var = average.margin_se ** 2 + params.poll_sd(average.undecided) ** 2
     precision = 1 / prior_var + 1 / poll_var
     return (prior / prior_var + average.margin / poll_var) / precision, 1 / precision
 
@@ -199,7 +211,7 @@ def _district(unit: str, state: str, state_mean: float, polled: Mapping[str, Sta
         return Unit(unit, state, 1, state_mean, 0.0, follows=state)
     offset = average.margin - polled[state].margin
     return Unit(unit, state, 1, state_mean + offset,
-                math.sqrt(average.margin_se ** 2 + params.state_sd ** 2), follows=state)
+                math.hypot(average.margin_se, params.poll_sd(average.undecided)), follows=state)
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,13 +11,22 @@ past years with polls:
     national error of y             n_y = mean over polled states of e
     division error                  d = mean over a division's states of (e − n_y)
     state error                     r = e − n_y − d
-    state_sd²    = mean r² × k/(k−1) (k states in the division) − mean sampling variance se²
-    regional_sd² = mean d² − state_sd² × mean(1/k)
+    state_sd, undecided_sd         maximise the normal likelihood of r·√(k/(k−1)) (k states in
+                                    the division) with variance state_sd² + (undecided_sd·u)² + se²,
+                                    u the state's undecided (and other) share, se² its average's
+                                    sampling variance (``state_error``)
+    regional_sd² = mean d² − mean(state_sd² + (undecided_sd·u)² + se²) × mean(1/k)
     national_sd² = mean n_y² (the national errors are centred on zero: no bias is assumed),
                    drawn as Student t with as many degrees of freedom as years fit on
     prior_sd²    = mean over states and consecutive pairs of years of (lean_y − lean_{y−4})²
 
-each floored (``FLOORS``) so that a lucky year or two cannot make the forecast certain.
+each standard deviation floored (``FLOORS``) so that a lucky year or two cannot make the
+forecast certain. A poll's undecided (and other-candidate) respondents are votes it cannot
+place between the two parties, so an average that leaves more of the vote to neither may miss
+further; the likelihood lets the earlier years say how much further (``undecided_sd`` comes out 0
+when they show no such spread). The u of a state is that of its average as of the forecast date.
+``state_sd`` is fit by likelihood rather than by moments because it shares the variance with
+``undecided_sd``.
 """
 
 from __future__ import annotations
@@ -27,6 +36,8 @@ import math
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from typing import Protocol
+
+import numpy as np
 
 from electoral.analyze.forecast import (
     DIVISION_OF,
@@ -41,7 +52,7 @@ from electoral.analyze.polls import poll_averages
 from electoral.model import Poll
 
 __all__ = ["FLOORS", "PastElections", "election_day", "fit_parameters", "forecast_year", "incumbent_party",
-           "presidential_year"]
+           "presidential_year", "state_error"]
 
 #: Lowest standard deviations the fit may return (points): national 2.0 (the smallest national
 #: miss of the final state polls in 538's raw-polls 2000–2020 is ~1 point, and one or two years
@@ -88,7 +99,7 @@ def fit_parameters(past: PastElections, year: int, horizon: int = 0) -> Paramete
             results for the prior.
     """
     earlier = sorted(y for y in past.years() if y < year)
-    errors: list[tuple[int, str, float, float]] = []  # year, state, error, sampling variance
+    errors: list[_Error] = []
     used = []
     for y in earlier:
         cutoff = election_day(y) - dt.timedelta(days=horizon)
@@ -97,43 +108,80 @@ def fit_parameters(past: PastElections, year: int, horizon: int = 0) -> Paramete
             continue
         actual = past.results(y)
         averages = poll_averages(polls, cutoff)
-        rows = [(y, a.geography, a.margin - actual[a.geography].margin, a.margin_se ** 2)
+        rows = [(y, a.geography, a.margin - actual[a.geography].margin, a.margin_se ** 2, a.undecided)
                 for a in averages.states if a.geography in actual]
         if rows:
             errors.extend(rows)
             used.append(y)
     if not errors:
         raise ValueError(f"no election before {year} has both polls and results to fit on")
-    national_sd, regional_sd, state_sd = _poll_errors(errors)
+    national_sd, regional_sd, state_sd, undecided_sd = _poll_errors(errors)
     prior_sd, prior_years = _prior_sd(past, earlier)
     return Parameters(max(national_sd, FLOORS.national_sd), max(regional_sd, FLOORS.regional_sd),
                       max(state_sd, FLOORS.state_sd), max(prior_sd, FLOORS.prior_sd),
-                      tuple(sorted(set(used) | set(prior_years))), national_df=float(len(used)))
+                      tuple(sorted(set(used) | set(prior_years))), national_df=float(len(used)),
+                      undecided_sd=undecided_sd)
 
 
-def _poll_errors(errors: list[tuple[int, str, float, float]]) -> tuple[float, float, float]:
+_Error = tuple[int, str, float, float, float]  # year, state, error, sampling variance, undecided
+
+
+def _poll_errors(errors: list[_Error]) -> tuple[float, float, float, float]:
     by_year: dict[int, list[float]] = defaultdict(list)
-    for y, _s, e, _v in errors:
+    for y, _s, e, _v, _u in errors:
         by_year[y].append(e)
     national = {y: sum(es) / len(es) for y, es in by_year.items()}
-    groups: dict[tuple[int, str], list[float]] = defaultdict(list)
-    for y, s, e, _v in errors:
-        groups[y, DIVISION_OF[s]].append(e - national[y])
-    division = {k: sum(v) / len(v) for k, v in groups.items()}
-    squares: list[float] = []
+    groups: dict[tuple[int, str], list[_Error]] = defaultdict(list)
+    for row in errors:
+        groups[row[0], DIVISION_OF[row[1]]].append(row)
+    division = {k: sum(r[2] - national[r[0]] for r in v) / len(v) for k, v in groups.items()}
+    rows: list[tuple[float, float, float]] = []  # state error, sampling variance, undecided
     inverse: list[float] = []
-    for (y, d), residuals in groups.items():
-        k = len(residuals)
+    for (y, d), members in groups.items():
+        k = len(members)
         if k < 2:
             continue
-        squares.extend((r - division[y, d]) ** 2 * k / (k - 1) for r in residuals)
+        rows.extend(((e - national[y] - division[y, d]) * math.sqrt(k / (k - 1)), v, u)
+                    for _y, _s, e, v, u in members)
         inverse.append(1 / k)
-    sampling = sum(v for *_r, v in errors) / len(errors)
-    state_var = max(sum(squares) / len(squares) - sampling, 0.0) if squares else 0.0
+    if rows:
+        state_sd, undecided_sd = state_error(rows)
+        own = sum(state_sd ** 2 + (undecided_sd * u) ** 2 + v for _r, v, u in rows) / len(rows)
+    else:  # no division with two polled states: nothing tells state from regional error
+        state_sd, undecided_sd = 0.0, 0.0
+        own = sum(v for _y, _s, _e, v, _u in errors) / len(errors)
     regional_var = sum(d * d for d in division.values()) / len(division)
-    regional_var -= (state_var + sampling) * (sum(inverse) / len(inverse) if inverse else 1.0)
+    regional_var -= own * (sum(inverse) / len(inverse) if inverse else 1.0)
     national_var = sum(n * n for n in national.values()) / len(national)
-    return math.sqrt(national_var), math.sqrt(max(regional_var, 0.0)), math.sqrt(state_var)
+    return math.sqrt(national_var), math.sqrt(max(regional_var, 0.0)), state_sd, undecided_sd
+
+
+def state_error(rows: Sequence[tuple[float, float, float]]) -> tuple[float, float]:
+    """The (state_sd, undecided_sd) that maximise the normal likelihood of ``rows`` of (state
+    error r, sampling variance se², undecided share u), r ~ N(0, state_sd² + (undecided_sd·u)² +
+    se²): r and state_sd in points of margin, se² in points², u in points of share, undecided_sd
+    in points of margin per point of share. Both are ≥ 0; L-BFGS-B (scipy) from state_sd² = the
+    moment estimate mean r² − mean se² (at least 1) and undecided_sd² = 0.01, deterministic.
+
+    Raises:
+        ValueError: no rows.
+    """
+    from scipy.optimize import minimize
+
+    if not rows:
+        raise ValueError("no state errors to fit")
+    r, v, u = (np.array(column, dtype=np.float64) for column in zip(*rows, strict=True))
+
+    def negative_log_likelihood(x: np.ndarray) -> float:
+        variance = x[0] + x[1] * u * u + v + 1e-9  # 1e-9: no zero variance
+        return float(0.5 * np.sum(np.log(variance) + r * r / variance))
+
+    # Searched over the variances state_sd² and undecided_sd², whose slopes do not vanish at zero
+    # as the standard deviations' do.
+    start = max(float(np.mean(r * r) - np.mean(v)), 1.0)
+    found = minimize(negative_log_likelihood, np.array([start, 0.01]), method="L-BFGS-B",
+                     bounds=[(0.0, None), (0.0, None)])
+    return math.sqrt(found.x[0]), math.sqrt(found.x[1])
 
 
 def _prior_sd(past: PastElections, earlier: Sequence[int]) -> tuple[float, list[int]]:

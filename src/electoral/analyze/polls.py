@@ -188,6 +188,12 @@ class StateAverage:
     def interval(self) -> tuple[float, float]:
         return self.margin - Z95 * self.margin_se, self.margin + Z95 * self.margin_se
 
+    @property
+    def undecided(self) -> float:
+        """The points of the average for neither major party (undecided, other candidates),
+        0–100."""
+        return max(100.0 - self.democratic - self.republican, 0.0)
+
 
 @dataclass(frozen=True, slots=True)
 class HouseEffect:

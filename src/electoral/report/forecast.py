@@ -68,6 +68,7 @@ def national(result: Forecast) -> dict[str, Any]:
                            "national_df": "inf" if p.national_df == float("inf") else p.national_df,
                            "regional_sd": str(rounded(p.regional_sd, 3)),
                            "state_sd": str(rounded(p.state_sd, 3)),
+                           "undecided_sd": str(rounded(p.undecided_sd, 4)),
                            "prior_sd": str(rounded(p.prior_sd, 3)), "fitted_on": list(p.fitted_on)}}
 
 
