@@ -10,8 +10,9 @@ batch every 2 s, wrk (Debian's) loads one server at a time at 64 connections for
 1. nginx (``server.nginx``) serving one version's ``2004-MO-president/county.json`` (61 KB; 8 KB
    as the ``.gz`` written at publish), while a version is stored and published every 2 s beside
    it (nginx owns no store);
-2. ``electoral serve --public`` (``server.app`` under granian, one process: the server that owns the
-   store) serving the same file of its own public folder, while each batch arrives as a native
+2. ``electoral serve --public`` (``server.app`` under granian: the process that owns the store,
+   on a Unix socket, and its two front processes on the port, ``server.front``) serving the
+   same file of its own public folder, while each batch arrives as a native
    CSV file POSTed to its ingest route with an ingest token (each ingest publishes a version
    before it is answered);
 3. the same server's dynamic API, ``/api/v1/elections/2004-MO-president/results?by=county``,
@@ -292,8 +293,9 @@ def report(runs: list[Run], seconds: float, before: str = "unknown") -> tuple[st
 
 `{COMMAND}` (or `python benchmarks/run.py live`) — wrk -t{THREADS} -c{CONNECTIONS}, {seconds:g} s
 per run, `{ACCEPT}`, while a new version lands every {INTERVAL:g} s: for nginx a batch stored
-and published beside it, for `electoral serve --public` (one process, owning the store) a
-native CSV file POSTed to its ingest route. Loopback; {platform.machine()}, {platform.python_implementation()}
+and published beside it, for `electoral serve --public` (the process owning the store and its
+two front processes, which answer the public folder and forward the API to it) a native CSV
+file POSTed to its ingest route through them. Loopback; {platform.machine()}, {platform.python_implementation()}
 {platform.python_version()}, nginx and wrk from Debian, all sharing the machine's
 {_cores()} cores with the load generator. Load average (1 min) {before} before the run and
 {_load()} after it, the bench's own load included: other work on the machine shows in the p99s.

@@ -62,6 +62,10 @@ def serve(
     nginx_dir: Annotated[Path | None, typer.Option(
         help="nginx's private folder: config, pid, logs (default: beside --public).",
         show_default=False)] = None,
+    fronts: Annotated[int | None, typer.Option(
+        min=0, help="With --public: processes that serve the public folder themselves and pass "
+        "every other request to the one that owns the store (0: that one serves all; default "
+        "2).", show_default=False)] = None,
 ) -> None:
     """Serve the results API from the store, and own it: while it runs, files reach the store
     only through it (`electoral push`)."""
@@ -77,7 +81,7 @@ def serve(
     with opened(db):
         pass  # a missing, foreign or already served --db is said now, not on every request
     with handled():
-        run(db, host, port, public)
+        run(db, host, port, public, fronts)
 
 
 def _serve_nginx(public: Path | None, nginx_dir: Path | None, host: str, port: int) -> None:

@@ -37,12 +37,14 @@ ENV = os.environ | {"PYTHONPATH": f"{ROOT / 'src'}{os.pathsep}{os.environ.get('P
 
 
 class Server:
-    def __init__(self, db: Path):
-        self.db, self.port = db, free_port()
+    def __init__(self, db: Path, public: Path | None = None):
+        self.db, self.port, self.public = db, free_port(), public
         self.url = f"http://127.0.0.1:{self.port}"
+        # with --public, front processes serve the port and forward the API to this one
+        shown = ["--public", str(public)] if public else []
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "electoral", "serve", "--db", str(db), "--port", str(self.port)],
-            env=ENV, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            [sys.executable, "-m", "electoral", "serve", "--db", str(db), "--port", str(self.port),
+             *shown], env=ENV, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             try:
@@ -63,9 +65,10 @@ def secrets(db: Path) -> dict[str, str]:
     return make_store(db)
 
 
-@pytest.fixture
-def server(db: Path, secrets: dict[str, str]) -> Iterator[Server]:
-    running = Server(db)
+@pytest.fixture(params=["alone", "with fronts"])
+def server(request: pytest.FixtureRequest, db: Path, tmp_path: Path,
+           secrets: dict[str, str]) -> Iterator[Server]:
+    running = Server(db, tmp_path / "public" if request.param == "with fronts" else None)
     yield running
     if running.process.poll() is None:
         running.stop()
@@ -118,7 +121,7 @@ def test_kill_9_during_an_ingest_leaves_it_wholly_there_or_wholly_absent(
     time.sleep(took / 2)
     server.stop(signal.SIGKILL)
     sender.join()
-    restarted = Server(db)
+    restarted = Server(db, server.public)  # the port of a killed one's fronts is free again
     assert httpx.get(f"{restarted.url}/api/v1/version").json()["version"] in (1, 2)
     restarted.stop()
     with api.open_night_store(db) as store:

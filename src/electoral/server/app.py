@@ -50,6 +50,10 @@ if TYPE_CHECKING:
 MEDIA = {"csv": "text/csv", "md": "text/markdown", "wiki": "text/plain", "html": "text/html",
          "text": "text/plain", "json": "application/json"}
 READ = ["GET", "HEAD"]
+#: Front processes of ``electoral serve --public`` by default: two, so that reading the public
+#: folder goes on at full speed on a 2-core machine while the owner ingests (BENCHMARKS.md, live
+#: section)
+FRONTS = 2
 
 
 class CallBody(BaseModel):
@@ -239,9 +243,12 @@ async def _body(request: Request, limit: int) -> bytes:
     return bytes(data)
 
 
-def run(db: Path | str | None, host: str, port: int, public: Path | None = None) -> None:
+def run(db: Path | str | None, host: str, port: int, public: Path | None = None,
+        fronts: int | None = None) -> None:
     """Serve the store at ``db`` on ``host:port`` until SIGINT or SIGTERM, with the note that says
-    so beside it (``night.serving``).
+    so beside it (``night.serving``). With ``public``, ``fronts`` (default ``FRONTS``) front
+    processes serve the port (``server.front``: the public folder themselves, the rest forwarded
+    to this process); 0 serves everything from this one process.
 
     Raises:
         ElectoralError: the address cannot be listened on, or the app could not start
@@ -249,5 +256,12 @@ def run(db: Path | str | None, host: str, port: int, public: Path | None = None)
     """
     from electoral.server.runner import run_app
 
+    count = FRONTS if fronts is None else fronts
     with serving(api.store_path(db), f"http://{host}:{port}"):
-        run_app(create_app(db, public=public), host, port)
+        if public is None or not count:
+            run_app(create_app(db, public=public), host, port)
+            return
+        from electoral.server.front import front_processes
+
+        run_app(create_app(db, public=public), host, port,
+                beside=lambda owner: front_processes(count, public, owner, host, port))

@@ -253,6 +253,12 @@ def mount_public(app: ASGIApp, public: Path | str) -> None:
 _FRONT = frozenset({"/", "/index.html", "/live.js", "/live.css", f"/{POINTER}", EVENTS})
 
 
+def is_public_path(path: str) -> bool:
+    """Whether ``path`` is one of the public folder's own (the live page, the pointer, the event
+    stream, a version folder's file), which ``PublicFiles`` answers ahead of any API route."""
+    return path in _FRONT or _VERSIONED.match(path) is not None
+
+
 class PublicFirst:
     """ASGI middleware sending the public folder's own paths (``_FRONT`` and the version
     folders) straight to ``files``, which gives them their ETag, caching and HEAD itself."""
@@ -262,7 +268,7 @@ class PublicFirst:
         self.files = files
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and (scope["path"] in _FRONT or _VERSIONED.match(scope["path"])):
+        if scope["type"] == "http" and is_public_path(scope["path"]):
             await self.files(scope, receive, send)
             return
         await self.app(scope, receive, send)

@@ -17,9 +17,12 @@ import asyncio
 import contextlib
 import signal
 import socket
+import tempfile
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from electoral.errors import ElectoralError
@@ -38,22 +41,25 @@ _LOGGING = {"handlers": {
 }}
 
 
-def _server(app: ASGIApp, host: str, port: int, lifespan: bool) -> Server:
+def _server(app: ASGIApp, host: str, port: int, lifespan: bool, uds: Path | None = None) -> Server:
     from granian.constants import HTTPModes, Interfaces
     from granian.log import LogLevels
     from granian.server.embed import Server
 
     # HTTP/1.1 only, as the nginx config and every client here speak it; no websockets: no route
     # uses them. Errors only: the embedded mode's "experimental" warning is said on every start.
-    return Server(app, address=host, port=port,
+    return Server(app, address=host, port=port, uds=uds,
                   interface=Interfaces.ASGI if lifespan else Interfaces.ASGINL,
                   http=HTTPModes.http1, websockets=False, backlog=BACKLOG,
                   log_level=LogLevels.error, log_dictconfig=_LOGGING)
 
 
-async def _serve(server: Server, stop: asyncio.Event, signals: bool = False) -> None:
+async def _serve(server: Server, stop: asyncio.Event, signals: bool = False, shared: bool = False,
+                 beside: Callable[[], AbstractContextManager[None]] | None = None) -> None:
     """Serve until ``stop`` is set (or, with ``signals``, SIGINT or SIGTERM arrives), then end the
-    open streams and stop.
+    open streams and stop. ``shared``: the port is shared on purpose (a front process), so
+    another listener there is not refused; ``beside``: a context entered (in a worker thread)
+    once the server listens and left before it stops (the front processes).
 
     Raises:
         ElectoralError: the server ended by itself: the address in use or not allowed, or the
@@ -64,10 +70,29 @@ async def _serve(server: Server, stop: asyncio.Event, signals: bool = False) -> 
     if signals:
         for number in (signal.SIGINT, signal.SIGTERM):
             asyncio.get_running_loop().add_signal_handler(number, stop.set)
-    _refuse_shared(server.bind_addr, server.bind_port)
+    if not shared and server.bind_uds is None:
+        _refuse_shared(server.bind_addr, server.bind_port)
     serving = asyncio.ensure_future(server.serve())
     stopping = asyncio.ensure_future(stop.wait())
-    await asyncio.wait({serving, stopping}, return_when=asyncio.FIRST_COMPLETED)
+    try:
+        with contextlib.ExitStack() as companions:
+            if beside is not None:
+                await _listening(server, serving)
+                if not serving.done():
+                    # entered in this thread, not a worker's: a front dies with the thread
+                    # that started it (PR_SET_PDEATHSIG), and this one lasts as long as the server
+                    context = beside()
+                    context.__enter__()
+                    companions.push(context.__exit__)
+            if not serving.done():
+                await asyncio.wait({serving, stopping}, return_when=asyncio.FIRST_COMPLETED)
+    except BaseException:  # the companions did not start: the server stops with them
+        if not serving.done():
+            server.stop()  # type: ignore[no-untyped-call]  # granian leaves it unannotated
+            with contextlib.suppress(BaseException):
+                await asyncio.wait_for(serving, timeout=SHUTDOWN_GRACE + 5)
+        stopping.cancel()
+        raise
     if serving.done():
         stopping.cancel()
         where = f"{server.bind_addr}:{server.bind_port}"
@@ -89,6 +114,16 @@ async def _serve(server: Server, stop: asyncio.Event, signals: bool = False) -> 
         AppStatus.should_exit = False  # a later server in this process streams again
 
 
+async def _listening(server: Server, serving: asyncio.Future[None]) -> None:
+    """Until ``server`` listens on its Unix socket (or ends)."""
+    deadline = time.monotonic() + START_TIMEOUT
+    while not serving.done() and not (server.bind_uds and server.bind_uds.exists()):
+        if time.monotonic() > deadline:
+            raise ElectoralError("the results server did not start listening within "
+                                 f"{START_TIMEOUT:g} s")
+        await asyncio.sleep(0.01)
+
+
 def _runner() -> asyncio.Runner:
     """An event loop (uvloop's where installed) that, when closed, cancels and awaits what is
     left of its tasks (sse-starlette's watchers) instead of dropping them."""
@@ -99,14 +134,34 @@ def _runner() -> asyncio.Runner:
     return asyncio.Runner(loop_factory=uvloop.new_event_loop)
 
 
-def run_app(app: ASGIApp, host: str, port: int) -> None:
+def run_app(app: ASGIApp, host: str, port: int, *,
+            beside: Callable[[Path], AbstractContextManager[None]] | None = None) -> None:
     """Serve ``app`` (its lifespan run) on ``host:port`` in this thread until SIGINT or SIGTERM.
+    With ``beside``, ``app`` listens instead on a Unix socket in a private folder, and
+    ``beside(socket)`` (the front processes of ``server.front``, which serve the port) runs while
+    it does.
 
     Raises:
         ElectoralError: the address cannot be listened on, or the app's startup failed.
     """
+    if beside is None:
+        with _runner() as runner:
+            runner.run(_serve(_server(app, host, port, lifespan=True), asyncio.Event(),
+                              signals=True))
+        return
+    _refuse_shared(host, port)  # said before anything starts
+    with tempfile.TemporaryDirectory(prefix="electoral-serve-") as private, _runner() as runner:
+        owner = Path(private) / "owner.sock"
+        runner.run(_serve(_server(app, host, port, lifespan=True, uds=owner), asyncio.Event(),
+                          signals=True, beside=lambda: beside(owner)))
+
+
+def run_shared(app: ASGIApp, host: str, port: int) -> None:
+    """Serve ``app`` (its lifespan run) on ``host:port`` beside the other processes that listen
+    there (a front process) until SIGINT or SIGTERM."""
     with _runner() as runner:
-        runner.run(_serve(_server(app, host, port, lifespan=True), asyncio.Event(), signals=True))
+        runner.run(_serve(_server(app, host, port, lifespan=True), asyncio.Event(),
+                          signals=True, shared=True))
 
 
 @contextlib.contextmanager
