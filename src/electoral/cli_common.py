@@ -114,16 +114,17 @@ def opened(db: Path | None, *, write: bool = False,
     become exit code 1."""
     from electoral import api
 
-    with served(db):
+    with served(db, write=write):
         store = api.open_store(db, write=write, empty_if_missing=empty_if_missing)
     with handled(), store:
         yield store
 
 
 @contextmanager
-def served(db: Path | None) -> Iterator[None]:
+def served(db: Path | None, *, write: bool = False) -> Iterator[None]:
     """``handled``, where a store that cannot be opened because `electoral serve` holds it says
-    so, with the server's address and how to send it files, instead of the lock error."""
+    so, with the server's address and what to do instead of the lock error: read through the
+    server's API, send files with `electoral push`, or stop the server for other changes."""
     from electoral import api
     from electoral.errors import StoreError
 
@@ -133,8 +134,13 @@ def served(db: Path | None) -> Iterator[None]:
         url = api.served_by(db)
         if url is None:
             raise fail(exc) from None
-        say(f"{db or 'the store'} is served by electoral serve at {url}; use `electoral push "
-            f"FILE… --server {url} --token T`", error=True)
+        where = f"{db or 'the store'} is served by electoral serve at {url}"
+        if write:
+            say(f"{where}; send files with `electoral push FILE… --server {url} --token T`; "
+                "other changes wait until the server stops", error=True)
+        else:
+            say(f"{where}; read it there ({url}/elections, {url}/api/v1/elections/ID/status, "
+                f"the public folder's files) or after the server stops", error=True)
         raise typer.Exit(1) from None
     except ElectoralError as exc:
         raise fail(exc) from None

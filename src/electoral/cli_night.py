@@ -156,7 +156,7 @@ def night_store(db: Path | None, *, write: bool = False) -> Iterator[NightStore]
     """``opened`` with the election-night tables."""
     from electoral import api
 
-    with served(db):
+    with served(db, write=write):
         store = api.open_night_store(db, write=write)
     with handled(), store:
         yield store

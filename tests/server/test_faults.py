@@ -78,11 +78,17 @@ def test_other_commands_are_told_where_the_server_is_and_push_reaches_it(
         db: Path, tmp_path: Path, secrets: dict[str, str], server: Server) -> None:
     said = electoral("elections", "--db", str(db))
     assert said.returncode == 1
-    assert (f"{db} is served by electoral serve at {server.url}; use `electoral push FILE… "
-            f"--server {server.url} --token T`") in " ".join(said.stderr.split())
+    assert (f"{db} is served by electoral serve at {server.url}; read it there "
+            f"({server.url}/elections, {server.url}/api/v1/elections/ID/status, the public "
+            "folder's files) or after the server stops") in " ".join(said.stderr.split())
     assert "lock" not in said.stderr.lower()
     kent = tmp_path / "kent.csv"
     kent.write_bytes(county_file("10001", 100, 90))
+    imported = electoral("import", str(kent), "--db", str(db))
+    assert imported.returncode == 1
+    assert (f"{db} is served by electoral serve at {server.url}; send files with `electoral push "
+            f"FILE… --server {server.url} --token T`; other changes wait until the server "
+            "stops") in " ".join(imported.stderr.split())
     pushed = electoral("push", str(kent), "--server", server.url, "--token", secrets["desk"])
     assert pushed.returncode == 0, pushed.stderr
     assert "kent.csv: results version 1" in pushed.stdout

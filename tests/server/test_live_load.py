@@ -87,6 +87,11 @@ def test_pointer_is_revalidated_versions_are_immutable_hidden_is_never_served(
         assert _get(f"{url}.{int(version) + 1}.tmp-1/summary.json")[0] == 404
         assert _get(url + ".publish.lock")[0] == 404
         assert _get(f"{url}{version}/../../etc/passwd")[0] in (400, 404)
+        # what a version does not hold is a 404 from every server, never a 500 (a version's
+        # folder itself: nginx lists no folder, 403)
+        for missing in (f"{version}/nope.json", "1234/summary.json"):
+            assert _get(url + missing)[0] == 404, missing
+        assert _get(f"{url}{version}/")[0] in (403, 404)
 
 
 def test_the_nginx_config_listens_on_loopback_and_refuses_paths_it_cannot_quote(tmp_path) -> None:

@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from starlette.datastructures import MutableHeaders
+from starlette.exceptions import HTTPException
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
@@ -170,7 +171,11 @@ class PublicFiles:
                 MutableHeaders(scope=message)["Cache-Control"] = policy
             await send(message)
 
-        await self.files(scope, receive, with_policy)
+        try:
+            await self.files(scope, receive, with_policy)
+        except HTTPException as exc:  # raised, not answered, outside an app's error handling
+            await PlainTextResponse(exc.detail, status_code=exc.status_code,
+                                    headers=exc.headers)(scope, receive, send)
 
 
     async def _events(self, scope: Scope, receive: Receive, send: Send) -> None:
