@@ -295,10 +295,11 @@ def report(runs: list[Run], seconds: float, before: str = "unknown") -> tuple[st
 per run, `{ACCEPT}`, while a new version lands every {INTERVAL:g} s: for nginx a batch stored
 and published beside it, for `electoral serve --public` (the process owning the store and its
 two front processes, which answer the public folder and forward the API to it) a native CSV
-file POSTed to its ingest route through them. Loopback; {platform.machine()}, {platform.python_implementation()}
-{platform.python_version()}, nginx and wrk from Debian, all sharing the machine's
-{_cores()} cores with the load generator. Load average (1 min) {before} before the run and
-{_load()} after it, the bench's own load included: other work on the machine shows in the p99s.
+file POSTed to its ingest route through them. Loopback; {platform.machine()},
+{platform.python_implementation()} {platform.python_version()}, nginx and wrk from Debian, all
+sharing the machine's {_cores()} cores with the load generator. Load average (1 min) {before}
+before the run and {_load()} after it, the bench's own load included: other work on the machine
+shows in the p99s.
 
 {HEADER}
 {{rows}}
