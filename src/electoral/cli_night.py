@@ -80,8 +80,12 @@ def serve(
 
     with opened(db):
         pass  # a missing, foreign or already served --db is said now, not on every request
+    def ready(url: str) -> None:
+        shown = f"; public folder {public}" if public is not None else ""
+        say(f"electoral serve: {db or 'the store'} at {url}{shown} (Ctrl-C stops)", to=console())
+
     with handled():
-        run(db, host, port, public, fronts)
+        run(db, host, port, public, fronts, ready)
 
 
 def _serve_nginx(public: Path | None, nginx_dir: Path | None, host: str, port: int) -> None:

@@ -80,3 +80,27 @@ def test_an_open_event_stream_ends_at_shutdown(tmp_path: Path) -> None:
     with serving(PublicFiles(tmp_path), port=free_port()) as url, \
             httpx.stream("GET", url + "api/v1/events", timeout=10) as stream:
         assert any(line == "data: 1" for line in stream.iter_lines())
+
+
+@pytest.mark.parametrize("public", [False, True])
+def test_serve_says_where_it_serves_once_it_does(tmp_path: Path, public: bool) -> None:
+    import subprocess
+    import sys
+
+    from tests.server.test_faults import ENV
+
+    db, port = tmp_path / "night.duckdb", free_port()
+    make_store(db)
+    shown = ["--public", str(tmp_path / "live")] if public else []
+    process = subprocess.Popen([sys.executable, "-m", "electoral", "serve", "--db", str(db),
+                                "--port", str(port), *shown], env=ENV, stdout=subprocess.PIPE,
+                               stderr=subprocess.DEVNULL, text=True)
+    try:
+        line = process.stdout.readline().strip()
+        assert line == (f"electoral serve: {db} at http://127.0.0.1:{port}"
+                        + (f"; public folder {tmp_path / 'live'}" if public else "")
+                        + " (Ctrl-C stops)")
+        assert httpx.get(f"http://127.0.0.1:{port}/api/v1/version").status_code == 200
+    finally:
+        process.terminate()
+        process.communicate(timeout=30)  # and the pipe closed

@@ -244,11 +244,12 @@ async def _body(request: Request, limit: int) -> bytes:
 
 
 def run(db: Path | str | None, host: str, port: int, public: Path | None = None,
-        fronts: int | None = None) -> None:
+        fronts: int | None = None, ready: Callable[[str], None] | None = None) -> None:
     """Serve the store at ``db`` on ``host:port`` until SIGINT or SIGTERM, with the note that says
     so beside it (``night.serving``). With ``public``, ``fronts`` (default ``FRONTS``) front
     processes serve the port (``server.front``: the public folder themselves, the rest forwarded
-    to this process); 0 serves everything from this one process.
+    to this process); 0 serves everything from this one process. ``ready(url)`` is called once
+    the port is served.
 
     Raises:
         ElectoralError: the address cannot be listened on, or the app could not start
@@ -257,11 +258,13 @@ def run(db: Path | str | None, host: str, port: int, public: Path | None = None,
     from electoral.server.runner import run_app
 
     count = FRONTS if fronts is None else fronts
-    with serving(api.store_path(db), f"http://{host}:{port}"):
+    url = f"http://{host}:{port}"
+    told = None if ready is None else (lambda: ready(url))
+    with serving(api.store_path(db), url):
         if public is None or not count:
-            run_app(create_app(db, public=public), host, port)
+            run_app(create_app(db, public=public), host, port, ready=told)
             return
         from electoral.server.front import front_processes
 
-        run_app(create_app(db, public=public), host, port,
+        run_app(create_app(db, public=public), host, port, ready=told,
                 beside=lambda owner: front_processes(count, public, owner, host, port))

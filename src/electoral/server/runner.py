@@ -55,11 +55,13 @@ def _server(app: ASGIApp, host: str, port: int, lifespan: bool, uds: Path | None
 
 
 async def _serve(server: Server, stop: asyncio.Event, signals: bool = False, shared: bool = False,
-                 beside: Callable[[], AbstractContextManager[None]] | None = None) -> None:
+                 beside: Callable[[], AbstractContextManager[None]] | None = None,
+                 ready: Callable[[], None] | None = None) -> None:
     """Serve until ``stop`` is set (or, with ``signals``, SIGINT or SIGTERM arrives), then end the
     open streams and stop. ``shared``: the port is shared on purpose (a front process), so
     another listener there is not refused; ``beside``: a context entered (in a worker thread)
-    once the server listens and left before it stops (the front processes).
+    once the server listens and left before it stops (the front processes); ``ready``: called
+    once the port is served (by the server, or with ``beside`` by the front processes).
 
     Raises:
         ElectoralError: the server ended by itself: the address in use or not allowed, or the
@@ -72,6 +74,8 @@ async def _serve(server: Server, stop: asyncio.Event, signals: bool = False, sha
             asyncio.get_running_loop().add_signal_handler(number, stop.set)
     if not shared and server.bind_uds is None:
         _refuse_shared(server.bind_addr, server.bind_port)
+    if ready is not None and beside is None:
+        server.on_startup(ready)
     serving = asyncio.ensure_future(server.serve())
     stopping = asyncio.ensure_future(stop.wait())
     try:
@@ -84,6 +88,8 @@ async def _serve(server: Server, stop: asyncio.Event, signals: bool = False, sha
                     context = beside()
                     context.__enter__()
                     companions.push(context.__exit__)
+                    if ready is not None:
+                        ready()
             if not serving.done():
                 await asyncio.wait({serving, stopping}, return_when=asyncio.FIRST_COMPLETED)
     except BaseException:  # the companions did not start: the server stops with them
@@ -135,11 +141,12 @@ def _runner() -> asyncio.Runner:
 
 
 def run_app(app: ASGIApp, host: str, port: int, *,
-            beside: Callable[[Path], AbstractContextManager[None]] | None = None) -> None:
+            beside: Callable[[Path], AbstractContextManager[None]] | None = None,
+            ready: Callable[[], None] | None = None) -> None:
     """Serve ``app`` (its lifespan run) on ``host:port`` in this thread until SIGINT or SIGTERM.
     With ``beside``, ``app`` listens instead on a Unix socket in a private folder, and
     ``beside(socket)`` (the front processes of ``server.front``, which serve the port) runs while
-    it does.
+    it does. ``ready`` is called once the port is served.
 
     Raises:
         ElectoralError: the address cannot be listened on, or the app's startup failed.
@@ -147,13 +154,13 @@ def run_app(app: ASGIApp, host: str, port: int, *,
     if beside is None:
         with _runner() as runner:
             runner.run(_serve(_server(app, host, port, lifespan=True), asyncio.Event(),
-                              signals=True))
+                              signals=True, ready=ready))
         return
     _refuse_shared(host, port)  # said before anything starts
     with tempfile.TemporaryDirectory(prefix="electoral-serve-") as private, _runner() as runner:
         owner = Path(private) / "owner.sock"
         runner.run(_serve(_server(app, host, port, lifespan=True, uds=owner), asyncio.Event(),
-                          signals=True, beside=lambda: beside(owner)))
+                          signals=True, beside=lambda: beside(owner), ready=ready))
 
 
 def run_shared(app: ASGIApp, host: str, port: int) -> None:
