@@ -213,13 +213,18 @@ def audit_verify(
         "--rebuild", help="Also re-import the logged files into a scratch store and compare.")
     ] = False,
 ) -> None:
-    """Check every entry's hash and link; exit 1 naming the first that does not match."""
+    """Check every entry's hash and link, and the store against the log (its last entries,
+    results versions, calls, certifications, expected votes); exit 1 naming the first that does
+    not match. Elections stored before the store had a log are named, not failed."""
     from electoral import api
 
     with night_store(db) as store:
         verdict = api.audit_verify(store, rebuild)
+    if verdict.uncovered:
+        say("not covered by the audit log (stored before it began): "
+            f"{', '.join(verdict.uncovered)}", to=console())
     if not verdict.ok:
-        say(f"audit entry {verdict.bad} does not match: {verdict.reason}", error=True)
+        say(verdict.line(), error=True)
         raise typer.Exit(1)
     say(f"{verdict.entries} audit entries verified" + (" and rebuilt" if rebuild else ""),
         to=console())

@@ -3,7 +3,8 @@
     ElectoralError                 anything electoral raises on purpose
     ├── ValidationError            input that is wrong: carries every Problem found, never just the first
     ├── NotFoundError              an election, unit or file that is not there
-    └── StoreError                 the results database could not do what was asked
+    ├── StoreError                 the results database could not do what was asked
+    └── CertifiedError             a change to the results of a certified election (refused)
 
 Each message says what went wrong and, where it can, what to do about it. The CLI maps
 ``ElectoralError`` to exit code 1 and usage mistakes to exit code 2.
@@ -59,3 +60,15 @@ class NotFoundError(ElectoralError):
 
 class StoreError(ElectoralError):
     """The results database refused or failed an operation."""
+
+
+class CertifiedError(ElectoralError):
+    """A change to a certified election: its results, race call or expected vote. Refused
+    always: electoral has no way to undo a certification (issue 12 defines none), so certified
+    results stay as certified. ``elections``: the certified elections the change would touch."""
+
+    code = "certified"
+
+    def __init__(self, message: str, elections: tuple[str, ...]):
+        super().__init__(message)
+        self.elections = elections

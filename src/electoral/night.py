@@ -24,7 +24,14 @@ from typing import TYPE_CHECKING, Any
 from electoral.errors import ElectoralError, NotFoundError, Problem, ValidationError
 from electoral.night_log import GENESIS as GENESIS
 from electoral.night_log import Verdict as Verdict
-from electoral.night_log import append_audit, canonical, change_digest, sha256_text
+from electoral.night_log import (
+    append_audit,
+    append_refusal,
+    canonical,
+    change_digest,
+    expected_digest,
+    sha256_text,
+)
 from electoral.night_log import rebuild as rebuild
 from electoral.night_log import verify as verify
 from electoral.store_night import CallRow, CertificationRow, NightStore, TokenRow, now
@@ -203,9 +210,8 @@ def refuse(store: NightStore, error: NightError | ElectoralError, token: str | N
            election: str | None, file_sha256: str | None = None) -> ElectoralError:
     """Log the refusal of ``action`` in its own transaction; return ``error`` to raise."""
     code = getattr(error, "code", "invalid" if isinstance(error, ValidationError) else "refused")
-    with store.transaction():
-        append_audit(store, token=token, action=f"refused:{action}", election=election,
-                     file_sha256=file_sha256, detail={"code": code, "reason": str(error)[:500]})
+    append_refusal(store, token=token, action=action, election=election, code=code,
+                   reason=str(error), file_sha256=file_sha256)
     return error
 
 
@@ -243,6 +249,7 @@ def ingest(store: NightStore, data: bytes | None, name: str | None, election: st
         ValidationError: the file name has a path in it.
         Conflict: ``key`` was used for another request.
         Rejected: the import refuses the file (its report in ``body``).
+        CertifiedError: the file would change a certified election (the whole file refused).
     """
     token = authenticate(store, authorization, "ingest", action="ingest", election=election)
     sha = hashlib.sha256(data).hexdigest() if data is not None else None
@@ -259,6 +266,8 @@ def ingest(store: NightStore, data: bytes | None, name: str | None, election: st
                     raise Conflict("this Idempotency-Key was used for another request",
                                    "idempotency-conflict")
                 return Answer(first[1], first[2], None, replayed=True)
+        if election is not None:  # said before the file is read; a file naming it is refused
+            store.unchanged([election], "its results")  # in the import (NightStore.add)
         return _ingest(store, data, safe, str(sha), election, token, key, request, replace,
                        importer)
     except ElectoralError as exc:
@@ -358,16 +367,15 @@ def call_race(store: NightStore, election: str, candidate: str, basis: str, *,
         Unauthorized, Forbidden: as ``authenticate`` (role ``call``).
         NotFoundError: the election is not stored.
         ValidationError: no such candidate, or no basis given.
-        Conflict: the race is certified.
+        CertifiedError: the race is certified (``NightStore.set_call``).
     """
     token = authenticate(store, authorization, "call", action="call", election=election)
     try:
+        store.unchanged([election], "its race call")
         chosen = _candidate(store, election, candidate)
         if not basis.strip():
             raise ValidationError([Problem("no-basis", "say on what basis the race is called",
                                            field="basis")])
-        if store.certification(election) is not None:
-            raise Conflict(f"{election} is certified; it can no longer be called", "certified")
         with store.transaction():
             seq = append_audit(store, token=token.name, action="call", election=election,
                                change=sha256_text(canonical([chosen, basis])),
@@ -481,6 +489,7 @@ def set_expected(store: NightStore, election: str, data: bytes, name: str | None
         NotFoundError: the election is not stored.
         ValidationError: the file name, or rows that name no stored unit or no whole number
             (each by line and field); nothing is stored.
+        CertifiedError: the election is certified.
     """
     token = authenticate(store, authorization, "ingest", action="expected", election=election)
     sha = hashlib.sha256(data).hexdigest()
@@ -490,13 +499,14 @@ def set_expected(store: NightStore, election: str, data: bytes, name: str | None
         safe = safe_name(name)
         if not store.has(election):
             raise NotFoundError(f"no election {election!r} in the store")
+        store.unchanged([election], "its expected vote")
         votes = _expected_rows(data, safe, store.load(election).units)
         with store.transaction():
             store.keep_upload(sha, safe, data)
             store.set_expected(election, votes, safe)
             seq = append_audit(store, token=token.name, action="expected", election=election,
                                file_sha256=sha, file=safe,
-                               change=sha256_text(canonical(sorted(votes.items()))))
+                               change=expected_digest(votes))
             version = store.new_version(seq)
     except ElectoralError as exc:
         raise refuse(store, exc, token.name, "expected", election, sha) from None

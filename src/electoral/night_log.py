@@ -15,11 +15,20 @@ tokens, refusals) or on this machine (``local_change``: ``electoral import`` wit
 ``--replace``, ``electoral group``, ``electoral demo``, and ``electoral polls import``, which
 changes no results and is not replayed), so that ``rebuild`` covers all of it.
 Results stored before the store had the tables are not in the chain; ``rebuild`` compares only
-the elections the log touched, so an election partly stored before then reads as different.
+the elections the log touched, so an election partly stored before then reads as different, and
+``check_state`` names the elections the log does not cover.
+
+The chain alone cannot show that its last entries were deleted, nor that a table the log
+describes was changed beside it. ``check_state`` compares the log with what the store keeps:
+the head entry the store records with every append (``store_night.HEAD``), the results versions
+(each made by one entry of ``VERSIONED``), the race calls, certifications and expected votes
+(what the log's last entry of each says), the certified results (their digest), and the
+elections stored after the log began (each must be covered by an entry).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 import tempfile
@@ -29,13 +38,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from electoral.errors import Problem, ValidationError
-from electoral.store_night import NightStore, now
+from electoral.errors import CertifiedError, Problem, ValidationError
+from electoral.store_night import HEAD, NightStore, now
 
 GENESIS = "0" * 64  # the "previous hash" of the first entry
 # The actions whose kept files ``rebuild`` replays (what changes stored results); the others
 # (calls, certification, expected vote, tokens, refusals) leave the results as they are.
 REPLAYED = ("ingest", "group", "samples")
+# The actions whose entry makes a results version (``NightStore.new_version``), one each; token
+# changes and refusals make none.
+VERSIONED = (*REPLAYED, "polls", "call", "certify", "expected")
 
 # ``rebuild``'s way to redo one logged change in the scratch store: (scratch, action, detail,
 # the kept files written out in order, the kept aliases file or None) → whether it succeeded.
@@ -65,6 +77,15 @@ def append_audit(store: NightStore, *, token: str | None, action: str, election:
     return seq
 
 
+def append_refusal(store: NightStore, *, token: str | None, action: str, election: str | None,
+                   code: str, reason: str, file_sha256: str | None = None) -> int:
+    """Append the refusal of ``action`` in its own transaction (after the refused change has
+    rolled back): action ``refused:ACTION``, detail ``{"code", "reason"}``."""
+    with store.transaction():
+        return append_audit(store, token=token, action=f"refused:{action}", election=election,
+                            file_sha256=file_sha256, detail={"code": code, "reason": reason[:500]})
+
+
 def change_digest(store: NightStore, elections: Sequence[str]) -> str:
     """The digest of a change: sha256 of the canonical ``{election: results digest}`` of each
     election it touched, as they are after it."""
@@ -73,15 +94,26 @@ def change_digest(store: NightStore, elections: Sequence[str]) -> str:
 
 @dataclass(frozen=True, slots=True)
 class Verdict:
-    """What ``verify`` found: ``entries`` checked, the first bad one (``None``: all good), why."""
+    """What ``verify`` found: ``entries`` checked, the first bad one (``None``: all good), why;
+    ``missing``: entries gone from the end of the log (``bad`` is the first of them);
+    ``uncovered``: stored elections no entry covers, stored before the log began (not a fault)."""
 
     entries: int
     bad: int | None = None
     reason: str = ""
+    missing: int = 0
+    uncovered: tuple[str, ...] = ()
 
     @property
     def ok(self) -> bool:
         return self.bad is None
+
+    def line(self) -> str:
+        """The one line `electoral audit verify` prints for a bad verdict."""
+        if self.missing:
+            return (f"the log ends before entry {self.bad}: {self.missing} "
+                    f"{'entry is' if self.missing == 1 else 'entries are'} missing ({self.reason})")
+        return f"audit entry {self.bad} does not match: {self.reason}"
 
 
 def verify(rows: Sequence[tuple[int, str, str]]) -> Verdict:
@@ -98,6 +130,169 @@ def verify(rows: Sequence[tuple[int, str, str]]) -> Verdict:
             return Verdict(len(rows), seq, "it does not name the previous entry's hash")
         prev, expected = digest, seq + 1
     return Verdict(len(rows))
+
+
+def check_state(store: NightStore, rows: Sequence[tuple[int, str, str]]) -> Verdict:
+    """Compare a verified chain ``rows`` with what ``store`` keeps beside it (see the module
+    docstring); the first mismatch found, in this order: the head, the results versions, the
+    calls, the certifications and certified results, the expected votes, the elections stored
+    after the log began. ``uncovered`` names the elections stored before it began."""
+    entries = [json.loads(text) for _, text, _ in rows]
+    last = rows[-1][0] if rows else 0
+    for check in (_head, _versions, _calls, _certifications, _expected):
+        found = check(store, rows, entries, last)
+        if found is not None:
+            return found
+    return _covered(store, rows, entries, last)
+
+
+def _head(store: NightStore, rows: Sequence[tuple[int, str, str]],
+          entries: list[dict[str, Any]], last: int) -> Verdict | None:
+    head = store.state(HEAD)
+    if head is None:  # a store whose log began before the head was kept: versions still tell
+        return None
+    seq_text, _, digest = head.partition(" ")
+    seq = int(seq_text)
+    if seq > last:
+        return Verdict(len(rows), last + 1, f"the store last appended entry {seq}", seq - last)
+    if seq < last:
+        return Verdict(len(rows), seq + 1, f"it was added after entry {seq}, the last the store "
+                       "appended: not by electoral")
+    if rows and rows[-1][2] != digest:
+        return Verdict(len(rows), last, "it is not the entry the store last appended (another "
+                       "hash)")
+    return None
+
+
+def _versions(store: NightStore, rows: Sequence[tuple[int, str, str]],
+              entries: list[dict[str, Any]], last: int) -> Verdict | None:
+    made = store.versions()
+    beyond = [seq for _, seq in made if seq > last]
+    if beyond:
+        return Verdict(len(rows), last + 1, f"results version {made[-1][0]} was made by entry "
+                       f"{max(beyond)}", max(beyond) - last)
+    versioned = [e["seq"] for e in entries if e["action"] in VERSIONED]
+    by_seq = {e["seq"]: e for e in entries}
+    for number, (version, seq) in enumerate(made, 1):
+        if version != number:
+            return Verdict(len(rows), seq, f"results version {number} is missing from the "
+                           "store's versions")
+        if number > len(versioned) or versioned[number - 1] != seq:
+            shown = versioned[number - 1] if number <= len(versioned) else None
+            if shown is not None and shown < seq:
+                return Verdict(len(rows), shown, f"it made no results version (version {number} "
+                               f"names entry {seq})")
+            action = by_seq[seq]["action"] if seq in by_seq else "no entry"
+            return Verdict(len(rows), seq, f"results version {version} names it, but it is "
+                           f"{action}, no change that makes a version")
+    if len(versioned) > len(made):
+        return Verdict(len(rows), versioned[len(made)], "it made no results version (the "
+                       f"store's versions end at {len(made)})")
+    return None
+
+
+def _last_of(entries: list[dict[str, Any]], action: str) -> dict[str, dict[str, Any]]:
+    """The last entry of ``action`` per election."""
+    return {str(e["election"]): e for e in entries if e["action"] == action}
+
+
+def _paired(rows: Sequence[tuple[int, str, str]], logged: Mapping[str, dict[str, Any]],
+            stored: Mapping[str, tuple[Any, int]], last: int, verb: str, table: str,
+            noun: str) -> Verdict | list[tuple[str, dict[str, Any], Any, int]]:
+    """Each election's last entry ``logged`` beside its ``stored`` row and recorded seq, in
+    log order; the first election with one and not the other as a bad ``Verdict``."""
+    pairs = []
+    for election in sorted(set(logged) | set(stored), key=lambda e: _order(logged, e)):
+        entry, (row, seq) = logged.get(election), stored.get(election, (None, 0))
+        if entry is None:
+            return Verdict(len(rows), last, f"the {table} table has a {noun} of {election}, "
+                           "and no entry makes it")
+        if row is None:
+            return Verdict(len(rows), entry["seq"], f"it {verb} {election}, and the {table} "
+                           f"table has no {noun} of it")
+        pairs.append((election, entry, row, seq))
+    return pairs
+
+
+def _calls(store: NightStore, rows: Sequence[tuple[int, str, str]],
+           entries: list[dict[str, Any]], last: int) -> Verdict | None:
+    pairs = _paired(rows, _last_of(entries, "call"), store.calls(), last, "calls", "calls",
+                    "call")
+    if isinstance(pairs, Verdict):
+        return pairs
+    for election, entry, row, seq in pairs:
+        said = (entry["detail"]["candidate"], entry["detail"]["basis"], entry["token"],
+                entry["seq"])
+        if (row.candidate_id, row.basis, row.called_by, seq) != said:
+            return Verdict(len(rows), entry["seq"], f"it calls {election} for {said[0]} (by "
+                           f"{said[2]}), and the calls table says {row.candidate_id} (by "
+                           f"{row.called_by}, entry {seq})")
+    return None
+
+
+def _certifications(store: NightStore, rows: Sequence[tuple[int, str, str]],
+                    entries: list[dict[str, Any]], last: int) -> Verdict | None:
+    pairs = _paired(rows, _last_of(entries, "certify"), store.certifications(), last,
+                    "certifies", "certifications", "certification")
+    if isinstance(pairs, Verdict):
+        return pairs
+    for election, entry, row, seq in pairs:
+        if (row.results, row.certified_by, seq) != (entry["change"], entry["token"],
+                                                   entry["seq"]):
+            return Verdict(len(rows), entry["seq"], f"it certifies results "
+                           f"{entry['change'][:12]} of {election} (by {entry['token']}), and the "
+                           f"certifications table says {row.results[:12]} (by "
+                           f"{row.certified_by}, entry {seq})")
+        if store.results_digest(election) != row.results:
+            return Verdict(len(rows), entry["seq"], f"the stored results of {election} are not "
+                           "the ones it certified")
+    return None
+
+
+def _expected(store: NightStore, rows: Sequence[tuple[int, str, str]],
+              entries: list[dict[str, Any]], last: int) -> Verdict | None:
+    logged = _last_of(entries, "expected")
+    for election in sorted(set(logged) | set(store.expected_elections()),
+                           key=lambda e: _order(logged, e)):
+        votes, _ = store.expected(election)
+        entry = logged.get(election)
+        if entry is None:
+            return Verdict(len(rows), last, f"the expected vote of {election} is stored, and no "
+                           "entry sets it")
+        if expected_digest(votes) != entry["change"]:
+            return Verdict(len(rows), entry["seq"], f"the stored expected vote of {election} is "
+                           "not the one it set")
+    return None
+
+
+def expected_digest(votes: Mapping[str, int]) -> str:
+    """The change digest of an expected vote (unit id → votes): sha256 of its sorted items."""
+    return sha256_text(canonical(sorted(votes.items())))
+
+
+def _order(logged: Mapping[str, Mapping[str, Any]], election: str) -> tuple[int, str]:
+    """Elections in the order of their last entry (none: after every entry), to name the
+    first mismatch first."""
+    entry = logged.get(election)
+    return (int(entry["seq"]) if entry else 1 << 62, election)
+
+
+def _covered(store: NightStore, rows: Sequence[tuple[int, str, str]],
+             entries: list[dict[str, Any]], last: int) -> Verdict:
+    covered = {str(e) for entry in entries if entry["action"] in REPLAYED
+               for e in entry["detail"].get("elections", [])}
+    began = (dt.datetime.fromisoformat(str(entries[0]["time"]).removesuffix("Z"))
+             if entries else None)
+    before = []
+    for election, stored_at in sorted(store.last_imported().items()):
+        if election in covered:
+            continue
+        if began is not None and stored_at >= began:
+            return Verdict(len(rows), last, f"the results of {election} were stored "
+                           f"{stored_at:%Y-%m-%d %H:%M:%S} UTC, after the log began, and no "
+                           "entry covers them")
+        before.append(election)
+    return Verdict(len(rows), uncovered=tuple(before))
 
 
 def rebuild(store: NightStore, scratch: NightStore, replay: Replay) -> Verdict:
@@ -208,16 +403,25 @@ def local_change(store: object, action: str, detail: Mapping[str, object],
     upload), and an entry like an ingest's is appended: token ``by`` (default
     ``local_token()``), ``action``, the first file's name and sha256, the change digest, and
     ``detail`` with ``elections``, ``files`` (``[name, sha256]`` each) and ``aliases``; then a
-    new results version. An error in the block rolls all of it back.
+    new results version. An error in the block rolls all of it back; a change to a certified
+    election (``CertifiedError``) is then logged as a refusal, as the server logs one.
     """
     if not isinstance(store, NightStore) or not store.audited:
         yield None
         return
     change = LocalChange()
-    with store.transaction():
-        yield change
-        if change.elections or change.other:
-            _record(store, change, action, detail, by or local_token())
+    try:
+        with store.transaction():
+            yield change
+            if change.elections or change.other:
+                _record(store, change, action, detail, by or local_token())
+    except CertifiedError as exc:
+        first = change.files[0][1] if change.files else None
+        append_refusal(store, token=by or local_token(), action=action,
+                       election=exc.elections[0] if len(exc.elections) == 1 else
+                       _text(detail.get("election")), code=exc.code, reason=str(exc),
+                       file_sha256=first)
+        raise
 
 
 def _record(store: NightStore, change: LocalChange, action: str, detail: Mapping[str, object],

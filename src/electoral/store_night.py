@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,7 +21,8 @@ from typing import Any
 
 import duckdb
 
-from electoral.store import Store
+from electoral.errors import CertifiedError
+from electoral.store import Addition, ImportRecord, Store
 
 NIGHT_SCHEMA = """
 CREATE TABLE IF NOT EXISTS tokens (
@@ -47,6 +48,8 @@ CREATE TABLE IF NOT EXISTS expected_votes (election_id VARCHAR NOT NULL, unit_id
     votes BIGINT NOT NULL, source VARCHAR NOT NULL, PRIMARY KEY (election_id, unit_id));
 CREATE TABLE IF NOT EXISTS night_state (key VARCHAR PRIMARY KEY, value VARCHAR NOT NULL);
 """
+HEAD = "audit_head"  # night_state key: "SEQ HASH" of the last entry appended, kept with it
+
 NIGHT_TABLES = ("tokens", "audit_log", "uploads", "idempotency", "versions", "calls",
                 "certifications", "expected_votes", "night_state")
 
@@ -187,6 +190,46 @@ class NightStore(Store):
     def set_state(self, key: str, value: str) -> None:
         self._db.execute("INSERT OR REPLACE INTO night_state VALUES (?, ?)", [key, value])
 
+    # -- certified elections stay as certified ---------------------------------------------------
+
+    def unchanged(self, election_ids: Iterable[str], change: str) -> None:
+        """Refuse ``change`` (words for the message, e.g. "its results") if any of
+        ``election_ids`` is certified. Every write of results, calls and expected vote through
+        this store calls it first, so no route (server, local import, group, demo) can change
+        a certified election.
+
+        Raises:
+            CertifiedError: naming each certified election, who certified it and when.
+        """
+        ids = sorted(set(election_ids))
+        rows = self._rows("SELECT election_id, certified_by, certified_at FROM certifications "
+                          "WHERE list_contains(?, election_id) ORDER BY election_id", [ids])
+        if not rows:
+            return
+        signed = "; ".join(f"{e} is certified (by {by}, {at:%Y-%m-%d %H:%M} UTC)"
+                           for e, by, at in rows)
+        raise CertifiedError(
+            f"{signed}: {change} can no longer be changed, and electoral has no way to undo a "
+            "certification; nothing was changed", tuple(str(r[0]) for r in rows))
+
+    def add(self, additions: Sequence[Addition]) -> list[ImportRecord]:
+        """``Store.add``, refused whole if any election it touches is certified.
+
+        Raises:
+            CertifiedError: as ``unchanged``; StoreError: as ``Store.add``.
+        """
+        self.unchanged((a.table.election_id for a in additions), "their results")
+        return super().add(additions)
+
+    def delete(self, election_id: str) -> None:
+        """``Store.delete``, refused for a certified election.
+
+        Raises:
+            CertifiedError: as ``unchanged``; NotFoundError: as ``Store.delete``.
+        """
+        self.unchanged([election_id], "its results")
+        super().delete(election_id)
+
     # -- tokens ----------------------------------------------------------------------------------
 
     def add_token(self, row: TokenRow) -> None:
@@ -215,7 +258,10 @@ class NightStore(Store):
         return (int(rows[0][0]), str(rows[0][1])) if rows else None
 
     def append_audit(self, seq: int, entry: str, digest: str) -> None:
+        """Append an entry and record it as the head (``HEAD``) in the same statement's
+        transaction: the chain alone cannot show its last entries deleted; the head can."""
         self._db.execute("INSERT INTO audit_log VALUES (?, ?, ?)", [seq, entry, digest])
+        self.set_state(HEAD, f"{seq} {digest}")
 
     def audit_rows(self) -> list[tuple[int, str, str]]:
         """Every audit entry as ``(seq, canonical JSON, hash)``, in order."""
@@ -245,6 +291,12 @@ class NightStore(Store):
     # -- calls, certifications, expected vote ----------------------------------------------------
 
     def set_call(self, row: CallRow, audit_seq: int) -> None:
+        """Record the call of ``row.election_id`` (replacing an earlier one).
+
+        Raises:
+            CertifiedError: the election is certified.
+        """
+        self.unchanged([row.election_id], "its race call")
         self._db.execute("INSERT OR REPLACE INTO calls VALUES (?, ?, ?, ?, ?, ?)",
                          [row.election_id, row.candidate_id, row.basis, row.called_by,
                           row.called_at, audit_seq])
@@ -265,7 +317,12 @@ class NightStore(Store):
         return CertificationRow(*rows[0]) if rows else None
 
     def set_expected(self, election_id: str, votes: dict[str, int], source: str) -> None:
-        """Replace the expected vote of ``election_id``: unit id → votes."""
+        """Replace the expected vote of ``election_id``: unit id → votes.
+
+        Raises:
+            CertifiedError: the election is certified.
+        """
+        self.unchanged([election_id], "its expected vote")
         self._db.execute("DELETE FROM expected_votes WHERE election_id = ?", [election_id])
         self._db.executemany("INSERT INTO expected_votes VALUES (?, ?, ?, ?)",
                              [[election_id, u, v, source] for u, v in sorted(votes.items())])
@@ -275,6 +332,36 @@ class NightStore(Store):
         rows = self._rows("SELECT unit_id, votes, source FROM expected_votes WHERE "
                           "election_id = ?", [election_id])
         return {str(u): int(v) for u, v, _ in rows}, (str(rows[0][2]) if rows else None)
+
+
+    # -- what `audit verify` compares with the log ------------------------------------------------
+
+    def versions(self) -> list[tuple[int, int]]:
+        """Every results version as ``(version, audit seq of the entry that made it)``."""
+        return [(int(v), int(s)) for v, s in
+                self._rows("SELECT version, audit_seq FROM versions ORDER BY version")]
+
+    def calls(self) -> dict[str, tuple[CallRow, int]]:
+        """Every stored race call, by election: the call and the audit seq recorded with it."""
+        return {str(r[0]): (CallRow(*r[:5]), int(r[5])) for r in self._rows(
+            "SELECT election_id, candidate_id, basis, called_by, called_at, audit_seq FROM calls")}
+
+    def certifications(self) -> dict[str, tuple[CertificationRow, int]]:
+        """Every certification, by election: the row and the audit seq recorded with it."""
+        return {str(r[0]): (CertificationRow(*r[:4]), int(r[4])) for r in self._rows(
+            "SELECT election_id, certified_by, certified_at, results, audit_seq FROM "
+            "certifications")}
+
+    def expected_elections(self) -> list[str]:
+        """The elections with a stored expected vote."""
+        return [str(r[0]) for r in self._rows(
+            "SELECT DISTINCT election_id FROM expected_votes ORDER BY 1")]
+
+    def last_imported(self) -> dict[str, dt.datetime]:
+        """Each stored election → when its latest import was stored (UTC, no zone)."""
+        return {str(e): t for e, t in self._db.execute(
+            "SELECT e.id, max(i.imported_at) FROM elections e JOIN imports i ON "
+            "i.election_id = e.id GROUP BY e.id").fetchall()}
 
 
 def _token(row: tuple[Any, ...]) -> TokenRow:

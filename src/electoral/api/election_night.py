@@ -188,20 +188,28 @@ def called_results(store: NightStore, election: str, level: UnitKind | str = Uni
 
 
 def audit_verify(store: NightStore, rebuild: bool = False) -> Verdict:
-    """Check the audit chain (``night_log.verify``); with ``rebuild``, also redo every logged
-    change of the results (server ingests, local imports, groupings, samples) from its kept
-    files in a scratch store in memory and compare the results (``night_log.rebuild``)."""
+    """Check the audit chain (``night_log.verify``), then the store against it: its head and
+    results versions (a log cut short), its calls, certifications, certified results and
+    expected votes, and the elections stored after the log began (``night_log.check_state``;
+    ``uncovered``: those stored before it); with ``rebuild``, also redo every logged change of
+    the results (server ingests, local imports, groupings, samples) from its kept files in a
+    scratch store in memory and compare the results (``night_log.rebuild``)."""
+    import dataclasses
+
+    from electoral.night_log import check_state, verify
     from electoral.night_log import rebuild as again
-    from electoral.night_log import verify
     from electoral.store import MEMORY
     from electoral.store_night import NightStore
 
-    verdict = verify(store.audit_rows())
+    rows = store.audit_rows()
+    verdict = verify(rows)
+    if verdict.ok:
+        verdict = check_state(store, rows)
     if not verdict.ok or not rebuild:
         return verdict
     scratch = NightStore(MEMORY, make_tables=False)  # no chain: the replay logs nothing
     try:
-        return again(store, scratch, _replay)
+        return dataclasses.replace(again(store, scratch, _replay), uncovered=verdict.uncovered)
     finally:
         scratch.close()
 

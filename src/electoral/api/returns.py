@@ -75,6 +75,8 @@ def import_paths(store: ResultsStore, paths: Sequence[Path | str],
         ValidationError: ``election`` is not an election id, ``fmt`` is unknown, both
             ``replace`` and ``skip_existing``, or an option the readers do not take; in a
             store with an audit chain, a file changed while it was being imported.
+        CertifiedError: a file holds a certified election; nothing is stored, and the
+            refusal is logged.
         StoreError: the store could not write; nothing is changed.
     """
     from electoral.night_log import local_change
@@ -109,8 +111,14 @@ def _import_paths(store: ResultsStore, paths: Sequence[Path | str],
                   dry_run: bool = False, encoding: str | None = None,
                   admit: Callable[[Sequence[Addition]], None] | None = None) -> ImportReport:
     """``import_paths`` without the audit entry: what ``night.ingest`` (which logs its own) and
-    ``audit verify --rebuild`` run."""
+    ``audit verify --rebuild`` run.
+
+    Raises:
+        CertifiedError: a file holds a certified election (``NightStore.unchanged``); nothing
+            of any file is stored.
+    """
     from electoral.importing import ImportReport, read_staged, reading_options
+    from electoral.store_night import NightStore
 
     if election is not None:
         Election.from_id(election)
@@ -121,6 +129,10 @@ def _import_paths(store: ResultsStore, paths: Sequence[Path | str],
     options = reading_options(election, aliases, contest, encoding)
     report = ImportReport(dry_run=dry_run)
     read = [one for path in paths for one in read_staged(path, chosen, options, report)]
+    if not dry_run and isinstance(store, NightStore):
+        # a certified election is refused before what a file would do to it is worked out:
+        # nothing it could say would be stored (NightStore.add refuses it again, at the write)
+        store.unchanged((one.table.election_id for one in read), "its results")
     additions = _plan(store, read, report, replace=replace, skip_existing=skip_existing,
                       aliases=options.aliases)
     if dry_run or report.failed or not additions:

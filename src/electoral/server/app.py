@@ -21,9 +21,11 @@ night the one way to change the store while it is served (issue 12).
 
 Writes need ``Authorization: Bearer TOKEN`` (``electoral token add``). Errors are
 ``{"error", "code", "problems"}`` (``server.hygiene``): 401 no or bad token, 403 wrong role or
-county scope, 404 not stored, 409 conflict, 413 too large, 422 a refused file (with the import
-report under ``report``), 503 busy or no store to open (``Retry-After``); never a path or a
-process id. Every GET also answers HEAD and carries an ETag. Run it with ``electoral serve``.
+county scope, 404 not stored, 409 conflict (code ``certified``: any change to a certified
+election's results, call or expected vote, refused and logged), 413 too large, 422 a refused
+file (with the import report under ``report``), 503 busy or no store to open
+(``Retry-After``); never a path or a process id. Every GET also answers HEAD and carries an
+ETag. Run it with ``electoral serve``.
 """
 
 from __future__ import annotations

@@ -21,7 +21,13 @@ from starlette.datastructures import Headers, MutableHeaders
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from electoral.errors import ElectoralError, NotFoundError, StoreError, ValidationError
+from electoral.errors import (
+    CertifiedError,
+    ElectoralError,
+    NotFoundError,
+    StoreError,
+    ValidationError,
+)
 from electoral.night import NightError
 from electoral.server.owner import Busy, Unavailable
 
@@ -67,6 +73,8 @@ def install_errors(app: FastAPI) -> None:
     async def electoral_error(_request: Request, exc: ElectoralError) -> JSONResponse:
         if isinstance(exc, NightError):
             return error(exc.status, exc.code, str(exc), report=exc.body)
+        if isinstance(exc, CertifiedError):
+            return error(409, exc.code, str(exc), [str(exc)])
         if isinstance(exc, NotFoundError):
             return error(404, "not-found", str(exc))
         if isinstance(exc, ValidationError):
