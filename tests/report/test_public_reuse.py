@@ -142,7 +142,7 @@ def test_files_are_copied_where_they_cannot_be_linked(night, tmp_path, monkeypat
     public = tmp_path / "public"
     first = api.publish(store, public)
 
-    def cannot(source, target):
+    def cannot(source, target, **_options):
         raise OSError(errno.EXDEV, os.strerror(errno.EXDEV))
 
     monkeypatch.setattr(public_mod.os, "link", cannot)
@@ -153,3 +153,26 @@ def test_files_are_copied_where_they_cannot_be_linked(night, tmp_path, monkeypat
         copy = public / second / OLD / name.name
         assert copy.read_bytes() == name.read_bytes()
         assert copy.stat().st_ino != name.stat().st_ino
+
+
+def test_a_planted_link_or_a_path_out_of_the_version_is_never_taken(night, tmp_path) -> None:
+    store, tokens = night
+    _ingest(store, tokens, OLD, "10003", 450)
+    public = tmp_path / "public"
+    first = api.publish(store, public)
+    secret = tmp_path / "secret.txt"
+    secret.write_text("not for the public", encoding="utf-8")
+    planted = public / first / OLD / "county.csv"
+    planted.unlink()
+    planted.symlink_to(secret)
+    counting = Counting(store)
+    second = api.publish(counting, public)
+    assert counting.loaded == [OLD]  # rendered again, not linked
+    assert not (public / second / OLD / "county.csv").is_symlink()
+    assert "not for the public" not in (public / second / OLD / "county.csv").read_text()
+    manifest = json.loads((public / second / MANIFEST).read_text(encoding="utf-8"))
+    entry = manifest["elections"][OLD]
+    entry["files"] = [*entry["files"], f"{OLD}/../../../secret.txt", "/etc/hostname"]
+    (public / second / MANIFEST).write_text(json.dumps(manifest), encoding="utf-8")
+    third = api.publish(store, public)
+    assert not any(p.name in ("secret.txt", "hostname") for p in (public / third).rglob("*"))

@@ -227,6 +227,8 @@ def _reuse(one: Stored, previous: Path | None, made: _Made | None, folder: Path)
         return None
     try:
         for name in made.files:
+            if (previous / name).is_symlink():  # put there by hand: never followed, rendered
+                raise FileNotFoundError(name)
             _link(previous / name, folder / name)
     except FileNotFoundError:  # a file removed by hand: render the election again
         shutil.rmtree(folder / one.id, ignore_errors=True)
@@ -244,7 +246,7 @@ def _link(source: Path, target: Path) -> None:
     """
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
-        os.link(source, target)
+        os.link(source, target, follow_symlinks=False)
     except FileNotFoundError:
         raise
     except OSError:
