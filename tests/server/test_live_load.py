@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from electoral.report.public import Publication, publish_version
+from electoral.report.public import MANIFEST, Publication, publish_version
 from electoral.server.nginx import IMMUTABLE, find_nginx, nginx_config, running_nginx
 from electoral.server.public import PublicFiles, free_port
 from electoral.server.runner import serving
@@ -86,6 +86,8 @@ def test_pointer_is_revalidated_versions_are_immutable_hidden_is_never_served(
         assert _get(url)[0] == 200  # the live page
         assert _get(f"{url}.{int(version) + 1}.tmp-1/summary.json")[0] == 404
         assert _get(url + ".publish.lock")[0] == 404
+        assert (folder / version / MANIFEST).is_file()
+        assert _get(f"{url}{version}/{MANIFEST}")[0] == 404  # the reuse manifest
         assert _get(f"{url}{version}/../../etc/passwd")[0] in (400, 404)
         # what a version does not hold is a 404 from every server, never a 500 (a version's
         # folder itself: nginx lists no folder, 403)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -19,6 +20,8 @@ from electoral.model import Election, Returns, UnitKind
 if TYPE_CHECKING:
     from electoral.analyze.forecast import Forecast
     from electoral.published import Article
+    from electoral.report.public import Publication
+    from electoral.store import ElectionSummary
     from electoral.store_night import NightStore as NightStore
     from electoral.tabulate.electors import College, StateVotes
     from electoral.tabulate.rollup import Tabulation
@@ -54,29 +57,59 @@ def write_page(store: ResultsStore, election: str, out: Path | str, *,
 
 
 def publish(store: ResultsStore, public_dir: Path | str, *, keep: int = 20,
-            extra: Mapping[str, Mapping[str, object]] | None = None) -> str:
+            extra: Mapping[str, Mapping[str, object]] | None = None,
+            now: dt.datetime | None = None) -> str:
     """Publish every stored election as a new immutable version under ``public_dir`` and point
     ``current_ver.txt`` at it (``report.public``: per election and level the report JSON with
     its ``sources``, CSV, the NIST SP 1500-100 JSON report, a map, and ``summary.json``);
-    return the version id. The newest ``keep`` versions stay. ``extra``: per election id, keys
-    added to its ``summary.json`` entry (a race call, a certified status).
+    return the version id. An election whose imports are those the current version was made
+    from keeps its files and is not loaded (``publication_digest``). The newest ``keep``
+    versions stay. ``extra``: per election id, keys added to its ``summary.json`` entry (a race
+    call, a certified status). ``now``: the moment the version is stamped with (default: now).
 
     Raises:
         OutputError: a file cannot be written; the pointer still names the last whole version.
         ValueError: ``keep`` is below 1.
     """
+    from functools import partial
+
+    from electoral.report.public import Stored, publish_version
+
+    chosen = [Stored(s.id, publication_digest(store, s), partial(_publication, store, s.id),
+                     (extra or {}).get(s.id, {})) for s in store.elections()]
+    return publish_version(Path(public_dir), chosen, keep=keep, now=now)
+
+
+def publication_digest(store: ResultsStore, summary: ElectionSummary) -> str:
+    """sha256 (hex) of what an election's published files are made from: every import of it
+    with its file's sha256 and time, its unit and count totals, and the electoral version that
+    renders them. Every change to an election's stored results is a new import (``Store.add``,
+    ``Store.save``: a fresh id from a sequence), and its row sources and ``updated`` time come
+    from its imports, so an equal digest means equal files; reading the import rows costs
+    milliseconds where loading 60,000 precincts costs seconds."""
+    import hashlib
+    import json
+
+    from electoral import __version__
+
+    imports = [[r.id, r.source, r.sha256, r.format, r.imported_at.isoformat(), r.rows]
+               for r in store.imports(summary.id)]
+    facts = [__version__, summary.id, summary.units, summary.counts, summary.source, imports]
+    return hashlib.sha256(json.dumps(facts).encode("utf-8")).hexdigest()
+
+
+def _publication(store: ResultsStore, election: str) -> Publication:
+    """A stored election as a version carries it: its returns, last import time and the file
+    each row of each level came from."""
     from electoral.importing import row_sources
-    from electoral.report.public import Publication, publish_version
+    from electoral.report.public import Publication
     from electoral.tabulate.rollup import available_levels
 
-    publications = []
-    for summary in store.elections():
-        returns = store.load(summary.id)
-        files = store.unit_sources(summary.id)
-        updated = max((r.imported_at for r in store.imports(summary.id)), default=None)
-        sources = {level: row_sources(returns, files, level) for level in available_levels(returns)}
-        publications.append(Publication(returns, updated, sources, (extra or {}).get(summary.id, {})))
-    return publish_version(Path(public_dir), publications, keep=keep)
+    returns = store.load(election)
+    files = store.unit_sources(election)
+    updated = max((r.imported_at for r in store.imports(election)), default=None)
+    sources = {level: row_sources(returns, files, level) for level in available_levels(returns)}
+    return Publication(returns, updated, sources)
 
 
 def latest_earlier(store: ResultsStore, returns: Returns) -> str | None:

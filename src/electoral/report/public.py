@@ -11,11 +11,20 @@ behind a tiny never-cached pointer.
     PUBLIC/{ver}/…/NAME.gz                       each file of 1 KB or more, gzip-compressed once
                                                  (nginx's gzip_static and ``server.public``
                                                  send it to a client accepting gzip)
+    PUBLIC/{ver}/.elections.json                 per election the digest its files were made
+                                                 from, its summary entry and its file names
+                                                 (hidden: never served)
 
 A version is written whole into a hidden temporary folder, renamed into place, and only then named
 by the pointer: a reader following the pointer never sees a half-written version. Version folders
 are never changed once named, so a server may cache them forever; the last ``keep`` stay, so a
 reader that fetched the pointer just before a publish still finds its version.
+
+An election given as ``Stored`` whose digest is the one the current version's ``.elections.json``
+records is not rendered again: its files are hard-linked from the current version into the new
+one (copied where the file system cannot link), and only its ``summary.json`` entry is written
+anew, from the one recorded. With two elections of 60,000 precincts stored, every change used to
+render both (issue 12: 4 minutes an ingest); now it renders the one that changed.
 """
 
 from __future__ import annotations
@@ -27,10 +36,10 @@ import json
 import os
 import re
 import shutil
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib.resources import files
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from electoral.io.export import export
 from electoral.io.outfile import OutputError, write_file
@@ -46,6 +55,8 @@ except ImportError:  # pragma: no cover - Windows
     fcntl = None  # type: ignore[assignment]
 
 POINTER = "current_ver.txt"
+MANIFEST = ".elections.json"  # hidden: server.public and the nginx config never serve a dot-file
+_MANIFEST_FORMAT = 1  # raised when what a manifest records changes: an older one is not reused
 KEEP = 20  # versions kept: 40 s of history at one publish every 2 s (issue 12)
 LIVE_ASSETS = {"index.html": "live.html", "live.js": "live.js", "live.css": "live.css"}
 MAPPED = (UnitKind.COUNTY, UnitKind.COG)  # the levels a live map is drawn at, first found
@@ -73,13 +84,37 @@ class Publication:
     extra: Mapping[str, object] = field(default_factory=dict)
 
 
-def publish_version(public: Path | str, elections: Sequence[Publication], *, keep: int = KEEP,
-                    now: dt.datetime | None = None) -> str:
+@dataclass(frozen=True, slots=True)
+class Stored:
+    """A stored election to publish without loading it first: ``digest`` (any text) stands for
+    everything its files depend on, so that files made from an equal digest are equal; ``load``
+    gives its ``Publication`` (whose ``extra`` is not used: this ``extra`` is) when the current
+    version holds no files made from ``digest``."""
+
+    id: str
+    digest: str
+    load: Callable[[], Publication]
+    extra: Mapping[str, object] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class _Made:
+    """What a version's manifest records of one election."""
+
+    digest: str
+    entry: dict[str, object]
+    files: list[str]
+
+
+def publish_version(public: Path | str, elections: Sequence[Publication | Stored], *,
+                    keep: int = KEEP, now: dt.datetime | None = None) -> str:
     """Write a new version of ``elections`` under ``public``, point ``current_ver.txt`` at it,
     refresh the live page's files, and prune all but the newest ``keep`` versions; return the
     version id. Ids are decimal milliseconds since 1970 (UTC), always above every id already in
     the folder, so an id is never reused even after the folder is emptied (a browser may cache
-    a version's files for a year).
+    a version's files for a year). A ``Stored`` election the current version holds from the same
+    digest keeps its files (hard links) and is not loaded; the folder written is byte for byte
+    the one rendering every election would write.
 
     Raises:
         OutputError: a file or folder cannot be written (the message names it); the pointer
@@ -97,14 +132,10 @@ def publish_version(public: Path | str, elections: Sequence[Publication], *, kee
     with _locked(root):
         version = _next_version(root, stamp)
         folder = root / f".{version}.tmp-{os.getpid()}"
+        previous = current_version(root)
         try:
-            for name, text in version_files(elections, version, stamp).items():
-                data = text.encode("utf-8")
-                write_file(folder / name, data, within=folder)
-                if len(data) >= GZIP_FROM:
-                    # mtime 0: the same file compresses to the same bytes (a stable ETag)
-                    write_file(folder / f"{name}.gz", gzip.compress(data, 6, mtime=0),
-                               within=folder)
+            _write_version(folder, elections, version, stamp,
+                           root / previous if previous is not None else None)
             os.rename(folder, root / version)
         except BaseException:
             shutil.rmtree(folder, ignore_errors=True)
@@ -146,18 +177,107 @@ def versions(public: Path | str) -> list[str]:
     return sorted((p.name for p in root.iterdir() if p.is_dir() and _VERSION.match(p.name)), key=int)
 
 
-def version_files(elections: Sequence[Publication], version: str,
-                  stamp: dt.datetime) -> dict[str, str]:
-    """Every file of a version folder (relative name → text); nothing is written here."""
-    out: dict[str, str] = {}
-    entries = []
+def _write_version(folder: Path, elections: Sequence[Publication | Stored], version: str,
+                   stamp: dt.datetime, previous: Path | None) -> None:
+    """Write every file of a version into ``folder``, taking unchanged elections' files from
+    the ``previous`` version folder (see ``publish_version``)."""
+    known = _manifest(previous) if previous is not None else {}
+    entries: list[dict[str, object]] = []
+    made: dict[str, dict[str, object]] = {}
     for one in elections:
-        entry, written = _election_files(one, stamp)
-        entries.append(entry | dict(one.extra))
-        out.update(written)
+        kept = _reuse(one, previous, known.get(one.id), folder) if isinstance(one, Stored) \
+            else None
+        if kept is None:
+            entry, written = _election_files(one.load() if isinstance(one, Stored) else one,
+                                             stamp)
+            kept = _Made("", entry, _write_texts(folder, written))
+        if isinstance(one, Stored):
+            made[one.id] = {"digest": one.digest, "entry": kept.entry, "files": kept.files}
+        entries.append(kept.entry | dict(one.extra))
     summary = {"version": version, "published": _iso(stamp), "elections": entries}
-    out["summary.json"] = json.dumps(summary, indent=1, ensure_ascii=False) + "\n"
-    return out
+    _write_texts(folder, {"summary.json": json.dumps(summary, indent=1, ensure_ascii=False) + "\n"})
+    write_file(folder / MANIFEST, json.dumps({"format": _MANIFEST_FORMAT, "elections": made},
+                                             indent=1, ensure_ascii=False) + "\n", within=folder)
+
+
+def _write_texts(folder: Path, texts: Mapping[str, str]) -> list[str]:
+    """Write each text (relative name → text) and, from ``GZIP_FROM`` bytes, its ``.gz``;
+    return the names written."""
+    names = []
+    for name, text in texts.items():
+        data = text.encode("utf-8")
+        write_file(folder / name, data, within=folder)
+        names.append(name)
+        if len(data) >= GZIP_FROM:
+            # mtime 0: the same file compresses to the same bytes (a stable ETag)
+            write_file(folder / f"{name}.gz", gzip.compress(data, 6, mtime=0), within=folder)
+            names.append(f"{name}.gz")
+    return names
+
+
+def _reuse(one: Stored, previous: Path | None, made: _Made | None, folder: Path) -> _Made | None:
+    """Link the election's files from ``previous`` into ``folder`` when ``previous`` made them
+    from the same digest; ``None`` (nothing left in ``folder``) when it did not, or a file of
+    it is gone.
+
+    Raises:
+        OutputError: a file cannot be linked or copied into ``folder``.
+    """
+    if previous is None or made is None or made.digest != one.digest:
+        return None
+    try:
+        for name in made.files:
+            if (previous / name).is_symlink():  # put there by hand: never followed, rendered
+                raise FileNotFoundError(name)
+            _link(previous / name, folder / name)
+    except FileNotFoundError:  # a file removed by hand: render the election again
+        shutil.rmtree(folder / one.id, ignore_errors=True)
+        return None
+    return made
+
+
+def _link(source: Path, target: Path) -> None:
+    """Hard-link ``source`` as ``target`` (version files never change, so two versions may share
+    one); copy it where the file system cannot link (no hard links, another device, too many).
+
+    Raises:
+        FileNotFoundError: ``source`` is gone.
+        OutputError: ``target`` cannot be written.
+    """
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        os.link(source, target, follow_symlinks=False)
+    except FileNotFoundError:
+        raise
+    except OSError:
+        try:
+            shutil.copyfile(source, target)
+        except FileNotFoundError:
+            raise
+        except OSError as exc:
+            raise OutputError(f"cannot write {target}: {exc.strerror or exc}") from None
+
+
+def _manifest(folder: Path) -> dict[str, _Made]:
+    """What ``folder``'s manifest records, by election id; nothing from a version without one
+    (published before manifests), of another format, or unreadable: its elections are
+    rendered again."""
+    try:
+        recorded = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+        if recorded.get("format") != _MANIFEST_FORMAT:
+            return {}
+        return {eid: _Made(str(m["digest"]), dict(m["entry"]),
+                           [n for n in m["files"] if _inside(str(n), eid)])
+                for eid, m in recorded["elections"].items()}
+    except (OSError, ValueError, AttributeError, KeyError, TypeError):
+        return {}
+
+
+def _inside(name: str, election: str) -> bool:
+    """Whether a recorded file name lies in the election's own folder (a manifest edited by
+    hand cannot make a publish link files from elsewhere)."""
+    parts = PurePosixPath(name).parts
+    return len(parts) > 1 and parts[0] == election and ".." not in parts
 
 
 def _election_files(one: Publication, stamp: dt.datetime) -> tuple[dict[str, object], dict[str, str]]:
@@ -177,7 +297,10 @@ def _election_files(one: Publication, stamp: dt.datetime) -> tuple[dict[str, obj
         written[f"{eid}/{level}.csv"] = render_csv(view)
         if level == UnitKind.STATE:
             statewide, found = document, view.coverage
-    written[f"{eid}/nist-1500-100.json"] = export(returns, "nist-json", stamp)
+    # generated when its figures last changed, not at this publish: a later version that keeps
+    # the file (``_reuse``) then says the same as one rendering it again
+    written[f"{eid}/nist-1500-100.json"] = export(returns, "nist-json",
+                                                   _utc(one.updated) if one.updated else stamp)
     mapped = next((k for k in MAPPED if k in levels), None)
     if mapped is not None:
         written[f"{eid}/map.svg"] = draw_map(roll_up(returns, mapped), MapKind.MARGIN)
@@ -220,8 +343,12 @@ def reporting_line(found: Coverage | None) -> str:
 
 
 def _iso(moment: dt.datetime) -> str:
-    aware = moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
-    return aware.astimezone(dt.UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    return _utc(moment).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def _utc(moment: dt.datetime) -> dt.datetime:
+    """``moment`` in UTC; one without a zone is taken as UTC (as the store keeps times)."""
+    return (moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)).astimezone(dt.UTC)
 
 
 def _next_version(root: Path, stamp: dt.datetime) -> str:
