@@ -18,7 +18,6 @@ from __future__ import annotations
 import contextlib
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -171,14 +170,14 @@ def front_processes(count: int, public: Path, owner: Path, host: str, port: int)
     Raises:
         ElectoralError: a front ended, or the port did not answer within ``runner.START_TIMEOUT``.
     """
-    from electoral.server.runner import START_TIMEOUT
+    from electoral.server.runner import START_TIMEOUT, answers
 
     command = [sys.executable, "-m", "electoral.server.front", str(public), str(owner), host,
                str(port), str(os.getpid())]
     processes = [subprocess.Popen(command) for _ in range(count)]
     try:
         deadline = time.monotonic() + START_TIMEOUT
-        while not _answers(host, port):
+        while not answers(host, port):
             ended = [p for p in processes if p.poll() is not None]
             if ended or time.monotonic() > deadline:
                 raise ElectoralError(f"cannot serve on {host}:{port}: a front process did not "
@@ -195,14 +194,6 @@ def front_processes(count: int, public: Path, owner: Path, host: str, port: int)
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait()
-
-
-def _answers(host: str, port: int) -> bool:
-    try:
-        with socket.create_connection((host, port), timeout=0.5):
-            return True
-    except OSError:
-        return False
 
 
 if __name__ == "__main__":

@@ -199,7 +199,7 @@ def serving(app: ASGIApp, *, host: str = "127.0.0.1", port: int = 8000) -> Itera
     try:
         deadline = time.monotonic() + START_TIMEOUT
         # bound is not yet listening: on Linux each worker listens on its own socket of the port
-        while not (started.wait(0.02) and _answers(host, port)):
+        while not (started.wait(0.02) and answers(host, port)):
             if not thread.is_alive() or time.monotonic() > deadline:
                 if failed and isinstance(failed[0], ElectoralError):
                     raise failed[0]
@@ -213,7 +213,8 @@ def serving(app: ASGIApp, *, host: str = "127.0.0.1", port: int = 8000) -> Itera
         thread.join(timeout=SHUTDOWN_GRACE + 10)
 
 
-def _answers(host: str, port: int) -> bool:
+def answers(host: str, port: int) -> bool:
+    """Whether something accepts a connection on ``host:port`` now."""
     try:
         with socket.create_connection((host, port), timeout=0.5):
             return True
