@@ -81,10 +81,13 @@ def import_paths(store: ResultsStore, paths: Sequence[Path | str],
     """
     from electoral.night_log import local_change
 
-    if dry_run:
+    def run(admitted: Callable[[Sequence[Addition]], None] | None) -> ImportReport:
         return _import_paths(store, paths, fmt, election, aliases=aliases, contest=contest,
-                             replace=replace, skip_existing=skip_existing, dry_run=True,
-                             encoding=encoding, admit=admit)
+                             replace=replace, skip_existing=skip_existing, dry_run=dry_run,
+                             encoding=encoding, admit=admitted)
+
+    if dry_run:
+        return run(admit)
     detail = {"election": election, "format": None if fmt is None else str(fmt),
               "contest": contest, "replace": replace, "skip_existing": skip_existing,
               "encoding": encoding}
@@ -96,9 +99,7 @@ def import_paths(store: ResultsStore, paths: Sequence[Path | str],
             if change is not None:
                 change.read(paths, aliases, [a.sha256 for a in additions])
 
-        report = _import_paths(store, paths, fmt, election, aliases=aliases, contest=contest,
-                               replace=replace, skip_existing=skip_existing,
-                               encoding=encoding, admit=keep)
+        report = run(keep)
         if change is not None:
             change.elections = [r.election_id for r in report.records]
     return report

@@ -140,7 +140,8 @@ class Front:
 
 def _die_with_parent() -> None:
     """Have the kernel kill this process when its parent (the owner) ends, even by kill -9
-    (Linux ``prctl(PR_SET_PDEATHSIG)``; elsewhere the front notices at its next request)."""
+    (Linux ``prctl(PR_SET_PDEATHSIG)``; elsewhere only the owner's own shutdown ends the fronts,
+    ``front_processes``)."""
     if not sys.platform.startswith("linux"):
         return
     import ctypes

@@ -1,6 +1,7 @@
 """Running electoral's ASGI apps (``server.app``, ``server.public``) on a port: granian's embedded
-server, whose HTTP stack is Rust (hyper) and whose app runs in this process's event loop, so the
-one process that owns the store also answers every request (issue 12: one writer).
+server, whose HTTP stack is Rust (hyper) and whose app runs in this process's event loop: the
+process that owns the store answers its requests itself (issue 12: one writer), on the port or,
+with front processes (``server.front``) serving the port, on a private Unix socket.
 
 Why granian and not uvicorn: the public read path under load (BENCHMARKS.md, live section) is
 bound by the server's per-request cost, not the app's — the same app answered about 1.6 times
@@ -59,7 +60,7 @@ async def _serve(server: Server, stop: asyncio.Event, signals: bool = False, sha
                  ready: Callable[[], None] | None = None) -> None:
     """Serve until ``stop`` is set (or, with ``signals``, SIGINT or SIGTERM arrives), then end the
     open streams and stop. ``shared``: the port is shared on purpose (a front process), so
-    another listener there is not refused; ``beside``: a context entered (in a worker thread)
+    another listener there is not refused; ``beside``: a context entered (in this thread)
     once the server listens and left before it stops (the front processes); ``ready``: called
     once the port is served (by the server, or with ``beside`` by the front processes).
 
@@ -94,9 +95,8 @@ async def _serve(server: Server, stop: asyncio.Event, signals: bool = False, sha
                 await asyncio.wait({serving, stopping}, return_when=asyncio.FIRST_COMPLETED)
     except BaseException:  # the companions did not start: the server stops with them
         if not serving.done():
-            server.stop()  # type: ignore[no-untyped-call]  # granian leaves it unannotated
             with contextlib.suppress(BaseException):
-                await asyncio.wait_for(serving, timeout=SHUTDOWN_GRACE + 5)
+                await _stop(server, serving)
         stopping.cancel()
         raise
     if serving.done():
@@ -114,10 +114,15 @@ async def _serve(server: Server, stop: asyncio.Event, signals: bool = False, sha
     AppStatus.should_exit = True
     try:
         await asyncio.sleep(0.1)  # the streams see the flag at their next look
-        server.stop()  # type: ignore[no-untyped-call]  # granian leaves it unannotated
-        await asyncio.wait_for(serving, timeout=SHUTDOWN_GRACE + 5)
+        await _stop(server, serving)
     finally:
         AppStatus.should_exit = False  # a later server in this process streams again
+
+
+async def _stop(server: Server, serving: asyncio.Future[None]) -> None:
+    """Stop ``server`` and wait for it, ``SHUTDOWN_GRACE`` and a margin at most."""
+    server.stop()  # type: ignore[no-untyped-call]  # granian leaves it unannotated
+    await asyncio.wait_for(serving, timeout=SHUTDOWN_GRACE + 5)
 
 
 async def _listening(server: Server, serving: asyncio.Future[None]) -> None:
