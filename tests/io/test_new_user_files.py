@@ -194,7 +194,30 @@ def test_georgia_vote_type_columns_are_read(columns: str) -> None:
     assert not any("not read" in n for n in returns.notes)
 
 
+GA_2016 = ("county,precinct,office,district,party,candidate,votes,absentee_by_mail,"
+           "advance_in_person_1,advance_in_person_3,election_day,advance_in_person_2,provisional\n"
+           "Fulton,01A,President of the United States,,,HILLARY CLINTON,105,3,20,*,60,{second},4\n"
+           "Fulton,01B,President of the United States,,,HILLARY CLINTON,50,5,10,5,20,10,0\n")
+
+
+def test_numbered_vote_type_columns_add_up_to_their_vote_type() -> None:
+    # Georgia's 2016 precinct files: one advance_in_person column per early voting period
+    returns = staged(GA_2016.format(second=18), "20161108__ga__general__fulton__precinct.csv")
+    by_unit = {(returns.unit(c.unit).name, c.vote_type): c.votes for c in returns.counts
+               if c.vote_type is VoteType.ADVANCE_IN_PERSON}
+    assert by_unit == {("01A", VoteType.ADVANCE_IN_PERSON): None,  # "*": withheld, not 0
+                       ("01B", VoteType.ADVANCE_IN_PERSON): 25}
+    assert totals(returns) == {"HILLARY CLINTON": 155}
+    assert not any("not read" in n for n in returns.notes)
+    with pytest.raises(ValidationError, match="vote types add up to"):  # the parts still checked
+        staged(GA_2016.format(second=18).replace(",*,", ",1,"),
+               "20161108__ga__general__fulton__precinct.csv")
+
+
 def test_vote_type_columns() -> None:
+    assert vote_type("advance_in_person_2") is VoteType.ADVANCE_IN_PERSON
+    assert vote_type("early_voting_10") is VoteType.EARLY
+    assert vote_type("precinct_2") is None and vote_type("votes_2") is None
     assert vote_type("one_stop") is VoteType.EARLY
     assert vote_type("mail_votes") is VoteType.MAIL
     assert vote_type("early_voting") is VoteType.EARLY

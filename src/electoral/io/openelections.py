@@ -91,9 +91,14 @@ VOTE_TYPES = {"election_day": VoteType.ELECTION_DAY, "early_voting": VoteType.EA
 
 def vote_type(column: str) -> VoteType | None:
     """The vote type a column holds (``VOTE_TYPES``, with a trailing ``_votes``/``_vote``/
-    ``_ballots`` dropped: ``advance_voting_votes`` → ``ADVANCE_VOTING``), or ``None`` for a column
-    that holds none."""
+    ``_ballots`` dropped: ``advance_voting_votes`` → ``ADVANCE_VOTING``; and a trailing number,
+    as Georgia's 2016 precinct files number their advance voting columns ``advance_in_person_1``
+    to ``_3``, one of the county's early voting periods each, added up: ``ADVANCE_IN_PERSON``),
+    or ``None`` for a column that holds none."""
     key = re.sub(r"[^0-9a-z]+", "_", column.casefold()).strip("_")
+    numbered = re.fullmatch(r"(.+?)_?[0-9]+", key)
+    if numbered is not None and vote_type(numbered.group(1)) is not None:
+        return vote_type(numbered.group(1))
     if key in VOTE_TYPES:
         return VOTE_TYPES[key]
     for suffix in ("_votes", "_vote", "_ballots"):
@@ -302,12 +307,16 @@ def _row(build: _Build, line: int, row: dict[str, str], columns: list[str]) -> N
     candidate = _candidate(build, name, party)
     build.counts.append(Count(unit.id, candidate.id, votes, VoteType.TOTAL, line))
     build.lines_of[(unit.id, candidate.id)].append((line, party, votes))
+    parts: dict[VoteType, int | None] = {}  # numbered columns of one vote type add up
     for column in columns:  # in the file's order: a problem lists the parts as the file has them
         kind = vote_type(column)
         if kind is not None and row.get(column, "") != "":
             read, part = _whole(build, line, row[column], column)
             if read:
-                build.counts.append(Count(unit.id, candidate.id, part, kind, line))
+                before = parts.get(kind, 0)
+                parts[kind] = None if part is None or before is None else before + part
+    build.counts.extend(Count(unit.id, candidate.id, part, kind, line)
+                        for kind, part in parts.items())
 
 
 def _whole(build: _Build, line: int, text: str, column: str) -> tuple[bool, int | None]:
